@@ -1,0 +1,122 @@
+"""Registry routes: thin; the use cases are in service.py."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Query, Request
+from fastapi.responses import JSONResponse, Response
+from sqlalchemy import or_, select
+
+from services.registry import service
+from services.registry.models import Certification, Enterprise
+from services.registry.schemas import CertTier, CertificationIn, EnterpriseIn, RevokeIn
+from shared import pagination
+from shared.auth import Caller, Principal
+from shared.clock import today
+from shared.errors import Problem, not_found
+
+router = APIRouter(tags=["registry"])
+
+Writer = Caller("econ")
+CertWriter = Caller("econ", "platform")
+Reader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform", "park")
+StatsReader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform")
+
+
+def scoped(stmt, who: Principal):
+    """The one place object scoping lives: a park operator sees only its park's enterprises."""
+    return stmt.where(Enterprise.park_id == who.org) if who.role == "park" else stmt
+
+
+@router.post("/enterprises", status_code=201, summary="Register an enterprise")
+def create_enterprise(body: EnterpriseIn, request: Request, who: Writer):
+    db = request.app.state.db
+    with db.transaction() as s:
+        e = service.create_enterprise(s, who.actor, body)
+        return service.enterprise_dict(e, [], today())
+
+
+@router.get("/enterprises/{uscc}", summary="One enterprise with its current tier and certifications")
+def get_enterprise(uscc: str, request: Request, who: Reader):
+    with request.app.state.db.reader() as s:
+        e = s.scalars(scoped(select(Enterprise).where(Enterprise.uscc == uscc), who)).first()
+        if e is None:
+            raise not_found("企业", "Enterprise", uscc)
+        return service.enterprise_dict(e, service.certifications_of(s, uscc), today())
+
+
+@router.get("/enterprises", summary="List and search enterprises (cursor pagination)")
+def list_enterprises(request: Request, who: Reader, limit: pagination.Limit = 100,
+                     cursor: pagination.Cursor = None,
+                     tier: Annotated[CertTier | None, Query()] = None,
+                     township: Annotated[str | None, Query(max_length=50)] = None,
+                     park_id: Annotated[str | None, Query(max_length=64)] = None,
+                     q: Annotated[str | None, Query(max_length=100)] = None):
+    after = pagination.decode(cursor)
+    on = today()
+    stmt = scoped(select(Enterprise), who).order_by(Enterprise.uscc)
+    if after:
+        stmt = stmt.where(Enterprise.uscc > after)
+    if township:
+        stmt = stmt.where(Enterprise.township == township)
+    if park_id:
+        stmt = stmt.where(Enterprise.park_id == park_id)
+    if q:
+        stmt = stmt.where(or_(Enterprise.name.contains(q), Enterprise.uscc.startswith(q.upper())))
+    items: list[dict] = []
+    with request.app.state.db.reader() as s:
+        # The tier filter needs the tier on a date, computed from certifications: page in chunks.
+        chunk = limit + 1 if not tier else 500
+        while len(items) <= limit:
+            rows = list(s.scalars(stmt.limit(chunk)))
+            for e in rows:
+                doc = service.enterprise_dict(e, service.certifications_of(s, e.uscc), on)
+                if not tier or doc["current_tier"] == tier:
+                    items.append(doc)
+            if len(rows) < chunk:
+                break
+            stmt = stmt.where(Enterprise.uscc > rows[-1].uscc)
+    return pagination.page(items, limit, key=lambda d: d["uscc"])
+
+
+@router.post("/enterprises/{uscc}/certifications", status_code=201, summary="Record a certification")
+def add_certification(uscc: str, body: CertificationIn, request: Request, who: CertWriter):
+    db = request.app.state.db
+    with db.transaction() as s:
+        cert, created = service.add_certification(s, who.actor, uscc, body, lock=db.lock_for_update)
+        doc = service.cert_dict(cert)
+    if not created:
+        raise Problem(409, "certification-exists", f"该企业已有同一层级、同一认定日期的认定（编号 {cert.id}）",
+                      f"The enterprise already has this tier recognised on this date (id {cert.id})",
+                      existing=doc)
+    return doc
+
+
+@router.get("/certifications/{cert_id}", summary="One certification")
+def get_certification(cert_id: int, request: Request, who: Reader):
+    with request.app.state.db.reader() as s:
+        stmt = scoped(select(Certification).join(Enterprise).where(Certification.id == cert_id), who)
+        cert = s.scalars(stmt).first()
+        if cert is None:
+            raise not_found("认定", "Certification", str(cert_id))
+        return service.cert_dict(cert)
+
+
+@router.post("/certifications/{cert_id}/revoke", summary="Revoke a certification (撤销)")
+def revoke(cert_id: int, body: RevokeIn, request: Request, who: Writer):
+    with request.app.state.db.transaction() as s:
+        return service.cert_dict(service.revoke(s, who.actor, cert_id, body, today()))
+
+
+@router.get("/stats/tiers", summary="Enterprises per current tier, and title holders, on a date")
+def tier_stats(request: Request, who: StatsReader,
+               on: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None):
+    with request.app.state.db.reader() as s:
+        return service.tier_stats(s, on or today())
+
+
+@router.post("/admin/expire", summary="Expire certifications past their last valid day now")
+def expire_now(request: Request, who: Writer):
+    with request.app.state.db.transaction() as s:
+        return {"expired": service.expire_due(s, today(), who.actor)}

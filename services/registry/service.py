@@ -1,0 +1,138 @@
+"""Registry use cases. They write through the caller's session and never commit."""
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.registry import events, rules
+from services.registry.models import Certification, Enterprise
+from services.registry.schemas import CertificationIn, EnterpriseIn, RevokeIn
+from shared import audit, params
+from shared.errors import Problem, not_found
+
+
+def as_rule(c: Certification) -> rules.Cert:
+    return rules.Cert(c.id, c.tier, c.recognized_on, c.expires_on, c.revoked_on)
+
+
+def cert_dict(c: Certification) -> dict:
+    return {"id": c.id, "tier": c.tier, "state": c.state, "recognized_on": c.recognized_on.isoformat(),
+            "expires_on": c.expires_on.isoformat(), "batch": c.batch, "source": c.source,
+            "revoked_on": c.revoked_on and c.revoked_on.isoformat(), "revoke_reason": c.revoke_reason,
+            "for_cause": c.for_cause}
+
+
+def enterprise_dict(e: Enterprise, certs: list[Certification], on: dt.date) -> dict:
+    return {"uscc": e.uscc, "name": e.name, "township": e.township, "industry_code": e.industry_code,
+            "founded_on": e.founded_on and e.founded_on.isoformat(), "park_id": e.park_id,
+            "relocated_on": e.relocated_on and e.relocated_on.isoformat(),
+            "relocated_from": e.relocated_from, "introducer": e.introducer,
+            "current_tier": rules.tier_on([as_rule(c) for c in certs], on),
+            "certifications": [cert_dict(c) for c in certs]}
+
+
+def certifications_of(s: Session, uscc: str) -> list[Certification]:
+    return list(s.scalars(select(Certification).where(Certification.uscc == uscc)
+                          .order_by(Certification.recognized_on, Certification.id)))
+
+
+def create_enterprise(s: Session, actor: str, body: EnterpriseIn) -> Enterprise:
+    if s.get(Enterprise, body.uscc) is not None:
+        raise Problem(409, "enterprise-exists", f"企业已登记：{body.uscc}",
+                      f"An enterprise with USCC {body.uscc} is already registered", uscc=body.uscc)
+    e = Enterprise(**body.model_dump(), version=1)
+    s.add(e)
+    s.flush()
+    events.registered(s, e)
+    audit.record(s, actor, "enterprise.register", "enterprise", e.uscc, None, body.model_dump(mode="json"))
+    return e
+
+
+def validity_years(s: Session, tier: str, on: dt.date) -> int:
+    p = params.in_force(s, on, "certification.validity_years.").get(f"certification.validity_years.{tier}")
+    return int(p.value) if p else 3
+
+
+def add_certification(s: Session, actor: str, uscc: str, body: CertificationIn,
+                      lock=lambda stmt: stmt) -> tuple[Certification, bool]:
+    """Record a certification; publish a promotion when the tier rises. Returns (cert, created)."""
+    e = s.scalars(lock(select(Enterprise).where(Enterprise.uscc == uscc))).first()
+    if e is None:
+        raise not_found("企业", "Enterprise", uscc)
+    existing = certifications_of(s, uscc)
+    for c in existing:
+        if (c.tier, c.recognized_on) == (body.tier, body.recognized_on):
+            return c, False
+    expires = body.expires_on or rules.expiry(body.recognized_on, validity_years(s, body.tier, body.recognized_on))
+    cert = Certification(uscc=uscc, tier=body.tier, recognized_on=body.recognized_on, expires_on=expires,
+                         batch=body.batch, source=body.source, state="active")
+    s.add(cert)
+    s.flush()
+    olds = [as_rule(c) for c in existing]
+    change = rules.change_on_add(olds, as_rule(cert))
+    if change:
+        e.version += 1
+        events.promoted(s, e, change, cert, rules.first_time_at(olds, cert.tier))
+    audit.record(s, actor, "certification.add", "certification", str(cert.id), None, cert_dict(cert))
+    return cert, True
+
+
+def revoke(s: Session, actor: str, cert_id: int, body: RevokeIn, today: dt.date) -> Certification:
+    cert = s.get(Certification, cert_id)
+    if cert is None:
+        raise not_found("认定", "Certification", str(cert_id))
+    if cert.state == "revoked":
+        raise Problem(409, "already-revoked", f"该认定已于 {cert.revoked_on} 撤销",
+                      f"The certification was already revoked on {cert.revoked_on}")
+    on = body.revoked_on or today
+    if on < cert.recognized_on:
+        raise Problem(422, "revoked-before-recognized", "撤销日期早于认定日期",
+                      "revoked_on is before the recognition date",
+                      errors=[{"loc": ["body", "revoked_on"], "msg": "before recognized_on", "type": "value"}])
+    e = s.get(Enterprise, cert.uscc)
+    before_state = cert_dict(cert)
+    others = certifications_of(s, cert.uscc)
+    before = [as_rule(c) for c in others]
+    cert.state, cert.revoked_on, cert.revoke_reason, cert.for_cause = "revoked", on, body.reason, body.for_cause
+    s.flush()
+    after = [as_rule(c) for c in others]
+    events.revoked(s, cert)
+    change = rules.change_between(before, after, on)
+    if change:
+        e.version += 1
+        events.demoted(s, e, change, cert, "revoked")
+    audit.record(s, actor, "certification.revoke", "certification", str(cert.id), before_state, cert_dict(cert))
+    return cert
+
+
+def expire_due(s: Session, today: dt.date, actor: str = "system:expiry") -> int:
+    """Mark certifications past their last valid day expired, publishing demotions. Idempotent."""
+    due = list(s.scalars(select(Certification).where(Certification.state == "active",
+                                                     Certification.expires_on < today)
+                         .order_by(Certification.expires_on, Certification.id)))
+    for cert in due:
+        certs = [as_rule(c) for c in certifications_of(s, cert.uscc)]
+        cert.state = "expired"
+        change = rules.change_on_expiry(certs, as_rule(cert))
+        if change:
+            e = s.get(Enterprise, cert.uscc)
+            e.version += 1
+            events.demoted(s, e, change, cert, "expired")
+        audit.record(s, actor, "certification.expire", "certification", str(cert.id),
+                     {"state": "active"}, {"state": "expired"})
+    return len(due)
+
+
+def tier_stats(s: Session, on: dt.date) -> dict:
+    by_enterprise: dict[str, list[rules.Cert]] = defaultdict(list)
+    for uscc in s.scalars(select(Enterprise.uscc)):
+        by_enterprise[uscc] = []
+    for c in s.execute(select(Certification.id, Certification.uscc, Certification.tier,
+                              Certification.recognized_on, Certification.expires_on,
+                              Certification.revoked_on)):
+        by_enterprise[c.uscc].append(rules.Cert(c.id, c.tier, c.recognized_on, c.expires_on, c.revoked_on))
+    counts, holders = rules.tier_counts(by_enterprise, on)
+    return {"on": on.isoformat(), "counts": counts, "holders": holders}

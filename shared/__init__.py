@@ -1,0 +1,1 @@
+"""Plumbing every SRDI service uses, written once: settings, database, events, auth, errors."""

@@ -1,0 +1,154 @@
+"""One FastAPI application shape for every service: auth, problems, idempotency, health,
+metrics, the outbox relay and the durable consumer, started and stopped with the app."""
+from __future__ import annotations
+
+import asyncio
+import contextlib
+import time
+from collections.abc import Callable
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from fastapi import APIRouter, FastAPI, Request
+from fastapi.responses import JSONResponse, Response
+from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
+from sqlalchemy import MetaData, func, select
+
+from shared import errors, logs
+from shared.auth import Caller, Verifier
+from shared.bus import Bus, Handler
+from shared.db import Database
+from shared.errors import Problem, not_found
+from shared.idempotency import IdempotencyMiddleware
+from shared.migrate import upgrade
+from shared.settings import Settings
+from shared.tables import DeadLetter, Outbox
+
+LATENCY = Histogram("srdi_http_request_seconds", "Request latency", ["service", "method", "route", "status"],
+                    buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
+
+
+@dataclass
+class ServiceSpec:
+    name: str
+    title: str
+    router: APIRouter
+    metadata: MetaData
+    migrations: Path
+    handlers: dict[str, Handler] = field(default_factory=dict)
+    # Background jobs: async callables taking the app, run while the service runs.
+    jobs: list[Callable] = field(default_factory=list)
+
+
+class MetricsMiddleware:
+    def __init__(self, app, service: str):
+        self.app, self.service = app, service
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        start, status = time.perf_counter(), [500]
+
+        async def send_wrapper(message):
+            if message["type"] == "http.response.start":
+                status[0] = message["status"]
+            await send(message)
+
+        try:
+            await self.app(scope, receive, send_wrapper)
+        finally:
+            route = scope.get("route")
+            LATENCY.labels(self.service, scope["method"], getattr(route, "path", "unmatched"),
+                           status[0]).observe(time.perf_counter() - start)
+
+
+def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
+    settings = settings or Settings()
+    logs.configure(settings.log_level)
+
+    @contextlib.asynccontextmanager
+    async def lifespan(app: FastAPI):
+        app.state.verifier = Verifier(settings.signing_secret)
+        db = Database(settings.db_url(spec.name))
+        if settings.migrate_on_start:
+            await asyncio.to_thread(upgrade, db.engine, spec.name, spec.migrations, spec.metadata)
+        bus = Bus(settings, spec.name, db, spec.handlers)
+        app.state.db, app.state.bus = db, bus
+        await bus.start()
+        jobs = [asyncio.create_task(job(app)) for job in spec.jobs]
+        try:
+            yield
+        finally:
+            for job in jobs:
+                job.cancel()
+            await asyncio.gather(*jobs, return_exceptions=True)
+            await bus.stop()
+            db.dispose()
+
+    app = FastAPI(title=spec.title, version="1.0.0", lifespan=lifespan,
+                  description=f"SRDI suite — {spec.name} service. Errors are RFC 9457 problem+json.")
+    app.state.settings = settings
+    app.state.service = spec.name
+    errors.install(app)
+    app.include_router(spec.router, prefix="/api/v1")
+    app.include_router(ops_router(spec.name))
+    app.add_middleware(IdempotencyMiddleware, state=app.state)
+    app.add_middleware(MetricsMiddleware, service=spec.name)
+    return app
+
+
+Operator = Caller("econ")
+Observer = Caller("econ", "auditor")
+
+
+def ops_router(service: str) -> APIRouter:
+    r = APIRouter()
+
+    @r.get("/healthz", tags=["ops"])
+    async def healthz():
+        return {"status": "ok", "service": service}
+
+    @r.get("/readyz", tags=["ops"])
+    async def readyz(request: Request):
+        db_ok = await asyncio.to_thread(request.app.state.db.ping)
+        nats_ok = request.app.state.bus.connected
+        body = {"service": service, "database": db_ok, "nats": nats_ok}
+        return JSONResponse(body, status_code=200 if db_ok and nats_ok else 503)
+
+    @r.get("/metrics", tags=["ops"])
+    async def metrics():
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
+
+    @r.get("/api/v1/admin/events", tags=["ops"])
+    def event_status(request: Request, _: Observer):
+        """Outbox backlog and dead letters of this service."""
+        with request.app.state.db.reader() as s:
+            pending = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.published_at.is_(None)))
+            dead = s.scalars(select(DeadLetter).order_by(DeadLetter.id).limit(500)).all()
+            return {"outbox_pending": pending,
+                    "dead_letters": [{"id": d.id, "event_id": d.event_id, "subject": d.subject,
+                                      "error": d.error, "failed_at": d.failed_at.isoformat() + "Z",
+                                      "replayed_at": d.replayed_at and d.replayed_at.isoformat() + "Z"}
+                                     for d in dead]}
+
+    @r.post("/api/v1/admin/dead-letters/{dead_letter_id}/replay", tags=["ops"])
+    def replay_dead_letter(dead_letter_id: int, request: Request, _: Operator):
+        """Run a dead-lettered event through the handler again (after the cause is fixed)."""
+        try:
+            outcome = request.app.state.bus.replay_dead_letter(dead_letter_id)
+        except KeyError as e:
+            raise not_found("死信", "Dead letter", str(dead_letter_id)) from e
+        except Exception as e:  # noqa: BLE001
+            raise Problem(409, "replay-failed", f"重放仍然失败：{e!r}", f"Replay failed again: {e!r}") from e
+        return {"id": dead_letter_id, "outcome": outcome}
+
+    @r.post("/api/v1/admin/replay", tags=["ops"], status_code=202)
+    async def replay_stream(request: Request, _: Operator):
+        """Deliver the whole event stream to this service again; handled events change nothing."""
+        bus = request.app.state.bus
+        if not bus.connected:
+            raise Problem(503, "nats-down", "消息服务不可用", "NATS is not reachable")
+        await bus.replay_stream()
+        return {"service": service, "replay": "started"}
+
+    return r

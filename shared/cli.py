@@ -1,0 +1,151 @@
+"""`srdi`: start the suite, issue tokens, apply and write migrations."""
+from __future__ import annotations
+
+import argparse
+import importlib
+import os
+import signal
+import subprocess
+import sys
+import time
+from pathlib import Path
+
+from shared.settings import SERVICES, Settings
+
+
+def spec_of(service: str):
+    return importlib.import_module(f"services.{service}.main").SPEC
+
+
+def _settings(args) -> Settings:
+    if getattr(args, "data_dir", None):
+        os.environ["SRDI_DATA_DIR"] = str(Path(args.data_dir).resolve())
+    return Settings()
+
+
+def cmd_migrate(args) -> None:
+    from shared.db import Database
+    from shared.migrate import upgrade
+
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    for service in args.service or SERVICES:
+        spec = spec_of(service)
+        db = Database(settings.db_url(service))
+        upgrade(db.engine, service, spec.migrations, spec.metadata)
+        db.dispose()
+        print(f"{service}: migrated ({settings.db_url(service).split('@')[-1]})")
+
+
+def cmd_token(args) -> None:
+    from shared.auth import issue_token
+
+    settings = _settings(args)
+    try:
+        print(issue_token(settings.signing_secret, args.role, args.org, args.ttl_hours or settings.token_ttl_hours))
+    except ValueError as e:
+        sys.exit(f"srdi token issue: {e}")
+
+
+def cmd_up(args) -> None:
+    from shared.natsserver import NatsServer, wait_port
+
+    settings = _settings(args)
+    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    _ = settings.signing_secret  # generate it once, before the services race for it
+    env = dict(os.environ, SRDI_DATA_DIR=str(settings.data_dir.resolve()))
+    nats = None
+    if not settings.nats_url:
+        nats = NatsServer(settings.data_dir / "nats", settings.embedded_nats_port(),
+                          log_file=settings.data_dir / "nats-server.log").start()
+        env["SRDI_NATS_URL"] = nats.url
+        print(f"nats     {nats.url} (JetStream store {settings.data_dir / 'nats'})", flush=True)
+    cmd_migrate(argparse.Namespace(data_dir=None, service=None))
+    env["SRDI_MIGRATE_ON_START"] = "false"
+    procs: dict[str, subprocess.Popen] = {}
+
+    def start(service: str) -> None:
+        procs[service] = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", f"services.{service}.main:app", "--host", settings.host,
+             "--port", str(settings.port(service)), "--no-access-log", "--log-level", "warning"], env=env)
+
+    for service in SERVICES:
+        start(service)
+    for service in SERVICES:
+        wait_port(settings.port(service), timeout=60)
+        print(f"{service:<8} http://{settings.host}:{settings.port(service)}  (docs: /docs)", flush=True)
+    print("SRDI suite is up. Ctrl-C stops it.", flush=True)
+
+    stopping = False
+
+    def stop(*_):
+        nonlocal stopping
+        stopping = True
+
+    signal.signal(signal.SIGTERM, stop)
+    signal.signal(signal.SIGINT, stop)
+    while not stopping:
+        for service, proc in list(procs.items()):
+            if proc.poll() is not None and not stopping:
+                print(f"{service} exited with {proc.returncode}; restarting", file=sys.stderr, flush=True)
+                start(service)
+        time.sleep(0.5)
+    for proc in procs.values():
+        proc.terminate()
+    for proc in procs.values():
+        try:
+            proc.wait(15)
+        except subprocess.TimeoutExpired:
+            proc.kill()
+    if nats:
+        nats.stop()
+    print("SRDI suite stopped.", flush=True)
+
+
+def cmd_new_migration(args) -> None:
+    """Autogenerate a service's next revision by comparing its tables with its migrations."""
+    import tempfile
+
+    from alembic import command
+
+    from shared.db import Database
+    from shared.migrate import config, upgrade
+
+    spec = spec_of(args.service)
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Database(f"sqlite:///{tmp}/probe.db")
+        upgrade(db.engine, args.service, spec.migrations, spec.metadata)
+        with db.engine.begin() as conn:
+            command.revision(config(spec.migrations, f"alembic_version_{args.service}", spec.metadata, conn),
+                             message=args.message, autogenerate=True)
+        db.dispose()
+
+
+def main(argv: list[str] | None = None) -> None:
+    p = argparse.ArgumentParser(prog="srdi", description="SRDI suite (Fangshan District 专精特新)")
+    sub = p.add_subparsers(dest="command", required=True)
+    up = sub.add_parser("up", help="start NATS (unless SRDI_NATS_URL) and the five services")
+    up.add_argument("--data-dir")
+    up.set_defaults(func=cmd_up)
+    token = sub.add_parser("token", help="bearer tokens")
+    tsub = token.add_subparsers(dest="token_command", required=True)
+    issue = tsub.add_parser("issue", help="print a signed bearer token for a role")
+    issue.add_argument("--role", required=True)
+    issue.add_argument("--org")
+    issue.add_argument("--data-dir")
+    issue.add_argument("--ttl-hours", type=int)
+    issue.set_defaults(func=cmd_token)
+    mig = sub.add_parser("migrate", help="apply migrations to the services' databases")
+    mig.add_argument("--data-dir")
+    mig.add_argument("--service", action="append", choices=SERVICES)
+    mig.set_defaults(func=cmd_migrate)
+    new = sub.add_parser("new-migration", help="autogenerate a service's next Alembic revision")
+    new.add_argument("service", choices=SERVICES)
+    new.add_argument("-m", "--message", required=True)
+    new.set_defaults(func=cmd_new_migration)
+    args = p.parse_args(argv)
+    args.func(args)
+
+
+if __name__ == "__main__":
+    main()

@@ -1,0 +1,96 @@
+"""RFC 9457 problem details, in Chinese and English, for every error the suite returns."""
+from __future__ import annotations
+
+from typing import Any
+
+import structlog
+from fastapi import FastAPI, Request
+from fastapi.exceptions import RequestValidationError
+from fastapi.responses import JSONResponse
+from starlette.exceptions import HTTPException as StarletteHTTPException
+
+log = structlog.get_logger()
+PROBLEM_BASE = "https://srdi.fangshan.gov.cn/problems/"
+MEDIA_TYPE = "application/problem+json"
+
+# Titles for statuses raised by the framework itself.
+STATUS_TITLES = {
+    400: ("请求有误", "Bad request"),
+    401: ("未认证：缺少或无效的令牌", "Not authenticated: missing or invalid token"),
+    403: ("无权执行此操作", "Forbidden for this role"),
+    404: ("资源不存在", "Not found"),
+    405: ("不支持该请求方法", "Method not allowed"),
+    409: ("与现有数据冲突", "Conflict with existing data"),
+    413: ("请求体过大", "Request body too large"),
+    415: ("不支持的内容类型", "Unsupported media type"),
+    422: ("请求数据校验失败", "Request validation failed"),
+    500: ("服务器内部错误", "Internal server error"),
+    503: ("服务暂不可用", "Service unavailable"),
+}
+
+
+class Problem(Exception):
+    """An error answer. `code` names the problem type; zh/en are the human sentences."""
+
+    def __init__(self, status: int, code: str, zh: str, en: str, errors: list | None = None,
+                 **extra: Any):
+        super().__init__(en)
+        self.status, self.code, self.zh, self.en = status, code, zh, en
+        self.errors, self.extra = errors, extra
+
+    def body(self) -> dict:
+        t_zh, t_en = STATUS_TITLES.get(self.status, ("错误", "Error"))
+        body = {"type": PROBLEM_BASE + self.code, "title": f"{t_zh} / {t_en}", "status": self.status,
+                "detail": f"{self.zh} / {self.en}", "detail_zh": self.zh, "detail_en": self.en}
+        if self.errors is not None:
+            body["errors"] = self.errors
+        body.update(self.extra)
+        return body
+
+
+def not_found(what_zh: str, what_en: str, ident: str) -> Problem:
+    return Problem(404, "not-found", f"{what_zh}不存在：{ident}", f"{what_en} not found: {ident}")
+
+
+def field_error(field: str, zh: str, en: str, code: str = "invalid-field") -> Problem:
+    """A 422 about one body field, in the same shape as a schema validation error."""
+    return Problem(422, code, f"{field}：{zh}", f"{field}: {en}",
+                   errors=[{"loc": ["body", field], "msg": f"{zh} / {en}", "type": code}])
+
+
+def problem_response(p: Problem, headers: dict | None = None) -> JSONResponse:
+    return JSONResponse(p.body(), status_code=p.status, media_type=MEDIA_TYPE, headers=headers)
+
+
+def _clean(errs: list) -> list:
+    out = []
+    for e in errs:
+        item = {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
+        out.append(item)
+    return out
+
+
+def install(app: FastAPI) -> None:
+    @app.exception_handler(Problem)
+    async def _problem(_req: Request, exc: Problem):
+        return problem_response(exc)
+
+    @app.exception_handler(RequestValidationError)
+    async def _validation(_req: Request, exc: RequestValidationError):
+        errs = _clean(exc.errors())
+        where = ", ".join(".".join(map(str, e["loc"])) for e in errs[:5])
+        return problem_response(Problem(422, "validation", f"请求数据不符合要求（{where}），详见 errors",
+                                        f"The request does not validate ({where}); see errors", errors=errs))
+
+    @app.exception_handler(StarletteHTTPException)
+    async def _http(_req: Request, exc: StarletteHTTPException):
+        zh, en = STATUS_TITLES.get(exc.status_code, ("错误", "Error"))
+        detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in (en,) else en
+        return problem_response(Problem(exc.status_code, f"http-{exc.status_code}", zh, detail),
+                                headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(Exception)
+    async def _unexpected(req: Request, exc: Exception):
+        log.exception("unhandled error", path=req.url.path)
+        return problem_response(Problem(500, "internal", "服务器内部错误，已记录，请稍后重试",
+                                        "Internal error; it has been logged, please retry later"))

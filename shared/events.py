@@ -1,0 +1,56 @@
+"""CloudEvents 1.0 envelopes and the transactional outbox (EVENTS.md)."""
+from __future__ import annotations
+
+import datetime as dt
+import uuid
+from dataclasses import dataclass
+from typing import Any
+
+import orjson
+from sqlalchemy.orm import Session
+
+from shared.tables import Outbox
+
+TYPE_PREFIX = "cn.gov.fangshan."
+
+
+@dataclass(frozen=True)
+class Event:
+    id: str
+    type: str
+    source: str
+    subject: str
+    time: str
+    data: dict
+
+    @property
+    def nats_subject(self) -> str:
+        return self.type.removeprefix(TYPE_PREFIX)
+
+    def envelope(self) -> dict:
+        return {"specversion": "1.0", "id": self.id, "source": self.source, "type": self.type,
+                "subject": self.subject, "time": self.time, "datacontenttype": "application/json",
+                "data": self.data}
+
+    @classmethod
+    def parse(cls, raw: bytes) -> Event:
+        env = orjson.loads(raw)
+        if env.get("specversion") != "1.0" or not isinstance(env.get("data"), dict):
+            raise ValueError("not a CloudEvents 1.0 JSON envelope with object data")
+        return cls(str(env["id"]), str(env["type"]), str(env["source"]), str(env.get("subject", "")),
+                   str(env.get("time", "")), env["data"])
+
+
+def new_event(service: str, name: str, subject: str, data: dict[str, Any]) -> Event:
+    """`name` is the part after the service, e.g. "enterprise.promoted.v1"."""
+    now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    return Event(str(uuid.uuid4()), f"{TYPE_PREFIX}srdi.{service}.{name}", f"/services/{service}",
+                 subject, now, data)
+
+
+def emit(session: Session, event: Event) -> Event:
+    """Write an event to the outbox in the caller's transaction; the relay publishes it after commit."""
+    session.add(Outbox(id=event.id, subject=event.nats_subject,
+                       payload=orjson.dumps(event.envelope()).decode()))
+    session.info["outbox_written"] = True
+    return event

@@ -1,0 +1,36 @@
+"""Keyset pagination: `?limit=` (≤ 500) and an opaque `?cursor=` holding the last key seen."""
+from __future__ import annotations
+
+import base64
+from typing import Annotated
+
+from fastapi import Query
+
+from shared.errors import Problem
+
+Limit = Annotated[int, Query(ge=1, le=500, description="page size, at most 500")]
+Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")]
+
+
+def encode(key: str) -> str:
+    return base64.urlsafe_b64encode(key.encode()).decode()
+
+
+def decode(cursor: str | None) -> str | None:
+    if not cursor:
+        return None
+    try:
+        key = base64.b64decode(cursor.encode(), altchars=b"-_", validate=True).decode()
+        if not key:
+            raise ValueError("empty cursor")
+        return key
+    except Exception as e:  # noqa: BLE001
+        raise Problem(422, "bad-cursor", "分页游标无效", "The cursor is not one this API gave out",
+                      errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "bad-cursor"}]) from e
+
+
+def page(items: list, limit: int, key) -> dict:
+    """`items` were fetched with limit + 1: the extra one says whether a next page exists."""
+    more = len(items) > limit
+    items = items[:limit]
+    return {"items": items, "next_cursor": encode(key(items[-1])) if more and items else None}

@@ -1,0 +1,30 @@
+"""Field types every service's request bodies share."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated
+
+from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+
+from shared.validators import uscc_error
+
+
+def _uscc(value: str) -> str:
+    value = value.strip().upper()
+    err = uscc_error(value)
+    if err:
+        raise ValueError(f"统一社会信用代码无效：{err} / invalid USCC: {err}")
+    return value
+
+
+USCC = Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_uscc)]
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
+Yuan = Annotated[int, Field(ge=0, le=10**13, description="whole 元")]
+Day = Annotated[dt.date, Field(ge=dt.date(1949, 10, 1), le=dt.date(2100, 12, 31))]
+
+
+class Body(BaseModel):
+    """Request bodies: unknown fields are refused, so a typo is a 422, not a silent no-op."""
+
+    model_config = ConfigDict(extra="forbid", strict=False)

@@ -1,0 +1,52 @@
+"""Check digits of the identity numbers the suite accepts."""
+from __future__ import annotations
+
+import datetime as dt
+
+USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
+USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
+ID_WEIGHTS = (7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2)
+ID_CHECK = "10X98765432"
+FANGSHAN_DIVISION = "110111"
+
+
+def uscc_check_char(body17: str) -> str:
+    total = sum(USCC_CHARS.index(c) * w for c, w in zip(body17, USCC_WEIGHTS, strict=True))
+    return USCC_CHARS[(31 - total % 31) % 31]
+
+
+def uscc_error(code: str) -> str | None:
+    """Why a 统一社会信用代码 (GB 32100-2015) is invalid, or None when it is valid."""
+    if not isinstance(code, str) or len(code) != 18:
+        return "length must be 18"
+    if any(c not in USCC_CHARS for c in code):
+        return "characters outside 0-9 and A-Y (no I, O, S, V, Z)"
+    if uscc_check_char(code[:17]) != code[17]:
+        return "check digit does not match"
+    return None
+
+
+def resident_id_error(number: str) -> str | None:
+    """Why a resident ID (GB 11643-1999) is invalid, or None when it is valid."""
+    if not isinstance(number, str) or len(number) != 18:
+        return "length must be 18"
+    if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
+        return "17 digits and a digit or X expected"
+    try:
+        dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    except ValueError:
+        return "birth date is not a date"
+    if ID_CHECK[sum(int(c) * w for c, w in zip(number[:17], ID_WEIGHTS)) % 11] != number[17]:
+        return "check digit does not match"
+    return None
+
+
+def resident_id_facts(number: str) -> tuple[dt.date, str]:
+    """Birth date and gender ("male"/"female") carried by a valid resident ID."""
+    born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
+    return born, ("male" if int(number[16]) % 2 else "female")
+
+
+def mask_resident_id(number: str) -> str:
+    """110111********123X: division code and last four only."""
+    return number[:6] + "*" * 8 + number[14:]
