@@ -33,6 +33,11 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
+def for_update(session: Session, stmt):
+    """SELECT ... FOR UPDATE on PostgreSQL; on SQLite, BEGIN IMMEDIATE already serialises writers."""
+    return stmt.with_for_update() if session.get_bind().dialect.name == "postgresql" else stmt
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -80,10 +85,13 @@ class Database:
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
         """A write transaction: commits on success, rolls back on any exception."""
-        with self._sessions() as session, session.begin():
-            yield session
-        for hook in self.after_commit_hooks:
-            hook()
+        with self._sessions() as session:
+            with session.begin():
+                yield session
+            wrote_events = session.info.get("outbox_written")
+        if wrote_events:  # wake the relay only for new events, or it would wake itself forever
+            for hook in self.after_commit_hooks:
+                hook()
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[Session]:

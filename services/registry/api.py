@@ -84,7 +84,7 @@ def list_enterprises(request: Request, who: Reader, limit: pagination.Limit = 10
 def add_certification(uscc: str, body: CertificationIn, request: Request, who: CertWriter):
     db = request.app.state.db
     with db.transaction() as s:
-        cert, created = service.add_certification(s, who.actor, uscc, body, lock=db.lock_for_update)
+        cert, created = service.add_certification(s, who.actor, uscc, body)
         doc = service.cert_dict(cert)
     if not created:
         raise Problem(409, "certification-exists", f"该企业已有同一层级、同一认定日期的认定（编号 {cert.id}）",

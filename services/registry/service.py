@@ -11,6 +11,7 @@ from services.registry import events, rules
 from services.registry.models import Certification, Enterprise
 from services.registry.schemas import CertificationIn, EnterpriseIn, RevokeIn
 from shared import audit, params
+from shared.db import for_update
 from shared.errors import Problem, not_found
 
 
@@ -56,10 +57,9 @@ def validity_years(s: Session, tier: str, on: dt.date) -> int:
     return int(p.value) if p else 3
 
 
-def add_certification(s: Session, actor: str, uscc: str, body: CertificationIn,
-                      lock=lambda stmt: stmt) -> tuple[Certification, bool]:
+def add_certification(s: Session, actor: str, uscc: str, body: CertificationIn) -> tuple[Certification, bool]:
     """Record a certification; publish a promotion when the tier rises. Returns (cert, created)."""
-    e = s.scalars(lock(select(Enterprise).where(Enterprise.uscc == uscc))).first()
+    e = s.scalars(for_update(s, select(Enterprise).where(Enterprise.uscc == uscc))).first()
     if e is None:
         raise not_found("企业", "Enterprise", uscc)
     existing = certifications_of(s, uscc)
