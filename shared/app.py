@@ -136,10 +136,10 @@ def ops_router(service: str) -> APIRouter:
         """Run a dead-lettered event through the handler again (after the cause is fixed)."""
         try:
             outcome = request.app.state.bus.replay_dead_letter(dead_letter_id)
-        except KeyError as e:
-            raise not_found("死信", "Dead letter", str(dead_letter_id)) from e
-        except Exception as e:  # noqa: BLE001
+        except Exception as e:  # noqa: BLE001 - the handler's own failure, reported, not a 500
             raise Problem(409, "replay-failed", f"重放仍然失败：{e!r}", f"Replay failed again: {e!r}") from e
+        if outcome is None:
+            raise not_found("死信", "Dead letter", str(dead_letter_id))
         return {"id": dead_letter_id, "outcome": outcome}
 
     @r.post("/api/v1/admin/replay", tags=["ops"], status_code=202)

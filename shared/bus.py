@@ -236,11 +236,12 @@ class Bus:
         except IntegrityError:
             pass  # already recorded by an earlier pass
 
-    def replay_dead_letter(self, dead_letter_id: int) -> str:
+    def replay_dead_letter(self, dead_letter_id: int) -> str | None:
+        """Handle a dead letter again; None when there is no such dead letter."""
         with self.db.reader() as s:
             row = s.get(DeadLetter, dead_letter_id)
             if row is None:
-                raise KeyError(dead_letter_id)
+                return None
             subject, payload = row.subject, row.payload
         outcome = self.handle_raw(subject, payload.encode())
         with self.db.transaction() as s:

@@ -70,6 +70,8 @@ class Database:
     """One service's database: a write engine and a read engine (the same file or server)."""
 
     def __init__(self, url: str):
+        if url.startswith(("postgresql://", "postgres://")):  # psycopg 3 is the driver we ship
+            url = "postgresql+psycopg://" + url.split("://", 1)[1]
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
         if self.is_sqlite:

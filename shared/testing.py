@@ -36,6 +36,8 @@ class Suite:
         # Only the services that exist in this checkout (they are added one by one).
         self.services = [s for s in services if importlib.util.find_spec(f"services.{s}.main")]
         self.pg_server = os.environ.get("SRDI_TEST_DATABASE_URL")
+        if self.pg_server and self.pg_server.startswith(("postgresql://", "postgres://")):
+            self.pg_server = "postgresql+psycopg://" + self.pg_server.split("://", 1)[1]
         self.prefix = f"srdi_t_{uuid.uuid4().hex[:8]}"
         template = None
         if self.pg_server:

@@ -1,0 +1,37 @@
+# The two commands a newcomer needs: `make up` and `make test`. Both install what is missing.
+PYTHON ?= python3
+VENV := .venv
+BIN := $(VENV)/bin
+STAMP := $(VENV)/.installed-stamp
+DATA_DIR ?= .srdi
+PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
+
+.PHONY: install up test test-pg acceptance bench clean
+
+install: $(STAMP)
+
+$(STAMP): pyproject.toml
+	$(PYTHON) -m venv $(VENV)
+	$(BIN)/python -m pip install --quiet --upgrade pip
+	$(BIN)/python -m pip install --quiet -e '.[test]'
+	touch $(STAMP)
+
+up: install
+	$(BIN)/srdi up --data-dir $(DATA_DIR)
+
+test: install
+	$(BIN)/pytest -q
+
+test-pg: install
+	SRDI_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
+
+acceptance: install
+	@for check in ../shared/acceptance/basic-promotion ../shared/acceptance/sample-import; do \
+		[ -x $$check ] || continue; $(BIN)/python $$check || exit 1; done
+
+bench: install
+	$(BIN)/python bench/read_path.py
+	$(BIN)/python bench/promotion_latency.py
+
+clean:
+	rm -rf $(VENV) $(DATA_DIR) .pytest_cache
