@@ -1,20 +1,21 @@
 """Registry routes: thin; the use cases are in service.py."""
 from __future__ import annotations
 
+import asyncio
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
-from fastapi.responses import JSONResponse, Response
+from fastapi import APIRouter, Query, Request, UploadFile
 from sqlalchemy import or_, select
 
-from services.registry import service
+from services.registry import rules, service
 from services.registry.models import Certification, Enterprise
 from services.registry.schemas import CertTier, CertificationIn, EnterpriseIn, RevokeIn
 from shared import pagination
 from shared.auth import Caller, Principal
 from shared.clock import today
 from shared.errors import Problem, not_found
+from shared.validators import uscc_error
 
 router = APIRouter(tags=["registry"])
 
@@ -114,6 +115,47 @@ def tier_stats(request: Request, who: StatsReader,
                on: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None):
     with request.app.state.db.reader() as s:
         return service.tier_stats(s, on or today())
+
+
+@router.post("/imports/recognition-lists", summary="Import a municipal recognition list (CSV or XLSX)")
+async def import_recognition_list(request: Request, who: CertWriter, file: UploadFile):
+    """Rows of other districts are skipped, bad rows rejected with their row number and reasons,
+    known rows left unchanged: importing the same list twice creates nothing the second time."""
+    content = await file.read()
+    if len(content) > MAX_IMPORT_BYTES:
+        raise Problem(413, "file-too-large", "文件超过 50 MB", "The file is larger than 50 MB")
+    return await asyncio.to_thread(_import, request.app.state.db, who.actor, file.filename or "", content)
+
+
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+IMPORT_CHUNK = 500
+
+
+def _import(db, actor: str, filename: str, content: bytes) -> dict:
+    report = {"rows": 0, "created": 0, "unchanged": 0, "skipped": 0, "rejected": []}
+    valid: list = []
+
+    def flush():
+        with db.transaction() as s:
+            created, unchanged = service.import_rows(s, actor, valid)
+        report["created"] += created
+        report["unchanged"] += unchanged
+        valid.clear()
+
+    for row, cells in service.read_list_file(filename, content):
+        report["rows"] += 1
+        checked = rules.check_list_row(row, cells, uscc_error)
+        if checked == "skipped":
+            report["skipped"] += 1
+        elif isinstance(checked, list):
+            report["rejected"].append({"row": row, "errors": checked})
+        else:
+            valid.append(checked)
+            if len(valid) >= IMPORT_CHUNK:
+                flush()
+    if valid:
+        flush()
+    return report
 
 
 @router.post("/admin/expire", summary="Expire certifications past their last valid day now")

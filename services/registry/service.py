@@ -13,6 +13,7 @@ from services.registry.schemas import CertificationIn, EnterpriseIn, RevokeIn
 from shared import audit, params
 from shared.db import for_update
 from shared.errors import Problem, not_found
+from shared.tiers import rank
 
 
 def as_rule(c: Certification) -> rules.Cert:
@@ -136,3 +137,74 @@ def tier_stats(s: Session, on: dt.date) -> dict:
         by_enterprise[c.uscc].append(rules.Cert(c.id, c.tier, c.recognized_on, c.expires_on, c.revoked_on))
     counts, holders = rules.tier_counts(by_enterprise, on)
     return {"on": on.isoformat(), "counts": counts, "holders": holders}
+
+
+# -- recognition-list import -----------------------------------------------------------------
+LIST_COLUMNS = ("序号", "企业名称", "统一社会信用代码", "所属区", "认定类型", "批次", "认定日期")
+
+
+def read_list_file(filename: str, content: bytes):
+    """Yield (row number as in the file, {column: value}) from a CSV (UTF-8, BOM or not) or XLSX."""
+    if filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
+        import io
+
+        import openpyxl
+
+        try:
+            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+        except Exception as e:  # noqa: BLE001 - any unreadable workbook is the caller's input problem
+            raise Problem(422, "unreadable-file", "无法读取该 XLSX 文件", f"The XLSX file cannot be read: {e}") from e
+        rows = book.active.iter_rows(values_only=True)
+        header = [str(c or "").strip().lstrip("\ufeff") for c in next(rows, [])]
+        _check_header(header)
+        for i, values in enumerate(rows, start=1):
+            if values and any(v not in (None, "") for v in values):
+                cells = dict(zip(header, values))
+                if isinstance(cells.get("认定日期"), dt.datetime | dt.date):
+                    cells["认定日期"] = cells["认定日期"].strftime("%Y-%m-%d")
+                yield _row_number(cells, i), cells
+        return
+    import csv
+    import io
+
+    try:
+        text = content.decode("utf-8-sig")
+    except UnicodeDecodeError:
+        try:
+            text = content.decode("gb18030")  # lists saved by Excel on a Chinese Windows
+        except UnicodeDecodeError as e:
+            raise Problem(422, "unreadable-file", "文件编码无法识别（需 UTF-8 或 GB18030）",
+                          "The file is neither UTF-8 nor GB18030 text") from e
+    reader = csv.DictReader(io.StringIO(text))
+    _check_header([h.strip() for h in reader.fieldnames or []])
+    for i, cells in enumerate(reader, start=1):
+        cells = {(k or "").strip(): v for k, v in cells.items()}
+        yield _row_number(cells, i), cells
+
+
+def _check_header(header: list[str]) -> None:
+    missing = [c for c in LIST_COLUMNS if c != "序号" and c not in header]
+    if missing:
+        raise Problem(422, "bad-columns", f"缺少列：{'、'.join(missing)}", f"Missing columns: {', '.join(missing)}",
+                      errors=[{"loc": ["file", c], "msg": "missing column", "type": "missing"} for c in missing])
+
+
+def _row_number(cells: dict, position: int) -> int:
+    try:
+        return int(str(cells.get("序号")).strip())
+    except (TypeError, ValueError):
+        return position
+
+
+def import_rows(s: Session, actor: str, rows: list[rules.ListRow]) -> tuple[int, int]:
+    """Apply valid rows (in recognition order, so promotions come out in time order).
+    Returns (created, unchanged); a row already known changes nothing."""
+    created = unchanged = 0
+    for r in sorted(rows, key=lambda r: (r.recognized_on, rank(r.tier), r.row)):
+        if s.get(Enterprise, r.uscc) is None:
+            create_enterprise(s, actor, EnterpriseIn(uscc=r.uscc, name=r.name))
+        _, made = add_certification(s, actor, r.uscc, CertificationIn(
+            tier=r.tier, recognized_on=r.recognized_on, batch=r.batch, source="municipal_list"))
+        created += made
+        unchanged += not made
+    return created, unchanged
