@@ -6,7 +6,9 @@ commits together or not at all.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
+import sqlite3
 import datetime as dt
 from collections.abc import Iterator
 
@@ -83,6 +85,7 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         self.after_commit_hooks: list = []
+        self._hot: sqlite3.Connection | None = None
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
@@ -100,6 +103,22 @@ class Database:
         with self._read_sessions() as session:
             yield session
 
+    def _fetch_one(self, sql: str, params: dict):
+        with self.read_engine.connect() as conn:
+            return conn.execute(text(sql), params).first()
+
+    async def fetch_one(self, sql: str, params: dict):
+        """One row for a hot read (named :params). SQLite answers a primary-key lookup in
+        microseconds and WAL readers never wait for writers, so it runs inline on one plain
+        autocommit connection; a server database goes through the pool in a thread."""
+        if self.is_sqlite:
+            if self._hot is None:
+                path = self.url.split("///", 1)[1]
+                self._hot = sqlite3.connect(path, isolation_level=None, check_same_thread=False)
+                self._hot.execute("PRAGMA query_only=ON")
+            return self._hot.execute(sql, params).fetchone()
+        return await asyncio.to_thread(self._fetch_one, sql, params)
+
     def lock_for_update(self, stmt):
         """SELECT ... FOR UPDATE on PostgreSQL; SQLite's BEGIN IMMEDIATE already serialises writers."""
         return stmt if self.is_sqlite else stmt.with_for_update()
@@ -113,6 +132,8 @@ class Database:
             return False
 
     def dispose(self) -> None:
+        if self._hot is not None:
+            self._hot.close()
         self.engine.dispose()
         if self.read_engine is not self.engine:
             self.read_engine.dispose()

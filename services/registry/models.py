@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import Boolean, Date, DateTime, ForeignKey, Index, Integer, String, Text, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata, utcnow
@@ -26,6 +26,9 @@ class Enterprise(Base):
     introducer: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # Bumped with every tier event, so consumers can ignore a stale one that arrives late.
     version: Mapped[int] = mapped_column(Integer, default=0)
+    # The enterprise and its certifications as JSON, rewritten with every change in the same
+    # transaction: the hot read path serves it with one primary-key lookup (see bench/).
+    doc: Mapped[str] = mapped_column(Text, default="{}")
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 

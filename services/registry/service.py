@@ -2,6 +2,8 @@
 from __future__ import annotations
 
 import datetime as dt
+
+import orjson
 from collections import defaultdict
 
 from sqlalchemy import select
@@ -36,6 +38,25 @@ def enterprise_dict(e: Enterprise, certs: list[Certification], on: dt.date) -> d
             "certifications": [cert_dict(c) for c in certs]}
 
 
+def refresh_doc(s: Session, e: Enterprise) -> None:
+    """Rewrite the stored read document after a change (in the change's own transaction)."""
+    s.flush()
+    doc = enterprise_dict(e, certifications_of(s, e.uscc), dt.date.min)
+    del doc["current_tier"]  # depends on the day it is read: computed then
+    e.doc = orjson.dumps(doc).decode()
+
+
+def render_doc(doc: str | bytes, on: dt.date) -> bytes:
+    """The stored document with the current tier on a date, as JSON bytes."""
+    data = orjson.loads(doc)
+    certs = [rules.Cert(c["id"], c["tier"], dt.date.fromisoformat(c["recognized_on"]),
+                        dt.date.fromisoformat(c["expires_on"]),
+                        dt.date.fromisoformat(c["revoked_on"]) if c["revoked_on"] else None)
+             for c in data["certifications"]]
+    data["current_tier"] = rules.tier_on(certs, on)
+    return orjson.dumps(data)
+
+
 def certifications_of(s: Session, uscc: str) -> list[Certification]:
     return list(s.scalars(select(Certification).where(Certification.uscc == uscc)
                           .order_by(Certification.recognized_on, Certification.id)))
@@ -47,7 +68,7 @@ def create_enterprise(s: Session, actor: str, body: EnterpriseIn) -> Enterprise:
                       f"An enterprise with USCC {body.uscc} is already registered", uscc=body.uscc)
     e = Enterprise(**body.model_dump(), version=1)
     s.add(e)
-    s.flush()
+    refresh_doc(s, e)
     events.registered(s, e)
     audit.record(s, actor, "enterprise.register", "enterprise", e.uscc, None, body.model_dump(mode="json"))
     return e
@@ -77,6 +98,7 @@ def add_certification(s: Session, actor: str, uscc: str, body: CertificationIn) 
     if change:
         e.version += 1
         events.promoted(s, e, change, cert, rules.first_time_at(olds, cert.tier))
+    refresh_doc(s, e)
     audit.record(s, actor, "certification.add", "certification", str(cert.id), None, cert_dict(cert))
     return cert, True
 
@@ -105,6 +127,7 @@ def revoke(s: Session, actor: str, cert_id: int, body: RevokeIn, today: dt.date)
     if change:
         e.version += 1
         events.demoted(s, e, change, cert, "revoked")
+    refresh_doc(s, e)
     audit.record(s, actor, "certification.revoke", "certification", str(cert.id), before_state, cert_dict(cert))
     return cert
 
@@ -117,11 +140,12 @@ def expire_due(s: Session, today: dt.date, actor: str = "system:expiry") -> int:
     for cert in due:
         certs = [as_rule(c) for c in certifications_of(s, cert.uscc)]
         cert.state = "expired"
+        e = s.get(Enterprise, cert.uscc)
         change = rules.change_on_expiry(certs, as_rule(cert))
         if change:
-            e = s.get(Enterprise, cert.uscc)
             e.version += 1
             events.demoted(s, e, change, cert, "expired")
+        refresh_doc(s, e)
         audit.record(s, actor, "certification.expire", "certification", str(cert.id),
                      {"state": "active"}, {"state": "expired"})
     return len(due)

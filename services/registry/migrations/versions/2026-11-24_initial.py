@@ -29,6 +29,7 @@ def upgrade() -> None:
     sa.Column('relocated_from', sa.String(length=100), nullable=True),
     sa.Column('introducer', sa.String(length=200), nullable=True),
     sa.Column('version', sa.Integer(), nullable=False),
+    sa.Column('doc', sa.Text(), nullable=False),
     sa.Column('created_at', sa.DateTime(), nullable=False),
     sa.PrimaryKeyConstraint('uscc', name=op.f('pk_enterprise'))
     )

@@ -1,0 +1,56 @@
+"""Start the pieces a benchmark needs: a nats-server, a service under uvicorn, a token."""
+from __future__ import annotations
+
+import os
+import re
+import subprocess
+import sys
+import tempfile
+from pathlib import Path
+
+from shared.auth import issue_token
+from shared.natsserver import NatsServer, free_port, wait_port
+
+ROOT = Path(__file__).resolve().parent.parent
+SECRET = "bench-secret-0123456789-abcdefghijklmnop"
+
+
+class Stack:
+    """A data folder, a nats-server and uvicorn processes, stopped together."""
+
+    def __init__(self):
+        self.dir = Path(tempfile.mkdtemp(prefix="srdi-bench-"))
+        self.nats = NatsServer(self.dir / "nats").start()
+        self.env = dict(os.environ, SRDI_DATA_DIR=str(self.dir), SRDI_NATS_URL=self.nats.url,
+                        SRDI_JWT_SECRET=SECRET, SRDI_LOG_LEVEL="WARNING")
+        self.procs: list[subprocess.Popen] = []
+
+    def serve(self, target: str, extra_env: dict | None = None) -> str:
+        port = free_port()
+        self.procs.append(subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", target, "--port", str(port), "--no-access-log",
+             "--log-level", "warning"], cwd=ROOT, env={**self.env, **(extra_env or {})}))
+        wait_port(port, timeout=60)
+        return f"http://127.0.0.1:{port}"
+
+    def token(self, role: str, org: str | None = None) -> str:
+        return issue_token(SECRET, role, org)
+
+    def stop(self) -> None:
+        for p in self.procs:
+            p.terminate()
+        for p in self.procs:
+            p.wait(15)
+        self.nats.stop()
+
+
+def wrk(url: str, seconds: int = 10, connections: int = 32, token: str | None = None) -> float:
+    """Requests per second that wrk measured (one client thread: the other core serves)."""
+    cmd = ["wrk", "-t1", f"-c{connections}", f"-d{seconds}s", url]
+    if token:
+        cmd[1:1] = ["-H", f"Authorization: Bearer {token}"]
+    out = subprocess.run(cmd, capture_output=True, text=True, check=True).stdout
+    non2xx = re.search(r"Non-2xx or 3xx responses: (\d+)", out)
+    if non2xx:
+        raise RuntimeError(f"{url}: {non2xx.group(1)} failed responses\n{out}")
+    return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
