@@ -77,6 +77,7 @@ class Bus:
                 await ensure_stream(self.js, self.settings.stream)
                 break
             except Exception as e:  # noqa: BLE001 - any failure means "not yet"
+                _reraise_if_cancelled()
                 log.warning("nats not reachable yet", service=self.service, error=str(e))
                 if self.nc:
                     await self.nc.close()
@@ -136,10 +137,12 @@ class Bus:
                 if await self.relay_once() == BATCH:
                     continue  # more waiting: go on at once
             except Exception:  # noqa: BLE001
+                _reraise_if_cancelled()
                 await asyncio.sleep(0.5)  # back off while NATS or the database is away
                 continue
-            try:
-                await asyncio.wait_for(self._wake.wait(), self.settings.relay_interval_s)
+            try:  # asyncio.timeout, unlike wait_for, never swallows a cancellation (3.11)
+                async with asyncio.timeout(self.settings.relay_interval_s):
+                    await self._wake.wait()
             except TimeoutError:
                 pass
 
@@ -166,9 +169,8 @@ class Bus:
                 msgs = await sub.fetch(50, timeout=1)
             except nats.errors.TimeoutError:
                 continue
-            except asyncio.CancelledError:
-                raise
             except Exception as e:  # noqa: BLE001 - NATS away or consumer gone: subscribe again
+                _reraise_if_cancelled()
                 log.warning("consumer fetch failed", service=self.service, error=str(e))
                 if sub is not None:
                     try:
@@ -256,6 +258,14 @@ class Bus:
         except nats.js.errors.NotFoundError:
             pass
         await self.js.add_consumer(self.settings.stream, self.consumer_config())
+
+
+def _reraise_if_cancelled() -> None:
+    """nats-py can turn a cancellation into its own error while awaiting the server; a loop that
+    catches that error must still stop when its task is being cancelled."""
+    task = asyncio.current_task()
+    if task is not None and task.cancelling():
+        raise asyncio.CancelledError
 
 
 async def ensure_stream(js, name: str) -> None:

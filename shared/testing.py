@@ -72,7 +72,13 @@ class Suite:
     async def stop(self) -> None:
         for c in self._clients.values():
             await c.aclose()
-        await self._stack.aclose()
+        try:
+            async with asyncio.timeout(60):
+                await self._stack.aclose()
+        except TimeoutError:  # say what is stuck rather than hang the whole run
+            for task in asyncio.all_tasks():
+                task.print_stack(limit=8)
+            raise
         self.nats.stop()
         if self.pg_server:
             eng = _admin_engine(self.pg_server)

@@ -2,9 +2,9 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Literal
+from typing import Annotated, Literal
 
-from pydantic import BaseModel, model_validator
+from pydantic import BaseModel, Field, model_validator
 
 from shared.schemas import USCC, Body, Day, LongText, Text
 from shared.tiers import Tier
@@ -16,12 +16,12 @@ CertTier = Literal["innovative", "potential", "municipal_srdi", "municipal_littl
 class EnterpriseIn(Body):
     uscc: USCC
     name: Text
-    township: Text | None = None
-    industry_code: Text | None = None
+    township: Annotated[Text, Field(max_length=50)] | None = None
+    industry_code: Annotated[Text, Field(max_length=20)] | None = None
     founded_on: Day | None = None
-    park_id: Text | None = None
+    park_id: Annotated[Text, Field(max_length=64)] | None = None
     relocated_on: Day | None = None
-    relocated_from: Text | None = None
+    relocated_from: Annotated[Text, Field(max_length=100)] | None = None
     introducer: Text | None = None
 
     @model_validator(mode="after")
@@ -35,7 +35,7 @@ class CertificationIn(Body):
     tier: CertTier
     recognized_on: Day
     expires_on: Day | None = None
-    batch: Text | None = None
+    batch: Annotated[Text, Field(max_length=50)] | None = None
     source: Literal["manual", "municipal_list", "platform"] = "manual"
 
     @model_validator(mode="after")
@@ -46,7 +46,7 @@ class CertificationIn(Body):
 
 
 class RevokeIn(Body):
-    reason: LongText
+    reason: Annotated[LongText, Field(max_length=500)]
     for_cause: bool = True
     revoked_on: Day | None = None  # default: today
 

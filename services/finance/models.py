@@ -1,0 +1,127 @@
+"""Finance tables: the service list (a projection of registry tier events), products and loan cases."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import new_metadata, utcnow
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class TierChange(Base):
+    """One registry tier fact (registered, promoted, demoted), keyed by the enterprise's version.
+
+    The service list is folded from these rows, so events arriving late, twice or out of order
+    give the same list, and the list can be rebuilt when the threshold parameter changes."""
+
+    __tablename__ = "tier_change"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer, primary_key=True)  # the registry's enterprise_version
+    kind: Mapped[str] = mapped_column(String(12))  # registered, promoted, demoted
+    from_tier: Mapped[str | None] = mapped_column(String(30), nullable=True)  # None when registered
+    to_tier: Mapped[str] = mapped_column(String(30))
+    effective_on: Mapped[dt.date] = mapped_column(Date)  # recognised on / demoted on / registered on
+    name: Mapped[str] = mapped_column(String(200))
+    event_id: Mapped[str] = mapped_column(String(36))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ServiceListEntry(Base):
+    """专精特新企业服务名单: one row per enterprise finance has heard of; `listed` says if it is on it."""
+
+    __tablename__ = "service_list_entry"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    tier: Mapped[str] = mapped_column(String(30))  # the current tier, as the newest event says
+    version: Mapped[int] = mapped_column(Integer)  # the newest enterprise_version folded in
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)
+    since: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # on the list since (this period)
+    removed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # off the list since
+    changed_on: Mapped[dt.date] = mapped_column(Date)  # Asia/Shanghai date finance recorded the change
+    changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    judged_on: Mapped[dt.date] = mapped_column(Date)  # last date the entry was folded (threshold sweeps)
+    __table_args__ = (Index("ix_service_list_entry_listed_uscc", "listed", "uscc"),
+                      Index("ix_service_list_entry_changed_on", "changed_on"))
+
+
+class Product(Base):
+    """A financial product offered to listed enterprises: 专精特新贷 / 保 / 险."""
+
+    __tablename__ = "product"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(12))  # loan (贷), guarantee (保), insurance (险)
+    name: Mapped[str] = mapped_column(String(200))
+    provider_org: Mapped[str] = mapped_column(String(64), index=True)  # bank / guarantor / insurer code
+    description: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    active: Mapped[bool] = mapped_column(Boolean, default=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("provider_org", "name"),)
+
+
+class Loan(Base):
+    """A loan case reported by the lending bank: applied → approved/declined → drawn → repaid / non-performing."""
+
+    __tablename__ = "loan"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    bank: Mapped[str] = mapped_column(String(64))  # the lending bank's org code: the case's owner
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    product_id: Mapped[int | None] = mapped_column(ForeignKey("product.id"), nullable=True)
+    guarantor: Mapped[str | None] = mapped_column(String(64), nullable=True)  # 专精特新保: guarantor's code
+    state: Mapped[str] = mapped_column(String(16), default="applied")
+    applied_yuan: Mapped[int] = mapped_column(BigInteger)
+    applied_on: Mapped[dt.date] = mapped_column(Date)
+    first_loan: Mapped[bool] = mapped_column(Boolean, default=False)  # 首贷: the enterprise's first bank loan
+    decided_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    drawn_yuan: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
+    drawn_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    rate_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)  # annual interest rate, basis points
+    due_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # repaid or declared non-performing
+    tier_at_draw: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_loan_bank_id", "bank", "id"),)
+
+
+class LoanChange(Base):
+    """Every change of a loan case (decision, draw, extension, renewal, repayment, default): who, when, why."""
+
+    __tablename__ = "loan_change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
+    action: Mapped[str] = mapped_column(String(20))
+    effective_on: Mapped[dt.date] = mapped_column(Date)
+    actor: Mapped[str] = mapped_column(String(200))
+    reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    facts: Mapped[dict] = mapped_column(JSON)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class InterestSubsidy(Base):
+    """首贷贴息 on one loan: computed once from the first year's interest, with its basis."""
+
+    __tablename__ = "interest_subsidy"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), unique=True)  # one year at most: once per loan
+    interest_paid_yuan: Mapped[int] = mapped_column(BigInteger)
+    amount_yuan: Mapped[int] = mapped_column(BigInteger)
+    basis: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class RiskSplit(Base):
+    """A non-performing loan's loss split (bank / guarantor) and the district's compensation, with its basis."""
+
+    __tablename__ = "risk_split"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), unique=True)
+    outstanding_yuan: Mapped[int] = mapped_column(BigInteger)
+    bank_yuan: Mapped[int] = mapped_column(BigInteger)
+    guarantor_yuan: Mapped[int] = mapped_column(BigInteger)
+    compensation_yuan: Mapped[int] = mapped_column(BigInteger)
+    basis: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -1,0 +1,72 @@
+"""Test helpers: drive the registry through its API, read the finance service list."""
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+
+from shared.events import new_event
+from shared.testing import make_uscc
+
+
+async def register(suite, name: str = "北京房山测试科技有限公司") -> str:
+    uscc = make_uscc()
+    r = await suite.client("registry").post("/api/v1/enterprises", json={"uscc": uscc, "name": name})
+    assert r.status_code == 201, r.text
+    return uscc
+
+
+async def certify(suite, uscc: str, tier: str, on: str) -> int:
+    r = await suite.client("registry").post(f"/api/v1/enterprises/{uscc}/certifications",
+                                            json={"tier": tier, "recognized_on": on})
+    assert r.status_code == 201, r.text
+    return r.json()["id"]
+
+
+async def revoke(suite, cert_id: int, on: str) -> None:
+    r = await suite.client("registry").post(f"/api/v1/certifications/{cert_id}/revoke",
+                                            json={"reason": "虚假申报", "for_cause": True, "revoked_on": on})
+    assert r.status_code == 200, r.text
+
+
+async def entry(suite, uscc: str) -> dict | None:
+    r = await suite.client("finance", role="finance").get(f"/api/v1/service-list/{uscc}")
+    assert r.status_code in (200, 404), r.text
+    return r.json() if r.status_code == 200 else None
+
+
+async def wait_entry(suite, uscc: str, what: str, **expected) -> dict:
+    """Wait until the enterprise's entry has the expected fields."""
+    async def ok():
+        e = await entry(suite, uscc)
+        return e if e and all(e.get(k) == v for k, v in expected.items()) else None
+    return await suite.wait_for(ok, what)
+
+
+async def listed_enterprise(suite, tier: str = "municipal_srdi", on: str = "2025-06-01") -> str:
+    uscc = await register(suite)
+    await certify(suite, uscc, tier, on)
+    await wait_entry(suite, uscc, f"{uscc} on the service list", listed=True)
+    return uscc
+
+
+async def all_items(client, **params) -> list[dict]:
+    """Walk every page of the service list."""
+    items, cursor = [], None
+    while True:
+        r = await client.get("/api/v1/service-list", params={**params, **({"cursor": cursor} if cursor else {})})
+        assert r.status_code == 200, r.text
+        items += r.json()["items"]
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            return items
+
+
+def registry_event(name: str, uscc: str, data: dict):
+    return new_event("registry", name, uscc, {"uscc": uscc, **data})
+
+
+async def deliver(suite, event) -> str:
+    """Hand one event to the finance consumer exactly as JetStream would (inbox and all)."""
+    bus = suite.apps["finance"].state.bus
+    return await asyncio.to_thread(bus.handle_raw, event.nats_subject, orjson.dumps(event.envelope()))

@@ -1,0 +1,233 @@
+"""Products and loan cases: a bank sees and changes only its own cases; the first-loan subsidy and
+the non-performing-loan split through the API."""
+import pytest
+
+from services.finance.tests.helpers import listed_enterprise, register
+
+LOANS = "/api/v1/loans"
+PRODUCTS = "/api/v1/products"
+
+
+def bank(suite, org="B1"):
+    return suite.client("finance", role="bank", org=org)
+
+
+async def product(suite, kind, name, provider):
+    r = await suite.client("finance", role="finance").post(PRODUCTS, json={
+        "kind": kind, "name": name, "provider_org": provider, "description": "测试产品"})
+    assert r.status_code in (201, 409), r.text
+    return r.json()["id"] if r.status_code == 201 else r.json()["existing"]["id"]
+
+
+async def drawn_loan(suite, uscc, org="B1", first_loan=True, guarantor=None, drawn=10_000_000):
+    c = bank(suite, org)
+    r = await c.post(LOANS, json={"uscc": uscc, "applied_yuan": drawn, "applied_on": "2025-07-01",
+                                  "first_loan": first_loan, **({"guarantor": guarantor} if guarantor else {})})
+    assert r.status_code == 201, r.text
+    loan = r.json()["id"]
+    r = await c.post(f"{LOANS}/{loan}/decision", json={"approved": True, "decided_on": "2025-07-10"})
+    assert r.status_code == 200 and r.json()["state"] == "approved", r.text
+    r = await c.post(f"{LOANS}/{loan}/draw", json={"drawn_yuan": drawn, "drawn_on": "2025-07-15",
+                                                   "rate_bp": 350, "due_on": "2026-07-14"})
+    assert r.status_code == 200 and r.json()["state"] == "drawn", r.text
+    return loan
+
+
+async def test_products_catalogue(suite):
+    fin = suite.client("finance", role="finance")
+    body = {"kind": "loan", "name": "专精特新贷", "provider_org": "B1"}
+    assert (await suite.client("finance", role=None).post(PRODUCTS, json=body)).status_code == 401
+    assert (await bank(suite).post(PRODUCTS, json=body)).status_code == 403
+    r = await fin.post(PRODUCTS, json=body)
+    assert r.status_code == 201 and r.json()["provider_org"] == "B1"
+    pid = r.json()["id"]
+    again = await fin.post(PRODUCTS, json=body)
+    assert again.status_code == 409 and again.json()["existing"]["id"] == pid
+    for bad in ({**body, "kind": "bond"}, {**body, "provider_org": "B 1"}, {**body, "name": ""}):
+        assert (await fin.post(PRODUCTS, json=bad)).status_code == 422
+    await fin.post(PRODUCTS, json={"kind": "guarantee", "name": "专精特新保", "provider_org": "G1"})
+    assert (await suite.client("finance", role=None).get(PRODUCTS)).status_code == 401
+    assert (await suite.client("finance", role="talent").get(PRODUCTS)).status_code == 403
+    # the catalogue is public to every bank (another bank's products included)
+    r = await bank(suite, "B2").get(PRODUCTS, params={"kind": "loan"})
+    assert r.status_code == 200 and pid in [p["id"] for p in r.json()["items"]]
+    assert all(p["kind"] == "loan" for p in r.json()["items"])
+    assert (await bank(suite, "B2").get(f"{PRODUCTS}/{pid}")).json()["name"] == "专精特新贷"
+    assert (await bank(suite, "B2").get(f"{PRODUCTS}/999999")).status_code == 404
+    # out of scope: a bank cannot book a loan on another bank's loan product
+    uscc = await listed_enterprise(suite)
+    r = await bank(suite, "B2").post(LOANS, json={"uscc": uscc, "product_id": pid, "applied_yuan": 1_000_000,
+                                                  "applied_on": "2025-07-01"})
+    assert r.status_code == 422 and r.json()["type"].endswith("foreign-product")
+
+
+async def test_a_bank_sees_and_changes_only_its_own_loans(suite):
+    uscc = await listed_enterprise(suite)
+    mine = await drawn_loan(suite, uscc, "B1")
+    other = bank(suite, "B2")
+    assert (await other.get(f"{LOANS}/{mine}")).status_code == 404
+    for path, body in ((f"{LOANS}/{mine}/repay", {"repaid_on": "2026-01-01"}),
+                       (f"{LOANS}/{mine}/extend", {"due_on": "2027-01-01", "reason": "x"}),
+                       (f"{LOANS}/{mine}/default", {"outstanding_yuan": 1, "on": "2026-01-01"}),
+                       (f"{LOANS}/{mine}/interest-subsidy", {"interest_paid_yuan": 1}),
+                       (f"{LOANS}/{mine}/decision", {"approved": False, "decided_on": "2026-01-01"}),
+                       (f"{LOANS}/{mine}/draw", {"drawn_yuan": 1, "drawn_on": "2026-01-01", "rate_bp": 1,
+                                                 "due_on": "2026-02-01"})):
+        r = await other.post(path, json=body)
+        assert r.status_code == 404, (path, r.text)
+    assert mine not in [x["id"] for x in (await other.get(LOANS, params={"limit": 500})).json()["items"]]
+    assert (await bank(suite, "B1").get(f"{LOANS}/{mine}")).json()["state"] == "drawn"  # unchanged
+    assert mine in [x["id"] for x in (await bank(suite, "B1").get(LOANS, params={"uscc": uscc})).json()["items"]]
+    for role in ("finance", "econ", "treasury", "auditor"):
+        assert (await suite.client("finance", role=role).get(f"{LOANS}/{mine}")).status_code == 200
+    for role, org in (("talent", None), ("park", "P-A"), ("platform", None)):
+        assert (await suite.client("finance", role=role, org=org).get(f"{LOANS}/{mine}")).status_code == 403
+        assert (await suite.client("finance", role=role, org=org).get(LOANS)).status_code == 403
+    assert (await suite.client("finance", role=None).get(LOANS)).status_code == 401
+    assert (await suite.client("finance", role=None).get(f"{LOANS}/{mine}")).status_code == 401
+
+
+@pytest.mark.parametrize("path, body", [
+    (LOANS, {"uscc": "91110111MA0000000X", "applied_yuan": 1, "applied_on": "2025-01-01"}),
+    (f"{LOANS}/1/decision", {"approved": True, "decided_on": "2025-01-01"}),
+    (f"{LOANS}/1/draw", {"drawn_yuan": 1, "drawn_on": "2025-01-01", "rate_bp": 1, "due_on": "2026-01-01"}),
+    (f"{LOANS}/1/extend", {"due_on": "2027-01-01", "reason": "x"}),
+    (f"{LOANS}/1/repay", {"repaid_on": "2025-01-01"}),
+    (f"{LOANS}/1/default", {"outstanding_yuan": 1, "on": "2025-01-01"}),
+    (f"{LOANS}/1/interest-subsidy", {"interest_paid_yuan": 1}),
+])
+async def test_loan_writes_need_a_bank(suite, path, body):
+    assert (await suite.client("finance", role=None).post(path, json=body)).status_code == 401
+    for role in ("finance", "econ", "treasury", "auditor"):
+        r = await suite.client("finance", role=role).post(path, json=body)
+        assert r.status_code == 403 and r.json()["status"] == 403, (role, r.text)
+
+
+async def test_only_listed_enterprises_get_loans(suite):
+    unlisted = await register(suite)
+    await suite.settled()
+    r = await bank(suite).post(LOANS, json={"uscc": unlisted, "applied_yuan": 1_000_000, "applied_on": "2025-07-01"})
+    assert r.status_code == 422 and r.json()["type"].endswith("not-on-service-list")
+    r = await bank(suite).post(LOANS, json={"uscc": "not-a-uscc", "applied_yuan": 1, "applied_on": "2025-07-01"})
+    assert r.status_code == 422
+
+
+async def test_lifecycle_and_state_rules(suite):
+    uscc = await listed_enterprise(suite)
+    c = bank(suite)
+    r = await c.post(LOANS, json={"uscc": uscc, "applied_yuan": 3_000_000, "applied_on": "2025-07-01"},
+                     headers={"Idempotency-Key": f"loan-{uscc}"})
+    assert r.status_code == 201 and r.json()["bank"] == "B1" and r.json()["state"] == "applied"
+    loan = r.json()["id"]
+    retry = await c.post(LOANS, json={"uscc": uscc, "applied_yuan": 3_000_000, "applied_on": "2025-07-01"},
+                         headers={"Idempotency-Key": f"loan-{uscc}"})
+    assert retry.status_code == 201 and retry.json()["id"] == loan
+    assert (await c.post(f"{LOANS}/{loan}/draw", json={"drawn_yuan": 1, "drawn_on": "2025-07-02", "rate_bp": 300,
+                                                       "due_on": "2026-07-01"})).status_code == 409
+    r = await c.post(f"{LOANS}/{loan}/decision", json={"approved": True, "decided_on": "2025-06-01"})
+    assert r.status_code == 422  # before the application
+    assert (await c.post(f"{LOANS}/{loan}/decision", json={"approved": True, "decided_on": "2025-07-05"})).status_code == 200
+    assert (await c.post(f"{LOANS}/{loan}/decision", json={"approved": False, "decided_on": "2025-07-06"})).status_code == 409
+    r = await c.post(f"{LOANS}/{loan}/draw", json={"drawn_yuan": 3_000_000, "drawn_on": "2025-07-08", "rate_bp": 300,
+                                                   "due_on": "2025-07-08"})
+    assert r.status_code == 422  # due on the day it is drawn
+    r = await c.post(f"{LOANS}/{loan}/draw", json={"drawn_yuan": 3_000_000, "drawn_on": "2025-07-08", "rate_bp": 300,
+                                                   "due_on": "2026-07-07"})
+    assert r.status_code == 200 and r.json()["tier_at_draw"] == "municipal_srdi"
+    r = await c.post(f"{LOANS}/{loan}/extend", json={"due_on": "2026-01-01", "reason": "展期"})
+    assert r.status_code == 422  # earlier than the current due date
+    r = await c.post(f"{LOANS}/{loan}/extend", json={"kind": "extension", "due_on": "2027-01-07", "reason": "经营周期"})
+    assert r.status_code == 200 and r.json()["due_on"] == "2027-01-07"
+    r = await c.post(f"{LOANS}/{loan}/extend", json={"kind": "renewal", "due_on": "2028-01-07", "rate_bp": 280,
+                                                     "reason": "续期"})
+    assert r.status_code == 200 and r.json()["rate_bp"] == 280
+    r = await c.post(f"{LOANS}/{loan}/repay", json={"repaid_on": "2027-12-20"})
+    assert r.status_code == 200 and r.json()["state"] == "repaid" and r.json()["closed_on"] == "2027-12-20"
+    assert (await c.post(f"{LOANS}/{loan}/repay", json={"repaid_on": "2027-12-21"})).status_code == 409
+    doc = (await c.get(f"{LOANS}/{loan}")).json()
+    assert [h["action"] for h in doc["history"]] == ["apply", "approve", "draw", "extension", "renewal", "repay"]
+    assert all(h["actor"].startswith("bank:B1:") for h in doc["history"])
+    r = await c.get(LOANS, params={"state": "repaid", "uscc": uscc})
+    assert [x["id"] for x in r.json()["items"]] == [loan]
+    assert (await c.get(LOANS, params={"state": "lost"})).status_code == 422
+    assert (await c.get(f"{LOANS}/{loan + 10_000}")).status_code == 404
+
+
+async def test_declined_loans_end_there(suite):
+    uscc = await listed_enterprise(suite)
+    c = bank(suite)
+    loan = (await c.post(LOANS, json={"uscc": uscc, "applied_yuan": 1_000_000, "applied_on": "2025-07-01"})).json()["id"]
+    r = await c.post(f"{LOANS}/{loan}/decision", json={"approved": False, "decided_on": "2025-07-03",
+                                                       "reason": "抵押不足"})
+    assert r.json()["state"] == "declined"
+    r = await c.post(f"{LOANS}/{loan}/draw", json={"drawn_yuan": 1, "drawn_on": "2025-07-04", "rate_bp": 300,
+                                                   "due_on": "2026-07-01"})
+    assert r.status_code == 409 and r.json()["state"] == "declined"
+
+
+async def test_first_loan_interest_subsidy(suite):
+    srdi = await listed_enterprise(suite, "municipal_srdi", "2025-06-01")
+    loan = await drawn_loan(suite, srdi, drawn=10_000_000)  # 3.5 %: a year's interest is 350,000
+    c = bank(suite)
+    r = await c.post(f"{LOANS}/{loan}/interest-subsidy", json={"interest_paid_yuan": 400_000})
+    assert r.status_code == 422  # more than a year's interest at the loan's rate
+    r = await c.post(f"{LOANS}/{loan}/interest-subsidy", json={"interest_paid_yuan": 350_000})
+    assert r.status_code == 201, r.text
+    sub = r.json()
+    assert sub["amount_yuan"] == 140_000  # 40 % of 350,000, under 2 % of 10,000,000
+    assert sub["basis"]["certified"] is True and sub["basis"]["rate_bp"] == 4000
+    assert {p["key"] for p in sub["basis"]["parameters"]} >= {"finance.first_loan_subsidy.certified_rate_bp"}
+    assert (await c.post(f"{LOANS}/{loan}/interest-subsidy", json={"interest_paid_yuan": 1})).status_code == 409
+    assert (await c.get(f"{LOANS}/{loan}")).json()["interest_subsidy"]["amount_yuan"] == 140_000
+    not_first = await drawn_loan(suite, srdi, first_loan=False)
+    r = await c.post(f"{LOANS}/{not_first}/interest-subsidy", json={"interest_paid_yuan": 100_000})
+    assert r.status_code == 422 and r.json()["type"].endswith("not-first-loan")
+    big = await drawn_loan(suite, srdi, drawn=25_000_000)
+    r = await c.post(f"{LOANS}/{big}/interest-subsidy", json={"interest_paid_yuan": 100_000})
+    assert r.status_code == 422 and r.json()["type"].endswith("loan-above-maximum")
+    r = await c.post(f"{LOANS}/{loan}/interest-subsidy", json={"interest_paid_yuan": -1})
+    assert r.status_code == 422
+
+
+async def test_non_performing_loan_split(suite):
+    giant = await listed_enterprise(suite, "national_little_giant", "2025-06-01")
+    gp = await product(suite, "guarantee", "专精特新保-测试", "G1")
+    c = bank(suite)
+    r = await c.post(LOANS, json={"uscc": giant, "product_id": gp, "applied_yuan": 5_000_000,
+                                  "applied_on": "2025-07-01"})
+    assert r.status_code == 201 and r.json()["guarantor"] == "G1"
+    loan = r.json()["id"]
+    await c.post(f"{LOANS}/{loan}/decision", json={"approved": True, "decided_on": "2025-07-02"})
+    await c.post(f"{LOANS}/{loan}/draw", json={"drawn_yuan": 5_000_000, "drawn_on": "2025-07-03", "rate_bp": 400,
+                                               "due_on": "2026-07-02"})
+    r = await c.post(f"{LOANS}/{loan}/default", json={"outstanding_yuan": 6_000_000, "on": "2026-08-01"})
+    assert r.status_code == 422  # more than was drawn
+    r = await c.post(f"{LOANS}/{loan}/default", json={"outstanding_yuan": 4_000_001, "on": "2026-08-01",
+                                                      "reason": "逾期90天"})
+    assert r.status_code == 200, r.text
+    split = r.json()["risk_split"]
+    assert (split["bank_yuan"], split["guarantor_yuan"], split["compensation_yuan"]) == (800_001, 3_200_000, 1_600_000)
+    assert split["basis"]["srdi"] is True and split["basis"]["compensation_bp"] == 4000
+    assert r.json()["loan"]["state"] == "non_performing"
+    assert (await c.post(f"{LOANS}/{loan}/default", json={"outstanding_yuan": 1, "on": "2026-08-02"})).status_code == 409
+    assert (await suite.client("finance", role="treasury").get(f"{LOANS}/{loan}")).json()["risk_split"] == split
+    # an unguaranteed loan: the bank bears it all; still a little giant, so 40 % compensation
+    plain = await drawn_loan(suite, giant, drawn=1_000_000)
+    r = await c.post(f"{LOANS}/{plain}/default", json={"outstanding_yuan": 1_000_000, "on": "2026-08-01"})
+    split = r.json()["risk_split"]
+    assert (split["bank_yuan"], split["guarantor_yuan"], split["compensation_yuan"]) == (1_000_000, 0, 400_000)
+
+
+async def test_every_read_needs_a_token_and_a_role(suite):
+    uscc = await listed_enterprise(suite)
+    loan = await drawn_loan(suite, uscc)
+    pid = await product(suite, "insurance", "专精特新险", "I1")
+    paths = ["/api/v1/service-list", f"/api/v1/service-list/{uscc}", "/api/v1/parameters", PRODUCTS,
+             f"{PRODUCTS}/{pid}", LOANS, f"{LOANS}/{loan}"]
+    for path in paths:
+        r = await suite.client("finance", role=None).get(path)
+        assert r.status_code == 401 and r.json()["type"].endswith("unauthenticated"), path
+        r = await suite.client("finance", role="talent").get(path)
+        assert r.status_code == 403 and r.json()["type"].endswith("forbidden"), path
+        r = await suite.client("finance", role="auditor").get(path)
+        assert r.status_code == 200, (path, r.text)

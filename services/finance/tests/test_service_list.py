@@ -1,0 +1,266 @@
+"""The service list (专精特新企业服务名单), kept from registry events: promotion, revocation,
+re-promotion, out-of-order and repeated delivery, the sync view and who may read it."""
+import datetime as dt
+import json
+
+import pytest
+from sqlalchemy import func, select
+
+from services.finance.models import ServiceListEntry, TierChange
+from services.finance.tests.helpers import (all_items, certify, deliver, entry, listed_enterprise, register,
+                                            registry_event, revoke, wait_entry)
+from shared.clock import today
+from shared.tables import Outbox
+from shared.testing import make_uscc
+
+LIST = "/api/v1/service-list"
+
+
+def count(suite, model, *where):
+    with suite.db("finance").reader() as s:
+        return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+async def test_promotion_lists_it_for_any_bank(suite):
+    uscc = await register(suite, "北京琉璃河精密制造有限公司")
+    await certify(suite, uscc, "municipal_srdi", "2025-06-01")
+    e = await wait_entry(suite, uscc, "listing after promotion", listed=True)
+    assert e == {"uscc": uscc, "name": "北京琉璃河精密制造有限公司", "tier": "municipal_srdi",
+                 "since": "2025-06-01", "listed": True, "removed_on": None}
+    for org in ("DEMO", "B2"):
+        items = await all_items(suite.client("finance", role="bank", org=org))
+        mine = [i for i in items if i["uscc"] == uscc]
+        assert mine == [{"uscc": uscc, "name": "北京琉璃河精密制造有限公司", "tier": "municipal_srdi",
+                         "since": "2025-06-01"}]
+        assert all(i["tier"] not in ("sme", "innovative", "potential") for i in items)
+
+
+async def test_below_threshold_is_not_listed(suite):
+    uscc = await register(suite)
+    await certify(suite, uscc, "innovative", "2025-06-01")
+    await certify(suite, uscc, "potential", "2025-07-01")
+    await suite.settled()
+    assert count(suite, TierChange, TierChange.uscc == uscc) == 3  # registered and two promotions seen
+    assert await entry(suite, uscc) is None
+    assert uscc not in {i["uscc"] for i in await all_items(suite.client("finance", role="bank", org="B1"))}
+
+
+async def test_revocation_removes_with_date_and_re_promotion_puts_back(suite):
+    uscc = await register(suite)
+    cert = await certify(suite, uscc, "municipal_srdi", "2025-03-01")
+    await wait_entry(suite, uscc, "listed", listed=True, since="2025-03-01")
+    await certify(suite, uscc, "national_little_giant", "2025-08-01")
+    await wait_entry(suite, uscc, "tier rises on the list", tier="national_little_giant", since="2025-03-01")
+    little_giant = (await suite.client("registry").get(f"/api/v1/enterprises/{uscc}")).json()["certifications"][1]
+    await revoke(suite, little_giant["id"], "2025-09-01")
+    # still an SRDI enterprise: stays listed, tier falls back, same period
+    await wait_entry(suite, uscc, "back to SRDI", tier="municipal_srdi", listed=True, since="2025-03-01")
+    await revoke(suite, cert, "2025-10-01")
+    e = await wait_entry(suite, uscc, "removal", listed=False)
+    assert (e["removed_on"], e["tier"], e["since"]) == ("2025-10-01", "sme", "2025-03-01")
+    bank = suite.client("finance", role="bank", org="B1")
+    assert uscc not in {i["uscc"] for i in await all_items(bank)}
+    synced = {i["uscc"]: i for i in await all_items(bank, changed_since="2025-10-01")}
+    assert synced[uscc]["removed_on"] == "2025-10-01" and synced[uscc]["listed"] is False
+
+    await certify(suite, uscc, "municipal_srdi", "2026-01-15")
+    e = await wait_entry(suite, uscc, "re-listing", listed=True)
+    assert (e["since"], e["removed_on"], e["tier"]) == ("2026-01-15", None, "municipal_srdi")
+    assert uscc in {i["uscc"] for i in await all_items(bank)}
+
+
+async def test_changed_since_returns_changes_and_removals_only(suite):
+    stay = await listed_enterprise(suite, on="2025-06-01")
+    gone = await register(suite)
+    cert = await certify(suite, gone, "municipal_srdi", "2025-06-01")
+    await wait_entry(suite, gone, "listed", listed=True)
+    await revoke(suite, cert, "2025-11-01")
+    await wait_entry(suite, gone, "removed", listed=False)
+    bank = suite.client("finance", role="bank", org="B1")
+    tomorrow = (today() + dt.timedelta(days=1)).isoformat()
+    assert await all_items(bank, changed_since=tomorrow) == []  # nothing changed after today
+    recent = {i["uscc"]: i for i in await all_items(bank, changed_since=today().isoformat())}
+    assert recent[gone]["removed_on"] == "2025-11-01" and recent[stay]["removed_on"] is None
+    assert recent[stay]["listed"] is True
+    plain = {i["uscc"] for i in await all_items(bank)}
+    assert stay in plain and gone not in plain
+    r = await bank.get(LIST, params={"changed_since": "2025-13-01"})
+    assert r.status_code == 422
+
+
+async def test_pagination_and_tier_filter(suite):
+    made = {await listed_enterprise(suite, tier="municipal_little_giant", on="2025-05-01") for _ in range(3)}
+    bank = suite.client("finance", role="bank", org="B1")
+    pages, cursor, seen = 0, None, []
+    while True:
+        r = await bank.get(LIST, params={"limit": 2, "tier": "municipal_little_giant",
+                                         **({"cursor": cursor} if cursor else {})})
+        assert r.status_code == 200 and len(r.json()["items"]) <= 2
+        seen += [i["uscc"] for i in r.json()["items"]]
+        pages += 1
+        cursor = r.json()["next_cursor"]
+        if not cursor:
+            break
+    assert made <= set(seen) and len(seen) == len(set(seen)) and pages >= 2
+    assert seen == sorted(seen)
+    assert (await bank.get(LIST, params={"cursor": "%%%"})).status_code == 422
+    assert (await bank.get(LIST, params={"limit": 501})).status_code == 422
+    assert (await bank.get(LIST, params={"tier": "gold"})).status_code == 422
+
+
+async def test_out_of_order_events_give_the_right_final_state(suite):
+    uscc = make_uscc()
+    name = "北京窦店乱序科技有限公司"
+    reg = registry_event("enterprise.registered.v1", uscc, {"name": name, "enterprise_version": 1})
+    up = registry_event("enterprise.promoted.v1", uscc, {
+        "name": name, "from_tier": "sme", "to_tier": "municipal_srdi", "certification_id": 1,
+        "recognized_on": "2025-02-01", "first_time_at_tier": True, "enterprise_version": 2})
+    down = registry_event("enterprise.demoted.v1", uscc, {
+        "name": name, "from_tier": "municipal_srdi", "to_tier": "sme", "reason": "revoked",
+        "certification_id": 1, "on": "2025-09-01", "enterprise_version": 3})
+    # newest first: the demotion alone says it was on the list and left it
+    assert await deliver(suite, down) == "handled"
+    e = await entry(suite, uscc)
+    assert (e["listed"], e["removed_on"], e["since"]) == (False, "2025-09-01", None)
+    # the late promotion must not put it back, only fill in when the period began
+    assert await deliver(suite, up) == "handled"
+    assert await deliver(suite, reg) == "handled"
+    e = await entry(suite, uscc)
+    assert (e["listed"], e["tier"], e["removed_on"], e["since"], e["name"]) == (
+        False, "sme", "2025-09-01", "2025-02-01", name)
+
+
+async def test_duplicate_events_change_nothing(suite):
+    uscc = make_uscc()
+    up = registry_event("enterprise.promoted.v1", uscc, {
+        "name": "重复投递测试", "from_tier": "sme", "to_tier": "municipal_little_giant", "certification_id": 7,
+        "recognized_on": "2025-04-01", "first_time_at_tier": True, "enterprise_version": 2})
+    outbox_before = count(suite, Outbox)
+    assert await deliver(suite, up) == "handled"
+    after_first = count(suite, Outbox)
+    assert after_first == outbox_before + 1  # one service_list.changed event
+    assert await deliver(suite, up) == "duplicate"  # same event id: the inbox absorbs it
+    # the same fact under another event id (a relay that published twice after the dedup window)
+    again = registry_event("enterprise.promoted.v1", uscc, {**up.data})
+    assert again.id != up.id
+    assert await deliver(suite, again) == "handled"
+    assert count(suite, TierChange, TierChange.uscc == uscc) == 1
+    assert count(suite, Outbox) == after_first
+    with suite.db("finance").reader() as s:
+        row = s.get(ServiceListEntry, uscc)
+        assert (row.listed, row.tier, row.version, row.since) == (True, "municipal_little_giant", 2,
+                                                                 dt.date(2025, 4, 1))
+
+
+async def test_a_stale_event_does_not_undo_a_newer_one(suite):
+    uscc = make_uscc()
+    base = {"name": "过期事件测试", "certification_id": 3}
+    newer = registry_event("enterprise.promoted.v1", uscc, {
+        **base, "from_tier": "municipal_srdi", "to_tier": "national_little_giant", "recognized_on": "2025-08-01",
+        "first_time_at_tier": True, "enterprise_version": 3})
+    older = registry_event("enterprise.promoted.v1", uscc, {
+        **base, "from_tier": "sme", "to_tier": "municipal_srdi", "recognized_on": "2025-01-01",
+        "first_time_at_tier": True, "enterprise_version": 2})
+    await deliver(suite, newer)
+    e = await entry(suite, uscc)
+    assert (e["tier"], e["since"]) == ("national_little_giant", "2025-08-01")  # best known so far
+    await deliver(suite, older)
+    e = await entry(suite, uscc)
+    assert (e["tier"], e["since"], e["listed"]) == ("national_little_giant", "2025-01-01", True)
+
+
+@pytest.mark.parametrize("data, error", [
+    ({"name": "x", "from_tier": "sme", "to_tier": "municipal_srdi", "recognized_on": "2025-01-01"}, KeyError),
+    ({"name": "x", "from_tier": "sme", "to_tier": "gold", "recognized_on": "2025-01-01",
+      "enterprise_version": 2}, ValueError),
+    ({"name": "x", "from_tier": "sme", "to_tier": "municipal_srdi", "recognized_on": "2025-13-01",
+      "enterprise_version": 2}, ValueError),
+])
+async def test_a_broken_event_fails_and_changes_nothing(suite, data, error):
+    """It fails (so the consumer retries it, then dead-letters it), and leaves nothing behind."""
+    uscc = make_uscc()
+    outbox = count(suite, Outbox)
+    with pytest.raises(error):
+        await deliver(suite, registry_event("enterprise.promoted.v1", uscc, data))
+    assert count(suite, TierChange, TierChange.uscc == uscc) == 0
+    assert count(suite, ServiceListEntry, ServiceListEntry.uscc == uscc) == 0
+    assert count(suite, Outbox) == outbox
+
+
+async def test_service_list_auth(suite):
+    uscc = await listed_enterprise(suite)
+    unlisted = await register(suite)
+    await suite.settled()
+    for path in (LIST, f"{LIST}/{uscc}"):
+        r = await suite.client("finance", role=None).get(path)
+        assert r.status_code == 401 and r.headers["content-type"].startswith("application/problem+json")
+        for role, org in (("talent", None), ("treasury", None), ("park", "P-A"), ("platform", None)):
+            assert (await suite.client("finance", role=role, org=org).get(path)).status_code == 403, (path, role)
+        for role, org in (("bank", "B9"), ("finance", None), ("econ", None), ("auditor", None)):
+            assert (await suite.client("finance", role=role, org=org).get(path)).status_code == 200, (path, role)
+    # out of scope: an enterprise that is not (and never was) on the list is not found
+    r = await suite.client("finance", role="bank", org="B9").get(f"{LIST}/{unlisted}")
+    assert r.status_code == 404 and r.json()["status"] == 404
+
+
+async def test_rebuild_auth_and_no_op(suite):
+    await listed_enterprise(suite)
+    assert (await suite.client("finance", role=None).post(f"{LIST}/rebuild")).status_code == 401
+    assert (await suite.client("finance", role="bank", org="B1").post(f"{LIST}/rebuild")).status_code == 403
+    r = await suite.client("finance", role="finance").post(f"{LIST}/rebuild")
+    assert r.status_code == 200 and r.json() == {"changed": 0}
+
+
+async def test_through_jetstream_out_of_order_and_twice(suite):
+    """Published on the real stream: the demotion first, then the promotion twice (a relay that
+    retried after JetStream's duplicate window), then the registration."""
+    import orjson
+
+    from shared.tables import Inbox
+
+    uscc = make_uscc()
+    name = "北京燕山流式测试有限公司"
+    reg = registry_event("enterprise.registered.v1", uscc, {"name": name, "enterprise_version": 1})
+    up = registry_event("enterprise.promoted.v1", uscc, {
+        "name": name, "from_tier": "sme", "to_tier": "municipal_srdi", "certification_id": 1,
+        "recognized_on": "2025-02-01", "first_time_at_tier": True, "enterprise_version": 2})
+    down = registry_event("enterprise.demoted.v1", uscc, {
+        "name": name, "from_tier": "municipal_srdi", "to_tier": "sme", "reason": "expired",
+        "certification_id": 1, "on": "2025-12-01", "enterprise_version": 3})
+    js = suite.apps["finance"].state.bus.js
+    for i, ev in enumerate([down, up, up, reg]):
+        await js.publish(ev.nats_subject, orjson.dumps(ev.envelope()), headers={"Nats-Msg-Id": f"{ev.id}-{i}"})
+    await suite.wait_for(lambda: count(suite, TierChange, TierChange.uscc == uscc) == 3, "three facts folded")
+    await suite.settled()
+    e = await entry(suite, uscc)
+    assert (e["listed"], e["since"], e["removed_on"], e["tier"]) == (False, "2025-02-01", "2025-12-01", "sme")
+    assert count(suite, Inbox, Inbox.event_id == up.id) == 1
+
+
+async def test_expiry_removes_from_the_day_after_the_last_valid_day(suite):
+    uscc = await register(suite)
+    r = await suite.client("registry").post(f"/api/v1/enterprises/{uscc}/certifications", json={
+        "tier": "municipal_srdi", "recognized_on": "2022-03-01"})  # last valid day 2025-02-28
+    assert r.status_code == 201 and r.json()["expires_on"] == "2025-02-28"
+    await wait_entry(suite, uscc, "listed while the title was valid", listed=True)
+    r = await suite.client("registry").post("/api/v1/admin/expire")
+    assert r.status_code == 200
+    e = await wait_entry(suite, uscc, "removed at expiry", listed=False)
+    assert (e["since"], e["removed_on"]) == ("2022-03-01", "2025-03-01")
+
+
+async def test_only_visible_changes_are_announced(suite):
+    uscc = await register(suite)
+    await suite.settled()
+    outbox = count(suite, Outbox)
+    await certify(suite, uscc, "innovative", "2025-06-01")
+    await suite.wait_for(lambda: count(suite, TierChange, TierChange.uscc == uscc) == 2, "the innovative fact")
+    assert count(suite, Outbox) == outbox  # not on the list, before or after: nothing for banks
+    await certify(suite, uscc, "municipal_srdi", "2025-07-01")
+    await wait_entry(suite, uscc, "listed", listed=True)
+    with suite.db("finance").reader() as s:
+        rows = s.scalars(select(Outbox).where(Outbox.subject == "srdi.finance.service_list.changed.v1",
+                                              Outbox.payload.contains(uscc))).all()
+    assert len(rows) == 1
+    data = json.loads(rows[0].payload)["data"]
+    assert (data["uscc"], data["listed"], data["since"], data["tier"]) == (uscc, True, "2025-07-01", "municipal_srdi")

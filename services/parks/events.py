@@ -1,0 +1,67 @@
+"""What parks publishes (park.designated.v1) and consumes (the registry's enterprise events, kept
+as a projection of who is in which park at which tier). Data shapes are in EVENTS.md."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from services.parks.models import Designation, Enterprise, Park, TierChange
+from shared.db import for_update
+from shared.events import Event, emit, new_event
+from shared.tiers import Tier
+
+SERVICE = "parks"
+
+
+def designated(s: Session, park: Park, d: Designation) -> None:
+    emit(s, new_event(SERVICE, "park.designated.v1", park.id, {
+        "park_id": park.id, "park_name": park.name, "designation": d.designation,
+        "designated_on": d.designated_on.isoformat(), "designation_id": d.id}))
+
+
+# -- consumed -------------------------------------------------------------------------------------
+# Handlers run inside the bus's transaction with the inbox row: they never commit, and applying
+# one twice, or out of order, leaves the same state (enterprise_version decides what is newer).
+
+def _apply(s: Session, data: dict, tier: str) -> None:
+    version = int(data["enterprise_version"])
+    row = s.scalars(for_update(s, select(Enterprise).where(Enterprise.uscc == data["uscc"]))).first()
+    if row is None:
+        s.add(Enterprise(uscc=data["uscc"], name=data["name"], park_id=data.get("park_id"), tier=tier,
+                         enterprise_version=version))
+    elif version > row.enterprise_version:
+        row.name, row.park_id, row.tier, row.enterprise_version = data["name"], data.get("park_id"), tier, version
+
+
+def _history(s: Session, event: Event, on: str, first_time: bool | None) -> None:
+    data = event.data
+    version = int(data["enterprise_version"])
+    known = s.scalars(select(TierChange.id).where(TierChange.uscc == data["uscc"],
+                                                  TierChange.enterprise_version == version)).first()
+    if known is None:
+        s.add(TierChange(uscc=data["uscc"], enterprise_version=version, changed_on=dt.date.fromisoformat(on),
+                         from_tier=Tier(data["from_tier"]).value, to_tier=Tier(data["to_tier"]).value,
+                         first_time=first_time, event_id=event.id))
+
+
+def on_registered(s: Session, event: Event) -> None:
+    _apply(s, event.data, Tier.sme.value)
+
+
+def on_promoted(s: Session, event: Event) -> None:
+    _apply(s, event.data, Tier(event.data["to_tier"]).value)
+    _history(s, event, event.data["recognized_on"], event.data.get("first_time_at_tier"))
+
+
+def on_demoted(s: Session, event: Event) -> None:
+    _apply(s, event.data, Tier(event.data["to_tier"]).value)
+    _history(s, event, event.data["on"], None)
+
+
+HANDLERS = {
+    "srdi.registry.enterprise.registered.v1": on_registered,
+    "srdi.registry.enterprise.promoted.v1": on_promoted,
+    "srdi.registry.enterprise.demoted.v1": on_demoted,
+}

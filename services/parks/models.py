@@ -1,0 +1,108 @@
+"""Parks tables: parks, designations, incubation, intermediaries, and the registry projection."""
+from __future__ import annotations
+
+import datetime as dt
+from decimal import Decimal
+
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
+
+from shared.db import new_metadata, utcnow
+
+
+class Base(DeclarativeBase):
+    metadata = new_metadata()
+
+
+class Park(Base):
+    __tablename__ = "park"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # "park-" + 8 hex, made here
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    operator_org: Mapped[str | None] = mapped_column(String(200), nullable=True)  # 管委会 / operating company
+    area_mu: Mapped[Decimal | None] = mapped_column(Numeric(12, 2), nullable=True)  # 亩
+    township: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Designation(Base):
+    __tablename__ = "designation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    park_id: Mapped[str] = mapped_column(ForeignKey("park.id"), index=True)
+    designation: Mapped[str] = mapped_column(String(30))  # srdi_featured
+    designated_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    # The assessment as of designated_on, as explained at the time (rules.assess).
+    assessment: Mapped[dict] = mapped_column(JSON)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("park_id", "designation"),)
+
+
+class Enterprise(Base):
+    """Projection of the registry's enterprises (from its events): who is in which park, at which tier."""
+
+    __tablename__ = "enterprise"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    name: Mapped[str] = mapped_column(String(200))
+    park_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    tier: Mapped[str] = mapped_column(String(30))
+    # The registry's per-enterprise counter of the last event applied: older events are ignored.
+    enterprise_version: Mapped[int] = mapped_column(Integer)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class TierChange(Base):
+    """Projection of the registry's promotions and demotions, one row per enterprise version:
+    the history that tells an enterprise's tier on a past date."""
+
+    __tablename__ = "tier_change"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    enterprise_version: Mapped[int] = mapped_column(Integer)
+    changed_on: Mapped[dt.date] = mapped_column(Date)
+    from_tier: Mapped[str] = mapped_column(String(30))
+    to_tier: Mapped[str] = mapped_column(String(30))
+    first_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    event_id: Mapped[str] = mapped_column(String(36))
+    __table_args__ = (UniqueConstraint("uscc", "enterprise_version"),)
+
+
+class Incubation(Base):
+    """An enterprise incubated by a park (孵化): entry and, later, graduation."""
+
+    __tablename__ = "incubation"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    park_id: Mapped[str] = mapped_column(ForeignKey("park.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    entered_on: Mapped[dt.date] = mapped_column(Date)
+    graduated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    note: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("park_id", "uscc", "entered_on"),)
+
+
+class Intermediary(Base):
+    """An intermediary agency (中介机构) or association (商协会) serving enterprises."""
+
+    __tablename__ = "intermediary"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    kind: Mapped[str] = mapped_column(String(20))  # intermediary, association
+    uscc: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    contact: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ServiceRecord(Base):
+    """One service an intermediary gave an enterprise."""
+
+    __tablename__ = "service_record"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    intermediary_id: Mapped[int] = mapped_column(ForeignKey("intermediary.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    park_id: Mapped[str | None] = mapped_column(ForeignKey("park.id"), nullable=True, index=True)
+    served_on: Mapped[dt.date] = mapped_column(Date)
+    category: Mapped[str] = mapped_column(String(30))
+    description: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

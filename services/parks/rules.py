@@ -1,0 +1,202 @@
+"""Pure parks rules: an enterprise's tier on a date from its tier history, the featured-park
+assessment (考核维度) and the incubation summary. No I/O: parameters arrive as `Param` data."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass
+from fractions import Fraction
+
+from shared.params import Param
+from shared.tiers import Tier, rank
+
+RULE = "parks.assessment/v1"
+PASS_KEY = "parks.assessment.pass_score"
+DIMENSION_PREFIX = "parks.assessment.dimension."
+# What a dimension can measure (its parameter's "measure"); the dimension's name is free.
+MEASURES = {
+    "count": ("园区内层级不低于 floor 的企业数", "enterprises in the park at or above `floor`"),
+    "share_pct": ("园区内层级不低于 floor 的企业占比（%）", "share of the park's enterprises at or above `floor`, in %"),
+    "new": ("年内新增层级不低于 floor 的企业数（上年末低于 floor，评估日不低于）",
+            "enterprises at or above `floor` on the date that were below it at the end of the previous year"),
+    "incubated_promoted": ("园区孵化企业年内晋级至不低于 floor 的企业数",
+                           "enterprises incubated by the park promoted to `floor` or above in the year, "
+                           "on or after entering the incubator"),
+}
+
+
+@dataclass(frozen=True)
+class Change:
+    """A promotion or demotion, as the registry announced it."""
+
+    version: int
+    on: dt.date
+    from_tier: str
+    to_tier: str
+
+    @property
+    def is_promotion(self) -> bool:
+        return rank(self.to_tier) > rank(self.from_tier)
+
+
+def tier_on(changes: Iterable[Change], on: dt.date) -> str:
+    """The tier on a date: set by the latest change dated on or before it (a later version wins a
+    tie); before the first change, the tier that change started from."""
+    changes = sorted(changes, key=lambda c: (c.on, c.version))
+    if not changes:
+        return Tier.sme.value
+    tier = changes[0].from_tier
+    for c in changes:
+        if c.on > on:
+            break
+        tier = c.to_tier
+    return tier
+
+
+def tier_counts(tiers: Iterable[str]) -> dict[str, int]:
+    counts = {t.value: 0 for t in Tier}
+    for t in tiers:
+        counts[t] += 1
+    return counts
+
+
+# -- parameters ---------------------------------------------------------------------------------
+def parameter_error(key: str, value) -> str | None:
+    """Why a parks parameter value is unusable, or None. Keeps bad data out of the rules."""
+    def number(x) -> bool:
+        return isinstance(x, int | float) and not isinstance(x, bool) and x >= 0
+
+    if key == PASS_KEY:
+        return None if number(value) else "pass_score must be a number ≥ 0"
+    if key.startswith(DIMENSION_PREFIX):
+        name = key.removeprefix(DIMENSION_PREFIX)
+        if not name.replace("_", "").isalnum() or not name.isascii():
+            return "the dimension name must be ASCII letters, digits and underscores"
+        if not isinstance(value, dict):
+            return "a dimension is an object {measure, floor, weight, threshold}"
+        unknown = set(value) - {"measure", "floor", "weight", "threshold", "label"}
+        if unknown:
+            return f"unknown fields: {', '.join(sorted(unknown))}"
+        if value.get("measure") not in MEASURES:
+            return f"measure must be one of {', '.join(MEASURES)}"
+        if value.get("floor") not in {t.value for t in Tier}:
+            return "floor must be a tier code"
+        if not number(value.get("weight")) or not number(value.get("threshold")):
+            return "weight and threshold must be numbers ≥ 0"
+        return None
+    return f"not a parks parameter (keys: {PASS_KEY}, {DIMENSION_PREFIX}<name>)"
+
+
+# -- the assessment -------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class ParkFacts:
+    """What the assessment of one park as of one date needs."""
+
+    members: frozenset[str]                # enterprises now in the park
+    changes: Mapping[str, list[Change]]    # tier history of the members and of the incubated
+    incubated: Mapping[str, dt.date]       # incubated enterprise → its first entry into this park
+
+
+def _exact(x) -> Fraction:
+    return Fraction(str(x))  # 12.5 → 25/2 exactly, not the binary float
+
+
+def measure(kind: str, floor: str, facts: ParkFacts, on: dt.date) -> tuple[Fraction, dict]:
+    """(value, how it was counted) of one measure as of a date; the period is on's year to on."""
+    start, prev_end = dt.date(on.year, 1, 1), dt.date(on.year - 1, 12, 31)
+    at_least = rank(floor)
+
+    def reached(uscc: str, day: dt.date) -> bool:
+        return rank(tier_on(facts.changes.get(uscc, []), day)) >= at_least
+
+    if kind in ("count", "share_pct"):
+        hits = sorted(u for u in facts.members if reached(u, on))
+        if kind == "count":
+            return Fraction(len(hits)), {"enterprises": hits}
+        total = len(facts.members)
+        value = Fraction(len(hits) * 100, total) if total else Fraction(0)
+        return value, {"numerator": len(hits), "denominator": total, "enterprises": hits}
+    if kind == "new":
+        hits = sorted(u for u in facts.members if reached(u, on) and not reached(u, prev_end))
+        return Fraction(len(hits)), {"enterprises": hits}
+    if kind == "incubated_promoted":
+        hits = sorted(u for u, entered in facts.incubated.items()
+                      if any(c.is_promotion and rank(c.to_tier) >= at_least
+                             and max(start, entered) <= c.on <= on for c in facts.changes.get(u, [])))
+        return Fraction(len(hits)), {"enterprises": hits}
+    raise ValueError(f"unknown measure {kind!r}")
+
+
+def _number(x: Fraction) -> int | float:
+    return int(x) if x.denominator == 1 else round(float(x), 2)
+
+
+def assess(facts: ParkFacts, on: dt.date, params: Mapping[str, Param]) -> dict:
+    """Score a park as of a date: each dimension in force scores its whole weight when its value
+    reaches its threshold (value ≥ threshold), else 0; the park passes when the score reaches the
+    pass score. Returns the explanation: every value, threshold, weight and the parameter cited."""
+    dims, score, max_score = [], Fraction(0), Fraction(0)
+    for key in sorted(k for k in params if k.startswith(DIMENSION_PREFIX)):
+        p = params[key]
+        spec = p.value
+        value, detail = measure(spec["measure"], spec["floor"], facts, on)
+        weight, threshold = _exact(spec["weight"]), _exact(spec["threshold"])
+        met = value >= threshold
+        points = weight if met else Fraction(0)
+        score += points
+        max_score += weight
+        zh, en = MEASURES[spec["measure"]]
+        dims.append({"dimension": key.removeprefix(DIMENSION_PREFIX), "label": spec.get("label"),
+                     "measure": spec["measure"], "floor": spec["floor"], "explains": f"{zh} / {en}",
+                     "value": _number(value), "threshold": _number(threshold), "met": met,
+                     "weight": _number(weight), "points": _number(points), **detail, "param": p.cite()})
+    pass_param = params.get(PASS_KEY)
+    pass_score = _exact(pass_param.value) if pass_param else Fraction(0)
+    return {"rule": RULE, "on": on.isoformat(), "period": {"from": dt.date(on.year, 1, 1).isoformat(),
+                                                            "to": on.isoformat()},
+            "enterprise_count": len(facts.members), "dimensions": dims,
+            "score": _number(score), "max_score": _number(max_score), "pass_score": _number(pass_score),
+            "passed": bool(dims) and score >= pass_score,
+            "pass_param": pass_param.cite() if pass_param else None}
+
+
+# -- incubation ---------------------------------------------------------------------------------
+@dataclass(frozen=True)
+class Stay:
+    """One incubation record: an enterprise's entry into a park's incubator and its graduation."""
+
+    uscc: str
+    entered_on: dt.date
+    graduated_on: dt.date | None = None
+
+
+def overlaps(a: Stay, b: Stay) -> bool:
+    """Two stays share a day (an open stay runs on for ever)."""
+    return a.entered_on <= (b.graduated_on or dt.date.max) and b.entered_on <= (a.graduated_on or dt.date.max)
+
+
+def first_entries(stays: Iterable[Stay]) -> dict[str, dt.date]:
+    out: dict[str, dt.date] = {}
+    for st in stays:
+        out[st.uscc] = min(out.get(st.uscc, st.entered_on), st.entered_on)
+    return out
+
+
+def incubation_summary(year: int, stays: list[Stay], changes: Mapping[str, list[Change]]) -> dict:
+    """A park's incubation in a year: enterprises in the incubator during the year, entries,
+    graduations, and the promotions in the year of enterprises it incubated (a promotion counts
+    when it is on or after the enterprise's entry, during the stay or after graduation)."""
+    start, end = dt.date(year, 1, 1), dt.date(year, 12, 31)
+    entered = first_entries(stays)
+    promotions = sorted(
+        ({"uscc": u, "on": c.on.isoformat(), "from_tier": c.from_tier, "to_tier": c.to_tier}
+         for u, since in entered.items() for c in changes.get(u, [])
+         if c.is_promotion and start <= c.on <= end and c.on >= since),
+        key=lambda p: (p["on"], p["uscc"]))
+    return {"year": year,
+            "incubating": len({s.uscc for s in stays if s.entered_on <= end
+                               and (s.graduated_on is None or s.graduated_on >= start)}),
+            "entered": len({s.uscc for s in stays if start <= s.entered_on <= end}),
+            "graduated": len({s.uscc for s in stays if s.graduated_on and start <= s.graduated_on <= end}),
+            "promoted_enterprises": len({p["uscc"] for p in promotions}),
+            "promotions": promotions}

@@ -1,0 +1,68 @@
+"""Parks request bodies."""
+from __future__ import annotations
+
+from decimal import Decimal
+from typing import Annotated, Any, Literal
+
+from pydantic import Field, StringConstraints, model_validator
+
+from shared.schemas import USCC, Body, Day, LongText, Text
+
+Township = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
+ParkId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
+DesignationKind = Literal["srdi_featured"]
+IntermediaryKind = Literal["intermediary", "association"]
+ServiceCategory = Literal["declaration", "finance", "ip", "legal", "talent", "technology", "training",
+                          "market", "other"]
+
+
+class ParkIn(Body):
+    name: Text
+    operator_org: Text | None = None
+    area_mu: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
+    township: Township | None = None
+
+
+class DesignationIn(Body):
+    designation: DesignationKind
+    designated_on: Day
+    reason: LongText | None = None
+
+
+class IncubationIn(Body):
+    uscc: USCC
+    entered_on: Day
+    graduated_on: Day | None = None
+    note: LongText | None = None
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.graduated_on and self.graduated_on < self.entered_on:
+            raise ValueError("graduated_on 早于 entered_on / graduated_on is before entered_on")
+        return self
+
+
+class GraduationIn(Body):
+    graduated_on: Day
+
+
+class IntermediaryIn(Body):
+    name: Text
+    kind: IntermediaryKind = "intermediary"
+    uscc: USCC | None = None
+    contact: Text | None = None
+
+
+class ServiceRecordIn(Body):
+    uscc: USCC
+    served_on: Day
+    category: ServiceCategory
+    description: LongText | None = None
+    park_id: ParkId | None = None  # a park operator's records are always its own park's
+
+
+class ParameterIn(Body):
+    key: Annotated[str, StringConstraints(min_length=1, max_length=100)]
+    value: Any
+    effective_from: Day
+    legal_ref: Text

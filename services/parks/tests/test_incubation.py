@@ -1,0 +1,76 @@
+"""Incubation records and the yearly summary of incubated enterprises promoted."""
+from sqlalchemy import func, select
+
+from services.parks.models import Incubation
+from services.parks.tests.helpers import enterprise_in, new_park
+from shared.testing import make_uscc
+
+
+def incubations(suite, park_id):
+    with suite.db("parks").reader() as s:
+        return s.scalar(select(func.count()).select_from(Incubation).where(Incubation.park_id == park_id))
+
+
+async def test_record_overlap_and_graduate(suite):
+    park = await new_park(suite)
+    uscc = await enterprise_in(suite, park["id"])
+    await suite.settled()
+    op = suite.client("parks", role="park", org=park["id"])
+    base = f"/api/v1/parks/{park['id']}/incubations"
+    r = await op.post(base, json={"uscc": uscc, "entered_on": "2024-05-01", "note": "孵化器A座"})
+    assert r.status_code == 201, r.text
+    inc = r.json()
+    assert (inc["park_id"], inc["graduated_on"], inc["name"]) == (park["id"], None, f"企业{uscc[-6:]}")
+    for entered in ("2024-05-01", "2025-01-01", "2020-01-01"):  # the stay is open: every later date overlaps
+        again = await op.post(base, json={"uscc": uscc, "entered_on": entered, "graduated_on": "2030-01-01"})
+        assert again.status_code == 409, entered
+    assert (await op.post(f"{base}/{inc['id']}/graduation", json={"graduated_on": "2024-04-30"})).status_code == 422
+    r = await op.post(f"{base}/{inc['id']}/graduation", json={"graduated_on": "2025-06-30"})
+    assert r.status_code == 200 and r.json()["graduated_on"] == "2025-06-30"
+    assert (await op.post(f"{base}/{inc['id']}/graduation", json={"graduated_on": "2025-07-30"})).status_code == 409
+    # a second stay after graduation is fine; one touching the first is not
+    assert (await op.post(base, json={"uscc": uscc, "entered_on": "2025-06-30"})).status_code == 409
+    assert (await op.post(base, json={"uscc": uscc, "entered_on": "2025-07-01"})).status_code == 201
+    listed = (await op.get(base)).json()["items"]
+    assert [(i["entered_on"], i["graduated_on"]) for i in listed] == [("2024-05-01", "2025-06-30"), ("2025-07-01", None)]
+
+
+async def test_bad_incubation_input_changes_nothing(suite):
+    park = await new_park(suite)
+    econ = suite.client("parks")
+    base = f"/api/v1/parks/{park['id']}/incubations"
+    bad_uscc = make_uscc()[:-1] + "I"
+    for body in ({"uscc": bad_uscc, "entered_on": "2024-01-01"}, {"uscc": make_uscc()},
+                 {"uscc": make_uscc(), "entered_on": "2024-05-01", "graduated_on": "2024-04-30"},
+                 {"uscc": make_uscc(), "entered_on": "2024-05-01", "park_id": "park-x"}):
+        r = await econ.post(base, json=body)
+        assert r.status_code == 422, (body, r.text)
+    assert (await econ.post(f"{base}/999999/graduation", json={"graduated_on": "2025-01-01"})).status_code == 404
+    assert (await econ.get(f"{base}?cursor=MTIz_")).status_code == 422
+    assert (await econ.get(f"{base}?cursor=YWJj")).status_code == 422  # "abc": not an id
+    assert incubations(suite, park["id"]) == 0
+
+
+async def test_summary_counts_incubated_enterprises_promoted_in_the_year(suite):
+    park = await new_park(suite)
+    econ = suite.client("parks")
+    base = f"/api/v1/parks/{park['id']}/incubations"
+    grown = await enterprise_in(suite, park["id"], ("innovative", "2024-06-01"), ("municipal_srdi", "2025-03-01"))
+    before_entry = await enterprise_in(suite, None, ("municipal_srdi", "2025-02-01"))  # moved elsewhere
+    last_year = await enterprise_in(suite, park["id"], ("municipal_srdi", "2024-12-31"))
+    await suite.settled()
+    for uscc, entered, graduated in ((grown, "2024-05-01", None), (before_entry, "2025-04-01", "2025-10-01"),
+                                     (last_year, "2023-01-01", "2024-12-31")):
+        r = await econ.post(base, json={"uscc": uscc, "entered_on": entered, "graduated_on": graduated})
+        assert r.status_code == 201
+    s = (await econ.get(f"{base}/summary?year=2025")).json()
+    assert (s["incubating"], s["entered"], s["graduated"]) == (2, 1, 1)
+    assert s["promoted_enterprises"] == 1
+    assert [(p["uscc"], p["on"], p["to_tier"]) for p in s["promotions"]] == [(grown, "2025-03-01", "municipal_srdi")]
+    s24 = (await econ.get(f"{base}/summary?year=2024")).json()
+    assert {p["uscc"] for p in s24["promotions"]} == {grown, last_year}
+    # the assessment's incubation dimension counts the same enterprise
+    a = (await econ.get(f"/api/v1/parks/{park['id']}/assessment?year=2025")).json()
+    dim = next(d for d in a["dimensions"] if d["measure"] == "incubated_promoted")
+    assert dim["enterprises"] == [grown] and dim["met"] is True
+    assert (await econ.get(f"{base}/summary")).status_code == 422

@@ -1,0 +1,209 @@
+"""Table-driven tests of the parks' pure rules, at each threshold's edge."""
+import datetime as dt
+
+import pytest
+
+from services.parks import rules
+from services.parks.rules import Change, ParkFacts, Stay
+from shared.params import Param
+
+D = dt.date
+
+
+def promo(v, on, to, frm="sme"):
+    return Change(v, on, frm, to)
+
+
+@pytest.mark.parametrize("changes, on, tier", [
+    ([], D(2025, 1, 1), "sme"),
+    ([promo(2, D(2024, 3, 1), "municipal_srdi")], D(2024, 2, 29), "sme"),
+    ([promo(2, D(2024, 3, 1), "municipal_srdi")], D(2024, 3, 1), "municipal_srdi"),
+    # before the first change: the tier it started from
+    ([promo(2, D(2024, 3, 1), "national_little_giant", "innovative")], D(2023, 1, 1), "innovative"),
+    # a revocation demotes from its date on
+    ([promo(2, D(2024, 3, 1), "national_little_giant"),
+      Change(3, D(2025, 6, 1), "national_little_giant", "municipal_srdi")], D(2025, 5, 31), "national_little_giant"),
+    ([promo(2, D(2024, 3, 1), "national_little_giant"),
+      Change(3, D(2025, 6, 1), "national_little_giant", "municipal_srdi")], D(2025, 6, 1), "municipal_srdi"),
+    # a back-dated certification (a later version with an earlier date) sets the earlier dates only
+    ([promo(2, D(2024, 3, 1), "municipal_srdi"), promo(3, D(2023, 1, 1), "innovative")], D(2023, 6, 1), "innovative"),
+    ([promo(2, D(2024, 3, 1), "municipal_srdi"), promo(3, D(2023, 1, 1), "innovative")], D(2024, 6, 1), "municipal_srdi"),
+    # two changes on one day: the later version wins, whatever the order given
+    ([Change(4, D(2025, 1, 1), "municipal_srdi", "sme"), promo(3, D(2025, 1, 1), "municipal_srdi")],
+     D(2025, 1, 1), "sme"),
+])
+def test_tier_on_a_date(changes, on, tier):
+    assert rules.tier_on(changes, on) == tier
+    assert rules.tier_on(list(reversed(changes)), on) == tier
+
+
+def param(i, key, value, since=D(2022, 1, 1)):
+    return Param(i, key, value, since, "test")
+
+
+def dimension(name, measure, floor, weight, threshold):
+    key = rules.DIMENSION_PREFIX + name
+    return key, param(hash(name) % 1000, key, {"measure": measure, "floor": floor, "weight": weight,
+                                               "threshold": threshold})
+
+
+def params_of(*dims, pass_score=60):
+    out = dict(dims)
+    out[rules.PASS_KEY] = param(0, rules.PASS_KEY, pass_score)
+    return out
+
+
+ON = D(2025, 12, 31)
+
+
+def srdi_park(n_srdi, n_other=0, on=D(2025, 3, 1)):
+    members = {f"S{i}": [promo(2, on, "municipal_srdi")] for i in range(n_srdi)}
+    members |= {f"O{i}": [] for i in range(n_other)}
+    return ParkFacts(frozenset(members), members, {})
+
+
+@pytest.mark.parametrize("n, met", [(9, False), (10, True), (11, True)])
+def test_count_at_its_threshold(n, met):
+    result = rules.assess(srdi_park(n), ON, params_of(dimension("srdi_count", "count", "municipal_srdi", 30, 10)))
+    dim = result["dimensions"][0]
+    assert (dim["value"], dim["met"], dim["points"]) == (n, met, 30 if met else 0)
+    assert dim["param"]["key"] == "parks.assessment.dimension.srdi_count"
+
+
+@pytest.mark.parametrize("srdi, other, threshold, met", [
+    (3, 7, 30, True),      # exactly 30 %
+    (2, 8, 30, False),     # 20 %
+    (1, 2, 33.33, True),   # 33.333… % ≥ 33.33
+    (1, 2, 33.34, False),
+    (1, 7, 12.5, True),    # 12.5 % exactly, no float drift
+    (0, 0, 0, True),       # an empty park: 0 % reaches a zero threshold
+    (0, 0, 1, False),
+])
+def test_share_at_its_threshold(srdi, other, threshold, met):
+    result = rules.assess(srdi_park(srdi, other), ON,
+                          params_of(dimension("share", "share_pct", "municipal_srdi", 20, threshold)))
+    dim = result["dimensions"][0]
+    assert dim["met"] is met
+    assert (dim["numerator"], dim["denominator"]) == (srdi, srdi + other)
+
+
+@pytest.mark.parametrize("promoted_on, counts", [
+    (D(2024, 12, 31), False),  # already SRDI at the end of the previous year: not new
+    (D(2025, 1, 1), True),
+    (D(2025, 12, 31), True),
+    (D(2026, 1, 1), False),    # after the assessment date
+])
+def test_new_at_the_year_edges(promoted_on, counts):
+    facts = srdi_park(1, on=promoted_on)
+    result = rules.assess(facts, ON, params_of(dimension("new_srdi", "new", "municipal_srdi", 20, 1)))
+    assert result["dimensions"][0]["met"] is counts
+
+
+def test_new_excludes_a_demotion_within_the_year_and_counts_a_renewal_after_a_lapse():
+    lapsed_and_back = [promo(2, D(2021, 3, 1), "municipal_srdi"),
+                       Change(3, D(2024, 3, 1), "municipal_srdi", "sme"), promo(4, D(2025, 5, 1), "municipal_srdi")]
+    fell = [promo(2, D(2025, 2, 1), "municipal_srdi"), Change(3, D(2025, 9, 1), "municipal_srdi", "sme")]
+    changes = {"back": lapsed_and_back, "fell": fell}
+    result = rules.assess(ParkFacts(frozenset(changes), changes, {}), ON,
+                          params_of(dimension("new_srdi", "new", "municipal_srdi", 20, 1)))
+    assert result["dimensions"][0]["enterprises"] == ["back"]
+
+
+@pytest.mark.parametrize("entered, promoted_on, counts", [
+    (D(2024, 5, 1), D(2025, 3, 1), True),   # incubated before, promoted in the year
+    (D(2025, 3, 1), D(2025, 3, 1), True),   # promoted the day it entered
+    (D(2025, 3, 2), D(2025, 3, 1), False),  # promoted before it entered: not the park's doing
+    (D(2020, 1, 1), D(2024, 12, 31), False),  # promoted the year before
+    (D(2020, 1, 1), D(2026, 1, 1), False),    # after the assessment date
+])
+def test_incubated_promoted_edges(entered, promoted_on, counts):
+    changes = {"inc": [promo(2, promoted_on, "municipal_srdi")]}
+    facts = ParkFacts(frozenset(), changes, {"inc": entered})
+    result = rules.assess(facts, ON, params_of(dimension("inc", "incubated_promoted", "municipal_srdi", 15, 1)))
+    assert result["dimensions"][0]["met"] is counts
+
+
+def test_incubated_promotion_below_the_floor_does_not_count():
+    changes = {"inc": [promo(2, D(2025, 3, 1), "innovative")]}
+    facts = ParkFacts(frozenset(), changes, {"inc": D(2024, 1, 1)})
+    result = rules.assess(facts, ON, params_of(dimension("inc", "incubated_promoted", "municipal_srdi", 15, 1)))
+    assert result["dimensions"][0]["value"] == 0
+
+
+@pytest.mark.parametrize("n_srdi, pass_score, score, passed", [
+    (9, 60, 20, False),    # count missed: 20 (share) of 50
+    (10, 50, 50, True),    # both met: exactly the pass score
+    (10, 51, 50, False),   # one point short
+    (10, 49.5, 50, True),
+])
+def test_pass_score_edge(n_srdi, pass_score, score, passed):
+    result = rules.assess(srdi_park(n_srdi), ON, params_of(
+        dimension("srdi_count", "count", "municipal_srdi", 30, 10),
+        dimension("srdi_share", "share_pct", "municipal_srdi", 20, 50), pass_score=pass_score))
+    assert (result["score"], result["max_score"], result["passed"]) == (score, 50, passed)
+    assert result["pass_param"]["value"] == pass_score
+
+
+def test_no_dimensions_in_force_never_passes():
+    assert rules.assess(srdi_park(3), ON, {})["passed"] is False
+
+
+def test_the_seed_dimensions_explained():
+    """The migration's defaults: 10 SRDI of 12 enterprises, 2 new this year, no giant, none incubated."""
+    members = {f"S{i}": [promo(2, D(2024, 3, 1) if i < 8 else D(2025, 4, 1), "municipal_srdi")] for i in range(10)}
+    members |= {"A": [], "B": []}
+    dims = params_of(dimension("srdi_count", "count", "municipal_srdi", 30, 10),
+                     dimension("srdi_share", "share_pct", "municipal_srdi", 20, 30),
+                     dimension("new_srdi", "new", "municipal_srdi", 20, 3),
+                     dimension("little_giants", "count", "national_little_giant", 15, 1),
+                     dimension("incubated_promoted", "incubated_promoted", "municipal_srdi", 15, 1))
+    result = rules.assess(ParkFacts(frozenset(members), members, {}), ON, dims)
+    by = {d["dimension"]: d for d in result["dimensions"]}
+    assert by["srdi_count"]["value"] == 10 and by["srdi_count"]["met"]
+    assert by["srdi_share"]["value"] == 83.33 and by["srdi_share"]["met"]
+    assert by["new_srdi"]["value"] == 2 and not by["new_srdi"]["met"]
+    assert (result["score"], result["max_score"], result["passed"]) == (50, 100, False)
+    assert result["period"] == {"from": "2025-01-01", "to": "2025-12-31"}
+
+
+@pytest.mark.parametrize("key, value, ok", [
+    ("parks.assessment.pass_score", 60, True),
+    ("parks.assessment.pass_score", -1, False),
+    ("parks.assessment.pass_score", "60", False),
+    ("parks.assessment.pass_score", True, False),
+    ("parks.assessment.dimension.x", {"measure": "count", "floor": "municipal_srdi", "weight": 1, "threshold": 0}, True),
+    ("parks.assessment.dimension.x", {"measure": "count", "floor": "gold", "weight": 1, "threshold": 0}, False),
+    ("parks.assessment.dimension.x", {"measure": "vibes", "floor": "sme", "weight": 1, "threshold": 0}, False),
+    ("parks.assessment.dimension.x", {"measure": "count", "floor": "sme", "weight": 1}, False),
+    ("parks.assessment.dimension.x", {"measure": "count", "floor": "sme", "weight": 1, "threshold": 1, "z": 1}, False),
+    ("parks.assessment.dimension.x y", {"measure": "count", "floor": "sme", "weight": 1, "threshold": 1}, False),
+    ("parks.assessment.dimension.x", [1], False),
+    ("awards.tier.amount", 1, False),
+])
+def test_parameter_validation(key, value, ok):
+    assert (rules.parameter_error(key, value) is None) is ok
+
+
+@pytest.mark.parametrize("a, b, overlap", [
+    (Stay("u", D(2024, 1, 1), D(2024, 6, 30)), Stay("u", D(2024, 6, 30)), True),   # shares the last day
+    (Stay("u", D(2024, 1, 1), D(2024, 6, 30)), Stay("u", D(2024, 7, 1)), False),
+    (Stay("u", D(2024, 1, 1)), Stay("u", D(2030, 1, 1), D(2030, 2, 1)), True),      # open stay
+    (Stay("u", D(2024, 3, 1), D(2024, 4, 1)), Stay("u", D(2024, 1, 1), D(2024, 2, 29)), False),
+])
+def test_stays_overlap(a, b, overlap):
+    assert rules.overlaps(a, b) is overlap and rules.overlaps(b, a) is overlap
+
+
+def test_incubation_summary():
+    stays = [Stay("a", D(2023, 5, 1), D(2025, 2, 1)), Stay("b", D(2025, 6, 1)), Stay("c", D(2022, 1, 1), D(2024, 12, 31)),
+             Stay("d", D(2026, 1, 1))]
+    changes = {"a": [promo(2, D(2025, 9, 1), "municipal_srdi")],                 # after graduation: counts
+               "b": [promo(2, D(2025, 5, 31), "innovative"),                      # before entry: no
+                     promo(3, D(2025, 7, 1), "municipal_srdi", "innovative"),     # counts
+                     Change(4, D(2025, 8, 1), "municipal_srdi", "innovative")],   # a demotion: no
+               "c": [promo(2, D(2025, 1, 1), "innovative")]}                      # graduated earlier, promoted later
+    s = rules.incubation_summary(2025, stays, changes)
+    assert (s["incubating"], s["entered"], s["graduated"]) == (2, 1, 1)
+    assert s["promoted_enterprises"] == 3
+    assert [(p["uscc"], p["on"]) for p in s["promotions"]] == [("c", "2025-01-01"), ("b", "2025-07-01"),
+                                                                ("a", "2025-09-01")]

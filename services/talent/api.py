@@ -1,0 +1,86 @@
+"""Talent routes: thin; the use cases are in service.py."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from fastapi import APIRouter, Query, Request
+
+from services.talent import pii, rules, service
+from services.talent.schemas import Action, NominationIn, TransitionIn, Year
+from shared import pagination
+from shared.auth import Caller
+from shared.clock import today
+from shared.errors import Problem
+
+router = APIRouter(tags=["talent"])
+
+Reader = Caller("talent", "econ", "auditor")
+Officer = Caller("talent")  # 人社局 / 区委人才办; enterprise liaisons are not modelled yet
+
+UsccQuery = Annotated[str | None, Query(max_length=18, description="统一社会信用代码")]
+YearQuery = Annotated[Year | None, Query()]
+
+
+def _bad_cursor() -> Problem:
+    return Problem(422, "bad-cursor", "分页游标无效", "The cursor is not one this API gave out",
+                   errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "bad-cursor"}])
+
+
+def _quota_cursor(cursor: str | None) -> tuple[str, int] | None:
+    """Quotas page by (uscc, year): the cursor holds "uscc|year"."""
+    key = pagination.decode(cursor)
+    if key is None:
+        return None
+    uscc, _, year = key.partition("|")
+    if not year.isdigit():
+        raise _bad_cursor()
+    return uscc, int(year)
+
+
+@router.get("/quotas", summary="Household-registration quotas (落户指标) per enterprise and year")
+def list_quotas(request: Request, who: Reader, uscc: UsccQuery = None, year: YearQuery = None,
+                limit: pagination.Limit = 100, cursor: pagination.Cursor = None):
+    after = _quota_cursor(cursor)
+    with request.app.state.db.reader() as s:
+        items = service.list_quotas(s, today(), limit, after, uscc and uscc.strip().upper(), year)
+    return pagination.page(items, limit, key=lambda q: f"{q['uscc']}|{q['year']}")
+
+
+@router.post("/nominations", status_code=201, summary="Nominate a person on one of the enterprise's quotas")
+def nominate(body: NominationIn, request: Request, who: Officer):
+    cipher = pii.cipher_of(request.app.state)
+    with request.app.state.db.transaction() as s:
+        return service.nomination_dict(service.nominate(s, who.actor, body, cipher, today()))
+
+
+@router.get("/nominations", summary="Nominations (resident ID numbers masked)")
+def list_nominations(request: Request, who: Reader, uscc: UsccQuery = None, year: YearQuery = None,
+                     state: Annotated[Literal[rules.STATES] | None, Query()] = None,
+                     limit: pagination.Limit = 100, cursor: pagination.Cursor = None):
+    after = pagination.decode(cursor)
+    if after is not None and not after.isdigit():
+        raise _bad_cursor()
+    with request.app.state.db.reader() as s:
+        items = service.list_nominations(s, limit, after and int(after), uscc and uscc.strip().upper(), year, state)
+    return pagination.page(items, limit, key=lambda n: str(n["id"]))
+
+
+@router.get("/nominations/{nomination_id}",
+            summary="One nomination: the resident ID whole for the talent role (each read audited), masked for others")
+def get_nomination(nomination_id: int, request: Request, who: Reader):
+    db = request.app.state.db
+    if who.role != "talent":
+        with db.reader() as s:
+            return service.nomination_dict(service.get_nomination(s, nomination_id))
+    cipher = pii.cipher_of(request.app.state)
+    with db.transaction() as s:
+        n = service.get_nomination(s, nomination_id)
+        return service.nomination_dict(n, service.read_whole_id(s, who.actor, n, cipher))
+
+
+@router.post("/nominations/{nomination_id}/{action}",
+             summary="review → recommend → approve, or reject (reason required) / withdraw, which return the quota")
+def act(nomination_id: int, action: Action, request: Request, who: Officer, body: TransitionIn | None = None):
+    with request.app.state.db.transaction() as s:
+        n = service.act(s, who.actor, nomination_id, action, body.reason if body else None)
+        return service.nomination_dict(n)

@@ -1,0 +1,81 @@
+"""Pure talent rules: what a promotion entitles, how entitlements make a year's grant, what a
+revocation cancels, when a quota lapses, and the nomination states. No I/O."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+from dataclasses import dataclass
+
+from shared.params import Param
+
+PREFIX = "talent.quota."
+PER_YEAR = PREFIX + "per_year."  # + tier: quotas a year
+YEARS = PREFIX + "years."        # + tier: for how many years, from the year of recognition
+
+
+@dataclass(frozen=True)
+class YearEntitlement:
+    year: int
+    count: int
+    params: tuple[Param, ...]
+
+
+def entitlements(tier: str, recognized_on: dt.date, first_time: bool, ps: dict[str, Param]
+                 ) -> list[YearEntitlement]:
+    """What a promotion to `tier` entitles, with the parameters in force on its recognition date.
+
+    `per_year` quotas in each of `years` years, starting with the year of recognition. Only a
+    first recognition at the tier counts (a renewal, 复核, entitles nothing new); a tier without
+    both parameters (single_champion by default) entitles nothing."""
+    per, years = ps.get(PER_YEAR + tier), ps.get(YEARS + tier)
+    if not first_time or per is None or years is None:
+        return []
+    count, span = int(per.value), int(years.value)
+    if count <= 0 or span <= 0:
+        return []
+    return [YearEntitlement(recognized_on.year + i, count, (per, years)) for i in range(span)]
+
+
+def granted(active_counts: Iterable[int], used: int) -> int:
+    """A year's grant: the largest active entitlement, never their sum (不重复享受), and never
+    less than the quotas already in use (a cancellation takes back only unused quotas)."""
+    return max([0, used, *active_counts])
+
+
+def cancels(year: int, revoked_on: dt.date, for_cause: bool) -> bool:
+    """A revocation for cause cancels the certification's entitlements of the years after the
+    year of revocation; the current year's quota is kept (a nomination may be under way)."""
+    return for_cause and year > revoked_on.year
+
+
+def lapsed(year: int, today: dt.date) -> bool:
+    """An unused quota lapses at the end of its year."""
+    return year < today.year
+
+
+def available(granted_: int, used: int, year: int, today: dt.date) -> int:
+    return 0 if lapsed(year, today) else max(0, granted_ - used)
+
+
+# Nominations -------------------------------------------------------------------------------
+CATEGORIES = ("战略人才", "领军人才", "骨干人才", "优秀人才")
+OPEN = ("submitted", "district_reviewed", "recommended")
+STATES = (*OPEN, "approved", "rejected", "withdrawn")
+RELEASING = frozenset({"rejected", "withdrawn"})  # these give the quota back
+ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
+    "review": (("submitted",), "district_reviewed"),        # the district reviewed it
+    "recommend": (("district_reviewed",), "recommended"),   # recommended to the municipal bureau
+    "approve": (("recommended",), "approved"),              # the municipal bureau's approval
+    "reject": (OPEN, "rejected"),
+    "withdraw": (OPEN, "withdrawn"),
+}
+
+
+def transition(state: str, action: str) -> str | None:
+    """The state after `action`, or None when the action is not allowed from `state`."""
+    sources, target = ACTIONS[action]
+    return target if state in sources else None
+
+
+def holds_quota(state: str) -> bool:
+    return state not in RELEASING

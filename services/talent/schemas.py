@@ -1,0 +1,45 @@
+"""Talent request bodies (answers are plain dicts built in service.py)."""
+from __future__ import annotations
+
+from typing import Annotated, Literal
+
+from pydantic import AfterValidator, Field, StringConstraints
+
+from shared.schemas import USCC, Body, LongText, Text
+from shared.validators import resident_id_error
+
+Category = Literal["战略人才", "领军人才", "骨干人才", "优秀人才"]
+Action = Literal["review", "recommend", "approve", "reject", "withdraw"]
+Year = Annotated[int, Field(ge=2000, le=2100)]
+
+
+def _resident_id(value: str) -> str:
+    # The message never repeats the number: problem bodies and logs carry no personal data.
+    err = resident_id_error(value)
+    if err:
+        raise ValueError(f"居民身份证号码无效：{err} / invalid resident ID number: {err}")
+    return value
+
+
+ResidentID = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=40),
+                       AfterValidator(_resident_id)]
+
+
+class PersonIn(Body):
+    name: Text
+    id_number: ResidentID
+    education: Text
+    post: Text
+
+
+class NominationIn(Body):
+    uscc: USCC
+    year: Year
+    person: PersonIn
+    category: Category
+    documents: list[Text] = Field(default_factory=list, max_length=50,
+                                  description="references to documents held elsewhere")
+
+
+class TransitionIn(Body):
+    reason: LongText | None = None  # required to reject

@@ -1,0 +1,252 @@
+"""Talent use cases. They write through the caller's session and never commit."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import and_, or_, select
+from sqlalchemy.orm import Session
+
+from services.talent import events, rules
+from services.talent.models import CertificationRevocation, Nomination, QuotaEntitlement, QuotaGrant
+from services.talent.pii import IdCipher
+from services.talent.schemas import NominationIn
+from shared import audit, params
+from shared.db import for_update
+from shared.errors import Problem, field_error, not_found
+from shared.validators import mask_resident_id, resident_id_facts
+
+RULE = {"zh": "同一企业同一年度只享受一次落户指标，两个层级同时符合时取较高者（不重复享受）",
+        "en": "one grant per enterprise and year: the largest entitlement, never a sum"}
+
+
+# Quotas ------------------------------------------------------------------------------------
+def _grant_locked(s: Session, uscc: str, year: int, create: bool = False) -> QuotaGrant | None:
+    """The year's grant, locked for this transaction (created empty when asked)."""
+    g = s.scalars(for_update(s, select(QuotaGrant).where(QuotaGrant.uscc == uscc, QuotaGrant.year == year))).first()
+    if g is None and create:
+        g = QuotaGrant(uscc=uscc, year=year, granted=0, used=0)
+        s.add(g)
+        s.flush()
+    return g
+
+
+def _entitlements(s: Session, grant_ids: list[int]) -> dict[int, list[QuotaEntitlement]]:
+    out: dict[int, list[QuotaEntitlement]] = {gid: [] for gid in grant_ids}
+    if grant_ids:
+        for e in s.scalars(select(QuotaEntitlement).where(QuotaEntitlement.grant_id.in_(grant_ids))
+                           .order_by(QuotaEntitlement.recognized_on, QuotaEntitlement.id)):
+            out[e.grant_id].append(e)
+    return out
+
+
+def entitlement_dict(e: QuotaEntitlement) -> dict:
+    return {"certification_id": e.certification_id, "tier": e.tier, "recognized_on": e.recognized_on.isoformat(),
+            "count": e.count, "state": e.state, "params": e.params, "event_id": e.event_id,
+            "cancelled_on": e.cancelled_on and e.cancelled_on.isoformat(), "cancel_reason": e.cancel_reason}
+
+
+def basis_of(g: QuotaGrant, ents: list[QuotaEntitlement]) -> dict:
+    """How the year's grant was decided: the entitlement it rests on, every entitlement of the
+    year (active or cancelled), the parameter rows used, and the rule."""
+    active = [e for e in ents if e.state == "active"]
+    best = max(active, key=lambda e: e.count, default=None)  # the earliest of equal ones
+    basis = {"rule": RULE, "tier": None, "certification_id": None, "recognized_on": None, "params": [],
+             "entitlements": [entitlement_dict(e) for e in ents]}
+    if best:
+        basis.update(tier=best.tier, certification_id=best.certification_id,
+                     recognized_on=best.recognized_on.isoformat(), params=best.params)
+    if g.granted > (best.count if best else 0):  # cancelled entitlements whose quotas are in use
+        basis["kept_in_use"] = g.granted - (best.count if best else 0)
+    return basis
+
+
+def settle(s: Session, g: QuotaGrant, actor: str) -> None:
+    """Recompute a (locked) year's grant from its entitlements; announce a rise or a fall."""
+    ents = _entitlements(s, [g.id])[g.id]
+    new = rules.granted([e.count for e in ents if e.state == "active"], g.used)
+    before = g.granted
+    if new == before:
+        return
+    g.granted = new
+    s.flush()
+    basis = basis_of(g, ents)
+    if new > before:
+        events.quota_granted(s, g.uscc, g.year, new, basis)
+    else:
+        events.quota_cancelled(s, g.uscc, g.year, new, before - new, basis)
+    audit.record(s, actor, "quota.grant" if new > before else "quota.cancel", "quota_grant",
+                 f"{g.uscc}/{g.year}", {"granted": before, "used": g.used}, {"granted": new, "used": g.used})
+
+
+def on_promotion(s: Session, event_id: str, data: dict) -> None:
+    """srdi.registry.enterprise.promoted.v1: grant what a first recognition at a tier entitles.
+
+    Idempotent and order-free: one entitlement per (year, certification), a year's grant is the
+    largest of them, and a revocation that arrived first is applied at once."""
+    uscc, tier, cert_id = data["uscc"], data["to_tier"], int(data["certification_id"])
+    on = dt.date.fromisoformat(data["recognized_on"])
+    years = rules.entitlements(tier, on, bool(data.get("first_time_at_tier")),
+                               params.in_force(s, on, rules.PREFIX))
+    revocation = s.get(CertificationRevocation, cert_id)
+    for ye in years:  # ascending years: every writer locks grants in the same order
+        g = _grant_locked(s, uscc, ye.year, create=True)
+        held = s.scalar(select(QuotaEntitlement.id).where(QuotaEntitlement.grant_id == g.id,
+                                                          QuotaEntitlement.certification_id == cert_id))
+        if held is not None:
+            continue  # the same facts again, under another event id
+        e = QuotaEntitlement(grant_id=g.id, certification_id=cert_id, tier=tier, recognized_on=on, count=ye.count,
+                             params=[p.cite() for p in ye.params], event_id=event_id, state="active")
+        if revocation and rules.cancels(ye.year, revocation.revoked_on, revocation.for_cause):
+            _cancel(e, revocation)
+        s.add(e)
+        s.flush()
+        settle(s, g, f"event:{event_id}")
+
+
+def _cancel(e: QuotaEntitlement, r: CertificationRevocation) -> None:
+    e.state, e.cancelled_on = "cancelled", r.revoked_on
+    e.cancel_reason = f"认定撤销（{r.reason or '-'}）/ certification {r.certification_id} revoked for cause"[:500]
+
+
+def on_revocation(s: Session, event_id: str, data: dict) -> None:
+    """srdi.registry.certification.revoked.v1: remember it; for cause, cancel the unused quotas
+    of later years that this certification produced."""
+    cert_id = int(data["certification_id"])
+    if s.get(CertificationRevocation, cert_id) is not None:
+        return
+    r = CertificationRevocation(certification_id=cert_id, uscc=data["uscc"], tier=data["tier"],
+                                revoked_on=dt.date.fromisoformat(data["revoked_on"]),
+                                for_cause=bool(data.get("for_cause")), reason=(data.get("reason") or "")[:500],
+                                event_id=event_id)
+    s.add(r)
+    s.flush()
+    if not r.for_cause:
+        return
+    years = s.scalars(select(QuotaGrant.year).join(QuotaEntitlement, QuotaEntitlement.grant_id == QuotaGrant.id)
+                      .where(QuotaEntitlement.certification_id == cert_id, QuotaEntitlement.state == "active")
+                      .order_by(QuotaGrant.year)).all()
+    for year in years:
+        if not rules.cancels(year, r.revoked_on, r.for_cause):
+            continue
+        g = _grant_locked(s, r.uscc, year)
+        for e in _entitlements(s, [g.id])[g.id]:
+            if e.certification_id == cert_id and e.state == "active":
+                _cancel(e, r)
+        s.flush()
+        settle(s, g, f"event:{event_id}")
+
+
+def quota_dict(g: QuotaGrant, ents: list[QuotaEntitlement], today: dt.date) -> dict:
+    return {"uscc": g.uscc, "year": g.year, "granted": g.granted, "used": g.used,
+            "available": rules.available(g.granted, g.used, g.year, today), "lapsed": rules.lapsed(g.year, today),
+            "basis": basis_of(g, ents)}
+
+
+def list_quotas(s: Session, today: dt.date, limit: int, after: tuple[str, int] | None = None,
+                uscc: str | None = None, year: int | None = None) -> list[dict]:
+    """Grants ordered by (uscc, year); fetches limit + 1 for the pager."""
+    stmt = select(QuotaGrant).order_by(QuotaGrant.uscc, QuotaGrant.year).limit(limit + 1)
+    if uscc:
+        stmt = stmt.where(QuotaGrant.uscc == uscc)
+    if year:
+        stmt = stmt.where(QuotaGrant.year == year)
+    if after:
+        uscc_after, year_after = after
+        stmt = stmt.where(or_(QuotaGrant.uscc > uscc_after,
+                              and_(QuotaGrant.uscc == uscc_after, QuotaGrant.year > year_after)))
+    grants = list(s.scalars(stmt))
+    ents = _entitlements(s, [g.id for g in grants])
+    return [quota_dict(g, ents[g.id], today) for g in grants]
+
+
+# Nominations -------------------------------------------------------------------------------
+def nomination_dict(n: Nomination, id_number: str | None = None) -> dict:
+    """A nomination; the resident ID whole only when the caller passes it (talent, audited)."""
+    return {"id": n.id, "uscc": n.uscc, "year": n.year, "category": n.category, "state": n.state,
+            "state_reason": n.state_reason, "holds_quota": rules.holds_quota(n.state),
+            "person": {"name": n.person_name, "id_number": id_number or n.id_masked,
+                       "id_number_masked": n.id_masked, "gender": n.gender,
+                       "birth_date": n.birth_date.isoformat(), "education": n.education, "post": n.post},
+            "documents": n.documents, "created_by": n.created_by,
+            "created_at": n.created_at.isoformat() + "Z", "updated_at": n.updated_at.isoformat() + "Z"}
+
+
+def nominate(s: Session, actor: str, body: NominationIn, cipher: IdCipher, today: dt.date) -> Nomination:
+    """Nominate a person on one of the enterprise's quotas of a year; refused when none is left."""
+    if rules.lapsed(body.year, today):
+        raise Problem(409, "quota-lapsed", f"{body.year}年度的落户指标已于年末失效",
+                      f"Quotas of {body.year} lapsed at the end of that year", uscc=body.uscc, year=body.year)
+    g = _grant_locked(s, body.uscc, body.year)  # held until commit: racing nominations queue here
+    granted, used = (g.granted, g.used) if g else (0, 0)
+    if g is None or rules.available(g.granted, g.used, g.year, today) <= 0:
+        raise Problem(409, "no-quota-available",
+                      f"企业 {body.uscc} 在 {body.year} 年度没有可用的落户指标（已授予 {granted}，已使用 {used}）",
+                      f"Enterprise {body.uscc} has no quota left for {body.year} (granted {granted}, used {used})",
+                      uscc=body.uscc, year=body.year, granted=granted, used=used)
+    number = body.person.id_number
+    born, gender = resident_id_facts(number)
+    n = Nomination(grant_id=g.id, uscc=body.uscc, year=body.year, category=body.category,
+                   person_name=body.person.name, id_cipher=cipher.seal(number), id_masked=mask_resident_id(number),
+                   gender=gender, birth_date=born, education=body.person.education, post=body.person.post,
+                   documents=list(body.documents), state="submitted", created_by=actor)
+    g.used += 1
+    s.add(n)
+    s.flush()
+    events.nomination_changed(s, n)
+    audit.record(s, actor, "nomination.submit", "nomination", str(n.id), None, nomination_dict(n))
+    return n
+
+
+def get_nomination(s: Session, nomination_id: int, lock: bool = False) -> Nomination:
+    stmt = select(Nomination).where(Nomination.id == nomination_id)
+    n = s.scalars(for_update(s, stmt) if lock else stmt).first()
+    if n is None:
+        raise not_found("提名", "Nomination", str(nomination_id))
+    return n
+
+
+def read_whole_id(s: Session, actor: str, n: Nomination, cipher: IdCipher) -> str:
+    """Decrypt a nomination's resident ID; every such read is written to the audit log."""
+    audit.record(s, actor, "nomination.id_number.read", "nomination", str(n.id), None,
+                 {"field": "person.id_number"})
+    return cipher.open(n.id_cipher)
+
+
+ACTION_ZH = {"review": "区级审核", "recommend": "推荐至市级", "approve": "批准", "reject": "驳回", "withdraw": "撤回"}
+
+
+def act(s: Session, actor: str, nomination_id: int, action: str, reason: str | None) -> Nomination:
+    """Move a nomination on; a rejection or withdrawal gives its quota back."""
+    n = get_nomination(s, nomination_id, lock=True)
+    target = rules.transition(n.state, action)
+    if target is None:
+        raise Problem(409, "invalid-transition", f"提名当前状态为 {n.state}，不能{ACTION_ZH[action]}",
+                      f"A nomination in state {n.state} does not allow '{action}'", state=n.state, action=action)
+    if action == "reject" and not reason:
+        raise field_error("reason", "驳回须说明理由", "a rejection needs a reason")
+    before = nomination_dict(n)
+    if rules.holds_quota(n.state) and not rules.holds_quota(target):
+        g = _grant_locked(s, n.uscc, n.year)
+        g.used -= 1
+        s.flush()
+        settle(s, g, actor)  # a cancelled entitlement kept only for this use goes now
+    n.state, n.state_reason = target, reason
+    s.flush()
+    events.nomination_changed(s, n)
+    audit.record(s, actor, f"nomination.{action}", "nomination", str(n.id), before, nomination_dict(n))
+    return n
+
+
+def list_nominations(s: Session, limit: int, after: int | None = None, uscc: str | None = None,
+                     year: int | None = None, state: str | None = None) -> list[dict]:
+    """Nominations by id, ID numbers masked for every reader; fetches limit + 1 for the pager."""
+    stmt = select(Nomination).order_by(Nomination.id).limit(limit + 1)
+    if after is not None:
+        stmt = stmt.where(Nomination.id > after)
+    if uscc:
+        stmt = stmt.where(Nomination.uscc == uscc)
+    if year:
+        stmt = stmt.where(Nomination.year == year)
+    if state:
+        stmt = stmt.where(Nomination.state == state)
+    return [nomination_dict(n) for n in s.scalars(stmt)]

@@ -1,0 +1,91 @@
+"""Helpers for the talent tests: drive the registry, deliver events, read quotas."""
+from __future__ import annotations
+
+import random
+
+import orjson
+from sqlalchemy import func, select
+
+from shared.events import Event, new_event
+from shared.tables import Inbox, Outbox
+from shared.testing import make_uscc
+
+_ids = random.Random()
+
+
+async def enterprise(suite, name: str = "北京房山测试科技有限公司") -> str:
+    uscc = make_uscc()
+    r = await suite.client("registry").post("/api/v1/enterprises", json={"uscc": uscc, "name": name})
+    assert r.status_code == 201, r.text
+    return uscc
+
+
+async def certify(suite, uscc: str, tier: str, on: str) -> dict:
+    r = await suite.client("registry").post(f"/api/v1/enterprises/{uscc}/certifications",
+                                            json={"tier": tier, "recognized_on": on})
+    assert r.status_code == 201, r.text
+    return r.json()
+
+
+async def quotas(suite, uscc: str, role: str = "talent") -> dict[int, dict]:
+    r = await suite.client("talent", role=role).get("/api/v1/quotas", params={"uscc": uscc})
+    assert r.status_code == 200, r.text
+    return {q["year"]: q for q in r.json()["items"]}
+
+
+async def granted(suite, uscc: str) -> dict[int, int]:
+    return {y: q["granted"] for y, q in (await quotas(suite, uscc)).items() if q["granted"]}
+
+
+async def wait_granted(suite, uscc: str, expected: dict[int, int]) -> None:
+    async def holds():
+        return await granted(suite, uscc) == expected
+    await suite.wait_for(holds, f"quotas {expected}")
+
+
+def promotion(uscc: str, to_tier: str, recognized_on: str, cert_id: int | None = None, first_time: bool = True,
+              from_tier: str = "municipal_srdi") -> Event:
+    """A registry promotion event, with the registry's data shape."""
+    cert_id = cert_id or synthetic_cert_id()
+    return new_event("registry", "enterprise.promoted.v1", uscc, {
+        "uscc": uscc, "name": "合成事件企业", "township": None, "park_id": None, "relocated_on": None,
+        "relocated_from": None, "introducer": None, "from_tier": from_tier, "to_tier": to_tier,
+        "certification_id": cert_id, "recognized_on": recognized_on,
+        "expires_on": f"{int(recognized_on[:4]) + 3}{recognized_on[4:]}", "first_time_at_tier": first_time,
+        "enterprise_version": 2})
+
+
+def revocation(uscc: str, cert_id: int, tier: str, revoked_on: str, for_cause: bool = True) -> Event:
+    return new_event("registry", "certification.revoked.v1", uscc, {
+        "uscc": uscc, "certification_id": cert_id, "tier": tier, "reason": "虚假申报", "for_cause": for_cause,
+        "revoked_on": revoked_on})
+
+
+def synthetic_cert_id() -> int:
+    """Far above the registry's own ids in a test suite."""
+    return _ids.randint(10_000_000, 2_000_000_000)
+
+
+async def publish(suite, event: Event, msg_id: str | None = None) -> None:
+    """Publish to JetStream as a relay would (msg_id: the Nats-Msg-Id, default the event id)."""
+    js = suite.apps["talent"].state.bus.js
+    await js.publish(event.nats_subject, orjson.dumps(event.envelope()), headers={"Nats-Msg-Id": msg_id or event.id})
+
+
+def registry_events(suite, subject: str, uscc: str) -> list[Event]:
+    """The events the registry wrote about one enterprise, oldest first."""
+    with suite.db("registry").reader() as s:
+        rows = s.scalars(select(Outbox.payload).where(Outbox.subject == subject).order_by(Outbox.created_at)).all()
+    return [e for e in (Event.parse(r.encode()) for r in rows) if e.subject == uscc]
+
+
+def outbox(suite, service: str, subject: str, uscc: str) -> list[dict]:
+    """The data of the events a service wrote about one enterprise, oldest first."""
+    with suite.db(service).reader() as s:
+        rows = s.scalars(select(Outbox.payload).where(Outbox.subject == subject).order_by(Outbox.created_at)).all()
+    return [e["data"] for e in map(orjson.loads, rows) if e["subject"] == uscc]
+
+
+def handled(suite, event_id: str) -> int:
+    with suite.db("talent").reader() as s:
+        return s.scalar(select(func.count()).select_from(Inbox).where(Inbox.event_id == event_id))
