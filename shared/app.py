@@ -5,13 +5,15 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import time
+import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
+import structlog
 from fastapi import APIRouter, FastAPI, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Gauge, Histogram, generate_latest
 from sqlalchemy import MetaData, func, select
 
 from shared import errors, logs
@@ -24,6 +26,9 @@ from shared.migrate import upgrade
 from shared.settings import Settings
 from shared.tables import DeadLetter, Outbox
 
+OUTBOX_PENDING = Gauge("srdi_outbox_pending", "Events waiting in the outbox", ["service"])
+DEAD_LETTERS = Gauge("srdi_dead_letters", "Dead letters not yet replayed", ["service"])
+CONSUMER_LAG = Gauge("srdi_consumer_lag", "Messages not yet delivered or not yet acked", ["service"])
 LATENCY = Histogram("srdi_http_request_seconds", "Request latency", ["service", "method", "route", "status"],
                     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
 
@@ -40,7 +45,10 @@ class ServiceSpec:
     jobs: list[Callable] = field(default_factory=list)
 
 
-class MetricsMiddleware:
+class RequestContextMiddleware:
+    """Request latency for Prometheus, and a correlation id (X-Request-ID, taken from the caller
+    or made here) bound into the logs and carried into every event the request emits."""
+
     def __init__(self, app, service: str):
         self.app, self.service = app, service
 
@@ -48,10 +56,15 @@ class MetricsMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         start, status = time.perf_counter(), [500]
+        given = dict(scope["headers"]).get(b"x-request-id", b"").decode(errors="replace")[:64]
+        request_id = given if given.isprintable() and given else uuid.uuid4().hex
+        structlog.contextvars.bind_contextvars(correlation_id=request_id)
 
         async def send_wrapper(message):
             if message["type"] == "http.response.start":
                 status[0] = message["status"]
+                message.setdefault("headers", [])
+                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
             await send(message)
 
         try:
@@ -93,7 +106,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.include_router(spec.router, prefix="/api/v1")
     app.include_router(ops_router(spec.name))
     app.add_middleware(IdempotencyMiddleware, state=app.state)
-    app.add_middleware(MetricsMiddleware, service=spec.name)
+    app.add_middleware(RequestContextMiddleware, service=spec.name)
     return app
 
 
@@ -116,7 +129,19 @@ def ops_router(service: str) -> APIRouter:
         return JSONResponse(body, status_code=200 if db_ok and nats_ok else 503)
 
     @r.get("/metrics", tags=["ops"])
-    async def metrics():
+    async def metrics(request: Request):
+        """Prometheus text; the backlog gauges are read at scrape time."""
+        state = request.app.state
+        try:
+            pending, dead = await asyncio.to_thread(_backlog, state.db)
+            OUTBOX_PENDING.labels(service).set(pending)
+            DEAD_LETTERS.labels(service).set(dead)
+            if state.bus.connected and state.bus.handlers:
+                async with asyncio.timeout(2):
+                    info = await state.bus.js.consumer_info(state.settings.stream, service)
+                CONSUMER_LAG.labels(service).set(info.num_pending + info.num_ack_pending)
+        except Exception:  # noqa: BLE001 - a scrape still answers while the database or NATS is away
+            pass
         return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @r.get("/api/v1/admin/events", tags=["ops"])
@@ -152,3 +177,10 @@ def ops_router(service: str) -> APIRouter:
         return {"service": service, "replay": "started"}
 
     return r
+
+
+def _backlog(db: Database) -> tuple[int, int]:
+    with db.reader() as s:
+        pending = s.scalar(select(func.count()).select_from(Outbox).where(Outbox.published_at.is_(None)))
+        dead = s.scalar(select(func.count()).select_from(DeadLetter).where(DeadLetter.replayed_at.is_(None)))
+    return pending, dead

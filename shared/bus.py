@@ -209,6 +209,9 @@ class Bus:
         """Handle one delivery in one transaction with its inbox row. Returns the outcome."""
         event = Event.parse(data)
         handler = self.handlers.get(subject)
+        # Logs and the events this handler emits carry the correlation id of what caused it.
+        structlog.contextvars.bind_contextvars(correlation_id=event.correlationid or event.id,
+                                               event_id=event.id, consumer=self.service)
         try:
             with self.db.transaction() as s:
                 if s.get(Inbox, (self.service, event.id)) is not None:

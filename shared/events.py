@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from typing import Any
 
 import orjson
+import structlog
 from sqlalchemy.orm import Session
 
 from shared.tables import Outbox
@@ -22,15 +23,21 @@ class Event:
     subject: str
     time: str
     data: dict
+    # CloudEvents extension: the id of the request (or event) that caused this one, so logs can
+    # follow one change from the HTTP call through every consumer.
+    correlationid: str | None = None
 
     @property
     def nats_subject(self) -> str:
         return self.type.removeprefix(TYPE_PREFIX)
 
     def envelope(self) -> dict:
-        return {"specversion": "1.0", "id": self.id, "source": self.source, "type": self.type,
-                "subject": self.subject, "time": self.time, "datacontenttype": "application/json",
-                "data": self.data}
+        env = {"specversion": "1.0", "id": self.id, "source": self.source, "type": self.type,
+               "subject": self.subject, "time": self.time, "datacontenttype": "application/json",
+               "data": self.data}
+        if self.correlationid:
+            env["correlationid"] = self.correlationid
+        return env
 
     @classmethod
     def parse(cls, raw: bytes) -> Event:
@@ -38,14 +45,14 @@ class Event:
         if env.get("specversion") != "1.0" or not isinstance(env.get("data"), dict):
             raise ValueError("not a CloudEvents 1.0 JSON envelope with object data")
         return cls(str(env["id"]), str(env["type"]), str(env["source"]), str(env.get("subject", "")),
-                   str(env.get("time", "")), env["data"])
+                   str(env.get("time", "")), env["data"], env.get("correlationid"))
 
 
 def new_event(service: str, name: str, subject: str, data: dict[str, Any]) -> Event:
     """`name` is the part after the service, e.g. "enterprise.promoted.v1"."""
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
     return Event(str(uuid.uuid4()), f"{TYPE_PREFIX}srdi.{service}.{name}", f"/services/{service}",
-                 subject, now, data)
+                 subject, now, data, structlog.contextvars.get_contextvars().get("correlation_id"))
 
 
 def emit(session: Session, event: Event) -> Event:
