@@ -1,4 +1,6 @@
 """Metrics per service, and a correlation id from the HTTP request through events to consumers."""
+import re
+
 import orjson
 from sqlalchemy import select
 
@@ -37,6 +39,6 @@ async def test_metrics_expose_latency_and_backlog(suite):
         assert f'srdi_outbox_pending{{service="{service}"}} 0.0' in text
         assert f'srdi_dead_letters{{service="{service}"}}' in text
     text = (await suite.client("registry", role=None).get("/metrics")).text
-    assert 'srdi_http_request_seconds_count{method="GET",route="/api/v1/stats/tiers",service="registry",status="200"}' in text
+    assert re.search(r'srdi_http_request_seconds_count\{method="GET",route="[^"]*/stats/tiers",service="registry",status="200"\} [1-9]', text)
     awards = (await suite.client("awards", role=None).get("/metrics")).text
     assert 'srdi_consumer_lag{service="awards"} 0.0' in awards
