@@ -74,7 +74,7 @@ class Bus:
                                              max_reconnect_attempts=-1, reconnect_time_wait=0.5,
                                              connect_timeout=2)
                 self.js = self.nc.jetstream(timeout=5)
-                await ensure_stream(self.js, self.settings.stream)
+                await ensure_stream(self.js, self.settings)
                 break
             except Exception as e:  # noqa: BLE001 - any failure means "not yet"
                 _reraise_if_cancelled()
@@ -271,13 +271,13 @@ def _reraise_if_cancelled() -> None:
         raise asyncio.CancelledError
 
 
-async def ensure_stream(js, name: str) -> None:
+async def ensure_stream(js, settings: Settings) -> None:
     try:
-        await js.stream_info(name)
+        await js.stream_info(settings.stream)
     except nats.js.errors.NotFoundError:
         try:
-            await js.add_stream(StreamConfig(name=name, subjects=["srdi.>"], storage=StorageType.FILE,
-                                             duplicate_window=120.0))
+            await js.add_stream(StreamConfig(
+                name=settings.stream, subjects=["srdi.>"], storage=StorageType.FILE,
+                num_replicas=settings.stream_replicas, duplicate_window=settings.stream_duplicate_window_s))
         except nats.js.errors.BadRequestError:
             pass  # another service created it first
-

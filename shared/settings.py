@@ -25,6 +25,8 @@ class Settings(BaseSettings):
     nats_url: str | None = None
     nats_port: int = 0  # embedded nats-server port; 0 = port_base + 222
     stream: str = "SRDI"
+    stream_replicas: int = 1  # 3 on a NATS cluster (deploy/k8s)
+    stream_duplicate_window_s: float = 120.0
     jwt_secret: str | None = None
     token_ttl_hours: int = 12
     relay_interval_s: float = 0.5
