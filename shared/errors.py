@@ -7,6 +7,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
+from sqlalchemy.exc import DataError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger()
@@ -88,6 +89,20 @@ def install(app: FastAPI) -> None:
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in (en,) else en
         return problem_response(Problem(exc.status_code, f"http-{exc.status_code}", zh, detail),
                                 headers=getattr(exc, "headers", None))
+
+    @app.exception_handler(OverflowError)
+    @app.exception_handler(DataError)
+    async def _out_of_range(_req: Request, exc: Exception):
+        # A number or text the database cannot hold (an id past 64 bits, an int4 overflow on
+        # PostgreSQL): the caller's input, so a 422, never a 500.
+        return problem_response(Problem(422, "out-of-range", "数值或文本超出可存储的范围",
+                                        "A value is out of the range the database can store"))
+
+    @app.exception_handler(StatementError)
+    async def _statement(req: Request, exc: StatementError):
+        if isinstance(exc.orig, OverflowError | DataError) or isinstance(exc, DataError):
+            return await _out_of_range(req, exc)
+        return await _unexpected(req, exc)
 
     @app.exception_handler(Exception)
     async def _unexpected(req: Request, exc: Exception):

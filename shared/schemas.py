@@ -28,3 +28,7 @@ class Body(BaseModel):
     """Request bodies: unknown fields are refused, so a typo is a 422, not a silent no-op."""
 
     model_config = ConfigDict(extra="forbid", strict=False)
+
+
+# A database row id in a path: bounded so that no id can overflow the database's integer.
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
