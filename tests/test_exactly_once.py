@@ -103,3 +103,31 @@ async def test_poison_event_goes_to_dead_letters(suite):
     assert r.status_code == 409  # still broken: it stays a dead letter, visible
     assert (await suite.client("awards", role="auditor").post(
         f"/api/v1/admin/dead-letters/{letter['id']}/replay")).status_code == 403
+
+
+async def test_relay_crash_after_publish_republishes_harmlessly(tmp_path):
+    """A relay that published but died before marking its rows publishes them again; with a
+    duplicate window shorter than the gap (here: none), JetStream stores them twice, and the
+    consumers' inboxes still make every effect happen once."""
+    from sqlalchemy import update
+
+    from shared.testing import Suite
+    suite = await Suite(tmp_path, stream_duplicate_window_s=0.001).start()
+    try:
+        firms = [make_uscc() for _ in range(3)]
+        for u in firms:
+            await promote(suite, u, "municipal_little_giant", "2024-10-01")
+        await suite.settled()
+        before = count(suite, "awards", Award)
+        js = suite.apps["registry"].state.bus.js
+        stored = (await js.stream_info(suite.settings.stream)).state.messages
+        with suite.db("registry").transaction() as s:
+            s.execute(update(Outbox).values(published_at=None, claimed_until=None))
+        suite.apps["registry"].state.bus.kick()
+        await suite.wait_for(lambda: count(suite, "registry", Outbox, Outbox.published_at.is_(None)) == 0,
+                             "the republish")
+        await suite.settled()
+        assert (await js.stream_info(suite.settings.stream)).state.messages > stored  # really sent twice
+        assert count(suite, "awards", Award) == before == 3
+    finally:
+        await suite.stop()
