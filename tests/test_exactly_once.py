@@ -107,12 +107,12 @@ async def test_poison_event_goes_to_dead_letters(suite):
 
 async def test_relay_crash_after_publish_republishes_harmlessly(tmp_path):
     """A relay that published but died before marking its rows publishes them again; with a
-    duplicate window shorter than the gap (here: none), JetStream stores them twice, and the
+    duplicate window shorter than the gap (100 ms, the least NATS allows), JetStream stores them twice, and the
     consumers' inboxes still make every effect happen once."""
     from sqlalchemy import update
 
     from shared.testing import Suite
-    suite = await Suite(tmp_path, stream_duplicate_window_s=0.001).start()
+    suite = await Suite(tmp_path, stream_duplicate_window_s=0.1).start()
     try:
         firms = [make_uscc() for _ in range(3)]
         for u in firms:
