@@ -1,0 +1,92 @@
+"""Benchmark: tier statistics on 100,000 enterprises (`GET /api/v1/stats/tiers?on=`'s work).
+
+Fills a registry database (SQLite by default; PostgreSQL with SRDI_BENCH_DATABASE_URL, a server
+URL such as postgresql+psycopg://postgres@127.0.0.1:5432/postgres) with N enterprises and about
+1.6 certifications each, then times `service.tier_stats` for four dates.
+Run: `.venv/bin/python bench/stats_query.py [N]`.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import json
+import os
+import random
+import statistics
+import sys
+import tempfile
+import time
+import uuid
+from pathlib import Path
+
+from sqlalchemy import create_engine, insert, text
+
+from services.registry import service
+from services.registry.main import SPEC
+from services.registry.models import Certification, Enterprise
+from services.registry.rules import expiry
+from shared.db import Database
+from shared.migrate import upgrade
+from shared.testing import make_uscc
+
+TIERS = ["innovative", "municipal_srdi", "municipal_little_giant", "national_little_giant", "single_champion"]
+
+
+def fill(db: Database, n: int) -> int:
+    rng = random.Random(7)
+    firms = [make_uscc() for _ in range(n)]
+    certs = []
+    for u in firms:
+        for _ in range(rng.choice([1, 1, 2, 2, 3])):
+            on = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 2500))
+            certs.append({"uscc": u, "tier": rng.choice(TIERS), "recognized_on": on,
+                          "expires_on": expiry(on, 3),
+                          "source": "municipal_list", "state": "active"})
+    seen, unique = set(), []
+    for c in certs:
+        if (c["uscc"], c["tier"], c["recognized_on"]) not in seen:
+            seen.add((c["uscc"], c["tier"], c["recognized_on"]))
+            unique.append(c)
+    with db.engine.begin() as conn:
+        conn.execute(insert(Enterprise), [{"uscc": u, "name": "统计基准企业", "version": 1, "doc": "{}"} for u in firms])
+        conn.execute(insert(Certification), unique)
+    return len(unique)
+
+
+def main(n: int = 100_000) -> dict:
+    server = os.environ.get("SRDI_BENCH_DATABASE_URL")
+    name = None
+    if server:
+        name = f"srdi_bench_{uuid.uuid4().hex[:8]}"
+        with create_engine(server, isolation_level="AUTOCOMMIT").connect() as c:
+            c.execute(text(f'CREATE DATABASE "{name}"'))
+        url = server.rsplit("/", 1)[0] + "/" + name
+    else:
+        url = f"sqlite:///{tempfile.mkdtemp()}/registry.db"
+    db = Database(url)
+    try:
+        upgrade(db.engine, "registry", SPEC.migrations, SPEC.metadata)
+        t0 = time.perf_counter()
+        certs = fill(db, n)
+        fill_s = time.perf_counter() - t0
+        timings = []
+        for on in ("2022-12-31", "2024-01-31", "2025-12-31", "2027-03-01"):
+            t = time.perf_counter()
+            with db.reader() as s:
+                result = service.tier_stats(s, dt.date.fromisoformat(on))
+            timings.append(time.perf_counter() - t)
+            assert sum(result["counts"].values()) == n
+    finally:
+        db.dispose()
+        if name:
+            with create_engine(server, isolation_level="AUTOCOMMIT").connect() as c:
+                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    out = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "database": "postgresql" if server else "sqlite",
+           "enterprises": n, "certifications": certs, "fill_s": round(fill_s, 1),
+           "stats_median_s": round(statistics.median(timings), 3), "stats_max_s": round(max(timings), 3)}
+    (Path(__file__).parent / "results" / f"stats_query_{out['database']}.json").write_text(json.dumps(out, indent=1))
+    print(json.dumps(out, indent=1))
+    return out
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 100_000)
