@@ -30,8 +30,11 @@ acceptance: install
 		[ -x $$check ] || continue; $(BIN)/python $$check || exit 1; done
 
 bench: install
+	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk"; exit 1; }
 	$(BIN)/python bench/read_path.py
 	$(BIN)/python bench/promotion_latency.py
+	$(BIN)/python bench/stats_query.py
+	SRDI_BENCH_DATABASE_URL=$(PG_URL) $(BIN)/python bench/stats_query.py
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache
