@@ -82,7 +82,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
         app.state.verifier = Verifier(settings.signing_secret)
-        db = Database(settings.db_url(spec.name))
+        db = Database(settings.db_url(spec.name), settings.sqlite_busy_timeout_ms)
         if settings.migrate_on_start:
             await asyncio.to_thread(upgrade, db.engine, spec.name, spec.migrations, spec.metadata)
         bus = Bus(settings, spec.name, db, spec.handlers)

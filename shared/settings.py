@@ -34,6 +34,7 @@ class Settings(BaseSettings):
     ack_wait_s: float = 30.0
     expiry_sweep_s: float = 3600.0
     migrate_on_start: bool = True
+    sqlite_busy_timeout_ms: int = 30000  # how long a SQLite writer waits for the lock
     log_level: str = "INFO"
 
     def db_url(self, service: str) -> str:

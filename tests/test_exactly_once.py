@@ -1,5 +1,8 @@
 """Exactly-once effects across services: NATS outage, redelivery, replay, poison events."""
 import asyncio
+import os
+
+import pytest
 
 import orjson
 from sqlalchemy import func, select
@@ -129,5 +132,36 @@ async def test_relay_crash_after_publish_republishes_harmlessly(tmp_path):
         await suite.settled()
         assert (await js.stream_info(suite.settings.stream)).state.messages > stored  # really sent twice
         assert count(suite, "awards", Award) == before == 3
+    finally:
+        await suite.stop()
+
+
+async def test_database_lock_timeouts_are_retried_not_lost(tmp_path):
+    """SQLite: another writer holds the awards database past the busy timeout; the handler fails,
+    the event is redelivered, and once the lock is gone each promotion pays once."""
+    import sqlite3
+
+    from shared.testing import Suite
+    if os.environ.get("SRDI_TEST_DATABASE_URL"):
+        pytest.skip("a SQLite lock drill; PostgreSQL rows are locked per row, not per file")
+    suite = await Suite(tmp_path, sqlite_busy_timeout_ms=100, max_deliver=20).start()
+    try:
+        js = suite.apps["awards"].state.bus.js
+        blocker = sqlite3.connect(tmp_path / "awards.db", isolation_level=None)
+        blocker.execute("BEGIN IMMEDIATE")  # hold the write lock
+        firms = [make_uscc() for _ in range(3)]
+        for u in firms:
+            await promote(suite, u, "municipal_srdi", "2024-03-01")
+
+        async def redelivered():
+            return (await js.consumer_info(suite.settings.stream, "awards")).num_redelivered > 0
+        await suite.wait_for(redelivered, "a handler to time out on the lock and be redelivered")
+        assert count(suite, "awards", Award) == 0
+        blocker.execute("ROLLBACK")
+        blocker.close()
+        await suite.wait_for(lambda: count(suite, "awards", Award) == 3, "the awards after the lock", timeout=60)
+        await suite.settled(timeout=60)
+        assert count(suite, "awards", Award) == 3
+        assert count(suite, "awards", DeadLetter) == 0
     finally:
         await suite.stop()
