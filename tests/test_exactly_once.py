@@ -2,9 +2,8 @@
 import asyncio
 import os
 
-import pytest
-
 import orjson
+import pytest
 from sqlalchemy import func, select
 
 from services.awards.models import Award
