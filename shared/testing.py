@@ -43,9 +43,9 @@ class Suite:
         if self.pg_server:
             base = self.pg_server.rsplit("/", 1)[0]
             template = f"{base}/{self.prefix}_{{service}}"
+        defaults = {"relay_interval_s": 0.05, "max_deliver": 3, "ack_wait_s": 5}
         self.settings = Settings(data_dir=self.tmp, nats_url=self.nats.url, database_url=template,
-                                 jwt_secret=SECRET, relay_interval_s=0.05, max_deliver=3, ack_wait_s=5,
-                                 **overrides)
+                                 jwt_secret=SECRET, **{**defaults, **overrides})
         self.apps = {}
         self._stack = contextlib.AsyncExitStack()
         self._clients: dict = {}
