@@ -23,6 +23,7 @@ from shared.db import Database
 from shared.errors import Problem, not_found
 from shared.idempotency import IdempotencyMiddleware
 from shared.migrate import upgrade
+from shared.policy import policy_router
 from shared.settings import Settings
 from shared.tables import DeadLetter, Outbox
 
@@ -43,6 +44,8 @@ class ServiceSpec:
     handlers: dict[str, Handler] = field(default_factory=dict)
     # Background jobs: async callables taking the app, run while the service runs.
     jobs: list[Callable] = field(default_factory=list)
+    # Roles that may add a policy version (PUT /api/v1/policy) in this service.
+    policy_writers: tuple[str, ...] = ("econ",)
 
 
 class RequestContextMiddleware:
@@ -104,6 +107,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.state.service = spec.name
     errors.install(app)
     app.include_router(spec.router, prefix="/api/v1")
+    app.include_router(policy_router(spec.policy_writers), prefix="/api/v1")
     app.include_router(ops_router(spec.name))
     app.add_middleware(IdempotencyMiddleware, state=app.state)
     app.add_middleware(RequestContextMiddleware, service=spec.name)
