@@ -10,7 +10,7 @@ import sys
 import time
 from pathlib import Path
 
-from shared.settings import SERVICES, Settings
+from shared.settings import SERVICES, Settings, available_services
 
 
 def spec_of(service: str):
@@ -29,7 +29,7 @@ def cmd_migrate(args) -> None:
 
     settings = _settings(args)
     settings.data_dir.mkdir(parents=True, exist_ok=True)
-    for service in args.service or SERVICES:
+    for service in args.service or available_services():
         spec = spec_of(service)
         db = Database(settings.db_url(service))
         upgrade(db.engine, service, spec.migrations, spec.metadata)
@@ -69,9 +69,9 @@ def cmd_up(args) -> None:
             [sys.executable, "-m", "uvicorn", f"services.{service}.main:app", "--host", settings.host,
              "--port", str(settings.port(service)), "--no-access-log", "--log-level", "warning"], env=env)
 
-    for service in SERVICES:
+    for service in available_services():
         start(service)
-    for service in SERVICES:
+    for service in available_services():
         wait_port(settings.port(service), timeout=60)
         print(f"{service:<8} http://{settings.host}:{settings.port(service)}  (docs: /docs)", flush=True)
     print("SRDI suite is up. Ctrl-C stops it.", flush=True)

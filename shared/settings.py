@@ -8,9 +8,16 @@ from pathlib import Path
 
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
-SERVICES = ("registry", "awards", "talent", "finance", "parks")
-# Port offsets from SRDI_PORT_BASE, as in API.md.
-PORT_OFFSETS = {"portal": 0, "registry": 1, "awards": 2, "talent": 3, "finance": 4, "parks": 5}
+SERVICES = ("registry", "awards", "talent", "finance", "parks", "outreach")
+# Port offsets from SRDI_PORT_BASE, as in API.md (outreach, added later, takes the next one).
+PORT_OFFSETS = {"portal": 0, "registry": 1, "awards": 2, "talent": 3, "finance": 4, "parks": 5, "outreach": 6}
+
+
+def available_services() -> tuple[str, ...]:
+    """The services present in this checkout."""
+    import importlib.util
+
+    return tuple(s for s in SERVICES if importlib.util.find_spec(f"services.{s}.main") is not None)
 
 
 class Settings(BaseSettings):

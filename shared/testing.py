@@ -8,7 +8,6 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
-import importlib.util
 import os
 import random
 import time
@@ -20,7 +19,7 @@ from sqlalchemy import create_engine, text
 
 from shared.auth import issue_token
 from shared.natsserver import NatsServer
-from shared.settings import SERVICES, Settings
+from shared.settings import SERVICES, Settings, available_services
 
 SECRET = "test-secret-not-for-production-0123456789"
 
@@ -33,8 +32,7 @@ class Suite:
     def __init__(self, tmp: Path, services=SERVICES, nats: NatsServer | None = None, **overrides):
         self.tmp = Path(tmp)
         self.nats = nats or NatsServer(self.tmp / "nats")
-        # Only the services that exist in this checkout (they are added one by one).
-        self.services = [s for s in services if importlib.util.find_spec(f"services.{s}.main")]
+        self.services = [s for s in services if s in available_services()]
         self.pg_server = os.environ.get("SRDI_TEST_DATABASE_URL")
         if self.pg_server and self.pg_server.startswith(("postgresql://", "postgres://")):
             self.pg_server = "postgresql+psycopg://" + self.pg_server.split("://", 1)[1]
