@@ -17,7 +17,13 @@ def available_services() -> tuple[str, ...]:
     """The services present in this checkout."""
     import importlib.util
 
-    return tuple(s for s in SERVICES if importlib.util.find_spec(f"services.{s}.main") is not None)
+    def present(name: str) -> bool:
+        try:
+            return importlib.util.find_spec(f"services.{name}.main") is not None
+        except ModuleNotFoundError:  # not even the package
+            return False
+
+    return tuple(s for s in SERVICES if present(s))
 
 
 class Settings(BaseSettings):
