@@ -1,7 +1,8 @@
 """The policy endpoints every service has: parameters in force on a date, their history, and a
 new version from a date (never an edit of history). Mounted by shared.app for every service;
 who may add a version is the service's `policy_writers`."""
-from __future__ import annotations
+# No `from __future__ import annotations` here: the role aliases are made inside policy_router,
+# and FastAPI must see them as objects, not as names to look up in this module.
 
 import datetime as dt
 from typing import Annotated, Any
