@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed-stamp
 DATA_DIR ?= .srdi
 PG_URL ?= postgresql+psycopg://postgres@127.0.0.1:5432/postgres
 
-.PHONY: install up test test-pg acceptance bench clean
+.PHONY: install chromium up test test-pg acceptance bench clean
 
 install: $(STAMP)
 
@@ -19,7 +19,15 @@ $(STAMP): pyproject.toml
 up: install
 	$(BIN)/srdi up --data-dir $(DATA_DIR)
 
-test: install
+# The portal's browser tests drive Debian's Chromium (with CJK fonts); installed when missing
+# and possible (root), else those tests are skipped with the reason.
+chromium:
+	@{ [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q . ; } || \
+	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null ; } || \
+	echo "chromium missing: browser tests will be skipped"
+
+test: install chromium
 	$(BIN)/pytest -q
 
 test-pg: install

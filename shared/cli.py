@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import argparse
 import importlib
+import importlib.util
 import os
 import signal
 import subprocess
@@ -69,11 +70,19 @@ def cmd_up(args) -> None:
             [sys.executable, "-m", "uvicorn", f"services.{service}.main:app", "--host", settings.host,
              "--port", str(settings.port(service)), "--no-access-log", "--log-level", "warning"], env=env)
 
+    def start_portal() -> None:  # the web frontend: no database, no events
+        procs["portal"] = subprocess.Popen(
+            [sys.executable, "-m", "uvicorn", "services.portal.main:app", "--host", settings.host,
+             "--port", str(settings.port("portal")), "--no-access-log", "--log-level", "warning"], env=env)
+
     for service in available_services():
         start(service)
-    for service in available_services():
+    if importlib.util.find_spec("services.portal.main"):
+        start_portal()
+    for service in procs:
         wait_port(settings.port(service), timeout=60)
-        print(f"{service:<8} http://{settings.host}:{settings.port(service)}  (docs: /docs)", flush=True)
+        print(f"{service:<8} http://{settings.host}:{settings.port(service)}"
+              f"{'' if service == 'portal' else '  (docs: /docs)'}", flush=True)
     print("SRDI suite is up. Ctrl-C stops it.", flush=True)
 
     stopping = False
@@ -88,7 +97,7 @@ def cmd_up(args) -> None:
         for service, proc in list(procs.items()):
             if proc.poll() is not None and not stopping:
                 print(f"{service} exited with {proc.returncode}; restarting", file=sys.stderr, flush=True)
-                start(service)
+                start_portal() if service == "portal" else start(service)
         time.sleep(0.5)
     for proc in procs.values():
         proc.terminate()

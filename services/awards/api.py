@@ -1,17 +1,19 @@
 """Awards routes: thin; the use cases are in service.py."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Body as BodyParam, Query, Request
+from fastapi import APIRouter, Body as BodyParam, Path as FPath, Query, Request, Response
 from sqlalchemy import select
 
-from services.awards import service
-from services.awards.models import Award
-from services.awards.schemas import DisburseIn, Program, RejectIn, ReviewIn, State
-from shared import pagination
-from shared.auth import Caller, Principal
-from shared.errors import not_found
+from services.awards import rules, service
+from services.awards.models import Award, LedgerEntry
+from services.awards.schemas import BudgetIn, ClaimIn, DisburseIn, Program, RejectIn, ReviewIn, SimulationIn, State
+from shared import clock, pagination, policy
+from shared.auth import ROLES, Caller, Principal
+from shared.errors import field_error, not_found
+from shared.schemas import Day
+from shared.tables import PolicyParameter
 
 router = APIRouter(tags=["awards"])
 
@@ -92,3 +94,136 @@ def reject(award_id: int, body: RejectIn, request: Request, who: Rejecter):
 def enterprise_totals(uscc: str, request: Request, who: TotalsReader):
     with request.app.state.db.reader() as s:
         return service.totals(s, uscc)
+
+
+# -- claims -----------------------------------------------------------------------------------------
+Claimant = Caller("econ")
+BudgetReader = Caller("econ", "treasury", "auditor")
+LedgerReader = Caller("econ", "treasury", "auditor", "park")
+
+
+@router.post("/claims", status_code=201, summary="Claim a listing, scenario-application or ecosystem award (区经信局)")
+def post_claim(body: ClaimIn, request: Request, who: Claimant):
+    with request.app.state.db.transaction() as s:
+        award = service.claim(s, body, who.actor)
+        return service.award_dict(award, service.history_of(s, award.id))
+
+
+# -- policy ---------------------------------------------------------------------------------------
+# shared.policy mounts the same paths on every service, after this router; these thin routes come
+# first so that awards adds its own value checks (rules.parameter_error: basis points, tiers,
+# dates, board lists) before shared.policy.add_version, and they keep working while the shared
+# routes' dependency cannot be resolved (`_: Reader` is a local name under postponed annotations).
+PolicyReader = Caller(*ROLES)  # policy is public to every signed-in caller, as in shared.policy
+PolicyWriter = Caller("econ")
+
+
+@router.get("/policy", summary="The parameters in force on a date, with legal reference and who set them")
+def get_policy(request: Request, who: PolicyReader, on: Annotated[Day | None, Query()] = None):
+    day = on or clock.today()
+    with request.app.state.db.reader() as s:
+        return {"on": day.isoformat(), "parameters": [policy.row_dict(p) for p in policy.in_force_rows(s, day)]}
+
+
+@router.get("/policy/history", summary="Every version of the parameters (or of one key)")
+def get_policy_history(request: Request, who: PolicyReader,
+                       key: Annotated[str | None, Query(max_length=100)] = None):
+    stmt = select(PolicyParameter).order_by(PolicyParameter.key, PolicyParameter.effective_from)
+    if key:
+        stmt = stmt.where(PolicyParameter.key == key)
+    with request.app.state.db.reader() as s:
+        return {"items": [policy.row_dict(p) for p in s.scalars(stmt)]}
+
+
+@router.put("/policy", status_code=201, summary="Add a new version of a parameter from a date (never edits history)")
+def put_policy(body: policy.PolicyVersionIn, request: Request, who: PolicyWriter):
+    why = rules.parameter_error(body.key, body.value)
+    if why and why != "unknown parameter key":
+        raise field_error("value", f"参数值无效：{why}", f"invalid value: {why}")
+    with request.app.state.db.transaction() as s:
+        return policy.row_dict(policy.add_version(s, who.actor, body))
+
+
+# -- budgets ----------------------------------------------------------------------------------------
+Year = Annotated[int, FPath(ge=2000, le=2100)]
+
+
+@router.put("/budgets/{year}/{program}", summary="Set a program's budget for a year (区财政局)")
+def put_budget(year: Year, program: Program, body: BudgetIn, request: Request, who: Treasurer):
+    with request.app.state.db.transaction() as s:
+        return {"year": year, **service.set_budget(s, year, program, body.allocated_yuan, who.actor)}
+
+
+@router.get("/budgets/{year}", summary="Allocated, reserved, disbursed and remaining per program")
+def get_budgets(year: Year, request: Request, who: BudgetReader):
+    with request.app.state.db.reader() as s:
+        items = list(service.budget_figures(s, year).values())
+    return {"year": year, "items": items,
+            "total": {k: sum(i[k] for i in items) for k in ("allocated_yuan", "reserved_yuan", "disbursed_yuan",
+                                                            "clawed_back_yuan", "remaining_yuan")}}
+
+
+# -- ledger and exports -----------------------------------------------------------------------------
+def ledger_scope(stmt, who: Principal):
+    """A park operator sees only the entries of awards paid to its park."""
+    if who.role == "park":
+        return stmt.where(LedgerEntry.payee_type == "park", LedgerEntry.payee == who.org)
+    return stmt
+
+
+QueryYear = Annotated[int, Query(ge=2000, le=2100)]
+
+
+@router.get("/ledger", summary="Immutable ledger entries of a year (by booking date)")
+def get_ledger(request: Request, who: LedgerReader, year: QueryYear, limit: pagination.Limit = 100,
+               cursor: pagination.Cursor = None, uscc: Annotated[str | None, Query(max_length=18)] = None):
+    after = pagination.decode(cursor)
+    a, b = service.year_range(year)
+    stmt = ledger_scope(select(LedgerEntry), who).where(LedgerEntry.booked_on.between(a, b)).order_by(LedgerEntry.id)
+    if after:
+        stmt = stmt.where(LedgerEntry.id > (int(after) if after.isdigit() else 0))
+    if uscc:
+        stmt = stmt.where(LedgerEntry.uscc == uscc)
+    with request.app.state.db.reader() as s:
+        items = [service.entry_dict(x) for x in s.scalars(stmt.limit(limit + 1))]
+    return pagination.page(items, limit, key=lambda d: str(d["id"]))
+
+
+Format = Annotated[Literal["xlsx", "csv"], Query()]
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+def _file(name: str, fmt: str, title: str, header: list[str], rows: list[list]) -> Response:
+    if fmt == "csv":
+        return Response(service.to_csv(header, rows), media_type="text/csv; charset=utf-8",
+                        headers={"Content-Disposition": f'attachment; filename="{name}.csv"'})
+    return Response(service.to_xlsx(title, header, rows), media_type=XLSX,
+                    headers={"Content-Disposition": f'attachment; filename="{name}.xlsx"'})
+
+
+@router.get("/ledger/export", summary="The ledger of a year as XLSX or CSV (Chinese headers)",
+            response_class=Response)
+def export_ledger(request: Request, who: LedgerReader, year: QueryYear, format: Format = "xlsx"):  # noqa: A002
+    with request.app.state.db.reader() as s:
+        rows = service.ledger_rows(s, year, lambda stmt: ledger_scope(stmt, who))
+    return _file(f"ledger-{year}", format, f"{year}年奖励台账", service.LEDGER_HEADER, rows)
+
+
+@router.get("/disbursements/{year}/export", summary="A year's disbursement list as XLSX or CSV (Chinese headers)",
+            response_class=Response)
+def export_disbursements(year: Year, request: Request, who: LedgerReader, format: Format = "xlsx"):  # noqa: A002
+    with request.app.state.db.reader() as s:
+        rows = service.disbursement_rows(s, year, lambda stmt: ledger_scope(stmt, who))
+    return _file(f"disbursements-{year}", format, f"{year}年拨付清单", service.DISBURSEMENT_HEADER, rows)
+
+
+# -- what-if ----------------------------------------------------------------------------------------
+Simulator = Caller("econ", "treasury", "auditor")
+
+
+@router.post("/simulations", summary="Cost a parameter set over a period next to the policy in force (changes nothing)")
+def post_simulation(body: SimulationIn, request: Request, who: Simulator):
+    if body.period.from_ > body.period.to:
+        raise field_error("period", "起始日期晚于截止日期", "from is after to")
+    with request.app.state.db.reader() as s:
+        return service.simulate(s, body.parameter_set, body.parameters, body.period.from_, body.period.to, who.actor)

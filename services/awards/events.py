@@ -1,4 +1,5 @@
-"""What awards consumes (registry promotions and revocations, park designations) and publishes."""
+"""What awards consumes (registry enterprises, promotions, demotions and revocations; park designations;
+the finance office's listings) and publishes."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -29,8 +30,26 @@ def on_designated(s: Session, event: Event) -> None:
     service.on_designation(s, event.id, event.data)
 
 
+def on_registered(s: Session, event: Event) -> None:
+    from services.awards import service
+    service.on_registered(s, event.id, event.data)
+
+
+def on_demoted(s: Session, event: Event) -> None:
+    from services.awards import service
+    service.on_demoted(s, event.id, event.data)
+
+
+def on_listed(s: Session, event: Event) -> None:
+    from services.awards import service
+    service.on_listed(s, event.id, event.data)
+
+
 HANDLERS = {
+    "srdi.registry.enterprise.registered.v1": on_registered,
     "srdi.registry.enterprise.promoted.v1": on_promoted,
+    "srdi.registry.enterprise.demoted.v1": on_demoted,
+    "srdi.finance.enterprise.listed.v1": on_listed,
     "srdi.registry.certification.revoked.v1": on_revoked,
     "srdi.parks.park.designated.v1": on_designated,
 }

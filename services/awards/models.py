@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Date, DateTime, ForeignKey, Index, Integer, String
+from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata, utcnow
@@ -42,6 +42,7 @@ class Award(Base):
     basis: Mapped[dict] = mapped_column(JSON)
     decided_on: Mapped[dt.date] = mapped_column(Date)  # the date whose policy applies
     certification_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    budget_year: Mapped[int | None] = mapped_column(Integer, nullable=True)  # set on approval (its year)
     source_event_id: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (Index("ix_award_uscc_program", "uscc", "program"), Index("ix_award_state", "state"))
@@ -59,3 +60,71 @@ class AwardTransition(Base):
     reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     voucher: Mapped[str | None] = mapped_column(String(200), nullable=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Certification(Base):
+    """Projection of the registry's certifications, from promoted / demoted / revoked events.
+
+    Idempotent and order-tolerant: any event about a certification fills in what it knows; a
+    revocation or demotion arriving before the promotion leaves a row the promotion completes."""
+
+    __tablename__ = "certification"
+    certification_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    tier: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    recognized_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    expires_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    ended_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # revoked (or demoted) from this day
+    revoked_for_cause: Mapped[bool] = mapped_column(Boolean, default=False)
+    first_time_at_tier: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Listing(Base):
+    """A listing the finance office recorded (srdi.finance.enterprise.listed.v1)."""
+
+    __tablename__ = "listing"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    board: Mapped[str] = mapped_column(String(20))
+    listed_on: Mapped[dt.date] = mapped_column(Date)
+    source_event_id: Mapped[str] = mapped_column(String(36))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("uscc", "board"),)
+
+
+class Budget(Base):
+    """A program's yearly allocation, set by the treasury; reserved and disbursed come from the ledger."""
+
+    __tablename__ = "budget"
+    year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    program: Mapped[str] = mapped_column(String(20), primary_key=True)
+    allocated_yuan: Mapped[int] = mapped_column(Integer)
+    set_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class LedgerEntry(Base):
+    """Immutable money entries (never updated or deleted; a correction is a new entry).
+
+    kind: awarded, top_up (an award created; amount owed), reserved / released (budget of
+    budget_year), disbursed (paid, with voucher), reversed (an unpaid award rejected),
+    clawed_back (a paid award taken back)."""
+
+    __tablename__ = "ledger_entry"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id"), index=True)
+    program: Mapped[str] = mapped_column(String(20))
+    uscc: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    payee: Mapped[str] = mapped_column(String(200))
+    payee_type: Mapped[str] = mapped_column(String(20))
+    amount_yuan: Mapped[int] = mapped_column(Integer)  # a magnitude; `kind` says which way it moves
+    booked_on: Mapped[dt.date] = mapped_column(Date)
+    budget_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    voucher: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    actor: Mapped[str] = mapped_column(String(200))
+    note: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_ledger_entry_booked_on", "booked_on"),
+                      Index("ix_ledger_entry_budget", "budget_year", "program", "kind"))

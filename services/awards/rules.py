@@ -127,3 +127,277 @@ def next_state(action: str, state: str, role: str) -> str | tuple[str, str]:
     if state not in sources:
         return ("conflict", f"cannot {action} an award in state {state}; allowed from {', '.join(sources)}")
     return target
+
+
+# -- tiers on a date, from the certification projection ---------------------------------------
+@dataclass(frozen=True)
+class Cert:
+    id: int
+    tier: str
+    recognized_on: dt.date
+    expires_on: dt.date | None = None
+    ended_on: dt.date | None = None  # revoked (or ended early) from this day
+
+
+def held_on(c: Cert, on: dt.date) -> bool:
+    return (c.recognized_on <= on and (c.expires_on is None or on <= c.expires_on)
+            and (c.ended_on is None or on < c.ended_on))
+
+
+def tier_on(certs: list[Cert], on: dt.date) -> str:
+    """The highest tier held on a date (`sme` when none)."""
+    best = "sme"
+    for c in certs:
+        if held_on(c, on) and rank(c.tier) > rank(best):
+            best = c.tier
+    return best
+
+
+# -- tier award on first renewal (the district's 2025 measures) --------------------------------
+def renewal_award(f: Facts, times_before: int, earlier_renewals: list[tuple[int, str, int]],
+                  params: dict[str, Param]) -> Decision | None:
+    """When `award.tier.pay_first_renewal` is true, the first renewal (复核) of a tier pays that
+    tier's award again, less what earlier renewal awards paid (upgrades get the difference).
+    `times_before`: certifications of this tier the enterprise held before this one."""
+    flag, p = params.get("award.tier.pay_first_renewal"), params.get(f"award.tier.{f.to_tier}")
+    if flag is None or not flag.value or p is None or f.first_time_at_tier or times_before > 1:
+        return None
+    already = sum(y for _, _, y in earlier_renewals)
+    amount = int(p.value) - already
+    if amount <= 0:
+        return None
+    return Decision("tier", amount, {
+        "rule": "tier_first_renewal_award",
+        "explanation": f"{f.to_tier} 首次复核通过，奖励 {int(p.value)} 元，扣除已获复核奖励 {already} 元，"
+                       f"发放 {amount} 元",
+        "inputs": {"tier": f.to_tier, "recognized_on": f.recognized_on.isoformat(), "first_time_at_tier": False,
+                   "renewal": True},
+        "amount_for_tier_yuan": int(p.value), "already_awarded_yuan": already,
+        "deductions": [{"award_id": i, "tier": t, "amount_yuan": y} for i, t, y in earlier_renewals],
+        "parameters": _cite(flag, p)}, tier=f.to_tier)
+
+
+# -- claims: listing, scenario application, ecosystem contract ---------------------------------
+class Ineligible(Exception):
+    """A claim the rules refuse; `code`, `zh`, `en` say why."""
+
+    def __init__(self, code: str, zh: str, en: str, status: int = 422):
+        super().__init__(en)
+        self.code, self.zh, self.en, self.status = code, zh, en, status
+
+
+def share(amount_yuan: int, basis_points: int) -> int:
+    """A rate applied to whole 元, rounded down (integer arithmetic, never floats)."""
+    return amount_yuan * basis_points // 10_000
+
+
+def _need(params: dict[str, Param], *keys: str) -> list[Param]:
+    missing = [k for k in keys if k not in params]
+    if missing:
+        raise Ineligible("no-parameter", f"该日期无有效政策参数：{', '.join(missing)}",
+                         f"No policy parameter in force on that date: {', '.join(missing)}")
+    return [params[k] for k in keys]
+
+
+def check_srdi(tier: str, on: dt.date, params: dict[str, Param], key: str = "award.claim.min_tier") -> Param:
+    """Only SRDI enterprises (tier ≥ the parameter on the date) may claim."""
+    (floor,) = _need(params, key)
+    if rank(tier) < rank(floor.value):
+        raise Ineligible("not-eligible", f"企业在 {on} 的层级为 {tier}，低于申领所需的 {floor.value}",
+                         f"On {on} the enterprise's tier is {tier}, below the {floor.value} a claim needs")
+    return floor
+
+
+def scenario_award(tier: str, contract_yuan: int, signed_on: dt.date, already_yuan: int,
+                   params: dict[str, Param], inputs: dict) -> Decision:
+    """20% of the contract (a rate in basis points), at most the cap per enterprise per scenario
+    per calendar year; the cap counts what was already awarded, so the claim that crosses it
+    gets the remainder and later ones nothing."""
+    floor = check_srdi(tier, signed_on, params)
+    rate, cap = _need(params, "award.scenario.rate_bp", "award.scenario.cap_yuan")
+    full = share(contract_yuan, int(rate.value))
+    room = max(int(cap.value) - already_yuan, 0)
+    amount = min(full, room)
+    if full <= 0:
+        raise Ineligible("nothing-to-award", "按比例计算的奖励为 0 元", "The rate gives 0 yuan")
+    if amount <= 0:
+        raise Ineligible("cap-reached", f"该场景 {signed_on.year} 年度奖励已达上限 {int(cap.value)} 元",
+                         f"The scenario's {signed_on.year} cap of {int(cap.value)} yuan is already reached",
+                         status=409)
+    return Decision("scenario", amount, {
+        "rule": "scenario_application_award",
+        "explanation": f"合同额 {contract_yuan} 元 × {int(rate.value) / 100:g}% = {full} 元；"
+                       f"{signed_on.year} 年该场景已获 {already_yuan} 元，上限 {int(cap.value)} 元，核定 {amount} 元",
+        "inputs": {**inputs, "tier_on_date": tier}, "full_yuan": full, "already_awarded_yuan": already_yuan,
+        "cap_yuan": int(cap.value), "capped": amount < full,
+        "parameters": _cite(floor, rate, cap)})
+
+
+def ecosystem_award(tier: str, contract_yuan: int, signed_on: dt.date, buyer_in_district: bool,
+                    params: dict[str, Param], inputs: dict) -> Decision:
+    """5% of a contract between two enterprises both in the district's registry."""
+    floor = check_srdi(tier, signed_on, params)
+    if not buyer_in_district:
+        raise Ineligible("buyer-not-in-district", "采购方不在本区企业名录中",
+                         "The buyer is not an enterprise in the district registry")
+    (rate,) = _need(params, "award.ecosystem.rate_bp")
+    amount = share(contract_yuan, int(rate.value))
+    if amount <= 0:
+        raise Ineligible("nothing-to-award", "按比例计算的奖励为 0 元", "The rate gives 0 yuan")
+    return Decision("ecosystem", amount, {
+        "rule": "ecosystem_contract_award",
+        "explanation": f"区内企业间合同额 {contract_yuan} 元 × {int(rate.value) / 100:g}% = {amount} 元",
+        "inputs": {**inputs, "tier_on_date": tier}, "parameters": _cite(floor, rate)})
+
+
+def listing_award(tier: str, board: str, listed_on: dt.date, municipal_award_yuan: int,
+                  params: dict[str, Param], inputs: dict) -> Decision:
+    """An SRDI enterprise listed on one of the boards gets the municipal award matched (ratio in
+    basis points, 10,000 = 1:1)."""
+    floor = check_srdi(tier, listed_on, params, "award.listing.min_tier")
+    boards, ratio = _need(params, "award.listing.boards", "award.listing.match_bp")
+    if board not in boards.value:
+        raise Ineligible("board-not-eligible", f"上市板块 {board} 不在奖励范围内（{', '.join(boards.value)}）",
+                         f"Board {board} is not one the award covers ({', '.join(boards.value)})")
+    amount = share(municipal_award_yuan, int(ratio.value))
+    if amount <= 0:
+        raise Ineligible("nothing-to-award", "市级奖励为 0 元，配套为 0 元", "A 0 yuan municipal award matches 0")
+    return Decision("listing", amount, {
+        "rule": "listing_matching_award",
+        "explanation": f"{listed_on} 于 {board} 上市，市级奖励 {municipal_award_yuan} 元，"
+                       f"按 {int(ratio.value) / 10_000:g}:1 配套 {amount} 元",
+        "inputs": {**inputs, "tier_on_date": tier}, "parameters": _cite(floor, boards, ratio)})
+
+
+# -- policy parameters: what a value of each key must look like --------------------------------
+KNOWN_KEYS = frozenset({
+    "award.tier.pay_first_renewal", "award.relocation.amount", "award.relocation.cutoff",
+    "award.relocation.min_tier", "award.introducer.amount", "award.featured_park.amount",
+    "award.claim.min_tier", "award.listing.min_tier", "award.listing.boards", "award.listing.match_bp",
+    "award.scenario.rate_bp", "award.scenario.cap_yuan", "award.ecosystem.rate_bp"})
+
+
+def parameter_error(key: str, value) -> str | None:
+    """Why a proposed value is not valid for its key (None when it is)."""
+    from shared.tiers import Tier
+    if key not in KNOWN_KEYS and not (key.startswith("award.tier.") and key.removeprefix("award.tier.") in Tier.__members__):
+        return "unknown parameter key"
+    is_int = isinstance(value, int) and not isinstance(value, bool)
+    if key.startswith("award.tier.") and key != "award.tier.pay_first_renewal":
+        if key.removeprefix("award.tier.") not in Tier.__members__:
+            return "unknown tier"
+        return None if is_int and 0 <= value <= 10**11 else "an integer number of yuan ≥ 0"
+    if key == "award.tier.pay_first_renewal":
+        return None if isinstance(value, bool) else "true or false"
+    if key.endswith("_bp"):
+        return None if is_int and 0 <= value <= 100_000 else "integer basis points 0–100000"
+    if key.endswith((".amount", "_yuan")):
+        return None if is_int and 0 <= value <= 10**11 else "an integer number of yuan ≥ 0"
+    if key.endswith("min_tier"):
+        return None if value in Tier.__members__ else "a tier code"
+    if key.endswith("cutoff"):
+        try:
+            dt.date.fromisoformat(value)
+            return None
+        except (TypeError, ValueError):
+            return "a date YYYY-MM-DD"
+    if key == "award.listing.boards":
+        ok = isinstance(value, list) and value and all(isinstance(b, str) and 0 < len(b) <= 20 for b in value)
+        return None if ok else "a non-empty list of board codes"
+    return "unknown parameter key"
+
+
+# -- replay: the awards a history would earn under a parameter set (what-if, property tests) ----
+@dataclass(frozen=True)
+class Promotion:
+    uscc: str
+    certification_id: int
+    tier: str
+    recognized_on: dt.date
+    first_time_at_tier: bool
+
+
+@dataclass(frozen=True)
+class Claim:
+    uscc: str
+    program: str  # listing, scenario, ecosystem
+    on: dt.date
+    inputs: dict  # as stored in the award's basis
+
+
+def replay(promotions: list[Promotion], facts: dict[str, dict], claims: list[Claim],
+           params_on, start: dt.date, end: dt.date) -> list[tuple[str, dt.date, Decision, str]]:
+    """Every award (uscc or payee, date, decision, payee_type) the history earns between start and
+    end (inclusive) with `params_on(date) -> {key: Param}`. Promotions before `start` still count
+    as earlier awards (top-up deducts them) but are not costed. Idempotent in its input: duplicate
+    promotions (same certification) count once, and order does not matter (sorted by date)."""
+    out: list[tuple[str, dt.date, Decision, str]] = []
+    seen: set[int] = set()
+    by_uscc: dict[str, list[Promotion]] = {}
+    for p in sorted(promotions, key=lambda p: (p.recognized_on, p.certification_id)):
+        if p.certification_id not in seen:
+            seen.add(p.certification_id)
+            by_uscc.setdefault(p.uscc, []).append(p)
+    for uscc, items in by_uscc.items():
+        f0 = facts.get(uscc, {})
+        tiers: list[tuple[int, str, int]] = []
+        renewals: list[tuple[int, str, int]] = []
+        keys: set[str] = set()
+        times: dict[str, int] = {}
+        for p in items:
+            params = params_on(p.recognized_on)
+            f = Facts(uscc=uscc, to_tier=p.tier, recognized_on=p.recognized_on,
+                      first_time_at_tier=p.first_time_at_tier, relocated_on=f0.get("relocated_on"),
+                      relocated_from=f0.get("relocated_from"), introducer=f0.get("introducer"),
+                      earlier_tier_awards=list(tiers))
+            made: list[tuple[str, Decision, str, str]] = []
+            d = tier_award(f, params)
+            if d and f"tier:{p.tier}" not in keys:
+                made.append((f"tier:{p.tier}", d, uscc, "enterprise"))
+                tiers.append((p.certification_id, p.tier, d.amount_yuan))
+            r = renewal_award(f, times.get(p.tier, 0), renewals, params)
+            if r and f"renewal:{p.tier}" not in keys:
+                made.append((f"renewal:{p.tier}", r, uscc, "enterprise"))
+                renewals.append((p.certification_id, p.tier, r.amount_yuan))
+            reloc = relocation_award(f, params) if "relocation" not in keys else None
+            if reloc:
+                made.append(("relocation", reloc, uscc, "enterprise"))
+                intro = introducer_award(f, reloc, params)
+                if intro and "introducer" not in keys:
+                    made.append(("introducer", intro, f.introducer, "intermediary"))
+            times[p.tier] = times.get(p.tier, 0) + 1
+            for key, decision, payee, payee_type in made:
+                keys.add(key)
+                if start <= p.recognized_on <= end:
+                    out.append((payee if payee_type != "enterprise" else uscc, p.recognized_on, decision,
+                                payee_type))
+    scenario_used: dict[tuple[str, str, int], int] = {}
+    for c in sorted(claims, key=lambda c: c.on):
+        if not start <= c.on <= end:
+            continue
+        params, i = params_on(c.on), c.inputs
+        tier = i.get("tier_on_date", "sme")
+        try:
+            if c.program == "scenario":
+                k = (c.uscc, str(i["scenario_id"]), c.on.year)
+                d = scenario_award(tier, int(i["contract_yuan"]), c.on, scenario_used.get(k, 0), params, i)
+                scenario_used[k] = scenario_used.get(k, 0) + d.amount_yuan
+            elif c.program == "ecosystem":
+                d = ecosystem_award(tier, int(i["contract_yuan"]), c.on, True, params, i)
+            else:
+                d = listing_award(tier, i["board"], c.on, int(i["municipal_award_yuan"]), params, i)
+        except Ineligible:
+            continue
+        out.append((c.uscc, c.on, d, "enterprise"))
+    return out
+
+
+def cost(awards: list[tuple[str, dt.date, Decision, str]]) -> dict:
+    """Totals of a replay: overall, per program, per enterprise (payee)."""
+    by_program: dict[str, int] = {}
+    by_payee: dict[str, int] = {}
+    for payee, _, d, _ in awards:
+        by_program[d.program] = by_program.get(d.program, 0) + d.amount_yuan
+        by_payee[payee] = by_payee.get(payee, 0) + d.amount_yuan
+    return {"total_yuan": sum(by_program.values()), "by_program": by_program, "by_enterprise": by_payee,
+            "awards": len(awards)}

@@ -1,8 +1,16 @@
 """Promotions in the registry become awards here, exactly once, with top-up and a workflow."""
 import asyncio
 
+from shared import clock
 from shared.events import new_event
 from shared.testing import make_uscc
+
+
+async def fund(suite, program="tier", yuan=100_000_000):
+    """Approval reserves the budget of the approval date's year: the treasury sets it first."""
+    r = await suite.client("awards", role="treasury").put(f"/api/v1/budgets/{clock.today().year}/{program}",
+                                                          json={"allocated_yuan": yuan})
+    assert r.status_code == 200, r.text
 
 
 async def register(suite, uscc, **facts):
@@ -72,6 +80,7 @@ async def test_review_approve_disburse_with_roles(suite, uscc):
     await certify(suite, uscc, "municipal_srdi", "2024-03-01")
     award = (await suite.wait_for(lambda: awards_of(suite, uscc), "the award"))[0]
     path = f"/api/v1/awards/{award['id']}"
+    await fund(suite)
     econ, treasury = suite.client("awards"), suite.client("awards", role="treasury")
     assert (await treasury.post(path + "/review")).status_code == 403
     assert (await suite.client("awards", role=None).post(path + "/review")).status_code == 401
@@ -96,6 +105,7 @@ async def test_revocation_for_cause_claws_back(suite, uscc):
     cert = await certify(suite, uscc, "municipal_srdi", "2024-03-01")
     award = (await suite.wait_for(lambda: awards_of(suite, uscc), "the award"))[0]
     path = f"/api/v1/awards/{award['id']}"
+    await fund(suite)
     await suite.client("awards").post(path + "/review")
     await suite.client("awards", role="treasury").post(path + "/approve")
     await suite.client("awards", role="treasury").post(path + "/disburse", json={"voucher": "V1"})
@@ -125,6 +135,11 @@ async def test_first_featured_park_only(suite):
     assert [a["id"] for a in mine] == [paid[0]["id"]]
     other = "park-b" if park == "park-a" else "park-a"
     assert (await suite.client("awards", role="park", org=other).get("/api/v1/awards")).json()["items"] == []
+    # The ledger: the park sees its own award's entry, and nothing of anyone else's.
+    own = (await suite.client("awards", role="park", org=park).get("/api/v1/ledger", params={"year": 2025})).json()
+    assert [(e["award_id"], e["kind"], e["amount_yuan"]) for e in own["items"]] == [(paid[0]["id"], "awarded", 3_000_000)]
+    theirs = await suite.client("awards", role="park", org=other).get("/api/v1/ledger", params={"year": 2025})
+    assert theirs.json()["items"] == []
 
 
 async def test_twenty_concurrent_promotions_one_award(suite, uscc):

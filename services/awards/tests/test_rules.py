@@ -76,3 +76,152 @@ def test_policy_change_applies_from_its_date():
 def test_workflow(action, state, role, expected):
     got = rules.next_state(action, state, role)
     assert (got[0] if isinstance(got, tuple) else got) == expected
+
+
+# -- claims ----------------------------------------------------------------------------------------
+CLAIM = {k: Param(100 + i, k, v, D(2022, 1, 1), "seed") for i, (k, v) in enumerate({
+    "award.claim.min_tier": "municipal_srdi", "award.listing.min_tier": "municipal_srdi",
+    "award.listing.boards": ["main", "sme", "chinext", "star", "bse", "overseas"], "award.listing.match_bp": 10000,
+    "award.scenario.rate_bp": 2000, "award.scenario.cap_yuan": 5000000, "award.ecosystem.rate_bp": 500}.items())}
+
+
+@pytest.mark.parametrize("contract, already, expected", [
+    (10_000_000, 0, 2_000_000),
+    (10_000_004, 0, 2_000_000),            # 2,000,000.8 rounded down
+    (4, 0, "nothing-to-award"),            # 0.8 元 → 0: nothing to award, refused
+    (25_000_000, 0, 5_000_000),            # exactly the cap
+    (30_000_000, 0, 5_000_000),            # a single claim above the cap
+    (20_000_000, 2_000_000, 3_000_000),    # the claim that crosses the cap gets the remainder
+    (1_000_000, 5_000_000, "cap-reached"),  # then nothing
+    (1_000_000, 4_999_999, 1),
+    (1_000_000, 6_000_000, "cap-reached"),  # already above the cap (a cap lowered later)
+])
+def test_scenario_cap(contract, already, expected):
+    try:
+        d = rules.scenario_award("municipal_srdi", contract, D(2024, 6, 1), already, CLAIM, {})
+    except rules.Ineligible as e:
+        assert e.code == expected
+        return
+    assert d.amount_yuan == expected and d.basis["already_awarded_yuan"] == already
+
+
+@pytest.mark.parametrize("tier, ok", [("sme", False), ("innovative", False), ("potential", False),
+                                      ("municipal_srdi", True), ("national_little_giant", True),
+                                      ("single_champion", True)])
+def test_only_srdi_may_claim(tier, ok):
+    try:
+        d = rules.ecosystem_award(tier, 1_000_000, D(2024, 6, 1), True, CLAIM, {})
+        assert ok and d.amount_yuan == 50_000
+    except rules.Ineligible as e:
+        assert not ok and e.code == "not-eligible" and tier in e.zh
+
+
+@pytest.mark.parametrize("contract, buyer, expected", [
+    (1_000_000, True, 50_000), (19, True, "nothing-to-award"), (20, True, 1),
+    (1_000_000, False, "buyer-not-in-district")])
+def test_ecosystem(contract, buyer, expected):
+    try:
+        assert rules.ecosystem_award("municipal_srdi", contract, D(2024, 6, 1), buyer, CLAIM, {}).amount_yuan == expected
+    except rules.Ineligible as e:
+        assert e.code == expected
+
+
+@pytest.mark.parametrize("board, municipal, bp, expected", [
+    ("star", 3_000_000, 10000, 3_000_000), ("bse", 1_000_001, 10000, 1_000_001),
+    ("overseas", 1_000_001, 15000, 1_500_001), ("nyse-pink", 1, 10000, "board-not-eligible")])
+def test_listing(board, municipal, bp, expected):
+    ps = {**CLAIM, "award.listing.match_bp": Param(1, "award.listing.match_bp", bp, D(2022, 1, 1), "x")}
+    try:
+        assert rules.listing_award("municipal_srdi", board, D(2024, 6, 1), municipal, ps, {}).amount_yuan == expected
+    except rules.Ineligible as e:
+        assert e.code == expected
+
+
+def test_no_parameter_no_money():
+    with pytest.raises(rules.Ineligible) as e:
+        rules.scenario_award("municipal_srdi", 100, D(2021, 6, 1), 0, {}, {})
+    assert e.value.code == "no-parameter"
+
+
+@pytest.mark.parametrize("on, expected", [
+    (D(2024, 2, 29), "sme"), (D(2024, 3, 1), "municipal_srdi"), (D(2025, 6, 1), "national_little_giant"),
+    (D(2026, 1, 1), "municipal_srdi"),    # the national title revoked from 2026-01-01
+    (D(2027, 2, 28), "municipal_srdi"), (D(2027, 3, 1), "sme")])
+def test_tier_on_a_date(on, expected):
+    certs = [rules.Cert(1, "municipal_srdi", D(2024, 3, 1), D(2027, 2, 28)),
+             rules.Cert(2, "national_little_giant", D(2025, 1, 1), D(2027, 12, 31), ended_on=D(2026, 1, 1))]
+    assert rules.tier_on(certs, on) == expected
+
+
+# -- the first-renewal award (2025 measures) -------------------------------------------------------
+M2025 = {k: Param(200 + i, k, v, D(2025, 4, 28), "2025") for i, (k, v) in enumerate({
+    "award.tier.municipal_srdi": 200000, "award.tier.national_little_giant": 500000,
+    "award.tier.pay_first_renewal": True}.items())}
+
+
+@pytest.mark.parametrize("tier, first, times_before, renewals, params, expected", [
+    ("municipal_srdi", False, 1, [], M2025, 200000),                                   # first renewal
+    ("municipal_srdi", False, 2, [], M2025, None),                                     # second renewal
+    ("municipal_srdi", True, 0, [], M2025, None),                                      # first time: tier award
+    ("national_little_giant", False, 1, [("municipal_srdi", 200000)], M2025, 300000),  # difference
+    ("municipal_srdi", False, 1, [("national_little_giant", 500000)], M2025, None),
+    ("municipal_little_giant", False, 1, [], M2025, None),                             # no parameter: no money
+    ("municipal_srdi", False, 1, [], SEED, None),                                      # the seed pays once only
+    ("municipal_srdi", False, 1, [], {**M2025, "award.tier.pay_first_renewal":
+                                      Param(9, "award.tier.pay_first_renewal", False, D(2026, 1, 1), "x")}, None),
+])
+def test_renewal_award(tier, first, times_before, renewals, params, expected):
+    f = facts(tier, first=first)
+    d = rules.renewal_award(f, times_before, [(i, t, y) for i, (t, y) in enumerate(renewals)], params)
+    assert (d.amount_yuan if d else None) == expected
+
+
+def test_seed_and_2025_on_a_sample_history():
+    """The two parameter sets on one history: SRDI 2022, renewal 2025, national 2025."""
+    h = [rules.Promotion("U", 1, "municipal_srdi", D(2022, 5, 1), True),
+         rules.Promotion("U", 2, "municipal_srdi", D(2025, 5, 1), False),
+         rules.Promotion("U", 3, "national_little_giant", D(2025, 9, 1), True)]
+    seed = rules.cost(rules.replay(h, {}, [], lambda _: SEED, D(2022, 1, 1), D(2025, 12, 31)))
+    m25 = rules.cost(rules.replay(h, {}, [], lambda _: M2025, D(2022, 1, 1), D(2025, 12, 31)))
+    assert seed["by_enterprise"] == {"U": 1_000_000}          # 300,000 + 700,000 top-up
+    assert m25["by_enterprise"] == {"U": 200_000 + 200_000 + 300_000}
+    in_2025 = rules.cost(rules.replay(h, {}, [], lambda _: M2025, D(2025, 1, 1), D(2025, 12, 31)))
+    assert in_2025["total_yuan"] == 500_000                   # earlier awards still deducted, not costed
+
+
+@pytest.mark.parametrize("key, value, ok", [
+    ("award.tier.municipal_srdi", 200000, True), ("award.tier.municipal_srdi", 2.5, False),
+    ("award.tier.municipal_srdi", True, False), ("award.tier.nobody", 1, False),
+    ("award.tier.pay_first_renewal", True, True), ("award.tier.pay_first_renewal", "yes", False),
+    ("award.scenario.rate_bp", 2000, True), ("award.scenario.rate_bp", 0.2, False),
+    ("award.scenario.cap_yuan", 5_000_000, True), ("award.relocation.cutoff", "2022-01-01", True),
+    ("award.relocation.cutoff", "2022-13-01", False), ("award.claim.min_tier", "potential", True),
+    ("award.claim.min_tier", "emperor", False), ("award.listing.boards", ["star"], True),
+    ("award.listing.boards", [], False), ("award.made_up.amount", 1, False),
+])
+def test_parameter_values(key, value, ok):
+    assert (rules.parameter_error(key, value) is None) == ok
+
+
+def test_sample_year_2025():
+    """The shipped parameter sets on six histories, costed for 2025 (docs/awards-policy-sets.md)."""
+    from services.awards import service
+    P = rules.Promotion
+    histories = {
+        "A": ([P("A", 1, "municipal_srdi", D(2025, 6, 1), True)], 300_000, 200_000),
+        "B": ([P("B", 2, "municipal_srdi", D(2022, 6, 1), True), P("B", 3, "municipal_srdi", D(2025, 6, 1), False)],
+              0, 200_000),
+        "C": ([P("C", 4, "municipal_srdi", D(2023, 3, 1), True),
+               P("C", 5, "national_little_giant", D(2025, 8, 1), True)], 700_000, 300_000),
+        "D": ([P("D", 6, "national_little_giant", D(2025, 8, 1), True)], 1_000_000, 500_000),
+        "E": ([P("E", 7, "municipal_srdi", D(2024, 3, 1), True),
+               P("E", 8, "municipal_little_giant", D(2025, 9, 1), True)], 200_000, 0),
+        "F": ([P("F", 9, "national_little_giant", D(2022, 8, 1), True),
+               P("F", 10, "national_little_giant", D(2025, 8, 1), False)], 0, 500_000),
+    }
+    everything = [p for ps, _, _ in histories.values() for p in ps]
+    for name, column in (("seed_proposal", 1), ("fangshan_2025", 2)):
+        params = service.parameter_set(name)
+        got = rules.cost(rules.replay(everything, {}, [], lambda _on: params, D(2025, 1, 1), D(2025, 12, 31)))
+        assert {u: got["by_enterprise"].get(u, 0) for u in histories} == {u: h[column] for u, h in histories.items()}
+    assert sum(h[1] for h in histories.values()) == 2_200_000 and sum(h[2] for h in histories.values()) == 1_700_000

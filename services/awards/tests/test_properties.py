@@ -1,0 +1,163 @@
+"""Property tests (Hypothesis) over random histories of promotions, renewals, revocations,
+duplicate and reordered events: pure replay and the real handlers on a real database."""
+import datetime as dt
+import itertools
+import json
+from pathlib import Path
+
+import pytest
+from hypothesis import HealthCheck, given, settings, strategies as st
+from sqlalchemy import select
+
+from services.awards import rules, service
+from services.awards.main import SPEC
+from services.awards.models import Award
+from shared.db import Database
+from shared.migrate import upgrade
+from shared.params import Param
+
+SETS = {}
+for name in ("seed_proposal", "fangshan_2025"):
+    doc = json.loads((Path(service.__file__).parent / "parameter_sets" / f"{name}.json").read_text("utf-8"))
+    SETS[name] = {k: Param(0, k, v["value"], dt.date(2022, 1, 1), "") for k, v in doc["parameters"].items()}
+
+TIERS = ["municipal_srdi", "municipal_little_giant", "national_little_giant"]
+ids = itertools.count(1)
+
+
+@st.composite
+def histories(draw):
+    """Certifications of one enterprise (renewals are the same tier recognised again), their
+    revocations, and the event stream delivering them duplicated and out of order."""
+    n = draw(st.integers(1, 7))
+    certs, seen = [], set()
+    day = dt.date(2022, 1, 1)
+    for _ in range(n):
+        day += dt.timedelta(days=draw(st.integers(1, 900)))
+        tier = draw(st.sampled_from(TIERS))
+        certs.append({"id": next(ids), "tier": tier, "on": day, "first": tier not in seen,
+                      "revoked": draw(st.booleans()) and draw(st.booleans())})
+        seen.add(tier)
+    events = [("promoted", c) for c in certs] + [("revoked", c) for c in certs if c["revoked"]]
+    events += draw(st.lists(st.sampled_from(events), max_size=4))  # duplicates
+    return certs, draw(st.permutations(events))
+
+
+def promotions(certs, keep_revoked=False):
+    return [rules.Promotion("U", c["id"], c["tier"], c["on"], c["first"])
+            for c in certs if keep_revoked or not c["revoked"]]
+
+
+def tier_sums(awards):
+    first = sum(d.amount_yuan for _, _, d, _ in awards if d.basis["rule"] == "tier_award_with_top_up")
+    again = sum(d.amount_yuan for _, _, d, _ in awards if d.basis["rule"] == "tier_first_renewal_award")
+    return first, again
+
+
+@pytest.mark.parametrize("name", SETS)
+@given(h=histories())
+@settings(max_examples=150, deadline=None)
+def test_pure_tier_awards_never_exceed_the_highest_tier(name, h):
+    certs, _ = h
+    params = SETS[name]
+    awards = rules.replay(promotions(certs), {}, [], lambda _: params, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+    reached = [c["tier"] for c in certs if not c["revoked"]]
+    ceiling = max((int(params[f"award.tier.{t}"].value) for t in reached if f"award.tier.{t}" in params), default=0)
+    first, again = tier_sums(awards)
+    assert first <= ceiling and again <= ceiling
+    assert all(d.amount_yuan > 0 for _, _, d, _ in awards)
+    if not params["award.tier.pay_first_renewal"].value:
+        assert again == 0
+
+
+@given(h=histories(), data=st.data())
+@settings(max_examples=100, deadline=None)
+def test_pure_replay_ignores_duplicates_and_order(h, data):
+    certs, _ = h
+    base = promotions(certs)
+    noisy = data.draw(st.permutations(base + data.draw(st.lists(st.sampled_from(base), max_size=5)) if base else []))
+    params = SETS["fangshan_2025"]
+    once = rules.replay(base, {}, [], lambda _: params, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+    again = rules.replay(noisy, {}, [], lambda _: params, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+    assert [(d.program, d.amount_yuan, on) for _, on, d, _ in once] == [(d.program, d.amount_yuan, on)
+                                                                         for _, on, d, _ in again]
+
+
+# -- the real handlers on a real database --------------------------------------------------------
+@pytest.fixture(scope="module")
+def db(tmp_path_factory):
+    d = Database(f"sqlite:///{tmp_path_factory.mktemp('awards-props')}/awards.db")
+    upgrade(d.engine, "awards", SPEC.migrations, SPEC.metadata)
+    yield d
+    d.dispose()
+
+
+usccs = (f"9111011100000{n:05d}" for n in itertools.count())
+
+
+def deliver(db, uscc, kind, c, n):
+    data = {"uscc": uscc, "name": "测试", "certification_id": c["id"], "tier": c["tier"], "to_tier": c["tier"],
+            "recognized_on": c["on"].isoformat(), "expires_on": (c["on"] + dt.timedelta(days=1094)).isoformat(),
+            "first_time_at_tier": c["first"], "for_cause": True, "reason": "虚假申报",
+            "revoked_on": (c["on"] + dt.timedelta(days=30)).isoformat()}
+    with db.transaction() as s:
+        (service.on_promotion if kind == "promoted" else service.on_revocation)(s, f"e{n}", data)
+
+
+def awards(db, uscc):
+    with db.reader() as s:
+        return [(a.award_key, a.amount_yuan, a.state, a.basis["rule"])
+                for a in s.scalars(select(Award).where(Award.uscc == uscc).order_by(Award.award_key))]
+
+
+@given(h=histories())
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_handlers_never_pay_more_than_the_highest_tier_and_replay_changes_nothing(db, h):
+    certs, stream = h
+    uscc = next(usccs)
+    for n, (kind, c) in enumerate(stream):
+        deliver(db, uscc, kind, c, n)
+    first = awards(db, uscc)
+    counted = [a for a in first if a[2] in rules.COUNTED]
+    held = {c["tier"] for c in certs if not c["revoked"]}
+    ceiling = max((int(SETS["seed_proposal"][f"award.tier.{t}"].value) for t in held), default=0)
+    assert sum(a[1] for a in counted if a[3] == "tier_award_with_top_up") <= ceiling
+    assert all(a[2] in ("computed", "rejected") for a in first)
+    revoked = {c["id"] for c in certs if c["revoked"]}
+    with db.reader() as s:
+        for a in s.scalars(select(Award).where(Award.uscc == uscc)):
+            assert (a.state == "rejected") == (a.certification_id in revoked)
+    for n, (kind, c) in enumerate(reversed(stream)):  # the whole stream again, backwards
+        deliver(db, uscc, kind, c, 1000 + n)
+    assert awards(db, uscc) == first
+
+
+@given(amounts=st.lists(st.integers(1, 400_000), min_size=1, max_size=8),
+       allocated=st.integers(0, 1_000_000),
+       actions=st.lists(st.tuples(st.integers(0, 7), st.sampled_from(["approve", "reject", "disburse"])),
+                        max_size=25))
+@settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+def test_disbursed_never_exceeds_the_budget(db, amounts, allocated, actions):
+    program = f"p{next(ids)}"
+    year = service.clock.today().year
+    made = []
+    with db.transaction() as s:
+        service.set_budget(s, year, program, allocated, "treasury:-:t")
+        for i, yuan in enumerate(amounts):
+            d = rules.Decision(program, yuan, {"rule": "test", "explanation": "t"})
+            a = service._create(s, f"{program}:{i}", d, "U", "U", "enterprise", dt.date(2024, 1, 1), f"ev{i}")
+            a.state = "reviewed"
+            made.append(a.id)
+    for index, action in actions:
+        if index >= len(made):
+            continue
+        role = "treasury"
+        try:
+            with db.transaction() as s:
+                service.transition(s, made[index], action, role, "treasury:-:t", reason="r", voucher="v")
+        except service.Problem as p:
+            assert p.status in (409,)
+        with db.reader() as s:
+            fig = service.budget_figures(s, year, program)[program]
+        assert 0 <= fig["disbursed_yuan"] and fig["reserved_yuan"] >= 0
+        assert fig["disbursed_yuan"] + fig["reserved_yuan"] <= allocated

@@ -1,0 +1,120 @@
+"""Calls to the services' APIs (httpx), with the signed-in user's bearer token.
+
+The portal holds no business logic: every number and every decision comes from a service. A
+service's RFC 9457 problem becomes a `ServiceError` carrying its Chinese `detail_zh`.
+"""
+from __future__ import annotations
+
+import re
+import uuid
+
+import httpx
+
+SERVICE_NAMES = {"registry": "企业库服务", "awards": "奖励服务", "talent": "人才服务",
+                 "finance": "金融服务", "parks": "园区服务"}
+
+
+class ServiceError(Exception):
+    """A service answered with a problem, or could not be reached. `zh` is shown to the user."""
+
+    def __init__(self, status: int, zh: str, errors: list[str] | None = None, service: str = ""):
+        super().__init__(zh)
+        self.status, self.zh, self.errors, self.service = status, zh, errors or [], service
+
+
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
+def _zh(msg: str) -> str:
+    """`msg` of a field error is 'zh / en': keep the Chinese half."""
+    return msg.split(" / ", 1)[0]
+
+
+def problem_of(service: str, r: httpx.Response) -> ServiceError:
+    try:
+        body = r.json()
+    except ValueError:
+        body = {}
+    if not isinstance(body, dict):
+        body = {}
+    zh = body.get("detail_zh")
+    if not zh:
+        zh = {401: "登录已失效，请重新登录", 403: "您的角色无权执行此操作", 404: "要查找的数据不存在",
+              409: "与现有数据冲突", 413: "文件过大", 422: "提交的数据不符合要求",
+              503: "服务暂不可用，请稍后重试"}.get(r.status_code, "服务出现错误，请稍后重试")
+    errors = []
+    for e in body.get("errors") or []:
+        msg = _zh(str(e.get("msg", ""))) if isinstance(e, dict) else ""
+        if not CJK.search(msg):  # an English-only field message: detail_zh already says it
+            continue
+        loc = ".".join(str(x) for x in e.get("loc", []) if x not in ("body", "query"))
+        errors.append(f"{loc}：{msg}" if loc else msg)
+    return ServiceError(r.status_code, zh, errors, service)
+
+
+class Backend:
+    """One httpx client per service; each call carries the caller's token."""
+
+    def __init__(self, urls: dict[str, str], timeout: float = 30.0,
+                 transports: dict[str, httpx.AsyncBaseTransport] | None = None):
+        transports = transports or {}
+        self.clients = {s: httpx.AsyncClient(base_url=url, timeout=timeout, transport=transports.get(s))
+                        for s, url in urls.items()}
+
+    async def aclose(self) -> None:
+        for c in self.clients.values():
+            await c.aclose()
+
+    def as_user(self, token: str) -> Api:
+        return Api(self, token)
+
+
+class Api:
+    def __init__(self, backend: Backend, token: str):
+        self.backend, self.token = backend, token
+
+    async def call(self, service: str, method: str, path: str, *, idempotency_key: str | None = None,
+                   **kw) -> dict:
+        headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
+        if method == "POST":
+            headers["Idempotency-Key"] = idempotency_key or f"portal-{uuid.uuid4().hex}"
+        try:
+            r = await self.backend.clients[service].request(method, "/api/v1" + path, headers=headers, **kw)
+        except httpx.TimeoutException as e:
+            raise ServiceError(504, f"{SERVICE_NAMES[service]}响应超时，请稍后重试", service=service) from e
+        except httpx.HTTPError as e:
+            raise ServiceError(503, f"{SERVICE_NAMES[service]}暂时无法访问，请稍后重试", service=service) from e
+        if r.status_code >= 400:
+            raise problem_of(service, r)
+        try:
+            return r.json()
+        except ValueError as e:
+            raise ServiceError(502, f"{SERVICE_NAMES[service]}返回了无法识别的内容", service=service) from e
+
+    async def get(self, service: str, path: str, **params) -> dict:
+        return await self.call(service, "GET", path,
+                               params={k: v for k, v in params.items() if v not in (None, "")})
+
+    async def post(self, service: str, path: str, json: dict | None = None, **kw) -> dict:
+        return await self.call(service, "POST", path, json=json, **kw)
+
+    async def count(self, service: str, path: str, cap_pages: int = 20, **params) -> tuple[int, bool]:
+        """How many items a list has (paging through it); `True` when it stopped at the cap."""
+        n, cursor = 0, None
+        for _ in range(cap_pages):
+            page = await self.get(service, path, limit=500, cursor=cursor, **params)
+            n += len(page["items"])
+            cursor = page.get("next_cursor")
+            if not cursor:
+                return n, False
+        return n, True
+
+    async def all(self, service: str, path: str, cap: int = 2000, **params) -> list[dict]:
+        items, cursor = [], None
+        while len(items) < cap:
+            page = await self.get(service, path, limit=min(500, cap - len(items)), cursor=cursor, **params)
+            items += page["items"]
+            cursor = page.get("next_cursor")
+            if not cursor:
+                break
+        return items

@@ -1,0 +1,56 @@
+"""Chinese labels for the codes the services use (display only)."""
+from __future__ import annotations
+
+ROLE_LABELS = {
+    "econ": "区经信局（牵头）", "treasury": "区财政局", "talent": "区人社局 / 区委人才办",
+    "finance": "区金融服务办", "park": "园区运营方", "bank": "合作银行", "auditor": "审计（只读）",
+    "platform": "市级平台",
+}
+TIER_LABELS = {
+    "sme": "中小企业", "innovative": "创新型中小企业", "potential": "专精特新培育库",
+    "municipal_srdi": "北京市专精特新中小企业", "municipal_little_giant": "北京市专精特新“小巨人”企业",
+    "national_little_giant": "国家级专精特新“小巨人”企业", "single_champion": "制造业单项冠军企业",
+}
+# Highest first: the pyramid's top.
+TIER_ORDER = ["single_champion", "national_little_giant", "municipal_little_giant", "municipal_srdi",
+              "potential", "innovative", "sme"]
+PROGRAM_LABELS = {
+    "tier": "层级奖励", "relocation": "迁入奖励", "introducer": "引荐奖励", "listing": "上市奖励",
+    "scenario": "应用场景奖励", "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励",
+}
+AWARD_STATE_LABELS = {
+    "computed": "待审核", "reviewed": "已审核，待批准", "approved": "已批准，待拨付", "disbursed": "已拨付",
+    "rejected": "已驳回", "clawed_back": "已追回",
+}
+AWARD_STATES = list(AWARD_STATE_LABELS)
+CERT_STATE_LABELS = {"active": "有效", "expired": "已到期", "revoked": "已撤销"}
+CERT_SOURCE_LABELS = {"manual": "手工录入", "municipal_list": "市级名单导入", "platform": "市级平台"}
+NOMINATION_STATE_LABELS = {
+    "submitted": "已提交", "district_reviewed": "区级已审核", "recommended": "已推荐", "approved": "已批准",
+    "rejected": "已驳回", "withdrawn": "已撤回",
+}
+NOMINATION_ACTIONS = {"review": "区级审核", "recommend": "推荐", "approve": "批准", "reject": "驳回",
+                      "withdraw": "撤回"}
+# Which actions each open state allows (what the talent service accepts; it has the last word).
+NOMINATION_NEXT = {"submitted": ["review", "reject", "withdraw"],
+                   "district_reviewed": ["recommend", "reject", "withdraw"],
+                   "recommended": ["approve", "reject", "withdraw"]}
+
+
+def yuan(v) -> str:
+    try:
+        return f"{int(v):,} 元"
+    except (TypeError, ValueError):
+        return "—"
+
+
+FILTERS = {
+    "tier": lambda c: TIER_LABELS.get(c or "", c or "—"),
+    "program": lambda c: PROGRAM_LABELS.get(c or "", c or "—"),
+    "award_state": lambda c: AWARD_STATE_LABELS.get(c or "", c or "—"),
+    "cert_state": lambda c: CERT_STATE_LABELS.get(c or "", c or "—"),
+    "cert_source": lambda c: CERT_SOURCE_LABELS.get(c or "", c or "—"),
+    "nomination_state": lambda c: NOMINATION_STATE_LABELS.get(c or "", c or "—"),
+    "role": lambda c: ROLE_LABELS.get(c or "", c or "—"),
+    "yuan": yuan,
+}

@@ -1,0 +1,412 @@
+"""The portal's pages: each gathers what a liaison needs from the services and renders it.
+
+No business logic here: states, amounts, eligibility and permissions are the services'; the
+portal shows them and forwards the liaison's decisions.
+"""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
+from fastapi.responses import RedirectResponse, Response
+
+from services.portal import charts
+from services.portal.backend import Api, ServiceError
+from services.portal.labels import (AWARD_STATE_LABELS, AWARD_STATES, CERT_SOURCE_LABELS, NOMINATION_ACTIONS,
+                                    NOMINATION_NEXT, PROGRAM_LABELS, ROLE_LABELS, TIER_LABELS, TIER_ORDER, yuan)
+from services.portal.session import (NotSignedIn, PortalError, User, check_csrf, current_user, flash, sign_in,
+                                     sign_out)
+from shared.auth import ORG_ROLES
+from shared.clock import SHANGHAI
+
+router = APIRouter()
+
+# Which roles see which page (the services check again on every call: this only shapes the menu).
+PAGES = {
+    "dashboard": ("/", "首页概览", None),
+    "enterprises": ("/enterprises", "企业查询", ("econ", "treasury", "talent", "finance", "auditor", "platform", "park")),
+    "awards": ("/awards", "奖励审核与拨付", ("econ", "treasury", "auditor")),
+    "talent": ("/talent", "落户指标与人才推荐", ("talent", "econ", "auditor")),
+    "service_list": ("/service-list", "金融服务名单", ("finance", "econ", "auditor", "bank")),
+    "parks": ("/parks", "园区企业", ("econ", "auditor", "park")),
+    "import": ("/import", "名单导入", ("econ", "platform")),
+}
+
+
+def nav_for(user: User | None) -> list[tuple[str, str, str]]:
+    if not user:
+        return []
+    return [(key, path, label) for key, (path, label, roles) in PAGES.items() if roles is None or user.role in roles]
+
+
+def signed_in(request: Request) -> User:
+    user = current_user(request)
+    if user is None:
+        raise NotSignedIn()
+    return user
+
+
+def page_user(page: str):
+    """A dependency: the signed-in user, if their role may open `page`."""
+    roles = PAGES[page][2]
+
+    def dep(request: Request) -> User:
+        user = signed_in(request)
+        if roles is not None and user.role not in roles:
+            raise PortalError(403, f"您当前的角色（{ROLE_LABELS.get(user.role, user.role)}）无权访问“{PAGES[page][1]}”页面。")
+        return user
+    return Depends(dep)
+
+
+def api(request: Request, user: User) -> Api:
+    return request.app.state.backend().as_user(user.token)
+
+
+def render(request: Request, template: str, status: int = 200, **ctx) -> Response:
+    return request.app.state.render(request, template, status, **ctx)
+
+
+def back_to(request: Request, target: str | None, default: str) -> RedirectResponse:
+    # Only paths of this site: never an open redirect.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = default
+    return RedirectResponse(target, status_code=303)
+
+
+async def optional(coro, missing=None):
+    """A section the role may not see renders as None, one the service does not have as `missing`."""
+    try:
+        return await coro
+    except ServiceError as e:
+        if e.status == 403:
+            return None
+        if e.status == 404:
+            return missing
+        raise
+
+
+CsrfChecked = Depends(check_csrf)
+
+
+# ---------------------------------------------------------------- sign-in
+@router.get("/login", name="login")
+async def login_page(request: Request):
+    state = request.app.state
+    return render(request, "login.html", roles=ROLE_LABELS, org_roles=ORG_ROLES,
+                  dev_login=state.dev_login, oidc=state.portal.oidc_enabled)
+
+
+@router.post("/login", dependencies=[CsrfChecked])
+async def login(request: Request, role: Annotated[str, Form()] = "", org: Annotated[str, Form()] = "",
+                name: Annotated[str, Form()] = ""):
+    if not request.app.state.dev_login:
+        raise PortalError(403, "当前部署不允许选择角色登录，请使用统一身份认证登录。")
+    user = sign_in(request, request.app.state.settings, role, org, name.strip()[:40] or ROLE_LABELS.get(role, role))
+    flash(request, "ok", f"已登录：{ROLE_LABELS[user.role]}{('（' + user.org + '）') if user.org else ''}")
+    return RedirectResponse("/", status_code=303)
+
+
+@router.post("/logout", dependencies=[CsrfChecked])
+async def logout(request: Request):
+    sign_out(request)
+    flash(request, "ok", "已退出登录。")
+    return RedirectResponse("/login", status_code=303)
+
+
+@router.get("/auth/oidc/login")
+async def oidc_login(request: Request):
+    oauth = request.app.state.oauth
+    if oauth is None:
+        raise PortalError(404, "本部署未启用统一身份认证（OIDC）。")
+    return await oauth.district.authorize_redirect(request, str(request.url_for("oidc_callback")))
+
+
+@router.get("/auth/oidc/callback", name="oidc_callback")
+async def oidc_callback(request: Request):
+    state = request.app.state
+    if state.oauth is None:
+        raise PortalError(404, "本部署未启用统一身份认证（OIDC）。")
+    try:
+        token = await state.oauth.district.authorize_access_token(request)
+        info = token.get("userinfo") or await state.oauth.district.userinfo(token=token)
+    except Exception as e:  # noqa: BLE001 - any IdP failure is a sign-in failure, explained in Chinese
+        raise PortalError(401, "统一身份认证登录失败，请重试或联系系统管理员。") from e
+    p = state.portal
+    role = info.get(p.oidc_role_claim)
+    if not role:
+        raise PortalError(403, "您的统一身份认证账号未分配本平台的角色，请联系系统管理员。")
+    sign_in(request, state.settings, str(role), info.get(p.oidc_org_claim),
+            str(info.get(p.oidc_name_claim) or info.get("sub", ""))[:40], sub=str(info.get("sub") or "") or None)
+    return RedirectResponse("/", status_code=303)
+
+
+# ---------------------------------------------------------------- dashboard
+@router.get("/", name="dashboard")
+async def dashboard(request: Request, user: Annotated[User, page_user("dashboard")]):
+    a = api(request, user)
+
+    async def award_counts():
+        counts = await asyncio.gather(*(a.count("awards", "/awards", state=s) for s in AWARD_STATES))
+        return {s: c for s, c in zip(AWARD_STATES, counts)}
+
+    stats, awards, listed = await asyncio.gather(
+        optional(a.get("registry", "/stats/tiers")), optional(award_counts()),
+        optional(a.count("finance", "/service-list")))
+    ctx = {"stats": stats, "awards": awards, "listed": listed}
+    if stats:
+        ctx["pyramid"] = charts.pyramid([(TIER_LABELS[t], stats["counts"].get(t, 0)) for t in TIER_ORDER])
+        ctx["holders"] = [(TIER_LABELS[t], stats["holders"][t]) for t in TIER_ORDER if t in stats["holders"]]
+    if awards:
+        ctx["award_bars"] = charts.bars([(AWARD_STATE_LABELS[s], awards[s][0]) for s in AWARD_STATES])
+    return render(request, "dashboard.html", **ctx)
+
+
+# ---------------------------------------------------------------- enterprises
+@router.get("/enterprises")
+async def enterprises(request: Request, user: Annotated[User, page_user("enterprises")], q: str = "",
+                      tier: str = "", township: str = "", park_id: str = "", cursor: str = ""):
+    if tier and tier not in TIER_LABELS:
+        tier = ""
+    page = await api(request, user).get("registry", "/enterprises", q=q.strip(), tier=tier,
+                                        township=township.strip(), park_id=park_id.strip(), cursor=cursor, limit=50)
+    return render(request, "enterprises.html", page=page, q=q, tier=tier, township=township, park_id=park_id,
+                  tiers=TIER_LABELS)
+
+
+@router.get("/enterprises/{uscc}")
+async def enterprise(request: Request, uscc: str, user: Annotated[User, page_user("enterprises")]):
+    a = api(request, user)
+    ent = await a.get("registry", f"/enterprises/{uscc}")
+    awards, totals, quotas, listing = await asyncio.gather(
+        optional(a.all("awards", "/awards", uscc=uscc, cap=500)),
+        optional(a.get("awards", f"/enterprises/{uscc}/awards")),
+        optional(a.all("talent", "/quotas", uscc=uscc, cap=100)),
+        optional(a.get("finance", f"/service-list/{uscc}"), missing=False))
+    award_details = []
+    if awards:
+        award_details = await asyncio.gather(*(optional(a.get("awards", f"/awards/{x['id']}")) for x in awards[:50]))
+    return render(request, "enterprise.html", e=ent, awards=awards, totals=totals, quotas=quotas, listing=listing,
+                  timeline=timeline(ent, [d for d in award_details if d], quotas or [], listing or None))
+
+
+
+def local_date(at: str | None) -> str:
+    """A UTC timestamp's date in Beijing (dates are Asia/Shanghai in the suite)."""
+    try:
+        return dt.datetime.fromisoformat((at or "").replace("Z", "+00:00")).astimezone(SHANGHAI).date().isoformat()
+    except ValueError:
+        return (at or "")[:10]
+
+
+def timeline(ent: dict, awards: list[dict], quotas: list[dict], listing: dict | None) -> list[dict]:
+    """Every dated fact the services hold on the enterprise, newest first (display only)."""
+    items = []
+    for c in ent.get("certifications", []):
+        label = TIER_LABELS.get(c["tier"], c["tier"])
+        source = CERT_SOURCE_LABELS.get(c.get("source") or "", "")
+        items.append({"on": c["recognized_on"], "kind": "认定",
+                      "text": f"认定为{label}" + (f"（{c['batch']}）" if c.get("batch") else "") + (f"，{source}" if source else "")})
+        if c.get("state") == "expired":
+            items.append({"on": c["expires_on"], "kind": "到期", "text": f"{label}有效期届满（最后有效日）"})
+        if c.get("revoked_on"):
+            why = f"：{c['revoke_reason']}" if c.get("revoke_reason") else ""
+            items.append({"on": c["revoked_on"], "kind": "撤销", "text": f"{label}被撤销{why}"})
+    for aw in awards:
+        what = f"{PROGRAM_LABELS.get(aw['program'], aw['program'])} {yuan(aw['amount_yuan'])}"
+        for h in aw.get("history", []):
+            text = f"{what}：{AWARD_STATE_LABELS.get(h['to_state'], h['to_state'])}"
+            if h.get("voucher"):
+                text += f"（凭证号 {h['voucher']}）"
+            if h.get("reason") and h["to_state"] in ("rejected", "clawed_back"):
+                text += f"，原因：{h['reason']}"
+            items.append({"on": local_date(h.get("at")), "at": h.get("at") or "", "kind": "奖励", "text": text})
+    for qg in quotas:
+        items.append({"on": f"{qg['year']}-01-01", "kind": "落户指标",
+                      "text": f"{qg['year']} 年落户指标 {qg['granted']} 个，已使用 {qg['used']} 个"
+                              + ("（已过期）" if qg.get("lapsed") else "")})
+    if listing:
+        if listing.get("since"):
+            items.append({"on": listing["since"], "kind": "金融服务名单", "text": "列入专精特新企业金融服务名单"})
+        if listing.get("removed_on"):
+            items.append({"on": listing["removed_on"], "kind": "金融服务名单", "text": "移出金融服务名单"})
+    return sorted(items, key=lambda i: (i["on"], i.get("at", "")), reverse=True)
+
+
+# ---------------------------------------------------------------- awards queue
+DEFAULT_AWARD_STATES = {"econ": ["computed"], "treasury": ["reviewed", "approved"]}
+
+
+@router.get("/awards")
+async def awards_queue(request: Request, user: Annotated[User, page_user("awards")], state: str = "",
+                       uscc: str = ""):
+    states = [state] if state in AWARD_STATES else DEFAULT_AWARD_STATES.get(user.role, [])
+    a = api(request, user)
+    if states:
+        lists = await asyncio.gather(*(a.all("awards", "/awards", state=s, uscc=uscc.strip(), cap=500) for s in states))
+        items = sorted((x for lst in lists for x in lst), key=lambda x: x["id"])
+    else:
+        items = await a.all("awards", "/awards", uscc=uscc.strip(), cap=500)
+    return render(request, "awards.html", items=items, state=state, states=AWARD_STATES, uscc=uscc,
+                  default_states=DEFAULT_AWARD_STATES.get(user.role, []), form_id=uuid.uuid4().hex)
+
+
+@router.get("/awards/{award_id}")
+async def award_detail(request: Request, award_id: int, user: Annotated[User, page_user("awards")]):
+    award = await api(request, user).get("awards", f"/awards/{award_id}")
+    return render(request, "award.html", aw=award, form_id=uuid.uuid4().hex)
+
+
+AWARD_ACTIONS = {"review": "审核通过", "approve": "批准", "disburse": "拨付", "reject": "驳回"}
+
+
+@router.post("/awards/{award_id}/{action}", dependencies=[CsrfChecked])
+async def award_action(request: Request, award_id: int, action: str,
+                       user: Annotated[User, page_user("awards")],
+                       note: Annotated[str, Form()] = "", voucher: Annotated[str, Form()] = "",
+                       reason: Annotated[str, Form()] = "", form_id: Annotated[str, Form()] = "",
+                       next: Annotated[str, Form()] = ""):
+    if action not in AWARD_ACTIONS:
+        raise PortalError(404, "不支持的操作。")
+    body: dict = {}
+    if action in ("review", "approve") and note.strip():
+        body["note"] = note.strip()
+    if action == "disburse":
+        if not voucher.strip():
+            flash(request, "error", f"奖励 {award_id}：拨付须填写支付凭证号。")
+            return back_to(request, next, "/awards")
+        body["voucher"] = voucher.strip()
+    if action == "reject":
+        if not reason.strip():
+            flash(request, "error", f"奖励 {award_id}：驳回须填写原因。")
+            return back_to(request, next, "/awards")
+        body["reason"] = reason.strip()
+    key = f"portal-{form_id}-{award_id}-{action}" if form_id else None
+    try:
+        aw = await api(request, user).post("awards", f"/awards/{award_id}/{action}", json=body, idempotency_key=key)
+    except ServiceError as e:
+        if e.status == 401:
+            raise
+        flash(request, "error", f"奖励 {award_id} {AWARD_ACTIONS[action]}未成功：{e.zh}")
+    else:
+        flash(request, "ok", f"奖励 {award_id}（{aw['uscc']}，{yuan(aw['amount_yuan'])}）已{AWARD_ACTIONS[action]}，"
+                             f"当前状态：{AWARD_STATE_LABELS.get(aw['state'], aw['state'])}。")
+    return back_to(request, next, "/awards")
+
+
+# ---------------------------------------------------------------- talent
+@router.get("/talent")
+async def talent(request: Request, user: Annotated[User, page_user("talent")], year: str = "", state: str = ""):
+    a = api(request, user)
+    y = int(year) if year.isdigit() else None
+    quotas, noms = await asyncio.gather(a.all("talent", "/quotas", year=y, cap=1000),
+                                        a.all("talent", "/nominations", year=y, state=state or None, cap=1000))
+    return render(request, "talent.html", quotas=quotas, noms=noms, year=year, state=state,
+                  actions=NOMINATION_ACTIONS, next_actions=NOMINATION_NEXT, form_id=uuid.uuid4().hex)
+
+
+@router.post("/talent/nominations/{nomination_id}/{action}", dependencies=[CsrfChecked])
+async def nomination_action(request: Request, nomination_id: int, action: str,
+                            user: Annotated[User, page_user("talent")], reason: Annotated[str, Form()] = "",
+                            form_id: Annotated[str, Form()] = ""):
+    if action not in NOMINATION_ACTIONS:
+        raise PortalError(404, "不支持的操作。")
+    body = {"reason": reason.strip()} if reason.strip() else {}
+    key = f"portal-{form_id}-{nomination_id}-{action}" if form_id else None
+    try:
+        await api(request, user).post("talent", f"/nominations/{nomination_id}/{action}", json=body,
+                                      idempotency_key=key)
+    except ServiceError as e:
+        if e.status == 401:
+            raise
+        flash(request, "error", f"推荐 {nomination_id} {NOMINATION_ACTIONS[action]}未成功：{e.zh}")
+    else:
+        flash(request, "ok", f"推荐 {nomination_id} 已{NOMINATION_ACTIONS[action]}。")
+    return RedirectResponse("/talent", status_code=303)
+
+
+# ---------------------------------------------------------------- finance
+@router.get("/service-list")
+async def service_list(request: Request, user: Annotated[User, page_user("service_list")], tier: str = "",
+                       cursor: str = ""):
+    if tier and tier not in TIER_LABELS:
+        tier = ""
+    a = api(request, user)
+    page, total = await asyncio.gather(a.get("finance", "/service-list", tier=tier, cursor=cursor, limit=100),
+                                       a.count("finance", "/service-list", tier=tier))
+    return render(request, "service_list.html", page=page, total=total, tier=tier, tiers=TIER_LABELS)
+
+
+# ---------------------------------------------------------------- parks
+@router.get("/parks")
+async def parks(request: Request, user: Annotated[User, page_user("parks")]):
+    if user.role == "park":
+        return RedirectResponse(f"/parks/{user.org}", status_code=303)
+    items = await api(request, user).all("parks", "/parks", cap=500)
+    return render(request, "parks.html", parks=items)
+
+
+@router.get("/parks/{park_id}")
+async def park(request: Request, park_id: str, user: Annotated[User, page_user("parks")]):
+    a = api(request, user)
+    p = await a.get("parks", f"/parks/{park_id}")
+    ents = await a.all("parks", f"/parks/{park_id}/enterprises", cap=2000)
+    bars = charts.bars([(TIER_LABELS[t], p.get("counts", {}).get(t, 0)) for t in TIER_ORDER])
+    return render(request, "park.html", p=p, ents=ents, bars=bars)
+
+
+# ---------------------------------------------------------------- import
+@router.get("/import")
+async def import_page(request: Request, user: Annotated[User, page_user("import")]):
+    return render(request, "import.html", report=None)
+
+
+MAX_UPLOAD = 50 * 1024 * 1024
+
+
+@router.post("/import", dependencies=[CsrfChecked])
+async def import_list(request: Request, user: Annotated[User, page_user("import")],
+                      file: Annotated[UploadFile | None, File()] = None):
+    if file is None or not file.filename:
+        raise PortalError(422, "请选择要导入的名单文件（CSV 或 XLSX）。")
+    content = await file.read(MAX_UPLOAD + 1)
+    if len(content) > MAX_UPLOAD:
+        raise PortalError(413, "文件超过 50 MB，请拆分后分批导入。")
+    upload = {"file": (file.filename, content, file.content_type or "application/octet-stream")}
+    a = api(request, user)
+    started = dt.datetime.now()
+    try:
+        try:  # an import job, watched at /import/jobs/{id}, where the registry runs imports as jobs
+            job = await a.post("registry", "/import-jobs", json=None, files=upload)
+        except ServiceError as e:
+            if e.status not in (404, 405):
+                raise
+            report = await a.post("registry", "/imports/recognition-lists", json=None, files=upload)
+        else:
+            return RedirectResponse(f"/import/jobs/{job['id']}", status_code=303)
+    except ServiceError as e:
+        if e.status == 401:
+            raise
+        # The registry refused the file: say why on the import page, where the user can try again.
+        return render(request, "import.html", e.status, report=None, failure=e, filename=file.filename)
+    seconds = (dt.datetime.now() - started).total_seconds()
+    return render(request, "import.html", report=report, filename=file.filename, seconds=seconds)
+
+
+@router.get("/import/jobs/{job_id}")
+async def import_job(request: Request, job_id: str, user: Annotated[User, page_user("import")]):
+    job = await api(request, user).get("registry", f"/import-jobs/{job_id}")
+    if job.get("state") == "done" and job.get("report") is not None:
+        seconds = None
+        try:
+            seconds = (dt.datetime.fromisoformat(job["finished_at"].replace("Z", "+00:00"))
+                       - dt.datetime.fromisoformat(job["started_at"].replace("Z", "+00:00"))).total_seconds()
+        except (KeyError, TypeError, AttributeError, ValueError):
+            pass
+        return render(request, "import.html", report=job["report"], filename=job.get("filename", ""), seconds=seconds)
+    if job.get("state") == "failed":  # the job's error is for the operators' logs, not the page
+        failure = PortalError(500, "导入任务未能完成，名单未全部导入。请检查文件后重新导入，或联系系统管理员。")
+        return render(request, "import.html", report=None, failure=failure, filename=job.get("filename", ""))
+    return render(request, "import_job.html", job=job)
