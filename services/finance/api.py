@@ -4,21 +4,25 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 from sqlalchemy import select
 
 from services.finance import service
-from services.finance.models import InterestSubsidy, Loan, Product, RiskSplit
-from services.finance.schemas import (DecisionIn, DefaultIn, DrawIn, ExtendIn, LoanIn, LoanState, ParameterIn,
-                                      ProductIn, ProductKind, RepayIn, ServiceListPage, SubsidyIn)
+from services.finance.models import Loan, LoanRepayment, Product, RiskSplit
+from services.finance.models import FundInvestment, GuidanceFund, ListingPipeline, MatchmakingEvent
+from services.finance.schemas import (AttendeesIn, DecisionIn, DefaultIn, DrawIn, ExtendIn, FundIn, InvestmentIn, LoanIn,
+                                      LoanState, MatchmakingIn, ParameterIn, ProductIn, ProductKind, RepayIn,
+                                      RepaymentIn, ServiceListPage, StageIn)
 from shared import pagination
 from shared.auth import Caller, Principal
 from shared.clock import today
 from shared.db import for_update
 from shared.errors import Problem, not_found
 from shared.tiers import Tier
+from shared.validators import uscc_error
 
 router = APIRouter(tags=["finance"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Any bank reads the whole list: it is the list of enterprises banks may offer SRDI products to.
 ListReader = Caller("bank", "finance", "econ", "auditor")
@@ -27,6 +31,19 @@ ParamReader = Caller("finance", "econ", "treasury", "bank", "auditor")
 ProductReader = Caller("bank", "finance", "econ", "auditor")
 LoanReader = Caller("bank", "finance", "econ", "treasury", "auditor")
 LoanWriter = Caller("bank")  # a bank reports its own customers' loans
+SubsidyPayer = Caller("treasury")  # 区财政局 pays the first-loan subsidy
+ProgrammeReader = Caller("finance", "econ", "auditor")  # listing pipeline, guidance funds
+MatchmakingReader = Caller("finance", "econ", "auditor", "bank")  # a bank: the events it attended
+
+
+def USCC_ARG(value: str) -> str:
+    """A USCC in the path: upper-cased and checked (422, never a 500 on a bad one)."""
+    value = value.strip().upper()
+    err = uscc_error(value)
+    if err:
+        raise Problem(422, "invalid-uscc", f"统一社会信用代码无效：{err}", f"invalid USCC: {err}",
+                      errors=[{"loc": ["path", "uscc"], "msg": err, "type": "invalid-uscc"}])
+    return value
 
 
 def scoped(stmt, who: Principal):
@@ -56,6 +73,17 @@ def get_service_list(request: Request, who: ListReader, limit: pagination.Limit 
     with request.app.state.db.reader() as s:
         items = service.service_list(s, limit, after, changed_since, tier)
     return pagination.page(items, limit, key=lambda d: d["uscc"])
+
+
+@router.get("/service-list/export.xlsx", summary="The service list as an XLSX workbook (Chinese headers)",
+            response_class=Response, responses={200: {"content": {XLSX: {}}}})
+def export_service_list(request: Request, who: ListReader,
+                        tier: Annotated[Tier | None, Query()] = None,
+                        changed_since: Annotated[dt.date | None, Query()] = None):
+    with request.app.state.db.reader() as s:
+        body = service.service_list_xlsx(s, changed_since, tier)
+    return Response(body, media_type=XLSX, headers={
+        "Content-Disposition": 'attachment; filename="service-list.xlsx"'})
 
 
 @router.get("/service-list/{uscc}", summary="One enterprise's entry on the service list (listed or removed)")
@@ -131,9 +159,11 @@ def _int_key(key: str) -> int:
 
 def _loan_full(s, loan: Loan) -> dict:
     doc = service.loan_dict(s, loan, history=True)
-    sub = s.scalars(select(InterestSubsidy).where(InterestSubsidy.loan_id == loan.id)).first()
     split = s.scalars(select(RiskSplit).where(RiskSplit.loan_id == loan.id)).first()
-    doc["interest_subsidy"] = sub and service.subsidy_dict(sub)
+    doc["repayments"] = [service.repayment_dict(r) for r in s.scalars(
+        select(LoanRepayment).where(LoanRepayment.loan_id == loan.id)
+        .order_by(LoanRepayment.paid_on, LoanRepayment.id))]
+    doc["interest_subsidy"] = service.subsidy_schedule(s, loan, today())
     doc["risk_split"] = split and service.split_dict(split)
     return doc
 
@@ -200,8 +230,162 @@ def default(loan_id: int, body: DefaultIn, request: Request, who: LoanWriter):
         return {"loan": service.loan_dict(s, loan), "risk_split": service.split_dict(split)}
 
 
-@router.post("/loans/{loan_id}/interest-subsidy", status_code=201,
-             summary="首贷贴息: compute the first-loan interest subsidy from the first year's interest")
-def interest_subsidy(loan_id: int, body: SubsidyIn, request: Request, who: LoanWriter):
+@router.post("/loans/{loan_id}/repayments", status_code=201,
+             summary="A repayment record: principal and the interest of a period, paid on a date")
+def add_repayment(loan_id: int, body: RepaymentIn, request: Request, who: LoanWriter):
     with request.app.state.db.transaction() as s:
-        return service.subsidy_dict(service.claim_subsidy(s, who.actor, _loan(s, loan_id, who, lock=True), body))
+        loan = _loan(s, loan_id, who, lock=True)
+        return service.repayment_dict(service.add_repayment(s, who.actor, loan, body, today()))
+
+
+@router.get("/loans/{loan_id}/interest-subsidy",
+            summary="首贷贴息 by quarter, computed from the repayment records, with what was paid")
+def get_interest_subsidy(loan_id: int, request: Request, who: LoanReader):
+    with request.app.state.db.reader() as s:
+        loan = _loan(s, loan_id, who)
+        sched = service.subsidy_schedule(s, loan, today())
+        if sched is None:
+            raise Problem(409, "invalid-loan-state", "贷款尚未放款", "The loan has not been drawn", state=loan.state)
+        return sched
+
+
+@router.post("/loans/{loan_id}/interest-subsidy/{quarter}/pay", status_code=201,
+             summary="Pay a quarter's 首贷贴息 (treasury), after the quarter is over")
+def pay_interest_subsidy(loan_id: int, quarter: str, request: Request, who: SubsidyPayer):
+    with request.app.state.db.transaction() as s:
+        p = service.pay_subsidy(s, who.actor, _loan(s, loan_id, who, lock=True), quarter, today())
+        return {"loan_id": p.loan_id, "quarter": p.quarter, "amount_yuan": p.amount_yuan, "basis": p.basis}
+
+
+# -- listing pipeline (上市培育) ------------------------------------------------------------------------
+
+@router.put("/listings/{uscc}/stages", summary="Record a listing stage reached (股改→辅导备案→申报受理→注册/核准→上市)")
+def record_stage(uscc: str, body: StageIn, request: Request, who: Manager):
+    uscc = USCC_ARG(uscc)
+    with request.app.state.db.transaction() as s:
+        return service.pipeline_dict(s, service.record_stage(s, who.actor, uscc, body))
+
+
+@router.post("/listings/{uscc}/stages", status_code=201, summary="Record a listing stage reached (same as PUT)")
+def record_stage_post(uscc: str, body: StageIn, request: Request, who: Manager):
+    return record_stage(uscc, body, request, who)
+
+
+@router.get("/listings/progress", summary="A year's listing progress: stages reached, coached to listing")
+def listing_progress(request: Request, who: ProgrammeReader,
+                     year: Annotated[int, Query(ge=2000, le=2100)]):
+    with request.app.state.db.reader() as s:
+        return service.listing_progress(s, year)
+
+
+@router.get("/listings", summary="Enterprises in the listing pipeline")
+def list_listings(request: Request, who: ProgrammeReader, limit: pagination.Limit = 100,
+                  cursor: pagination.Cursor = None,
+                  stage: Annotated[str | None, Query(pattern="^(shareholding_reform|coaching_filed|"
+                                                            "application_accepted|registered|listed)$")] = None):
+    after = pagination.decode(cursor)
+    stmt = select(ListingPipeline).order_by(ListingPipeline.uscc).limit(limit + 1)
+    if after:
+        stmt = stmt.where(ListingPipeline.uscc > after)
+    if stage:
+        stmt = stmt.where(ListingPipeline.stage == stage)
+    with request.app.state.db.reader() as s:
+        items = [service.pipeline_dict(s, p) for p in s.scalars(stmt)]
+    return pagination.page(items, limit, key=lambda d: d["uscc"])
+
+
+@router.get("/listings/{uscc}", summary="One enterprise's listing pipeline with its stages")
+def get_listing(uscc: str, request: Request, who: ProgrammeReader):
+    with request.app.state.db.reader() as s:
+        return service.pipeline_dict(s, service.get_pipeline(s, uscc.upper()))
+
+
+# -- matchmaking events (政银企对接) --------------------------------------------------------------------
+
+def _matchmaking(s, event_id: int, who: Principal) -> MatchmakingEvent:
+    m = s.get(MatchmakingEvent, event_id)
+    if m is None or (who.role == "bank" and who.org not in m.banks):
+        raise not_found("对接活动", "Matchmaking event", str(event_id))
+    return m
+
+
+def _bank_of(who: Principal) -> str | None:
+    return who.org if who.role == "bank" else None
+
+
+@router.post("/matchmaking-events", status_code=201, summary="Record a 政银企对接 event: date, banks, enterprises")
+def create_matchmaking(body: MatchmakingIn, request: Request, who: Manager):
+    with request.app.state.db.transaction() as s:
+        return service.matchmaking_dict(s, service.create_matchmaking(s, who.actor, body))
+
+
+@router.get("/matchmaking-events", summary="Matchmaking events (a bank: those it attended, with its own cases)")
+def list_matchmaking(request: Request, who: MatchmakingReader, limit: pagination.Limit = 100,
+                     cursor: pagination.Cursor = None, year: Annotated[int | None, Query(ge=2000, le=2100)] = None):
+    after = pagination.decode(cursor)
+    stmt = select(MatchmakingEvent).order_by(MatchmakingEvent.id)
+    if after:
+        stmt = stmt.where(MatchmakingEvent.id > _int_key(after))
+    if year:
+        stmt = stmt.where(MatchmakingEvent.held_on >= dt.date(year, 1, 1),
+                          MatchmakingEvent.held_on <= dt.date(year, 12, 31))
+    with request.app.state.db.reader() as s:
+        rows = [m for m in s.scalars(stmt) if who.role != "bank" or who.org in m.banks][:limit + 1]
+        items = [service.matchmaking_dict(s, m, _bank_of(who)) for m in rows]
+    return pagination.page(items, limit, key=lambda d: str(d["id"]))
+
+
+@router.get("/matchmaking-events/{event_id}", summary="One matchmaking event with the loan cases from it")
+def get_matchmaking(event_id: int, request: Request, who: MatchmakingReader):
+    with request.app.state.db.reader() as s:
+        return service.matchmaking_dict(s, _matchmaking(s, event_id, who), _bank_of(who))
+
+
+@router.post("/matchmaking-events/{event_id}/enterprises", summary="Add attending enterprises")
+def add_attendees(event_id: int, body: AttendeesIn, request: Request, who: Manager):
+    with request.app.state.db.transaction() as s:
+        m = service.add_attendees(s, who.actor, _matchmaking(s, event_id, who), body.enterprises)
+        return service.matchmaking_dict(s, m)
+
+
+# -- guidance funds (政府引导基金) ----------------------------------------------------------------------
+
+@router.post("/guidance-funds", status_code=201, summary="Add a guidance fund")
+def create_fund(body: FundIn, request: Request, who: Manager):
+    with request.app.state.db.transaction() as s:
+        return service.fund_dict(service.create_fund(s, who.actor, body))
+
+
+@router.get("/guidance-funds", summary="Guidance funds")
+def list_funds(request: Request, who: ProgrammeReader):
+    with request.app.state.db.reader() as s:
+        return {"items": [service.fund_dict(f) for f in s.scalars(select(GuidanceFund).order_by(GuidanceFund.id))]}
+
+
+@router.get("/guidance-funds/srdi-share", summary="All funds: share of SRDI enterprises against the floor")
+def all_funds_share(request: Request, who: ProgrammeReader,
+                    on: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None):
+    with request.app.state.db.reader() as s:
+        return service.fund_report(s, None, on or today())
+
+
+@router.get("/guidance-funds/{fund_id}", summary="One fund with its investments")
+def get_fund(fund_id: int, request: Request, who: ProgrammeReader):
+    with request.app.state.db.reader() as s:
+        f = service.get_fund(s, fund_id)
+        invs = s.scalars(select(FundInvestment).where(FundInvestment.fund_id == f.id).order_by(FundInvestment.id))
+        return {**service.fund_dict(f), "investments": [service.investment_dict(i) for i in invs]}
+
+
+@router.post("/guidance-funds/{fund_id}/investments", status_code=201, summary="Record an investment")
+def add_investment(fund_id: int, body: InvestmentIn, request: Request, who: Manager):
+    with request.app.state.db.transaction() as s:
+        return service.investment_dict(service.add_investment(s, who.actor, service.get_fund(s, fund_id), body))
+
+
+@router.get("/guidance-funds/{fund_id}/srdi-share", summary="The fund's share of SRDI enterprises, with the list")
+def fund_share(fund_id: int, request: Request, who: ProgrammeReader,
+               on: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None):
+    with request.app.state.db.reader() as s:
+        service.get_fund(s, fund_id)
+        return service.fund_report(s, fund_id, on or today())

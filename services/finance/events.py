@@ -26,7 +26,7 @@ def service_list_changed(s: Session, entry) -> None:
 
 def loan_changed(s: Session, loan, action: str) -> None:
     """srdi.finance.loan.changed.v1: a loan case changed state (apply, approve, decline, draw,
-    extension, renewal, repay, default)."""
+    extension, renewal, adjusted_plan, repay, default)."""
     emit(s, new_event(SERVICE, "loan.changed.v1", loan.uscc, {
         "loan_id": loan.id, "uscc": loan.uscc, "bank": loan.bank, "action": action, "state": loan.state,
         "amount_yuan": loan.drawn_yuan if loan.drawn_yuan is not None else loan.applied_yuan}))
@@ -81,3 +81,10 @@ HANDLERS = {
     "srdi.registry.enterprise.promoted.v1": on_promoted,
     "srdi.registry.enterprise.demoted.v1": on_demoted,
 }
+
+
+def enterprise_listed(s: Session, uscc: str, board: str, listed_on: dt.date) -> None:
+    """srdi.finance.enterprise.listed.v1: the enterprise listed (上市); the awards service makes the
+    listing award claimable from it."""
+    emit(s, new_event(SERVICE, "enterprise.listed.v1", uscc,
+                      {"uscc": uscc, "board": board, "listed_on": listed_on.isoformat()}))

@@ -57,6 +57,8 @@ class Product(Base):
     kind: Mapped[str] = mapped_column(String(12))  # loan (贷), guarantee (保), insurance (险)
     name: Mapped[str] = mapped_column(String(200))
     provider_org: Mapped[str] = mapped_column(String(64), index=True)  # bank / guarantor / insurer code
+    # 专精特新险 only: credit_guarantee (信用保证保险) or first_batch (新技术首批次保险)
+    insurance_type: Mapped[str | None] = mapped_column(String(30), nullable=True)
     description: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     active: Mapped[bool] = mapped_column(Boolean, default=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
@@ -83,6 +85,7 @@ class Loan(Base):
     due_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # repaid or declared non-performing
     tier_at_draw: Mapped[str | None] = mapped_column(String(30), nullable=True)
+    matchmaking_event_id: Mapped[int | None] = mapped_column(ForeignKey("matchmaking_event.id"), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (Index("ix_loan_bank_id", "bank", "id"),)
 
@@ -101,18 +104,6 @@ class LoanChange(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 
 
-class InterestSubsidy(Base):
-    """首贷贴息 on one loan: computed once from the first year's interest, with its basis."""
-
-    __tablename__ = "interest_subsidy"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), unique=True)  # one year at most: once per loan
-    interest_paid_yuan: Mapped[int] = mapped_column(BigInteger)
-    amount_yuan: Mapped[int] = mapped_column(BigInteger)
-    basis: Mapped[dict] = mapped_column(JSON)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-
 class RiskSplit(Base):
     """A non-performing loan's loss split (bank / guarantor) and the district's compensation, with its basis."""
 
@@ -125,3 +116,106 @@ class RiskSplit(Base):
     compensation_yuan: Mapped[int] = mapped_column(BigInteger)
     basis: Mapped[dict] = mapped_column(JSON)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ListingPipeline(Base):
+    """上市培育: one enterprise's road to listing; the stages it reached are `listing_stage` rows."""
+
+    __tablename__ = "listing_pipeline"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    board: Mapped[str | None] = mapped_column(String(12), nullable=True)  # main, sme, chinext, star, bse, overseas
+    sponsor: Mapped[str | None] = mapped_column(String(200), nullable=True)  # 保荐机构
+    stage: Mapped[str] = mapped_column(String(24))  # the furthest stage reached
+    stage_on: Mapped[dt.date] = mapped_column(Date)
+    listed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ListingStage(Base):
+    """One stage of the listing pipeline reached on a date (股改, 辅导备案, 申报受理, 注册/核准, 上市)."""
+
+    __tablename__ = "listing_stage"
+    uscc: Mapped[str] = mapped_column(ForeignKey("listing_pipeline.uscc"), primary_key=True)
+    stage: Mapped[str] = mapped_column(String(24), primary_key=True)
+    reached_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    board: Mapped[str | None] = mapped_column(String(12), nullable=True)
+    sponsor: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    note: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class MatchmakingEvent(Base):
+    """政银企对接: a matchmaking event between government, banks and enterprises."""
+
+    __tablename__ = "matchmaking_event"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(200))
+    held_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    venue: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    banks: Mapped[list] = mapped_column(JSON)  # org codes of the banks (and guarantors, insurers) attending
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class MatchmakingAttendee(Base):
+    """An enterprise attending a matchmaking event."""
+
+    __tablename__ = "matchmaking_attendee"
+    event_id: Mapped[int] = mapped_column(ForeignKey("matchmaking_event.id"), primary_key=True)
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+
+
+class GuidanceFund(Base):
+    """政府引导基金: a government guidance fund."""
+
+    __tablename__ = "guidance_fund"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    name: Mapped[str] = mapped_column(String(200), unique=True)
+    manager: Mapped[str | None] = mapped_column(String(200), nullable=True)  # 基金管理人
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class FundInvestment(Base):
+    """An investment of a guidance fund in an enterprise, with the enterprise's tier on the day
+    (from the service-list projection's tier facts)."""
+
+    __tablename__ = "fund_investment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    fund_id: Mapped[int] = mapped_column(ForeignKey("guidance_fund.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18), index=True)
+    invested_on: Mapped[dt.date] = mapped_column(Date)
+    amount_yuan: Mapped[int] = mapped_column(BigInteger)
+    tier_at_investment: Mapped[str] = mapped_column(String(30))
+    created_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class LoanRepayment(Base):
+    """A repayment record reported by the lending bank: principal and interest paid on a date, the
+    interest covering `period_from`..`period_to` (inclusive)."""
+
+    __tablename__ = "loan_repayment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
+    paid_on: Mapped[dt.date] = mapped_column(Date)
+    period_from: Mapped[dt.date] = mapped_column(Date)
+    period_to: Mapped[dt.date] = mapped_column(Date)
+    principal_yuan: Mapped[int] = mapped_column(BigInteger)
+    interest_yuan: Mapped[int] = mapped_column(BigInteger)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class SubsidyPayment(Base):
+    """首贷贴息 paid for one calendar quarter of one loan (after the quarter's interest was paid)."""
+
+    __tablename__ = "subsidy_payment"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
+    quarter: Mapped[str] = mapped_column(String(6))  # 2025Q3
+    amount_yuan: Mapped[int] = mapped_column(BigInteger)
+    basis: Mapped[dict] = mapped_column(JSON)
+    paid_by: Mapped[str] = mapped_column(String(200))
+    paid_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("loan_id", "quarter"),)

@@ -103,37 +103,6 @@ class SubsidyTerms:
     max_loan_yuan: int  # a single loan above this is not eligible
 
 
-@dataclass(frozen=True)
-class Subsidy:
-    amount_yuan: int
-    eligible: bool
-    reason: str | None  # why not, when not eligible
-    certified: bool
-    rate_bp: int
-    cap_bp: int
-    by_rate_yuan: int  # interest × rate
-    cap_yuan: int  # drawn × cap
-
-
-def first_loan_subsidy(interest_paid_yuan: int, drawn_yuan: int, tier: str, first_loan: bool,
-                       terms: SubsidyTerms) -> Subsidy:
-    """min(first-year interest × rate, drawn × cap), each rounded down to whole 元."""
-    if interest_paid_yuan < 0 or drawn_yuan <= 0:
-        raise ValueError("interest must be ≥ 0 and the amount drawn > 0")
-    certified = at_least(tier, terms.certified_min_tier)
-    rate, cap = ((terms.certified_rate_bp, terms.certified_cap_bp) if certified
-                 else (terms.rate_bp, terms.cap_bp))
-    by_rate = interest_paid_yuan * rate // BP
-    cap_yuan = drawn_yuan * cap // BP
-    reason = None
-    if not first_loan:
-        reason = "not-first-loan"
-    elif drawn_yuan > terms.max_loan_yuan:
-        reason = "loan-above-maximum"
-    amount = 0 if reason else min(by_rate, cap_yuan)
-    return Subsidy(amount, reason is None, reason, certified, rate, cap, by_rate, cap_yuan)
-
-
 # -- non-performing loan: risk split and district compensation ------------------------------------
 
 @dataclass(frozen=True)
@@ -189,3 +158,187 @@ def value_on(history: list[tuple[dt.date, object]], on: dt.date):
             current = value
     return current
 
+
+
+# -- listing pipeline (上市培育) ----------------------------------------------------------------------
+
+# The stages in order: 股改, 辅导备案, 申报受理, 注册/核准, 上市.
+STAGES = ("shareholding_reform", "coaching_filed", "application_accepted", "registered", "listed")
+STAGE_ZH = {"shareholding_reform": "股改", "coaching_filed": "辅导备案", "application_accepted": "申报受理",
+            "registered": "注册/核准", "listed": "上市"}
+BOARDS = ("main", "sme", "chinext", "star", "bse", "overseas")  # 主板, 中小板, 创业板, 科创板, 北交所, 境外
+
+
+def stage_error(reached: dict[str, dt.date], stage: str, on: dt.date, board: str | None) -> str | None:
+    """Why a stage cannot be recorded now, or None. Stages are recorded in order, each once, each
+    on or after the previous one; listing needs the board."""
+    if stage in reached:
+        return "stage-recorded"
+    i = STAGES.index(stage)
+    if i > 0 and STAGES[i - 1] not in reached:
+        return "stage-out-of-order"
+    if i > 0 and on < reached[STAGES[i - 1]]:
+        return "stage-date-order"
+    if stage == "listed" and board is None:
+        return "board-required"
+    return None
+
+
+@dataclass(frozen=True)
+class PipelineFacts:
+    uscc: str
+    board: str | None
+    stages: dict  # stage -> date reached
+
+
+def listing_progress(pipelines: Iterable[PipelineFacts], year: int) -> dict:
+    """A year's progress: per stage, the enterprises that reached it in the year; `coached_to_listing`
+    = enterprises listed in the year (each went through 辅导备案); `in_pipeline` = coached (辅导备案
+    on or before the year's end) and not listed by then."""
+    end = dt.date(year, 12, 31)
+    reached = {st: [] for st in STAGES}
+    in_pipeline = []
+    for p in sorted(pipelines, key=lambda p: p.uscc):
+        for st, on in p.stages.items():
+            if on.year == year:
+                reached[st].append(p.uscc)
+        coached = p.stages.get("coaching_filed")
+        listed = p.stages.get("listed")
+        if coached and coached <= end and not (listed and listed <= end):
+            in_pipeline.append(p.uscc)
+    return {"year": year, "reached": {st: {"count": len(u), "usccs": u} for st, u in reached.items()},
+            "coached_to_listing": len(reached["listed"]), "in_pipeline": len(in_pipeline),
+            "in_pipeline_usccs": in_pipeline}
+
+
+# -- guidance fund (政府引导基金) -------------------------------------------------------------------
+
+@dataclass(frozen=True)
+class Investment:
+    uscc: str
+    invested_on: dt.date
+    tier: str  # the enterprise's tier on the investment date
+
+
+def srdi_share(investments: Iterable[Investment], min_tier: str, floor_bp: int) -> dict:
+    """The share of SRDI enterprises among the distinct enterprises invested in. An enterprise counts
+    as SRDI when its tier on the date of any investment in it was ≥ min_tier. Share in basis points,
+    rounded down; meets the floor when share ≥ floor (no enterprises: not met)."""
+    by_uscc: dict[str, list[Investment]] = {}
+    for inv in investments:
+        by_uscc.setdefault(inv.uscc, []).append(inv)
+    rows = []
+    for uscc in sorted(by_uscc):
+        invs = sorted(by_uscc[uscc], key=lambda i: i.invested_on)
+        srdi_at = [i for i in invs if at_least(i.tier, min_tier)]
+        rows.append({"uscc": uscc, "srdi": bool(srdi_at), "first_invested_on": invs[0].invested_on.isoformat(),
+                     "tiers": [{"on": i.invested_on.isoformat(), "tier": i.tier} for i in invs]})
+    total = len(rows)
+    srdi = sum(r["srdi"] for r in rows)
+    share = srdi * BP // total if total else 0
+    return {"enterprises": total, "srdi_enterprises": srdi, "share_bp": share, "floor_bp": floor_bp,
+            "min_tier": min_tier, "meets_floor": bool(total) and srdi * BP >= floor_bp * total, "items": rows}
+
+
+# -- first-loan interest subsidy from repayment records, quarter by quarter --------------------------
+
+@dataclass(frozen=True)
+class InterestPayment:
+    paid_on: dt.date
+    period_from: dt.date  # the interest period covered, inclusive
+    period_to: dt.date
+    interest_yuan: int
+
+
+def first_year_end(drawn_on: dt.date) -> dt.date:
+    """The last day of the loan's first year (drawn 2025-07-15 → 2026-07-14; 2024-02-29 → 2025-02-27)."""
+    try:
+        anniversary = drawn_on.replace(year=drawn_on.year + 1)
+    except ValueError:  # 29 February
+        anniversary = dt.date(drawn_on.year + 1, 2, 28)
+    return anniversary - dt.timedelta(days=1)
+
+
+def quarter_of(day: dt.date) -> str:
+    return f"{day.year}Q{(day.month - 1) // 3 + 1}"
+
+
+def quarter_end(quarter: str) -> dt.date:
+    year, q = int(quarter[:4]), int(quarter[5])
+    return dt.date(year + (q == 4), 1 if q == 4 else 3 * q + 1, 1) - dt.timedelta(days=1)
+
+
+def _overlap(a0: dt.date, a1: dt.date, b0: dt.date | None, b1: dt.date | None) -> int:
+    """Days of [a0, a1] inside [b0, b1] (both inclusive; None = open)."""
+    lo = max(a0, b0) if b0 else a0
+    hi = min(a1, b1) if b1 else a1
+    return max(0, (hi - lo).days + 1)
+
+
+def split_interest(p: InterestPayment, drawn_on: dt.date, certified: list[tuple[dt.date, dt.date | None]]
+                   ) -> tuple[int, int]:
+    """(ordinary, certified) interest of a payment that falls in the first year, pro rata by days of
+    its period: the days inside the first year, of which those in a certified interval. Rounded down;
+    the certified part is taken first, so the parts never add up to more than the payment."""
+    days = (p.period_to - p.period_from).days + 1
+    end = first_year_end(drawn_on)
+    in_year = _overlap(p.period_from, p.period_to, drawn_on, end)
+    cert_days = sum(_overlap(max(p.period_from, drawn_on), min(p.period_to, end), a, b)
+                    for a, b in certified) if in_year else 0
+    in_year_yuan = p.interest_yuan * in_year // days
+    cert_yuan = p.interest_yuan * cert_days // days
+    return in_year_yuan - cert_yuan, cert_yuan
+
+
+def certified_intervals(tiers: list[tuple[dt.date, str]], min_tier: str) -> list[tuple[dt.date, dt.date | None]]:
+    """The intervals in which the tier was ≥ min_tier, from (date, tier from that date) changes in date order."""
+    out: list[tuple[dt.date, dt.date | None]] = []
+    start = None
+    for on, tier in tiers:
+        ok = at_least(tier, min_tier)
+        if ok and start is None:
+            start = on
+        elif not ok and start is not None:
+            out.append((start, on - dt.timedelta(days=1)))
+            start = None
+    if start is not None:
+        out.append((start, None))
+    return out
+
+
+def subsidy_schedule(drawn_on: dt.date, drawn_yuan: int, first_loan: bool, payments: Iterable[InterestPayment],
+                     certified: list[tuple[dt.date, dt.date | None]], terms: SubsidyTerms) -> dict:
+    """首贷贴息 by calendar quarter of payment. Interest for days in the first year counts; the part for
+    days on which the enterprise was certified (tier ≥ certified_min_tier: the rate switches on the
+    certification date) earns the certified rate, the rest the ordinary rate. Cumulatively, the
+    ordinary part is capped at drawn × cap and the whole at drawn × certified_cap once any interest
+    earned the certified rate (else drawn × cap). A quarter's subsidy = cumulative after it −
+    cumulative before it; each cumulative figure rounds down to whole 元."""
+    reason = None
+    if not first_loan:
+        reason = "not-first-loan"
+    elif drawn_yuan > terms.max_loan_yuan:
+        reason = "loan-above-maximum"
+    ord_cap = drawn_yuan * terms.cap_bp // BP
+    cert_cap = drawn_yuan * terms.certified_cap_bp // BP
+    by_quarter: dict[str, list[InterestPayment]] = {}
+    for p in sorted(payments, key=lambda p: (p.paid_on, p.period_from)):
+        by_quarter.setdefault(quarter_of(p.paid_on), []).append(p)
+    ordinary = certified_i = cum_before = 0
+    rows = []
+    for q in sorted(by_quarter):
+        paid = 0
+        for p in by_quarter[q]:
+            o, c = split_interest(p, drawn_on, certified)
+            ordinary, certified_i, paid = ordinary + o, certified_i + c, paid + p.interest_yuan
+        by_ord = min(ordinary * terms.rate_bp // BP, ord_cap)
+        by_cert = certified_i * terms.certified_rate_bp // BP
+        cum = 0 if reason else min(by_ord + by_cert, cert_cap if certified_i else ord_cap)
+        rows.append({"quarter": q, "interest_paid_yuan": paid, "ordinary_interest_yuan": ordinary,
+                     "certified_interest_yuan": certified_i, "cumulative_yuan": cum,
+                     "amount_yuan": cum - cum_before,
+                     "payable_from": (quarter_end(q) + dt.timedelta(days=1)).isoformat()})
+        cum_before = cum
+    return {"eligible": reason is None, "reason": reason, "first_year": [drawn_on.isoformat(),
+                                                                          first_year_end(drawn_on).isoformat()],
+            "cap_yuan": ord_cap, "certified_cap_yuan": cert_cap, "total_yuan": cum_before, "quarters": rows}

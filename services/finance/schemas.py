@@ -13,6 +13,7 @@ ProductKind = Literal["loan", "guarantee", "insurance"]  # 专精特新贷 / 专
 LoanState = Literal["applied", "approved", "declined", "drawn", "repaid", "non_performing"]
 OrgCode = Annotated[str, Field(min_length=1, max_length=64, pattern=r"^[A-Za-z0-9_.\-]+$")]
 BasisPoints = Annotated[int, Field(ge=0, le=10_000, description="basis points: 100 = 1 %")]
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
 PositiveYuan = Annotated[int, Field(gt=0, le=10**13, description="whole 元")]
 
 
@@ -42,15 +43,25 @@ class ProductIn(Body):
     name: Text
     provider_org: OrgCode
     description: LongText | None = None
+    # 专精特新险: 信用保证保险 (credit guarantee insurance) or 新技术首批次保险 (first-batch insurance)
+    insurance_type: Literal["credit_guarantee", "first_batch"] | None = None
+
+    @model_validator(mode="after")
+    def _insurance_type(self):
+        if (self.kind == "insurance") != (self.insurance_type is not None):
+            raise ValueError("insurance_type 仅且必须用于保险产品 / insurance_type is required for insurance products "
+                             "and only for them")
+        return self
 
 
 class LoanIn(Body):
     uscc: USCC
-    product_id: int | None = None
+    product_id: RowId | None = None
     applied_yuan: PositiveYuan
     applied_on: Day
     first_loan: bool = False  # 首贷: the bank declares the enterprise had no bank loan before
     guarantor: OrgCode | None = None  # 专精特新保: the guarantor sharing the risk
+    matchmaking_event_id: RowId | None = None  # 政银企对接: the event the case came from
 
 
 class DecisionIn(Body):
@@ -73,7 +84,7 @@ class DrawIn(Body):
 
 
 class ExtendIn(Body):
-    kind: Literal["extension", "renewal"] = "extension"  # 展期 / 续期
+    kind: Literal["extension", "renewal", "adjusted_plan"] = "extension"  # 展期 / 续期 / 调整还款计划
     due_on: Day
     rate_bp: Annotated[int | None, Field(ge=0, le=10_000)] = None
     reason: LongText
@@ -89,5 +100,59 @@ class DefaultIn(Body):
     reason: LongText | None = None
 
 
-class SubsidyIn(Body):
-    interest_paid_yuan: Yuan  # interest paid in the loan's first year
+
+
+Stage = Literal["shareholding_reform", "coaching_filed", "application_accepted", "registered", "listed"]
+Board = Literal["main", "sme", "chinext", "star", "bse", "overseas"]
+
+
+class StageIn(Body):
+    """One stage of the listing pipeline reached: 股改 → 辅导备案 → 申报受理 → 注册/核准 → 上市."""
+
+    stage: Stage
+    on: Day
+    board: Board | None = None
+    sponsor: Text | None = None  # 保荐机构
+    note: LongText | None = None
+
+
+class MatchmakingIn(Body):
+    title: Text
+    held_on: Day
+    venue: Text | None = None
+    banks: Annotated[list[OrgCode], Field(min_length=1, max_length=100)]
+    enterprises: Annotated[list[USCC], Field(default_factory=list, max_length=1000)]
+
+
+class AttendeesIn(Body):
+    enterprises: Annotated[list[USCC], Field(min_length=1, max_length=1000)]
+
+
+class FundIn(Body):
+    name: Text
+    manager: Text | None = None
+
+
+class InvestmentIn(Body):
+    uscc: USCC
+    invested_on: Day
+    amount_yuan: PositiveYuan
+
+
+class RepaymentIn(Body):
+    """A repayment record: interest (and principal) paid on `paid_on` for the interest period
+    `period_from`..`period_to` (inclusive)."""
+
+    paid_on: Day
+    period_from: Day
+    period_to: Day
+    principal_yuan: Yuan = 0
+    interest_yuan: Yuan
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.period_to < self.period_from:
+            raise ValueError("period_to 不得早于 period_from / period_to must not be before period_from")
+        if self.paid_on < self.period_from:
+            raise ValueError("paid_on 不得早于 period_from / paid_on must not be before period_from")
+        return self

@@ -2,15 +2,18 @@
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.finance import events, rules
-from services.finance.models import (InterestSubsidy, Loan, LoanChange, Product, RiskSplit, ServiceListEntry,
-                                     TierChange)
-from services.finance.schemas import (DecisionIn, DefaultIn, DrawIn, ExtendIn, LoanIn, ParameterIn, ProductIn,
-                                      RepayIn, SubsidyIn)
+from services.finance.models import (FundInvestment, GuidanceFund, ListingPipeline, ListingStage, Loan, LoanChange,
+                                     LoanRepayment, MatchmakingAttendee, MatchmakingEvent, Product, RiskSplit,
+                                     ServiceListEntry, SubsidyPayment, TierChange)
+from services.finance.schemas import (DecisionIn, DefaultIn, DrawIn, ExtendIn, FundIn, InvestmentIn, LoanIn,
+                                      MatchmakingIn, ParameterIn, ProductIn, RepaymentIn, RepayIn, StageIn)
 from shared import audit, params
 from shared.db import for_update, utcnow
 from shared.errors import Problem, field_error, not_found
@@ -33,7 +36,20 @@ PARAMETERS = {
     "finance.npl_compensation.rate_bp": "bp",
     "finance.npl_compensation.srdi_rate_bp": "bp",
     "finance.npl_compensation.srdi_min_tier": "tier",
+    "finance.guidance_fund.srdi_share_min_bp": "bp",
+    "finance.guidance_fund.srdi_min_tier": "tier",
 }
+
+
+def _insert(s: Session, row, conflict: Problem) -> None:
+    """Insert a row under a savepoint: a unique key taken meanwhile by a concurrent request (the
+    check before it could not see that one) becomes the given 409, not a 500."""
+    try:
+        with s.begin_nested():
+            s.add(row)
+            s.flush()
+    except IntegrityError as e:
+        raise conflict from e
 
 
 # -- parameters --------------------------------------------------------------------------------
@@ -213,7 +229,7 @@ def tier_on(s: Session, uscc: str, on: dt.date) -> str:
 
 def product_dict(p: Product) -> dict:
     return {"id": p.id, "kind": p.kind, "name": p.name, "provider_org": p.provider_org,
-            "description": p.description, "active": p.active}
+            "insurance_type": p.insurance_type, "description": p.description, "active": p.active}
 
 
 def create_product(s: Session, actor: str, body: ProductIn) -> Product:
@@ -223,8 +239,8 @@ def create_product(s: Session, actor: str, body: ProductIn) -> Product:
         raise Problem(409, "product-exists", f"{body.provider_org} 已有产品「{body.name}」",
                       f"{body.provider_org} already offers a product named {body.name!r}", existing=product_dict(dup))
     p = Product(**body.model_dump())
-    s.add(p)
-    s.flush()
+    _insert(s, p, Problem(409, "product-exists", f"{body.provider_org} 已有产品「{body.name}」",
+                          f"{body.provider_org} already offers a product named {body.name!r}"))
     audit.record(s, actor, "product.create", "product", str(p.id), None, product_dict(p))
     return p
 
@@ -238,7 +254,7 @@ def loan_dict(s: Session, loan: Loan, history: bool = False) -> dict:
            "decided_on": loan.decided_on and loan.decided_on.isoformat(), "drawn_yuan": loan.drawn_yuan,
            "drawn_on": loan.drawn_on and loan.drawn_on.isoformat(), "rate_bp": loan.rate_bp,
            "due_on": loan.due_on and loan.due_on.isoformat(), "closed_on": loan.closed_on and loan.closed_on.isoformat(),
-           "tier_at_draw": loan.tier_at_draw}
+           "tier_at_draw": loan.tier_at_draw, "matchmaking_event_id": loan.matchmaking_event_id}
     if history:
         doc["history"] = [{"action": c.action, "on": c.effective_on.isoformat(), "actor": c.actor,
                            "reason": c.reason, "facts": c.facts}
@@ -286,8 +302,14 @@ def create_loan(s: Session, actor: str, bank: str, body: LoanIn) -> Loan:
                 raise field_error("guarantor", "与担保产品的担保机构不一致",
                                   "differs from the guarantee product's provider", "guarantor-mismatch")
             guarantor = product.provider_org
+    if body.matchmaking_event_id is not None:
+        mm = s.get(MatchmakingEvent, body.matchmaking_event_id)
+        if mm is None or bank not in mm.banks:
+            raise field_error("matchmaking_event_id", "对接活动不存在或本行未参加",
+                              "no such matchmaking event, or the bank did not attend it", "unknown-matchmaking-event")
     loan = Loan(bank=bank, uscc=body.uscc, product_id=body.product_id, guarantor=guarantor, state="applied",
-                applied_yuan=body.applied_yuan, applied_on=body.applied_on, first_loan=body.first_loan)
+                applied_yuan=body.applied_yuan, applied_on=body.applied_on, first_loan=body.first_loan,
+                matchmaking_event_id=body.matchmaking_event_id)
     s.add(loan)
     s.flush()
     _change(s, loan, actor, "apply", body.applied_on, None, body.model_dump(mode="json"), None)
@@ -316,9 +338,10 @@ def draw(s: Session, actor: str, loan: Loan, body: DrawIn) -> Loan:
 
 
 def extend(s: Session, actor: str, loan: Loan, body: ExtendIn, today: dt.date) -> Loan:
-    """展期 (extension: a later due date) or 续期 (renewal: a new term, possibly at a new rate)."""
+    """展期 (extension: a later due date), 续期 (renewal: a new term, possibly at a new rate) or an
+    adjusted repayment plan (调整还款计划: the reason states the plan; the due date may stay)."""
     _require_state(loan, "drawn")
-    if body.due_on <= loan.due_on:
+    if body.due_on < loan.due_on or (body.due_on == loan.due_on and body.kind != "adjusted_plan"):
         raise field_error("due_on", f"须晚于当前到期日（{loan.due_on}）", f"must be after the current due date ({loan.due_on})",
                           "date-order")
     before = loan_dict(s, loan)
@@ -338,41 +361,96 @@ def repay(s: Session, actor: str, loan: Loan, body: RepayIn) -> Loan:
     return loan
 
 
-def subsidy_dict(x: InterestSubsidy) -> dict:
-    return {"loan_id": x.loan_id, "interest_paid_yuan": x.interest_paid_yuan, "amount_yuan": x.amount_yuan,
-            "basis": x.basis}
+def repayment_dict(r: LoanRepayment) -> dict:
+    return {"id": r.id, "loan_id": r.loan_id, "paid_on": r.paid_on.isoformat(),
+            "period_from": r.period_from.isoformat(), "period_to": r.period_to.isoformat(),
+            "principal_yuan": r.principal_yuan, "interest_yuan": r.interest_yuan, "recorded_by": r.recorded_by}
 
 
-def claim_subsidy(s: Session, actor: str, loan: Loan, body: SubsidyIn) -> InterestSubsidy:
-    """首贷贴息 on the first year's interest of a first loan, computed once with the parameters in force
-    on the draw date."""
+def add_repayment(s: Session, actor: str, loan: Loan, body: RepaymentIn, today: dt.date) -> LoanRepayment:
+    """A repayment record of a drawn loan (principal and the interest of a period). The interest may
+    not exceed the period's interest at the loan's rate (actual/365, + 1 元 for the bank's rounding)."""
     _require_state(loan, "drawn", "repaid")
-    if s.scalars(select(InterestSubsidy).where(InterestSubsidy.loan_id == loan.id)).first() is not None:
-        raise Problem(409, "subsidy-exists", "该贷款已计算过首贷贴息（最多一年）",
-                      "The first-loan subsidy of this loan was already computed (one year at most)")
-    a_year = loan.drawn_yuan * loan.rate_bp // rules.BP + 1  # + 1 元: the bank's own rounding
-    if body.interest_paid_yuan > a_year:
-        raise field_error("interest_paid_yuan", f"超过按利率计算的一年利息（{a_year} 元）",
-                          f"exceeds a year's interest at the loan's rate ({a_year} 元)", "interest-too-high")
+    _not_before("period_from", body.period_from, loan.drawn_on, "放款日期 / draw date")
+    if body.paid_on > today:
+        raise field_error("paid_on", "不能晚于今天", "cannot be in the future", "date-order")
+    if loan.closed_on and body.period_to > loan.closed_on:
+        raise field_error("period_to", f"晚于结清日期（{loan.closed_on}）", f"is after the loan was closed ({loan.closed_on})",
+                          "date-order")
+    days = (body.period_to - body.period_from).days + 1
+    most = loan.drawn_yuan * loan.rate_bp * days // (rules.BP * 365) + 1
+    if body.interest_yuan > most:
+        raise field_error("interest_yuan", f"超过按贷款利率计算的该期利息（{most} 元）",
+                          f"exceeds the period's interest at the loan's rate ({most} 元)", "interest-too-high")
+    repaid = sum(s.scalars(select(LoanRepayment.principal_yuan).where(LoanRepayment.loan_id == loan.id)))
+    if repaid + body.principal_yuan > loan.drawn_yuan:
+        raise field_error("principal_yuan", f"累计还本超过放款金额（{loan.drawn_yuan} 元）",
+                          f"principal repaid would exceed the amount drawn ({loan.drawn_yuan} 元)", "principal-too-high")
+    row = LoanRepayment(loan_id=loan.id, recorded_by=actor, **body.model_dump())
+    s.add(row)
+    s.flush()
+    audit.record(s, actor, "loan.repayment", "loan", str(loan.id), None, repayment_dict(row))
+    return row
+
+
+def subsidy_schedule(s: Session, loan: Loan, today: dt.date) -> dict | None:
+    """首贷贴息 of a drawn loan, quarter by quarter from its repayment records, with what was paid.
+    Parameters in force on the draw date; the certified rate for the days the enterprise's tier
+    (from the registry's tier facts) was ≥ certified_min_tier."""
+    if loan.drawn_on is None:
+        return None
     values, cited = _values(s, loan.drawn_on, "finance.first_loan_subsidy.")
     terms = rules.SubsidyTerms(values["rate_bp"], values["cap_bp"], values["certified_rate_bp"],
                                values["certified_cap_bp"], values["certified_min_tier"], values["max_loan_yuan"])
-    tier = loan.tier_at_draw or "sme"
-    result = rules.first_loan_subsidy(body.interest_paid_yuan, loan.drawn_yuan, tier, loan.first_loan, terms)
-    if not result.eligible:
-        zh = {"not-first-loan": "不是首贷", "loan-above-maximum": f"单笔贷款超过 {terms.max_loan_yuan} 元"}[result.reason]
-        raise Problem(422, result.reason, f"不符合首贷贴息条件：{zh}",
-                      f"Not eligible for the first-loan interest subsidy: {result.reason}")
-    basis = {"rule": "first_loan_subsidy.v1", "tier_at_draw": tier, "certified": result.certified,
-             "rate_bp": result.rate_bp, "cap_bp": result.cap_bp, "by_rate_yuan": result.by_rate_yuan,
-             "cap_yuan": result.cap_yuan, "drawn_yuan": loan.drawn_yuan, "parameters": cited,
-             "formula": "min(interest_paid × rate, drawn × cap), rounded down to whole 元"}
-    row = InterestSubsidy(loan_id=loan.id, interest_paid_yuan=body.interest_paid_yuan,
-                          amount_yuan=result.amount_yuan, basis=basis)
-    s.add(row)
+    tiers = [(dt.date.min, "sme")] + [(c.effective_on, c.to_tier) for c in _changes_of(s, loan.uscc)]
+    certified = rules.certified_intervals(tiers, terms.certified_min_tier)
+    payments = [rules.InterestPayment(r.paid_on, r.period_from, r.period_to, r.interest_yuan)
+                for r in s.scalars(select(LoanRepayment).where(LoanRepayment.loan_id == loan.id))]
+    sched = rules.subsidy_schedule(loan.drawn_on, loan.drawn_yuan, loan.first_loan, payments, certified, terms)
+    paid = {p.quarter: p for p in s.scalars(select(SubsidyPayment).where(SubsidyPayment.loan_id == loan.id))}
+    paid_total = sum(p.amount_yuan for p in paid.values())
+    for row in sched["quarters"]:
+        p = paid.get(row["quarter"])
+        row["paid"] = p and {"amount_yuan": p.amount_yuan, "paid_by": p.paid_by, "paid_at": p.paid_at.isoformat()}
+        row["payable"] = p is None and dt.date.fromisoformat(row["payable_from"]) <= today
+    sched |= {"paid_yuan": paid_total, "outstanding_yuan": sched["total_yuan"] - paid_total,
+              "certified_from": [[a.isoformat(), b and b.isoformat()] for a, b in certified],
+              "rule": "first_loan_subsidy.v2", "parameters": cited}
+    return sched
+
+
+def pay_subsidy(s: Session, actor: str, loan: Loan, quarter: str, today: dt.date) -> SubsidyPayment:
+    """Pay one quarter's 首贷贴息 after the quarter is over: the cumulative subsidy through it less
+    everything paid before (so a late repayment record is made good at the next payment)."""
+    if not re.fullmatch(r"\d{4}Q[1-4]", quarter):
+        raise Problem(422, "invalid-quarter", "季度格式应为 2025Q3", "the quarter must look like 2025Q3")
+    sched = subsidy_schedule(s, loan, today)
+    if sched is None:
+        raise Problem(409, "invalid-loan-state", "贷款尚未放款", "The loan has not been drawn", state=loan.state)
+    if not sched["eligible"]:
+        raise Problem(422, sched["reason"], f"不符合首贷贴息条件：{sched['reason']}",
+                      f"Not eligible for the first-loan interest subsidy: {sched['reason']}")
+    row = next((r for r in sched["quarters"] if r["quarter"] == quarter), None)
+    if row is None:
+        raise Problem(422, "no-interest-paid", f"{quarter} 没有付息记录", f"No interest was paid in {quarter}")
+    if row["paid"]:
+        raise Problem(409, "subsidy-paid", f"{quarter} 的首贷贴息已支付", f"The subsidy for {quarter} is already paid",
+                      paid=row["paid"])
+    if not row["payable"]:
+        raise Problem(422, "quarter-not-over", f"{quarter} 尚未结束，按季度在付息后拨付",
+                      f"{quarter} is not over yet: the subsidy is paid quarterly after the interest")
+    paid_before = sum(r["paid"]["amount_yuan"] for r in sched["quarters"] if r["paid"])
+    amount = max(0, row["cumulative_yuan"] - paid_before)
+    basis = {"rule": sched["rule"], "quarter": row, "paid_before_yuan": paid_before,
+             "parameters": sched["parameters"], "certified_from": sched["certified_from"],
+             "formula": "cumulative subsidy through the quarter − paid before; cumulative = "
+                        "min(min(ordinary × rate, drawn × cap) + certified × certified_rate, drawn × applicable cap)"}
+    p = SubsidyPayment(loan_id=loan.id, quarter=quarter, amount_yuan=amount, basis=basis, paid_by=actor)
+    s.add(p)
     s.flush()
-    audit.record(s, actor, "loan.interest_subsidy", "loan", str(loan.id), None, subsidy_dict(row))
-    return row
+    audit.record(s, actor, "loan.interest_subsidy.pay", "loan", str(loan.id), None,
+                 {"quarter": quarter, "amount_yuan": amount})
+    return p
 
 
 def split_dict(x: RiskSplit) -> dict:
@@ -382,15 +460,17 @@ def split_dict(x: RiskSplit) -> dict:
 
 def default(s: Session, actor: str, loan: Loan, body: DefaultIn) -> RiskSplit:
     """The loan turns non-performing: split the outstanding principal between the bank and the
-    guarantor, and compute the district's compensation (parameters in force on the default date;
+    guarantor, and compute the district's compensation (parameters in force on the draw date;
     the SRDI rate by the enterprise's tier when the loan was drawn)."""
     _require_state(loan, "drawn")
     _not_before("on", body.on, loan.drawn_on, "放款日期 / draw date")
     if body.outstanding_yuan > loan.drawn_yuan:
         raise field_error("outstanding_yuan", f"超过放款金额（{loan.drawn_yuan} 元）",
                           f"exceeds the amount drawn ({loan.drawn_yuan} 元)", "outstanding-too-high")
-    g, g_cited = _values(s, body.on, "finance.guarantee.")
-    c, c_cited = _values(s, body.on, "finance.npl_compensation.")
+    # Issue 5: "computed from the parameters in force on the loan's date" — the draw date, the day the
+    # bank took the risk on the terms then announced (a later change does not rewrite a running loan).
+    g, g_cited = _values(s, loan.drawn_on, "finance.guarantee.")
+    c, c_cited = _values(s, loan.drawn_on, "finance.npl_compensation.")
     terms = rules.RiskTerms(g["guarantor_share_bp"], g["bank_share_min_bp"], c["rate_bp"], c["srdi_rate_bp"],
                             c["srdi_min_tier"])
     tier = loan.tier_at_draw or "sme"
@@ -408,3 +488,221 @@ def default(s: Session, actor: str, loan: Loan, body: DefaultIn) -> RiskSplit:
     s.add(row)
     _change(s, loan, actor, "default", body.on, body.reason, body.model_dump(mode="json"), before)
     return row
+
+
+# -- listing pipeline (上市培育) ----------------------------------------------------------------------
+
+def known_enterprise(s: Session, uscc: str) -> ServiceListEntry:
+    """An enterprise finance has heard of from the registry (any tier), else 422."""
+    e = s.get(ServiceListEntry, uscc)
+    if e is None:
+        raise Problem(422, "unknown-enterprise", f"登记系统中没有该企业：{uscc}",
+                      f"The registry has no such enterprise (no event about it has reached finance): {uscc}",
+                      errors=[{"loc": ["body", "uscc"], "msg": "unknown enterprise", "type": "unknown-enterprise"}])
+    return e
+
+
+def _stages(s: Session, uscc: str) -> list[ListingStage]:
+    rows = s.scalars(select(ListingStage).where(ListingStage.uscc == uscc)).all()
+    return sorted(rows, key=lambda r: rules.STAGES.index(r.stage))
+
+
+def pipeline_dict(s: Session, p: ListingPipeline) -> dict:
+    return {"uscc": p.uscc, "board": p.board, "sponsor": p.sponsor, "stage": p.stage,
+            "stage_zh": rules.STAGE_ZH[p.stage], "stage_on": p.stage_on.isoformat(),
+            "listed_on": p.listed_on and p.listed_on.isoformat(),
+            "stages": [{"stage": r.stage, "stage_zh": rules.STAGE_ZH[r.stage], "on": r.reached_on.isoformat(),
+                        "board": r.board, "sponsor": r.sponsor, "note": r.note, "recorded_by": r.recorded_by}
+                       for r in _stages(s, p.uscc)]}
+
+
+def get_pipeline(s: Session, uscc: str) -> ListingPipeline:
+    p = s.get(ListingPipeline, uscc)
+    if p is None:
+        raise not_found("上市培育企业", "Listing pipeline", uscc)
+    return p
+
+
+def record_stage(s: Session, actor: str, uscc: str, body: StageIn) -> ListingPipeline:
+    """Record a stage reached. Stages go in order, each once, dated on or after the previous one.
+    Recording 上市 publishes srdi.finance.enterprise.listed.v1 (the awards service makes the listing
+    award claimable from it) in the same transaction."""
+    known_enterprise(s, uscc)
+    p = s.scalars(for_update(s, select(ListingPipeline).where(ListingPipeline.uscc == uscc))).first()
+    reached = {r.stage: r.reached_on for r in _stages(s, uscc)} if p else {}
+    board = body.board or (p.board if p else None)
+    sponsor = body.sponsor or (p.sponsor if p else None)
+    why = rules.stage_error(reached, body.stage, body.on, board)
+    if why:
+        zh = {"stage-recorded": f"已记录过{rules.STAGE_ZH[body.stage]}阶段",
+              "stage-out-of-order": "须先记录上一阶段（股改→辅导备案→申报受理→注册/核准→上市）",
+              "stage-date-order": "日期早于上一阶段", "board-required": "上市须注明板块（board）"}[why]
+        en = {"stage-recorded": f"stage {body.stage} is already recorded",
+              "stage-out-of-order": "the previous stage must be recorded first "
+                                    f"({' → '.join(rules.STAGES)})",
+              "stage-date-order": "the date is before the previous stage's",
+              "board-required": "a listing needs the board"}[why]
+        raise Problem(409 if why == "stage-recorded" else 422, why, zh, en, reached={
+            k: v.isoformat() for k, v in reached.items()})
+    before = pipeline_dict(s, p) if p else None
+    if p is None:
+        p = ListingPipeline(uscc=uscc, stage=body.stage, stage_on=body.on, board=board, sponsor=sponsor)
+        _insert(s, p, Problem(409, "concurrent-change", "该企业的上市培育记录正被同时修改，请重试",
+                              "The enterprise's listing pipeline was changed concurrently; retry"))
+    p.board, p.sponsor, p.stage, p.stage_on, p.updated_at = board, sponsor, body.stage, body.on, utcnow()
+    if body.stage == "listed":
+        p.listed_on = body.on
+    s.flush()
+    s.add(ListingStage(uscc=uscc, stage=body.stage, reached_on=body.on, board=board, sponsor=sponsor,
+                       note=body.note, recorded_by=actor))
+    s.flush()
+    audit.record(s, actor, "listing.stage", "listing_pipeline", uscc, before, pipeline_dict(s, p))
+    if body.stage == "listed":
+        events.enterprise_listed(s, uscc, board, body.on)
+    return p
+
+
+def listing_progress(s: Session, year: int) -> dict:
+    stages: dict[str, dict] = {}
+    boards: dict[str, str | None] = {}
+    for r in s.scalars(select(ListingStage)):
+        stages.setdefault(r.uscc, {})[r.stage] = r.reached_on
+    for p in s.scalars(select(ListingPipeline)):
+        boards[p.uscc] = p.board
+    return rules.listing_progress([rules.PipelineFacts(u, boards.get(u), st) for u, st in stages.items()], year)
+
+
+# -- matchmaking events (政银企对接) ------------------------------------------------------------------
+
+def matchmaking_dict(s: Session, m: MatchmakingEvent, bank: str | None = None) -> dict:
+    """The event with its attendees and the loan cases that came from it (a bank: only its own cases)."""
+    loans = select(Loan).where(Loan.matchmaking_event_id == m.id).order_by(Loan.id)
+    if bank is not None:
+        loans = loans.where(Loan.bank == bank)
+    cases = [{"id": x.id, "bank": x.bank, "uscc": x.uscc, "state": x.state, "applied_yuan": x.applied_yuan,
+              "drawn_yuan": x.drawn_yuan} for x in s.scalars(loans)]
+    return {"id": m.id, "title": m.title, "held_on": m.held_on.isoformat(), "venue": m.venue, "banks": m.banks,
+            "enterprises": list(s.scalars(select(MatchmakingAttendee.uscc)
+                                          .where(MatchmakingAttendee.event_id == m.id)
+                                          .order_by(MatchmakingAttendee.uscc))),
+            "cases": cases, "cases_count": len(cases),
+            "drawn_yuan": sum(c["drawn_yuan"] or 0 for c in cases)}
+
+
+def create_matchmaking(s: Session, actor: str, body: MatchmakingIn) -> MatchmakingEvent:
+    for uscc in body.enterprises:
+        known_enterprise(s, uscc)
+    m = MatchmakingEvent(title=body.title, held_on=body.held_on, venue=body.venue,
+                         banks=sorted(set(body.banks)), created_by=actor)
+    s.add(m)
+    s.flush()
+    for uscc in sorted(set(body.enterprises)):
+        s.add(MatchmakingAttendee(event_id=m.id, uscc=uscc))
+    s.flush()
+    audit.record(s, actor, "matchmaking.create", "matchmaking_event", str(m.id), None, matchmaking_dict(s, m))
+    return m
+
+
+def add_attendees(s: Session, actor: str, m: MatchmakingEvent, usccs: list[str]) -> MatchmakingEvent:
+    have = set(s.scalars(select(MatchmakingAttendee.uscc).where(MatchmakingAttendee.event_id == m.id)))
+    for uscc in sorted(set(usccs) - have):
+        known_enterprise(s, uscc)
+        s.add(MatchmakingAttendee(event_id=m.id, uscc=uscc))
+    s.flush()
+    audit.record(s, actor, "matchmaking.attendees", "matchmaking_event", str(m.id), None, {"added": usccs})
+    return m
+
+
+# -- guidance fund (政府引导基金) ---------------------------------------------------------------------
+
+def fund_dict(f: GuidanceFund) -> dict:
+    return {"id": f.id, "name": f.name, "manager": f.manager}
+
+
+def investment_dict(i: FundInvestment) -> dict:
+    return {"id": i.id, "fund_id": i.fund_id, "uscc": i.uscc, "invested_on": i.invested_on.isoformat(),
+            "amount_yuan": i.amount_yuan, "tier_at_investment": i.tier_at_investment}
+
+
+def create_fund(s: Session, actor: str, body: FundIn) -> GuidanceFund:
+    dup = s.scalars(select(GuidanceFund).where(GuidanceFund.name == body.name)).first()
+    if dup is not None:
+        raise Problem(409, "fund-exists", f"已有基金「{body.name}」", f"A fund named {body.name!r} exists",
+                      existing=fund_dict(dup))
+    f = GuidanceFund(name=body.name, manager=body.manager)
+    _insert(s, f, Problem(409, "fund-exists", f"已有基金「{body.name}」", f"A fund named {body.name!r} exists"))
+    audit.record(s, actor, "fund.create", "guidance_fund", str(f.id), None, fund_dict(f))
+    return f
+
+
+def get_fund(s: Session, fund_id: int) -> GuidanceFund:
+    f = s.get(GuidanceFund, fund_id)
+    if f is None:
+        raise not_found("引导基金", "Guidance fund", str(fund_id))
+    return f
+
+
+def add_investment(s: Session, actor: str, f: GuidanceFund, body: InvestmentIn) -> FundInvestment:
+    """An investment, with the enterprise's tier on the investment date from the tier facts held."""
+    known_enterprise(s, body.uscc)
+    inv = FundInvestment(fund_id=f.id, uscc=body.uscc, invested_on=body.invested_on, amount_yuan=body.amount_yuan,
+                         tier_at_investment=tier_on(s, body.uscc, body.invested_on), created_by=actor)
+    s.add(inv)
+    s.flush()
+    audit.record(s, actor, "fund.invest", "fund_investment", str(inv.id), None, investment_dict(inv))
+    return inv
+
+
+def fund_report(s: Session, fund_id: int | None, on: dt.date) -> dict:
+    """The share of SRDI enterprises among the enterprises invested in (by one fund, or all), by
+    investments made on or before `on`, against the floor in force on `on`; with the list behind it."""
+    values, cited = _values(s, on, "finance.guidance_fund.")
+    stmt = select(FundInvestment).where(FundInvestment.invested_on <= on)
+    if fund_id is not None:
+        stmt = stmt.where(FundInvestment.fund_id == fund_id)
+    invs = [rules.Investment(i.uscc, i.invested_on, i.tier_at_investment) for i in s.scalars(stmt)]
+    names = dict(s.execute(select(ServiceListEntry.uscc, ServiceListEntry.name)).all())
+    report = rules.srdi_share(invs, values["srdi_min_tier"], values["srdi_share_min_bp"])
+    for row in report["items"]:
+        row["name"] = names.get(row["uscc"])
+    return {"fund_id": fund_id, "on": on.isoformat(), **report, "parameters": cited}
+
+
+# -- XLSX export --------------------------------------------------------------------------------------
+
+TIER_ZH = {"sme": "中小企业", "innovative": "创新型中小企业", "potential": "专精特新潜在企业", "municipal_srdi": "北京市专精特新中小企业",
+           "municipal_little_giant": "北京市专精特新“小巨人”企业", "national_little_giant": "国家级专精特新“小巨人”企业",
+           "single_champion": "制造业单项冠军企业"}
+
+
+def _cell(text: str) -> str:
+    """A text cell that a spreadsheet will not run: openpyxl stores a string starting with "=" as a
+    formula, and spreadsheet programs run + - @ too; such text gets a leading space."""
+    return " " + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
+
+
+def service_list_xlsx(s: Session, changed_since: dt.date | None, tier: str | None) -> bytes:
+    """The service list (or, with `changed_since`, the sync view incl. removals) as one XLSX sheet."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "专精特新企业服务名单"
+    ws.append(["统一社会信用代码", "企业名称", "层级", "层级代码", "列入名单日期", "是否在名单", "移出日期"])
+    after = None
+    while True:
+        page = service_list(s, 1000, after, changed_since, tier)
+        for d in page[:1000]:
+            e = s.get(ServiceListEntry, d["uscc"])
+            ws.append([e.uscc, _cell(e.name), TIER_ZH.get(e.tier, e.tier), e.tier, e.since and e.since.isoformat(),
+                       "是" if e.listed else "否", e.removed_on and e.removed_on.isoformat()])
+        if len(page) <= 1000:
+            break
+        after = page[999]["uscc"]
+    for col, width in zip("ABCDEFG", (22, 40, 30, 24, 14, 10, 14), strict=True):
+        ws.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request
+from fastapi import APIRouter, Query, Request, Response
 
 from services.talent import pii, rules, service
 from services.talent.schemas import Action, NominationIn, TransitionIn, Year
@@ -13,6 +13,7 @@ from shared.clock import today
 from shared.errors import Problem
 
 router = APIRouter(tags=["talent"])
+XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Reader = Caller("talent", "econ", "auditor")
 Officer = Caller("talent")  # 人社局 / 区委人才办; enterprise liaisons are not modelled yet
@@ -84,3 +85,23 @@ def act(nomination_id: int, action: Action, request: Request, who: Officer, body
     with request.app.state.db.transaction() as s:
         n = service.act(s, who.actor, nomination_id, action, body.reason if body else None)
         return service.nomination_dict(n)
+
+
+@router.get("/reports/quotas", summary="Quotas granted, used, available and lapsed per year and tier")
+def quota_report(request: Request, who: Reader, year: YearQuery = None):
+    with request.app.state.db.reader() as s:
+        return service.quota_report(s, today(), year)
+
+
+@router.get("/reports/nominations", summary="Nominations per year, talent category and state")
+def nomination_report(request: Request, who: Reader, year: YearQuery = None):
+    with request.app.state.db.reader() as s:
+        return service.nomination_report(s, year)
+
+
+@router.get("/reports/export.xlsx", summary="Both reports and the quotas per enterprise as XLSX (Chinese headers)",
+            response_class=Response, responses={200: {"content": {XLSX: {}}}})
+def export_reports(request: Request, who: Reader, year: YearQuery = None):
+    with request.app.state.db.reader() as s:
+        body = service.report_xlsx(s, today(), year)
+    return Response(body, media_type=XLSX, headers={"Content-Disposition": 'attachment; filename="talent-reports.xlsx"'})

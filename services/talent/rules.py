@@ -79,3 +79,33 @@ def transition(state: str, action: str) -> str | None:
 
 def holds_quota(state: str) -> bool:
     return state not in RELEASING
+
+
+# Reports -------------------------------------------------------------------------------------
+def quota_report(rows: Iterable[tuple[int, str | None, int, int]], today: dt.date) -> list[dict]:
+    """Quotas granted, used, available and lapsed per (year, tier), from (year, tier, granted, used)
+    rows, one per enterprise and year. A year's unused quotas lapse at its end: lapsed = granted −
+    used once the year is over (available then 0), else 0. `tier` is the tier of the entitlement
+    the grant rests on (None: only cancelled entitlements, quotas kept because in use)."""
+    out: dict[tuple[int, str], dict] = {}
+    for year, tier, granted_, used in rows:
+        key = (year, tier or "cancelled")
+        r = out.setdefault(key, {"year": year, "tier": key[1], "enterprises": 0, "granted": 0, "used": 0,
+                                 "available": 0, "lapsed": 0})
+        r["enterprises"] += 1
+        r["granted"] += granted_
+        r["used"] += used
+        r["available"] += available(granted_, used, year, today)
+        r["lapsed"] += granted_ - used if lapsed(year, today) else 0
+    return [out[k] for k in sorted(out)]
+
+
+def nomination_report(rows: Iterable[tuple[int, str, str]]) -> list[dict]:
+    """Nominations counted by (year, category, state) from (year, category, state) rows; every
+    category and state appears for each year present, zeros included."""
+    counts: dict[int, dict[str, dict[str, int]]] = {}
+    for year, category, state in rows:
+        by_cat = counts.setdefault(year, {c: dict.fromkeys(STATES, 0) for c in CATEGORIES})
+        by_cat.setdefault(category, dict.fromkeys(STATES, 0))[state] += 1
+    return [{"year": y, "category": c, "by_state": s, "total": sum(s.values())}
+            for y in sorted(counts) for c, s in counts[y].items()]

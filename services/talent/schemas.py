@@ -1,12 +1,13 @@
 """Talent request bodies (answers are plain dicts built in service.py)."""
 from __future__ import annotations
 
+import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import AfterValidator, Field, StringConstraints
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from shared.schemas import USCC, Body, LongText, Text
-from shared.validators import resident_id_error
+from shared.validators import resident_id_error, resident_id_facts
 
 Category = Literal["战略人才", "领军人才", "骨干人才", "优秀人才"]
 Action = Literal["review", "recommend", "approve", "reject", "withdraw"]
@@ -30,6 +31,18 @@ class PersonIn(Body):
     id_number: ResidentID
     education: Text
     post: Text
+    # Optional: when given, checked against what the ID number says (it is the source of both).
+    gender: Literal["male", "female"] | None = None
+    birth_date: dt.date | None = None
+
+    @model_validator(mode="after")
+    def _matches_id(self):
+        born, gender = resident_id_facts(self.id_number)
+        if self.gender is not None and self.gender != gender:
+            raise ValueError("性别与身份证号码不符 / gender does not match the resident ID number")
+        if self.birth_date is not None and self.birth_date != born:
+            raise ValueError("出生日期与身份证号码不符 / birth date does not match the resident ID number")
+        return self
 
 
 class NominationIn(Body):

@@ -250,3 +250,76 @@ def list_nominations(s: Session, limit: int, after: int | None = None, uscc: str
     if state:
         stmt = stmt.where(Nomination.state == state)
     return [nomination_dict(n) for n in s.scalars(stmt)]
+
+
+# Reports -----------------------------------------------------------------------------------
+def _grant_tier(ents: list[QuotaEntitlement]) -> str | None:
+    """The tier a year's grant rests on: its largest active entitlement (the earliest of equal
+    ones), else its largest entitlement at all (cancelled, quotas kept in use)."""
+    active = [e for e in ents if e.state == "active"]
+    best = max(active or ents, key=lambda e: e.count, default=None)
+    return best.tier if best else None
+
+
+def quota_report(s: Session, today: dt.date, year: int | None = None) -> dict:
+    stmt = select(QuotaGrant).order_by(QuotaGrant.year, QuotaGrant.uscc)
+    if year:
+        stmt = stmt.where(QuotaGrant.year == year)
+    grants = list(s.scalars(stmt))
+    ents = _entitlements(s, [g.id for g in grants])
+    rows = rules.quota_report([(g.year, _grant_tier(ents[g.id]), g.granted, g.used) for g in grants], today)
+    totals = {}
+    for r in rows:
+        t = totals.setdefault(r["year"], {"year": r["year"], "enterprises": 0, "granted": 0, "used": 0,
+                                          "available": 0, "lapsed": 0})
+        for k in ("enterprises", "granted", "used", "available", "lapsed"):
+            t[k] += r[k]
+    return {"on": today.isoformat(), "items": rows, "by_year": [totals[y] for y in sorted(totals)]}
+
+
+def nomination_report(s: Session, year: int | None = None) -> dict:
+    stmt = select(Nomination.year, Nomination.category, Nomination.state)
+    if year:
+        stmt = stmt.where(Nomination.year == year)
+    return {"items": rules.nomination_report(s.execute(stmt).all()), "states": list(rules.STATES),
+            "categories": list(rules.CATEGORIES)}
+
+
+TIER_ZH = {"national_little_giant": "国家级专精特新“小巨人”企业", "municipal_little_giant": "北京市专精特新“小巨人”企业",
+           "single_champion": "制造业单项冠军企业", "municipal_srdi": "北京市专精特新中小企业", "cancelled": "（认定已撤销）"}
+STATE_ZH = {"submitted": "已提交", "district_reviewed": "区级已审核", "recommended": "已推荐至市级",
+            "approved": "已批准", "rejected": "已驳回", "withdrawn": "已撤回"}
+
+
+def report_xlsx(s: Session, today: dt.date, year: int | None = None) -> bytes:
+    """Three sheets, Chinese headers, no personal data: quotas per year and tier, quotas per
+    enterprise and year, nominations per category and state."""
+    import io
+
+    from openpyxl import Workbook
+
+    wb = Workbook()
+    ws = wb.active
+    ws.title = "落户指标统计"
+    ws.append(["年度", "层级", "层级代码", "企业数", "授予", "已使用", "可用", "已失效"])
+    for r in quota_report(s, today, year)["items"]:
+        ws.append([r["year"], TIER_ZH.get(r["tier"], r["tier"]), r["tier"], r["enterprises"], r["granted"],
+                   r["used"], r["available"], r["lapsed"]])
+    ws = wb.create_sheet("落户指标明细")
+    ws.append(["统一社会信用代码", "年度", "授予", "已使用", "可用", "是否失效", "依据层级"])
+    stmt = select(QuotaGrant).order_by(QuotaGrant.year, QuotaGrant.uscc)
+    if year:
+        stmt = stmt.where(QuotaGrant.year == year)
+    grants = list(s.scalars(stmt))
+    ents = _entitlements(s, [g.id for g in grants])
+    for g in grants:
+        tier = _grant_tier(ents[g.id])
+        ws.append([g.uscc, g.year, g.granted, g.used, rules.available(g.granted, g.used, g.year, today),
+                   "是" if rules.lapsed(g.year, today) else "否", TIER_ZH.get(tier, tier)])
+    ws = wb.create_sheet("人才提名统计")
+    ws.append(["年度", "人才类别", *[STATE_ZH[st] for st in rules.STATES], "合计"])
+    for r in nomination_report(s, year)["items"]:
+        ws.append([r["year"], r["category"], *[r["by_state"][st] for st in rules.STATES], r["total"]])
+    buf = io.BytesIO()
+    wb.save(buf)
+    return buf.getvalue()

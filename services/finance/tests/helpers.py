@@ -23,9 +23,10 @@ async def certify(suite, uscc: str, tier: str, on: str) -> int:
     return r.json()["id"]
 
 
-async def revoke(suite, cert_id: int, on: str) -> None:
+async def revoke(suite, cert_id: int, on: str, for_cause: bool = True) -> None:
     r = await suite.client("registry").post(f"/api/v1/certifications/{cert_id}/revoke",
-                                            json={"reason": "虚假申报", "for_cause": True, "revoked_on": on})
+                                            json={"reason": "虚假申报" if for_cause else "企业申请注销",
+                                                  "for_cause": for_cause, "revoked_on": on})
     assert r.status_code == 200, r.text
 
 

@@ -2,7 +2,8 @@
 the non-performing-loan split through the API."""
 import pytest
 
-from services.finance.tests.helpers import listed_enterprise, register
+from services.finance.tests.helpers import certify, listed_enterprise, register, revoke, wait_entry
+from shared.clock import today
 
 LOANS = "/api/v1/loans"
 PRODUCTS = "/api/v1/products"
@@ -12,14 +13,15 @@ def bank(suite, org="B1"):
     return suite.client("finance", role="bank", org=org)
 
 
-async def product(suite, kind, name, provider):
+async def product(suite, kind, name, provider, insurance_type=None):
     r = await suite.client("finance", role="finance").post(PRODUCTS, json={
-        "kind": kind, "name": name, "provider_org": provider, "description": "测试产品"})
+        "kind": kind, "name": name, "provider_org": provider, "description": "测试产品",
+        **({"insurance_type": insurance_type} if insurance_type else {})})
     assert r.status_code in (201, 409), r.text
     return r.json()["id"] if r.status_code == 201 else r.json()["existing"]["id"]
 
 
-async def drawn_loan(suite, uscc, org="B1", first_loan=True, guarantor=None, drawn=10_000_000):
+async def drawn_loan(suite, uscc, org="B1", first_loan=True, guarantor=None, drawn=10_000_000, rate_bp=350):
     c = bank(suite, org)
     r = await c.post(LOANS, json={"uscc": uscc, "applied_yuan": drawn, "applied_on": "2025-07-01",
                                   "first_loan": first_loan, **({"guarantor": guarantor} if guarantor else {})})
@@ -28,7 +30,7 @@ async def drawn_loan(suite, uscc, org="B1", first_loan=True, guarantor=None, dra
     r = await c.post(f"{LOANS}/{loan}/decision", json={"approved": True, "decided_on": "2025-07-10"})
     assert r.status_code == 200 and r.json()["state"] == "approved", r.text
     r = await c.post(f"{LOANS}/{loan}/draw", json={"drawn_yuan": drawn, "drawn_on": "2025-07-15",
-                                                   "rate_bp": 350, "due_on": "2026-07-14"})
+                                                   "rate_bp": rate_bp, "due_on": "2026-07-14"})
     assert r.status_code == 200 and r.json()["state"] == "drawn", r.text
     return loan
 
@@ -43,8 +45,14 @@ async def test_products_catalogue(suite):
     pid = r.json()["id"]
     again = await fin.post(PRODUCTS, json=body)
     assert again.status_code == 409 and again.json()["existing"]["id"] == pid
-    for bad in ({**body, "kind": "bond"}, {**body, "provider_org": "B 1"}, {**body, "name": ""}):
-        assert (await fin.post(PRODUCTS, json=bad)).status_code == 422
+    for bad in ({**body, "kind": "bond"}, {**body, "provider_org": "B 1"}, {**body, "name": ""},
+                {**body, "insurance_type": "first_batch"},                      # only for insurance
+                {**body, "kind": "insurance"},                                   # insurance needs its type
+                {**body, "kind": "insurance", "insurance_type": "life"}):
+        assert (await fin.post(PRODUCTS, json=bad)).status_code == 422, bad
+    r = await fin.post(PRODUCTS, json={"kind": "insurance", "name": "新技术首批次保险", "provider_org": "I1",
+                                       "insurance_type": "first_batch"})
+    assert r.status_code == 201 and r.json()["insurance_type"] == "first_batch"
     await fin.post(PRODUCTS, json={"kind": "guarantee", "name": "专精特新保", "provider_org": "G1"})
     assert (await suite.client("finance", role=None).get(PRODUCTS)).status_code == 401
     assert (await suite.client("finance", role="talent").get(PRODUCTS)).status_code == 403
@@ -69,7 +77,8 @@ async def test_a_bank_sees_and_changes_only_its_own_loans(suite):
     for path, body in ((f"{LOANS}/{mine}/repay", {"repaid_on": "2026-01-01"}),
                        (f"{LOANS}/{mine}/extend", {"due_on": "2027-01-01", "reason": "x"}),
                        (f"{LOANS}/{mine}/default", {"outstanding_yuan": 1, "on": "2026-01-01"}),
-                       (f"{LOANS}/{mine}/interest-subsidy", {"interest_paid_yuan": 1}),
+                       (f"{LOANS}/{mine}/repayments", {"paid_on": "2025-08-01", "period_from": "2025-07-15",
+                                                       "period_to": "2025-07-31", "interest_yuan": 1}),
                        (f"{LOANS}/{mine}/decision", {"approved": False, "decided_on": "2026-01-01"}),
                        (f"{LOANS}/{mine}/draw", {"drawn_yuan": 1, "drawn_on": "2026-01-01", "rate_bp": 1,
                                                  "due_on": "2026-02-01"})):
@@ -94,7 +103,8 @@ async def test_a_bank_sees_and_changes_only_its_own_loans(suite):
     (f"{LOANS}/1/extend", {"due_on": "2027-01-01", "reason": "x"}),
     (f"{LOANS}/1/repay", {"repaid_on": "2025-01-01"}),
     (f"{LOANS}/1/default", {"outstanding_yuan": 1, "on": "2025-01-01"}),
-    (f"{LOANS}/1/interest-subsidy", {"interest_paid_yuan": 1}),
+    (f"{LOANS}/1/repayments", {"paid_on": "2025-08-01", "period_from": "2025-07-15", "period_to": "2025-07-31",
+                               "interest_yuan": 1}),
 ])
 async def test_loan_writes_need_a_bank(suite, path, body):
     assert (await suite.client("finance", role=None).post(path, json=body)).status_code == 401
@@ -141,11 +151,17 @@ async def test_lifecycle_and_state_rules(suite):
     r = await c.post(f"{LOANS}/{loan}/extend", json={"kind": "renewal", "due_on": "2028-01-07", "rate_bp": 280,
                                                      "reason": "续期"})
     assert r.status_code == 200 and r.json()["rate_bp"] == 280
+    r = await c.post(f"{LOANS}/{loan}/extend", json={"kind": "adjusted_plan", "due_on": "2028-01-07",
+                                                     "reason": "调整还款计划：按季等额还本"})
+    assert r.status_code == 200 and r.json()["due_on"] == "2028-01-07"
+    r = await c.post(f"{LOANS}/{loan}/extend", json={"kind": "renewal", "due_on": "2028-01-07", "reason": "x"})
+    assert r.status_code == 422  # a renewal needs a later due date
     r = await c.post(f"{LOANS}/{loan}/repay", json={"repaid_on": "2027-12-20"})
     assert r.status_code == 200 and r.json()["state"] == "repaid" and r.json()["closed_on"] == "2027-12-20"
     assert (await c.post(f"{LOANS}/{loan}/repay", json={"repaid_on": "2027-12-21"})).status_code == 409
     doc = (await c.get(f"{LOANS}/{loan}")).json()
-    assert [h["action"] for h in doc["history"]] == ["apply", "approve", "draw", "extension", "renewal", "repay"]
+    assert [h["action"] for h in doc["history"]] == ["apply", "approve", "draw", "extension", "renewal",
+                                                      "adjusted_plan", "repay"]
     assert all(h["actor"].startswith("bank:B1:") for h in doc["history"])
     r = await c.get(LOANS, params={"state": "repaid", "uscc": uscc})
     assert [x["id"] for x in r.json()["items"]] == [loan]
@@ -165,28 +181,71 @@ async def test_declined_loans_end_there(suite):
     assert r.status_code == 409 and r.json()["state"] == "declined"
 
 
-async def test_first_loan_interest_subsidy(suite):
-    srdi = await listed_enterprise(suite, "municipal_srdi", "2025-06-01")
-    loan = await drawn_loan(suite, srdi, drawn=10_000_000)  # 3.5 %: a year's interest is 350,000
-    c = bank(suite)
-    r = await c.post(f"{LOANS}/{loan}/interest-subsidy", json={"interest_paid_yuan": 400_000})
-    assert r.status_code == 422  # more than a year's interest at the loan's rate
-    r = await c.post(f"{LOANS}/{loan}/interest-subsidy", json={"interest_paid_yuan": 350_000})
+async def test_first_loan_interest_subsidy_from_repayment_records(suite):
+    """10,000,000 元 drawn 2025-07-15 at 3.65 % (1,000 元 a day) by a municipal SRDI enterprise whose
+    title is revoked on 2025-11-01: the rate switches from 40 % to 20 % on that date."""
+    srdi = await register(suite)
+    cert = await certify(suite, srdi, "municipal_srdi", "2025-06-01")
+    await wait_entry(suite, srdi, "on the list", listed=True)
+    loan = await drawn_loan(suite, srdi, drawn=10_000_000, rate_bp=365)
+    c, treasury = bank(suite), suite.client("finance", role="treasury")
+    rep = f"{LOANS}/{loan}/repayments"
+    q3 = {"paid_on": "2025-09-30", "period_from": "2025-07-15", "period_to": "2025-09-30", "interest_yuan": 78_000}
+    for bad in ({**q3, "interest_yuan": 78_002},                        # more than the period's interest
+                {**q3, "period_from": "2025-07-01"},                    # before the draw
+                {**q3, "period_to": "2025-07-01"},                      # period backwards
+                {**q3, "paid_on": "2099-01-01"},                        # in the future
+                {**q3, "principal_yuan": 10_000_001}, {**q3, "interest_yuan": -1}, {**q3, "paid_on": "x"}):
+        r = await c.post(rep, json=bad)
+        assert r.status_code == 422, (bad, r.text)
+    assert (await bank(suite, "B2").post(rep, json=q3)).status_code == 404
+    assert (await treasury.post(rep, json=q3)).status_code == 403
+    assert (await c.post(rep, json=q3)).status_code == 201
+    r = await c.post(rep, json={"paid_on": "2025-12-31", "period_from": "2025-10-01", "period_to": "2025-12-31",
+                                "principal_yuan": 1_000_000, "interest_yuan": 92_000})
     assert r.status_code == 201, r.text
-    sub = r.json()
-    assert sub["amount_yuan"] == 140_000  # 40 % of 350,000, under 2 % of 10,000,000
-    assert sub["basis"]["certified"] is True and sub["basis"]["rate_bp"] == 4000
-    assert {p["key"] for p in sub["basis"]["parameters"]} >= {"finance.first_loan_subsidy.certified_rate_bp"}
-    assert (await c.post(f"{LOANS}/{loan}/interest-subsidy", json={"interest_paid_yuan": 1})).status_code == 409
-    assert (await c.get(f"{LOANS}/{loan}")).json()["interest_subsidy"]["amount_yuan"] == 140_000
-    not_first = await drawn_loan(suite, srdi, first_loan=False)
-    r = await c.post(f"{LOANS}/{not_first}/interest-subsidy", json={"interest_paid_yuan": 100_000})
+    await revoke(suite, cert, "2025-11-01")
+    await wait_entry(suite, srdi, "off the list", listed=False)
+    sub = f"{LOANS}/{loan}/interest-subsidy"
+    assert (await bank(suite, "B2").get(sub)).status_code == 404
+    assert (await suite.client("finance", role="talent").get(sub)).status_code == 403
+    doc = (await c.get(sub)).json()
+    # Q3: 78,000 × 40 % = 31,200; Q4: 31 certified days × 1,000 × 40 % + 61,000 × 20 % = 12,400 + 12,200
+    assert [(q["quarter"], q["amount_yuan"]) for q in doc["quarters"]] == [("2025Q3", 31_200), ("2025Q4", 24_600)]
+    assert doc["certified_from"] == [["2025-06-01", "2025-10-31"]] and doc["eligible"]
+    assert all(q["payable"] for q in doc["quarters"]) and doc["outstanding_yuan"] == 55_800
+    assert {p["key"] for p in doc["parameters"]} >= {"finance.first_loan_subsidy.certified_rate_bp"}
+    # the treasury pays quarter by quarter, once each
+    pay = f"{LOANS}/{loan}/interest-subsidy/2025Q3/pay"
+    assert (await suite.client("finance", role=None).post(pay)).status_code == 401
+    assert (await c.post(pay)).status_code == 403
+    r = await treasury.post(pay)
+    assert r.status_code == 201 and r.json()["amount_yuan"] == 31_200, r.text
+    assert (await treasury.post(pay)).status_code == 409
+    assert (await treasury.post(f"{LOANS}/{loan}/interest-subsidy/2025Q1/pay")).status_code == 422
+    assert (await treasury.post(f"{LOANS}/{loan}/interest-subsidy/2025Q5/pay")).status_code == 422
+    assert (await treasury.post(f"{LOANS}/999999/interest-subsidy/2025Q3/pay")).status_code == 404
+    # interest paid this quarter is subsidised after the quarter is over
+    now = today()
+    r = await c.post(rep, json={"paid_on": now.isoformat(), "period_from": "2026-01-01", "period_to": "2026-01-31",
+                                "interest_yuan": 31_000})
+    assert r.status_code == 201, r.text
+    r = await treasury.post(f"{LOANS}/{loan}/interest-subsidy/{now.year}Q{(now.month - 1) // 3 + 1}/pay")
+    assert r.status_code == 422 and r.json()["type"].endswith("quarter-not-over")
+    full = (await treasury.get(f"{LOANS}/{loan}")).json()
+    assert full["interest_subsidy"]["paid_yuan"] == 31_200 and len(full["repayments"]) == 3
+    assert full["interest_subsidy"]["quarters"][0]["paid"]["amount_yuan"] == 31_200
+    # not a first loan: nothing to pay
+    other = await listed_enterprise(suite)
+    not_first = await drawn_loan(suite, other, first_loan=False)
+    await c.post(f"{LOANS}/{not_first}/repayments", json={**q3, "interest_yuan": 1_000})
+    r = await treasury.post(f"{LOANS}/{not_first}/interest-subsidy/2025Q3/pay")
     assert r.status_code == 422 and r.json()["type"].endswith("not-first-loan")
-    big = await drawn_loan(suite, srdi, drawn=25_000_000)
-    r = await c.post(f"{LOANS}/{big}/interest-subsidy", json={"interest_paid_yuan": 100_000})
-    assert r.status_code == 422 and r.json()["type"].endswith("loan-above-maximum")
-    r = await c.post(f"{LOANS}/{loan}/interest-subsidy", json={"interest_paid_yuan": -1})
-    assert r.status_code == 422
+    assert (await c.get(f"{LOANS}/{not_first}/interest-subsidy")).json()["total_yuan"] == 0
+    # not drawn yet: no schedule
+    applied = (await c.post(LOANS, json={"uscc": other, "applied_yuan": 1, "applied_on": "2025-07-01"})).json()["id"]
+    assert (await c.get(f"{LOANS}/{applied}/interest-subsidy")).status_code == 409
+    assert (await treasury.post(f"{LOANS}/{applied}/interest-subsidy/2025Q3/pay")).status_code == 409
 
 
 async def test_non_performing_loan_split(suite):
@@ -200,6 +259,11 @@ async def test_non_performing_loan_split(suite):
     await c.post(f"{LOANS}/{loan}/decision", json={"approved": True, "decided_on": "2025-07-02"})
     await c.post(f"{LOANS}/{loan}/draw", json={"drawn_yuan": 5_000_000, "drawn_on": "2025-07-03", "rate_bp": 400,
                                                "due_on": "2026-07-02"})
+    # a later parameter row (from 2026-01-01) does not apply: the loan was drawn on 2025-07-03
+    r = await suite.client("finance", role="finance").post("/api/v1/parameters", json={
+        "key": "finance.npl_compensation.srdi_rate_bp", "value": 5000, "effective_from": "2026-01-01",
+        "legal_ref": "测试：假设2026年起补偿比例提高"})
+    assert r.status_code in (201, 409), r.text
     r = await c.post(f"{LOANS}/{loan}/default", json={"outstanding_yuan": 6_000_000, "on": "2026-08-01"})
     assert r.status_code == 422  # more than was drawn
     r = await c.post(f"{LOANS}/{loan}/default", json={"outstanding_yuan": 4_000_001, "on": "2026-08-01",
@@ -208,6 +272,7 @@ async def test_non_performing_loan_split(suite):
     split = r.json()["risk_split"]
     assert (split["bank_yuan"], split["guarantor_yuan"], split["compensation_yuan"]) == (800_001, 3_200_000, 1_600_000)
     assert split["basis"]["srdi"] is True and split["basis"]["compensation_bp"] == 4000
+    assert {p["effective_from"] for p in split["basis"]["parameters"]} == {"2022-01-01"}
     assert r.json()["loan"]["state"] == "non_performing"
     assert (await c.post(f"{LOANS}/{loan}/default", json={"outstanding_yuan": 1, "on": "2026-08-02"})).status_code == 409
     assert (await suite.client("finance", role="treasury").get(f"{LOANS}/{loan}")).json()["risk_split"] == split
@@ -221,7 +286,7 @@ async def test_non_performing_loan_split(suite):
 async def test_every_read_needs_a_token_and_a_role(suite):
     uscc = await listed_enterprise(suite)
     loan = await drawn_loan(suite, uscc)
-    pid = await product(suite, "insurance", "专精特新险", "I1")
+    pid = await product(suite, "insurance", "专精特新险", "I1", "credit_guarantee")
     paths = ["/api/v1/service-list", f"/api/v1/service-list/{uscc}", "/api/v1/parameters", PRODUCTS,
              f"{PRODUCTS}/{pid}", LOANS, f"{LOANS}/{loan}"]
     for path in paths:

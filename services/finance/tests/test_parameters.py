@@ -18,7 +18,8 @@ async def test_defaults_are_seeded_with_legal_references(suite):
     assert p["finance.first_loan_subsidy.certified_cap_bp"]["value"] == 200
     assert p["finance.guarantee.guarantor_share_bp"]["value"] == 8000
     assert p["finance.npl_compensation.srdi_rate_bp"]["value"] == 4000
-    assert all(v["legal_ref"] for v in p.values()) and len(p) == 12
+    assert all(v["legal_ref"] for v in p.values()) and len(p) == 14
+    assert p["finance.guidance_fund.srdi_share_min_bp"]["value"] == 3000
     before = await suite.client("finance", role="finance").get(PARAMS, params={"on": "2021-12-31"})
     assert before.json()["parameters"] == {}
 

@@ -134,17 +134,14 @@ TERMS = SubsidyTerms(rate_bp=2000, cap_bp=100, certified_rate_bp=4000, certified
     (100_000, 20_000_001, SRDI, True, 0, "loan-above-maximum"),
 ])
 def test_first_loan_subsidy(interest, drawn, tier, first, amount, reason):
-    got = rules.first_loan_subsidy(interest, drawn, tier, first, TERMS)
-    assert (got.amount_yuan, got.reason, got.eligible) == (amount, reason, reason is None)
-    assert isinstance(got.amount_yuan, int)
-    assert got.amount_yuan <= got.cap_yuan
-
-
-def test_subsidy_refuses_nonsense():
-    with pytest.raises(ValueError):
-        rules.first_loan_subsidy(-1, 1_000, "sme", True, TERMS)
-    with pytest.raises(ValueError):
-        rules.first_loan_subsidy(1, 0, "sme", True, TERMS)
+    """A whole first year's interest paid in one record, the tier constant all year."""
+    drawn_on = D(2025, 7, 15)
+    pay = rules.InterestPayment(D(2026, 7, 14), drawn_on, D(2026, 7, 14), interest)
+    cert = rules.certified_intervals([(D(2020, 1, 1), tier)], SRDI)
+    got = rules.subsidy_schedule(drawn_on, drawn, first, [pay], cert, TERMS)
+    assert (got["total_yuan"], got["reason"], got["eligible"]) == (amount, reason, reason is None)
+    assert isinstance(got["total_yuan"], int)
+    assert [q["quarter"] for q in got["quarters"]] == ["2026Q3"]
 
 
 RISK = RiskTerms(guarantor_share_bp=8000, bank_share_min_bp=2000, compensation_bp=3000, srdi_compensation_bp=4000,

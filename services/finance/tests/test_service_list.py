@@ -46,16 +46,18 @@ async def test_below_threshold_is_not_listed(suite):
 
 
 async def test_revocation_removes_with_date_and_re_promotion_puts_back(suite):
+    # revocations not for cause: one for cause bars a new title for years (registry rule), and the
+    # point here is the re-listing
     uscc = await register(suite)
     cert = await certify(suite, uscc, "municipal_srdi", "2025-03-01")
     await wait_entry(suite, uscc, "listed", listed=True, since="2025-03-01")
     await certify(suite, uscc, "national_little_giant", "2025-08-01")
     await wait_entry(suite, uscc, "tier rises on the list", tier="national_little_giant", since="2025-03-01")
     little_giant = (await suite.client("registry").get(f"/api/v1/enterprises/{uscc}")).json()["certifications"][1]
-    await revoke(suite, little_giant["id"], "2025-09-01")
+    await revoke(suite, little_giant["id"], "2025-09-01", for_cause=False)
     # still an SRDI enterprise: stays listed, tier falls back, same period
     await wait_entry(suite, uscc, "back to SRDI", tier="municipal_srdi", listed=True, since="2025-03-01")
-    await revoke(suite, cert, "2025-10-01")
+    await revoke(suite, cert, "2025-10-01", for_cause=False)
     e = await wait_entry(suite, uscc, "removal", listed=False)
     assert (e["removed_on"], e["tier"], e["since"]) == ("2025-10-01", "sme", "2025-03-01")
     bank = suite.client("finance", role="bank", org="B1")

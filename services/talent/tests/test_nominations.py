@@ -236,3 +236,22 @@ async def test_nomination_pages(suite):
     assert seen == made
     for query in ({"cursor": "%%%"}, {"cursor": "eA=="}, {"state": "lost"}, {"limit": 0}):
         assert (await talent.get("/api/v1/nominations", params=query)).status_code == 422, query
+
+
+async def test_gender_and_birth_date_given_are_checked_against_the_id(suite):
+    uscc = await enterprise_with_quotas(suite)
+    number = make_resident_id("19920229", 31)  # odd serial: male; a leap-day birth
+    talent = suite.client("talent", role="talent")
+
+    def with_person(**facts):
+        b = body(uscc, id_number=number)
+        return {**b, "person": {**b["person"], **facts}}
+    for facts in ({"gender": "female"}, {"birth_date": "1992-02-28"}, {"gender": "male", "birth_date": "1992-03-01"},
+                  {"gender": "x"}):
+        r = await talent.post("/api/v1/nominations", json=with_person(**facts))
+        assert r.status_code == 422, (facts, r.text)
+        assert number not in r.text and number[6:14] not in r.text  # never echoed, not even in parts
+    assert await available(suite, uscc) == 1
+    r = await talent.post("/api/v1/nominations", json=with_person(gender="male", birth_date="1992-02-29"))
+    assert r.status_code == 201, r.text
+    assert (r.json()["person"]["gender"], r.json()["person"]["birth_date"]) == ("male", "1992-02-29")
