@@ -38,5 +38,5 @@ async def threshold_sweeper(app) -> None:
 
 SPEC = ServiceSpec(name="finance", title="SRDI finance (区金融服务办)", router=router, metadata=Base.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
-                   handlers=events.HANDLERS, jobs=[threshold_sweeper])
+                   handlers=events.HANDLERS, jobs=[threshold_sweeper], policy_writers=("finance",))
 app = create_app(SPEC)

@@ -9,5 +9,6 @@ from services.talent.models import Base
 from shared.app import ServiceSpec, create_app
 
 SPEC = ServiceSpec(name="talent", title="SRDI talent (区人社局 / 区委人才办)", router=router, metadata=Base.metadata,
-                   migrations=Path(__file__).parent / "migrations" / "versions", handlers=events.HANDLERS)
+                   migrations=Path(__file__).parent / "migrations" / "versions", handlers=events.HANDLERS,
+                   policy_writers=("talent",))
 app = create_app(SPEC)
