@@ -46,6 +46,8 @@ class ServiceSpec:
     jobs: list[Callable] = field(default_factory=list)
     # Roles that may add a policy version (PUT /api/v1/policy) in this service.
     policy_writers: tuple[str, ...] = ("econ",)
+    # The service's own check of a new policy value (shared.policy.Validator), beyond its kind.
+    policy_validator: Callable | None = None
 
 
 class RequestContextMiddleware:
@@ -107,7 +109,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.state.service = spec.name
     errors.install(app)
     app.include_router(spec.router, prefix="/api/v1")
-    app.include_router(policy_router(spec.policy_writers), prefix="/api/v1")
+    app.include_router(policy_router(spec.policy_writers, spec.policy_validator), prefix="/api/v1")
     app.include_router(ops_router(spec.name))
     app.add_middleware(IdempotencyMiddleware, state=app.state)
     app.add_middleware(RequestContextMiddleware, service=spec.name)

@@ -5,6 +5,7 @@ who may add a version is the service's `policy_writers`."""
 # and FastAPI must see them as objects, not as names to look up in this module.
 
 import datetime as dt
+from collections.abc import Callable
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Query, Request
@@ -53,7 +54,11 @@ def in_force_rows(s, on: dt.date) -> list[PolicyParameter]:
     return list(latest.values())
 
 
-def add_version(s, actor: str, body: PolicyVersionIn) -> PolicyParameter:
+# A service's own check of a new value: returns why it is refused (Chinese, English), or None.
+Validator = Callable[[str, Any], tuple[str, str] | None]
+
+
+def add_version(s, actor: str, body: PolicyVersionIn, validate: Validator | None = None) -> PolicyParameter:
     history = list(s.scalars(select(PolicyParameter).where(PolicyParameter.key == body.key)
                              .order_by(PolicyParameter.effective_from)))
     if not history:
@@ -65,6 +70,8 @@ def add_version(s, actor: str, body: PolicyVersionIn) -> PolicyParameter:
     if not same_kind(history[-1].value, body.value):
         raise field_error("value", f"取值类型须与现行版本一致（{history[-1].value!r}）",
                           f"must be of the same kind as the current version ({history[-1].value!r})")
+    if validate is not None and (why := validate(body.key, body.value)) is not None:
+        raise field_error("value", why[0], why[1])
     row = PolicyParameter(key=body.key, value=body.value, effective_from=body.effective_from,
                           legal_ref=body.legal_ref, set_by=actor)
     s.add(row)
@@ -73,7 +80,7 @@ def add_version(s, actor: str, body: PolicyVersionIn) -> PolicyParameter:
     return row
 
 
-def policy_router(writers: tuple[str, ...]) -> APIRouter:
+def policy_router(writers: tuple[str, ...], validate: Validator | None = None) -> APIRouter:
     r = APIRouter(tags=["policy"])
     Reader = Caller(*ROLES)  # policy is public to every signed-in caller
     Writer = Caller(*writers)
@@ -96,7 +103,7 @@ def policy_router(writers: tuple[str, ...]) -> APIRouter:
     @r.put("/policy", status_code=201, summary="Add a version of a parameter from a date")
     def add_policy_version(body: PolicyVersionIn, request: Request, who: Writer):
         with request.app.state.db.transaction() as s:
-            return row_dict(add_version(s, who.actor, body))
+            return row_dict(add_version(s, who.actor, body, validate))
 
     return r
 
