@@ -1,5 +1,5 @@
 """What awards consumes (registry enterprises, promotions, demotions and revocations; park designations;
-the finance office's listings) and publishes."""
+the finance office's listings; outreach's signed scenario and ecosystem contracts) and publishes."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -45,7 +45,13 @@ def on_listed(s: Session, event: Event) -> None:
     service.on_listed(s, event.id, event.data)
 
 
+def on_contract_signed(s: Session, event: Event) -> None:
+    from services.awards import service
+    service.on_contract_signed(s, event.id, event.data)
+
+
 HANDLERS = {
+    "srdi.outreach.contract.signed.v1": on_contract_signed,
     "srdi.registry.enterprise.registered.v1": on_registered,
     "srdi.registry.enterprise.promoted.v1": on_promoted,
     "srdi.registry.enterprise.demoted.v1": on_demoted,

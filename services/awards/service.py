@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.awards import events, rules
 from services.awards.models import Award, AwardTransition, Budget, Certification, Enterprise, LedgerEntry, Listing
+from services.awards.schemas import EcosystemClaim, ScenarioClaim
 from shared import audit, clock, params
 from shared.db import for_update
 from shared.errors import Problem, field_error, not_found
@@ -343,6 +344,26 @@ def claim(s: Session, body, actor: str) -> Award:
     audit.record(s, actor, "award.claimed", "award", str(award.id), None,
                  {"program": award.program, "amount_yuan": award.amount_yuan, "inputs": decision.basis["inputs"]})
     return award
+
+
+def on_contract_signed(s: Session, event_id: str, data: dict) -> Award | None:
+    """A contract signed in outreach raises its scenario or ecosystem claim, with no re-typing.
+    The claim's natural key makes a repeated event a no-op; an ineligible contract is recorded in
+    the audit log with the reason and pays nothing (it is not an error to retry)."""
+    fields = {"uscc": data["uscc"], "contract_yuan": data["contract_yuan"], "signed_on": data["signed_on"],
+              "evidence_ref": f"outreach:{data['contract_id']}"}
+    if data.get("kind") == "scenario":
+        body = ScenarioClaim(program="scenario", scenario_id=str(data["scenario_id"]), **fields)
+    else:
+        body = EcosystemClaim(program="ecosystem", buyer_uscc=data["buyer_uscc"], **fields)
+    try:
+        with s.begin_nested():  # a refused claim leaves nothing behind but the audit line below
+            return claim(s, body, f"event:{event_id}")
+    except Problem as why:
+        audit.record(s, f"event:{event_id}", "award.claim_refused", "contract", str(data["contract_id"]), None,
+                     {"kind": data.get("kind"), "uscc": data["uscc"], "status": why.status, "code": why.code,
+                      "reason": why.en})
+        return None
 
 
 def _not_claimed(s: Session, key: str) -> None:
