@@ -132,6 +132,7 @@ class Bus:
 
     async def _relay(self) -> None:
         while True:
+            _reraise_if_cancelled()
             self._wake.clear()
             try:
                 if await self.relay_once() == BATCH:
@@ -163,6 +164,7 @@ class Bus:
     async def _consume(self) -> None:
         sub = None
         while True:
+            _reraise_if_cancelled()  # a cancellation nats-py swallowed must still end the loop
             try:
                 if sub is None:
                     sub = await self._subscribe()
