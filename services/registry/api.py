@@ -3,20 +3,23 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Query, Request, UploadFile
+from fastapi import APIRouter, Path, Query, Request, UploadFile
 from fastapi.responses import Response
-from sqlalchemy import or_, select
+from sqlalchemy import and_, or_, select
 
-from services.registry import rules, service
-from services.registry.models import Certification, Enterprise
-from services.registry.schemas import CertTier, CertificationIn, EnterpriseIn, RevokeIn
+import orjson
+
+from services.registry import jobs, service
+from services.registry.models import (ChangeReport, Certification, Enterprise, ImportJob, Indicator, ServiceRequest,
+                                      Visit)
+from services.registry.schemas import (AnnualUpdateIn, CertTier, CertificationIn, ChangeReportIn, EnterpriseIn,
+                                       IndicatorsIn, RequestMoveIn, RevokeIn, ServiceRequestIn, VisitIn)
 from shared import pagination
 from shared.auth import Caller, Principal
 from shared.clock import today
 from shared.errors import Problem, not_found
-from shared.validators import uscc_error
 
 router = APIRouter(tags=["registry"])
 
@@ -122,45 +125,260 @@ def tier_stats(request: Request, who: StatsReader,
         return service.tier_stats(s, on or today())
 
 
-@router.post("/imports/recognition-lists", summary="Import a municipal recognition list (CSV or XLSX)")
-async def import_recognition_list(request: Request, who: CertWriter, file: UploadFile):
-    """Rows of other districts are skipped, bad rows rejected with their row number and reasons,
-    known rows left unchanged: importing the same list twice creates nothing the second time."""
+Year = Annotated[int, Path(ge=2000, le=2100)]
+ScreenTier = Literal["innovative", "municipal_srdi", "national_little_giant"]
+
+
+@router.put("/enterprises/{uscc}/indicators/{year}", summary="Record an enterprise's indicators for a year")
+def put_indicators(uscc: str, year: Year, body: IndicatorsIn, request: Request, who: Writer, response: Response):
+    with request.app.state.db.transaction() as s:
+        row, created = service.put_indicators(s, who.actor, uscc, year, body)
+    response.status_code = 201 if created else 200
+    return row
+
+
+@router.get("/enterprises/{uscc}/indicators", summary="An enterprise's indicators, every year")
+def list_indicators(uscc: str, request: Request, who: Reader):
+    with request.app.state.db.reader() as s:
+        if s.scalars(scoped(select(Enterprise.uscc).where(Enterprise.uscc == uscc), who)).first() is None:
+            raise not_found("企业", "Enterprise", uscc)
+        rows = s.scalars(select(Indicator).where(Indicator.uscc == uscc).order_by(Indicator.year))
+        return {"uscc": uscc, "items": [service.indicator_dict(r) for r in rows]}
+
+
+@router.get("/screening", summary="The cultivation list: enterprises below a tier, 达标 / 准达标 / 不达标 for it")
+def screening(request: Request, who: Reader, tier: Annotated[ScreenTier, Query()],
+              on: Annotated[dt.date | None, Query(description="criteria and titles on this date; default today")] = None,
+              year: Annotated[int | None, Query(ge=2000, le=2100, description="indicator year; default on's year − 1")] = None):
+    """Enterprises whose next tier is `tier` (for `innovative`: every enterprise without a title),
+    classified on their indicators: `met`, `near` (at most N criteria fail, each within a relative
+    gap, both dated parameters) with the failing criteria and by how much, or `not_met`."""
+    on = on or today()
+    with request.app.state.db.reader() as s:
+        return service.screening(s, tier, on, year or on.year - 1, who.org if who.role == "park" else None)
+
+
+@router.post("/enterprises/{uscc}/annual-updates", status_code=201, summary="Record a title holder's annual data update")
+def record_annual_update(uscc: str, body: AnnualUpdateIn, request: Request, who: CertWriter):
+    """The update filed on the national platform by the deadline (年度数据更新). 409 with `existing`
+    when that year is already recorded."""
+    with request.app.state.db.transaction() as s:
+        row, created = service.record_annual_update(s, who.actor, uscc, body)
+    if not created:
+        raise Problem(409, "annual-update-exists", f"{body.year} 年度更新已登记", f"The {body.year} update is already recorded",
+                      existing=row)
+    return row
+
+
+@router.post("/enterprises/{uscc}/change-reports", status_code=201, summary="Record a major-change report (重大变更)")
+def report_change(uscc: str, body: ChangeReportIn, request: Request, who: Writer):
+    """`due_on` is the change date plus the reporting period (a dated parameter); `late` when reported after it."""
+    with request.app.state.db.transaction() as s:
+        return service.report_change(s, who.actor, uscc, body, today())
+
+
+@router.get("/enterprises/{uscc}/change-reports", summary="An enterprise's major-change reports")
+def list_changes(uscc: str, request: Request, who: Reader):
+    with request.app.state.db.reader() as s:
+        if s.scalars(scoped(select(Enterprise.uscc).where(Enterprise.uscc == uscc), who)).first() is None:
+            raise not_found("企业", "Enterprise", uscc)
+        rows = s.scalars(select(ChangeReport).where(ChangeReport.uscc == uscc).order_by(ChangeReport.changed_on))
+        return {"uscc": uscc, "items": [service.change_dict(r) for r in rows]}
+
+
+@router.get("/renewals/due", summary="Renewal (复核) due list: titles expiring within the notice window")
+def renewals_due(request: Request, who: Reader,
+                 on: Annotated[dt.date | None, Query(description="default today")] = None):
+    with request.app.state.db.reader() as s:
+        return service.renewals_due(s, on or today(), who.org if who.role == "park" else None)
+
+
+@router.get("/targets/{year}", summary="The year's cultivation targets and progress against them")
+def targets(year: Year, request: Request, who: StatsReader):
+    with request.app.state.db.reader() as s:
+        return service.target_progress(s, year, today())
+
+
+RequestMover = Caller("econ", "treasury", "talent", "finance", "park")
+
+
+@router.post("/service-requests", status_code=201, summary="Open an enterprise's request (诉求), routed to its department")
+def open_request(body: ServiceRequestIn, request: Request, who: Writer):
+    with request.app.state.db.transaction() as s:
+        return service.open_request(s, who.actor, body, today())
+
+
+@router.post("/service-requests/{request_id}/transition", summary="Accept, resolve or reject a request")
+def move_request(request_id: int, body: RequestMoveIn, request: Request, who: RequestMover):
+    with request.app.state.db.transaction() as s:
+        return service.move_request(s, who, request_id, body, today())
+
+
+@router.get("/service-requests", summary="Requests by state, department, enterprise; `overdue=true` for the overdue list")
+def list_requests(request: Request, who: Reader, limit: pagination.Limit = 100, cursor: pagination.Cursor = None,
+                  state: Annotated[Literal["open", "accepted", "resolved", "rejected"] | None, Query()] = None,
+                  department: Annotated[Literal["econ", "treasury", "talent", "finance", "park"] | None, Query()] = None,
+                  uscc: Annotated[str | None, Query(max_length=18)] = None,
+                  overdue: Annotated[bool, Query()] = False,
+                  on: Annotated[dt.date | None, Query(description="overdue as of this date; default today")] = None):
+    on = on or today()
+    after = pagination.decode(cursor)
+    stmt = select(ServiceRequest).join(Enterprise, Enterprise.uscc == ServiceRequest.uscc).order_by(ServiceRequest.id)
+    stmt = scoped(stmt, who)
+    if after:
+        if not after.isdigit():
+            pagination.decode("%")
+        stmt = stmt.where(ServiceRequest.id > int(after))
+    if state:
+        stmt = stmt.where(ServiceRequest.state == state)
+    if department:
+        stmt = stmt.where(ServiceRequest.department == department)
+    if uscc:
+        stmt = stmt.where(ServiceRequest.uscc == uscc)
+    if overdue:
+        stmt = stmt.where(ServiceRequest.state.in_(("open", "accepted")), ServiceRequest.due_on < on)
+    with request.app.state.db.reader() as s:
+        items = [service.request_dict(r, on) for r in s.scalars(stmt.limit(limit + 1))]
+    return pagination.page(items, limit, key=lambda d: str(d["id"]))
+
+
+@router.post("/visits", status_code=201, summary="Record a visit (走访) and its findings")
+def record_visit(body: VisitIn, request: Request, who: Writer):
+    with request.app.state.db.transaction() as s:
+        return service.record_visit(s, who.actor, body)
+
+
+@router.get("/visits", summary="Visits, newest first, by enterprise and period")
+def list_visits(request: Request, who: Reader, limit: pagination.Limit = 100, cursor: pagination.Cursor = None,
+                uscc: Annotated[str | None, Query(max_length=18)] = None,
+                from_: Annotated[dt.date | None, Query(alias="from")] = None,
+                to: Annotated[dt.date | None, Query()] = None):
+    after = pagination.decode(cursor)
+    stmt = scoped(select(Visit).join(Enterprise, Enterprise.uscc == Visit.uscc), who).order_by(Visit.id.desc())
+    if after:
+        if not after.isdigit():
+            pagination.decode("%")
+        stmt = stmt.where(Visit.id < int(after))
+    if uscc:
+        stmt = stmt.where(Visit.uscc == uscc)
+    if from_:
+        stmt = stmt.where(Visit.visited_on >= from_)
+    if to:
+        stmt = stmt.where(Visit.visited_on <= to)
+    with request.app.state.db.reader() as s:
+        items = [service.visit_dict(v) for v in s.scalars(stmt.limit(limit + 1))]
+    return pagination.page(items, limit, key=lambda d: str(d["id"]))
+
+
+XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
+
+
+@router.get("/stats/new", summary="Stock on a date and new titles per period (the reply's table), by group",
+            responses={200: {"content": {"application/json": {}, XLSX_TYPE: {}}}})
+def new_stats(request: Request, who: StatsReader,
+              year: Annotated[int | None, Query(ge=2000, le=2100, description="the calendar year")] = None,
+              from_: Annotated[dt.date | None, Query(alias="from", description="first day (with `to`)")] = None,
+              to: Annotated[dt.date | None, Query(description="last day; with `year`, cuts the year short")] = None,
+              by: Annotated[Literal["township", "park", "industry"] | None, Query()] = None,
+              format: Annotated[Literal["json", "xlsx"], Query()] = "json"):  # noqa: A002
+    """`year=2023&to=2023-09-30` reproduces the reply: 截至9月末 stock, and new since the end of 2022.
+    Per title: `stock` (holders on `to`), `base` (holders the day before `from`), `net`, `new`
+    (first recognised at that title within the period), `renewed` (复核 within it)."""
+    if year is not None:
+        start, end = dt.date(year, 1, 1), to or dt.date(year, 12, 31)
+        if from_ is not None or not (start <= end <= dt.date(year, 12, 31)):
+            raise Problem(422, "bad-period", "year 与 from 不能同用；to 须在该年内",
+                          "Give year (optionally with a `to` inside it) or from and to",
+                          errors=[{"loc": ["query", "to"], "msg": "outside the year", "type": "value"}])
+    elif from_ is not None and to is not None:
+        start, end = from_, to
+        if end < start:
+            raise Problem(422, "bad-period", "to 早于 from", "`to` is before `from`",
+                          errors=[{"loc": ["query", "to"], "msg": "before from", "type": "value"}])
+    else:
+        raise Problem(422, "bad-period", "需要 year，或 from 与 to", "Give year, or from and to",
+                      errors=[{"loc": ["query", "year"], "msg": "missing", "type": "missing"}])
+    with request.app.state.db.reader() as s:
+        stats = service.new_stats(s, start, end, by)
+    if format == "xlsx":
+        name = f"srdi-new-{start.isoformat()}-{end.isoformat()}.xlsx"
+        return Response(service.new_stats_xlsx(stats), media_type=XLSX_TYPE,
+                        headers={"Content-Disposition": f'attachment; filename="{name}"'})
+    return stats
+
+
+ImportReader = Caller("econ", "platform", "auditor")
+MAX_IMPORT_BYTES = 50 * 1024 * 1024
+
+
+async def _parse_upload(file: UploadFile) -> tuple[str, list]:
     content = await file.read()
     if len(content) > MAX_IMPORT_BYTES:
         raise Problem(413, "file-too-large", "文件超过 50 MB", "The file is larger than 50 MB")
-    return await asyncio.to_thread(_import, request.app.state.db, who.actor, file.filename or "", content)
+    name = file.filename or ""
+    return name, await asyncio.to_thread(lambda: list(service.read_list_file(name, content)))
 
 
-MAX_IMPORT_BYTES = 50 * 1024 * 1024
-IMPORT_CHUNK = 500
+async def _start_job(request: Request, who: Principal, file: UploadFile) -> Response:
+    name, parsed = await _parse_upload(file)  # a bad file or header is a 422 now, not a failed job
+    db = request.app.state.db
+    job = await asyncio.to_thread(jobs.create_job, db, who.actor, name, len(parsed))
+    jobs.start(request.app, job["id"], who.actor, parsed)
+    location = f"/api/v1/import-jobs/{job['id']}"
+    return Response(orjson.dumps(job), status_code=202, media_type="application/json",
+                    headers={"Location": location})
 
 
-def _import(db, actor: str, filename: str, content: bytes) -> dict:
-    report = {"rows": 0, "created": 0, "unchanged": 0, "skipped": 0, "rejected": []}
-    valid: list = []
+@router.post("/imports/recognition-lists", summary="Import a municipal recognition list (CSV or XLSX)",
+             responses={202: {"description": "with ?async=true: the import job (poll its Location)"}})
+async def import_recognition_list(request: Request, who: CertWriter, file: UploadFile,
+                                  run_async: Annotated[bool, Query(alias="async")] = False):
+    """Rows of other districts are skipped, bad rows rejected with their row number and reasons,
+    known rows left unchanged: importing the same list twice creates nothing the second time.
+    With `?async=true` the import runs as a job: 202 and the job, polled at its Location."""
+    if run_async:
+        return await _start_job(request, who, file)
+    _, parsed = await _parse_upload(file)
+    return await asyncio.to_thread(jobs.run_import, request.app.state.db, who.actor, parsed)
 
-    def flush():
-        with db.transaction() as s:
-            created, unchanged = service.import_rows(s, actor, valid)
-        report["created"] += created
-        report["unchanged"] += unchanged
-        valid.clear()
 
-    for row, cells in service.read_list_file(filename, content):
-        report["rows"] += 1
-        checked = rules.check_list_row(row, cells, uscc_error)
-        if checked == "skipped":
-            report["skipped"] += 1
-        elif isinstance(checked, list):
-            report["rejected"].append({"row": row, "errors": checked})
-        else:
-            valid.append(checked)
-            if len(valid) >= IMPORT_CHUNK:
-                flush()
-    if valid:
-        flush()
-    return report
+@router.post("/import-jobs", status_code=202, summary="Start a recognition-list import job (CSV or XLSX)",
+             response_class=Response, responses={202: {"content": {"application/json": {}}}})
+async def start_import_job(request: Request, who: CertWriter, file: UploadFile):
+    """202 with the job `{id, state, rows_total, rows_done, progress, report, error, ...}`;
+    `Location` is where to poll it. The file's header is checked before the job starts."""
+    return await _start_job(request, who, file)
+
+
+def _job_scope(stmt, who: Principal):
+    """The municipal platform sees the jobs it started; the bureau and the auditor see all."""
+    return stmt.where(ImportJob.actor.startswith("platform:")) if who.role == "platform" else stmt
+
+
+@router.get("/import-jobs/{job_id}", summary="An import job: state, rows done of total, the report when done")
+def get_import_job(job_id: str, request: Request, who: ImportReader):
+    with request.app.state.db.reader() as s:
+        job = s.scalars(_job_scope(select(ImportJob).where(ImportJob.id == job_id), who)).first()
+        if job is None:
+            raise not_found("导入任务", "Import job", job_id)
+        return service.job_dict(job)
+
+
+@router.get("/import-jobs", summary="Import jobs, newest first")
+def list_import_jobs(request: Request, who: ImportReader, limit: pagination.Limit = 100,
+                     cursor: pagination.Cursor = None):
+    after = pagination.decode(cursor)
+    stmt = _job_scope(select(ImportJob), who).order_by(ImportJob.created_at.desc(), ImportJob.id.desc())
+    if after:
+        at, _, jid = after.partition("|")
+        try:
+            at_ts = dt.datetime.fromisoformat(at)
+        except ValueError as e:
+            raise pagination.decode("%") from e  # the same bad-cursor problem
+        stmt = stmt.where(or_(ImportJob.created_at < at_ts, and_(ImportJob.created_at == at_ts, ImportJob.id < jid)))
+    with request.app.state.db.reader() as s:
+        items = [service.job_dict(j) for j in s.scalars(stmt.limit(limit + 1))]
+    return pagination.page(items, limit, key=lambda d: f"{d['created_at'][:-1]}|{d['id']}")
 
 
 @router.post("/admin/expire", summary="Expire certifications past their last valid day now")

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import structlog
 
-from services.registry import events, service
+from services.registry import events, jobs, service
 from services.registry.api import router
 from services.registry.models import Base
 from shared.app import ServiceSpec, create_app
@@ -30,5 +30,5 @@ async def expiry_sweeper(app) -> None:
 
 SPEC = ServiceSpec(name="registry", title="SRDI registry (区经信局)", router=router, metadata=Base.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
-                   handlers=events.HANDLERS, jobs=[expiry_sweeper])
+                   handlers=events.HANDLERS, jobs=[expiry_sweeper, jobs.job_keeper])
 app = create_app(SPEC)

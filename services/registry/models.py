@@ -48,3 +48,94 @@ class Certification(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (UniqueConstraint("uscc", "tier", "recognized_on"),
                       Index("ix_certification_state_expires", "state", "expires_on"))
+
+
+class ImportJob(Base):
+    """A recognition-list import run in the background; progress is written with each chunk."""
+
+    __tablename__ = "import_job"
+    id: Mapped[str] = mapped_column(String(36), primary_key=True)
+    kind: Mapped[str] = mapped_column(String(30), default="recognition_list")
+    filename: Mapped[str] = mapped_column(String(200))
+    actor: Mapped[str] = mapped_column(String(200))
+    state: Mapped[str] = mapped_column(String(10), default="queued")  # queued, running, done, failed
+    rows_total: Mapped[int] = mapped_column(Integer, default=0)
+    rows_done: Mapped[int] = mapped_column(Integer, default=0)
+    report: Mapped[str | None] = mapped_column(Text, nullable=True)  # JSON, when done
+    error: Mapped[str | None] = mapped_column(Text, nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    started_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    finished_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
+    __table_args__ = (Index("ix_import_job_created_at", "created_at"),)
+
+
+class Indicator(Base):
+    """An enterprise's yearly indicators (the facts screening reads). Money in whole 元;
+    shares and ratios in percent, as decimal text (exact at a threshold's edge)."""
+
+    __tablename__ = "indicator"
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprise.uscc"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)
+    facts: Mapped[str] = mapped_column(Text)  # JSON of the fields in schemas.IndicatorsIn
+    updated_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class AnnualUpdate(Base):
+    """The yearly data update (年度数据更新) a title holder files on the national platform by the
+    deadline (30 April, a dated parameter); missing it loses the right to renewal."""
+
+    __tablename__ = "annual_update"
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprise.uscc"), primary_key=True)
+    year: Mapped[int] = mapped_column(Integer, primary_key=True)  # the year it is filed in
+    submitted_on: Mapped[dt.date] = mapped_column(Date)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ChangeReport(Base):
+    """A major change (rename, merger, restructuring, relocation, overseas branch) and its report."""
+
+    __tablename__ = "change_report"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprise.uscc"), index=True)
+    kind: Mapped[str] = mapped_column(String(20))
+    changed_on: Mapped[dt.date] = mapped_column(Date)
+    reported_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    late: Mapped[bool] = mapped_column(Boolean)
+    detail: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ServiceRequest(Base):
+    """An enterprise's request (诉求) in the service package (服务包), routed to the department
+    that owns its category, tracked to closure against a deadline."""
+
+    __tablename__ = "service_request"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprise.uscc"), index=True)
+    category: Mapped[str] = mapped_column(String(20))
+    summary: Mapped[str] = mapped_column(String(2000))
+    department: Mapped[str] = mapped_column(String(20))  # the role that owns it
+    state: Mapped[str] = mapped_column(String(12), default="open")  # open, accepted, resolved, rejected
+    opened_on: Mapped[dt.date] = mapped_column(Date)
+    due_on: Mapped[dt.date] = mapped_column(Date)
+    closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    resolution: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_service_request_state_due", "state", "due_on"),)
+
+
+class Visit(Base):
+    """A visit (走访) to an enterprise, with what was found."""
+
+    __tablename__ = "visit"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprise.uscc"), index=True)
+    visited_on: Mapped[dt.date] = mapped_column(Date)
+    visitors: Mapped[str] = mapped_column(String(500))
+    findings: Mapped[str] = mapped_column(Text)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+from decimal import Decimal
 from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
@@ -62,3 +63,90 @@ class CertificationOut(BaseModel):
     revoked_on: dt.date | None = None
     revoke_reason: str | None = None
     for_cause: bool | None = None
+
+
+Pct = Annotated[Decimal, Field(ge=0, le=100, max_digits=9, decimal_places=4, description="percent, e.g. 70 or 3.5")]
+Count = Annotated[int, Field(ge=0, le=10**7)]
+Yuan = Annotated[int, Field(ge=0, le=10**13, description="whole 元")]
+
+
+class IndicatorsIn(Body):
+    """An enterprise's indicators for one year (all optional: screening reports what is missing)."""
+
+    revenue_yuan: Yuan | None = None
+    rd_spend_yuan: Yuan | None = None
+    staff: Count | None = None
+    rd_staff: Count | None = None
+    patents: Count | None = None
+    invention_patents: Count | None = None
+    ip_class1: Count | None = None
+    ip_class2: Count | None = None
+    ip_class1_high_value: Count | None = None
+    ip_class1_self_developed: Count | None = None
+    main_business_share_pct: Pct | None = None
+    years_in_niche: Annotated[int, Field(ge=0, le=200)] | None = None
+    debt_ratio_pct: Annotated[Decimal, Field(ge=0, le=1000, max_digits=9, decimal_places=4)] | None = None
+    equity_raised_yuan: Yuan | None = None
+    niche_market_share_pct: Pct | None = None
+    strategic_emerging: bool | None = None
+    high_tech_enterprise: bool | None = None
+    st_award: bool | None = None
+    provincial_rd_institution: bool | None = None
+    srdi_score: Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=2)] | None = None
+    development_score: Annotated[Decimal, Field(ge=0, le=100, max_digits=7, decimal_places=2)] | None = None
+
+    @model_validator(mode="after")
+    def _consistent(self):
+        if self.rd_staff is not None and self.staff is not None and self.rd_staff > self.staff:
+            raise ValueError("rd_staff 大于 staff / rd_staff exceeds staff")
+        if self.invention_patents is not None and self.patents is not None and self.invention_patents > self.patents:
+            raise ValueError("invention_patents 大于 patents / invention_patents exceeds patents")
+        if self.rd_spend_yuan is not None and self.revenue_yuan is not None and self.rd_spend_yuan > self.revenue_yuan * 10:
+            raise ValueError("rd_spend_yuan 不合理 / rd_spend_yuan is implausible against revenue")
+        return self
+
+    def facts(self) -> dict:
+        return {k: (str(v) if isinstance(v, Decimal) else v) for k, v in self.model_dump().items() if v is not None}
+
+
+class AnnualUpdateIn(Body):
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    submitted_on: Day
+
+
+class ChangeReportIn(Body):
+    kind: Literal["rename", "merger", "restructuring", "relocation", "overseas_branch"]
+    changed_on: Day
+    reported_on: Day | None = None  # default today
+    detail: Annotated[LongText, Field(max_length=2000)] | None = None
+
+    @model_validator(mode="after")
+    def _dates(self):
+        if self.reported_on and self.reported_on < self.changed_on:
+            raise ValueError("reported_on 早于 changed_on / reported_on is before changed_on")
+        return self
+
+
+class ServiceRequestIn(Body):
+    uscc: USCC
+    category: Literal["qualification", "subsidy", "talent", "finance", "land_space", "other"]
+    summary: Annotated[LongText, Field(max_length=2000)]
+    opened_on: Day | None = None  # default today
+
+
+class RequestMoveIn(Body):
+    state: Literal["accepted", "resolved", "rejected"]
+    note: Annotated[LongText, Field(max_length=2000)] | None = None
+
+    @model_validator(mode="after")
+    def _note(self):
+        if self.state in ("resolved", "rejected") and not self.note:
+            raise ValueError("办结或退回需要说明 note / resolving or rejecting needs a note")
+        return self
+
+
+class VisitIn(Body):
+    uscc: USCC
+    visited_on: Day
+    visitors: Annotated[Text, Field(max_length=500)]
+    findings: Annotated[LongText, Field(max_length=2000)]

@@ -3,15 +3,19 @@ from __future__ import annotations
 
 import datetime as dt
 
-import orjson
 from collections import defaultdict
+from dataclasses import dataclass
+
+import orjson
 
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.registry import events, rules
-from services.registry.models import Certification, Enterprise
-from services.registry.schemas import CertificationIn, EnterpriseIn, RevokeIn
+from services.registry.models import (AnnualUpdate, Certification, ChangeReport, Enterprise, ImportJob, Indicator,
+                                      ServiceRequest, Visit)
+from services.registry.schemas import (AnnualUpdateIn, CertificationIn, ChangeReportIn, EnterpriseIn, IndicatorsIn,
+                                       RequestMoveIn, RevokeIn, ServiceRequestIn, VisitIn)
 from shared import audit, params
 from shared.db import for_update
 from shared.errors import Problem, not_found
@@ -38,10 +42,15 @@ def enterprise_dict(e: Enterprise, certs: list[Certification], on: dt.date) -> d
             "certifications": [cert_dict(c) for c in certs]}
 
 
-def refresh_doc(s: Session, e: Enterprise) -> None:
-    """Rewrite the stored read document after a change (in the change's own transaction)."""
-    s.flush()
-    doc = enterprise_dict(e, certifications_of(s, e.uscc), dt.date.min)
+def refresh_doc(s: Session, e: Enterprise, certs: list[Certification] | None = None) -> None:
+    """Rewrite the stored read document after a change (in the change's own transaction).
+    `certs`: the enterprise's certifications when the caller already holds them all (bulk import)."""
+    if certs is None:
+        s.flush()
+        certs = certifications_of(s, e.uscc)
+    else:  # already flushed by the caller (every certification has its id)
+        certs = sorted(certs, key=lambda c: (c.recognized_on, c.id))
+    doc = enterprise_dict(e, certs, dt.date.min)
     del doc["current_tier"]  # depends on the day it is read: computed then
     e.doc = orjson.dumps(doc).decode()
 
@@ -62,21 +71,29 @@ def certifications_of(s: Session, uscc: str) -> list[Certification]:
                           .order_by(Certification.recognized_on, Certification.id)))
 
 
-def create_enterprise(s: Session, actor: str, body: EnterpriseIn) -> Enterprise:
-    if s.get(Enterprise, body.uscc) is not None:
+def create_enterprise(s: Session, actor: str, body: EnterpriseIn, *, known_new: bool = False) -> Enterprise:
+    """Register an enterprise. `known_new`: the caller has just looked it up (bulk import); the
+    caller then writes its document with refresh_doc once its certifications are added."""
+    if not known_new and s.get(Enterprise, body.uscc) is not None:
         raise Problem(409, "enterprise-exists", f"企业已登记：{body.uscc}",
                       f"An enterprise with USCC {body.uscc} is already registered", uscc=body.uscc)
     e = Enterprise(**body.model_dump(), version=1)
     s.add(e)
-    refresh_doc(s, e)
+    if not known_new:
+        refresh_doc(s, e)
     events.registered(s, e)
     audit.record(s, actor, "enterprise.register", "enterprise", e.uscc, None, body.model_dump(mode="json"))
     return e
 
 
-def validity_years(s: Session, tier: str, on: dt.date) -> int:
+def validity_years(s: Session, tier: str, on: dt.date, cache: dict | None = None) -> int:
+    if cache is not None and (tier, on) in cache:
+        return cache[(tier, on)]
     p = params.in_force(s, on, "certification.validity_years.").get(f"certification.validity_years.{tier}")
-    return int(p.value) if p else 3
+    years = int(p.value) if p else 3
+    if cache is not None:
+        cache[(tier, on)] = years
+    return years
 
 
 def add_certification(s: Session, actor: str, uscc: str, body: CertificationIn) -> tuple[Certification, bool]:
@@ -85,22 +102,69 @@ def add_certification(s: Session, actor: str, uscc: str, body: CertificationIn) 
     if e is None:
         raise not_found("企业", "Enterprise", uscc)
     existing = certifications_of(s, uscc)
+    added = new_certification(s, e, existing, body)
+    if added is None:
+        return next(c for c in existing if (c.tier, c.recognized_on) == (body.tier, body.recognized_on)), False
+    s.flush()
+    announce(s, actor, e, added)
+    refresh_doc(s, e, existing)
+    return added.cert, True
+
+
+@dataclass
+class Added:
+    """A certification added but not yet announced (its id comes with the flush)."""
+
+    cert: Certification
+    change: rules.Change | None
+    first_time: bool
+
+
+def new_certification(s: Session, e: Enterprise, existing: list[Certification], body: CertificationIn,
+                      years_cache: dict | None = None) -> Added | None:
+    """Add a certification to a locked enterprise whose certifications are `existing` (appended
+    to); None when the same tier and date is already recorded. The caller flushes, then calls
+    announce(), then refresh_doc (once per enterprise in a bulk import)."""
     for c in existing:
         if (c.tier, c.recognized_on) == (body.tier, body.recognized_on):
-            return c, False
-    expires = body.expires_on or rules.expiry(body.recognized_on, validity_years(s, body.tier, body.recognized_on))
-    cert = Certification(uscc=uscc, tier=body.tier, recognized_on=body.recognized_on, expires_on=expires,
+            return None
+    check_not_banned(s, e.uscc, existing, body.tier, body.recognized_on)
+    expires = body.expires_on or rules.expiry(
+        body.recognized_on, validity_years(s, body.tier, body.recognized_on, years_cache))
+    cert = Certification(uscc=e.uscc, tier=body.tier, recognized_on=body.recognized_on, expires_on=expires,
                          batch=body.batch, source=body.source, state="active")
     s.add(cert)
-    s.flush()
     olds = [as_rule(c) for c in existing]
-    change = rules.change_on_add(olds, as_rule(cert))
-    if change:
+    existing.append(cert)
+    new = rules.Cert(0, cert.tier, cert.recognized_on, cert.expires_on)
+    return Added(cert, rules.change_on_add(olds, new), rules.first_time_at(olds, cert.tier))
+
+
+def announce(s: Session, actor: str, e: Enterprise, added: Added) -> None:
+    """After the flush that gave the certification its id: the promotion event and the audit row."""
+    if added.change:
         e.version += 1
-        events.promoted(s, e, change, cert, rules.first_time_at(olds, cert.tier))
-    refresh_doc(s, e)
-    audit.record(s, actor, "certification.add", "certification", str(cert.id), None, cert_dict(cert))
-    return cert, True
+        events.promoted(s, e, added.change, added.cert, added.first_time)
+    audit.record(s, actor, "certification.add", "certification", str(added.cert.id), None, cert_dict(added.cert))
+
+
+def check_not_banned(s: Session, uscc: str, existing: list[Certification], tier: str, on: dt.date) -> None:
+    """No new title within the re-application ban after a revocation for cause (409)."""
+    if not any(c.for_cause and c.revoked_on for c in existing):
+        return
+    p = params.in_force(s, on, "certification.reapply_ban_years").get("certification.reapply_ban_years")
+    years = int(p.value) if p else 3
+    ban = rules.reapply_ban(existing_revocations(existing), on, years)
+    if ban:
+        raise Problem(409, "reapplication-banned",
+                      f"该企业于 {ban[0]} 因故被撤销认定，{ban[1]} 前不得再次认定",
+                      f"The enterprise's title was revoked for cause on {ban[0]}; no new title before {ban[1]}",
+                      revoked_on=ban[0].isoformat(), banned_until=ban[1].isoformat(),
+                      basis=p.cite() if p else None)
+
+
+def existing_revocations(existing: list[Certification]) -> list[dt.date]:
+    return [c.revoked_on for c in existing if c.for_cause and c.revoked_on]
 
 
 def revoke(s: Session, actor: str, cert_id: int, body: RevokeIn, today: dt.date) -> Certification:
@@ -163,30 +227,309 @@ def tier_stats(s: Session, on: dt.date) -> dict:
     return {"on": on.isoformat(), "counts": counts, "holders": holders}
 
 
+# -- indicators and screening ----------------------------------------------------------------
+def put_indicators(s: Session, actor: str, uscc: str, year: int, body: IndicatorsIn) -> tuple[dict, bool]:
+    """Record (or replace) an enterprise's indicators for a year. Returns (row, created)."""
+    if s.get(Enterprise, uscc) is None:
+        raise not_found("企业", "Enterprise", uscc)
+    row = s.get(Indicator, (uscc, year))
+    facts = body.facts()
+    before = orjson.loads(row.facts) if row else None
+    if row is None:
+        row = Indicator(uscc=uscc, year=year, facts=orjson.dumps(facts).decode(), updated_by=actor)
+        s.add(row)
+    else:
+        row.facts, row.updated_by = orjson.dumps(facts).decode(), actor
+    s.flush()
+    audit.record(s, actor, "indicators.put", "indicator", f"{uscc}/{year}", before, facts)
+    return indicator_dict(row), before is None
+
+
+def indicator_dict(row: Indicator) -> dict:
+    return {"uscc": row.uscc, "year": row.year, **orjson.loads(row.facts), "updated_by": row.updated_by,
+            "updated_at": row.updated_at and row.updated_at.isoformat() + "Z"}
+
+
+def rule_set(s: Session, tier: str, on: dt.date) -> tuple[dict, dict]:
+    """The criteria for a tier in force on a date, and the near-miss settings (with citations)."""
+    found = params.in_force(s, on, "screening.")
+    p = found.get(f"screening.criteria.{tier}")
+    if p is None:
+        raise Problem(422, "no-criteria", f"{on} 没有 {tier} 的认定条件", f"No criteria for {tier} in force on {on}",
+                      errors=[{"loc": ["query", "tier"], "msg": "no criteria in force", "type": "value"}])
+    return p.value, {"criteria": p.cite(), "max_failures": found["screening.near_miss.max_failures"],
+                     "max_relative_gap": found["screening.near_miss.max_relative_gap"]}
+
+
+def screening(s: Session, tier: str, on: dt.date, year: int, park_id: str | None = None) -> dict:
+    """Every enterprise below `tier` on `on` (whose next tier it is), classified on the indicators
+    of `year` (and the years before it) against the criteria in force on `on`."""
+    criteria, near = rule_set(s, tier, on)
+    max_failures = int(near["max_failures"].value)
+    max_gap = rules.num(near["max_relative_gap"].value)
+    stmt = select(Enterprise)
+    if park_id is not None:
+        stmt = stmt.where(Enterprise.park_id == park_id)
+    firms = {e.uscc: e for e in s.scalars(stmt)}
+    certs: dict[str, list[rules.Cert]] = defaultdict(list)
+    for c in s.scalars(select(Certification)):
+        certs[c.uscc].append(as_rule(c))
+    years: dict[str, dict[int, dict]] = defaultdict(dict)
+    for row in s.scalars(select(Indicator).where(Indicator.year.between(year - 2, year))):
+        years[row.uscc][row.year] = orjson.loads(row.facts)
+    items, totals = [], {"met": 0, "near": 0, "not_met": 0}
+    for uscc in sorted(firms):
+        current = rules.tier_on(certs[uscc], on)
+        if rules.NEXT_TIER.get(current) != tier:
+            continue
+        facts = rules.derive_facts(years[uscc], year, rules.held_on(certs[uscc], on))
+        status, gaps = rules.classify(criteria, facts, max_failures, max_gap)
+        totals[status] += 1
+        e = firms[uscc]
+        items.append({"uscc": uscc, "name": e.name, "township": e.township, "park_id": e.park_id,
+                      "current_tier": current, "status": status, "status_zh": rules.STATUS_ZH[status],
+                      "has_indicators": year in years[uscc], "failing": [g.as_dict() for g in gaps]})
+    order = {"met": 0, "near": 1, "not_met": 2}
+    items.sort(key=lambda i: (order[i["status"]], len(i["failing"]), i["uscc"]))
+    return {"tier": tier, "on": on.isoformat(), "indicator_year": year, "rule_set": criteria.get("rule_set"),
+            "basis": {"criteria": near["criteria"], "max_failures": near["max_failures"].cite(),
+                      "max_relative_gap": near["max_relative_gap"].cite()},
+            "totals": totals, "items": items}
+
+
+# -- dynamic management and targets ------------------------------------------------------------
+def _param(s: Session, on: dt.date, key: str) -> params.Param:
+    p = params.in_force(s, on, key).get(key)
+    if p is None:
+        raise Problem(422, "no-parameter", f"{on} 没有生效的参数 {key}", f"No parameter {key} in force on {on}")
+    return p
+
+
+def _enterprise(s: Session, uscc: str) -> Enterprise:
+    e = s.get(Enterprise, uscc)
+    if e is None:
+        raise not_found("企业", "Enterprise", uscc)
+    return e
+
+
+def record_annual_update(s: Session, actor: str, uscc: str, body: AnnualUpdateIn) -> tuple[dict, bool]:
+    _enterprise(s, uscc)
+    row = s.get(AnnualUpdate, (uscc, body.year))
+    if row is not None:
+        return annual_update_dict(row), False
+    row = AnnualUpdate(uscc=uscc, year=body.year, submitted_on=body.submitted_on, recorded_by=actor)
+    s.add(row)
+    s.flush()
+    audit.record(s, actor, "annual_update.record", "annual_update", f"{uscc}/{body.year}", None, annual_update_dict(row))
+    return annual_update_dict(row), True
+
+
+def annual_update_dict(row: AnnualUpdate) -> dict:
+    return {"uscc": row.uscc, "year": row.year, "submitted_on": row.submitted_on.isoformat()}
+
+
+def report_change(s: Session, actor: str, uscc: str, body: ChangeReportIn, today: dt.date) -> dict:
+    _enterprise(s, uscc)
+    reported = body.reported_on or today
+    p = _param(s, body.changed_on, "change_report.months")
+    due = rules.change_due(body.changed_on, int(p.value))
+    row = ChangeReport(uscc=uscc, kind=body.kind, changed_on=body.changed_on, reported_on=reported, due_on=due,
+                       late=reported > due, detail=body.detail, recorded_by=actor)
+    s.add(row)
+    s.flush()
+    out = change_dict(row) | {"basis": p.cite()}
+    audit.record(s, actor, "change_report.record", "change_report", str(row.id), None, change_dict(row))
+    return out
+
+
+def change_dict(row: ChangeReport) -> dict:
+    return {"id": row.id, "uscc": row.uscc, "kind": row.kind, "changed_on": row.changed_on.isoformat(),
+            "reported_on": row.reported_on.isoformat(), "due_on": row.due_on.isoformat(), "late": row.late,
+            "detail": row.detail}
+
+
+def renewals_due(s: Session, on: dt.date, park_id: str | None = None) -> dict:
+    """Titles whose last valid day falls within the notice window, not yet renewed, with the annual
+    updates they missed (a missed one blocks the renewal)."""
+    notice = _param(s, on, "renewal.notice_months")
+    deadline = _param(s, on, "annual_update.deadline")
+    stmt = (select(Certification, Enterprise).join(Enterprise, Enterprise.uscc == Certification.uscc)
+            .where(Certification.state != "revoked", Certification.expires_on >= on,
+                   Certification.expires_on <= rules.add_months(on, int(notice.value)),
+                   Certification.tier != "potential")
+            .order_by(Certification.expires_on, Certification.id))
+    if park_id is not None:
+        stmt = stmt.where(Enterprise.park_id == park_id)
+    rows = list(s.execute(stmt))
+    usccs = {c.uscc for c, _ in rows}
+    later = {(c.uscc, c.tier, c.recognized_on) for c in s.scalars(select(Certification).where(Certification.uscc.in_(usccs)))}
+    filed: dict[str, dict[int, dt.date]] = defaultdict(dict)
+    for u in s.scalars(select(AnnualUpdate).where(AnnualUpdate.uscc.in_(usccs))):
+        filed[u.uscc][u.year] = u.submitted_on
+    items = []
+    for c, e in rows:
+        if not rules.active_on(as_rule(c), on) or any(
+                u == c.uscc and tier == c.tier and rec > c.recognized_on for u, tier, rec in later):
+            continue  # not live on the date, or already renewed
+        missed = rules.missed_updates(rules.annual_deadlines(c.recognized_on, c.expires_on, on, deadline.value),
+                                      filed[c.uscc])
+        items.append({"uscc": c.uscc, "name": e.name, "park_id": e.park_id, "certification_id": c.id,
+                      "tier": c.tier, "recognized_on": c.recognized_on.isoformat(),
+                      "expires_on": c.expires_on.isoformat(), "days_left": (c.expires_on - on).days,
+                      "annual_updates_missed": missed, "renewal_blocked": bool(missed)})
+    return {"on": on.isoformat(), "basis": {"notice_months": notice.cite(), "annual_update_deadline": deadline.cite()},
+            "items": items}
+
+
+def target_progress(s: Session, year: int, today: dt.date) -> dict:
+    on = min(today, dt.date(year, 12, 31))
+    p = _param(s, dt.date(year, 12, 31), "targets.yearly")
+    stats = new_stats(s, dt.date(year, 1, 1), max(on, dt.date(year, 1, 1)))
+    return {"year": year, "on": stats["to"], "basis": p.cite(),
+            "targets": rules.target_progress(p.value, stats["tiers"]),
+            "note": "listing progress is kept by the financial office's listing pipeline / 上市进度由区金融服务办登记"}
+
+
+# -- service package (服务包) -------------------------------------------------------------------
+def open_request(s: Session, actor: str, body: ServiceRequestIn, today: dt.date) -> dict:
+    _enterprise(s, body.uscc)
+    opened = body.opened_on or today
+    routing = _param(s, opened, "service_package.routing")
+    days = _param(s, opened, "service_package.deadline_days")
+    row = ServiceRequest(uscc=body.uscc, category=body.category, summary=body.summary,
+                         department=routing.value.get(body.category, "econ"), state="open", opened_on=opened,
+                         due_on=opened + dt.timedelta(days=int(days.value)))
+    s.add(row)
+    s.flush()
+    audit.record(s, actor, "service_request.open", "service_request", str(row.id), None, request_dict(row, today))
+    return request_dict(row, today) | {"basis": {"routing": routing.cite(), "deadline_days": days.cite()}}
+
+
+def move_request(s: Session, who, request_id: int, body: RequestMoveIn, today: dt.date) -> dict:
+    """The owning department (a park: for its own enterprises) or the lead bureau moves a request."""
+    row = s.scalars(for_update(s, select(ServiceRequest).where(ServiceRequest.id == request_id))).first()
+    if row is None or not _request_visible(s, who, row):
+        raise not_found("诉求", "Service request", str(request_id))
+    if who.role != "econ" and who.role != row.department:
+        raise Problem(403, "not-owner", f"该诉求由 {row.department} 办理", f"The request is owned by {row.department}")
+    if not rules.can_move(row.state, body.state):
+        raise Problem(409, "bad-transition", f"诉求状态 {row.state} 不能变为 {body.state}",
+                      f"A request in state {row.state} cannot become {body.state}", state=row.state)
+    before = request_dict(row, today)
+    row.state = body.state
+    if body.state in rules.CLOSED:
+        row.closed_on, row.resolution = today, body.note
+    s.flush()
+    audit.record(s, who.actor, f"service_request.{body.state}", "service_request", str(row.id), before,
+                 request_dict(row, today))
+    return request_dict(row, today)
+
+
+def _request_visible(s: Session, who, row: ServiceRequest) -> bool:
+    if who.role != "park":
+        return True
+    e = s.get(Enterprise, row.uscc)
+    return e is not None and e.park_id == who.org
+
+
+def request_dict(row: ServiceRequest, on: dt.date) -> dict:
+    return {"id": row.id, "uscc": row.uscc, "category": row.category, "summary": row.summary,
+            "department": row.department, "state": row.state, "opened_on": row.opened_on.isoformat(),
+            "due_on": row.due_on.isoformat(), "closed_on": row.closed_on and row.closed_on.isoformat(),
+            "resolution": row.resolution, "overdue": rules.overdue(row.state, row.due_on, on)}
+
+
+def record_visit(s: Session, actor: str, body: VisitIn) -> dict:
+    _enterprise(s, body.uscc)
+    row = Visit(uscc=body.uscc, visited_on=body.visited_on, visitors=body.visitors, findings=body.findings,
+                recorded_by=actor)
+    s.add(row)
+    s.flush()
+    audit.record(s, actor, "visit.record", "visit", str(row.id), None, visit_dict(row))
+    return visit_dict(row)
+
+
+def visit_dict(row: Visit) -> dict:
+    return {"id": row.id, "uscc": row.uscc, "visited_on": row.visited_on.isoformat(), "visitors": row.visitors,
+            "findings": row.findings}
+
+
+GROUPS = {"township": Enterprise.township, "park": Enterprise.park_id, "industry": Enterprise.industry_code}
+
+
+def new_stats(s: Session, start: dt.date, end: dt.date, by: str | None = None) -> dict:
+    """Stock on `end` and additions within [start, end] per title, overall and per group."""
+    group_of: dict[str, str | None] = {}
+    by_enterprise: dict[str, list[rules.Cert]] = {}
+    column = GROUPS[by] if by else Enterprise.uscc
+    for uscc, key in s.execute(select(Enterprise.uscc, column)):
+        by_enterprise[uscc] = []
+        group_of[uscc] = key
+    for c in s.execute(select(Certification.id, Certification.uscc, Certification.tier,
+                              Certification.recognized_on, Certification.expires_on, Certification.revoked_on)):
+        by_enterprise[c.uscc].append(rules.Cert(c.id, c.tier, c.recognized_on, c.expires_on, c.revoked_on))
+    total = rules.period_counts(by_enterprise, start, end)
+    out = {"from": start.isoformat(), "to": end.isoformat(),
+           "base_on": (start - dt.timedelta(days=1)).isoformat(),
+           "tiers": total, "text_zh": rules.reply_sentence(total, end, start), "by": by}
+    if by:
+        groups: dict = defaultdict(dict)
+        for uscc, certs in by_enterprise.items():
+            groups[group_of[uscc] or ""][uscc] = certs
+        out["groups"] = [{"key": key or None, "tiers": rules.period_counts(members, start, end)}
+                         for key, members in sorted(groups.items())]
+    return out
+
+
+def new_stats_xlsx(stats: dict) -> bytes:
+    """The same table as a workbook with Chinese headers (one sheet; grouped rows below the total)."""
+    import io
+
+    import openpyxl
+    from openpyxl.styles import Font
+
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.title = "存量与新增"
+    sheet.append([f"房山区专精特新企业存量与新增统计（{stats['from']} 至 {stats['to']}）"])
+    sheet["A1"].font = Font(bold=True)
+    group_name = {"township": "乡镇（街道）", "park": "园区", "industry": "行业"}.get(stats["by"] or "", "范围")
+    header = [group_name, "称号", f"存量（截至{stats['to']}）", f"期初存量（{stats['base_on']}）",
+              "较期初净增", "新增（首次认定）", "复核（再次认定）"]
+    sheet.append(header)
+    for cell in sheet[2]:
+        cell.font = Font(bold=True)
+
+    def rows(key, tiers):
+        for tier, c in tiers.items():
+            sheet.append([key, rules.TIER_NAMES_ZH[tier], c["stock"], c["base"], c["net"], c["new"], c["renewed"]])
+
+    rows("全区", stats["tiers"])
+    for g in stats.get("groups") or []:
+        rows(g["key"] or "（未填）", g["tiers"])
+    sheet.append([])
+    sheet.append([stats["text_zh"]])
+    for col, width in zip("ABCDEFG", (16, 30, 20, 20, 12, 16, 16)):
+        sheet.column_dimensions[col].width = width
+    buf = io.BytesIO()
+    book.save(buf)
+    return buf.getvalue()
+
+
 # -- recognition-list import -----------------------------------------------------------------
 LIST_COLUMNS = ("序号", "企业名称", "统一社会信用代码", "所属区", "认定类型", "批次", "认定日期")
+REQUIRED_COLUMNS = tuple(c for c in LIST_COLUMNS if c != "序号")
+HEADER_SEARCH_ROWS = 10  # title rows, merged group headers and notes above the header row
 
 
 def read_list_file(filename: str, content: bytes):
-    """Yield (row number as in the file, {column: value}) from a CSV (UTF-8, BOM or not) or XLSX."""
+    """Yield (row number, {column: value}) from a CSV (UTF-8 with or without BOM, or GB18030) or
+    XLSX. The header is the first row naming every column (title rows above it are passed over);
+    blank rows and repeated header rows are ignored. The row number is 序号, else the position."""
+    if not content.strip():
+        raise Problem(422, "empty-file", "文件为空", "The file is empty")
     if filename.lower().endswith((".xlsx", ".xlsm")) or content[:2] == b"PK":
-        import io
-
-        import openpyxl
-
-        try:
-            book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
-        except Exception as e:  # noqa: BLE001 - any unreadable workbook is the caller's input problem
-            raise Problem(422, "unreadable-file", "无法读取该 XLSX 文件", f"The XLSX file cannot be read: {e}") from e
-        rows = book.active.iter_rows(values_only=True)
-        header = [str(c or "").strip().lstrip("\ufeff") for c in next(rows, [])]
-        _check_header(header)
-        for i, values in enumerate(rows, start=1):
-            if values and any(v not in (None, "") for v in values):
-                cells = dict(zip(header, values))
-                if isinstance(cells.get("认定日期"), dt.datetime | dt.date):
-                    cells["认定日期"] = cells["认定日期"].strftime("%Y-%m-%d")
-                yield _row_number(cells, i), cells
+        yield from _table(_xlsx_rows(content))
         return
     import csv
     import io
@@ -199,36 +542,162 @@ def read_list_file(filename: str, content: bytes):
         except UnicodeDecodeError as e:
             raise Problem(422, "unreadable-file", "文件编码无法识别（需 UTF-8 或 GB18030）",
                           "The file is neither UTF-8 nor GB18030 text") from e
-    reader = csv.DictReader(io.StringIO(text))
-    _check_header([h.strip() for h in reader.fieldnames or []])
-    for i, cells in enumerate(reader, start=1):
-        cells = {(k or "").strip(): v for k, v in cells.items()}
-        yield _row_number(cells, i), cells
+    if "\x00" in text:
+        raise Problem(422, "unreadable-file", "文件不是文本表格（含 NUL 字符）",
+                      "The file is not a text table (it contains NUL characters)")
+    try:
+        yield from _table(csv.reader(io.StringIO(text, newline="")))
+    except csv.Error as e:
+        raise Problem(422, "unreadable-file", f"CSV 格式错误：{e}", f"Malformed CSV: {e}") from e
 
 
-def _check_header(header: list[str]) -> None:
-    missing = [c for c in LIST_COLUMNS if c != "序号" and c not in header]
-    if missing:
-        raise Problem(422, "bad-columns", f"缺少列：{'、'.join(missing)}", f"Missing columns: {', '.join(missing)}",
-                      errors=[{"loc": ["file", c], "msg": "missing column", "type": "missing"} for c in missing])
+def _xlsx_rows(content: bytes):
+    import io
+    import zipfile
+
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(content), read_only=True, data_only=True)
+    except (zipfile.BadZipFile, KeyError, ValueError, OSError, TypeError) as e:
+        raise Problem(422, "unreadable-file", "无法读取该 XLSX 文件", f"The XLSX file cannot be read: {e}") from e
+    except Exception as e:  # noqa: BLE001 - any unreadable workbook is the caller's input problem
+        raise Problem(422, "unreadable-file", "无法读取该 XLSX 文件", f"The XLSX file cannot be read: {e}") from e
+    try:
+        for values in book.active.iter_rows(values_only=True):
+            yield [_cell(v) for v in values]
+    finally:
+        book.close()
+
+
+def _cell(v) -> str:
+    if v is None:
+        return ""
+    if isinstance(v, dt.datetime | dt.date):
+        return v.strftime("%Y-%m-%d")
+    if isinstance(v, float) and v.is_integer():
+        return str(int(v))
+    return str(v)
+
+
+def _header_name(v) -> str:
+    return "".join(str(v or "").lstrip("\ufeff").split())  # spaces and line breaks inside a cell
+
+
+def _table(rows):
+    header: list[str] | None = None
+    best: list[str] = []
+    looked = 0
+    position = 0
+    for values in rows:
+        if not any(str(v or "").strip() for v in values):
+            continue  # a blank line
+        if header is None:
+            names = [_header_name(v) for v in values]
+            if all(c in names for c in REQUIRED_COLUMNS):
+                header = names
+                continue
+            if sum(c in names for c in REQUIRED_COLUMNS) > sum(c in best for c in REQUIRED_COLUMNS):
+                best = names
+            looked += 1
+            if looked >= HEADER_SEARCH_ROWS:
+                break
+            continue
+        if [_header_name(v) for v in values[:len(header)]] == header:
+            continue  # the header repeated (lists pasted together)
+        position += 1
+        cells = {k: v for k, v in zip(header, values) if k}
+        yield _row_number(cells, position), cells
+    if header is None:
+        _bad_columns(best)
+
+
+def _bad_columns(best: list[str]) -> None:
+    missing = [c for c in REQUIRED_COLUMNS if c not in best]
+    found = [c for c in best if c]
+    raise Problem(422, "bad-columns",
+                  f"找不到表头：前 {HEADER_SEARCH_ROWS} 行中没有一行包含全部必需列；缺少列：{'、'.join(missing)}",
+                  f"No header row: none of the first {HEADER_SEARCH_ROWS} rows names every required column; "
+                  f"missing: {', '.join(missing)}",
+                  errors=[{"loc": ["file", c], "msg": "missing column", "type": "missing"} for c in missing],
+                  required=list(REQUIRED_COLUMNS), found=found)
 
 
 def _row_number(cells: dict, position: int) -> int:
     try:
-        return int(str(cells.get("序号")).strip())
-    except (TypeError, ValueError):
+        return int(float(str(cells.get("序号")).strip()))
+    except (TypeError, ValueError, OverflowError):
         return position
 
 
-def import_rows(s: Session, actor: str, rows: list[rules.ListRow]) -> tuple[int, int]:
+def plan_import(rows) -> tuple[dict, list[rules.ListRow]]:
+    """Check every row: (the report so far, the valid rows in the order they are applied)."""
+    from shared.validators import uscc_error
+
+    report = {"rows": 0, "created": 0, "unchanged": 0, "skipped": 0, "rejected": []}
+    valid = []
+    for row, cells in rows:
+        report["rows"] += 1
+        checked = rules.check_list_row(row, cells, uscc_error)
+        if checked == "skipped":
+            report["skipped"] += 1
+        elif isinstance(checked, list):
+            report["rejected"].append({"row": row, "errors": checked})
+        else:
+            valid.append(checked)
+    # Recognition order over the whole file, so promotions come out in time order.
+    valid.sort(key=lambda r: (r.recognized_on, rank(r.tier), r.row))
+    return report, valid
+
+
+def import_rows(s: Session, actor: str, rows: list[rules.ListRow], years: dict | None = None,
+                refused: list | None = None) -> tuple[int, int]:
     """Apply valid rows (in recognition order, so promotions come out in time order).
-    Returns (created, unchanged); a row already known changes nothing."""
+    Returns (created, unchanged); a row already known changes nothing; a refused row is appended
+    to `refused` as {row, errors}. The enterprises and
+    certifications the rows touch are read with two queries; each document is written once."""
+    usccs = sorted({r.uscc for r in rows})
+    firms = {e.uscc: e for e in s.scalars(for_update(s, select(Enterprise).where(Enterprise.uscc.in_(usccs))))}
+    certs: dict[str, list[Certification]] = defaultdict(list)
+    for c in s.scalars(select(Certification).where(Certification.uscc.in_(usccs))
+                       .order_by(Certification.recognized_on, Certification.id)):
+        certs[c.uscc].append(c)
+    touched: dict[str, Enterprise] = {}
+    years = {} if years is None else years  # validity by (tier, date), for the whole import
+    refused = [] if refused is None else refused  # rows the registry refuses (the re-application ban)
     created = unchanged = 0
-    for r in sorted(rows, key=lambda r: (r.recognized_on, rank(r.tier), r.row)):
-        if s.get(Enterprise, r.uscc) is None:
-            create_enterprise(s, actor, EnterpriseIn(uscc=r.uscc, name=r.name))
-        _, made = add_certification(s, actor, r.uscc, CertificationIn(
-            tier=r.tier, recognized_on=r.recognized_on, batch=r.batch, source="municipal_list"))
-        created += made
-        unchanged += not made
+    ordered = sorted(rows, key=lambda r: (r.recognized_on, rank(r.tier), r.row))
+    for r in ordered:  # new enterprises first, in one flush (the certifications refer to them)
+        if r.uscc not in firms:
+            firms[r.uscc] = touched[r.uscc] = create_enterprise(
+                s, actor, EnterpriseIn(uscc=r.uscc, name=r.name), known_new=True)
+    s.flush()
+    announced: list[tuple[Enterprise, Added]] = []
+    for r in ordered:
+        e = firms[r.uscc]
+        try:
+            added = new_certification(s, e, certs[r.uscc], CertificationIn(
+                tier=r.tier, recognized_on=r.recognized_on, batch=r.batch, source="municipal_list"), years)
+        except Problem as p:  # checked before anything is added: the row is refused, the rest go on
+            refused.append({"row": r.row, "errors": [f"{p.zh} / {p.en}"]})
+            continue
+        if added:
+            touched[r.uscc] = e
+            announced.append((e, added))
+        created += added is not None
+        unchanged += added is None
+    s.flush()  # one batch of INSERTs gives every new certification its id
+    for e, added in announced:  # in recognition order, so promotions come out in time order
+        announce(s, actor, e, added)
+    for uscc, e in touched.items():
+        refresh_doc(s, e, certs[uscc])
     return created, unchanged
+
+
+def job_dict(job: ImportJob) -> dict:
+    ts = lambda v: v and v.isoformat() + "Z"  # noqa: E731
+    return {"id": job.id, "kind": job.kind, "filename": job.filename, "state": job.state,
+            "rows_total": job.rows_total, "rows_done": job.rows_done,
+            "progress": round(job.rows_done / job.rows_total, 4) if job.rows_total else (1.0 if job.state == "done" else 0.0),
+            "report": orjson.loads(job.report) if job.report else None, "error": job.error,
+            "created_at": ts(job.created_at), "started_at": ts(job.started_at), "finished_at": ts(job.finished_at)}

@@ -106,3 +106,4 @@ async def test_revocation_demotes_and_stats(suite, uscc):
     assert after["counts"]["national_little_giant"] == stats["counts"]["national_little_giant"] - 1
     assert (await econ.get(f"/api/v1/enterprises/{uscc}")).json()["current_tier"] == "sme"
     assert (await econ.get("/api/v1/stats/tiers?on=notadate")).status_code == 422
+    await suite.settled()  # stop the module's suite with no events in flight

@@ -67,3 +67,4 @@ async def test_xlsx_import_and_bad_files(suite):
     assert (await upload(suite, "list.csv", HEADER.encode(), role="treasury")).status_code == 403
     r = await suite.client("registry").post("/api/v1/imports/recognition-lists")
     assert r.status_code == 422
+    await suite.settled()  # stop the module's suite with no events in flight

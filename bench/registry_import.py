@@ -1,0 +1,91 @@
+"""Benchmark: a 10,000-row recognition list imported end to end, in rows per second.
+
+The registry, awards and talent services run under uvicorn on one nats-server (embedded default:
+SQLite). The list (generated as in services/registry/tests/listgen.py) is posted as an import job
+(`POST /api/v1/import-jobs`); the clock runs from the POST until the job is done ("imported")
+and until every event has been handled ("settled"): the registry's outbox is empty and the
+awards and talent consumers have nothing pending, so every award and quota the list implies
+exists. Run: `.venv/bin/python bench/registry_import.py [ROWS]`.
+"""
+from __future__ import annotations
+
+import asyncio
+import json
+import sys
+import time
+from pathlib import Path
+
+import httpx
+import nats
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT, Stack  # noqa: E402
+
+sys.path.insert(0, str(ROOT))
+from services.registry.tests import listgen  # noqa: E402
+
+
+async def settled(stack: Stack, urls: dict[str, str], token: str) -> None:
+    nc = await nats.connect(stack.nats.url)
+    js = nc.jetstream()
+    try:
+        async with httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}, timeout=30) as client:
+            while True:
+                pending = 0
+                for url in urls.values():
+                    pending += (await client.get(f"{url}/api/v1/admin/events")).json()["outbox_pending"]
+                for consumer in ("awards", "talent"):
+                    try:
+                        info = await js.consumer_info("SRDI", consumer)
+                        pending += info.num_pending + info.num_ack_pending
+                    except Exception:  # noqa: BLE001 - not created yet
+                        pending += 1
+                if not pending:
+                    return
+                await asyncio.sleep(0.2)
+    finally:
+        await nc.close()
+
+
+async def measure(stack: Stack, urls: dict[str, str], rows: int) -> dict:
+    data, expected = listgen.make(seed=2026, n=rows)
+    body = listgen.to_csv(data)
+    token = stack.token("econ")
+    async with httpx.AsyncClient(base_url=urls["registry"], headers={"Authorization": f"Bearer {token}"},
+                                 timeout=120) as client:
+        t0 = time.perf_counter()
+        r = await client.post("/api/v1/import-jobs", files={"file": ("list.csv", body, "text/csv")})
+        r.raise_for_status()
+        url = r.headers["location"]
+        while (job := (await client.get(url)).json())["state"] not in ("done", "failed"):
+            await asyncio.sleep(0.1)
+        imported = time.perf_counter() - t0
+        assert job["state"] == "done", job
+        assert job["report"]["created"] == expected["report"]["created"], job["report"]
+        await settled(stack, urls, token)
+        total = time.perf_counter() - t0
+        awards = await httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}).get(
+            f"{urls['awards']}/api/v1/awards", params={"limit": 1})
+    return {"rows": rows, "certifications_created": job["report"]["created"],
+            "imported_s": round(imported, 1), "settled_s": round(total, 1),
+            "rows_per_s_imported": round(rows / imported), "rows_per_s_settled": round(rows / total),
+            "awards_status": awards.status_code}
+
+
+def main(rows: int = 10_000) -> dict:
+    stack = Stack()
+    try:
+        urls = {"registry": stack.serve("services.registry.main:app"),
+                "awards": stack.serve("services.awards.main:app"),
+                "talent": stack.serve("services.talent.main:app")}
+        result = asyncio.run(measure(stack, urls, rows))
+    finally:
+        stack.stop()
+    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **result}
+    (Path(__file__).parent / "results" / "registry_import.json").write_text(json.dumps(result, indent=1))
+    print(json.dumps(result, indent=1))
+    return result
+
+
+if __name__ == "__main__":
+    main(int(sys.argv[1]) if len(sys.argv) > 1 else 10_000)
