@@ -6,14 +6,12 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Body as BodyParam, Path as FPath, Query, Request, Response
 from sqlalchemy import select
 
-from services.awards import rules, service
+from services.awards import service
 from services.awards.models import Award, LedgerEntry
 from services.awards.schemas import BudgetIn, ClaimIn, DisburseIn, Program, RejectIn, ReviewIn, SimulationIn, State
-from shared import clock, pagination, policy
-from shared.auth import ROLES, Caller, Principal
+from shared import pagination
+from shared.auth import Caller, Principal
 from shared.errors import field_error, not_found
-from shared.schemas import Day
-from shared.tables import PolicyParameter
 
 router = APIRouter(tags=["awards"])
 
@@ -107,41 +105,6 @@ def post_claim(body: ClaimIn, request: Request, who: Claimant):
     with request.app.state.db.transaction() as s:
         award = service.claim(s, body, who.actor)
         return service.award_dict(award, service.history_of(s, award.id))
-
-
-# -- policy ---------------------------------------------------------------------------------------
-# shared.policy mounts the same paths on every service, after this router; these thin routes come
-# first so that awards adds its own value checks (rules.parameter_error: basis points, tiers,
-# dates, board lists) before shared.policy.add_version, and they keep working while the shared
-# routes' dependency cannot be resolved (`_: Reader` is a local name under postponed annotations).
-PolicyReader = Caller(*ROLES)  # policy is public to every signed-in caller, as in shared.policy
-PolicyWriter = Caller("econ")
-
-
-@router.get("/policy", summary="The parameters in force on a date, with legal reference and who set them")
-def get_policy(request: Request, who: PolicyReader, on: Annotated[Day | None, Query()] = None):
-    day = on or clock.today()
-    with request.app.state.db.reader() as s:
-        return {"on": day.isoformat(), "parameters": [policy.row_dict(p) for p in policy.in_force_rows(s, day)]}
-
-
-@router.get("/policy/history", summary="Every version of the parameters (or of one key)")
-def get_policy_history(request: Request, who: PolicyReader,
-                       key: Annotated[str | None, Query(max_length=100)] = None):
-    stmt = select(PolicyParameter).order_by(PolicyParameter.key, PolicyParameter.effective_from)
-    if key:
-        stmt = stmt.where(PolicyParameter.key == key)
-    with request.app.state.db.reader() as s:
-        return {"items": [policy.row_dict(p) for p in s.scalars(stmt)]}
-
-
-@router.put("/policy", status_code=201, summary="Add a new version of a parameter from a date (never edits history)")
-def put_policy(body: policy.PolicyVersionIn, request: Request, who: PolicyWriter):
-    why = rules.parameter_error(body.key, body.value)
-    if why and why != "unknown parameter key":
-        raise field_error("value", f"参数值无效：{why}", f"invalid value: {why}")
-    with request.app.state.db.transaction() as s:
-        return policy.row_dict(policy.add_version(s, who.actor, body))
 
 
 # -- budgets ----------------------------------------------------------------------------------------

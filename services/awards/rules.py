@@ -307,6 +307,15 @@ def parameter_error(key: str, value) -> str | None:
     return "unknown parameter key"
 
 
+def validate_policy_value(key: str, value) -> tuple[str, str] | None:
+    """The awards check of a new policy version's value (ServiceSpec.policy_validator): why it is
+    refused (Chinese, English), or None. An unknown key is left to shared.policy (404)."""
+    why = parameter_error(key, value)
+    if why is None or why == "unknown parameter key":
+        return None
+    return f"参数值无效：{why}", f"invalid value: {why}"
+
+
 # -- replay: the awards a history would earn under a parameter set (what-if, property tests) ----
 @dataclass(frozen=True)
 class Promotion:

@@ -11,7 +11,7 @@ from services.finance import service
 from services.finance.models import Loan, LoanRepayment, Product, RiskSplit
 from services.finance.models import FundInvestment, GuidanceFund, ListingPipeline, MatchmakingEvent
 from services.finance.schemas import (AttendeesIn, DecisionIn, DefaultIn, DrawIn, ExtendIn, FundIn, InvestmentIn, LoanIn,
-                                      LoanState, MatchmakingIn, ParameterIn, ProductIn, ProductKind, RepayIn,
+                                      LoanState, MatchmakingIn, ProductIn, ProductKind, RepayIn,
                                       RepaymentIn, ServiceListPage, StageIn)
 from shared import pagination
 from shared.auth import Caller, Principal
@@ -26,8 +26,7 @@ XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 # Any bank reads the whole list: it is the list of enterprises banks may offer SRDI products to.
 ListReader = Caller("bank", "finance", "econ", "auditor")
-Manager = Caller("finance")  # 区金融服务办: parameters, products, list maintenance
-ParamReader = Caller("finance", "econ", "treasury", "bank", "auditor")
+Manager = Caller("finance")  # 区金融服务办: products, list maintenance (policy: SPEC.policy_writers)
 ProductReader = Caller("bank", "finance", "econ", "auditor")
 LoanReader = Caller("bank", "finance", "econ", "treasury", "auditor")
 LoanWriter = Caller("bank")  # a bank reports its own customers' loans
@@ -96,21 +95,6 @@ def get_service_list_entry(uscc: str, request: Request, who: ListReader):
 def rebuild_service_list(request: Request, who: Manager):
     with request.app.state.db.transaction() as s:
         return {"changed": service.rebuild_service_list(s, today(), who.actor)}
-
-
-# -- parameters ----------------------------------------------------------------------------------------
-
-@router.get("/parameters", summary="Finance policy parameters in force on a date, with legal references")
-def get_parameters(request: Request, who: ParamReader,
-                   on: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None):
-    with request.app.state.db.reader() as s:
-        return service.parameters_on(s, on or today())
-
-
-@router.post("/parameters", status_code=201, summary="Add a dated parameter value (history is never edited)")
-def add_parameter(body: ParameterIn, request: Request, who: Manager):
-    with request.app.state.db.transaction() as s:
-        return service.add_parameter(s, who.actor, body, today())
 
 
 # -- products ------------------------------------------------------------------------------------------

@@ -15,28 +15,44 @@ from shared.clock import today
 log = structlog.get_logger()
 
 
+# How often the sweeper looks for a new version of the list's threshold (at most; a shorter
+# SRDI_EXPIRY_SWEEP_S wins). A cheap read of the threshold's version ids.
+THRESHOLD_POLL_S = 5.0
+
+
 async def threshold_sweeper(app) -> None:
-    """Re-judge the service list when a dated change of its threshold takes effect: the entries
-    judged before it, at start and whenever the date has moved on (checked every
-    SRDI_EXPIRY_SWEEP_S seconds)."""
-    last = None
+    """Apply the list's threshold (`finance.service_list.min_tier`) to the service list:
+    - a version added through `PUT /api/v1/policy` (shared.policy) dated today or earlier re-judges
+      every entry once the sweeper sees it (within THRESHOLD_POLL_S seconds): the shared endpoint
+      has no after-insert hook for finance to re-judge in the same transaction;
+    - a dated version taking effect (one added for a future date): the entries judged before it,
+      at start and whenever the date has moved on."""
+    last, seen = None, None
+
+    def step(day, last, seen):
+        with app.state.db.reader() as s:
+            versions = service.threshold_versions(s)
+        added = service.threshold_added(seen, versions, day)
+        changed = 0
+        if added or day != last:
+            with app.state.db.transaction() as s:
+                changed = service.rebuild_service_list(s, day, only_stale=not added)
+        return versions, added, changed
+
     while True:
         day = today()
-        if day != last:
-            def sweep():
-                with app.state.db.transaction() as s:
-                    return service.rebuild_service_list(s, day, only_stale=True)
-            try:
-                changed = await asyncio.to_thread(sweep)
-                if changed:
-                    log.info("service list re-judged", changed=changed)
-                last = day
-            except Exception:  # noqa: BLE001 - retried at the next sweep
-                log.exception("service-list sweep failed")
-        await asyncio.sleep(app.state.settings.expiry_sweep_s)
+        try:
+            versions, added, changed = await asyncio.to_thread(step, day, last, seen)
+            if changed:
+                log.info("service list re-judged", changed=changed, new_threshold=added)
+            last, seen = day, versions
+        except Exception:  # noqa: BLE001 - retried at the next sweep
+            log.exception("service-list sweep failed")
+        await asyncio.sleep(min(app.state.settings.expiry_sweep_s, THRESHOLD_POLL_S))
 
 
 SPEC = ServiceSpec(name="finance", title="SRDI finance (区金融服务办)", router=router, metadata=Base.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
-                   handlers=events.HANDLERS, jobs=[threshold_sweeper], policy_writers=("finance",))
+                   handlers=events.HANDLERS, jobs=[threshold_sweeper], policy_writers=("finance",),
+                   policy_validator=service.validate_policy_value)
 app = create_app(SPEC)

@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
@@ -29,13 +29,6 @@ class ServiceListItem(BaseModel):
 class ServiceListPage(BaseModel):
     items: list[ServiceListItem]
     next_cursor: str | None
-
-
-class ParameterIn(Body):
-    key: Annotated[str, Field(min_length=1, max_length=100, pattern=r"^finance\.[a-z0-9_.]+$")]
-    value: Any
-    effective_from: Day
-    legal_ref: LongText
 
 
 class ProductIn(Body):

@@ -13,7 +13,7 @@ from services.finance.models import (FundInvestment, GuidanceFund, ListingPipeli
                                      LoanRepayment, MatchmakingAttendee, MatchmakingEvent, Product, RiskSplit,
                                      ServiceListEntry, SubsidyPayment, TierChange)
 from services.finance.schemas import (DecisionIn, DefaultIn, DrawIn, ExtendIn, FundIn, InvestmentIn, LoanIn,
-                                      MatchmakingIn, ParameterIn, ProductIn, RepaymentIn, RepayIn, StageIn)
+                                      MatchmakingIn, ProductIn, RepaymentIn, RepayIn, StageIn)
 from shared import audit, params
 from shared.db import for_update, utcnow
 from shared.errors import Problem, field_error, not_found
@@ -22,7 +22,8 @@ from shared.tiers import Tier
 
 MIN_TIER = "finance.service_list.min_tier"
 
-# The parameters this service reads, and what a value must be (POST /parameters checks it).
+# The parameters this service reads, and what a value must be (PUT /api/v1/policy checks it through
+# validate_policy_value, the policy_validator of SPEC in main.py).
 PARAMETERS = {
     MIN_TIER: "tier",
     "finance.first_loan_subsidy.rate_bp": "bp",
@@ -62,35 +63,32 @@ def _valid_value(kind: str, value) -> bool:
     return isinstance(value, int) and not isinstance(value, bool) and 0 <= value <= 10**13
 
 
-def parameters_on(s: Session, on: dt.date) -> dict:
-    return {"on": on.isoformat(),
-            "parameters": {k: p.cite() for k, p in params.in_force(s, on, "finance.").items()}}
+_WANT = {"tier": ("层级代码", "a tier code"), "bp": ("0–10000 基点整数", "integer basis points 0–10000"),
+         "yuan": ("不超过 10^13 的整数元", "whole 元 up to 10^13")}
 
 
-def add_parameter(s: Session, actor: str, body: ParameterIn, today: dt.date) -> dict:
-    """A new dated row (history is never edited). A change of the list's threshold re-judges the list."""
-    kind = PARAMETERS.get(body.key)
-    if kind is None:
-        raise field_error("key", f"未知参数，可用：{', '.join(sorted(PARAMETERS))}",
-                          f"unknown parameter; one of {', '.join(sorted(PARAMETERS))}", "unknown-parameter")
-    if not _valid_value(kind, body.value):
-        want = {"tier": "层级代码 / a tier code", "bp": "0–10000 基点整数 / integer basis points 0–10000",
-                "yuan": "整数元 / whole 元"}[kind]
-        raise field_error("value", f"取值应为{want.split(' / ')[0]}", f"the value must be {want.split(' / ')[1]}")
-    exists = s.scalars(select(PolicyParameter).where(PolicyParameter.key == body.key,
-                                                     PolicyParameter.effective_from == body.effective_from)).first()
-    if exists is not None:
-        raise Problem(409, "parameter-exists", f"{body.key} 在 {body.effective_from} 已有取值",
-                      f"{body.key} already has a value from {body.effective_from}; add a row with another date")
-    row = PolicyParameter(key=body.key, value=body.value, effective_from=body.effective_from,
-                          legal_ref=body.legal_ref, set_by=actor)
-    s.add(row)
-    s.flush()
-    doc = params.Param(row.id, row.key, row.value, row.effective_from, row.legal_ref).cite()
-    audit.record(s, actor, "parameter.add", "policy_parameter", str(row.id), None, doc)
-    if body.key == MIN_TIER:
-        rebuild_service_list(s, today, actor)
-    return doc
+def validate_policy_value(key: str, value) -> tuple[str, str] | None:
+    """The finance check of a new policy version's value (ServiceSpec.policy_validator): why it is
+    refused (Chinese, English), or None. A key this service does not read is left to shared.policy
+    (404 when it has no version)."""
+    kind = PARAMETERS.get(key)
+    if kind is None or _valid_value(kind, value):
+        return None
+    zh, en = _WANT[kind]
+    return f"取值应为{zh}", f"the value must be {en}"
+
+
+def threshold_versions(s: Session) -> dict[int, dt.date]:
+    """Every version of the list's threshold: row id -> effective date."""
+    rows = s.execute(select(PolicyParameter.id, PolicyParameter.effective_from).where(PolicyParameter.key == MIN_TIER))
+    return {row_id: since for row_id, since in rows}
+
+
+def threshold_added(before: dict[int, dt.date] | None, now: dict[int, dt.date], today: dt.date) -> bool:
+    """Whether a threshold version added since `before` (ids not seen then) is in force today: one
+    dated today or earlier (even back-dated) makes every entry be re-judged, as the list's judging
+    dates cannot tell which entries it touches."""
+    return before is not None and any(i not in before and since <= today for i, since in now.items())
 
 
 def _history(s: Session, key: str) -> list[tuple[dt.date, object]]:

@@ -9,8 +9,8 @@ from sqlalchemy import select
 
 from services.parks import service
 from services.parks.models import Designation, Enterprise, Incubation, Intermediary, Park, ServiceRecord
-from services.parks.schemas import (DesignationIn, GraduationIn, IncubationIn, IntermediaryIn, ParameterIn,
-                                    ParkIn, ServiceRecordIn)
+from services.parks.schemas import (DesignationIn, GraduationIn, IncubationIn, IntermediaryIn, ParkIn,
+                                    ServiceRecordIn)
 from shared import pagination
 from shared.auth import Caller, Principal
 from shared.clock import today
@@ -220,17 +220,3 @@ def list_service_records(intermediary_id: int, request: Request, who: Reader, li
         intermediary_or_404(s, intermediary_id)
         items = [service.service_record_dict(r) for r in s.scalars(stmt)]
     return pagination.page(items, limit, key=lambda d: str(d["id"]))
-
-
-# -- parameters -------------------------------------------------------------------------------------
-@router.get("/parameters", summary="The parks parameters (assessment dimensions, pass score), marking those in force")
-def list_parameters(request: Request, who: Reader,
-                    on: Annotated[dt.date | None, Query(description="YYYY-MM-DD; default today")] = None):
-    with request.app.state.db.reader() as s:
-        return service.parameters_on(s, on or today())
-
-
-@router.post("/parameters", status_code=201, summary="Set a parks parameter from a date (a new dated row)")
-def set_parameter(body: ParameterIn, request: Request, who: Writer):
-    with request.app.state.db.transaction() as s:
-        return service.parameter_dict(service.set_parameter(s, who.actor, body))

@@ -3,11 +3,12 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.parks import events
+from services.parks import events, rules
 from services.parks.api import router
 from services.parks.models import Base
 from shared.app import ServiceSpec, create_app
 
 SPEC = ServiceSpec(name="parks", title="SRDI parks (房山园 园区管委会)", router=router, metadata=Base.metadata,
-                   migrations=Path(__file__).parent / "migrations" / "versions", handlers=events.HANDLERS)
+                   migrations=Path(__file__).parent / "migrations" / "versions", handlers=events.HANDLERS,
+                   policy_writers=("econ",), policy_validator=rules.validate_policy_value)
 app = create_app(SPEC)

@@ -87,6 +87,14 @@ def parameter_error(key: str, value) -> str | None:
     return f"not a parks parameter (keys: {PASS_KEY}, {DIMENSION_PREFIX}<name>)"
 
 
+def validate_policy_value(key: str, value) -> tuple[str, str] | None:
+    """The parks check of a new policy version's value (ServiceSpec.policy_validator): why the
+    rules cannot use it (Chinese, English), or None. shared.policy has already answered 404 for a
+    key with no version and 422 for a value of another kind than the current one."""
+    err = parameter_error(key, value)
+    return None if err is None else (f"参数无效（{err}）", err)
+
+
 # -- the assessment -------------------------------------------------------------------------------
 @dataclass(frozen=True)
 class ParkFacts:

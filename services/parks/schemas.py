@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from decimal import Decimal
-from typing import Annotated, Any, Literal
+from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
@@ -59,10 +59,3 @@ class ServiceRecordIn(Body):
     category: ServiceCategory
     description: LongText | None = None
     park_id: ParkId | None = None  # a park operator's records are always its own park's
-
-
-class ParameterIn(Body):
-    key: Annotated[str, StringConstraints(min_length=1, max_length=100)]
-    value: Any
-    effective_from: Day
-    legal_ref: Text

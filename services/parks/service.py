@@ -11,11 +11,10 @@ from sqlalchemy.orm import Session
 from services.parks import events, rules
 from services.parks.models import (Designation, Enterprise, Incubation, Intermediary, Park, ServiceRecord,
                                    TierChange)
-from services.parks.schemas import (DesignationIn, GraduationIn, IncubationIn, IntermediaryIn, ParameterIn,
-                                    ParkIn, ServiceRecordIn)
+from services.parks.schemas import (DesignationIn, GraduationIn, IncubationIn, IntermediaryIn, ParkIn,
+                                    ServiceRecordIn)
 from shared import audit, params
 from shared.errors import Problem, field_error
-from shared.tables import PolicyParameter
 
 DETAIL_ENTERPRISES = 500  # a park's detail lists this many; GET /parks/{id}/enterprises pages the rest
 
@@ -214,37 +213,3 @@ def add_service_record(s: Session, actor: str, m: Intermediary, body: ServiceRec
     s.flush()
     audit.record(s, actor, "service_record.add", "service_record", str(r.id), None, service_record_dict(r))
     return r
-
-
-# -- parameters ---------------------------------------------------------------------------------------
-def parameter_dict(p: PolicyParameter) -> dict:
-    return {"id": p.id, "key": p.key, "value": p.value, "effective_from": p.effective_from.isoformat(),
-            "legal_ref": p.legal_ref, "set_by": p.set_by}
-
-
-def parameters_on(s: Session, on: dt.date) -> dict:
-    """Every parks parameter row (the history), marking those in force on the date."""
-    current = {p.id for p in params.in_force(s, on, "parks.").values()}
-    rows = s.scalars(select(PolicyParameter).where(PolicyParameter.key.startswith("parks."))
-                     .order_by(PolicyParameter.key, PolicyParameter.effective_from))
-    return {"on": on.isoformat(), "items": [{**parameter_dict(p), "in_force": p.id in current} for p in rows],
-            "next_cursor": None,
-            "measures": {k: f"{zh} / {en}" for k, (zh, en) in rules.MEASURES.items()}}
-
-
-def set_parameter(s: Session, actor: str, body: ParameterIn) -> PolicyParameter:
-    """A new dated row; history is never edited (a correction is a row with a later date)."""
-    err = rules.parameter_error(body.key, body.value)
-    if err:
-        raise field_error("value" if body.key.startswith("parks.") else "key", f"参数无效（{err}）", err)
-    same = s.scalars(select(PolicyParameter).where(PolicyParameter.key == body.key,
-                                                   PolicyParameter.effective_from == body.effective_from)).first()
-    if same is not None:
-        raise Problem(409, "parameter-exists", f"{body.key} 在 {body.effective_from} 已有取值",
-                      f"{body.key} already has a value from {body.effective_from}", existing=parameter_dict(same))
-    p = PolicyParameter(key=body.key, value=body.value, effective_from=body.effective_from,
-                        legal_ref=body.legal_ref, set_by=actor)
-    s.add(p)
-    s.flush()
-    audit.record(s, actor, "parameter.set", "policy_parameter", str(p.id), None, parameter_dict(p))
-    return p

@@ -225,3 +225,11 @@ def test_sample_year_2025():
         got = rules.cost(rules.replay(everything, {}, [], lambda _on: params, D(2025, 1, 1), D(2025, 12, 31)))
         assert {u: got["by_enterprise"].get(u, 0) for u in histories} == {u: h[column] for u, h in histories.items()}
     assert sum(h[1] for h in histories.values()) == 2_200_000 and sum(h[2] for h in histories.values()) == 1_700_000
+
+
+def test_policy_validator_refuses_out_of_range_and_leaves_unknown_keys_to_shared():
+    assert rules.validate_policy_value("award.scenario.rate_bp", 2000) is None
+    zh, en = rules.validate_policy_value("award.scenario.rate_bp", 200_000)
+    assert "basis points" in en and zh.startswith("参数值无效")
+    assert rules.validate_policy_value("award.claim.min_tier", "emperor") is not None
+    assert rules.validate_policy_value("award.lottery.amount", 1) is None  # shared.policy answers 404

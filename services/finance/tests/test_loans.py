@@ -260,7 +260,7 @@ async def test_non_performing_loan_split(suite):
     await c.post(f"{LOANS}/{loan}/draw", json={"drawn_yuan": 5_000_000, "drawn_on": "2025-07-03", "rate_bp": 400,
                                                "due_on": "2026-07-02"})
     # a later parameter row (from 2026-01-01) does not apply: the loan was drawn on 2025-07-03
-    r = await suite.client("finance", role="finance").post("/api/v1/parameters", json={
+    r = await suite.client("finance", role="finance").put("/api/v1/policy", json={
         "key": "finance.npl_compensation.srdi_rate_bp", "value": 5000, "effective_from": "2026-01-01",
         "legal_ref": "测试：假设2026年起补偿比例提高"})
     assert r.status_code in (201, 409), r.text
@@ -287,7 +287,7 @@ async def test_every_read_needs_a_token_and_a_role(suite):
     uscc = await listed_enterprise(suite)
     loan = await drawn_loan(suite, uscc)
     pid = await product(suite, "insurance", "专精特新险", "I1", "credit_guarantee")
-    paths = ["/api/v1/service-list", f"/api/v1/service-list/{uscc}", "/api/v1/parameters", PRODUCTS,
+    paths = ["/api/v1/service-list", f"/api/v1/service-list/{uscc}", PRODUCTS,
              f"{PRODUCTS}/{pid}", LOANS, f"{LOANS}/{loan}"]
     for path in paths:
         r = await suite.client("finance", role=None).get(path)

@@ -43,10 +43,6 @@ ENDPOINTS = [
      lambda w: {"uscc": make_uscc(), "served_on": "2025-03-01", "category": "ip", "park_id": w["own"]},
      ("econ", "park")),
     ("GET", "/api/v1/intermediaries/{imd}/services", None, READERS),
-    ("GET", "/api/v1/parameters", None, READERS),
-    ("POST", "/api/v1/parameters", lambda w: {"key": "parks.assessment.pass_score", "value": 60,
-                                              "effective_from": next(FUTURE_DAYS).isoformat(), "legal_ref": "测试"},
-     ("econ",)),
 ]
 IDS = [f"{m} {p}" for m, p, _, _ in ENDPOINTS]
 
@@ -157,3 +153,21 @@ async def test_an_operator_without_a_registered_park_finds_nothing(suite, world)
 async def test_unknown_objects_are_404_for_econ(suite, method, path, body):
     r = await call(suite.client("parks"), method, path, body)
     assert r.status_code == 404 and r.json()["type"].endswith("/not-found")
+
+
+async def test_policy_endpoints(suite):
+    """The policy endpoints every service has: read by every signed-in role, versions added by econ."""
+    def body():
+        return {"key": "parks.assessment.pass_score", "value": 60, "effective_from": next(FUTURE_DAYS).isoformat(),
+                "legal_ref": "测试"}
+    for path in ("/api/v1/policy", "/api/v1/policy/history"):
+        assert (await suite.client("parks", role=None).get(path)).status_code == 401
+        for role in ("econ", *OTHER_ROLES):
+            client = suite.client("parks", role=role, org="P-1" if role == "park" else ("B-1" if role == "bank" else None))
+            assert (await client.get(path)).status_code == 200, (role, path)
+    assert (await suite.client("parks", role=None).put("/api/v1/policy", json=body())).status_code == 401
+    for role in OTHER_ROLES:
+        client = suite.client("parks", role=role, org="P-1" if role == "park" else ("B-1" if role == "bank" else None))
+        assert (await client.put("/api/v1/policy", json=body())).status_code == 403, role
+    r = await suite.client("parks").put("/api/v1/policy", json=body())
+    assert r.status_code == 201 and r.json()["set_by"].startswith("econ:"), r.text

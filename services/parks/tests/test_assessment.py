@@ -1,4 +1,5 @@
-"""The assessment through the API: dated parameters set by econ, cited and applied by date.
+"""The assessment through the API: dated parameters set by econ (through the policy endpoints
+every service has, with parks' own value check as SPEC.policy_validator), cited and applied by date.
 (Its own module: the parameters it sets live in this module's parks database only.)"""
 import pytest
 
@@ -21,7 +22,7 @@ async def dated(suite):
     """From 2025-01-01 srdi_count needs 2 (not 10); from 2025-06-01 the pass score is 50 (not 60)."""
     econ = suite.client("parks")
     for body in (SRDI_COUNT, PASS_50):
-        r = await econ.post("/api/v1/parameters", json=body)
+        r = await econ.put("/api/v1/policy", json=body)
         assert r.status_code == 201, r.text
         assert r.json()["set_by"].startswith("econ:")
 
@@ -29,21 +30,31 @@ async def dated(suite):
 async def test_parameters_are_dated_and_validated(suite, dated):
     econ = suite.client("parks")
     body = SRDI_COUNT
-    assert (await econ.post("/api/v1/parameters", json=body)).status_code == 409
-    for bad in ({**body, "key": "award.tier.amount"}, {**body, "value": {**body["value"], "measure": "vibes"}},
-                {**body, "value": {**body["value"], "weight": -1}}, {**body, "key": "parks.assessment.pass_score",
-                                                                     "value": "sixty"},
-                {**body, "effective_from": "2025-13-01"}):
-        r = await econ.post("/api/v1/parameters", json=bad)
-        assert r.status_code == 422, (bad, r.text)
-    listed = (await suite.client("parks", role="auditor").get("/api/v1/parameters?on=2024-12-31")).json()["items"]
-    by = {(p["key"], p["effective_from"]): p["in_force"] for p in listed}
-    assert by[("parks.assessment.dimension.srdi_count", "2022-01-01")] is True
-    assert by[("parks.assessment.dimension.srdi_count", "2025-01-01")] is False
-    listed = (await econ.get("/api/v1/parameters?on=2025-01-01")).json()["items"]
-    by = {(p["key"], p["effective_from"]): p["in_force"] for p in listed}
-    assert by[("parks.assessment.dimension.srdi_count", "2025-01-01")] is True
-    assert by[("parks.assessment.dimension.srdi_count", "2022-01-01")] is False
+    assert (await econ.put("/api/v1/policy", json=body)).status_code == 409
+    history = (await econ.get("/api/v1/policy/history")).json()["items"]
+    # a key with no version: shared.policy's 404 (a new dimension comes with a migration's seed row)
+    for bad in ({**body, "key": "award.tier.amount"}, {**body, "key": "parks.assessment.dimension.brand_new"}):
+        r = await econ.put("/api/v1/policy", json=bad)
+        assert r.status_code == 404 and r.json()["type"].endswith("unknown-parameter"), (bad, r.text)
+    body = {**SRDI_COUNT, "effective_from": "2030-01-01"}  # a free date: a taken one is 409 before any value check
+    for bad in ({**body, "value": {**body["value"], "measure": "vibes"}},  # parks' rules (policy_validator)
+                {**body, "value": {**body["value"], "floor": "gold"}},
+                {**body, "value": {**body["value"], "weight": -1}},  # the kind check (shared.policy)
+                {**body, "key": "parks.assessment.pass_score", "value": "sixty"},
+                {**body, "value": {k: v for k, v in body["value"].items() if k != "label"}}):
+        r = await econ.put("/api/v1/policy", json=bad)
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "value"], (bad, r.text)
+    r = await econ.put("/api/v1/policy", json={**body, "effective_from": "2025-13-01"})
+    assert r.status_code == 422, r.text
+    assert (await econ.get("/api/v1/policy/history")).json()["items"] == history  # nothing written
+
+    def in_force(body):
+        return {p["key"]: p["effective_from"] for p in body["parameters"]}
+    auditor = suite.client("parks", role="auditor")
+    assert in_force((await auditor.get("/api/v1/policy?on=2024-12-31")).json())[SRDI_COUNT["key"]] == "2022-01-01"
+    assert in_force((await econ.get("/api/v1/policy?on=2025-01-01")).json())[SRDI_COUNT["key"]] == "2025-01-01"
+    versions = (await auditor.get("/api/v1/policy/history", params={"key": SRDI_COUNT["key"]})).json()["items"]
+    assert [(v["effective_from"], v["value"]["threshold"]) for v in versions] == [("2022-01-01", 10), ("2025-01-01", 2)]
 
 
 async def test_the_assessment_applies_the_parameters_of_its_date(suite, dated):

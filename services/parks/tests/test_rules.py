@@ -207,3 +207,11 @@ def test_incubation_summary():
     assert s["promoted_enterprises"] == 3
     assert [(p["uscc"], p["on"]) for p in s["promotions"]] == [("c", "2025-01-01"), ("b", "2025-07-01"),
                                                                 ("a", "2025-09-01")]
+
+
+def test_policy_validator():
+    ok = {"measure": "count", "floor": "municipal_srdi", "weight": 1, "threshold": 0, "label": "x"}
+    assert rules.validate_policy_value("parks.assessment.dimension.x", ok) is None
+    zh, en = rules.validate_policy_value("parks.assessment.dimension.x", {**ok, "measure": "vibes"})
+    assert en.startswith("measure must be one of") and zh.startswith("参数无效")
+    assert rules.validate_policy_value("parks.assessment.pass_score", 60) is None

@@ -116,7 +116,7 @@ def upgrade() -> None:
 
     # ### end Alembic commands ###
     # Featured-park assessment (考核维度): the proposal asks for dimensions without naming values;
-    # these defaults are the district's to change (POST /api/v1/parameters), not policy text.
+    # these defaults are the district's to change (PUT /api/v1/policy), not policy text.
     ref = "POLICY.md Parks / seed 四: 明确考核维度 (default values chosen for the suite, to be set by 区经信局)"
     params.seed(op, [
         {"key": "parks.assessment.pass_score", "value": 60, "effective_from": "2022-01-01", "legal_ref": ref},
