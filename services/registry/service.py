@@ -8,7 +8,7 @@ from dataclasses import dataclass
 
 import orjson
 
-from sqlalchemy import select
+from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.registry import events, rules
@@ -19,7 +19,7 @@ from services.registry.schemas import (AnnualUpdateIn, CertificationIn, ChangeRe
 from shared import audit, params
 from shared.db import for_update
 from shared.errors import Problem, not_found
-from shared.tiers import rank
+from shared.tiers import LADDER, Tier, rank
 
 
 def as_rule(c: Certification) -> rules.Cert:
@@ -216,14 +216,22 @@ def expire_due(s: Session, today: dt.date, actor: str = "system:expiry") -> int:
 
 
 def tier_stats(s: Session, on: dt.date) -> dict:
-    by_enterprise: dict[str, list[rules.Cert]] = defaultdict(list)
-    for uscc in s.scalars(select(Enterprise.uscc)):
-        by_enterprise[uscc] = []
-    for c in s.execute(select(Certification.id, Certification.uscc, Certification.tier,
-                              Certification.recognized_on, Certification.expires_on,
-                              Certification.revoked_on)):
-        by_enterprise[c.uscc].append(rules.Cert(c.id, c.tier, c.recognized_on, c.expires_on, c.revoked_on))
-    counts, holders = rules.tier_counts(by_enterprise, on)
+    """Counts by current tier and holders by title on a date, aggregated in the database (the same
+    rule as rules.tier_on: recognised ≤ date ≤ last valid day, not revoked on or before the date;
+    tests/… compare the two). 100,000 enterprises: see docs/benchmarks.md."""
+    active = and_(Certification.recognized_on <= on, Certification.expires_on >= on,
+                  or_(Certification.revoked_on.is_(None), Certification.revoked_on > on))
+    rank_of = case({t.value: i for i, t in enumerate(LADDER)}, value=Certification.tier, else_=0)
+    best = select(func.max(rank_of).label("rank")).where(active).group_by(Certification.uscc).subquery()
+    counts = {t.value: 0 for t in LADDER}
+    for rank_, n in s.execute(select(best.c.rank, func.count()).group_by(best.c.rank)):
+        counts[LADDER[rank_].value] = n
+    total = s.scalar(select(func.count()).select_from(Enterprise))
+    counts["sme"] = total - sum(n for tier, n in counts.items() if tier != "sme")
+    holders = {t.value: 0 for t in LADDER if t != Tier.sme}
+    for tier, n in s.execute(select(Certification.tier, func.count(func.distinct(Certification.uscc)))
+                             .where(active).group_by(Certification.tier)):
+        holders[tier] = n
     return {"on": on.isoformat(), "counts": counts, "holders": holders}
 
 

@@ -2,6 +2,7 @@
 import datetime as dt
 
 import pytest
+from sqlalchemy import select
 
 from services.registry import rules
 from services.registry.rules import Cert
@@ -63,3 +64,35 @@ def test_counts_and_holders():
     counts, holders = rules.tier_counts({"a": [SRDI, MLG], "b": [SRDI], "c": []}, D(2025, 1, 1))
     assert counts["municipal_little_giant"] == 1 and counts["municipal_srdi"] == 1 and counts["sme"] == 1
     assert holders["municipal_srdi"] == 2 and holders["municipal_little_giant"] == 1
+
+
+async def test_database_counts_equal_the_pure_rule(suite):
+    """The SQL aggregation in service.tier_stats agrees with rules.tier_counts on random histories."""
+    import random
+
+    from services.registry import service
+    from services.registry.models import Certification, Enterprise
+    from shared.testing import make_uscc
+
+    rng = random.Random(11)
+    tiers = ["innovative", "potential", "municipal_srdi", "municipal_little_giant", "national_little_giant",
+             "single_champion"]
+    with suite.db("registry").transaction() as s:
+        for _ in range(60):
+            u = make_uscc()
+            s.add(Enterprise(uscc=u, name="统计对照", version=1, doc="{}"))
+            s.flush()
+            for _ in range(rng.randint(0, 3)):
+                on = D(2021, 1, 1) + dt.timedelta(days=rng.randint(0, 2000))
+                s.add(Certification(uscc=u, tier=rng.choice(tiers), recognized_on=on, expires_on=rules.expiry(on, 3),
+                                    source="manual", state="active",
+                                    revoked_on=on + dt.timedelta(days=rng.randint(1, 900)) if rng.random() < 0.2 else None))
+            s.flush()
+    with suite.db("registry").reader() as s:
+        by: dict = {u: [] for u in s.scalars(select(Enterprise.uscc))}
+        for c in s.scalars(select(Certification)):
+            by[c.uscc].append(rules.Cert(c.id, c.tier, c.recognized_on, c.expires_on, c.revoked_on))
+        for on in (D(2021, 6, 30), D(2023, 1, 1), D(2024, 12, 31), D(2026, 3, 1), D(2028, 1, 1)):
+            counts, holders = rules.tier_counts(by, on)
+            got = service.tier_stats(s, on)
+            assert (got["counts"], got["holders"]) == (counts, holders), on
