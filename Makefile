@@ -42,6 +42,8 @@ bench: install
 	$(BIN)/python bench/read_path.py
 	$(BIN)/python bench/promotion_latency.py
 	$(BIN)/python bench/stats_query.py
+	$(BIN)/python bench/registry_import.py
+	$(BIN)/python bench/awards_compute.py
 	SRDI_BENCH_DATABASE_URL=$(PG_URL) $(BIN)/python bench/stats_query.py
 
 clean:
