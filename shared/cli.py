@@ -130,6 +130,51 @@ def cmd_new_migration(args) -> None:
         db.dispose()
 
 
+def cmd_import(args) -> None:
+    """Upload a municipal recognition list as an import job and show its progress."""
+    import httpx
+
+    from shared.auth import issue_token
+
+    settings = _settings(args)
+    url = args.url or f"http://{settings.host}:{settings.port('registry')}"
+    token = args.token or issue_token(settings.signing_secret, "platform")
+    path = Path(args.file)
+    if not path.is_file():
+        sys.exit(f"srdi import: no such file: {path}")
+    headers = {"Authorization": f"Bearer {token}"}
+    with httpx.Client(base_url=url, headers=headers, timeout=60) as client:
+        r = client.post("/api/v1/import-jobs", files={"file": (path.name, path.read_bytes())})
+        if r.status_code >= 400:
+            body = r.json() if r.headers.get("content-type", "").endswith("json") else {}
+            print(body.get("detail_zh") or r.text, body.get("detail_en") or "", file=sys.stderr)
+            sys.exit(2)
+        job_url = r.headers.get("location") or f"/api/v1/import-jobs/{r.json()['id']}"
+        try:
+            while True:
+                job = client.get(job_url).json()
+                done, total = job.get("rows_done") or 0, job.get("rows_total") or 0
+                width = 40
+                filled = int(width * done / total) if total else 0
+                print(f"\r[{'#' * filled}{'.' * (width - filled)}] {done}/{total} {job.get('state')}",
+                      end="", flush=True)
+                if job.get("state") in ("done", "failed"):
+                    break
+                time.sleep(0.5)  # polling the job; Ctrl-C leaves it running
+        except KeyboardInterrupt:
+            print(f"\nthe import goes on: {url}{job_url}")
+            sys.exit(130)
+    print()
+    report = job.get("report") or {}
+    for name in ("rows", "created", "unchanged", "skipped"):
+        print(f"{name:<10} {report.get(name)}")
+    rejected = report.get("rejected") or []
+    print(f"{'rejected':<10} {len(rejected)}")
+    for item in rejected[:20]:
+        print(f"  row {item['row']}: {'; '.join(item['errors'])}")
+    sys.exit(0 if job.get("state") == "done" else 1)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="srdi", description="SRDI suite (Fangshan District 专精特新)")
     sub = p.add_subparsers(dest="command", required=True)
@@ -152,6 +197,12 @@ def main(argv: list[str] | None = None) -> None:
     new.add_argument("service", choices=SERVICES)
     new.add_argument("-m", "--message", required=True)
     new.set_defaults(func=cmd_new_migration)
+    imp = sub.add_parser("import", help="import a municipal recognition list (CSV or XLSX) with progress")
+    imp.add_argument("file")
+    imp.add_argument("--data-dir")
+    imp.add_argument("--url", help="the registry's URL (default: this machine's suite)")
+    imp.add_argument("--token", help="a bearer token (default: a platform token from the data folder)")
+    imp.set_defaults(func=cmd_import)
     args = p.parse_args(argv)
     args.func(args)
 

@@ -9,12 +9,14 @@ import time
 import httpx
 import pytest
 
+from shared.settings import PORT_OFFSETS, available_services
+
 SRDI = [sys.executable, "-m", "shared.cli"]
 
 
 def free_base() -> int:
     for base in range(19100, 19900, 10):
-        if all(socket.socket().connect_ex(("127.0.0.1", base + off)) != 0 for off in (1, 2, 3, 4, 5, 222)):
+        if all(socket.socket().connect_ex(("127.0.0.1", base + off)) != 0 for off in (0, 1, 2, 3, 4, 5, 6, 222)):
             return base
     raise RuntimeError("no free port range")
 
@@ -39,8 +41,7 @@ def stack(tmp_path):
     log = open(tmp_path / "up.log", "w")
     proc = subprocess.Popen([*SRDI, "up", "--data-dir", str(tmp_path)], env=env, stdout=log,
                             stderr=subprocess.STDOUT, start_new_session=True)
-    urls = {name: f"http://127.0.0.1:{base + off}" for name, off in
-            (("registry", 1), ("awards", 2), ("talent", 3), ("finance", 4), ("parks", 5))}
+    urls = {name: f"http://127.0.0.1:{base + PORT_OFFSETS[name]}" for name in available_services()}
 
     def token(role, org=None):
         cmd = [*SRDI, "token", "issue", "--role", role, "--data-dir", str(tmp_path)] + (["--org", org] if org else [])

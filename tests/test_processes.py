@@ -7,7 +7,13 @@ import httpx
 import pytest
 
 from shared.testing import make_uscc
-from tests.conftest import wait
+from tests.conftest import SRDI, wait
+
+
+def tmp_path_csv(folder, text):
+    path = folder / "list.csv"
+    path.write_text(text, encoding="utf-8-sig")
+    return path
 
 @pytest.mark.skipif(bool(os.environ.get("SRDI_TEST_DATABASE_URL")),
                     reason="the processes run on SQLite: run once, in the SQLite pass")
@@ -39,6 +45,15 @@ def test_crash_of_a_consumer_loses_and_doubles_nothing(stack):
         r = httpx.get(urls["finance"] + "/api/v1/service-list?limit=500", headers=bank)
         return {i["uscc"] for i in r.json()["items"]} >= set(firms)
     wait(listed, "every firm on the banks' service list")
+
+    # `srdi import FILE` uploads a list as a job and reports it.
+    listed = make_uscc()
+    csv = tmp_path_csv(data, "序号,企业名称,统一社会信用代码,所属区,认定类型,批次,认定日期\n"
+                             f"1,北京命令行科技有限公司,{listed},房山区,创新型中小企业,2024年第一批,2024-08-12\n")
+    r = subprocess.run([*SRDI, "import", str(csv), "--data-dir", str(data), "--url", urls["registry"]],
+                       capture_output=True, text=True, timeout=120)
+    assert r.returncode == 0, r.stdout + r.stderr
+    assert "created    1" in r.stdout and "1/1 done" in r.stdout
 
     os.killpg(proc.pid, signal.SIGTERM)  # Ctrl-C / SIGTERM stops everything cleanly
     assert proc.wait(30) == 0
