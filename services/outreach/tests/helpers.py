@@ -1,0 +1,49 @@
+"""Helpers for the outreach tests: register district enterprises and wait for the projection."""
+from __future__ import annotations
+
+import asyncio
+
+import orjson
+
+from services.outreach.models import Enterprise
+from shared.testing import make_uscc
+
+SIGNED = "srdi.outreach.contract.signed.v1"
+
+
+async def district_enterprise(suite, township: str | None = None, park_id: str | None = None,
+                              tier: tuple[str, str] | None = None, name: str | None = None) -> str:
+    """Register an enterprise in the registry (optionally certify it) and wait until outreach knows it."""
+    uscc = make_uscc()
+    reg = suite.client("registry")
+    r = await reg.post("/api/v1/enterprises", json={"uscc": uscc, "name": name or f"企业{uscc[-6:]}",
+                                                    "township": township, "park_id": park_id})
+    assert r.status_code == 201, r.text
+    if tier:
+        r = await reg.post(f"/api/v1/enterprises/{uscc}/certifications",
+                           json={"tier": tier[0], "recognized_on": tier[1]})
+        assert r.status_code == 201, r.text
+
+    def known():
+        with suite.db("outreach").reader() as s:
+            e = s.get(Enterprise, uscc)
+            return e is not None and (tier is None or e.tier == tier[0])
+    await suite.wait_for(known, f"outreach to learn of {uscc}")
+    return uscc
+
+
+async def stream_events(suite, subject: str = SIGNED) -> list[dict]:
+    """Every message on a subject in the SRDI stream (data of each CloudEvent)."""
+    js = suite.apps["outreach"].state.bus.js
+    sub = await js.subscribe(subject, ordered_consumer=True)
+    out = []
+    try:
+        while True:
+            try:
+                msg = await sub.next_msg(timeout=1.0)
+            except (asyncio.TimeoutError, TimeoutError):
+                break
+            out.append(orjson.loads(msg.data)["data"])
+    finally:
+        await sub.unsubscribe()
+    return out
