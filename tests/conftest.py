@@ -47,7 +47,7 @@ def stack(tmp_path):
         cmd = [*SRDI, "token", "issue", "--role", role, "--data-dir", str(tmp_path)] + (["--org", org] if org else [])
         return subprocess.run(cmd, capture_output=True, text=True, check=True, env=env).stdout.strip()
 
-    wait(lambda: all(httpx.get(u + "/readyz").status_code == 200 for u in urls.values()), "the suite to be ready", 120)
+    wait(lambda: all(httpx.get(u + "/readyz").status_code == 200 for u in urls.values()), "the suite to be ready", 240)
     yield proc, urls, token, tmp_path
     if proc.poll() is None:
         os.killpg(proc.pid, signal.SIGKILL)
