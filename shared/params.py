@@ -26,13 +26,28 @@ class Param:
                 "effective_from": self.effective_from.isoformat(), "legal_ref": self.legal_ref}
 
 
+class InForce(dict):
+    """Parameters by key; asking for one not in force on the date is the caller's problem (422),
+    e.g. a date before the policy began — never a KeyError and a 500."""
+
+    def __init__(self, on: dt.date):
+        super().__init__()
+        self.on = on
+
+    def __missing__(self, key: str):
+        from shared.errors import Problem
+
+        raise Problem(422, "no-policy-in-force", f"{self.on} 时没有生效的参数 {key}（政策自其生效日起适用）",
+                      f"No parameter {key} is in force on {self.on} (the policy applies from its start date)")
+
+
 def in_force(session: Session, on: dt.date, prefix: str = "") -> dict[str, Param]:
     """Every parameter (optionally under a key prefix) in force on a date, by key."""
     stmt = (select(PolicyParameter).where(PolicyParameter.effective_from <= on)
             .order_by(PolicyParameter.key, PolicyParameter.effective_from))
     if prefix:
         stmt = stmt.where(PolicyParameter.key.startswith(prefix))
-    out: dict[str, Param] = {}
+    out: dict[str, Param] = InForce(on)
     for row in session.scalars(stmt):
         out[row.key] = Param(row.id, row.key, row.value, row.effective_from, row.legal_ref)
     return out
