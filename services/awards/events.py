@@ -1,4 +1,5 @@
-"""What awards consumes (registry enterprises, promotions, demotions and revocations; park designations;
+"""What awards consumes (registry enterprises, promotions, demotions and revocations; park designations and
+incubated enterprises' promotions;
 the finance office's listings; outreach's signed scenario and ecosystem contracts) and publishes."""
 from __future__ import annotations
 
@@ -50,6 +51,11 @@ def on_contract_signed(s: Session, event: Event) -> None:
     service.on_contract_signed(s, event.id, event.data)
 
 
+def on_incubatee_promoted(s: Session, event: Event) -> None:
+    from services.awards import service
+    service.on_incubatee_promoted(s, event.id, event.data)
+
+
 HANDLERS = {
     "srdi.outreach.contract.signed.v1": on_contract_signed,
     "srdi.registry.enterprise.registered.v1": on_registered,
@@ -58,4 +64,5 @@ HANDLERS = {
     "srdi.finance.enterprise.listed.v1": on_listed,
     "srdi.registry.certification.revoked.v1": on_revoked,
     "srdi.parks.park.designated.v1": on_designated,
+    "srdi.parks.incubatee.promoted.v1": on_incubatee_promoted,
 }

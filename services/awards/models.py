@@ -30,7 +30,8 @@ class Award(Base):
     __tablename__ = "award"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # The natural key that makes an award happen once whatever events arrive:
-    # tier:{uscc}:{tier}, relocation:{uscc}, introducer:{uscc}, featured_park:first.
+    # tier:{uscc}:{tier}, relocation:{uscc}, introducer:{uscc}, featured_park:first,
+    # incubation:{park_id}:{uscc}.
     award_key: Mapped[str] = mapped_column(String(100), unique=True)
     program: Mapped[str] = mapped_column(String(20))
     uscc: Mapped[str | None] = mapped_column(String(18), nullable=True)  # the enterprise it is about

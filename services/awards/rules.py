@@ -110,6 +110,23 @@ def featured_park_award(park_id: str, designated_on: dt.date, params: dict[str, 
         "parameters": _cite(p)})
 
 
+def incubation_award(park_id: str, uscc: str, to_tier: str, recognized_on: dt.date, incubation_id: int | None,
+                     params: dict[str, Param]) -> Decision | None:
+    """A park that incubated an enterprise promoted to a titled tier (孵化培育的“专精特新”企业) receives
+    `award.incubation.per_enterprise` once for that enterprise; no parameter or an amount of 0 (the
+    seed, until the district sets one) pays nothing."""
+    p = params.get("award.incubation.per_enterprise")
+    if p is None or int(p.value) <= 0:
+        return None
+    return Decision("incubation", int(p.value), {
+        "rule": "incubation_award",
+        "explanation": f"园区 {park_id} 孵化的企业 {uscc} 于 {recognized_on} 晋级 {to_tier}，"
+                       f"奖励园区 {int(p.value)} 元（每家孵化企业一次）",
+        "inputs": {"park_id": park_id, "uscc": uscc, "to_tier": to_tier,
+                   "recognized_on": recognized_on.isoformat(), "incubation_id": incubation_id},
+        "parameters": _cite(p)})
+
+
 # -- the review workflow: (action, from states, to state, roles) -----------------------------
 TRANSITIONS = {
     "review": (("computed",), "reviewed", ("econ",)),
@@ -273,6 +290,7 @@ def listing_award(tier: str, board: str, listed_on: dt.date, municipal_award_yua
 KNOWN_KEYS = frozenset({
     "award.tier.pay_first_renewal", "award.relocation.amount", "award.relocation.cutoff",
     "award.relocation.min_tier", "award.introducer.amount", "award.featured_park.amount",
+    "award.incubation.per_enterprise",
     "award.claim.min_tier", "award.listing.min_tier", "award.listing.boards", "award.listing.match_bp",
     "award.scenario.rate_bp", "award.scenario.cap_yuan", "award.ecosystem.rate_bp"})
 
@@ -291,7 +309,7 @@ def parameter_error(key: str, value) -> str | None:
         return None if isinstance(value, bool) else "true or false"
     if key.endswith("_bp"):
         return None if is_int and 0 <= value <= 100_000 else "integer basis points 0–100000"
-    if key.endswith((".amount", "_yuan")):
+    if key.endswith((".amount", "_yuan", ".per_enterprise")):
         return None if is_int and 0 <= value <= 10**11 else "an integer number of yuan ≥ 0"
     if key.endswith("min_tier"):
         return None if value in Tier.__members__ else "a tier code"

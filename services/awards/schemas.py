@@ -7,7 +7,8 @@ from pydantic import Field, StringConstraints
 
 from shared.schemas import USCC, Body, Day, LongText, Text, Yuan
 
-Program = Literal["tier", "relocation", "introducer", "listing", "scenario", "ecosystem", "featured_park"]
+Program = Literal["tier", "relocation", "introducer", "listing", "scenario", "ecosystem", "featured_park",
+                  "incubation"]
 State = Literal["computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back"]
 
 

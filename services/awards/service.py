@@ -149,6 +149,18 @@ def on_designation(s: Session, event_id: str, data: dict) -> Award | None:
     return _create(s, "featured_park:first", decision, None, data["park_id"], "park", on, event_id)
 
 
+def on_incubatee_promoted(s: Session, event_id: str, data: dict) -> Award | None:
+    """A park's incubated enterprise was promoted (parks' incubatee.promoted.v1): the incubation award
+    to the park, by the parameter in force on the recognition date, once per (park, enterprise)."""
+    on = dt.date.fromisoformat(data["recognized_on"])
+    decision = rules.incubation_award(data["park_id"], data["uscc"], data["to_tier"], on,
+                                      data.get("incubation_id"), params.in_force(s, on, "award."))
+    if decision is None:
+        return None
+    return _create(s, f"incubation:{data['park_id']}:{data['uscc']}", decision, data["uscc"], data["park_id"],
+                   "park", on, event_id)
+
+
 def on_listed(s: Session, event_id: str, data: dict) -> None:
     """The finance office recorded a listing: keep it, so a listing claim is checked against it."""
     uscc, board = str(data["uscc"]).strip().upper(), str(data["board"]).strip().lower()
@@ -415,7 +427,8 @@ def set_budget(s: Session, year: int, program: str, allocated: int, actor: str) 
 KINDS_ZH = {"awarded": "奖励核定", "top_up": "晋级补差", "reserved": "预算预留", "released": "预算释放",
             "disbursed": "拨付", "reversed": "冲销（未付驳回）", "clawed_back": "追回"}
 PROGRAMS_ZH = {"tier": "层级奖励", "relocation": "入区奖励", "introducer": "中介奖励", "listing": "上市奖励",
-               "scenario": "应用场景奖励", "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励"}
+               "scenario": "应用场景奖励", "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励",
+               "incubation": "园区孵化奖励"}
 
 
 def entry_dict(x: LedgerEntry) -> dict:

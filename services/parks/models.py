@@ -81,6 +81,22 @@ class Incubation(Base):
     __table_args__ = (UniqueConstraint("park_id", "uscc", "entered_on"),)
 
 
+class IncubateePromotion(Base):
+    """A promotion of an enterprise the park incubated, announced once (incubatee.promoted.v1):
+    the unique key makes a redelivered or replayed promotion publish nothing twice."""
+
+    __tablename__ = "incubatee_promotion"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    park_id: Mapped[str] = mapped_column(ForeignKey("park.id"), index=True)
+    uscc: Mapped[str] = mapped_column(String(18))
+    to_tier: Mapped[str] = mapped_column(String(30))
+    recognized_on: Mapped[dt.date] = mapped_column(Date)
+    incubation_id: Mapped[int] = mapped_column(ForeignKey("incubation.id"))
+    event_id: Mapped[str] = mapped_column(String(36))  # the registry's promotion
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("park_id", "uscc", "to_tier"),)
+
+
 class Intermediary(Base):
     """An intermediary agency (中介机构) or association (商协会) serving enterprises."""
 

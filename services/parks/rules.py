@@ -190,6 +190,15 @@ def first_entries(stays: Iterable[Stay]) -> dict[str, dt.date]:
     return out
 
 
+def crediting_stay(stays: Iterable[Stay], on: dt.date) -> Stay | None:
+    """The stay that credits a promotion on `on` to the park (the same rule as the summary: on or
+    after the first entry, during a stay or after graduation): the stay running on that date, else
+    the latest one entered before it; None when the enterprise entered only later."""
+    before = [st for st in stays if st.entered_on <= on]
+    running = [st for st in before if st.graduated_on is None or st.graduated_on >= on]
+    return max(running or before, key=lambda st: st.entered_on, default=None)
+
+
 def incubation_summary(year: int, stays: list[Stay], changes: Mapping[str, list[Change]]) -> dict:
     """A park's incubation in a year: enterprises in the incubator during the year, entries,
     graduations, and the promotions in the year of enterprises it incubated (a promotion counts

@@ -16,7 +16,7 @@ TIER_ORDER = ["single_champion", "national_little_giant", "municipal_little_gian
               "potential", "innovative", "sme"]
 PROGRAM_LABELS = {
     "tier": "层级奖励", "relocation": "迁入奖励", "introducer": "引荐奖励", "listing": "上市奖励",
-    "scenario": "应用场景奖励", "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励",
+    "scenario": "应用场景奖励", "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励", "incubation": "园区孵化奖励",
 }
 AWARD_STATE_LABELS = {
     "computed": "待审核", "reviewed": "已审核，待批准", "approved": "已批准，待拨付", "disbursed": "已拨付",
@@ -36,6 +36,12 @@ NOMINATION_NEXT = {"submitted": ["review", "reject", "withdraw"],
                    "district_reviewed": ["recommend", "reject", "withdraw"],
                    "recommended": ["approve", "reject", "withdraw"]}
 
+REQUEST_CATEGORY_LABELS = {"qualification": "资质认定", "subsidy": "资金补贴", "talent": "人才服务", "finance": "融资服务",
+                           "land_space": "空间载体", "other": "其他"}
+REQUEST_STATE_LABELS = {"open": "待受理", "accepted": "办理中", "resolved": "已办结", "rejected": "已退回"}
+LOAN_STATE_LABELS = {"applied": "已申请", "approved": "已审批", "declined": "未获批", "drawn": "已放款",
+                     "repaid": "已结清", "non_performing": "不良"}
+
 
 def yuan(v) -> str:
     try:
@@ -52,5 +58,7 @@ FILTERS = {
     "cert_source": lambda c: CERT_SOURCE_LABELS.get(c or "", c or "—"),
     "nomination_state": lambda c: NOMINATION_STATE_LABELS.get(c or "", c or "—"),
     "role": lambda c: ROLE_LABELS.get(c or "", c or "—"),
+    "request_category": lambda c: REQUEST_CATEGORY_LABELS.get(c or "", c or "—"),
+    "request_state": lambda c: REQUEST_STATE_LABELS.get(c or "", c or "—"),
     "yuan": yuan,
 }

@@ -15,12 +15,13 @@ from fastapi.responses import RedirectResponse, Response
 
 from services.portal import charts
 from services.portal.backend import Api, ServiceError
-from services.portal.labels import (AWARD_STATE_LABELS, AWARD_STATES, CERT_SOURCE_LABELS, NOMINATION_ACTIONS,
-                                    NOMINATION_NEXT, PROGRAM_LABELS, ROLE_LABELS, TIER_LABELS, TIER_ORDER, yuan)
+from services.portal.labels import (AWARD_STATE_LABELS, AWARD_STATES, CERT_SOURCE_LABELS, LOAN_STATE_LABELS,
+                                    NOMINATION_ACTIONS, NOMINATION_NEXT, PROGRAM_LABELS, REQUEST_CATEGORY_LABELS,
+                                    REQUEST_STATE_LABELS, ROLE_LABELS, TIER_LABELS, TIER_ORDER, yuan)
 from services.portal.session import (NotSignedIn, PortalError, User, check_csrf, current_user, flash, sign_in,
                                      sign_out)
 from shared.auth import ORG_ROLES
-from shared.clock import SHANGHAI
+from shared.clock import SHANGHAI, today
 
 router = APIRouter()
 
@@ -152,10 +153,17 @@ async def dashboard(request: Request, user: Annotated[User, page_user("dashboard
         counts = await asyncio.gather(*(a.count("awards", "/awards", state=s) for s in AWARD_STATES))
         return {s: c for s, c in zip(AWARD_STATES, counts)}
 
-    stats, awards, listed = await asyncio.gather(
+    year = today().year
+    stats, awards, listed, new, targets, overdue = await asyncio.gather(
         optional(a.get("registry", "/stats/tiers")), optional(award_counts()),
-        optional(a.count("finance", "/service-list")))
-    ctx = {"stats": stats, "awards": awards, "listed": listed}
+        optional(a.count("finance", "/service-list")),
+        optional(a.get("registry", "/stats/new", year=year)),
+        optional(a.get("registry", f"/targets/{year}")),
+        optional(a.all("registry", "/service-requests", overdue="true", cap=200)))
+    ctx = {"stats": stats, "awards": awards, "listed": listed, "year": year, "new": new, "targets": targets,
+           "overdue": overdue}
+    if new:  # per title, highest first: new this year, and the stock on the day
+        ctx["new_rows"] = [(TIER_LABELS.get(t, t), new["tiers"][t]) for t in TIER_ORDER if t in new["tiers"]]
     if stats:
         ctx["pyramid"] = charts.pyramid([(TIER_LABELS[t], stats["counts"].get(t, 0)) for t in TIER_ORDER])
         ctx["holders"] = [(TIER_LABELS[t], stats["holders"][t]) for t in TIER_ORDER if t in stats["holders"]]
@@ -180,16 +188,20 @@ async def enterprises(request: Request, user: Annotated[User, page_user("enterpr
 async def enterprise(request: Request, uscc: str, user: Annotated[User, page_user("enterprises")]):
     a = api(request, user)
     ent = await a.get("registry", f"/enterprises/{uscc}")
-    awards, totals, quotas, listing = await asyncio.gather(
+    awards, totals, quotas, listing, loans, requests = await asyncio.gather(
         optional(a.all("awards", "/awards", uscc=uscc, cap=500)),
         optional(a.get("awards", f"/enterprises/{uscc}/awards")),
         optional(a.all("talent", "/quotas", uscc=uscc, cap=100)),
-        optional(a.get("finance", f"/service-list/{uscc}"), missing=False))
+        optional(a.get("finance", f"/service-list/{uscc}"), missing=False),
+        optional(a.all("finance", "/loans", uscc=uscc, cap=200)),  # a bank's reply holds its own cases only
+        optional(a.all("registry", "/service-requests", uscc=uscc, cap=200)))
     award_details = []
     if awards:
         award_details = await asyncio.gather(*(optional(a.get("awards", f"/awards/{x['id']}")) for x in awards[:50]))
     return render(request, "enterprise.html", e=ent, awards=awards, totals=totals, quotas=quotas, listing=listing,
-                  timeline=timeline(ent, [d for d in award_details if d], quotas or [], listing or None))
+                  loans=loans, requests=requests,
+                  timeline=timeline(ent, [d for d in award_details if d], quotas or [], listing or None,
+                                    loans or [], requests or []))
 
 
 
@@ -201,7 +213,8 @@ def local_date(at: str | None) -> str:
         return (at or "")[:10]
 
 
-def timeline(ent: dict, awards: list[dict], quotas: list[dict], listing: dict | None) -> list[dict]:
+def timeline(ent: dict, awards: list[dict], quotas: list[dict], listing: dict | None,
+             loans: list[dict] = (), requests: list[dict] = ()) -> list[dict]:
     """Every dated fact the services hold on the enterprise, newest first (display only)."""
     items = []
     for c in ent.get("certifications", []):
@@ -232,6 +245,28 @@ def timeline(ent: dict, awards: list[dict], quotas: list[dict], listing: dict | 
             items.append({"on": listing["since"], "kind": "金融服务名单", "text": "列入专精特新企业金融服务名单"})
         if listing.get("removed_on"):
             items.append({"on": listing["removed_on"], "kind": "金融服务名单", "text": "移出金融服务名单"})
+    for ln in loans:
+        case = f"贷款案件 {ln['id']}（{ln['bank']}）"
+        items.append({"on": ln["applied_on"], "kind": "贷款", "text": f"{case}申请 {yuan(ln['applied_yuan'])}"
+                      + ("，首贷" if ln.get("first_loan") else "")})
+        if ln.get("decided_on"):
+            done = "未获批" if ln["state"] == "declined" else "获批"
+            items.append({"on": ln["decided_on"], "kind": "贷款", "text": f"{case}{done}"})
+        if ln.get("drawn_on"):
+            items.append({"on": ln["drawn_on"], "kind": "贷款", "text": f"{case}放款 {yuan(ln.get('drawn_yuan'))}"
+                          + (f"，到期日 {ln['due_on']}" if ln.get("due_on") else "")})
+        if ln.get("closed_on") and ln["state"] != "declined":
+            items.append({"on": ln["closed_on"], "kind": "贷款",
+                          "text": f"{case}{LOAN_STATE_LABELS.get(ln['state'], ln['state'])}"})
+    for rq in requests:
+        what = f"服务包诉求 {rq['id']}（{REQUEST_CATEGORY_LABELS.get(rq['category'], rq['category'])}）"
+        items.append({"on": rq["opened_on"], "kind": "服务包",
+                      "text": f"{what}提出：{rq['summary']}；承办：{ROLE_LABELS.get(rq['department'], rq['department'])}，"
+                              f"办理时限 {rq['due_on']}" + ("，已超期" if rq.get("overdue") else "")})
+        if rq.get("closed_on"):
+            text = f"{what}{REQUEST_STATE_LABELS.get(rq['state'], rq['state'])}"
+            items.append({"on": rq["closed_on"], "kind": "服务包",
+                          "text": text + (f"：{rq['resolution']}" if rq.get("resolution") else "")})
     return sorted(items, key=lambda i: (i["on"], i.get("at", "")), reverse=True)
 
 

@@ -233,3 +233,29 @@ def test_policy_validator_refuses_out_of_range_and_leaves_unknown_keys_to_shared
     assert "basis points" in en and zh.startswith("参数值无效")
     assert rules.validate_policy_value("award.claim.min_tier", "emperor") is not None
     assert rules.validate_policy_value("award.lottery.amount", 1) is None  # shared.policy answers 404
+
+
+def _incubation_params(value):
+    return {} if value is None else {"award.incubation.per_enterprise":
+                                     Param(7, "award.incubation.per_enterprise", value, D(2022, 1, 1), "seed 四")}
+
+
+@pytest.mark.parametrize("value, expected", [
+    (None, None),       # no parameter in force: no money
+    (0, None),          # the seed: zero until the district sets an amount
+    (100000, 100000),
+    (1, 1),
+])
+def test_incubation_award(value, expected):
+    d = rules.incubation_award("park-1", "U", "municipal_srdi", D(2024, 3, 1), 5, _incubation_params(value))
+    assert (d.amount_yuan if d else None) == expected
+    if d:
+        assert (d.program, d.tier, d.basis["rule"]) == ("incubation", None, "incubation_award")
+        assert d.basis["inputs"] == {"park_id": "park-1", "uscc": "U", "to_tier": "municipal_srdi",
+                                     "recognized_on": "2024-03-01", "incubation_id": 5}
+        assert [p["key"] for p in d.basis["parameters"]] == ["award.incubation.per_enterprise"]
+
+
+@pytest.mark.parametrize("value, ok", [(0, True), (100000, True), (-1, False), (1.5, False), (True, False)])
+def test_incubation_parameter_values(value, ok):
+    assert (rules.parameter_error("award.incubation.per_enterprise", value) is None) == ok

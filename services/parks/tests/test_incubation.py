@@ -1,8 +1,12 @@
-"""Incubation records and the yearly summary of incubated enterprises promoted."""
+"""Incubation records, the yearly summary of incubated enterprises promoted, and their announcement
+(incubatee.promoted.v1)."""
+import json
+
 from sqlalchemy import func, select
 
 from services.parks.models import Incubation
 from services.parks.tests.helpers import enterprise_in, new_park
+from shared.tables import Outbox
 from shared.testing import make_uscc
 
 
@@ -74,3 +78,44 @@ async def test_summary_counts_incubated_enterprises_promoted_in_the_year(suite):
     dim = next(d for d in a["dimensions"] if d["measure"] == "incubated_promoted")
     assert dim["enterprises"] == [grown] and dim["met"] is True
     assert (await econ.get(f"{base}/summary")).status_code == 422
+
+
+def announcements(suite, uscc):
+    with suite.db("parks").reader() as s:
+        payloads = s.scalars(select(Outbox.payload).where(Outbox.subject == "srdi.parks.incubatee.promoted.v1")
+                             .order_by(Outbox.created_at))
+        return [d for d in (json.loads(p)["data"] for p in payloads) if d["uscc"] == uscc]
+
+
+async def test_promoted_incubatee_is_announced_once_per_park_and_tier(suite):
+    a, b = await new_park(suite), await new_park(suite)
+    econ = suite.client("parks")
+    reg = suite.client("registry")
+    uscc = await enterprise_in(suite, a["id"])
+    late = await enterprise_in(suite, a["id"])
+    await suite.settled()
+    ids = {}
+    for park, who, entered, graduated in ((a, uscc, "2022-01-01", "2022-12-31"), (a, uscc, "2023-06-01", None),
+                                          (b, uscc, "2023-02-01", "2023-03-01"), (a, late, "2025-01-01", None)):
+        r = await econ.post(f"/api/v1/parks/{park['id']}/incubations",
+                            json={"uscc": who, "entered_on": entered, "graduated_on": graduated})
+        assert r.status_code == 201, r.text
+        ids[(park["id"], who, entered)] = r.json()["id"]
+    for who, tier, on in ((uscc, "municipal_srdi", "2023-04-01"), (late, "municipal_srdi", "2024-06-01")):
+        r = await reg.post(f"/api/v1/enterprises/{who}/certifications", json={"tier": tier, "recognized_on": on})
+        assert r.status_code == 201, r.text
+    await suite.settled()
+    got = sorted((d["park_id"], d["to_tier"], d["recognized_on"], d["incubation_id"]) for d in announcements(suite, uscc))
+    # between park a's stays (graduated, not yet back): the earlier stay credits it; park b too, after graduation
+    assert got == sorted([(a["id"], "municipal_srdi", "2023-04-01", ids[(a["id"], uscc, "2022-01-01")]),
+                          (b["id"], "municipal_srdi", "2023-04-01", ids[(b["id"], uscc, "2023-02-01")])])
+    assert announcements(suite, late) == []  # promoted before it entered the incubator
+    # a higher tier is announced again; a revocation (demotion) is not a promotion
+    r = await reg.post(f"/api/v1/enterprises/{uscc}/certifications",
+                       json={"tier": "national_little_giant", "recognized_on": "2024-07-01"})
+    assert r.status_code == 201, r.text
+    await suite.settled()
+    top = [d for d in announcements(suite, uscc) if d["to_tier"] == "national_little_giant"]
+    assert {(d["park_id"], d["incubation_id"]) for d in top} == {(a["id"], ids[(a["id"], uscc, "2023-06-01")]),
+                                                                 (b["id"], ids[(b["id"], uscc, "2023-02-01")])}
+    assert len(announcements(suite, uscc)) == 4

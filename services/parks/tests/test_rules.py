@@ -215,3 +215,17 @@ def test_policy_validator():
     zh, en = rules.validate_policy_value("parks.assessment.dimension.x", {**ok, "measure": "vibes"})
     assert en.startswith("measure must be one of") and zh.startswith("参数无效")
     assert rules.validate_policy_value("parks.assessment.pass_score", 60) is None
+
+
+@pytest.mark.parametrize("on, expected", [
+    ("2021-12-31", None),             # before the first entry: not the park's
+    ("2022-01-01", "2022-01-01"),     # the day of entry
+    ("2022-06-30", "2022-01-01"),     # during the first stay
+    ("2023-01-15", "2022-01-01"),     # after graduation, before coming back: the earlier stay
+    ("2023-06-01", "2023-06-01"),     # during the second stay
+    ("2030-01-01", "2023-06-01"),     # open stay runs on
+])
+def test_crediting_stay(on, expected):
+    stays = [rules.Stay("U", dt.date(2023, 6, 1)), rules.Stay("U", dt.date(2022, 1, 1), dt.date(2022, 12, 31))]
+    st = rules.crediting_stay(stays, dt.date.fromisoformat(on))
+    assert (st.entered_on.isoformat() if st else None) == expected

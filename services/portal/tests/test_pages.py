@@ -281,3 +281,63 @@ async def test_single_sign_on_is_configurable_and_off_by_default(suite, tmp_path
         assert "SRDI_PORTAL_OIDC_METADATA_URL" in str(e)
     else:
         raise AssertionError("OIDC without an IdP must refuse to start")
+
+
+async def test_dashboard_new_titles_targets_and_overdue_requests(portal, suite):
+    u = make_uscc()
+    await promote(suite, u, name="北京门户诉求测试有限公司")
+    econ = suite.client("registry")
+    r = await econ.post("/api/v1/service-requests", json={"uscc": u, "category": "subsidy",
+                                                          "summary": "门户超期诉求", "opened_on": "2025-01-02"})
+    assert r.status_code == 201, r.text
+    late = r.json()
+    year = today().year
+    new = (await econ.get(f"/api/v1/stats/new?year={year}")).json()
+    await portal.login("econ")
+    dash = (await portal.http.get("/")).text
+    assert f"{year} 年新增企业（按称号）" in dash and new["text_zh"] in dash
+    assert f"{year} 年培育目标完成情况" in dash and 'id="target-municipal_srdi"' in dash
+    assert "新增市级专精特新中小企业" in dash
+    assert f'id="request-{late["id"]}"' in dash and f'href="/enterprises/{u}"' in dash and "资金补贴" in dash
+    # A park may read requests (its own park's) but not the district's statistics or targets.
+    await portal.login("park", "park-none")
+    dash = (await portal.http.get("/")).text
+    assert "您的角色无权查看新增企业统计" in dash and "您的角色无权查看培育目标" in dash
+    assert f'id="request-{late["id"]}"' not in dash
+    # A bank reads none of the three.
+    await portal.login("bank", "B1")
+    dash = (await portal.http.get("/")).text
+    assert "您的角色无权查看新增企业统计" in dash and "您的角色无权查看服务包诉求" in dash
+
+
+async def test_enterprise_timeline_has_loan_cases_and_service_requests(portal, suite):
+    u = make_uscc()
+    await promote(suite, u, name="北京门户贷款测试有限公司")
+    for org, yuan_ in (("B1", 3_000_000), ("B2", 5_000_000)):
+        b = suite.client("finance", role="bank", org=org)
+        r = await b.post("/api/v1/loans", json={"uscc": u, "applied_yuan": yuan_, "applied_on": "2025-07-01",
+                                               "first_loan": True})
+        assert r.status_code == 201, r.text
+        if org == "B1":
+            loan = r.json()["id"]
+            assert (await b.post(f"/api/v1/loans/{loan}/decision",
+                                 json={"approved": True, "decided_on": "2025-07-10"})).status_code == 200
+            draw = {"drawn_yuan": yuan_, "drawn_on": "2025-07-15", "rate_bp": 350, "due_on": "2026-07-14"}
+            assert (await b.post(f"/api/v1/loans/{loan}/draw", json=draw)).status_code == 200
+    econ = suite.client("registry")
+    req = (await econ.post("/api/v1/service-requests", json={"uscc": u, "category": "talent",
+                                                             "summary": "人才公寓申请", "opened_on": "2025-08-01"})).json()
+    r = await suite.client("registry", "talent").post(f"/api/v1/service-requests/{req['id']}/transition",
+                                                       json={"state": "resolved", "note": "已安排公寓"})
+    assert r.status_code == 200, r.text
+
+    await portal.login("finance")
+    page = (await portal.http.get(f"/enterprises/{u}")).text
+    assert "（B1）申请 3,000,000 元，首贷" in page and "（B1）放款 3,000,000 元，到期日 2026-07-14" in page
+    assert "（B2）申请 5,000,000 元" in page  # the financial office reads every bank's cases
+    assert f"服务包诉求 {req['id']}（人才服务）提出：人才公寓申请" in page
+    assert f"服务包诉求 {req['id']}（人才服务）已办结：已安排公寓" in page
+    # The talent office may not read loan cases (the finance service's 403): the rest still shows.
+    await portal.login("talent")
+    r = await portal.http.get(f"/enterprises/{u}")
+    assert r.status_code == 200 and "贷款案件" not in r.text and "人才公寓申请" in r.text
