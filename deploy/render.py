@@ -13,7 +13,7 @@ import yaml
 
 HERE = Path(__file__).resolve().parent / "k8s"
 IMAGE = "registry.fangshan.gov.cn/srdi/suite:1.0.0"
-SERVICES = {"registry": 8001, "awards": 8002, "talent": 8003, "finance": 8004, "parks": 8005}
+SERVICES = {"registry": 8001, "awards": 8002, "talent": 8003, "finance": 8004, "parks": 8005, "outreach": 8006}
 NS = "srdi"
 
 
@@ -116,6 +116,17 @@ def nats() -> list[dict]:
     ]
 
 
+def portal() -> list[dict]:
+    """The web frontend: no database and no migration; it calls the services by their Service names."""
+    d = deployment("portal", 8000)
+    c = d["spec"]["template"]["spec"]["containers"][0]
+    c["env"] = [e for e in c["env"] if e["name"] in ("SRDI_ENV", "SRDI_JWT_SECRET")] + [
+        {"name": f"SRDI_PORTAL_{name.upper()}_URL", "value": f"http://{name}:{port}"}
+        for name, port in SERVICES.items() if name != "outreach"]
+    c["readinessProbe"]["httpGet"]["path"] = "/healthz"
+    return [d, service("portal", 8000), hpa("portal")]
+
+
 def base() -> dict[str, list[dict]]:
     files = {"namespace.yaml": [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}],
              "secrets.example.yaml": [{"apiVersion": "v1", "kind": "Secret",
@@ -125,6 +136,7 @@ def base() -> dict[str, list[dict]]:
              "nats.yaml": nats()}
     for name, port in SERVICES.items():
         files[f"{name}.yaml"] = [deployment(name, port), service(name, port), hpa(name), migration_job(name)]
+    files["portal.yaml"] = portal()
     return files
 
 

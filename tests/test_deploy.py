@@ -44,6 +44,7 @@ def test_cluster_stream_and_durability_settings():
 
 def test_compose_file_names_every_service():
     compose = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-    assert {"postgres", "nats", "migrate", "registry", "awards", "talent", "finance", "parks"} <= set(compose["services"])
-    for name in ("registry", "awards", "talent", "finance", "parks"):
+    assert {"postgres", "nats", "migrate", "registry", "awards", "talent", "finance", "parks", "outreach",
+            "portal"} <= set(compose["services"])
+    for name in ("registry", "awards", "talent", "finance", "parks", "outreach", "portal"):
         assert compose["services"][name]["command"][1] == f"services.{name}.main:app"
