@@ -16,53 +16,23 @@ def changed(s: Session, award) -> None:
         "payee": award.payee, "amount_yuan": award.amount_yuan, "state": award.state}))
 
 
-def on_promoted(s: Session, event: Event) -> None:
-    from services.awards import service
-    service.on_promotion(s, event.id, event.data)
-
-
-def on_revoked(s: Session, event: Event) -> None:
-    from services.awards import service
-    service.on_revocation(s, event.id, event.data)
-
-
-def on_designated(s: Session, event: Event) -> None:
-    from services.awards import service
-    service.on_designation(s, event.id, event.data)
-
-
-def on_registered(s: Session, event: Event) -> None:
-    from services.awards import service
-    service.on_registered(s, event.id, event.data)
-
-
-def on_demoted(s: Session, event: Event) -> None:
-    from services.awards import service
-    service.on_demoted(s, event.id, event.data)
-
-
-def on_listed(s: Session, event: Event) -> None:
-    from services.awards import service
-    service.on_listed(s, event.id, event.data)
-
-
-def on_contract_signed(s: Session, event: Event) -> None:
-    from services.awards import service
-    service.on_contract_signed(s, event.id, event.data)
-
-
-def on_incubatee_promoted(s: Session, event: Event) -> None:
-    from services.awards import service
-    service.on_incubatee_promoted(s, event.id, event.data)
+def _to(use_case: str):
+    """A handler that passes the event to a use case in service.py (imported late: service.py
+    imports this module to publish)."""
+    def handle(s: Session, event: Event) -> None:
+        from services.awards import service
+        getattr(service, use_case)(s, event.id, event.data)
+    handle.__name__ = use_case
+    return handle
 
 
 HANDLERS = {
-    "srdi.outreach.contract.signed.v1": on_contract_signed,
-    "srdi.registry.enterprise.registered.v1": on_registered,
-    "srdi.registry.enterprise.promoted.v1": on_promoted,
-    "srdi.registry.enterprise.demoted.v1": on_demoted,
-    "srdi.finance.enterprise.listed.v1": on_listed,
-    "srdi.registry.certification.revoked.v1": on_revoked,
-    "srdi.parks.park.designated.v1": on_designated,
-    "srdi.parks.incubatee.promoted.v1": on_incubatee_promoted,
+    "srdi.registry.enterprise.registered.v1": _to("on_registered"),
+    "srdi.registry.enterprise.promoted.v1": _to("on_promotion"),
+    "srdi.registry.enterprise.demoted.v1": _to("on_demoted"),
+    "srdi.registry.certification.revoked.v1": _to("on_revocation"),
+    "srdi.finance.enterprise.listed.v1": _to("on_listed"),
+    "srdi.outreach.contract.signed.v1": _to("on_contract_signed"),
+    "srdi.parks.park.designated.v1": _to("on_designation"),
+    "srdi.parks.incubatee.promoted.v1": _to("on_incubatee_promoted"),
 }
