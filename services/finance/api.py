@@ -5,7 +5,7 @@ import datetime as dt
 from typing import Annotated
 
 from fastapi import APIRouter, Query, Request, Response
-from sqlalchemy import select
+from sqlalchemy import or_, select
 
 from services.finance import service
 from services.finance.models import Loan, LoanRepayment, Product, RiskSplit
@@ -46,15 +46,27 @@ def USCC_ARG(value: str) -> str:
 
 
 def scoped(stmt, who: Principal):
-    """The one place object scoping lives: a bank sees only the loan cases it reported."""
-    return stmt.where(Loan.bank == who.org) if who.role == "bank" else stmt
+    """The one place object scoping lives. A financial institution (role `bank`, org = its code: a
+    bank, the government financing guarantor or an insurer) sees the loan cases it is party to:
+    those it lends on (`loan.bank`) and those on a product it provides (`product.provider_org`, e.g.
+    the guarantor of a 专精特新保 case, the insurer of a 专精特新险 case). Any other case is 404."""
+    if who.role != "bank":
+        return stmt
+    provided = select(Product.id).where(Product.provider_org == who.org)
+    return stmt.where(or_(Loan.bank == who.org, Loan.product_id.in_(provided)))
 
 
-def _loan(s, loan_id: int, who: Principal, lock: bool = False) -> Loan:
+def _loan(s, loan_id: int, who: Principal, lock: bool = False, lender: bool = False) -> Loan:
+    """A case in the caller's scope (else 404); `lender`: an action only the lending bank takes (403
+    for a guarantor or insurer of the case, who sees it but does not lend)."""
     stmt = scoped(select(Loan).where(Loan.id == loan_id), who)
     loan = s.scalars(for_update(s, stmt) if lock else stmt).first()
     if loan is None:
         raise not_found("贷款", "Loan", str(loan_id))
+    if lender and who.role == "bank" and loan.bank != who.org:
+        raise Problem(403, "not-the-lender", "只有放贷银行可作此操作",
+                      "Only the lending bank takes this step; a guarantor or insurer records its own decision "
+                      "(POST /loans/{id}/provider-decision)")
     return loan
 
 
@@ -185,31 +197,42 @@ def get_loan(loan_id: int, request: Request, who: LoanReader):
 @router.post("/loans/{loan_id}/decision", summary="The bank's decision: approve or decline")
 def decide(loan_id: int, body: DecisionIn, request: Request, who: LoanWriter):
     with request.app.state.db.transaction() as s:
-        return service.loan_dict(s, service.decide(s, who.actor, _loan(s, loan_id, who, lock=True), body))
+        return service.loan_dict(s, service.decide(s, who.actor, _loan(s, loan_id, who, lock=True, lender=True),
+                                                   body))
+
+
+@router.post("/loans/{loan_id}/provider-decision", status_code=201,
+             summary="The guarantor's (专精特新保) or insurer's (专精特新险) own decision on a case on its product")
+def provider_decide(loan_id: int, body: DecisionIn, request: Request, who: LoanWriter):
+    with request.app.state.db.transaction() as s:
+        loan = _loan(s, loan_id, who, lock=True)
+        service.provider_decide(s, who.actor, who.org, loan, body)
+        return service.loan_dict(s, loan)
 
 
 @router.post("/loans/{loan_id}/draw", summary="The loan is drawn (放款)")
 def draw(loan_id: int, body: DrawIn, request: Request, who: LoanWriter):
     with request.app.state.db.transaction() as s:
-        return service.loan_dict(s, service.draw(s, who.actor, _loan(s, loan_id, who, lock=True), body))
+        return service.loan_dict(s, service.draw(s, who.actor, _loan(s, loan_id, who, lock=True, lender=True), body))
 
 
 @router.post("/loans/{loan_id}/extend", summary="Extension (展期) or renewal (续期): a later due date")
 def extend(loan_id: int, body: ExtendIn, request: Request, who: LoanWriter):
     with request.app.state.db.transaction() as s:
-        return service.loan_dict(s, service.extend(s, who.actor, _loan(s, loan_id, who, lock=True), body, today()))
+        return service.loan_dict(s, service.extend(s, who.actor, _loan(s, loan_id, who, lock=True, lender=True),
+                                                   body, today()))
 
 
 @router.post("/loans/{loan_id}/repay", summary="The loan is repaid")
 def repay(loan_id: int, body: RepayIn, request: Request, who: LoanWriter):
     with request.app.state.db.transaction() as s:
-        return service.loan_dict(s, service.repay(s, who.actor, _loan(s, loan_id, who, lock=True), body))
+        return service.loan_dict(s, service.repay(s, who.actor, _loan(s, loan_id, who, lock=True, lender=True), body))
 
 
 @router.post("/loans/{loan_id}/default", summary="Non-performing: split the loss, compute district compensation")
 def default(loan_id: int, body: DefaultIn, request: Request, who: LoanWriter):
     with request.app.state.db.transaction() as s:
-        loan = _loan(s, loan_id, who, lock=True)
+        loan = _loan(s, loan_id, who, lock=True, lender=True)
         split = service.default(s, who.actor, loan, body)
         return {"loan": service.loan_dict(s, loan), "risk_split": service.split_dict(split)}
 
@@ -218,7 +241,7 @@ def default(loan_id: int, body: DefaultIn, request: Request, who: LoanWriter):
              summary="A repayment record: principal and the interest of a period, paid on a date")
 def add_repayment(loan_id: int, body: RepaymentIn, request: Request, who: LoanWriter):
     with request.app.state.db.transaction() as s:
-        loan = _loan(s, loan_id, who, lock=True)
+        loan = _loan(s, loan_id, who, lock=True, lender=True)
         return service.repayment_dict(service.add_repayment(s, who.actor, loan, body, today()))
 
 

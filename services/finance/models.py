@@ -90,6 +90,24 @@ class Loan(Base):
     __table_args__ = (Index("ix_loan_bank_id", "bank", "id"),)
 
 
+class ProviderDecision(Base):
+    """The decision of a case's product provider other than the lending bank: the guarantor of a
+    专精特新保 (guarantee) or the insurer of a 专精特新险 (insurance) accepts or refuses to cover the case.
+    One per case and provider; the bank's own loan decision stays on `loan`."""
+
+    __tablename__ = "provider_decision"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    loan_id: Mapped[int] = mapped_column(ForeignKey("loan.id"), index=True)
+    org: Mapped[str] = mapped_column(String(64))  # the provider's org code (product.provider_org)
+    kind: Mapped[str] = mapped_column(String(12))  # guarantee or insurance (the product's kind)
+    approved: Mapped[bool] = mapped_column(Boolean)
+    decided_on: Mapped[dt.date] = mapped_column(Date)
+    reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    decided_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (UniqueConstraint("loan_id", "org"),)
+
+
 class LoanChange(Base):
     """Every change of a loan case (decision, draw, extension, renewal, repayment, default): who, when, why."""
 

@@ -10,8 +10,8 @@ from sqlalchemy.orm import Session
 
 from services.finance import events, rules
 from services.finance.models import (FundInvestment, GuidanceFund, ListingPipeline, ListingStage, Loan, LoanChange,
-                                     LoanRepayment, MatchmakingAttendee, MatchmakingEvent, Product, RiskSplit,
-                                     ServiceListEntry, SubsidyPayment, TierChange)
+                                     LoanRepayment, MatchmakingAttendee, MatchmakingEvent, Product, ProviderDecision,
+                                     RiskSplit, ServiceListEntry, SubsidyPayment, TierChange)
 from services.finance.schemas import (DecisionIn, DefaultIn, DrawIn, ExtendIn, FundIn, InvestmentIn, LoanIn,
                                       MatchmakingIn, ProductIn, RepaymentIn, RepayIn, StageIn)
 from shared import audit, params
@@ -252,7 +252,9 @@ def loan_dict(s: Session, loan: Loan, history: bool = False) -> dict:
            "decided_on": loan.decided_on and loan.decided_on.isoformat(), "drawn_yuan": loan.drawn_yuan,
            "drawn_on": loan.drawn_on and loan.drawn_on.isoformat(), "rate_bp": loan.rate_bp,
            "due_on": loan.due_on and loan.due_on.isoformat(), "closed_on": loan.closed_on and loan.closed_on.isoformat(),
-           "tier_at_draw": loan.tier_at_draw, "matchmaking_event_id": loan.matchmaking_event_id}
+           "tier_at_draw": loan.tier_at_draw, "matchmaking_event_id": loan.matchmaking_event_id,
+           "provider_decisions": [provider_decision_dict(d) for d in s.scalars(
+               select(ProviderDecision).where(ProviderDecision.loan_id == loan.id).order_by(ProviderDecision.id))]}
     if history:
         doc["history"] = [{"action": c.action, "on": c.effective_on.isoformat(), "actor": c.actor,
                            "reason": c.reason, "facts": c.facts}
@@ -322,6 +324,36 @@ def decide(s: Session, actor: str, loan: Loan, body: DecisionIn) -> Loan:
     _change(s, loan, actor, "approve" if body.approved else "decline", body.decided_on, body.reason,
             body.model_dump(mode="json"), before)
     return loan
+
+
+def provider_decision_dict(d: ProviderDecision) -> dict:
+    return {"org": d.org, "kind": d.kind, "approved": d.approved, "decided_on": d.decided_on.isoformat(),
+            "reason": d.reason, "decided_by": d.decided_by}
+
+
+def provider_decide(s: Session, actor: str, org: str, loan: Loan, body: DecisionIn) -> ProviderDecision:
+    """The guarantor (专精特新保) or insurer (专精特新险) of the case's product records its own decision to
+    cover the case, once, while the loan is not yet drawn (applied or approved). The lending bank's
+    loan decision is `decide`; a loan product's provider is the bank itself, so it has no second step."""
+    product = loan.product_id is not None and s.get(Product, loan.product_id)
+    if not product or product.provider_org != org or product.kind not in ("guarantee", "insurance"):
+        raise Problem(403, "not-the-provider", "只有本案担保/保险产品的提供机构可作此决定",
+                      "Only the provider of the case's guarantee or insurance product records this decision")
+    _require_state(loan, "applied", "approved")
+    _not_before("decided_on", body.decided_on, loan.applied_on, "申请日期 / application date")
+    dup = s.scalars(select(ProviderDecision).where(ProviderDecision.loan_id == loan.id,
+                                                   ProviderDecision.org == org)).first()
+    conflict = Problem(409, "provider-decided", "本机构已对该案作出决定", "This provider has already decided the case",
+                       **({"existing": provider_decision_dict(dup)} if dup else {}))
+    if dup is not None:
+        raise conflict
+    before = loan_dict(s, loan)
+    d = ProviderDecision(loan_id=loan.id, org=org, kind=product.kind, approved=body.approved,
+                         decided_on=body.decided_on, reason=body.reason, decided_by=actor)
+    _insert(s, d, conflict)
+    action = f"{product.kind}_{'approve' if body.approved else 'decline'}"
+    _change(s, loan, actor, action, body.decided_on, body.reason, body.model_dump(mode="json"), before)
+    return d
 
 
 def draw(s: Session, actor: str, loan: Loan, body: DrawIn) -> Loan:

@@ -296,3 +296,70 @@ async def test_every_read_needs_a_token_and_a_role(suite):
         assert r.status_code == 403 and r.json()["type"].endswith("forbidden"), path
         r = await suite.client("finance", role="auditor").get(path)
         assert r.status_code == 200, (path, r.text)
+
+
+async def test_the_provider_of_a_guarantee_or_insurance_product_decides_on_the_case(suite):
+    """Issue 5: "an enterprise applies for a product; the provider decides". A guarantor (专精特新保) and
+    an insurer (专精特新险) sign in as role `bank` with their own org code, see the cases on their
+    product and record their own decision; any other bank or guarantor gets 404."""
+    uscc = await listed_enterprise(suite)
+    guarantee = await product(suite, "guarantee", "专精特新保（范围测试）", "G1")
+    insurance = await product(suite, "insurance", "信用保证保险（范围测试）", "I1", "credit_guarantee")
+    lender, guarantor, insurer = bank(suite, "B1"), bank(suite, "G1"), bank(suite, "I1")
+    r = await lender.post(LOANS, json={"uscc": uscc, "product_id": guarantee, "applied_yuan": 5_000_000,
+                                       "applied_on": "2025-07-01"})
+    assert r.status_code == 201 and r.json()["guarantor"] == "G1", r.text
+    case = r.json()["id"]
+    r = await lender.post(LOANS, json={"uscc": uscc, "product_id": insurance, "applied_yuan": 2_000_000,
+                                       "applied_on": "2025-07-01"})
+    assert r.status_code == 201, r.text
+    insured = r.json()["id"]
+
+    # the guarantor sees the case by path, list and query, and records its guarantee decision
+    assert (await guarantor.get(f"{LOANS}/{case}")).status_code == 200
+    assert case in [x["id"] for x in (await guarantor.get(LOANS, params={"uscc": uscc})).json()["items"]]
+    assert insured not in [x["id"] for x in (await guarantor.get(LOANS, params={"uscc": uscc})).json()["items"]]
+    assert (await guarantor.get(f"{LOANS}/{insured}")).status_code == 404  # not its product
+    r = await guarantor.post(f"{LOANS}/{case}/provider-decision",
+                             json={"approved": True, "decided_on": "2025-07-05", "reason": "反担保充足"})
+    assert r.status_code == 201, r.text
+    assert r.json()["state"] == "applied"  # the bank's loan decision is still the bank's
+    assert r.json()["provider_decisions"] == [{"org": "G1", "kind": "guarantee", "approved": True,
+                                               "decided_on": "2025-07-05", "reason": "反担保充足",
+                                               "decided_by": r.json()["provider_decisions"][0]["decided_by"]}]
+    again = await guarantor.post(f"{LOANS}/{case}/provider-decision",
+                                 json={"approved": False, "decided_on": "2025-07-06"})
+    assert again.status_code == 409 and again.json()["type"].endswith("provider-decided")
+    early = await insurer.post(f"{LOANS}/{insured}/provider-decision",
+                               json={"approved": True, "decided_on": "2025-06-30"})
+    assert early.status_code == 422, early.text
+    # the guarantor does not lend: the bank's steps are 403 for it; the bank is not the provider
+    r = await guarantor.post(f"{LOANS}/{case}/decision", json={"approved": True, "decided_on": "2025-07-10"})
+    assert r.status_code == 403 and r.json()["type"].endswith("not-the-lender"), r.text
+    r = await lender.post(f"{LOANS}/{case}/provider-decision", json={"approved": True, "decided_on": "2025-07-10"})
+    assert r.status_code == 403 and r.json()["type"].endswith("not-the-provider"), r.text
+
+    # another bank and another guarantor: 404 by path, absent from lists and queries, 404 on writes
+    for other in (bank(suite, "B2"), bank(suite, "G2")):
+        assert (await other.get(f"{LOANS}/{case}")).status_code == 404
+        assert (await other.get(f"{LOANS}/{case}/interest-subsidy")).status_code == 404
+        for params in ({}, {"uscc": uscc}, {"uscc": uscc, "state": "applied"}):
+            items = (await other.get(LOANS, params=params)).json()["items"]
+            assert case not in [x["id"] for x in items] and insured not in [x["id"] for x in items]
+        for path in ("provider-decision", "decision"):
+            r = await other.post(f"{LOANS}/{case}/{path}", json={"approved": False, "decided_on": "2025-07-10"})
+            assert r.status_code == 404, (path, r.text)
+
+    # the case's bank still sees it, with the guarantor's decision, and decides its loan
+    r = await lender.get(f"{LOANS}/{case}")
+    assert r.status_code == 200 and r.json()["provider_decisions"][0]["org"] == "G1"
+    assert "guarantee_approve" in [h["action"] for h in r.json()["history"]]
+    r = await lender.post(f"{LOANS}/{case}/decision", json={"approved": True, "decided_on": "2025-07-10"})
+    assert r.status_code == 200 and r.json()["state"] == "approved", r.text
+    assert case in [x["id"] for x in (await lender.get(LOANS, params={"uscc": uscc})).json()["items"]]
+
+    # the insurer of a 专精特新险 case decides its own cover
+    r = await insurer.post(f"{LOANS}/{insured}/provider-decision",
+                           json={"approved": False, "decided_on": "2025-07-03", "reason": "不符合承保条件"})
+    assert r.status_code == 201 and r.json()["provider_decisions"][0]["kind"] == "insurance", r.text
+    assert [x["id"] for x in (await insurer.get(LOANS, params={"uscc": uscc})).json()["items"]] == [insured]
