@@ -1,7 +1,6 @@
 """Dated finance parameters through the endpoints every service has (shared.policy): read, add,
 validate (finance's own value check is SPEC.policy_validator); a new version of the list's
 threshold re-judges the list (the threshold sweeper)."""
-import asyncio
 import datetime as dt
 
 from services.finance import main, service
@@ -110,7 +109,8 @@ async def test_raising_the_threshold_removes_from_its_date(tmp_path):
         r = await fin.put(POLICY, json={"key": MIN_TIER, "value": "single_champion", "effective_from": later,
                                         "legal_ref": "测试：未来门槛"})
         assert r.status_code == 201
-        await asyncio.sleep(0.5)  # the sweeper has seen it several times by now
+        with suite.db("finance").transaction() as s:  # what the sweeper does today: today's threshold
+            service.rebuild_service_list(s, today())
         assert (await entry(suite, giant))["listed"] is True
         # the daily sweep once that date has come: only entries judged before it are re-judged
         with suite.db("finance").transaction() as s:
