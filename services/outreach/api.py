@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Query, Request
 from sqlalchemy import select
 
-from services.outreach import jobs, service
+from services.outreach import jobs, registry, service
 from services.outreach.models import (Application, Contract, Delivery, Interest, Notice, Product, Programme,
                                       Proposal, Scenario)
 from services.outreach.schemas import (ApplicationIn, ApplicationUpdate, ContactIn, EcosystemContractIn,
@@ -187,9 +187,19 @@ def inbox(uscc: USCC, request: Request, who: Reader, limit: pagination.Limit = 1
 
 # -- notices --------------------------------------------------------------------------------------
 @router.post("/notices", status_code=201, summary="Draft a declaration notice (申报通知) and its target")
-def create_notice(body: NoticeIn, request: Request, who: Writer):
-    with request.app.state.db.transaction() as s:
-        return service.notice_dict(service.create_notice(s, who.actor, body))
+async def create_notice(body: NoticeIn, request: Request, who: Writer):
+    """A `target.screening` selector is resolved now through the registry's screening (the caller's
+    Authorization forwarded) and its USCCs stored with the notice; the registry down → 503, a bad
+    answer → 502, nothing created."""
+    screening = None
+    if body.target.screening is not None:
+        screening = await registry.resolve(request.app, body.target.screening.model_dump(mode="json"),
+                                           request.headers.get("authorization"))
+
+    def create():
+        with request.app.state.db.transaction() as s:
+            return service.notice_dict(service.create_notice(s, who.actor, body, screening))
+    return await asyncio.to_thread(create)
 
 
 @router.get("/notices", summary="List notices")

@@ -30,11 +30,14 @@ def _apply(s: Session, data: dict, tier: str | None) -> None:
     row = s.scalars(for_update(s, select(Enterprise).where(Enterprise.uscc == data["uscc"]))).first()
     if row is None:
         s.add(Enterprise(uscc=data["uscc"], name=data["name"], township=data.get("township"),
-                         park_id=data.get("park_id"), tier=tier or Tier.sme.value, enterprise_version=version))
+                         park_id=data.get("park_id"), industry_code=data.get("industry_code"),
+                         tier=tier or Tier.sme.value, enterprise_version=version))
     elif version > row.enterprise_version:
         row.name, row.park_id, row.enterprise_version = data["name"], data.get("park_id"), version
         if "township" in data:
             row.township = data["township"]
+        if "industry_code" in data:  # demoted.v1 and older events do not carry it
+            row.industry_code = data["industry_code"]
         if tier:
             row.tier = tier
 

@@ -24,6 +24,7 @@ class Enterprise(Base):
     township: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
     park_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     tier: Mapped[str] = mapped_column(String(30), index=True)
+    industry_code: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)  # GB/T 4754
     enterprise_version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -139,7 +140,9 @@ class Notice(Base):
     window_opens: Mapped[dt.date] = mapped_column(Date)
     window_closes: Mapped[dt.date] = mapped_column(Date)
     criteria_url: Mapped[str | None] = mapped_column(String(500), nullable=True)
-    target: Mapped[dict] = mapped_column(JSON)  # {"tiers": [...], "townships": [...], "park_ids": [...], "usccs": [...]}
+    # {"tiers", "townships", "park_ids", "usccs", "industries": [...], "screening": {tier, result, on,
+    #  indicator_year, usccs (resolved from the registry at creation)} | null}
+    target: Mapped[dict] = mapped_column(JSON)
     channels: Mapped[list] = mapped_column(JSON)  # ["inbox", "email", "wechat"]
     sent_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     # Set on the reminders the service writes itself ("reminder:<programme id>:<window_closes>"),

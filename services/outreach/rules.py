@@ -40,12 +40,19 @@ def like_pattern(term: str) -> str:
 
 # -- notices ----------------------------------------------------------------------------------------
 def targeted(target: Mapping, e: Mapping) -> bool:
-    """Does an enterprise (uscc, tier, township, park_id) fall in a notice's target? Each given
-    criterion must hold (AND); within one criterion any listed value will do (OR)."""
+    """Does an enterprise (uscc, tier, township, park_id, industry_code) fall in a notice's target?
+    Each given criterion must hold (AND); within one criterion any listed value will do (OR).
+    `industries` are code prefixes; `screening.usccs` is the list resolved at creation."""
     for key, field in (("tiers", "tier"), ("townships", "township"), ("park_ids", "park_id"), ("usccs", "uscc")):
         wanted = target.get(key)
         if wanted and e.get(field) not in wanted:
             return False
+    industries = target.get("industries")
+    if industries and not any((e.get("industry_code") or "").upper().startswith(p.upper()) for p in industries):
+        return False
+    screening = target.get("screening")
+    if screening and e.get("uscc") not in (screening.get("usccs") or ()):
+        return False  # resolved from the registry when the notice was created
     return True
 
 

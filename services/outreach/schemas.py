@@ -87,11 +87,27 @@ class ContactIn(Body):
     wechat_openid: Short | None = None
 
 
+IndustryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=20,
+                                                pattern=r"^[A-Za-z][0-9]{0,6}$")]
+
+
+class ScreeningIn(Body):
+    """准达标 / 达标 for a tier in the registry's screening (GET /api/v1/screening), resolved to
+    USCCs when the notice is created."""
+    tier: Literal["innovative", "municipal_srdi", "national_little_giant"]
+    result: Literal["准达标", "达标"]
+    on: Day | None = None
+    year: Annotated[int, Field(ge=2000, le=2100)] | None = None
+
+
 class TargetIn(Body):
     tiers: Annotated[list[Short], Field(max_length=10)] = []
     townships: Annotated[list[Short], Field(max_length=50)] = []
     park_ids: Annotated[list[Short], Field(max_length=50)] = []
     usccs: Annotated[list[USCC], Field(max_length=1000)] = []
+    # GB/T 4754 industry code prefixes: "C35" selects C3511.
+    industries: Annotated[list[IndustryCode], Field(max_length=50)] = []
+    screening: ScreeningIn | None = None
 
 
 class NoticeIn(Body):

@@ -236,8 +236,14 @@ def delivery_dict(d: Delivery) -> dict:
             "last_error": d.last_error, "sent_at": _iso(d.sent_at), "read_at": _iso(d.read_at)}
 
 
-def create_notice(s: Session, actor: str, body: NoticeIn) -> Notice:
-    n = Notice(**body.model_dump(exclude={"target"}), target=body.target.model_dump(), created_by=actor)
+def create_notice(s: Session, actor: str, body: NoticeIn, screening: dict | None = None) -> Notice:
+    """`screening`: the target's screening selector already resolved to USCCs (registry.resolve)."""
+    target = body.target.model_dump(mode="json")
+    if body.target.screening is not None:
+        if screening is None:
+            raise ValueError("a screening selector must be resolved before the notice is created")
+        target["screening"] = screening
+    n = Notice(**body.model_dump(exclude={"target"}), target=target, created_by=actor)
     s.add(n)
     s.flush()
     audit.record(s, actor, "notice.create", "notice", n.id, after=notice_dict(n))
@@ -252,7 +258,7 @@ def send_notice(s: Session, actor: str, notice_id: int) -> dict:
                                                 .where(Delivery.notice_id == n.id))}
     matched = [e for e in s.scalars(select(Enterprise).order_by(Enterprise.uscc))
                if rules.targeted(n.target, {"uscc": e.uscc, "tier": e.tier, "township": e.township,
-                                            "park_id": e.park_id})]
+                                            "park_id": e.park_id, "industry_code": e.industry_code})]
     added = 0
     for e in matched:
         for ch in n.channels:

@@ -12,6 +12,7 @@ SERVICE = "registry"
 
 def _enterprise_facts(e: Enterprise) -> dict:
     return {"uscc": e.uscc, "name": e.name, "township": e.township, "park_id": e.park_id,
+            "industry_code": e.industry_code,
             "relocated_on": e.relocated_on and e.relocated_on.isoformat(),
             "relocated_from": e.relocated_from, "introducer": e.introducer}
 

@@ -12,12 +12,14 @@ SIGNED = "srdi.outreach.contract.signed.v1"
 
 
 async def district_enterprise(suite, township: str | None = None, park_id: str | None = None,
-                              tier: tuple[str, str] | None = None, name: str | None = None) -> str:
+                              tier: tuple[str, str] | None = None, name: str | None = None,
+                              industry_code: str | None = None) -> str:
     """Register an enterprise in the registry (optionally certify it) and wait until outreach knows it."""
     uscc = make_uscc()
     reg = suite.client("registry")
     r = await reg.post("/api/v1/enterprises", json={"uscc": uscc, "name": name or f"企业{uscc[-6:]}",
-                                                    "township": township, "park_id": park_id})
+                                                    "township": township, "park_id": park_id,
+                                                    **({"industry_code": industry_code} if industry_code else {})})
     assert r.status_code == 201, r.text
     if tier:
         r = await reg.post(f"/api/v1/enterprises/{uscc}/certifications",
