@@ -21,5 +21,6 @@ def test_no_server_error_from_any_input(stack, tmp_path, role="econ"):
                             "--request-timeout", "10"],
                            capture_output=True, text=True, timeout=600, cwd=tmp_path)
         if r.returncode != 0:
-            failures[service] = r.stdout[-3000:]
+            out = r.stdout
+            failures[service] = out[out.find("FAILURES"):][:4000] if "FAILURES" in out else out[-3000:]
     assert not failures, "\n\n".join(f"== {s}\n{out}" for s, out in failures.items())

@@ -48,6 +48,15 @@ async def screening(app, params: dict, authorization: str | None) -> dict:
 
 
 def answer(r: httpx.Response) -> dict:
+    if 400 <= r.status_code < 500:
+        # The caller's own problem (a date the registry refuses, a role it may not use): pass it on.
+        try:
+            body = r.json()
+            zh, en = body.get("detail_zh") or body.get("detail"), body.get("detail_en") or body.get("detail")
+        except Exception:  # noqa: BLE001 - not problem JSON
+            zh = en = r.text[:200]
+        raise Problem(r.status_code, "registry-refused", f"区经信局企业库拒绝了筛选请求：{zh}；通知未创建",
+                      f"The registry refused the screening request: {en}; no notice was created")
     if r.status_code != 200:
         raise bad_answer(r.status_code, r.text[:200])
     try:
