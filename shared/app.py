@@ -50,6 +50,20 @@ class ServiceSpec:
     policy_validator: Callable | None = None
 
 
+def every(name: str, step: Callable, interval: Callable) -> Callable:
+    """A background job for ServiceSpec.jobs: run the blocking `step(app)` in a thread, log a
+    failure (it is retried next time), wait `interval(app)` seconds, repeat while the service runs."""
+    async def job(app) -> None:
+        while True:
+            try:
+                await asyncio.to_thread(step, app)
+            except Exception:  # noqa: BLE001 - logged; the next pass retries
+                structlog.get_logger().exception("background job failed", job=name)
+            await asyncio.sleep(interval(app))
+    job.__name__ = name
+    return job
+
+
 class RequestContextMiddleware:
     """Request latency for Prometheus, and a correlation id (X-Request-ID, taken from the caller
     or made here) bound into the logs and carried into every event the request emits."""

@@ -8,7 +8,6 @@ Message-ID (the delivery key), which mail systems de-duplicate. A delivery that 
 `read` is never claimed again, so a resend of a notice or a rerun of the dispatcher sends nothing twice."""
 from __future__ import annotations
 
-import asyncio
 import datetime as dt
 
 import structlog
@@ -18,6 +17,7 @@ from services.outreach import rules
 from services.outreach.channels import ChannelError, Message, channels_of
 from services.outreach.models import Contact, Delivery, Enterprise, Notice
 from shared import params
+from shared.app import every
 from shared.clock import today
 from shared.db import for_update, utcnow
 
@@ -82,40 +82,30 @@ def dispatch_once(app, notice_id: int | None = None, now: dt.datetime | None = N
     return {"claimed": len(claimed), **counts}
 
 
-async def delivery_worker(app) -> None:
-    """Dispatch due deliveries every outreach.notice.poll_s seconds while the service runs."""
-    while True:
-        poll = 5.0
-        try:
-            result = await asyncio.to_thread(dispatch_once, app)
-            if result["claimed"]:
-                log.info("notices dispatched", **result)
-            with app.state.db.reader() as s:
-                p = params.in_force(s, today(), "outreach.notice.").get("outreach.notice.poll_s")
-                poll = float(p.value) if p else poll
-        except Exception:  # noqa: BLE001 - retried at the next pass
-            log.exception("notice dispatch failed")
-        await asyncio.sleep(poll)
+def _poll(app, key: str, default: float) -> float:
+    with app.state.db.reader() as s:
+        p = params.in_force(s, today(), key.rsplit(".", 1)[0] + ".").get(key)
+    return float(p.value) if p else default
 
 
+def dispatch(app) -> None:
+    """Dispatch due deliveries (every outreach.notice.poll_s seconds while the service runs)."""
+    result = dispatch_once(app)
+    if result["claimed"]:
+        log.info("notices dispatched", **result)
 
 
-async def reminder_worker(app) -> None:
-    """Remind applicants of closing windows (service.remind_closing) every
+def remind(app) -> None:
+    """Remind applicants of closing windows (service.remind_closing), every
     outreach.programme.reminder_poll_s seconds; idempotent, so a restart reminds no one twice."""
     from services.outreach import service
 
-    while True:
-        poll = 3600.0
-        try:
-            def run():
-                with app.state.db.transaction() as s:
-                    p = params.in_force(s, today(), "outreach.programme.").get("outreach.programme.reminder_poll_s")
-                    result = service.remind_closing(s, "system:-:reminders", today())
-                    return result, float(p.value) if p else 3600.0
-            result, poll = await asyncio.to_thread(run)
-            if result["reminders"]:
-                log.info("programme reminders", reminders=result["reminders"])
-        except Exception:  # noqa: BLE001 - retried at the next pass
-            log.exception("programme reminders failed")
-        await asyncio.sleep(poll)
+    with app.state.db.transaction() as s:
+        result = service.remind_closing(s, "system:-:reminders", today())
+    if result["reminders"]:
+        log.info("programme reminders", reminders=result["reminders"])
+
+
+delivery_worker = every("delivery_worker", dispatch, lambda app: _poll(app, "outreach.notice.poll_s", 5.0))
+reminder_worker = every("reminder_worker", remind,
+                        lambda app: _poll(app, "outreach.programme.reminder_poll_s", 3600.0))

@@ -73,19 +73,8 @@ def list_enterprises(request: Request, who: Reader, limit: pagination.Limit = 10
         stmt = stmt.where(Enterprise.park_id == park_id)
     if q:
         stmt = stmt.where(or_(Enterprise.name.contains(q), Enterprise.uscc.startswith(q.upper())))
-    items: list[dict] = []
     with request.app.state.db.reader() as s:
-        # The tier filter needs the tier on a date, computed from certifications: page in chunks.
-        chunk = limit + 1 if not tier else 500
-        while len(items) <= limit:
-            rows = list(s.scalars(stmt.limit(chunk)))
-            for e in rows:
-                doc = service.enterprise_dict(e, service.certifications_of(s, e.uscc), on)
-                if not tier or doc["current_tier"] == tier:
-                    items.append(doc)
-            if len(rows) < chunk:
-                break
-            stmt = stmt.where(Enterprise.uscc > rows[-1].uscc)
+        items = service.find_enterprises(s, stmt, tier, limit, on)
     return pagination.page(items, limit, key=lambda d: d["uscc"])
 
 

@@ -71,6 +71,24 @@ def certifications_of(s: Session, uscc: str) -> list[Certification]:
                           .order_by(Certification.recognized_on, Certification.id)))
 
 
+def find_enterprises(s: Session, stmt, tier: str | None, limit: int, on: dt.date) -> list[dict]:
+    """Up to limit + 1 enterprise documents from a keyset-ordered query (the extra one says a next
+    page exists). The tier filter needs the tier on a date, computed from certifications, so the
+    query is read in chunks until enough match."""
+    items: list[dict] = []
+    chunk = limit + 1 if not tier else 500
+    while len(items) <= limit:
+        rows = list(s.scalars(stmt.limit(chunk)))
+        for e in rows:
+            doc = enterprise_dict(e, certifications_of(s, e.uscc), on)
+            if not tier or doc["current_tier"] == tier:
+                items.append(doc)
+        if len(rows) < chunk:
+            break
+        stmt = stmt.where(Enterprise.uscc > rows[-1].uscc)
+    return items
+
+
 def create_enterprise(s: Session, actor: str, body: EnterpriseIn, *, known_new: bool = False) -> Enterprise:
     """Register an enterprise. `known_new`: the caller has just looked it up (bulk import); the
     caller then writes its document with refresh_doc once its certifications are added."""
