@@ -148,6 +148,11 @@ def make_uscc(region: str = "110111") -> str:
     return body + uscc_check_char(body)
 
 
+def wrong_check(code: str) -> str:
+    """The same 统一社会信用代码 or resident ID with a check character that is certainly wrong."""
+    return code[:-1] + ("1" if code[-1] == "0" else "0")
+
+
 def make_resident_id(born: str = "19900101", serial: int | None = None) -> str:
     from shared.validators import ID_CHECK, ID_WEIGHTS
 

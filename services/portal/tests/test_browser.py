@@ -19,7 +19,7 @@ from services.portal.config import PORTAL_SERVICES as SERVICES
 from shared.auth import issue_token
 from shared.clock import today
 from shared.natsserver import NatsServer, free_port
-from shared.testing import make_uscc
+from shared.testing import make_uscc, wrong_check
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[3]
@@ -150,7 +150,7 @@ def test_econ_imports_and_reviews_treasury_approves_and_disburses(stack, browser
 
     # -- econ imports a small generated municipal list
     firm = make_uscc()
-    bad = firm[:-1] + ("0" if firm[-1] != "0" else "1")
+    bad = wrong_check(firm)
     listing = tmp_path / "房山区认定名单.csv"
     listing.write_text(
         "序号,企业名称,统一社会信用代码,所属区,认定类型,批次,认定日期\n"

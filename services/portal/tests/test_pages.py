@@ -10,7 +10,7 @@ from services.portal.main import create_portal
 from services.portal.tests.conftest import Portal
 from shared.clock import today
 from shared.settings import Settings
-from shared.testing import make_uscc
+from shared.testing import make_uscc, wrong_check
 
 
 async def promote(suite, uscc: str, tier: str = "municipal_srdi", name: str = "北京门户测试科技有限公司",
@@ -237,7 +237,7 @@ async def test_econ_reviews_and_treasury_disburses_with_a_voucher(portal, suite)
 
 async def test_import_shows_the_registrys_report(portal):
     await portal.login("econ")
-    good, bad = make_uscc(), make_uscc()[:-1] + "0"
+    good, bad = make_uscc(), wrong_check(make_uscc())
     csv = ("序号,企业名称,统一社会信用代码,所属区,认定类型,批次,认定日期\n"
            f"1,北京导入测试有限公司,{good},房山区,北京市专精特新中小企业,2025年第一批,2025年3月1日\n"
            f"2,北京外区公司,{make_uscc('110105')},朝阳区,创新型中小企业,2025年第一批,2025-03-01\n"

@@ -3,7 +3,7 @@ from sqlalchemy import func, select
 
 from services.registry.models import Certification, Enterprise
 from shared.tables import Outbox
-from shared.testing import make_uscc
+from shared.testing import make_uscc, wrong_check
 
 
 async def count(suite, model):
@@ -50,7 +50,7 @@ async def test_park_sees_only_its_enterprises(suite):
 async def test_bad_input_changes_nothing(suite, uscc):
     econ = suite.client("registry")
     before = (await count(suite, Enterprise), await count(suite, Certification), await count(suite, Outbox))
-    bad_uscc = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")
+    bad_uscc = wrong_check(uscc)
     for body in ({"uscc": bad_uscc, "name": "x"}, {"uscc": uscc}, {"uscc": uscc, "name": "x", "founded_on": "2024-13-01"},
                  {"uscc": uscc, "name": "x", "nonsense": 1}, [1, 2], "text"):
         r = await econ.post("/api/v1/enterprises", json=body)

@@ -5,7 +5,7 @@ import openpyxl
 import pytest
 
 from services.registry import rules
-from shared.testing import make_uscc
+from shared.testing import make_uscc, wrong_check
 
 HEADER = "序号,企业名称,统一社会信用代码,所属区,认定类型,批次,认定日期\n"
 
@@ -32,7 +32,7 @@ async def upload(suite, name, content, ctype="text/csv", role="econ"):
 
 async def test_csv_import_report_and_reimport(suite):
     a, b = make_uscc(), make_uscc()
-    broken = a[:-1] + ("0" if a[-1] != "0" else "1")
+    broken = wrong_check(a)
     csv = (HEADER + f"1,北京甲科技有限公司,{a},房山区,北京市专精特新中小企业,2024年第一批,2024年8月12日\n"
            f"2,北京甲科技有限公司,{a},房山区,专精特新“小巨人”企业,2025年第一批,2025/6/18\n"
            f"3,海淀乙公司,{make_uscc('110108')},海淀区,创新型中小企业,2024年第一批,2024-08-12\n"

@@ -7,7 +7,7 @@ from sqlalchemy import func, select
 
 from services.registry.models import Certification, ImportJob
 from services.registry.tests import listgen
-from shared.testing import make_uscc
+from shared.testing import make_uscc, wrong_check
 
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
@@ -90,7 +90,7 @@ async def test_wrong_columns_and_bad_files_are_clear_problems(suite):
 
 async def test_import_job_roles_scope_and_report(suite):
     a = make_uscc()
-    body = listgen.to_csv([row(1, a), row(2, make_uscc("110108"), district="海淀区"), row(3, a[:-1] + "0" if a[-1] != "0" else a[:-1] + "1")])
+    body = listgen.to_csv([row(1, a), row(2, make_uscc("110108"), district="海淀区"), row(3, wrong_check(a))])
     assert (await suite.client("registry", role=None).post(
         "/api/v1/import-jobs", files={"file": ("l.csv", body, "text/csv")})).status_code == 401
     for role, org in (("treasury", None), ("bank", "B1"), ("park", "P-A"), ("auditor", None)):

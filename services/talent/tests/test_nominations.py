@@ -9,7 +9,7 @@ from services.talent.models import Nomination
 from services.talent.tests.support import certify, enterprise, outbox, quotas, wait_granted
 from shared.clock import today
 from shared.tables import AuditLog, Outbox
-from shared.testing import make_resident_id, make_uscc
+from shared.testing import make_resident_id, make_uscc, wrong_check
 
 YEAR = today().year
 
@@ -76,7 +76,7 @@ async def test_nominate_protects_the_resident_id(suite):
 async def test_an_invalid_resident_id_is_refused_without_echo(suite):
     uscc = await enterprise_with_quotas(suite)
     good = make_resident_id("19900101", 7)
-    bad_check = good[:-1] + ("0" if good[-1] != "0" else "1")
+    bad_check = wrong_check(good)
     for number in (bad_check, "11011119901301007X", good[:17], "ABCDEFGHIJKLMNOPQR"):
         r = await suite.client("talent", role="talent").post("/api/v1/nominations", json=body(uscc, id_number=number))
         assert r.status_code == 422, number
@@ -88,7 +88,7 @@ async def test_an_invalid_resident_id_is_refused_without_echo(suite):
 async def test_bad_bodies_change_nothing(suite):
     uscc = await enterprise_with_quotas(suite)
     talent = suite.client("talent", role="talent")
-    bad_uscc = uscc[:-1] + ("0" if uscc[-1] != "0" else "1")
+    bad_uscc = wrong_check(uscc)
     for b in (body(uscc, category="人才"), body(uscc, year="this"), body(bad_uscc), body(uscc, year=1999),
               body(uscc, extra_field=1), {**body(uscc), "person": {"name": "李四"}}, body(uscc, documents="x")):
         r = await talent.post("/api/v1/nominations", json=b)

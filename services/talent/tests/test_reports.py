@@ -10,7 +10,7 @@ from openpyxl import load_workbook
 from services.talent import rules
 from services.talent.tests.support import certify, enterprise, wait_granted
 from services.talent.tests.test_nominations import YEAR, body, enterprise_with_quotas
-from shared.testing import make_resident_id
+from shared.testing import make_resident_id, wrong_check
 
 D = __import__("datetime").date
 NLG, MLG = "national_little_giant", "municipal_little_giant"
@@ -150,7 +150,7 @@ async def test_no_log_line_holds_a_resident_id(suite, capfd, caplog):
     nid = r.json()["id"]
     assert (await talent.get(f"/api/v1/nominations/{nid}")).json()["person"]["id_number"] == number
     assert (await talent.post("/api/v1/nominations", json=body(uscc, id_number=number))).status_code == 409
-    bad = number[:-1] + ("0" if number[-1] != "0" else "1")
+    bad = wrong_check(number)
     assert (await talent.post("/api/v1/nominations", json=body(uscc, id_number=bad))).status_code == 422
     await talent.post(f"/api/v1/nominations/{nid}/withdraw")
     await suite.settled()
