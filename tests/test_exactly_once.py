@@ -46,6 +46,37 @@ async def test_nats_outage_loses_nothing_and_doubles_nothing(fresh_suite):
     assert count(suite, "registry", Outbox, Outbox.published_at.is_(None)) == 0
 
 
+async def test_outage_longer_than_the_duplicate_window_loses_and_doubles_nothing(tmp_path):
+    """The drill for an outage of minutes, scaled down: JetStream's duplicate window is 100 ms (the
+    least it allows) and NATS stays away until the relay has retried every waiting row several
+    times, each try far past that window. Whatever the client buffered and flushed on reconnect,
+    and whatever the relay sent again, the consumers' inboxes make each effect happen once."""
+    from shared.testing import Suite
+    suite = await Suite(tmp_path, stream_duplicate_window_s=0.1).start()
+    try:
+        suite.nats.stop()
+        await suite.wait_for(lambda: not suite.apps["registry"].state.bus.nc.is_connected, "NATS to go")
+        firms = [make_uscc() for _ in range(25)]
+        for u in firms:
+            await promote(suite, u, "municipal_little_giant", "2024-10-01")
+        waiting = Outbox.published_at.is_(None)
+        assert count(suite, "registry", Outbox, waiting) == 50  # enterprise.created and the promotion
+        await suite.wait_for(lambda: count(suite, "registry", Outbox, waiting, Outbox.attempts < 3) == 0,
+                             "the relay to retry every waiting event three times", timeout=90)
+        suite.nats.start()
+        await suite.wait_for(lambda: count(suite, "awards", Award) == 25, "25 awards after NATS returns", timeout=90)
+        await suite.settled(timeout=90)
+        with suite.db("awards").reader() as s:
+            assert sorted(s.scalars(select(Award.amount_yuan))) == [500_000] * 25
+        if "talent" in suite.apps:
+            from services.talent.models import QuotaGrant
+            assert count(suite, "talent", QuotaGrant) == 25  # one year each
+        assert count(suite, "registry", Outbox, waiting) == 0
+        assert count(suite, "awards", DeadLetter) == 0
+    finally:
+        await suite.stop()
+
+
 async def test_redelivery_and_replay_change_nothing(fresh_suite):
     suite = fresh_suite
     firms = [make_uscc() for _ in range(3)]
