@@ -81,6 +81,7 @@ class ExtendIn(Body):
     due_on: Day
     rate_bp: Annotated[int | None, Field(ge=0, le=10_000)] = None
     reason: LongText
+    on: Day | None = None  # the date the bank agreed it (default: today); not before the draw, not in the future
 
 
 class RepayIn(Body):

@@ -371,6 +371,11 @@ def extend(s: Session, actor: str, loan: Loan, body: ExtendIn, today: dt.date) -
     """展期 (extension: a later due date), 续期 (renewal: a new term, possibly at a new rate) or an
     adjusted repayment plan (调整还款计划: the reason states the plan; the due date may stay)."""
     _require_state(loan, "drawn")
+    on = body.on or today
+    if body.on is not None:
+        _not_before("on", body.on, loan.drawn_on, "放款日期 / draw date")
+        if body.on > today:
+            raise field_error("on", "不能晚于今天", "cannot be in the future", "date-order")
     if body.due_on < loan.due_on or (body.due_on == loan.due_on and body.kind != "adjusted_plan"):
         raise field_error("due_on", f"须晚于当前到期日（{loan.due_on}）", f"must be after the current due date ({loan.due_on})",
                           "date-order")
@@ -378,7 +383,7 @@ def extend(s: Session, actor: str, loan: Loan, body: ExtendIn, today: dt.date) -
     loan.due_on = body.due_on
     if body.rate_bp is not None:
         loan.rate_bp = body.rate_bp
-    _change(s, loan, actor, body.kind, today, body.reason, body.model_dump(mode="json"), before)
+    _change(s, loan, actor, body.kind, on, body.reason, body.model_dump(mode="json"), before)
     return loan
 
 
@@ -397,6 +402,11 @@ def repayment_dict(r: LoanRepayment) -> dict:
             "principal_yuan": r.principal_yuan, "interest_yuan": r.interest_yuan, "recorded_by": r.recorded_by}
 
 
+def principal_repaid(s: Session, loan: Loan) -> int:
+    """Principal repaid so far, by the repayment records."""
+    return sum(s.scalars(select(LoanRepayment.principal_yuan).where(LoanRepayment.loan_id == loan.id)))
+
+
 def add_repayment(s: Session, actor: str, loan: Loan, body: RepaymentIn, today: dt.date) -> LoanRepayment:
     """A repayment record of a drawn loan (principal and the interest of a period). The interest may
     not exceed the period's interest at the loan's rate (actual/365, + 1 元 for the bank's rounding)."""
@@ -412,7 +422,20 @@ def add_repayment(s: Session, actor: str, loan: Loan, body: RepaymentIn, today: 
     if body.interest_yuan > most:
         raise field_error("interest_yuan", f"超过按贷款利率计算的该期利息（{most} 元）",
                           f"exceeds the period's interest at the loan's rate ({most} 元)", "interest-too-high")
-    repaid = sum(s.scalars(select(LoanRepayment.principal_yuan).where(LoanRepayment.loan_id == loan.id)))
+    if body.interest_yuan > 0:
+        # The interest of a day is paid once: a second record of interest for days already covered
+        # (a resent record, an overlapping period) would count them twice in the 首贷贴息.
+        clash = s.scalars(select(LoanRepayment).where(
+            LoanRepayment.loan_id == loan.id, LoanRepayment.interest_yuan > 0,
+            LoanRepayment.period_from <= body.period_to, LoanRepayment.period_to >= body.period_from)
+            .order_by(LoanRepayment.period_from).limit(1)).first()
+        if clash is not None:
+            raise Problem(422, "period-overlap",
+                          f"付息期间与已记录的付息期间（{clash.period_from}–{clash.period_to}）重叠",
+                          f"the interest period overlaps one already recorded ({clash.period_from}–{clash.period_to})",
+                          errors=[{"loc": ["body", "period_from"], "msg": "overlaps a recorded interest period",
+                                   "type": "period-overlap"}], existing=repayment_dict(clash))
+    repaid = principal_repaid(s, loan)
     if repaid + body.principal_yuan > loan.drawn_yuan:
         raise field_error("principal_yuan", f"累计还本超过放款金额（{loan.drawn_yuan} 元）",
                           f"principal repaid would exceed the amount drawn ({loan.drawn_yuan} 元)", "principal-too-high")
@@ -494,9 +517,13 @@ def default(s: Session, actor: str, loan: Loan, body: DefaultIn) -> RiskSplit:
     the SRDI rate by the enterprise's tier when the loan was drawn)."""
     _require_state(loan, "drawn")
     _not_before("on", body.on, loan.drawn_on, "放款日期 / draw date")
-    if body.outstanding_yuan > loan.drawn_yuan:
-        raise field_error("outstanding_yuan", f"超过放款金额（{loan.drawn_yuan} 元）",
-                          f"exceeds the amount drawn ({loan.drawn_yuan} 元)", "outstanding-too-high")
+    # The outstanding principal is at most what was drawn less the principal repaid by the records:
+    # the split and the district's compensation are shares of it.
+    left = loan.drawn_yuan - principal_repaid(s, loan)
+    if body.outstanding_yuan > left:
+        raise field_error("outstanding_yuan", f"超过未还本金（放款 {loan.drawn_yuan} 元，已还本 {loan.drawn_yuan - left} 元）",
+                          f"exceeds the principal not yet repaid ({loan.drawn_yuan} 元 drawn, "
+                          f"{loan.drawn_yuan - left} 元 repaid)", "outstanding-too-high")
     # Issue 5: "computed from the parameters in force on the loan's date" — the draw date, the day the
     # bank took the risk on the terms then announced (a later change does not rewrite a running loan).
     g, g_cited = _values(s, loan.drawn_on, "finance.guarantee.")

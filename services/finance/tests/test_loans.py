@@ -363,3 +363,75 @@ async def test_the_provider_of_a_guarantee_or_insurance_product_decides_on_the_c
                            json={"approved": False, "decided_on": "2025-07-03", "reason": "不符合承保条件"})
     assert r.status_code == 201 and r.json()["provider_decisions"][0]["kind"] == "insurance", r.text
     assert [x["id"] for x in (await insurer.get(LOANS, params={"uscc": uscc})).json()["items"]] == [insured]
+
+
+async def test_each_days_interest_counts_once_and_each_quarter_is_paid_once(suite):
+    """A resent or overlapping repayment record would count the same days' interest twice in the
+    首贷贴息: it is refused (422 period-overlap); a principal-only record may fall in any period. Three
+    treasury requests racing to pay one quarter: one payment."""
+    import asyncio
+
+    from sqlalchemy import select
+
+    from services.finance.models import SubsidyPayment
+
+    uscc = await listed_enterprise(suite)  # municipal SRDI from 2025-06-01: 40 % all year
+    loan = await drawn_loan(suite, uscc, drawn=10_000_000, rate_bp=365)
+    c, treasury = bank(suite), suite.client("finance", role="treasury")
+    rep = f"{LOANS}/{loan}/repayments"
+    q3 = {"paid_on": "2025-09-30", "period_from": "2025-07-15", "period_to": "2025-09-30", "interest_yuan": 78_000}
+    assert (await c.post(rep, json=q3)).status_code == 201
+    for bad in (q3,                                                                   # the same record again
+                {**q3, "paid_on": "2025-10-02", "period_from": "2025-09-30", "period_to": "2025-10-02",
+                 "interest_yuan": 3_000},                                             # one day overlaps
+                {**q3, "period_from": "2025-08-01", "period_to": "2025-08-31", "interest_yuan": 31_000}):  # inside
+        r = await c.post(rep, json=bad)
+        assert r.status_code == 422 and r.json()["type"].endswith("period-overlap"), (bad, r.text)
+        assert r.json()["existing"]["period_from"] == "2025-07-15" and r.json()["detail_zh"]
+    r = await c.post(rep, json={**q3, "principal_yuan": 1_000_000, "interest_yuan": 0})  # principal only
+    assert r.status_code == 201, r.text
+    r = await c.post(rep, json={**q3, "paid_on": "2025-10-31", "period_from": "2025-10-01", "period_to": "2025-10-31",
+                                "interest_yuan": 31_000})  # the next period: fine
+    assert r.status_code == 201, r.text
+    doc = (await c.get(f"{LOANS}/{loan}/interest-subsidy")).json()
+    assert [(q["quarter"], q["interest_paid_yuan"], q["amount_yuan"]) for q in doc["quarters"]] == [
+        ("2025Q3", 78_000, 31_200), ("2025Q4", 31_000, 12_400)]
+    answers = await asyncio.gather(*(treasury.post(f"{LOANS}/{loan}/interest-subsidy/2025Q3/pay") for _ in range(3)))
+    assert sorted(r.status_code for r in answers) == [201, 409, 409], [r.text for r in answers]
+    assert [r.json()["amount_yuan"] for r in answers if r.status_code == 201] == [31_200]
+    with suite.db("finance").reader() as s:
+        assert [p.amount_yuan for p in s.scalars(select(SubsidyPayment).where(SubsidyPayment.loan_id == loan))] == [31_200]
+    assert (await c.get(f"{LOANS}/{loan}/interest-subsidy")).json()["paid_yuan"] == 31_200
+
+
+async def test_a_default_claims_at_most_the_principal_not_repaid(suite):
+    uscc = await listed_enterprise(suite)
+    loan = await drawn_loan(suite, uscc, drawn=10_000_000, rate_bp=365)
+    c = bank(suite)
+    r = await c.post(f"{LOANS}/{loan}/repayments", json={"paid_on": "2025-09-30", "period_from": "2025-07-15",
+                                                         "period_to": "2025-09-30", "principal_yuan": 1_000_000,
+                                                         "interest_yuan": 78_000})
+    assert r.status_code == 201, r.text
+    r = await c.post(f"{LOANS}/{loan}/default", json={"outstanding_yuan": 9_000_001, "on": "2026-01-10"})
+    assert r.status_code == 422 and r.json()["type"].endswith("outstanding-too-high"), r.text
+    assert (await c.get(f"{LOANS}/{loan}")).json()["state"] == "drawn"  # nothing changed
+    r = await c.post(f"{LOANS}/{loan}/default", json={"outstanding_yuan": 9_000_000, "on": "2026-01-10"})
+    assert r.status_code == 200 and r.json()["risk_split"]["outstanding_yuan"] == 9_000_000, r.text
+    # municipal SRDI at draw, unguaranteed: the bank bears it all; 40 % compensation
+    assert (r.json()["risk_split"]["bank_yuan"], r.json()["risk_split"]["compensation_yuan"]) == (9_000_000, 3_600_000)
+
+
+async def test_an_extension_is_dated_when_the_bank_agreed_it(suite):
+    uscc = await listed_enterprise(suite)
+    loan = await drawn_loan(suite, uscc)  # drawn 2025-07-15, due 2026-07-14
+    c, path = bank(suite), f"{LOANS}/{loan}/extend"
+    for on in ("2025-07-14", "2100-01-01", "2025-02-30"):  # before the draw, in the future, no such day
+        r = await c.post(path, json={"due_on": "2027-07-14", "reason": "展期", "on": on})
+        assert r.status_code == 422, (on, r.text)
+    r = await c.post(path, json={"due_on": "2027-07-14", "reason": "展期一年", "on": "2026-06-30"})
+    assert r.status_code == 200 and r.json()["due_on"] == "2027-07-14", r.text
+    r = await c.post(path, json={"kind": "adjusted_plan", "due_on": "2027-07-14", "reason": "按季还本"})
+    assert r.status_code == 200, r.text
+    history = (await c.get(f"{LOANS}/{loan}")).json()["history"]
+    assert [(h["action"], h["on"]) for h in history[-2:]] == [("extension", "2026-06-30"),
+                                                              ("adjusted_plan", today().isoformat())]
