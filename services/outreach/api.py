@@ -232,6 +232,8 @@ def list_deliveries(notice_id: RowId, request: Request, who: Reader, limit: pagi
                     cursor: pagination.Cursor = None,
                     state: Annotated[Literal["pending", "sending", "sent", "failed", "abandoned"] | None,
                                      Query()] = None):
+    with request.app.state.db.reader() as s:
+        service.get_or_404(s, Notice, notice_id, "通知", "Notice")
     stmt = select(Delivery).where(Delivery.notice_id == notice_id)
     if state:
         stmt = stmt.where(Delivery.state == state)

@@ -125,8 +125,10 @@ class Contract(Base):
     event_id: Mapped[str] = mapped_column(String(36))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    # One contract per scenario (NULLs, the ecosystem contracts, do not collide).
-    __table_args__ = (UniqueConstraint("scenario_id"),)
+    # One contract per scenario (NULLs, the ecosystem contracts, do not collide); an ecosystem
+    # contract is recorded once per supplier × buyer × evidence (its contract number), so typing it
+    # twice cannot raise two claims (scenario contracts have no buyer_uscc, so never collide here).
+    __table_args__ = (UniqueConstraint("scenario_id"), UniqueConstraint("uscc", "buyer_uscc", "evidence"))
 
 
 class Notice(Base):

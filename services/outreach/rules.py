@@ -81,6 +81,17 @@ def stage_error(current: str, new: str) -> str | None:
     return None
 
 
+def amount_error(max_amount_yuan: int | None, requested_yuan: int | None, granted_yuan: int | None) -> str | None:
+    """An application's amounts against the programme's published maximum (whole 元): neither the
+    amount requested nor the amount granted may exceed it (a programme without one caps nothing)."""
+    if max_amount_yuan is None:
+        return None
+    for name, v in (("requested_yuan", requested_yuan), ("granted_yuan", granted_yuan)):
+        if v is not None and v > max_amount_yuan:
+            return name
+    return None
+
+
 def closing_soon(windows: Iterable[tuple[int, dt.date, dt.date]], on: dt.date, days: int) -> list[int]:
     """Programmes whose window is open on `on` and closes within `days` days."""
     return [pid for pid, opens, closes in windows if opens <= on <= closes and (closes - on).days <= days]

@@ -141,6 +141,14 @@ def sign_scenario_contract(s: Session, actor: str, scenario_id: int, body: Scena
     return c
 
 
+def duplicate_contract(existing: int | None) -> Problem:
+    ref = f"（合同 {existing}）" if existing else ""
+    return Problem(409, "duplicate-contract", f"该供需双方的这份合同（同一合同编号/凭证）已登记{ref}",
+                   f"This contract (same supplier, buyer and evidence) is already recorded"
+                   + (f" (contract {existing})" if existing else ""),
+                   **({"contract_id": existing} if existing else {}))
+
+
 def sign_ecosystem_contract(s: Session, actor: str, body: EcosystemContractIn) -> Contract:
     supplier = district(s, body.supplier_uscc, "supplier_uscc")
     buyer = district(s, body.buyer_uscc, "buyer_uscc")
@@ -148,12 +156,21 @@ def sign_ecosystem_contract(s: Session, actor: str, body: EcosystemContractIn) -
         prod = s.get(Product, body.product_id)
         if prod is None or prod.uscc != supplier.uscc:
             raise field_error("product_id", "产品不存在或不属于供方", "no such product of the supplier")
+    # The same contract (supplier, buyer, contract number) recorded twice would raise two 5 % claims:
+    # refused here, and by the unique key when two such requests race.
+    same = s.scalars(select(Contract.id).where(Contract.uscc == supplier.uscc, Contract.buyer_uscc == buyer.uscc,
+                                               Contract.evidence == body.evidence)).first()
+    if same is not None:
+        raise duplicate_contract(same)
     c = Contract(kind="ecosystem", uscc=supplier.uscc, buyer_uscc=buyer.uscc, buyer_name=buyer.name,
                  scenario_id=None, proposal_id=None, product_id=body.product_id,
                  contract_yuan=body.contract_yuan, signed_on=body.signed_on, evidence=body.evidence,
                  event_id="", created_by=actor)
     s.add(c)
-    s.flush()
+    try:
+        s.flush()
+    except IntegrityError as e:
+        raise duplicate_contract(None) from e
     c.event_id = events.contract_signed(s, c).id
     audit.record(s, actor, "contract.sign", "contract", c.id, after=contract_dict(c))
     return c
@@ -331,12 +348,17 @@ def closing_soon(s: Session, on: dt.date) -> dict:
     return {"on": on.isoformat(), "within_days": days, "param": p.cite(), "items": out}
 
 
+def _check_amounts(p: Programme, requested_yuan: int | None, granted_yuan: int | None) -> None:
+    field = rules.amount_error(p.max_amount_yuan, requested_yuan, granted_yuan)
+    if field:
+        raise field_error(field, f"超过项目上限 {p.max_amount_yuan} 元",
+                          f"exceeds the programme's maximum of {p.max_amount_yuan} yuan")
+
+
 def create_application(s: Session, actor: str, programme_id: int, body: ApplicationIn) -> Application:
     p = get_or_404(s, Programme, programme_id, "项目", "Programme")
     district(s, body.uscc, "uscc")
-    if p.max_amount_yuan is not None and body.requested_yuan is not None and body.requested_yuan > p.max_amount_yuan:
-        raise field_error("requested_yuan", f"超过项目上限 {p.max_amount_yuan} 元",
-                          f"exceeds the programme's maximum of {p.max_amount_yuan} yuan")
+    _check_amounts(p, body.requested_yuan, None)
     if s.scalars(select(Application.id).where(Application.programme_id == p.id,
                                               Application.uscc == body.uscc)).first():
         raise Problem(409, "duplicate-application", f"企业 {body.uscc} 已有该项目的申报",
@@ -367,6 +389,7 @@ def update_application(s: Session, actor: str, application_id: int, body: Applic
         a.granted_yuan = body.granted_yuan
     if body.note is not None:
         a.note = body.note
+    _check_amounts(s.get(Programme, a.programme_id), a.requested_yuan, a.granted_yuan)
     s.flush()
     audit.record(s, actor, "application.update", "application", a.id, before, application_dict(a))
     return a

@@ -1,16 +1,19 @@
 """Policy notices: targeting, the inbox, e-mail over SMTP, a WeChat adapter, retries with back-off,
 read status, and no duplicates on resend or re-dispatch."""
+import asyncio
 import datetime as dt
 
 import pytest
 from sqlalchemy import update
 
-from services.outreach import rules
+from services.outreach import jobs, rules
 from services.outreach.channels import ChannelSettings, EmailChannel, WeChatTemplateChannel, channels_of
 from services.outreach.models import Delivery
 from services.outreach.tests.helpers import district_enterprise
 from services.outreach.tests.smtpsink import SmtpSink
+from shared.db import utcnow
 from shared.params import Param
+from shared.testing import make_uscc, wrong_check
 
 NOTICE = {"programme": "2026年度专精特新中小企业认定", "title": "关于开展2026年度专精特新申报的通知",
           "body": "请符合条件的企业于窗口期内申报。", "window_opens": "2026-03-01", "window_closes": "2026-04-30",
@@ -111,7 +114,8 @@ async def test_targeted_delivery_over_inbox_and_email_without_duplicates(suite, 
     assert r.status_code == 200 and all(d["read_at"] for d in r.json()["items"])
     detail = (await econ.get(f"/api/v1/notices/{n['id']}")).json()
     assert detail["deliveries"]["inbox"] == {"sent": 2, "read": 1}
-    assert (await platform.post(f"/api/v1/notices/{n['id']}/read/{b[:-1]}X")).status_code in (404, 422)
+    assert (await platform.post(f"/api/v1/notices/{n['id']}/read/{wrong_check(b)}")).status_code == 422
+    assert (await platform.post(f"/api/v1/notices/{n['id']}/read/{make_uscc()}")).status_code == 404
     # A newly registered enterprise in the township is reached by a resend, the others are not.
     c = await district_enterprise(suite, township=township)
     r = await econ.post(f"/api/v1/notices/{n['id']}/send")
@@ -180,3 +184,50 @@ async def test_wechat_adapter_behind_the_interface(suite):
     assert d["state"] == "sent" and d["attempts"] == 3
     assert len(sent) == 1 and sent[0]["touser"] == "oWX-123"
     assert sent[0]["client_msg_id"] == f"notice-{n['id']}-{u}-wechat"
+
+
+def expire_leases(suite, notice_id):
+    """Let the lease of deliveries left `sending` run out (as outreach.notice.lease_s later)."""
+    with suite.db("outreach").transaction() as s:
+        s.execute(update(Delivery).where(Delivery.notice_id == notice_id, Delivery.state == "sending")
+                  .values(next_attempt_at=dt.datetime(2000, 1, 1)))
+
+
+async def test_a_crash_mid_dispatch_sends_nothing_twice(suite, sink):
+    """A dispatcher that dies after claiming (or after the SMTP server's 250 but before recording
+    it) leaves its deliveries `sending`: nothing touches them until the lease runs out, then each
+    goes out once more — the e-mail with the same Message-ID — and never again."""
+    econ = suite.client("outreach")
+    u = await district_enterprise(suite)
+    await econ.put(f"/api/v1/enterprises/{u}/contact", json={"email": "crash@u.example.cn"})
+    n = (await econ.post("/api/v1/notices", json={**NOTICE, "target": {"usccs": [u]},
+                                                  "channels": ["inbox", "email"]})).json()
+    assert (await econ.post(f"/api/v1/notices/{n['id']}/send")).json()["queued"] == 2
+    app = suite.apps["outreach"]
+    claimed, _ = await asyncio.to_thread(jobs._claim, app.state.db, utcnow(), n["id"])
+    assert sorted(ch for _, _, ch in claimed) == ["email", "inbox"]
+    [email_msg] = [m for _, m, ch in claimed if ch == "email"]
+    # The SMTP server took it (the sink runs on this loop, so send from a thread); then the process died.
+    await asyncio.to_thread(channels_of(app)["email"].send, email_msg)
+    assert len(sink.messages) == 1
+    # Within the lease: a resend queues nothing, a dispatch claims nothing.
+    r = (await econ.post(f"/api/v1/notices/{n['id']}/send")).json()
+    assert (r["queued"], r["already_queued"]) == (0, 2)
+    assert (await econ.post(f"/api/v1/notices/{n['id']}/dispatch")).json()["claimed"] == 0
+    assert {d["state"] for d in await deliveries(econ, n["id"])} == {"sending"}
+    # The lease runs out: claimed again and settled once.
+    expire_leases(suite, n["id"])
+    r = (await econ.post(f"/api/v1/notices/{n['id']}/dispatch")).json()
+    assert (r["claimed"], r.get("sent")) == (2, 2)
+    got = {d["channel"]: d for d in await deliveries(econ, n["id"])}
+    assert {ch: (d["state"], d["attempts"]) for ch, d in got.items()} == {"inbox": ("sent", 2), "email": ("sent", 2)}
+    # The one re-sent e-mail carries the same Message-ID, for the mail system to de-duplicate.
+    assert [m["Message-ID"] for m in sink.messages] == [f"<notice-{n['id']}-{u}-email@srdi.fangshan.gov.cn>"] * 2
+    # Sent is final: neither a resend, nor a re-dispatch, nor an expired-looking row sends again.
+    expire_leases(suite, n["id"])
+    await econ.post(f"/api/v1/notices/{n['id']}/send")
+    assert (await econ.post(f"/api/v1/notices/{n['id']}/dispatch")).json()["claimed"] == 0
+    assert len(sink.messages) == 2
+    inbox = (await econ.get(f"/api/v1/enterprises/{u}/inbox")).json()["items"]
+    assert [i["notice_id"] for i in inbox] == [n["id"]]
+    assert (await econ.get("/api/v1/notices/2147483647/deliveries")).status_code == 404

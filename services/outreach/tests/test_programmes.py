@@ -6,6 +6,13 @@ from services.outreach.tests.helpers import district_enterprise
 from shared.testing import make_uscc
 
 
+def test_amounts_within_the_programme_maximum():
+    assert rules.amount_error(None, 10**12, 10**12) is None
+    assert rules.amount_error(100, 100, 100) is None
+    assert rules.amount_error(100, 101, None) == "requested_yuan"
+    assert rules.amount_error(100, 50, 101) == "granted_yuan"
+
+
 def test_stages():
     assert rules.stage_error("preparing", "submitted") is None
     assert rules.stage_error("preparing", "granted")
@@ -51,8 +58,16 @@ async def test_catalogue_applications_and_reminders(suite):
     assert (await econ.patch(path, json={"stage": "granted"})).status_code == 409
     assert (await econ.patch(path, json={"granted_yuan": 1})).status_code == 422
     assert (await econ.patch(path, json={"stage": "flying"})).status_code == 422
+    # Amounts stay within the programme's maximum on update as on creation, and nothing is stored.
+    r = await econ.patch(path, json={"requested_yuan": 5_000_001})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "requested_yuan"], r.text
+    assert "上限" in r.json()["detail_zh"] and "maximum" in r.json()["detail_en"]
+    assert (await econ.get(f"/api/v1/programmes/{p['id']}")).json()["applications"][0]["requested_yuan"] == 3_000_000
     for stage in ("submitted", "approved"):
         assert (await econ.patch(path, json={"stage": stage})).json()["stage"] == stage
+    r = await econ.patch(path, json={"stage": "granted", "granted_yuan": 5_000_001})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "granted_yuan"], r.text
+    assert (await econ.get(f"/api/v1/programmes/{p['id']}")).json()["applications"][0]["stage"] == "approved"
     r = await econ.patch(path, json={"stage": "granted", "granted_yuan": 2_500_000})
     assert r.status_code == 200 and r.json()["granted_yuan"] == 2_500_000
     assert (await econ.patch("/api/v1/applications/2147483647", json={"stage": "submitted"})).status_code == 404

@@ -95,10 +95,25 @@ async def test_ecosystem_contract(suite):
     c = r.json()
     r2 = await econ.post("/api/v1/contracts", json=body, headers={"Idempotency-Key": "eco-1"})
     assert r2.json()["id"] == c["id"]
+    # The same contract typed in again (no Idempotency-Key) is refused: it would raise a second claim.
+    r3 = await econ.post("/api/v1/contracts", json={**body, "contract_yuan": 1_300_000})
+    assert r3.status_code == 409 and r3.json()["type"].endswith("duplicate-contract"), r3.text
+    assert r3.json()["contract_id"] == c["id"] and r3.json()["detail_zh"] and r3.json()["detail_en"]
+    # Racing copies: exactly one is recorded.
+    import asyncio
+    race = {**body, "evidence": "采购合同 CG-8"}
+    rs = await asyncio.gather(*(econ.post("/api/v1/contracts", json=race) for _ in range(6)))
+    assert sorted(r.status_code for r in rs) == [201] + [409] * 5, [r.text for r in rs]
+    # Another contract of the same parties (another number) is its own contract.
+    other = await econ.post("/api/v1/contracts", json={**body, "evidence": "采购合同 CG-9"})
+    assert other.status_code == 201, other.text
     await suite.settled()
     mine = [e for e in await stream_events(suite) if e["contract_id"] == c["id"] and e["kind"] == "ecosystem"]
     assert mine == [{"contract_id": c["id"], "kind": "ecosystem", "uscc": supplier, "buyer_uscc": buyer,
                      "scenario_id": None, "contract_yuan": 1_200_000, "signed_on": "2026-04-01",
                      "evidence": "采购合同 CG-7"}]
     listed = (await econ.get("/api/v1/contracts", params={"kind": "ecosystem", "uscc": supplier})).json()["items"]
-    assert [i["id"] for i in listed] == [c["id"]]
+    assert [i["id"] for i in listed] == [c["id"], rs[[r.status_code for r in rs].index(201)].json()["id"],
+                                         other.json()["id"]]
+    ours = [e for e in await stream_events(suite) if e["uscc"] == supplier]
+    assert len(ours) == 3  # one event per recorded contract, none for the refused copies
