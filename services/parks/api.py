@@ -10,7 +10,7 @@ from sqlalchemy import select
 from services.parks import service
 from services.parks.models import Designation, Enterprise, Incubation, Intermediary, Park, ServiceRecord
 from services.parks.schemas import (DesignationIn, GraduationIn, IncubationIn, IntermediaryIn, ParkIn,
-                                    ServiceRecordIn)
+                                    ParkPatch, ServiceRecordIn)
 from shared import pagination
 from shared.auth import Caller, Principal
 from shared.clock import today
@@ -76,6 +76,12 @@ def list_parks(request: Request, who: Reader, limit: pagination.Limit = 100, cur
 def get_park(park_id: str, request: Request, who: Reader):
     with request.app.state.db.reader() as s:
         return service.park_detail(s, park_or_404(s, park_id, who))
+
+
+@router.patch("/parks/{park_id}", summary="Change a park's register entry (a park operator: its own park)")
+def update_park(park_id: str, body: ParkPatch, request: Request, who: ParkWriter):
+    with request.app.state.db.transaction() as s:
+        return service.park_dict(service.update_park(s, who.actor, park_or_404(s, park_id, who, lock=True), body))
 
 
 @router.get("/parks/{park_id}/enterprises", summary="A park's enterprises and their current tiers")
@@ -220,3 +226,18 @@ def list_service_records(intermediary_id: int, request: Request, who: Reader, li
         intermediary_or_404(s, intermediary_id)
         items = [service.service_record_dict(r) for r in s.scalars(stmt)]
     return pagination.page(items, limit, key=lambda d: str(d["id"]))
+
+
+@router.get("/intermediaries/{intermediary_id}/introduced",
+            summary="Enterprises the intermediary introduced (引荐入区), by the registry's `introducer` "
+                    "(its name or USCC); a park operator sees those in its own park")
+def list_introduced(intermediary_id: int, request: Request, who: Reader, limit: pagination.Limit = 100,
+                    cursor: pagination.Cursor = None):
+    after = pagination.decode(cursor)
+    with request.app.state.db.reader() as s:
+        m = intermediary_or_404(s, intermediary_id)
+        stmt = scoped(service.introduced_by(m), who, Enterprise.park_id).order_by(Enterprise.uscc).limit(limit + 1)
+        if after:
+            stmt = stmt.where(Enterprise.uscc > after)
+        items = [service.enterprise_dict(e) for e in s.scalars(stmt)]
+    return pagination.page(items, limit, key=lambda d: d["uscc"])

@@ -57,14 +57,27 @@ def _incubatee_promoted(s: Session, event: Event) -> None:
 # Handlers run inside the bus's transaction with the inbox row: they never commit, and applying
 # one twice, or out of order, leaves the same state (enterprise_version decides what is newer).
 
+def _relocation(data: dict, row: Enterprise | None) -> dict:
+    """The relocation facts an event carries (registered and promoted do; demoted does not, so
+    those already held are kept)."""
+    out = {"relocated_on": row and row.relocated_on, "introducer": row and row.introducer}
+    if "relocated_on" in data:
+        out["relocated_on"] = data["relocated_on"] and dt.date.fromisoformat(data["relocated_on"])
+    if "introducer" in data:
+        out["introducer"] = (data["introducer"] or None) and str(data["introducer"])[:200]
+    return out
+
+
 def _apply(s: Session, data: dict, tier: str) -> None:
     version = int(data["enterprise_version"])
     row = s.scalars(for_update(s, select(Enterprise).where(Enterprise.uscc == data["uscc"]))).first()
     if row is None:
         s.add(Enterprise(uscc=data["uscc"], name=data["name"], park_id=data.get("park_id"), tier=tier,
-                         enterprise_version=version))
+                         enterprise_version=version, **_relocation(data, None)))
     elif version > row.enterprise_version:
         row.name, row.park_id, row.tier, row.enterprise_version = data["name"], data.get("park_id"), tier, version
+        for k, v in _relocation(data, row).items():
+            setattr(row, k, v)
 
 
 def _history(s: Session, event: Event, on: str, first_time: bool | None) -> None:

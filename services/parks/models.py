@@ -46,6 +46,10 @@ class Enterprise(Base):
     name: Mapped[str] = mapped_column(String(200))
     park_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     tier: Mapped[str] = mapped_column(String(30))
+    # Relocation (入区) facts from the registry: who introduced the enterprise (an intermediary's
+    # name or USCC, as the registry holds it) and when it moved in.
+    relocated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    introducer: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
     # The registry's per-enterprise counter of the last event applied: older events are ignored.
     enterprise_version: Mapped[int] = mapped_column(Integer)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
@@ -120,5 +124,6 @@ class ServiceRecord(Base):
     served_on: Mapped[dt.date] = mapped_column(Date)
     category: Mapped[str] = mapped_column(String(30))
     description: Mapped[str | None] = mapped_column(String(2000), nullable=True)
+    outcome: Mapped[str | None] = mapped_column(String(2000), nullable=True)  # what the service achieved
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

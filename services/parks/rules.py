@@ -22,6 +22,9 @@ MEASURES = {
     "incubated_promoted": ("园区孵化企业年内晋级至不低于 floor 的企业数",
                            "enterprises incubated by the park promoted to `floor` or above in the year, "
                            "on or after entering the incubator"),
+    "services": ("年内中介机构、商协会为园区企业提供服务的次数（受服务企业当日层级不低于 floor）",
+                 "services intermediaries and associations delivered in the year for the park (the enterprise "
+                 "served at or above `floor` on the day)"),
 }
 
 
@@ -101,8 +104,9 @@ class ParkFacts:
     """What the assessment of one park as of one date needs."""
 
     members: frozenset[str]                # enterprises now in the park
-    changes: Mapping[str, list[Change]]    # tier history of the members and of the incubated
+    changes: Mapping[str, list[Change]]    # tier history of the members, the incubated and the served
     incubated: Mapping[str, dt.date]       # incubated enterprise → its first entry into this park
+    services: tuple[tuple[str, dt.date], ...] = ()  # (uscc served, served_on) of the park's service records
 
 
 def _exact(x) -> Fraction:
@@ -132,6 +136,9 @@ def measure(kind: str, floor: str, facts: ParkFacts, on: dt.date) -> tuple[Fract
                       if any(c.is_promotion and rank(c.to_tier) >= at_least
                              and max(start, entered) <= c.on <= on for c in facts.changes.get(u, [])))
         return Fraction(len(hits)), {"enterprises": hits}
+    if kind == "services":
+        served = [u for u, day in facts.services if start <= day <= on and reached(u, day)]
+        return Fraction(len(served)), {"records": len(served), "enterprises": sorted(set(served))}
     raise ValueError(f"unknown measure {kind!r}")
 
 

@@ -23,6 +23,23 @@ class ParkIn(Body):
     township: Township | None = None
 
 
+class ParkPatch(Body):
+    """Fields to change (null clears an optional one); at least one."""
+
+    name: Text | None = None
+    operator_org: Text | None = None
+    area_mu: Annotated[Decimal, Field(ge=0, max_digits=12, decimal_places=2)] | None = None
+    township: Township | None = None
+
+    @model_validator(mode="after")
+    def _something(self):
+        if not self.model_fields_set:
+            raise ValueError("没有要修改的字段 / nothing to change")
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError("name 不能为空 / name cannot be cleared")
+        return self
+
+
 class DesignationIn(Body):
     designation: DesignationKind
     designated_on: Day
@@ -58,4 +75,5 @@ class ServiceRecordIn(Body):
     served_on: Day
     category: ServiceCategory
     description: LongText | None = None
+    outcome: LongText | None = None  # what the service achieved (成效), e.g. "获批市级专精特新"
     park_id: ParkId | None = None  # a park operator's records are always its own park's

@@ -5,14 +5,14 @@ import datetime as dt
 import secrets
 from collections import defaultdict
 
-from sqlalchemy import func, select
+from sqlalchemy import and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.parks import events, rules
 from services.parks.models import (Designation, Enterprise, Incubation, Intermediary, Park, ServiceRecord,
                                    TierChange)
 from services.parks.schemas import (DesignationIn, GraduationIn, IncubationIn, IntermediaryIn, ParkIn,
-                                    ServiceRecordIn)
+                                    ParkPatch, ServiceRecordIn)
 from shared import audit, params
 from shared.errors import Problem, field_error
 
@@ -32,6 +32,7 @@ def park_dict(p: Park) -> dict:
 
 def enterprise_dict(e: Enterprise) -> dict:
     return {"uscc": e.uscc, "name": e.name, "park_id": e.park_id, "tier": e.tier,
+            "relocated_on": _iso(e.relocated_on), "introducer": e.introducer,
             "enterprise_version": e.enterprise_version}
 
 
@@ -51,6 +52,22 @@ def create_park(s: Session, actor: str, body: ParkIn) -> Park:
     s.add(p)
     s.flush()
     audit.record(s, actor, "park.create", "park", p.id, None, park_dict(p))
+    return p
+
+
+def update_park(s: Session, actor: str, p: Park, body: ParkPatch) -> Park:
+    """Change a park's register entry (the fields given); the name stays unique."""
+    changes = body.model_dump(include=body.model_fields_set)
+    if "name" in changes and changes["name"] != p.name:
+        same = s.scalars(select(Park).where(Park.name == changes["name"], Park.id != p.id)).first()
+        if same is not None:
+            raise Problem(409, "park-exists", f"园区已存在：{changes['name']}（{same.id}）",
+                          f"A park named {changes['name']} exists already ({same.id})", existing=park_dict(same))
+    before = park_dict(p)
+    for k, v in changes.items():
+        setattr(p, k, v)
+    s.flush()
+    audit.record(s, actor, "park.update", "park", p.id, before, park_dict(p))
     return p
 
 
@@ -82,14 +99,26 @@ def _stays(s: Session, park_id: str) -> list[rules.Stay]:
             for i in s.scalars(select(Incubation).where(Incubation.park_id == park_id))]
 
 
-def facts_of(s: Session, park_id: str) -> rules.ParkFacts:
+def _services(s: Session, park_id: str, until: dt.date) -> tuple[tuple[str, dt.date], ...]:
+    """(uscc, served_on) of the service records that count for a park in `until`'s year: those
+    recorded for the park, and district-wide ones (no park) for an enterprise now in it."""
+    in_park = select(Enterprise.uscc).where(Enterprise.park_id == park_id)
+    rows = s.execute(select(ServiceRecord.uscc, ServiceRecord.served_on).where(
+        or_(ServiceRecord.park_id == park_id, and_(ServiceRecord.park_id.is_(None), ServiceRecord.uscc.in_(in_park))),
+        ServiceRecord.served_on >= dt.date(until.year, 1, 1), ServiceRecord.served_on <= until))
+    return tuple((u, d) for u, d in rows)
+
+
+def facts_of(s: Session, park_id: str, on: dt.date) -> rules.ParkFacts:
     members = frozenset(s.scalars(select(Enterprise.uscc).where(Enterprise.park_id == park_id)))
     incubated = rules.first_entries(_stays(s, park_id))
-    return rules.ParkFacts(members, _changes(s, set(members) | set(incubated)), incubated)
+    services = _services(s, park_id, on)
+    return rules.ParkFacts(members, _changes(s, set(members) | set(incubated) | {u for u, _ in services}),
+                           incubated, services)
 
 
 def assessment(s: Session, park: Park, on: dt.date) -> dict:
-    result = rules.assess(facts_of(s, park.id), on, params.in_force(s, on, "parks.assessment."))
+    result = rules.assess(facts_of(s, park.id, on), on, params.in_force(s, on, "parks.assessment."))
     return {"park_id": park.id, **result}
 
 
@@ -198,10 +227,16 @@ def create_intermediary(s: Session, actor: str, body: IntermediaryIn) -> Interme
     return m
 
 
+def introduced_by(m: Intermediary):
+    """The enterprises whose registry `introducer` names this intermediary: its name, or its USCC."""
+    names = [m.name] + ([m.uscc] if m.uscc else [])
+    return select(Enterprise).where(Enterprise.introducer.in_(names))
+
+
 def service_record_dict(r: ServiceRecord) -> dict:
     return {"id": r.id, "intermediary_id": r.intermediary_id, "uscc": r.uscc, "park_id": r.park_id,
             "served_on": r.served_on.isoformat(), "category": r.category, "description": r.description,
-            "created_by": r.created_by}
+            "outcome": r.outcome, "created_by": r.created_by}
 
 
 def add_service_record(s: Session, actor: str, m: Intermediary, body: ServiceRecordIn,

@@ -25,6 +25,7 @@ ENDPOINTS = [
     ("POST", "/api/v1/parks", lambda w: {"name": uniq("园区")}, ("econ",)),
     ("GET", "/api/v1/parks", None, READERS),
     ("GET", "/api/v1/parks/{own}", None, READERS),
+    ("PATCH", "/api/v1/parks/{own}", lambda w: {"operator_org": uniq("运营公司")}, ("econ", "park")),
     ("GET", "/api/v1/parks/{own}/enterprises", None, READERS),
     ("POST", "/api/v1/parks/{fresh}/designations",
      lambda w: {"designation": "srdi_featured", "designated_on": "2025-06-30", "reason": "试点先行"}, ("econ",)),
@@ -43,6 +44,7 @@ ENDPOINTS = [
      lambda w: {"uscc": make_uscc(), "served_on": "2025-03-01", "category": "ip", "park_id": w["own"]},
      ("econ", "park")),
     ("GET", "/api/v1/intermediaries/{imd}/services", None, READERS),
+    ("GET", "/api/v1/intermediaries/{imd}/introduced", None, READERS),
 ]
 IDS = [f"{m} {p}" for m, p, _, _ in ENDPOINTS]
 
@@ -75,6 +77,8 @@ async def resolve(suite, path: str, w: dict, park: str = "own") -> str:
 
 
 async def call(client, method, path, body):
+    if method == "PATCH":
+        return await client.patch(path, json=body)
     return await (client.post(path, json=body) if method == "POST" else client.get(path))
 
 
@@ -108,6 +112,7 @@ async def test_valid(suite, world, method, path, body, roles):
 # Out of scope: a park operator (park A) does not find park B's objects.
 @pytest.mark.parametrize("method, path, body", [
     ("GET", "/api/v1/parks/{own}", None),
+    ("PATCH", "/api/v1/parks/{own}", lambda w: {"area_mu": 10}),
     ("GET", "/api/v1/parks/{own}/enterprises", None),
     ("GET", "/api/v1/parks/{own}/designations", None),
     ("GET", "/api/v1/parks/{own}/assessment?year=2025", None),
@@ -146,9 +151,11 @@ async def test_an_operator_without_a_registered_park_finds_nothing(suite, world)
     ("POST", "/api/v1/parks/park-ffffffff/designations",
      {"designation": "srdi_featured", "designated_on": "2025-06-30", "reason": "x"}),
     ("GET", "/api/v1/parks/park-ffffffff", None),
+    ("PATCH", "/api/v1/parks/park-ffffffff", {"area_mu": 1}),
     ("GET", "/api/v1/intermediaries/999999", None),
     ("POST", "/api/v1/intermediaries/999999/services", {"uscc": make_uscc(), "served_on": "2025-03-01", "category": "ip"}),
     ("GET", "/api/v1/intermediaries/999999/services", None),
+    ("GET", "/api/v1/intermediaries/999999/introduced", None),
 ])
 async def test_unknown_objects_are_404_for_econ(suite, method, path, body):
     r = await call(suite.client("parks"), method, path, body)

@@ -64,3 +64,58 @@ async def test_intermediary_pagination(suite):
         if not cursor:
             break
     assert made <= seen
+
+
+async def test_a_service_record_keeps_its_outcome(suite):
+    econ = suite.client("parks")
+    imd = (await econ.post("/api/v1/intermediaries", json={"name": f"申报服务-{uuid.uuid4().hex[:6]}"})).json()
+    path = f"/api/v1/intermediaries/{imd['id']}/services"
+    r = await econ.post(path, json={"uscc": make_uscc(), "served_on": "2025-04-01", "category": "declaration",
+                                    "outcome": "获批北京市专精特新中小企业"})
+    assert r.status_code == 201 and r.json()["outcome"] == "获批北京市专精特新中小企业"
+    assert (await econ.get(path)).json()["items"][0]["outcome"] == "获批北京市专精特新中小企业"
+    for outcome in ("", "成" * 2001, 5):
+        r = await econ.post(path, json={"uscc": make_uscc(), "served_on": "2025-04-01", "category": "ip",
+                                        "outcome": outcome})
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "outcome"], outcome
+    assert len((await econ.get(path)).json()["items"]) == 1
+
+
+async def test_an_intermediary_shows_the_enterprises_it_introduced(suite):
+    """The registry's `introducer` of a relocated enterprise names the intermediary (by name or by
+    USCC); the projection keeps it, and a park operator sees only those in its own park."""
+    econ, reg = suite.client("parks"), suite.client("registry")
+    name, imd_uscc = f"招商服务中心-{uuid.uuid4().hex[:6]}", make_uscc()
+    imd = (await econ.post("/api/v1/intermediaries", json={"name": name, "uscc": imd_uscc})).json()
+    a, b = await new_park(suite), await new_park(suite)
+    by_name, by_uscc, elsewhere, other = make_uscc(), make_uscc(), make_uscc(), make_uscc()
+    for uscc, park, introducer in ((by_name, a, name), (by_uscc, a, imd_uscc), (elsewhere, b, name),
+                                   (other, a, "另一家中介")):
+        r = await reg.post("/api/v1/enterprises", json={
+            "uscc": uscc, "name": f"入区企业{uscc[-4:]}", "park_id": park["id"], "relocated_on": "2024-05-01",
+            "relocated_from": "海淀区", "introducer": introducer})
+        assert r.status_code == 201, r.text
+    path = f"/api/v1/intermediaries/{imd['id']}/introduced"
+
+    async def all_three():
+        r = await econ.get(path)
+        return r.status_code == 200 and len(r.json()["items"]) == 3
+    await suite.wait_for(all_three, "the three introduced enterprises")
+    items = (await econ.get(path)).json()["items"]
+    assert [e["uscc"] for e in items] == sorted([by_name, by_uscc, elsewhere])
+    assert {(e["introducer"], e["relocated_on"]) for e in items} == {(name, "2024-05-01"), (imd_uscc, "2024-05-01")}
+    # a promotion (which carries the facts again) keeps them
+    r = await reg.post(f"/api/v1/enterprises/{by_name}/certifications",
+                       json={"tier": "municipal_srdi", "recognized_on": "2025-03-01"})
+    assert r.status_code == 201
+    await suite.settled()
+    items = {e["uscc"]: e for e in (await econ.get(path, params={"limit": 2})).json()["items"]}
+    assert items[by_name]["tier"] == "municipal_srdi" and items[by_name]["introducer"] == name
+    own = (await suite.client("parks", role="park", org=a["id"]).get(path)).json()["items"]
+    assert [e["uscc"] for e in own] == sorted([by_name, by_uscc])
+    theirs = (await suite.client("parks", role="park", org=b["id"]).get(path)).json()["items"]
+    assert [e["uscc"] for e in theirs] == [elsewhere]
+    page = (await econ.get(path, params={"limit": 2})).json()
+    rest = (await econ.get(path, params={"cursor": page["next_cursor"]})).json()
+    assert [e["uscc"] for e in page["items"] + rest["items"]] == sorted([by_name, by_uscc, elsewhere])
+    assert (await econ.get("/api/v1/intermediaries/999999/introduced")).status_code == 404

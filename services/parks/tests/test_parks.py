@@ -8,7 +8,7 @@ from sqlalchemy import func, select
 from services.parks.models import Designation, Park
 from services.parks.tests.helpers import enterprise_in, new_park
 from shared.clock import today
-from shared.tables import Outbox
+from shared.tables import AuditLog, Outbox
 
 FEATURED = {"designation": "srdi_featured", "designated_on": "2025-06-30"}
 
@@ -167,3 +167,27 @@ async def test_designation_bad_input(suite):
         r = await econ.post(f"/api/v1/parks/{park['id']}/designations", json=body)
         assert r.status_code == 422, (body, r.text)
     assert count(suite, Designation, Designation.park_id == park["id"]) == 0
+
+
+async def test_an_operator_keeps_its_own_park_current(suite):
+    econ = suite.client("parks")
+    park, other = await new_park(suite, township="琉璃河镇"), await new_park(suite)
+    op = suite.client("parks", role="park", org=park["id"])
+    r = await op.patch(f"/api/v1/parks/{park['id']}", json={"operator_org": "琉璃河园区运营公司", "area_mu": "820.25"})
+    assert r.status_code == 200, r.text
+    assert (r.json()["operator_org"], r.json()["area_mu"], r.json()["township"]) == ("琉璃河园区运营公司", 820.25, "琉璃河镇")
+    r = await econ.patch(f"/api/v1/parks/{park['id']}", json={"township": None})
+    assert r.status_code == 200 and r.json()["township"] is None and r.json()["operator_org"] == "琉璃河园区运营公司"
+    assert (await op.patch(f"/api/v1/parks/{other['id']}", json={"area_mu": 1})).status_code == 404
+    r = await op.patch(f"/api/v1/parks/{park['id']}", json={"name": other["name"]})
+    assert r.status_code == 409 and r.json()["existing"]["id"] == other["id"]
+    for bad in ({}, {"name": None}, {"area_mu": -1}, {"area_mu": "1.234"}, {"id": "park-mine"}, [1]):
+        r = await op.patch(f"/api/v1/parks/{park['id']}", json=bad)
+        assert r.status_code == 422, (bad, r.text)
+    got = (await econ.get(f"/api/v1/parks/{park['id']}")).json()
+    assert (got["name"], got["area_mu"], got["township"]) == (park["name"], 820.25, None)
+    with suite.db("parks").reader() as s:
+        changes = s.scalars(select(AuditLog).where(AuditLog.action == "park.update", AuditLog.object_id == park["id"])
+                            .order_by(AuditLog.id)).all()
+    assert [(a.before["township"], a.after["township"]) for a in changes] == [("琉璃河镇", "琉璃河镇"), ("琉璃河镇", None)]
+    assert changes[0].actor.startswith(f"park:{park['id']}")

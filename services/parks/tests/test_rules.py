@@ -229,3 +229,40 @@ def test_crediting_stay(on, expected):
     stays = [rules.Stay("U", dt.date(2023, 6, 1)), rules.Stay("U", dt.date(2022, 1, 1), dt.date(2022, 12, 31))]
     st = rules.crediting_stay(stays, dt.date.fromisoformat(on))
     assert (st.entered_on.isoformat() if st else None) == expected
+
+
+@pytest.mark.parametrize("n, met", [(9, False), (10, True), (11, True)])
+def test_services_at_its_threshold(n, met):
+    facts = ParkFacts(frozenset(), {}, {}, tuple((f"E{i % 3}", D(2025, 4, 1)) for i in range(n)))
+    result = rules.assess(facts, ON, params_of(dimension("services", "services", "sme", 10, 10)))
+    dim = result["dimensions"][0]
+    assert (dim["value"], dim["met"], dim["points"], dim["records"]) == (n, met, 10 if met else 0, n)
+    assert dim["enterprises"] == sorted({f"E{i % 3}" for i in range(n)})
+
+
+@pytest.mark.parametrize("served_on, counts", [
+    (D(2024, 12, 31), False),  # the previous year
+    (D(2025, 1, 1), True),     # the first day of the period
+    (D(2025, 6, 30), True),    # the assessment date itself
+    (D(2025, 7, 1), False),    # after the assessment date
+])
+def test_services_period_edges(served_on, counts):
+    facts = ParkFacts(frozenset(), {}, {}, (("E", served_on),))
+    result = rules.assess(facts, D(2025, 6, 30), params_of(dimension("services", "services", "sme", 10, 1)))
+    assert result["dimensions"][0]["met"] is counts
+
+
+def test_services_count_only_enterprises_at_the_floor_on_the_day():
+    changes = {"up": [promo(2, D(2025, 5, 1), "municipal_srdi")]}
+    served = (("up", D(2025, 4, 30)), ("up", D(2025, 5, 1)), ("never", D(2025, 6, 1)))
+    facts = ParkFacts(frozenset(), changes, {}, served)
+    result = rules.assess(facts, ON, params_of(dimension("services", "services", "municipal_srdi", 10, 1)))
+    assert (result["dimensions"][0]["value"], result["dimensions"][0]["enterprises"]) == (1, ["up"])
+
+
+def test_a_weightless_dimension_is_explained_but_scores_nothing():
+    facts = ParkFacts(frozenset(), {}, {}, (("E", D(2025, 4, 1)),))
+    result = rules.assess(facts, ON, params_of(dimension("services", "services", "sme", 0, 1), pass_score=0))
+    assert (result["dimensions"][0]["met"], result["dimensions"][0]["points"], result["score"]) == (True, 0, 0)
+    assert rules.parameter_error(rules.DIMENSION_PREFIX + "services_delivered",
+                                 {"measure": "services", "floor": "sme", "weight": 0, "threshold": 10}) is None
