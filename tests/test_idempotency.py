@@ -1,4 +1,5 @@
 """Idempotency-Key on POST: replay the first answer, refuse a changed body, scope by caller."""
+import orjson
 from sqlalchemy import func, select
 
 from services.registry.models import Enterprise
@@ -42,3 +43,20 @@ async def test_keys_are_per_caller_and_errors_replay(suite):
     a = await suite.client("registry").post("/api/v1/enterprises", json=bad, headers={"Idempotency-Key": "k-4"})
     b = await suite.client("registry").post("/api/v1/enterprises", json=bad, headers={"Idempotency-Key": "k-4"})
     assert a.status_code == b.status_code == 422 and a.json() == b.json()
+
+
+async def test_the_stored_fingerprint_is_keyed(suite):
+    """The body may hold personal data (a nomination's resident ID): what is kept of it is an
+    HMAC under the server's secret, not a hash anyone could recompute from a guessed body."""
+    import hashlib
+
+    from shared.tables import IdempotencyKey
+    econ = suite.client("registry")
+    raw = orjson.dumps({"uscc": make_uscc(), "name": "指纹测试"})
+    r = await econ.post("/api/v1/enterprises", content=raw,
+                        headers={"Idempotency-Key": "k-hmac", "Content-Type": "application/json"})
+    assert r.status_code == 201
+    with suite.db("registry").reader() as s:
+        stored = s.scalars(select(IdempotencyKey.request_hash).where(IdempotencyKey.key == "k-hmac")).one()
+    assert stored != hashlib.sha256(b"/api/v1/enterprises?\n" + raw).hexdigest()
+    assert len(stored) == 64
