@@ -11,12 +11,13 @@ from sqlalchemy import and_, or_, select
 
 import orjson
 
-from services.registry import jobs, service
+from services.registry import jobs, municipal, service
 from services.registry.models import (ChangeReport, Certification, Enterprise, ImportJob, Indicator, ServiceRequest,
                                       Visit)
 from services.registry.schemas import (AnnualUpdateIn, CertTier, CertificationIn, ChangeReportIn, EnterpriseIn,
-                                       IndicatorsIn, RequestMoveIn, RevokeIn, ServiceRequestIn, VisitIn)
-from shared import pagination
+                                       IndicatorsIn, RecommendationIn, RequestMoveIn, RevokeIn, ServiceRequestIn,
+                                       VisitIn)
+from shared import audit, pagination
 from shared.auth import Caller, Principal
 from shared.clock import today
 from shared.errors import Problem, not_found
@@ -36,10 +37,10 @@ def scoped(stmt, who: Principal):
 
 @router.post("/enterprises", status_code=201, summary="Register an enterprise")
 def create_enterprise(body: EnterpriseIn, request: Request, who: Writer):
-    db = request.app.state.db
-    with db.transaction() as s:
-        e = service.create_enterprise(s, who.actor, body)
-        return service.enterprise_dict(e, [], today())
+    def register(s):
+        return service.enterprise_dict(service.create_enterprise(s, who.actor, body), [], today())
+    # A racing registration of the same USCC loses at the primary key (PostgreSQL): run again, it is a 409.
+    return jobs.retrying(request.app.state.db, register)
 
 
 READ_DOC = "SELECT doc, park_id FROM enterprise WHERE uscc = :uscc"
@@ -296,6 +297,19 @@ def new_stats(request: Request, who: StatsReader,
     return stats
 
 
+@router.get("/stats/monitoring", summary="The monthly monitoring snapshot (月度监测)")
+def monitoring(request: Request, who: StatsReader,
+               month: Annotated[str, Query(pattern=r"^(20\d\d|2100)-(0[1-9]|1[0-2])$", description="YYYY-MM")]):
+    """Holders per title as of the month's end (today within the current month), new and renewed
+    titles in the month, new in the year to date, renewals due, open and overdue requests."""
+    year, mon = (int(x) for x in month.split("-"))
+    if dt.date(year, mon, 1) > today():
+        raise Problem(422, "future-month", f"{month} 尚未开始", f"{month} has not started",
+                      errors=[{"loc": ["query", "month"], "msg": "in the future", "type": "value"}])
+    with request.app.state.db.reader() as s:
+        return service.monitoring(s, year, mon, today())
+
+
 ImportReader = Caller("econ", "platform", "auditor")
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 
@@ -368,6 +382,62 @@ def list_import_jobs(request: Request, who: ImportReader, limit: pagination.Limi
     with request.app.state.db.reader() as s:
         items = [service.job_dict(j) for j in s.scalars(stmt.limit(limit + 1))]
     return pagination.page(items, limit, key=lambda d: f"{d['created_at'][:-1]}|{d['id']}")
+
+
+def _platform(request: Request) -> municipal.MunicipalPlatform:
+    """The municipal platform client: app.state.municipal_platform (tests, embedding), else from
+    SRDI_MUNICIPAL_PLATFORM_URL; 503 when neither is configured."""
+    client = getattr(request.app.state, "municipal_platform", None) or municipal.HttpMunicipalPlatform.from_env()
+    if client is None:
+        raise Problem(503, "platform-not-configured", f"未配置市级平台地址（{municipal.PLATFORM_URL_ENV}）",
+                      f"The municipal platform is not configured ({municipal.PLATFORM_URL_ENV})")
+    return client
+
+
+@router.post("/platform/sync", status_code=202, summary="Import the municipal platform's published lists as a job",
+             response_class=Response, responses={202: {"content": {"application/json": {}}}})
+async def platform_sync(request: Request, who: Writer):
+    """Reads every page of the platform's published recognitions now (a platform that fails or
+    answers off-contract is a 502 at once, no job), then applies them as an import job: each row is
+    checked like a row of an uploaded file, and a re-sync is idempotent."""
+    try:
+        parsed = await _platform(request).published_rows()
+    except municipal.PlatformError as e:
+        raise e.problem() from e
+    db = request.app.state.db
+    job = await asyncio.to_thread(jobs.create_job, db, who.actor, "municipal-platform", len(parsed))
+    jobs.start(request.app, job["id"], who.actor, parsed)
+    return Response(orjson.dumps(job), status_code=202, media_type="application/json",
+                    headers={"Location": f"/api/v1/import-jobs/{job['id']}"})
+
+
+@router.post("/platform/recommendations", summary="Send district recommendations (区级推荐) to the municipal platform")
+async def platform_recommend(body: RecommendationIn, request: Request, who: Writer):
+    """Every enterprise must be registered (422 with the unknown ones). The batch id is derived
+    from (year, tier, enterprises), so sending the same recommendation again is kept once."""
+    usccs = sorted(set(body.usccs))
+
+    def known():
+        with request.app.state.db.reader() as s:
+            return set(s.scalars(select(Enterprise.uscc).where(Enterprise.uscc.in_(usccs))))
+    missing = [u for u in usccs if u not in await asyncio.to_thread(known)]
+    if missing:
+        raise Problem(422, "unknown-enterprises", f"未登记的企业：{'、'.join(missing)}",
+                      f"Not registered: {', '.join(missing)}",
+                      errors=[{"loc": ["body", "usccs"], "msg": u, "type": "not_found"} for u in missing])
+    try:
+        receipt = await _platform(request).recommend(body.year, body.tier, usccs)
+    except municipal.PlatformError as e:
+        raise e.problem() from e
+
+    def record():
+        with request.app.state.db.transaction() as s:
+            audit.record(s, who.actor, "platform.recommend", "recommendation", receipt.batch_id, None,
+                         {"year": body.year, "tier": body.tier, "usccs": usccs, "accepted": receipt.accepted,
+                          "duplicate": receipt.duplicate})
+    await asyncio.to_thread(record)
+    return {"batch_id": receipt.batch_id, "year": body.year, "tier": body.tier, "enterprises": usccs,
+            "accepted": receipt.accepted, "duplicate": receipt.duplicate}
 
 
 @router.post("/admin/expire", summary="Expire certifications past their last valid day now")

@@ -11,6 +11,7 @@ import uuid
 import orjson
 import structlog
 from sqlalchemy import update
+from sqlalchemy.exc import IntegrityError
 
 from services.registry import service
 from services.registry.models import ImportJob
@@ -21,6 +22,23 @@ log = structlog.get_logger()
 IMPORT_CHUNK = 500
 
 
+CONFLICT_RETRIES = 3
+
+
+def retrying(db, work, attempts: int = CONFLICT_RETRIES):
+    """Run work(session) in a transaction, again when a racing writer won a unique key first
+    (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers). The rerun sees the winner's rows,
+    so it answers as a sequential request would: a 409, or a row left unchanged."""
+    for attempt in range(attempts):
+        try:
+            with db.transaction() as s:
+                return work(s)
+        except IntegrityError:
+            if attempt == attempts - 1:
+                raise
+            log.info("unique-key race, running again", attempt=attempt + 1)
+
+
 def run_import(db, actor: str, parsed: list, job_id: str | None = None) -> dict:
     """Apply a parsed list (rows from service.read_list_file) in chunks; returns the report."""
     report, valid = service.plan_import(parsed)
@@ -28,12 +46,15 @@ def run_import(db, actor: str, parsed: list, job_id: str | None = None) -> dict:
     checked = report["rows"] - len(valid)  # skipped and rejected rows are done once checked
     for start in range(0, len(valid), IMPORT_CHUNK):
         chunk = valid[start:start + IMPORT_CHUNK]
-        with db.transaction() as s:
+        def apply(s, chunk=chunk, start=start):
             refused: list = []
             created, unchanged = service.import_rows(s, actor, chunk, years, refused)
             if job_id:
                 s.execute(update(ImportJob).where(ImportJob.id == job_id)
                           .values(rows_done=checked + start + len(chunk)))
+            return created, unchanged, refused
+        # Another import of the same rows racing this chunk: the rerun finds them (unchanged).
+        created, unchanged, refused = retrying(db, apply)
         report["created"] += created
         report["unchanged"] += unchanged
         report["rejected"] += refused

@@ -145,8 +145,14 @@ class ListRow:
     batch: str | None
 
 
+# A row that is not a row at all (a platform item that is not an object): cells[NOT_A_ROW] says why.
+NOT_A_ROW = object()
+
+
 def check_list_row(row: int, cells: dict, uscc_error) -> ListRow | str | list[str]:
     """A valid row, "skipped" for another district, or the list of reasons it is rejected."""
+    if NOT_A_ROW in cells:
+        return [cells[NOT_A_ROW]]
     if str(cells.get("所属区") or "").strip() != DISTRICT:
         return "skipped"
     errors = []

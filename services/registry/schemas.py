@@ -150,3 +150,12 @@ class VisitIn(Body):
     visited_on: Day
     visitors: Annotated[Text, Field(max_length=500)]
     findings: Annotated[LongText, Field(max_length=2000)]
+
+
+class RecommendationIn(Body):
+    """The district's recommendations (区级推荐) of enterprises to declare a tier in a year."""
+
+    year: Annotated[int, Field(ge=2000, le=2100)]
+    tier: Literal["innovative", "municipal_srdi", "municipal_little_giant", "national_little_giant",
+                  "single_champion"]
+    usccs: Annotated[list[USCC], Field(min_length=1, max_length=1000)]

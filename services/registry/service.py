@@ -507,6 +507,29 @@ def new_stats(s: Session, start: dt.date, end: dt.date, by: str | None = None) -
     return out
 
 
+def monitoring(s: Session, year: int, month: int, today: dt.date) -> dict:
+    """The monthly monitoring snapshot (月度监测): holders per title at the month's end (or today,
+    within the current month), new titles in the month and the year to date, renewals coming due,
+    and the service package's open and overdue requests, as of that day."""
+    import calendar
+
+    first = dt.date(year, month, 1)
+    end = min(dt.date(year, month, calendar.monthrange(year, month)[1]), max(today, first))
+    in_month = new_stats(s, first, end)["tiers"]
+    to_date = new_stats(s, dt.date(year, 1, 1), end)["tiers"]
+    tiers = {t: {"stock": in_month[t]["stock"], "new_in_month": in_month[t]["new"],
+                 "renewed_in_month": in_month[t]["renewed"], "new_year_to_date": to_date[t]["new"]}
+             for t in rules.TITLED}
+    due = renewals_due(s, end)["items"]
+    open_q = select(func.count()).select_from(ServiceRequest).where(
+        ServiceRequest.opened_on <= end, or_(ServiceRequest.closed_on.is_(None), ServiceRequest.closed_on > end))
+    return {"month": f"{year:04d}-{month:02d}", "as_of": end.isoformat(), "tiers": tiers,
+            "current_tiers": tier_stats(s, end)["counts"],
+            "renewals_due": len(due), "renewals_blocked": sum(1 for i in due if i["renewal_blocked"]),
+            "service_requests": {"open": s.scalar(open_q),
+                                 "overdue": s.scalar(open_q.where(ServiceRequest.due_on < end))}}
+
+
 def new_stats_xlsx(stats: dict) -> bytes:
     """The same table as a workbook with Chinese headers (one sheet; grouped rows below the total)."""
     import io
@@ -683,7 +706,9 @@ def import_rows(s: Session, actor: str, rows: list[rules.ListRow], years: dict |
     to `refused` as {row, errors}. The enterprises and
     certifications the rows touch are read with two queries; each document is written once."""
     usccs = sorted({r.uscc for r in rows})
-    firms = {e.uscc: e for e in s.scalars(for_update(s, select(Enterprise).where(Enterprise.uscc.in_(usccs))))}
+    # Locks taken and new keys inserted in USCC order: racing imports queue rather than deadlock.
+    firms = {e.uscc: e for e in s.scalars(for_update(s, select(Enterprise).where(Enterprise.uscc.in_(usccs))
+                                                         .order_by(Enterprise.uscc)))}
     certs: dict[str, list[Certification]] = defaultdict(list)
     for c in s.scalars(select(Certification).where(Certification.uscc.in_(usccs))
                        .order_by(Certification.recognized_on, Certification.id)):
@@ -693,7 +718,7 @@ def import_rows(s: Session, actor: str, rows: list[rules.ListRow], years: dict |
     refused = [] if refused is None else refused  # rows the registry refuses (the re-application ban)
     created = unchanged = 0
     ordered = sorted(rows, key=lambda r: (r.recognized_on, rank(r.tier), r.row))
-    for r in ordered:  # new enterprises first, in one flush (the certifications refer to them)
+    for r in sorted(ordered, key=lambda r: r.uscc):  # new enterprises first, in one flush (certifications refer to them)
         if r.uscc not in firms:
             firms[r.uscc] = touched[r.uscc] = create_enterprise(
                 s, actor, EnterpriseIn(uscc=r.uscc, name=r.name), known_new=True)
