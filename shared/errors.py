@@ -7,7 +7,7 @@ import structlog
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
-from sqlalchemy.exc import DataError, StatementError
+from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
 
 log = structlog.get_logger()
@@ -97,6 +97,15 @@ def install(app: FastAPI) -> None:
         # PostgreSQL): the caller's input, so a 422, never a 500.
         return problem_response(Problem(422, "out-of-range", "数值或文本超出可存储的范围",
                                         "A value is out of the range the database can store"))
+
+    @app.exception_handler(IntegrityError)
+    async def _conflict(_req: Request, exc: IntegrityError):
+        # A unique key taken by a concurrent request between a service's check and its insert (the
+        # check answers the ordinary 409; this is the race): the caller's retry decides, not a 500.
+        log.warning("integrity conflict", error=str(exc.orig).splitlines()[0][:200] if exc.orig else "")
+        return problem_response(Problem(409, "conflict", "与现有数据冲突（可能是同时提交的相同请求），请刷新后重试",
+                                        "The request conflicts with existing data (perhaps a concurrent "
+                                        "identical request); reload and retry"))
 
     @app.exception_handler(StatementError)
     async def _statement(req: Request, exc: StatementError):

@@ -1,0 +1,27 @@
+"""The shared error handlers: a unique key lost to a concurrent request is a 409 problem, not a 500."""
+import httpx
+from fastapi import FastAPI
+from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert
+
+from shared import errors
+
+
+async def test_a_lost_unique_key_race_is_a_409_problem(tmp_path):
+    engine = create_engine(f"sqlite:///{tmp_path / 'race.db'}")
+    table = Table("thing", MetaData(), Column("id", Integer, primary_key=True), Column("key", String, unique=True))
+    table.metadata.create_all(engine)
+    app = FastAPI()
+    errors.install(app)
+
+    @app.post("/things/{key}")
+    def add(key: str):  # no check first: the insert itself meets the other request's row
+        with engine.begin() as c:
+            c.execute(insert(table).values(key=key))
+        return {"key": key}
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app), base_url="http://t") as http:
+        assert (await http.post("/things/a")).status_code == 200
+        r = await http.post("/things/a")
+    assert r.status_code == 409 and r.headers["content-type"].startswith("application/problem+json")
+    body = r.json()
+    assert body["type"].endswith("conflict") and "冲突" in body["title"] and "conflicts" in body["detail"]
