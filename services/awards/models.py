@@ -3,10 +3,15 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata, utcnow
+
+
+# Money in whole 元 as a 64-bit integer: a yearly budget or one award may pass 2^31 元 (PostgreSQL's
+# INTEGER). SQLite's INTEGER is already 64-bit, so there the column stays INTEGER (no table rebuild).
+Money = BigInteger().with_variant(Integer(), "sqlite")
 
 
 class Base(DeclarativeBase):
@@ -38,7 +43,7 @@ class Award(Base):
     payee: Mapped[str] = mapped_column(String(200))  # who is paid: enterprise, intermediary or park
     payee_type: Mapped[str] = mapped_column(String(20))  # enterprise, intermediary, park
     tier: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    amount_yuan: Mapped[int] = mapped_column(Integer)
+    amount_yuan: Mapped[int] = mapped_column(Money)
     state: Mapped[str] = mapped_column(String(20), default="computed")
     basis: Mapped[dict] = mapped_column(JSON)
     decided_on: Mapped[dt.date] = mapped_column(Date)  # the date whose policy applies
@@ -100,7 +105,7 @@ class Budget(Base):
     __tablename__ = "budget"
     year: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
     program: Mapped[str] = mapped_column(String(20), primary_key=True)
-    allocated_yuan: Mapped[int] = mapped_column(Integer)
+    allocated_yuan: Mapped[int] = mapped_column(Money)
     set_by: Mapped[str] = mapped_column(String(200))
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
@@ -120,7 +125,7 @@ class LedgerEntry(Base):
     uscc: Mapped[str | None] = mapped_column(String(18), nullable=True)
     payee: Mapped[str] = mapped_column(String(200))
     payee_type: Mapped[str] = mapped_column(String(20))
-    amount_yuan: Mapped[int] = mapped_column(Integer)  # a magnitude; `kind` says which way it moves
+    amount_yuan: Mapped[int] = mapped_column(Money)  # a magnitude; `kind` says which way it moves
     booked_on: Mapped[dt.date] = mapped_column(Date)
     budget_year: Mapped[int | None] = mapped_column(Integer, nullable=True)
     voucher: Mapped[str | None] = mapped_column(String(200), nullable=True)

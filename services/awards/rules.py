@@ -225,6 +225,21 @@ def check_srdi(tier: str, on: dt.date, params: dict[str, Param], key: str = "awa
     return floor
 
 
+CLAIM_FLOOR = {"listing": "award.listing.min_tier", "scenario": "award.claim.min_tier",
+               "ecosystem": "award.claim.min_tier"}
+
+
+def claim_still_eligible(program: str, tier: str, on: dt.date, params: dict[str, Param]) -> str | None:
+    """After a certification is revoked for cause, whether a claim award still stands: None when the
+    tier the enterprise holds on the claim's date without that certification still meets the floor
+    in force on that date, else why not (Chinese / English, for the award's history)."""
+    try:
+        check_srdi(tier, on, params, CLAIM_FLOOR[program])
+    except Ineligible as why:
+        return f"{why.zh} / {why.en}"
+    return None
+
+
 def scenario_award(tier: str, contract_yuan: int, signed_on: dt.date, already_yuan: int,
                    params: dict[str, Param], inputs: dict) -> Decision:
     """20% of the contract (a rate in basis points), at most the cap per enterprise per scenario
@@ -400,8 +415,10 @@ def replay(promotions: list[Promotion], facts: dict[str, dict], claims: list[Cla
                                 payee_type))
     scenario_used: dict[tuple[str, str, int], int] = {}
     for c in sorted(claims, key=lambda c: c.on):
-        if not start <= c.on <= end:
+        if c.on > end:
             continue
+        # Claims before `start` are not costed, but those of the same calendar year still use up the
+        # scenario cap (a period starting mid-year must not give the cap back).
         params, i = params_on(c.on), c.inputs
         tier = i.get("tier_on_date", "sme")
         try:
@@ -415,7 +432,8 @@ def replay(promotions: list[Promotion], facts: dict[str, dict], claims: list[Cla
                 d = listing_award(tier, i["board"], c.on, int(i["municipal_award_yuan"]), params, i)
         except Ineligible:
             continue
-        out.append((c.uscc, c.on, d, "enterprise"))
+        if c.on >= start:
+            out.append((c.uscc, c.on, d, "enterprise"))
     return out
 
 

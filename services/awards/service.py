@@ -87,11 +87,15 @@ def on_demoted(s: Session, event_id: str, data: dict) -> None:
         c.ended_on = min(c.ended_on, on) if c.ended_on else on
 
 
-def certs_of(s: Session, uscc: str) -> list[rules.Cert]:
+def certs_of(s: Session, uscc: str, sound_only: bool = False) -> list[rules.Cert]:
+    """The enterprise's certifications; `sound_only` leaves out those revoked for cause (a title
+    obtained improperly makes nothing eligible, not even before its revocation date)."""
+    stmt = select(Certification).where(Certification.uscc == uscc, Certification.tier.is_not(None),
+                                       Certification.recognized_on.is_not(None))
+    if sound_only:
+        stmt = stmt.where(Certification.revoked_for_cause.is_(False))
     return [rules.Cert(c.certification_id, c.tier, c.recognized_on, c.expires_on, c.ended_on)
-            for c in s.scalars(select(Certification).where(Certification.uscc == uscc,
-                                                           Certification.tier.is_not(None),
-                                                           Certification.recognized_on.is_not(None)))]
+            for c in s.scalars(stmt)]
 
 
 def on_promotion(s: Session, event_id: str, data: dict) -> list[Award]:
@@ -192,8 +196,28 @@ def on_revocation(s: Session, event_id: str, data: dict) -> list[Award]:
         if target:
             _move(s, award, target, f"event:{event_id}", f"认定撤销（{data.get('reason')}）/ certification revoked for cause")
             changed.append(award)
+    changed += recheck_claims(s, data["uscc"], event_id, data.get("reason"))
     if changed:
         reassess(s, data["uscc"], event_id)
+    return changed
+
+
+def recheck_claims(s: Session, uscc: str, event_id: str, reason: str | None) -> list[Award]:
+    """Claim awards (listing, scenario, ecosystem) depended on the tier held on the claim's date: after a
+    revocation for cause, those no longer eligible without the revoked certification are rejected
+    (unpaid) or clawed back (paid). A claim another certification still covers stands."""
+    certs = certs_of(s, uscc, sound_only=True)
+    changed = []
+    for award in s.scalars(select(Award).where(Award.uscc == uscc, Award.program.in_(CLAIMS),
+                                               Award.state.in_(rules.COUNTED)).order_by(Award.id)):
+        why = rules.claim_still_eligible(award.program, rules.tier_on(certs, award.decided_on), award.decided_on,
+                                         params.in_force(s, award.decided_on, "award."))
+        if why:
+            target = "clawed_back" if award.state == "disbursed" else "rejected"
+            _move(s, award, target, f"event:{event_id}",
+                  f"认定撤销（{reason}），申领资格不再成立 / certification revoked for cause, the claim no longer "
+                  f"eligible: {why}")
+            changed.append(award)
     return changed
 
 
@@ -317,7 +341,7 @@ def claim(s: Session, body, actor: str) -> Award:
     if e is None:
         raise Problem(422, "not-in-registry", f"企业 {body.uscc} 不在本区企业名录中",
                       f"Enterprise {body.uscc} is not in the district registry", uscc=body.uscc)
-    certs = certs_of(s, e.uscc)
+    certs = certs_of(s, e.uscc, sound_only=True)
     evidence = {"evidence_ref": body.evidence_ref} if body.evidence_ref else {}
     try:
         if body.program == "scenario":
@@ -343,8 +367,7 @@ def claim(s: Session, body, actor: str) -> Award:
             decision = rules.ecosystem_award(rules.tier_on(certs, on), body.contract_yuan, on, buyer,
                                              params.in_force(s, on, "award."), inputs)
         else:
-            key = f"listing:{e.uscc}"
-            _not_claimed(s, key)
+            key = _listing_key(s, e.uscc)
             board, on, source = _listing_facts(s, e.uscc, body)
             inputs = {"board": board, "listed_on": on.isoformat(), "municipal_award_yuan": body.municipal_award_yuan,
                       "listing_source": source, **evidence}
@@ -383,6 +406,17 @@ def _not_claimed(s: Session, key: str) -> None:
     if existing is not None:
         raise Problem(409, "claim-exists", f"该申领已存在（奖励 {existing.id}）",
                       f"This claim exists already (award {existing.id})", award_id=existing.id)
+
+
+def _listing_key(s: Session, uscc: str) -> str:
+    """One listing award per enterprise: 409 while one stands (not rejected or clawed back). After a
+    rejection (a correction) the enterprise may claim again, under the next key."""
+    rows = list(s.scalars(select(Award).where(Award.program == "listing", Award.uscc == uscc).order_by(Award.id)))
+    standing = [a for a in rows if a.state in rules.COUNTED]
+    if standing:
+        raise Problem(409, "claim-exists", f"该企业已有上市奖励（奖励 {standing[0].id}）",
+                      f"The enterprise has a listing award already (award {standing[0].id})", award_id=standing[0].id)
+    return f"listing:{uscc}" if not rows else f"listing:{uscc}:{len(rows) + 1}"
 
 
 def _listing_facts(s: Session, uscc: str, body) -> tuple[str, dt.date, str]:
@@ -466,13 +500,24 @@ def disbursement_rows(s: Session, year: int, scope=lambda stmt: stmt) -> list[li
             for n, (x, tier) in enumerate(s.execute(scope(stmt)), 1)]
 
 
+FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def safe_cell(value):
+    """A text cell a spreadsheet would run as a formula (payee names, reasons and vouchers are typed
+    by people) is exported with a leading apostrophe, shown as text (CSV/formula injection)."""
+    if isinstance(value, str) and value.startswith(FORMULA_START):
+        return "'" + value
+    return value
+
+
 def to_csv(header: list[str], rows: list[list]) -> bytes:
     import csv
     import io
     buf = io.StringIO()
     w = csv.writer(buf)
     w.writerow(header)
-    w.writerows(rows)
+    w.writerows([safe_cell(v) for v in r] for r in rows)
     return ("\ufeff" + buf.getvalue()).encode("utf-8")  # BOM: spreadsheet programs then read Chinese right
 
 
@@ -484,7 +529,7 @@ def to_xlsx(title: str, header: list[str], rows: list[list]) -> bytes:
     ws = wb.create_sheet(title)
     ws.append(header)
     for r in rows:
-        ws.append(r)
+        ws.append([safe_cell(v) for v in r])  # openpyxl would write "=…" as a live formula
     buf = io.BytesIO()
     wb.save(buf)
     return buf.getvalue()

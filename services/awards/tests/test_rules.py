@@ -259,3 +259,98 @@ def test_incubation_award(value, expected):
 @pytest.mark.parametrize("value, ok", [(0, True), (100000, True), (-1, False), (1.5, False), (True, False)])
 def test_incubation_parameter_values(value, ok):
     assert (rules.parameter_error("award.incubation.per_enterprise", value) is None) == ok
+
+
+# -- a policy change mid-year, year boundaries and the cap across a period (replay) ----------------
+def _dated(*versions):
+    """params_on from dated versions [(from, {key: value})], the latest version on or before a date."""
+    rows = [(frm, {k: Param(n * 100 + i, k, v, frm, f"v{n}") for i, (k, v) in enumerate(vals.items())})
+            for n, (frm, vals) in enumerate(versions)]
+
+    def on(day):
+        merged = {}
+        for frm, ps in rows:
+            if frm <= day:
+                merged.update(ps)
+        return merged
+    return on
+
+
+MID_YEAR = _dated((D(2022, 1, 1), {**{k: p.value for k, p in SEED.items()}, **{k: p.value for k, p in CLAIM.items()}}),
+                  (D(2025, 4, 28), {"award.tier.municipal_srdi": 200000, "award.tier.national_little_giant": 500000,
+                                    "award.scenario.cap_yuan": 3_000_000}))
+
+
+@pytest.mark.parametrize("history, expected", [
+    # each promotion under the policy of its own date; the top-up deducts what was actually paid
+    ([("municipal_srdi", D(2025, 3, 1))], [300000]),
+    ([("municipal_srdi", D(2025, 4, 28))], [200000]),                                   # on the change day
+    ([("municipal_srdi", D(2025, 3, 1)), ("national_little_giant", D(2025, 6, 1))], [300000, 200000]),
+    ([("municipal_srdi", D(2025, 5, 1)), ("national_little_giant", D(2025, 6, 1))], [200000, 300000]),
+    ([("municipal_srdi", D(2024, 12, 31)), ("municipal_little_giant", D(2025, 1, 1))], [300000, 200000]),
+    ([("national_little_giant", D(2025, 3, 1)), ("municipal_srdi", D(2025, 6, 1))], [1000000]),  # jump, then nothing
+])
+def test_tier_awards_across_a_policy_change_mid_year(history, expected):
+    promotions = [rules.Promotion("U", n, t, on, True) for n, (t, on) in enumerate(history, 1)]
+    got = rules.replay(promotions, {}, [], MID_YEAR, D(2020, 1, 1), D(2030, 1, 1))
+    assert [d.amount_yuan for _, _, d, _ in got] == expected
+    for _, on, d, _ in got:  # the basis cites the version in force on the award's own date
+        assert d.basis["parameters"][0]["effective_from"] == (D(2025, 4, 28) if on >= D(2025, 4, 28) and
+                                                               d.tier != "municipal_little_giant"
+                                                               else D(2022, 1, 1)).isoformat()
+
+
+def _scenario(on, contract, sid="S"):
+    return rules.Claim("U", "scenario", on, {"scenario_id": sid, "contract_yuan": contract,
+                                              "tier_on_date": "municipal_srdi"})
+
+
+@pytest.mark.parametrize("claims, start, end, expected", [
+    # the whole of 2024: 2,000,000 then the remainder 3,000,000 of the 5,000,000 cap, then nothing
+    ([(D(2024, 3, 1), 10_000_000), (D(2024, 8, 1), 20_000_000), (D(2024, 12, 31), 1_000_000)],
+     D(2024, 1, 1), D(2024, 12, 31), [2_000_000, 3_000_000]),
+    # a period starting mid-year: the claim before it is not costed but still used the cap
+    ([(D(2024, 3, 1), 10_000_000), (D(2024, 8, 1), 20_000_000)], D(2024, 7, 1), D(2024, 12, 31), [3_000_000]),
+    # the year boundary: 1 January starts a fresh cap
+    ([(D(2024, 12, 31), 25_000_000), (D(2025, 1, 1), 1_000_000)], D(2024, 1, 1), D(2025, 3, 1),
+     [5_000_000, 200_000]),
+    # the lower cap in force from 2025-04-28 counts what the year's earlier claims used
+    ([(D(2025, 2, 1), 10_000_000), (D(2025, 6, 1), 10_000_000)], D(2025, 1, 1), D(2025, 12, 31),
+     [2_000_000, 1_000_000]),
+])
+def test_scenario_cap_in_replay(claims, start, end, expected):
+    got = rules.replay([], {}, [_scenario(on, c) for on, c in claims], MID_YEAR, start, end)
+    assert [d.amount_yuan for _, _, d, _ in got] == expected
+
+
+@pytest.mark.parametrize("program, tier, ok", [
+    ("scenario", "sme", False), ("scenario", "potential", False), ("scenario", "municipal_srdi", True),
+    ("ecosystem", "innovative", False), ("ecosystem", "national_little_giant", True),
+    ("listing", "sme", False), ("listing", "single_champion", True)])
+def test_claim_still_eligible_after_a_revocation(program, tier, ok):
+    why = rules.claim_still_eligible(program, tier, D(2024, 6, 1), CLAIM)
+    assert (why is None) == ok
+    if why:
+        assert tier in why and "/" in why
+
+
+@pytest.mark.parametrize("value, expected", [
+    ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1", "'+1"), ("-1+2", "'-1+2"), ("@SUM(A1)", "'@SUM(A1)"),
+    ("北京某咨询有限公司", "北京某咨询有限公司"), (300000, 300000), ("", "")])
+def test_export_cells_never_run_as_formulas(value, expected):
+    from services.awards import service
+    assert service.safe_cell(value) == expected
+
+
+def test_exported_files_hold_text_not_formulas():
+    import io
+
+    import openpyxl
+
+    from services.awards import service
+    rows = [[1, "2024-03-01", "=1+1", 300000]]
+    sheet = openpyxl.load_workbook(io.BytesIO(service.to_xlsx("t", ["a", "b", "c", "d"], rows))).active
+    cell = sheet.cell(row=2, column=3)
+    assert cell.data_type == "s" and cell.value == "'=1+1"
+    assert sheet.cell(row=2, column=4).value == 300000
+    assert "'=1+1" in service.to_csv(["a", "b", "c", "d"], rows).decode("utf-8-sig")
