@@ -10,9 +10,12 @@ import jwt
 from fastapi import Depends, Request
 
 from shared.errors import Problem
+from shared.validators import uscc_error
 
-ROLES = ("econ", "treasury", "talent", "finance", "park", "bank", "auditor", "platform")
-ORG_ROLES = ("park", "bank")  # outside organisations: every object they touch must be theirs
+ROLES = ("econ", "treasury", "talent", "finance", "park", "bank", "auditor", "platform", "enterprise")
+# Outside organisations: every object they touch must be theirs. An enterprise liaison's org is
+# its enterprise's USCC.
+ORG_ROLES = ("park", "bank", "enterprise")
 ISSUER = "srdi"
 
 
@@ -33,6 +36,8 @@ def issue_token(secret: str, role: str, org: str | None = None, ttl_hours: int =
         raise ValueError(f"unknown role {role!r}; one of {', '.join(ROLES)}")
     if role in ORG_ROLES and not org:
         raise ValueError(f"role {role} needs --org")
+    if role == "enterprise" and uscc_error(org):
+        raise ValueError(f"role enterprise needs --org USCC: {uscc_error(org)}")
     now = int(time.time())
     claims = {"iss": ISSUER, "sub": sub or f"{role}-{uuid.uuid4().hex[:8]}", "role": role,
               "iat": now, "exp": now + ttl_hours * 3600}

@@ -16,10 +16,18 @@ router = APIRouter(tags=["talent"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
 
 Reader = Caller("talent", "econ", "auditor")
-Officer = Caller("talent")  # 人社局 / 区委人才办; enterprise liaisons are not modelled yet
+# An enterprise's liaison (role enterprise, org = its USCC) nominates on its own quotas, reads its
+# own quotas and nominations (IDs masked) and may withdraw its own; the office does the rest.
+Liaison = Caller("talent", "enterprise")
+LiaisonReader = Caller("talent", "econ", "auditor", "enterprise")
 
 UsccQuery = Annotated[str | None, Query(max_length=18, description="统一社会信用代码")]
 YearQuery = Annotated[Year | None, Query()]
+
+
+def scope_of(who) -> str | None:
+    """An enterprise liaison's own USCC: everything it reads or changes is its enterprise's."""
+    return who.org if who.role == "enterprise" else None
 
 
 def _bad_cursor() -> Problem:
@@ -39,40 +47,44 @@ def _quota_cursor(cursor: str | None) -> tuple[str, int] | None:
 
 
 @router.get("/quotas", summary="Household-registration quotas (落户指标) per enterprise and year")
-def list_quotas(request: Request, who: Reader, uscc: UsccQuery = None, year: YearQuery = None,
+def list_quotas(request: Request, who: LiaisonReader, uscc: UsccQuery = None, year: YearQuery = None,
                 limit: pagination.Limit = 100, cursor: pagination.Cursor = None):
     after = _quota_cursor(cursor)
     with request.app.state.db.reader() as s:
-        items = service.list_quotas(s, today(), limit, after, uscc and uscc.strip().upper(), year)
+        items = service.list_quotas(s, today(), limit, after, uscc and uscc.strip().upper(), year, scope_of(who))
     return pagination.page(items, limit, key=lambda q: f"{q['uscc']}|{q['year']}")
 
 
 @router.post("/nominations", status_code=201, summary="Nominate a person on one of the enterprise's quotas")
-def nominate(body: NominationIn, request: Request, who: Officer):
+def nominate(body: NominationIn, request: Request, who: Liaison):
+    if scope_of(who) and body.uscc != scope_of(who):
+        raise Problem(403, "not-your-enterprise", "企业联络员只能为本企业提名",
+                      "An enterprise liaison nominates only on its own enterprise's quotas")
     cipher = pii.cipher_of(request.app.state)
     with request.app.state.db.transaction() as s:
         return service.nomination_dict(service.nominate(s, who.actor, body, cipher, today()))
 
 
 @router.get("/nominations", summary="Nominations (resident ID numbers masked)")
-def list_nominations(request: Request, who: Reader, uscc: UsccQuery = None, year: YearQuery = None,
+def list_nominations(request: Request, who: LiaisonReader, uscc: UsccQuery = None, year: YearQuery = None,
                      state: Annotated[Literal[rules.STATES] | None, Query()] = None,
                      limit: pagination.Limit = 100, cursor: pagination.Cursor = None):
     after = pagination.decode(cursor)
     if after is not None and not after.isdigit():
         raise _bad_cursor()
     with request.app.state.db.reader() as s:
-        items = service.list_nominations(s, limit, after and int(after), uscc and uscc.strip().upper(), year, state)
+        items = service.list_nominations(s, limit, after and int(after), uscc and uscc.strip().upper(), year, state,
+                                         scope_of(who))
     return pagination.page(items, limit, key=lambda n: str(n["id"]))
 
 
 @router.get("/nominations/{nomination_id}",
             summary="One nomination: the resident ID whole for the talent role (each read audited), masked for others")
-def get_nomination(nomination_id: int, request: Request, who: Reader):
+def get_nomination(nomination_id: int, request: Request, who: LiaisonReader):
     db = request.app.state.db
     if who.role != "talent":
         with db.reader() as s:
-            return service.nomination_dict(service.get_nomination(s, nomination_id))
+            return service.nomination_dict(service.get_nomination(s, nomination_id, scope=scope_of(who)))
     cipher = pii.cipher_of(request.app.state)
     with db.transaction() as s:
         n = service.get_nomination(s, nomination_id)
@@ -81,9 +93,12 @@ def get_nomination(nomination_id: int, request: Request, who: Reader):
 
 @router.post("/nominations/{nomination_id}/{action}",
              summary="review → recommend → approve, or reject (reason required) / withdraw, which return the quota")
-def act(nomination_id: int, action: Action, request: Request, who: Officer, body: TransitionIn | None = None):
+def act(nomination_id: int, action: Action, request: Request, who: Liaison, body: TransitionIn | None = None):
+    if scope_of(who) and action != "withdraw":
+        raise Problem(403, "forbidden", "企业联络员只能撤回本企业的提名，审核由人才办办理",
+                      "An enterprise liaison may only withdraw its own nominations; the talent office decides")
     with request.app.state.db.transaction() as s:
-        n = service.act(s, who.actor, nomination_id, action, body.reason if body else None)
+        n = service.act(s, who.actor, nomination_id, action, body.reason if body else None, scope_of(who))
         return service.nomination_dict(n)
 
 

@@ -143,9 +143,12 @@ def quota_dict(g: QuotaGrant, ents: list[QuotaEntitlement], today: dt.date) -> d
 
 
 def list_quotas(s: Session, today: dt.date, limit: int, after: tuple[str, int] | None = None,
-                uscc: str | None = None, year: int | None = None) -> list[dict]:
-    """Grants ordered by (uscc, year); fetches limit + 1 for the pager."""
+                uscc: str | None = None, year: int | None = None, scope: str | None = None) -> list[dict]:
+    """Grants ordered by (uscc, year); fetches limit + 1 for the pager. `scope`: an enterprise
+    liaison's own USCC (it reads only its enterprise's quotas)."""
     stmt = select(QuotaGrant).order_by(QuotaGrant.uscc, QuotaGrant.year).limit(limit + 1)
+    if scope:
+        stmt = stmt.where(QuotaGrant.uscc == scope)
     if uscc:
         stmt = stmt.where(QuotaGrant.uscc == uscc)
     if year:
@@ -197,8 +200,11 @@ def nominate(s: Session, actor: str, body: NominationIn, cipher: IdCipher, today
     return n
 
 
-def get_nomination(s: Session, nomination_id: int, lock: bool = False) -> Nomination:
+def get_nomination(s: Session, nomination_id: int, lock: bool = False, scope: str | None = None) -> Nomination:
+    """One nomination; with `scope` (an enterprise liaison's USCC) another enterprise's is not found."""
     stmt = select(Nomination).where(Nomination.id == nomination_id)
+    if scope:
+        stmt = stmt.where(Nomination.uscc == scope)
     n = s.scalars(for_update(s, stmt) if lock else stmt).first()
     if n is None:
         raise not_found("提名", "Nomination", str(nomination_id))
@@ -215,9 +221,10 @@ def read_whole_id(s: Session, actor: str, n: Nomination, cipher: IdCipher) -> st
 ACTION_ZH = {"review": "区级审核", "recommend": "推荐至市级", "approve": "批准", "reject": "驳回", "withdraw": "撤回"}
 
 
-def act(s: Session, actor: str, nomination_id: int, action: str, reason: str | None) -> Nomination:
+def act(s: Session, actor: str, nomination_id: int, action: str, reason: str | None,
+        scope: str | None = None) -> Nomination:
     """Move a nomination on; a rejection or withdrawal gives its quota back."""
-    n = get_nomination(s, nomination_id, lock=True)
+    n = get_nomination(s, nomination_id, lock=True, scope=scope)
     target = rules.transition(n.state, action)
     if target is None:
         raise Problem(409, "invalid-transition", f"提名当前状态为 {n.state}，不能{ACTION_ZH[action]}",
@@ -238,9 +245,11 @@ def act(s: Session, actor: str, nomination_id: int, action: str, reason: str | N
 
 
 def list_nominations(s: Session, limit: int, after: int | None = None, uscc: str | None = None,
-                     year: int | None = None, state: str | None = None) -> list[dict]:
+                     year: int | None = None, state: str | None = None, scope: str | None = None) -> list[dict]:
     """Nominations by id, ID numbers masked for every reader; fetches limit + 1 for the pager."""
     stmt = select(Nomination).order_by(Nomination.id).limit(limit + 1)
+    if scope:
+        stmt = stmt.where(Nomination.uscc == scope)
     if after is not None:
         stmt = stmt.where(Nomination.id > after)
     if uscc:
