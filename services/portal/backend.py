@@ -10,6 +10,8 @@ import uuid
 
 import httpx
 
+from services.portal.labels import PARAM_LABELS, param_label, zh_text
+
 SERVICE_NAMES = {"registry": "企业库服务", "awards": "奖励服务", "talent": "人才服务",
                  "finance": "金融服务", "parks": "园区服务"}
 
@@ -23,11 +25,14 @@ class ServiceError(Exception):
 
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
+# shared.errors' schema-validation problem: "请求数据不符合要求（query.year），详见 errors".
+SEE_ERRORS = re.compile(r"[，,]\s*详见 errors\s*$")
+LOC = re.compile(r"(?<![A-Za-z0-9_])(?:body|query|path)\.([A-Za-z0-9_]+)")
 
 
 def _zh(msg: str) -> str:
     """`msg` of a field error is 'zh / en': keep the Chinese half."""
-    return msg.split(" / ", 1)[0]
+    return zh_text(msg.split(" / ", 1)[0])
 
 
 def problem_of(service: str, r: httpx.Response) -> ServiceError:
@@ -47,8 +52,14 @@ def problem_of(service: str, r: httpx.Response) -> ServiceError:
         msg = _zh(str(e.get("msg", ""))) if isinstance(e, dict) else ""
         if not CJK.search(msg):  # an English-only field message: detail_zh already says it
             continue
-        loc = ".".join(str(x) for x in e.get("loc", []) if x not in ("body", "query"))
-        errors.append(f"{loc}：{msg}" if loc else msg)
+        loc = [x for x in e.get("loc", []) if x not in ("body", "query", "path")]
+        where = PARAM_LABELS.get(str(loc[-1])) if loc else None
+        where = where or ".".join(str(x) for x in loc)
+        errors.append(f"{where}：{msg}" if where else msg)
+    zh = zh_text(zh)
+    if SEE_ERRORS.search(zh):  # "see errors" points at the JSON: say it in words, and only what is shown
+        zh = LOC.sub(lambda m: param_label(m.group(1)), SEE_ERRORS.sub("", zh)) + (
+            "，见下列说明。" if errors else "，请检查后重试。")
     return ServiceError(r.status_code, zh, errors, service)
 
 

@@ -1,6 +1,11 @@
 """Chinese labels for the codes the services use (display only)."""
 from __future__ import annotations
 
+import datetime as dt
+import re
+
+from shared.clock import SHANGHAI
+
 ROLE_LABELS = {
     "econ": "区经信局（牵头）", "treasury": "区财政局", "talent": "区人社局 / 区委人才办",
     "finance": "区金融服务办", "park": "园区运营方", "bank": "合作银行", "auditor": "审计（只读）",
@@ -43,6 +48,59 @@ LOAN_STATE_LABELS = {"applied": "已申请", "approved": "已审批", "declined"
                      "repaid": "已结清", "non_performing": "不良"}
 
 
+# shared.validators explains a bad 统一社会信用代码 or ID number in English only, and the services put
+# that reason inside their Chinese messages ("统一社会信用代码无效（check digit does not match）"):
+# the portal shows it in Chinese. Unknown text passes through unchanged.
+REASON_ZH = {
+    "check digit does not match": "校验位不符",
+    "length must be 18": "长度应为 18 位",
+    "characters outside 0-9 and A-Y (no I, O, S, V, Z)": "含有 0–9、A–Y 以外的字符（不含 I、O、S、V、Z）",
+    "17 digits and a digit or X expected": "应为 17 位数字加 1 位数字或 X",
+    "birth date is not a date": "出生日期无效",
+}
+
+
+# Names of the parameters users send (the portal's and the services'), for "请求参数不正确（年度）".
+PARAM_LABELS = {
+    "award_id": "奖励编号", "nomination_id": "推荐编号", "job_id": "导入任务编号", "park_id": "园区编号",
+    "uscc": "统一社会信用代码", "year": "年度", "state": "状态", "tier": "层级", "cursor": "分页位置",
+    "limit": "每页条数", "q": "查询词", "township": "乡镇/街道", "file": "名单文件", "note": "审核意见",
+    "voucher": "支付凭证号", "reason": "原因", "role": "角色", "org": "所属机构", "name": "姓名",
+    "overdue": "是否超期",
+}
+
+
+def param_label(name) -> str:
+    """The Chinese name of a parameter; an unknown one keeps its own (still telling support which)."""
+    return PARAM_LABELS.get(str(name), str(name))
+
+
+def zh_text(text) -> str:
+    text = "" if text is None else str(text)
+    for en, zh in REASON_ZH.items():
+        text = text.replace(en, zh)
+    return text
+
+
+TIER_CODE = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(TIER_LABELS, key=len, reverse=True)) + r")(?![A-Za-z0-9_])")
+
+
+def explain(text) -> str:
+    """An award's basis explanation (the awards service's sentence) with tier codes as their labels."""
+    return TIER_CODE.sub(lambda m: TIER_LABELS[m.group(1)], zh_text(text)) if text else "—"
+
+
+def beijing(at) -> str:
+    """A UTC timestamp from a service as Beijing time, to the second (the services store UTC)."""
+    try:
+        t = dt.datetime.fromisoformat(str(at).replace("Z", "+00:00"))
+    except ValueError:
+        return str(at or "—")[:19].replace("T", " ")
+    if t.tzinfo is None:
+        t = t.replace(tzinfo=dt.timezone.utc)
+    return t.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
+
+
 def yuan(v) -> str:
     try:
         return f"{int(v):,} 元"
@@ -61,4 +119,7 @@ FILTERS = {
     "request_category": lambda c: REQUEST_CATEGORY_LABELS.get(c or "", c or "—"),
     "request_state": lambda c: REQUEST_STATE_LABELS.get(c or "", c or "—"),
     "yuan": yuan,
+    "zh": zh_text,
+    "explain": explain,
+    "beijing": beijing,
 }

@@ -21,7 +21,7 @@ from starlette.middleware.sessions import SessionMiddleware
 from services.portal import pages
 from services.portal.backend import Backend, ServiceError
 from services.portal.config import PortalSettings, dev_login_allowed
-from services.portal.labels import FILTERS, ROLE_LABELS
+from services.portal.labels import FILTERS, ROLE_LABELS, param_label
 from services.portal.session import (CSRF_FIELD, LazySecret, NotSignedIn, PortalError, csrf_token, current_user,
                                      flash, pop_flashes, sign_out)
 from shared import logs
@@ -101,7 +101,7 @@ def create_portal(settings: Settings | None = None, portal: PortalSettings | Non
 
     @app.exception_handler(RequestValidationError)
     async def _validation(request: Request, exc: RequestValidationError):
-        where = "、".join(str(e.get("loc", ["?"])[-1]) for e in exc.errors()[:5])
+        where = "、".join(dict.fromkeys(param_label(e.get("loc", ["?"])[-1]) for e in exc.errors()[:5]))
         return error_page(request, 422, f"请求参数不正确（{where}），请检查后重试。")
 
     @app.exception_handler(StarletteHTTPException)

@@ -9,6 +9,7 @@ import asyncio
 import datetime as dt
 import uuid
 from typing import Annotated
+from urllib.parse import quote
 
 from fastapi import APIRouter, Depends, File, Form, Request, UploadFile
 from fastapi.responses import RedirectResponse, Response
@@ -87,6 +88,14 @@ async def optional(coro, missing=None):
         if e.status == 404:
             return missing
         raise
+
+
+def seg(value: str, what_zh: str) -> str:
+    """A page's path parameter as exactly one segment of a service's path: quoted (a `?` or `#`
+    stays part of the id) and never a dot-segment (`..` would climb to another resource)."""
+    if not value.strip(".").strip():
+        raise PortalError(404, f"{what_zh}不存在：{value.strip() or '（空）'}")
+    return quote(value, safe="")
 
 
 CsrfChecked = Depends(check_csrf)
@@ -187,12 +196,14 @@ async def enterprises(request: Request, user: Annotated[User, page_user("enterpr
 @router.get("/enterprises/{uscc}")
 async def enterprise(request: Request, uscc: str, user: Annotated[User, page_user("enterprises")]):
     a = api(request, user)
-    ent = await a.get("registry", f"/enterprises/{uscc}")
+    ent = await a.get("registry", f"/enterprises/{seg(uscc, '企业')}")
+    uscc = ent.get("uscc") or uscc  # the registry's spelling of the code, from here on
+    path = seg(uscc, "企业")
     awards, totals, quotas, listing, loans, requests = await asyncio.gather(
         optional(a.all("awards", "/awards", uscc=uscc, cap=500)),
-        optional(a.get("awards", f"/enterprises/{uscc}/awards")),
+        optional(a.get("awards", f"/enterprises/{path}/awards")),
         optional(a.all("talent", "/quotas", uscc=uscc, cap=100)),
-        optional(a.get("finance", f"/service-list/{uscc}"), missing=False),
+        optional(a.get("finance", f"/service-list/{path}"), missing=False),
         optional(a.all("finance", "/loans", uscc=uscc, cap=200)),  # a bank's reply holds its own cases only
         optional(a.all("registry", "/service-requests", uscc=uscc, cap=200)))
     award_details = []
@@ -335,7 +346,7 @@ async def award_action(request: Request, award_id: int, action: str,
 @router.get("/talent")
 async def talent(request: Request, user: Annotated[User, page_user("talent")], year: str = "", state: str = ""):
     a = api(request, user)
-    y = int(year) if year.isdigit() else None
+    y = int(year) if year.isascii() and year.isdigit() else None  # not "²": isdigit() but not int()
     quotas, noms = await asyncio.gather(a.all("talent", "/quotas", year=y, cap=1000),
                                         a.all("talent", "/nominations", year=y, state=state or None, cap=1000))
     return render(request, "talent.html", quotas=quotas, noms=noms, year=year, state=state,
@@ -378,7 +389,7 @@ async def service_list(request: Request, user: Annotated[User, page_user("servic
 @router.get("/parks")
 async def parks(request: Request, user: Annotated[User, page_user("parks")]):
     if user.role == "park":
-        return RedirectResponse(f"/parks/{user.org}", status_code=303)
+        return RedirectResponse(f"/parks/{quote(user.org or '', safe='')}", status_code=303)
     items = await api(request, user).all("parks", "/parks", cap=500)
     return render(request, "parks.html", parks=items)
 
@@ -386,6 +397,7 @@ async def parks(request: Request, user: Annotated[User, page_user("parks")]):
 @router.get("/parks/{park_id}")
 async def park(request: Request, park_id: str, user: Annotated[User, page_user("parks")]):
     a = api(request, user)
+    park_id = seg(park_id, "园区")
     p = await a.get("parks", f"/parks/{park_id}")
     ents = await a.all("parks", f"/parks/{park_id}/enterprises", cap=2000)
     bars = charts.bars([(TIER_LABELS[t], p.get("counts", {}).get(t, 0)) for t in TIER_ORDER])
@@ -432,7 +444,7 @@ async def import_list(request: Request, user: Annotated[User, page_user("import"
 
 @router.get("/import/jobs/{job_id}")
 async def import_job(request: Request, job_id: str, user: Annotated[User, page_user("import")]):
-    job = await api(request, user).get("registry", f"/import-jobs/{job_id}")
+    job = await api(request, user).get("registry", f"/import-jobs/{seg(job_id, '导入任务')}")
     if job.get("state") == "done" and job.get("report") is not None:
         seconds = None
         try:

@@ -2,11 +2,17 @@
 
 NATS, the five services and the portal run as uvicorn processes on free ports. Econ signs in,
 imports a generated municipal list, reviews the award it produced; treasury approves and
-disburses it with a voucher. Screenshots of every page go to test-artifacts/portal/.
+disburses it with a voucher. Screenshots of every page go to test-artifacts/portal/, and every
+page is checked on the way: reachable and named for the keyboard, plain Chinese, no trace.
+
+No fixed waits: each step waits for what it expects to see (a flash with its text, a URL, a
+row), because a click that navigates returns before the next page is there.
 """
 from __future__ import annotations
 
+import json
 import os
+import re
 import subprocess
 import sys
 import time
@@ -24,6 +30,8 @@ from shared.testing import make_uscc, wrong_check
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
+DATA = Path(__file__).parent / "data"  # a copy of the suite's sample municipal list (shared/data)
+WAIT_MS = 60_000  # a page that needs the services on a busy 2-core machine
 SECRET = "portal-browser-test-secret-0123456789-abcdef"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
@@ -117,38 +125,127 @@ def api(urls, service: str, role: str, method: str, path: str, **kw) -> httpx.Re
     return httpx.request(method, urls[service] + "/api/v1" + path, headers=headers, timeout=30, **kw)
 
 
+# What every page must satisfy (run on each screenshot): keyboard-reachable controls with names,
+# no positive tabindex, no script-only controls; Chinese, one h1, no trace, no English sentence.
+PAGE_CHECK = """() => {
+  const problems = [];
+  const shown = el => !!(el.offsetWidth || el.offsetHeight || el.getClientRects().length);
+  const brief = el => el.outerHTML.slice(0, 120);
+  for (const el of document.querySelectorAll('[tabindex]')) if (el.tabIndex > 0) problems.push('positive tabindex: ' + brief(el));
+  for (const el of document.querySelectorAll('[onclick], [role=button]:not(button), [role=link]:not(a)')) problems.push('script-only control: ' + brief(el));
+  for (const el of document.querySelectorAll('a, button, input:not([type=hidden]), select, textarea, summary')) {
+    if (!shown(el)) continue;  // e.g. inside a closed <details>: checked once it is opened
+    if (el.tagName === 'A' && !el.hasAttribute('href')) problems.push('link without href: ' + brief(el));
+    if (el.tabIndex < 0) problems.push('not reachable with Tab: ' + brief(el));
+    const labels = el.labels ? [...el.labels].map(l => l.textContent).join(' ') : '';
+    const own = ['A', 'BUTTON', 'SUMMARY'].includes(el.tagName) ? el.textContent : '';
+    if (!((el.getAttribute('aria-label') || '') + labels + own + (el.title || '')).trim()) problems.push('no accessible name: ' + brief(el));
+  }
+  const main = document.querySelector('main').cloneNode(true);
+  main.querySelectorAll('.code, code, input, select, textarea').forEach(e => e.remove());
+  return {problems, lang: document.documentElement.lang, h1: document.querySelectorAll('h1').length,
+          title: document.title, text: main.innerText};
+}"""
+ENGLISH = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}|[a-z]{2,}_[a-z]{2,}")  # a phrase, or a snake_case code
+CJK = re.compile(r"[\u4e00-\u9fff]")
+
+
 def shot(page, name: str) -> None:
+    """Check the page (above), then save its screenshot as a test artifact."""
+    page.wait_for_load_state("load")
+    got = page.evaluate(PAGE_CHECK)
+    assert not got["problems"], (name, got["problems"])
+    assert got["lang"] == "zh-CN" and got["h1"] == 1 and CJK.search(got["title"]), (name, got["title"])
+    assert "Traceback" not in page.content(), name
+    assert not ENGLISH.search(got["text"]), (name, ENGLISH.findall(got["text"]))
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 
 
-def sign_in(page, portal: str, role: str) -> None:
+def focused(page, selector: str) -> bool:
+    return page.evaluate("s => !!document.activeElement && document.activeElement.matches(s)", selector)
+
+
+def tab_to(page, selector: str, limit: int = 80) -> None:
+    """Press Tab until `selector` has the focus: it is reachable from the keyboard, in order."""
+    for _ in range(limit):
+        page.keyboard.press("Tab")
+        if focused(page, selector):
+            outline = page.evaluate("() => getComputedStyle(document.activeElement).outlineStyle")
+            assert outline != "none", f"{selector} has the focus but no visible outline"
+            return
+    raise AssertionError(f"{selector} not reached with {limit} presses of Tab "
+                         f"(focus on {page.evaluate('() => document.activeElement.outerHTML.slice(0, 120)')})")
+
+
+def sign_in(page, portal: str, role: str, name: str = "") -> None:
+    """Signs in with the keyboard only: Tab to each field, type, Enter."""
     page.goto(portal + "/login")
-    page.select_option("#role", role)
-    page.fill("#name", {"econ": "张经信", "treasury": "李财政"}.get(role, ""))
-    page.get_by_role("button", name="登录").press("Enter")  # the keyboard, not the mouse
-    page.wait_for_url(portal + "/")
+    tab_to(page, "#role")
+    page.select_option("#role", role)  # a <select>'s own keys vary by platform; its focus does not
+    tab_to(page, "#name")
+    page.keyboard.type(name)
+    tab_to(page, "button[type=submit]:not(.link)")
+    page.keyboard.press("Enter")
+    page.wait_for_url(portal + "/", timeout=WAIT_MS)
 
 
-def flash_text(page) -> str:
+def sign_out(page, portal: str) -> None:
+    page.get_by_role("button", name="退出登录").click()
+    page.wait_for_url(portal + "/login", timeout=WAIT_MS)  # before the next goto, not racing it
+
+
+def flash_says(page, text: str) -> str:
+    """Wait for a flash with `text`: the page before the submission may still show an older one."""
+    page.locator("#messages .flash", has_text=text).first.wait_for(timeout=WAIT_MS)
     return page.locator("#messages").inner_text()
+
+
+def imported(page) -> dict[str, str]:
+    """The import report (the registry's job page refreshes itself until it is there)."""
+    page.wait_for_selector("#rep", timeout=WAIT_MS)
+    page.wait_for_function("() => document.activeElement && document.activeElement.id === 'rep'",
+                           timeout=WAIT_MS)  # portal.js moves the focus to the report once the page is loaded
+    terms = page.locator(".report dl.facts dt").all_inner_texts()
+    return dict(zip(terms, page.locator(".report dl.facts dd").all_inner_texts()))
 
 
 def test_econ_imports_and_reviews_treasury_approves_and_disburses(stack, browser, tmp_path):
     portal = stack["portal"]
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
     errors: list[str] = []
     page.on("pageerror", lambda e: errors.append(str(e)))
+    page.on("console", lambda m: errors.append(m.text) if m.type == "error" and "Failed to load resource" not in m.text
+            else None)  # a CSP refusal, a script error; an error page's own status is not one
 
-    # -- econ signs in
+    # -- econ signs in; the first Tab reaches the skip link, which moves the focus to the content
     page.goto(portal + "/")
     assert page.url == portal + "/login"
+    page.keyboard.press("Tab")
+    assert focused(page, "a.skip") and page.evaluate("() => document.activeElement.textContent") == "跳到主要内容"
+    page.keyboard.press("Enter")
+    assert focused(page, "main#main")
     shot(page, "01-login")
-    sign_in(page, portal, "econ")
-    assert "已登录" in flash_text(page)
+    sign_in(page, portal, "econ", "张经信")
+    assert "已登录" in flash_says(page, "已登录")
     shot(page, "02-dashboard-econ")
 
-    # -- econ imports a small generated municipal list
+    # -- econ imports the suite's sample municipal list: the report the data's README promises
+    sample = json.loads((DATA / "recognition-list-sample.expected.json").read_text(encoding="utf-8"))
+    expected = sample["report"]
+    page.get_by_role("link", name="名单导入").click()
+    page.wait_for_url(portal + "/import")
+    shot(page, "03-import-form")
+    page.set_input_files("#file", str(DATA / "recognition-list-sample.csv"))
+    page.get_by_role("button", name="上传并导入").click()
+    report = imported(page)
+    assert report["新建认定"] == f"{expected['created']} 行" and report["非本区（跳过）"] == f"{expected['skipped']} 行"
+    assert report["被拒绝"] == f"{expected['rejected']} 行"
+    assert "统一社会信用代码无效（校验位不符）" in page.locator(".report table").inner_text()
+    shot(page, "04-import-report-sample")
+
+    # -- and a small generated list with one firm of its own, recognised this year
     firm = make_uscc()
     bad = wrong_check(firm)
     listing = tmp_path / "房山区认定名单.csv"
@@ -157,83 +254,117 @@ def test_econ_imports_and_reviews_treasury_approves_and_disburses(stack, browser
         f"1,北京房山精密智造有限公司,{firm},房山区,北京市专精特新中小企业,2025年第二批,2025年9月1日\n"
         f"2,北京朝阳示例科技有限公司,{make_uscc('110105')},朝阳区,北京市专精特新中小企业,2025年第二批,2025-09-01\n"
         f"3,北京代码有误有限公司,{bad},房山区,创新型中小企业,2025年第二批,2025/9/1\n", encoding="utf-8-sig")
-    page.get_by_role("link", name="名单导入").click()
-    page.wait_for_url(portal + "/import")
-    shot(page, "03-import-form")
     page.set_input_files("#file", str(listing))
     page.get_by_role("button", name="上传并导入").click()
-    page.wait_for_selector("#rep")
-    report = page.locator(".report").inner_text()
-    assert "新建认定" in report and "被拒绝" in report and "统一社会信用代码无效" in report
-    shot(page, "04-import-report")
+    page.wait_for_selector("#rep:has-text('房山区认定名单.csv')")
+    report = imported(page)
+    assert report["新建认定"] == "1 行" and report["非本区（跳过）"] == "1 行" and report["被拒绝"] == "1 行"
+    shot(page, "05-import-report")
+    # A file the registry cannot read: why, in Chinese, on the same page.
+    junk = tmp_path / "空白.csv"
+    junk.write_text("甲,乙\n1,2\n", encoding="utf-8")
+    page.set_input_files("#file", str(junk))
+    page.get_by_role("button", name="上传并导入").click()
+    page.wait_for_selector("#fail:has-text('空白.csv')")
+    shot(page, "06-import-refused")
 
-    # -- the awards service computes the award from the registry's event; treasury has a budget
+    # -- the awards service computes the awards from the registry's events; treasury has a budget
     award = wait_until(lambda: (api(stack, "awards", "econ", "GET", f"/awards?uscc={firm}").json()["items"] or [None])[0],
                        "the award computed from the import")
+    other = wait_until(lambda: next((a for a in api(stack, "awards", "econ", "GET", "/awards?state=computed&limit=500")
+                                     .json()["items"] if a["id"] != award["id"]), None), "an award from the sample list")
     r = api(stack, "awards", "treasury", "PUT", f"/budgets/{today().year}/tier", json={"allocated_yuan": 10**9})
     assert r.status_code in (200, 201, 404, 405), r.text  # budgets exist once issue 3 lands
 
-    # -- econ reviews it
+    # -- econ reviews it, from the keyboard
     page.get_by_role("link", name="奖励审核与拨付").click()
+    page.wait_for_url(portal + "/awards")
     row = page.locator(f"#award-{award['id']}")
     assert "300,000 元" in row.inner_text() and "待审核" in row.inner_text()
-    shot(page, "05-awards-econ")
-    row.locator(f"#note-{award['id']}").fill("材料齐全，同意")
-    row.locator(f"#note-{award['id']}").press("Enter")  # submit from the keyboard
-    page.wait_for_selector("#messages .flash")
-    assert f"奖励 {award['id']}" in flash_text(page) and "已审核通过" in flash_text(page)
-    shot(page, "06-awards-reviewed")
+    assert "北京市专精特新中小企业 奖励 300000 元" in row.inner_text()  # the basis, tier in Chinese
+    shot(page, "07-awards-econ")
+    tab_to(page, f"#note-{award['id']}", limit=400)
+    page.keyboard.type("材料齐全，同意")
+    page.keyboard.press("Enter")
+    assert f"奖励 {award['id']}" in flash_says(page, "已审核通过")
+    shot(page, "08-awards-reviewed")
+    # ... and rejects another: open the <details> with Enter, type the reason, Enter.
+    tab_to(page, f"#award-{other['id']} summary", limit=400)
+    page.keyboard.press("Enter")
+    tab_to(page, f"#reason-{other['id']}", limit=3)
+    shot(page, "09-awards-reject-open")
+    page.keyboard.type("材料不全")
+    page.keyboard.press("Enter")
+    assert f"奖励 {other['id']}" in flash_says(page, "已驳回")
+    assert api(stack, "awards", "econ", "GET", f"/awards/{other['id']}").json()["state"] == "rejected"
 
-    # -- econ's enterprise page: the timeline
-    page.goto(portal + "/enterprises?q=" + firm)
+    # -- econ's pages: the search, the enterprise's timeline, the parks, the talent page
+    page.goto(portal + "/enterprises")
+    assert page.locator("tbody tr").count() >= sample["enterprises"]  # the sample's firms are listed
+    shot(page, "10-enterprises")
+    page.fill("#q", firm)
+    page.keyboard.press("Enter")
+    page.wait_for_url(re.compile(r"/enterprises\?q=" + firm))  # the firm's link is on the page before, too
     page.get_by_role("link", name="北京房山精密智造有限公司").click()
     assert "认定为北京市专精特新中小企业" in page.locator(".timeline").inner_text()
-    shot(page, "07-enterprise-econ")
+    shot(page, "11-enterprise-econ")
+    park = api(stack, "parks", "econ", "POST", "/parks", json={"name": "房山区高端制造产业园"})
+    assert park.status_code == 201, park.text
+    page.get_by_role("link", name="园区企业").click()
+    page.get_by_role("link", name="房山区高端制造产业园").click()
+    page.wait_for_url(f"{portal}/parks/{park.json()['id']}")
+    shot(page, "12-park")
+    page.goto(portal + "/talent")
+    shot(page, "13-talent-econ")
+    page.goto(portal + "/awards/not-a-number")  # a bad address: a Chinese 422 page
+    assert "请求参数不正确" in page.locator("main").inner_text()
+    shot(page, "14-bad-request")
 
-    # -- treasury signs in, approves and disburses with a voucher
-    page.get_by_role("button", name="退出登录").click()
-    page.wait_for_url(portal + "/login")
-    sign_in(page, portal, "treasury")
-    shot(page, "08-dashboard-treasury")
+    # -- treasury signs in, approves and disburses with a voucher, from the keyboard
+    sign_out(page, portal)
+    sign_in(page, portal, "treasury", "李财政")
+    shot(page, "15-dashboard-treasury")
     page.get_by_role("link", name="奖励审核与拨付").click()
+    page.wait_for_url(portal + "/awards")
     row = page.locator(f"#award-{award['id']}")
     assert "已审核，待批准" in row.inner_text()
-    shot(page, "09-awards-treasury")
-    row.get_by_role("button", name=f"批准奖励 {award['id']}").click()
-    page.wait_for_selector("#messages .flash")
-    assert "已批准" in flash_text(page), flash_text(page)
-    shot(page, "10-awards-approved")
-    row = page.locator(f"#award-{award['id']}")
-    row.locator(f"#voucher-{award['id']}").fill("FSCZ-2026-000123")
-    row.get_by_role("button", name=f"拨付奖励 {award['id']}").press("Enter")
-    page.wait_for_selector("#messages .flash")
-    assert "已拨付" in flash_text(page), flash_text(page)
-    shot(page, "11-awards-disbursed")
+    shot(page, "16-awards-treasury")
+    tab_to(page, f"#award-{award['id']} button[aria-label='批准奖励 {award['id']}']")
+    page.keyboard.press("Enter")
+    assert "已批准" in flash_says(page, "已批准")
+    shot(page, "17-awards-approved")
+    tab_to(page, f"#voucher-{award['id']}")
+    page.keyboard.type("FSCZ-2026-000123")
+    page.keyboard.press("Enter")
+    assert "已拨付" in flash_says(page, "已拨付")  # not the "已批准" flash still on the page before
+    shot(page, "18-awards-disbursed")
     detail = api(stack, "awards", "treasury", "GET", f"/awards/{award['id']}").json()
     assert detail["state"] == "disbursed" and detail["history"][-1]["voucher"] == "FSCZ-2026-000123"
 
     page.goto(f"{portal}/awards/{award['id']}")
     assert "FSCZ-2026-000123" in page.content()
-    shot(page, "12-award-detail")
+    shot(page, "19-award-detail")
     page.goto(f"{portal}/enterprises/{firm}")
     assert "凭证号 FSCZ-2026-000123" in page.locator(".timeline").inner_text()
-    shot(page, "13-enterprise-treasury")
+    shot(page, "20-enterprise-treasury")
 
     # -- errors are plain Chinese pages, never a trace
     page.goto(f"{portal}/import")
     assert "无权访问" in page.content()
-    shot(page, "14-forbidden")
+    shot(page, "21-forbidden")
     missing = make_uscc()
     page.goto(f"{portal}/enterprises/{missing}")
     assert f"企业不存在：{missing}" in page.content() and "Traceback" not in page.content()
-    shot(page, "15-not-found")
+    shot(page, "22-not-found")
 
     # -- the other roles' pages render
-    for role, path, name in (("talent", "/talent", "16-talent"), ("finance", "/service-list", "17-service-list")):
-        page.get_by_role("button", name="退出登录").click()
+    wait_until(lambda: firm in {i["uscc"] for i in api(stack, "finance", "finance", "GET", "/service-list?limit=500")
+                                .json()["items"]}, "the firm on the banks' service list")  # the finance service's event
+    for role, path, name in (("talent", "/talent", "23-talent"), ("finance", "/service-list", "24-service-list")):
+        sign_out(page, portal)
         sign_in(page, portal, role)
         page.goto(portal + path)
-        assert page.locator("h1").count() == 1 and "出错了" not in page.content()
+        assert "出错了" not in page.content()
         shot(page, name)
     assert firm in page.content()  # on the banks' service list
     assert not errors, errors

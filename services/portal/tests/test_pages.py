@@ -2,13 +2,15 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
+import time
 
 import httpx
 
 from services.portal.config import PortalSettings
 from services.portal.main import create_portal
 from services.portal.tests.conftest import Portal
-from shared.clock import today
+from shared.clock import SHANGHAI, today
 from shared.settings import Settings
 from shared.testing import make_uscc, wrong_check
 
@@ -130,7 +132,7 @@ async def test_a_services_problem_is_shown_in_chinese_never_a_trace(portal, suit
     r = await portal.http.get("/no-such-page")
     assert r.status_code == 404 and "您要访问的页面不存在" in r.text
     r = await portal.http.get("/awards/not-a-number")
-    assert r.status_code == 422 and "请求参数不正确" in r.text
+    assert r.status_code == 422 and "请求参数不正确（奖励编号）" in r.text
 
 
 async def test_an_unreachable_service_and_an_unexpected_error_are_plain_chinese(suite, tmp_path):
@@ -202,6 +204,8 @@ async def test_econ_reviews_and_treasury_disburses_with_a_voucher(portal, suite)
     await portal.login("econ")
     queue = (await portal.http.get("/awards")).text
     assert f'id="award-{award["id"]}"' in queue and "300,000 元" in queue
+    assert '<td class="basis">北京市专精特新中小企业 奖励 300000 元' in queue  # the basis names the tier in Chinese
+    assert "municipal_srdi" not in queue
     r = await portal.post(f"/awards/{award['id']}/review", {"note": "材料齐全", "next": "/awards"})
     assert "已审核通过" in (await portal.http.get(r.headers["location"])).text
 
@@ -217,6 +221,11 @@ async def test_econ_reviews_and_treasury_disburses_with_a_voucher(portal, suite)
     assert "已拨付，当前状态" in (await portal.http.get(r.headers["location"])).text
     detail = (await suite.client("awards").get(f"/api/v1/awards/{award['id']}")).json()
     assert detail["state"] == "disbursed" and detail["history"][-1]["voucher"] == "FS-2026-0001"
+    page = (await portal.http.get(f"/awards/{award['id']}")).text  # the history, in Beijing time
+    assert "时间（北京时间）" in page and "FS-2026-0001" in page and "municipal_srdi 奖励" not in page
+    at = detail["history"][-1]["at"]
+    beijing = dt.datetime.fromisoformat(at.replace("Z", "+00:00")).astimezone(SHANGHAI)
+    assert beijing.strftime("%Y-%m-%d %H:%M:%S") in page
 
     # The enterprise page: certifications, awards (with the voucher), quotas, the service list.
     await portal.login("econ")
@@ -245,22 +254,27 @@ async def test_import_shows_the_registrys_report(portal):
     r = await imported(portal, await portal.post("/import", files={"file": ("名单.csv", csv, "text/csv")}))
     assert "导入报告：名单.csv" in r.text and "统一社会信用代码无效" in r.text
     assert "invalid USCC" not in r.text  # the Chinese half only
+    assert "统一社会信用代码无效（校验位不符）" in r.text and "check digit" not in r.text  # the reason too
     r2 = await imported(portal, await portal.post("/import", files={"file": ("名单.csv", csv, "text/csv")}))
     assert "<dt>已存在（未变）</dt><dd>1 行</dd>" in r2.text
 
 
-async def imported(portal, r):
+async def imported(portal, r, timeout: float = 60.0):
     """The import's report: at once, or, where the registry runs imports as jobs, once the job is done."""
     if r.status_code == 303:
-        assert r.headers["location"].startswith("/import/jobs/")
-        for _ in range(300):
-            r = await portal.http.get(r.headers.get("location") or str(r.url.path))
+        job = r.headers["location"]
+        assert job.startswith("/import/jobs/")
+        deadline = time.monotonic() + timeout
+        while True:
+            r = await portal.http.get(job)
             assert r.status_code == 200, r.text
             if "导入报告：" in r.text:
                 break
-            assert 'http-equiv="refresh"' in r.text and "<progress" in r.text
+            assert 'http-equiv="refresh"' in r.text and "<progress" in r.text  # still running: the progress page
+            assert time.monotonic() < deadline, f"the import job {job} did not finish in {timeout} s"
             await asyncio.sleep(0.1)
     assert r.status_code == 200, r.text
+    assert "导入报告：" in r.text, r.text
     return r
 
 
@@ -341,3 +355,25 @@ async def test_enterprise_timeline_has_loan_cases_and_service_requests(portal, s
     await portal.login("talent")
     r = await portal.http.get(f"/enterprises/{u}")
     assert r.status_code == 200 and "贷款案件" not in r.text and "人才公寓申请" in r.text
+
+
+async def test_odd_ids_and_queries_are_chinese_4xx_pages_never_a_500(portal):
+    """Path parameters reach the services as one quoted segment; a bad value is the user's 4xx."""
+    await portal.login("econ")
+    cases = {
+        "/enterprises/abc%3Fq=1": (404, "企业不存在：abc?q=1"),  # not the registry's list with ?q=1
+        "/enterprises/%2e%2e": (404, "企业不存在：.."),  # not /api/v1/ one level up
+        "/enterprises/%20": (404, "企业不存在：（空）"),
+        "/parks/%2e%2e": (404, "园区不存在：.."),
+        "/parks/x%23y": (404, "园区不存在：x#y"),
+        "/import/jobs/%2e": (404, "导入任务不存在：."),
+        "/import/jobs/x%3Fa=b": (404, "导入任务不存在：x?a=b"),
+        "/talent?year=%C2%B2": (200, "落户指标（"),  # "²" is a digit to str.isdigit(), not to int()
+        "/talent?year=99999": (422, "请求数据不符合要求（年度），请检查后重试。"),
+        "/awards/99999999999999999999999": (422, "超出可存储的范围"),
+        "/enterprises?cursor=garbage": (422, "分页游标无效"),
+    }
+    for url, (status, text) in cases.items():
+        r = await portal.http.get(url)
+        assert r.status_code == status and text in r.text, (url, r.status_code, r.text[-800:])
+        assert "Traceback" not in r.text and "详见 errors" not in r.text and "detail_en" not in r.text, url
