@@ -9,7 +9,7 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from shared.params import Param
-from shared.tiers import rank
+from shared.tiers import TIER_ZH, rank
 
 STATES = ("computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back")
 COUNTED = ("computed", "reviewed", "approved", "disbursed")  # rejected and clawed back pay nothing
@@ -53,7 +53,7 @@ def tier_award(f: Facts, params: dict[str, Param]) -> Decision | None:
         return None
     return Decision("tier", amount, {
         "rule": "tier_award_with_top_up",
-        "explanation": f"{f.to_tier} 奖励 {int(p.value)} 元，扣除已获层级奖励 {already} 元，补差 {amount} 元",
+        "explanation": f"{TIER_ZH.get(f.to_tier, f.to_tier)} 奖励 {int(p.value)} 元，扣除已获层级奖励 {already} 元，补差 {amount} 元",
         "inputs": {"tier": f.to_tier, "recognized_on": f.recognized_on.isoformat(),
                    "first_time_at_tier": True},
         "amount_for_tier_yuan": int(p.value), "already_awarded_yuan": already,
@@ -120,7 +120,7 @@ def incubation_award(park_id: str, uscc: str, to_tier: str, recognized_on: dt.da
         return None
     return Decision("incubation", int(p.value), {
         "rule": "incubation_award",
-        "explanation": f"园区 {park_id} 孵化的企业 {uscc} 于 {recognized_on} 晋级 {to_tier}，"
+        "explanation": f"园区 {park_id} 孵化的企业 {uscc} 于 {recognized_on} 晋级 {TIER_ZH.get(to_tier, to_tier)}，"
                        f"奖励园区 {int(p.value)} 元（每家孵化企业一次）",
         "inputs": {"park_id": park_id, "uscc": uscc, "to_tier": to_tier,
                    "recognized_on": recognized_on.isoformat(), "incubation_id": incubation_id},
@@ -185,7 +185,7 @@ def renewal_award(f: Facts, times_before: int, earlier_renewals: list[tuple[int,
         return None
     return Decision("tier", amount, {
         "rule": "tier_first_renewal_award",
-        "explanation": f"{f.to_tier} 首次复核通过，奖励 {int(p.value)} 元，扣除已获复核奖励 {already} 元，"
+        "explanation": f"{TIER_ZH.get(f.to_tier, f.to_tier)} 首次复核通过，奖励 {int(p.value)} 元，扣除已获复核奖励 {already} 元，"
                        f"发放 {amount} 元",
         "inputs": {"tier": f.to_tier, "recognized_on": f.recognized_on.isoformat(), "first_time_at_tier": False,
                    "renewal": True},

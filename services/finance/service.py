@@ -18,7 +18,7 @@ from shared import audit, params
 from shared.db import for_update, utcnow
 from shared.errors import Problem, field_error, not_found
 from shared.tables import PolicyParameter
-from shared.tiers import Tier
+from shared.tiers import TIER_ZH, Tier
 
 MIN_TIER = "finance.service_list.min_tier"
 
@@ -727,9 +727,6 @@ def fund_report(s: Session, fund_id: int | None, on: dt.date) -> dict:
 
 # -- XLSX export --------------------------------------------------------------------------------------
 
-TIER_ZH = {"sme": "中小企业", "innovative": "创新型中小企业", "potential": "专精特新潜在企业", "municipal_srdi": "北京市专精特新中小企业",
-           "municipal_little_giant": "北京市专精特新“小巨人”企业", "national_little_giant": "国家级专精特新“小巨人”企业",
-           "single_champion": "制造业单项冠军企业"}
 
 
 def _cell(text: str) -> str:

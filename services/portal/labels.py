@@ -5,17 +5,14 @@ import datetime as dt
 import re
 
 from shared.clock import SHANGHAI
+from shared.tiers import TIER_ZH
 
 ROLE_LABELS = {
     "econ": "区经信局（牵头）", "treasury": "区财政局", "talent": "区人社局 / 区委人才办",
     "finance": "区金融服务办", "park": "园区运营方", "bank": "合作银行", "auditor": "审计（只读）",
     "platform": "市级平台",
 }
-TIER_LABELS = {
-    "sme": "中小企业", "innovative": "创新型中小企业", "potential": "专精特新培育库",
-    "municipal_srdi": "北京市专精特新中小企业", "municipal_little_giant": "北京市专精特新“小巨人”企业",
-    "national_little_giant": "国家级专精特新“小巨人”企业", "single_champion": "制造业单项冠军企业",
-}
+TIER_LABELS = TIER_ZH
 # Highest first: the pyramid's top.
 TIER_ORDER = ["single_champion", "national_little_giant", "municipal_little_giant", "municipal_srdi",
               "potential", "innovative", "sme"]

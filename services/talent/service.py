@@ -13,6 +13,7 @@ from services.talent.schemas import NominationIn
 from shared import audit, params
 from shared.db import for_update
 from shared.errors import Problem, field_error, not_found
+from shared.tiers import TIER_ZH as TIERS_ZH
 from shared.validators import mask_resident_id, resident_id_facts
 
 RULE = {"zh": "同一企业同一年度只享受一次落户指标，两个层级同时符合时取较高者（不重复享受）",
@@ -294,8 +295,7 @@ def nomination_report(s: Session, year: int | None = None) -> dict:
             "categories": list(rules.CATEGORIES)}
 
 
-TIER_ZH = {"national_little_giant": "国家级专精特新“小巨人”企业", "municipal_little_giant": "北京市专精特新“小巨人”企业",
-           "single_champion": "制造业单项冠军企业", "municipal_srdi": "北京市专精特新中小企业", "cancelled": "（认定已撤销）"}
+TIER_ZH = {**TIERS_ZH, "cancelled": "（认定已撤销）"}
 STATE_ZH = {"submitted": "已提交", "district_reviewed": "区级已审核", "recommended": "已推荐至市级",
             "approved": "已批准", "rejected": "已驳回", "withdrawn": "已撤回"}
 
