@@ -6,14 +6,14 @@ from typing import Annotated
 
 from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
 
-from shared.validators import uscc_error
+from shared.validators import reason_zh, uscc_error
 
 
 def _uscc(value: str) -> str:
     value = value.strip().upper()
     err = uscc_error(value)
     if err:
-        raise ValueError(f"统一社会信用代码无效：{err} / invalid USCC: {err}")
+        raise ValueError(f"统一社会信用代码无效：{reason_zh(err)} / invalid USCC: {err}")
     return value
 
 

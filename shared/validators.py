@@ -15,6 +15,20 @@ def uscc_check_char(body17: str) -> str:
     return USCC_CHARS[(31 - total % 31) % 31]
 
 
+# The reasons below in Chinese, for the Chinese half of every message that carries one.
+REASON_ZH = {
+    "check digit does not match": "校验位不符",
+    "length must be 18": "长度应为 18 位",
+    "characters outside 0-9 and A-Y (no I, O, S, V, Z)": "含有 0–9、A–Y 以外的字符（不含 I、O、S、V、Z）",
+    "17 digits and a digit or X expected": "应为 17 位数字加 1 位数字或 X",
+    "birth date is not a date": "出生日期无效",
+}
+
+
+def reason_zh(reason: str) -> str:
+    return REASON_ZH.get(reason, reason)
+
+
 def uscc_error(code: str) -> str | None:
     """Why a 统一社会信用代码 (GB 32100-2015) is invalid, or None when it is valid."""
     if not isinstance(code, str) or len(code) != 18:

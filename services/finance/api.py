@@ -19,7 +19,7 @@ from shared.clock import today
 from shared.db import for_update
 from shared.errors import Problem, not_found
 from shared.tiers import Tier
-from shared.validators import uscc_error
+from shared.validators import reason_zh, uscc_error
 
 router = APIRouter(tags=["finance"])
 XLSX = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"
@@ -40,7 +40,7 @@ def USCC_ARG(value: str) -> str:
     value = value.strip().upper()
     err = uscc_error(value)
     if err:
-        raise Problem(422, "invalid-uscc", f"统一社会信用代码无效：{err}", f"invalid USCC: {err}",
+        raise Problem(422, "invalid-uscc", f"统一社会信用代码无效：{reason_zh(err)}", f"invalid USCC: {err}",
                       errors=[{"loc": ["path", "uscc"], "msg": err, "type": "invalid-uscc"}])
     return value
 

@@ -6,6 +6,7 @@ import re
 
 from shared.clock import SHANGHAI
 from shared.tiers import TIER_ZH
+from shared.validators import REASON_ZH
 
 ROLE_LABELS = {
     "econ": "区经信局（牵头）", "treasury": "区财政局", "talent": "区人社局 / 区委人才办",
@@ -45,16 +46,8 @@ LOAN_STATE_LABELS = {"applied": "已申请", "approved": "已审批", "declined"
                      "repaid": "已结清", "non_performing": "不良"}
 
 
-# shared.validators explains a bad 统一社会信用代码 or ID number in English only, and the services put
-# that reason inside their Chinese messages ("统一社会信用代码无效（check digit does not match）"):
-# the portal shows it in Chinese. Unknown text passes through unchanged.
-REASON_ZH = {
-    "check digit does not match": "校验位不符",
-    "length must be 18": "长度应为 18 位",
-    "characters outside 0-9 and A-Y (no I, O, S, V, Z)": "含有 0–9、A–Y 以外的字符（不含 I、O、S、V、Z）",
-    "17 digits and a digit or X expected": "应为 17 位数字加 1 位数字或 X",
-    "birth date is not a date": "出生日期无效",
-}
+# A reason from shared.validators still in English (from a service not yet giving it in Chinese,
+# or an older message): the portal shows it in Chinese. Unknown text passes through unchanged.
 
 
 # Names of the parameters users send (the portal's and the services'), for "请求参数不正确（年度）".

@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from shared.schemas import USCC, Body, LongText, Text
-from shared.validators import resident_id_error, resident_id_facts
+from shared.validators import reason_zh, resident_id_error, resident_id_facts
 
 Category = Literal["战略人才", "领军人才", "骨干人才", "优秀人才"]
 Action = Literal["review", "recommend", "approve", "reject", "withdraw"]
@@ -18,7 +18,7 @@ def _resident_id(value: str) -> str:
     # The message never repeats the number: problem bodies and logs carry no personal data.
     err = resident_id_error(value)
     if err:
-        raise ValueError(f"居民身份证号码无效：{err} / invalid resident ID number: {err}")
+        raise ValueError(f"居民身份证号码无效：{reason_zh(err)} / invalid resident ID number: {err}")
     return value
 
 
