@@ -19,13 +19,15 @@ $(STAMP): pyproject.toml
 up: install
 	$(BIN)/srdi up --data-dir $(DATA_DIR)
 
-# The portal's browser tests drive Debian's Chromium (with CJK fonts); installed when missing
-# and possible (root), else those tests are skipped with the reason.
+# The portal's browser tests drive Debian's Chromium (with CJK fonts), and the deployment test
+# validates docker-compose.yml with Debian's docker-compose (no daemon needed); installed when
+# missing and possible (root), else those tests are skipped with the reason.
 chromium:
-	@{ [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q . ; } || \
+	@{ [ -x /usr/bin/chromium ] && fc-list :lang=zh 2>/dev/null | grep -q . && \
+	  { command -v docker-compose >/dev/null || docker compose version >/dev/null 2>&1 ; } ; } || \
 	{ [ "$$(id -u)" = 0 ] && command -v apt-get >/dev/null && apt-get update -qq && \
-	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk >/dev/null ; } || \
-	echo "chromium missing: browser tests will be skipped"
+	  DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium fonts-noto-cjk docker-compose >/dev/null ; } || \
+	echo "chromium or docker-compose missing: browser and compose tests will be skipped"
 
 test: install chromium
 	$(BIN)/pytest -q
