@@ -16,7 +16,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, Histogram, generate_latest
 from sqlalchemy import MetaData, func, select
 
-from shared import errors, logs
+from shared import errors, logs, tracing
 from shared.auth import Caller, Verifier
 from shared.bus import Bus, Handler
 from shared.db import Database
@@ -77,7 +77,9 @@ class RequestContextMiddleware:
         start, status = time.perf_counter(), [500]
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode(errors="replace")[:64]
         request_id = given if given.isprintable() and given else uuid.uuid4().hex
-        structlog.contextvars.bind_contextvars(correlation_id=request_id)
+        traceparent = tracing.child(dict(scope["headers"]).get(b"traceparent", b"").decode(errors="replace"))
+        structlog.contextvars.bind_contextvars(correlation_id=request_id, traceparent=traceparent,
+                                               trace_id=tracing.trace_id(traceparent))
 
         async def send_wrapper(message):
             if message["type"] == "http.response.start":

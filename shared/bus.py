@@ -20,6 +20,7 @@ from sqlalchemy import or_, select, update
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from shared import tracing
 from shared.db import Database, utcnow
 from shared.events import Event
 from shared.settings import Settings
@@ -212,8 +213,10 @@ class Bus:
         event = Event.parse(data)
         handler = self.handlers.get(subject)
         # Logs and the events this handler emits carry the correlation id of what caused it.
+        traceparent = tracing.child(event.traceparent)  # this handler's span, under the emitter's trace
         structlog.contextvars.bind_contextvars(correlation_id=event.correlationid or event.id,
-                                               event_id=event.id, consumer=self.service)
+                                               event_id=event.id, consumer=self.service,
+                                               traceparent=traceparent, trace_id=tracing.trace_id(traceparent))
         try:
             with self.db.transaction() as s:
                 if s.get(Inbox, (self.service, event.id)) is not None:

@@ -26,6 +26,8 @@ class Event:
     # CloudEvents extension: the id of the request (or event) that caused this one, so logs can
     # follow one change from the HTTP call through every consumer.
     correlationid: str | None = None
+    # CloudEvents distributed-tracing extension: W3C trace context of the span that emitted it.
+    traceparent: str | None = None
 
     @property
     def nats_subject(self) -> str:
@@ -37,6 +39,8 @@ class Event:
                "data": self.data}
         if self.correlationid:
             env["correlationid"] = self.correlationid
+        if self.traceparent:
+            env["traceparent"] = self.traceparent
         return env
 
     @classmethod
@@ -45,14 +49,16 @@ class Event:
         if env.get("specversion") != "1.0" or not isinstance(env.get("data"), dict):
             raise ValueError("not a CloudEvents 1.0 JSON envelope with object data")
         return cls(str(env["id"]), str(env["type"]), str(env["source"]), str(env.get("subject", "")),
-                   str(env.get("time", "")), env["data"], env.get("correlationid"))
+                   str(env.get("time", "")), env["data"], env.get("correlationid"),
+                   env.get("traceparent"))
 
 
 def new_event(service: str, name: str, subject: str, data: dict[str, Any]) -> Event:
     """`name` is the part after the service, e.g. "enterprise.promoted.v1"."""
     now = dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%S.%fZ")
+    context = structlog.contextvars.get_contextvars()
     return Event(str(uuid.uuid4()), f"{TYPE_PREFIX}srdi.{service}.{name}", f"/services/{service}",
-                 subject, now, data, structlog.contextvars.get_contextvars().get("correlation_id"))
+                 subject, now, data, context.get("correlation_id"), context.get("traceparent"))
 
 
 def emit(session: Session, event: Event) -> Event:

@@ -31,6 +31,32 @@ async def test_correlation_id_follows_the_promotion(suite):
     assert len(other.headers["x-request-id"]) == 32  # made here when the caller sends none
 
 
+async def test_trace_context_follows_the_promotion(suite):
+    """W3C traceparent: the caller's trace id is kept by the request, the event it emits, the
+    consumer that handles it and the event that consumer emits; each with a span id of its own."""
+    uscc = make_uscc()
+    econ = suite.client("registry")
+    await econ.post("/api/v1/enterprises", json={"uscc": uscc, "name": "链路测试"})
+    trace, parent = "4bf92f3577b34da6a3ce929d0e0e4736", "00f067aa0ba902b7"
+    r = await econ.post(f"/api/v1/enterprises/{uscc}/certifications", headers={"traceparent": f"00-{trace}-{parent}-01"},
+                        json={"tier": "municipal_srdi", "recognized_on": "2024-03-01"})
+    assert r.status_code == 201
+    [promoted] = [e for e in outbox_envelopes(suite, "registry") if e["subject"] == uscc and e["type"].endswith("promoted.v1")]
+    version, trace_id, span, flags = promoted["traceparent"].split("-")
+    assert (version, trace_id, flags) == ("00", trace, "01") and span != parent and re.fullmatch("[0-9a-f]{16}", span)
+
+    def award_event():
+        return [e for e in outbox_envelopes(suite, "awards") if e["data"].get("uscc") == uscc]
+    [award] = await suite.wait_for(award_event, "the award event")
+    assert award["traceparent"].split("-")[1] == trace and award["traceparent"].split("-")[2] not in (span, parent)
+    # A caller with no (or a broken) header starts a trace of its own.
+    other = make_uscc()
+    await econ.post("/api/v1/enterprises", json={"uscc": other, "name": "新链路"}, headers={"traceparent": "garbage"})
+    [registered] = [e for e in outbox_envelopes(suite, "registry") if e["subject"] == other]
+    assert re.fullmatch("00-[0-9a-f]{32}-[0-9a-f]{16}-01", registered["traceparent"])
+    assert registered["traceparent"].split("-")[1] != trace
+
+
 async def test_metrics_expose_latency_and_backlog(suite):
     await suite.client("registry").get("/api/v1/stats/tiers")
     await suite.settled()
