@@ -12,15 +12,17 @@ from sqlalchemy import and_, or_, select
 import orjson
 
 from services.registry import jobs, municipal, service
-from services.registry.models import (ChangeReport, Certification, Enterprise, ImportJob, Indicator, ServiceRequest,
-                                      Visit)
-from services.registry.schemas import (AnnualUpdateIn, CertTier, CertificationIn, ChangeReportIn, EnterpriseIn,
-                                       IndicatorsIn, RecommendationIn, RequestMoveIn, RevokeIn, ServiceRequestIn,
-                                       VisitIn)
+from services.registry.models import (ChangeReport, Certification, Enterprise, HotlineQuestion, ImportJob, Indicator,
+                                      PolicySession, ServiceRequest, Visit)
+from services.registry.schemas import (USCC, AnnualUpdateIn, AttendanceIn, CertTier, CertificationIn, ChangeReportIn,
+                                       EnterpriseIn, HotlineAnswerIn, HotlineQuestionIn, IndicatorsIn,
+                                       PolicySessionIn, RecommendationIn, RequestCategory, RequestMoveIn, RevokeIn,
+                                       ServiceRequestIn, VisitIn)
 from shared import audit, pagination
 from shared.auth import Caller, Principal
 from shared.clock import today
 from shared.errors import Problem, not_found
+from shared.schemas import RowId
 
 router = APIRouter(tags=["registry"])
 
@@ -258,6 +260,133 @@ def list_visits(request: Request, who: Reader, limit: pagination.Limit = 100, cu
     with request.app.state.db.reader() as s:
         items = [service.visit_dict(v) for v in s.scalars(stmt.limit(limit + 1))]
     return pagination.page(items, limit, key=lambda d: str(d["id"]))
+
+
+# -- hotline questions (热线咨询) ----------------------------------------------------------------
+HotlineReader = Caller("econ", "treasury", "talent", "finance", "auditor", "park")
+Department = Literal["econ", "treasury", "talent", "finance", "park"]
+
+
+def _id_cursor(cursor: str | None) -> int | None:
+    after = pagination.decode(cursor)
+    if after is None:
+        return None
+    if not after.isdigit() or len(after) > 10:
+        pagination.decode("%")  # the same bad-cursor problem
+    return int(after)
+
+
+@router.post("/hotline-questions", status_code=201, summary="Record a hotline question (热线咨询), routed to its department")
+def ask_hotline(body: HotlineQuestionIn, request: Request, who: Writer):
+    """`uscc` (a registered enterprise), `caller_name` and `caller_phone` are optional; the phone is
+    personal data: only the lead bureau reads it unmasked, and it goes into no log or event."""
+    with request.app.state.db.transaction() as s:
+        return service.record_question(s, who.actor, body, today())
+
+
+@router.post("/hotline-questions/{question_id}/answer", summary="Answer a hotline question (once)")
+def answer_hotline(question_id: RowId, body: HotlineAnswerIn, request: Request, who: RequestMover):
+    with request.app.state.db.transaction() as s:
+        return service.answer_question(s, who, question_id, body, today())
+
+
+@router.get("/hotline-questions/{question_id}", summary="One hotline question and its answer")
+def get_hotline(question_id: RowId, request: Request, who: HotlineReader):
+    with request.app.state.db.reader() as s:
+        row = s.get(HotlineQuestion, question_id)
+        if row is None or not service._question_visible(s, who, row):
+            raise not_found("热线咨询", "Hotline question", str(question_id))
+        return service.question_dict(row, reveal=who.role == "econ")
+
+
+@router.get("/hotline-questions", summary="Hotline questions, newest first, by category, department, answered, enterprise")
+def list_hotline(request: Request, who: HotlineReader, limit: pagination.Limit = 100, cursor: pagination.Cursor = None,
+                 category: Annotated[RequestCategory | None, Query()] = None,
+                 department: Annotated[Department | None, Query()] = None,
+                 answered: Annotated[bool | None, Query()] = None,
+                 uscc: Annotated[str | None, Query(max_length=18)] = None):
+    after = _id_cursor(cursor)
+    stmt = select(HotlineQuestion).order_by(HotlineQuestion.id.desc())
+    if who.role == "park":  # its own enterprises' questions only (the same scope as scoped())
+        stmt = stmt.join(Enterprise, Enterprise.uscc == HotlineQuestion.uscc).where(Enterprise.park_id == who.org)
+    if after is not None:
+        stmt = stmt.where(HotlineQuestion.id < after)
+    if category:
+        stmt = stmt.where(HotlineQuestion.category == category)
+    if department:
+        stmt = stmt.where(HotlineQuestion.department == department)
+    if answered is not None:
+        stmt = stmt.where(HotlineQuestion.answered_on.is_not(None) if answered else HotlineQuestion.answered_on.is_(None))
+    if uscc:
+        stmt = stmt.where(HotlineQuestion.uscc == uscc.strip().upper())
+    reveal = who.role == "econ"
+    with request.app.state.db.reader() as s:
+        items = [service.question_dict(r, reveal) for r in s.scalars(stmt.limit(limit + 1))]
+    return pagination.page(items, limit, key=lambda d: str(d["id"]))
+
+
+# -- policy sessions (政策宣讲会) -----------------------------------------------------------------
+SessionReader = Caller("econ", "treasury", "talent", "finance", "auditor")
+
+
+@router.post("/policy-sessions", status_code=201, summary="Record a policy session (政策宣讲会) in a township")
+def create_session(body: PolicySessionIn, request: Request, who: Writer):
+    with request.app.state.db.transaction() as s:
+        return service.create_session(s, who.actor, body)
+
+
+@router.put("/policy-sessions/{session_id}/attendance/{uscc}", summary="Record an enterprise's attendance at a session")
+def put_attendance(session_id: RowId, uscc: USCC, body: AttendanceIn, request: Request, who: Writer,
+                   response: Response):
+    """One record per (session, enterprise): 201 when new, 200 when it replaces the count (a repeat
+    is idempotent). The enterprise must be registered (404)."""
+    row, created = jobs.retrying(request.app.state.db,
+                                 lambda s: service.put_attendance(s, who.actor, session_id, uscc, body))
+    response.status_code = 201 if created else 200
+    return row
+
+
+@router.get("/policy-sessions/summary", summary="Per township for a year: sessions, distinct enterprises attending")
+def session_summary(request: Request, who: SessionReader, year: Annotated[int, Query(ge=2000, le=2100)],
+                    township: Annotated[str | None, Query(max_length=50)] = None):
+    with request.app.state.db.reader() as s:
+        return service.session_summary(s, year, township)
+
+
+@router.get("/policy-sessions/{session_id}", summary="One session with its attendance")
+def get_session(session_id: RowId, request: Request, who: SessionReader):
+    with request.app.state.db.reader() as s:
+        return service.session_detail(s, session_id)
+
+
+@router.get("/policy-sessions", summary="Sessions by township and period, newest first")
+def list_sessions(request: Request, who: SessionReader, limit: pagination.Limit = 100, cursor: pagination.Cursor = None,
+                  township: Annotated[str | None, Query(max_length=50)] = None,
+                  from_: Annotated[dt.date | None, Query(alias="from")] = None,
+                  to: Annotated[dt.date | None, Query()] = None):
+    after = pagination.decode(cursor)
+    if from_ and to and to < from_:
+        raise Problem(422, "bad-period", "to 早于 from", "`to` is before `from`",
+                      errors=[{"loc": ["query", "to"], "msg": "before from", "type": "value"}])
+    stmt = select(PolicySession).order_by(PolicySession.held_on.desc(), PolicySession.id.desc())
+    if after:
+        day, _, sid = after.partition("|")
+        try:
+            at, last = dt.date.fromisoformat(day), int(sid)
+        except ValueError as e:
+            raise pagination.decode("%") from e  # the same bad-cursor problem
+        stmt = stmt.where(or_(PolicySession.held_on < at, and_(PolicySession.held_on == at, PolicySession.id < last)))
+    if township:
+        stmt = stmt.where(PolicySession.township == township)
+    if from_:
+        stmt = stmt.where(PolicySession.held_on >= from_)
+    if to:
+        stmt = stmt.where(PolicySession.held_on <= to)
+    with request.app.state.db.reader() as s:
+        rows = list(s.scalars(stmt.limit(limit + 1)))
+        counts = service.session_counts(s, [r.id for r in rows])
+        items = [service.session_dict(r, enterprises=counts[r.id][0], attendees=counts[r.id][1]) for r in rows]
+    return pagination.page(items, limit, key=lambda d: f"{d['held_on']}|{d['id']}")
 
 
 XLSX_TYPE = "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"

@@ -1,11 +1,12 @@
-"""What the registry publishes (it consumes nothing yet). Data shapes are in EVENTS.md."""
+"""What the registry publishes, and what it consumes (the finance office's listings, for the
+listing target). Data shapes are in EVENTS.md."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from services.registry.models import Certification, Enterprise
 from services.registry.rules import Change
-from shared.events import emit, new_event
+from shared.events import Event, emit, new_event
 
 SERVICE = "registry"
 
@@ -45,4 +46,13 @@ def revoked(s: Session, cert: Certification) -> None:
         "revoked_on": cert.revoked_on.isoformat()}))
 
 
-HANDLERS: dict = {}
+def on_listed(s: Session, event: Event) -> None:
+    """srdi.finance.enterprise.listed.v1 → the listing projection (service.on_listed; imported late:
+    service.py imports this module to publish)."""
+    from services.registry import service
+    service.on_listed(s, event.id, event.data)
+
+
+HANDLERS = {
+    "srdi.finance.enterprise.listed.v1": on_listed,
+}

@@ -139,3 +139,67 @@ class Visit(Base):
     findings: Mapped[str] = mapped_column(Text)
     recorded_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class HotlineQuestion(Base):
+    """A question put to the hotline (热线咨询), routed like a request to the department owning its
+    category, and its answer. The caller's phone is personal data: shown only to the lead bureau."""
+
+    __tablename__ = "hotline_question"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    uscc: Mapped[str | None] = mapped_column(ForeignKey("enterprise.uscc"), nullable=True, index=True)
+    caller_name: Mapped[str | None] = mapped_column(String(50), nullable=True)
+    caller_phone: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    category: Mapped[str] = mapped_column(String(20))
+    department: Mapped[str] = mapped_column(String(20))  # the role that answers it
+    question: Mapped[str] = mapped_column(String(2000))
+    asked_on: Mapped[dt.date] = mapped_column(Date)
+    answer: Mapped[str | None] = mapped_column(String(4000), nullable=True)
+    answered_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    answered_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    answer_recorded_by: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_hotline_question_category_answered", "category", "answered_on"),)
+
+
+class PolicySession(Base):
+    """A policy briefing (政策宣讲会) held in a township."""
+
+    __tablename__ = "policy_session"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    title: Mapped[str] = mapped_column(String(200))
+    township: Mapped[str] = mapped_column(String(50))
+    held_on: Mapped[dt.date] = mapped_column(Date)
+    topic: Mapped[str] = mapped_column(String(2000))  # the programme
+    venue: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    __table_args__ = (Index("ix_policy_session_township_held_on", "township", "held_on"),
+                      Index("ix_policy_session_held_on", "held_on"))
+
+
+class SessionAttendance(Base):
+    """An enterprise's attendance at a session: how many came (no names: no personal data).
+    One row per (session, enterprise): recording it again replaces the count."""
+
+    __tablename__ = "session_attendance"
+    session_id: Mapped[int] = mapped_column(ForeignKey("policy_session.id"), primary_key=True)
+    uscc: Mapped[str] = mapped_column(ForeignKey("enterprise.uscc"), primary_key=True, index=True)
+    attendees: Mapped[int] = mapped_column(Integer)
+    recorded_by: Mapped[str] = mapped_column(String(200))
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+
+
+class Listing(Base):
+    """The finance office's listings (上市), projected from srdi.finance.enterprise.listed.v1; the
+    listing target counts them. One row per enterprise (its earliest listing date stands), so a
+    redelivered or repeated event changes nothing. No foreign key: the event may name an enterprise
+    this registry has not (yet) recorded."""
+
+    __tablename__ = "listing"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    board: Mapped[str] = mapped_column(String(20))
+    listed_on: Mapped[dt.date] = mapped_column(Date, index=True)
+    source_event_id: Mapped[str] = mapped_column(String(36))
+    received_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)

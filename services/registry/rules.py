@@ -433,13 +433,15 @@ TARGET_ZH = {"listing": "辅导上市企业", "national_little_giant": "新增�
              "municipal_srdi": "新增市级专精特新中小企业", "potential": "专精特新潜在企业（培育库）"}
 
 
-def target_progress(targets: dict, period: dict[str, dict]) -> list[dict]:
+def target_progress(targets: dict, period: dict[str, dict], listings: int | None = None) -> list[dict]:
     """Progress against the yearly targets: new titles in the year; the pool (potential) as a stock;
-    listings are tracked by the financial office (actual is null here)."""
+    listings: the count of the financial office's listings in the year, passed in (null when unknown)."""
     out = []
     for key, target in targets.items():
         if key == "potential":
             actual = period["potential"]["stock"]
+        elif key == "listing":
+            actual = listings
         elif key in period:
             actual = period[key]["new"]
         else:
@@ -464,3 +466,47 @@ def can_move(state: str, to: str) -> bool:
 def overdue(state: str, due_on: dt.date, on: dt.date) -> bool:
     """Still open (or accepted) after its due day."""
     return state not in CLOSED and on > due_on
+
+
+# -- hotline (热线咨询) and policy sessions (政策宣讲会) ------------------------------------------
+def mask_phone(phone: str | None) -> str | None:
+    """A phone number as readers other than the lead bureau see it: the first 3 and last 4 digits
+    of a number of 8 digits or more (138****5678), else only the last 2; separators dropped."""
+    if phone is None:
+        return None
+    digits = "".join(c for c in phone if c.isdigit())
+    if len(digits) >= 8:
+        return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
+    return "*" * max(len(digits) - 2, 0) + digits[-2:]
+
+
+def mask_name(name: str | None) -> str | None:
+    """A caller's name as readers other than the lead bureau see it: the first character (the
+    surname) and one * per further character."""
+    if not name:
+        return name
+    return name[0] + "*" * (len(name) - 1)
+
+
+def session_summary(sessions: list[tuple[int, str]], attendance: list[tuple[int, str, int]]) -> dict:
+    """Per township: sessions held, distinct enterprises attending them, attendees; and the totals
+    (an enterprise attending in two townships is counted once in the total's `enterprises`).
+    `sessions`: (id, township); `attendance`: (session id, uscc, attendees)."""
+    township_of = dict(sessions)
+    rows: dict[str, dict] = {}
+    for _, township in sessions:
+        row = rows.setdefault(township, {"township": township, "sessions": 0, "enterprises": set(), "attendees": 0})
+        row["sessions"] += 1
+    everyone: set[str] = set()
+    total_attendees = 0
+    for session_id, uscc, attendees in attendance:
+        township = township_of.get(session_id)
+        if township is None:
+            continue
+        rows[township]["enterprises"].add(uscc)
+        rows[township]["attendees"] += attendees
+        everyone.add(uscc)
+        total_attendees += attendees
+    out = [{**r, "enterprises": len(r["enterprises"])} for _, r in sorted(rows.items())]
+    return {"townships": out, "totals": {"sessions": len(sessions), "enterprises": len(everyone),
+                                         "attendees": total_attendees}}

@@ -159,3 +159,48 @@ class RecommendationIn(Body):
     tier: Literal["innovative", "municipal_srdi", "municipal_little_giant", "national_little_giant",
                   "single_champion"]
     usccs: Annotated[list[USCC], Field(min_length=1, max_length=1000)]
+
+
+RequestCategory = Literal["qualification", "subsidy", "talent", "finance", "land_space", "other"]
+Phone = Annotated[str, Field(min_length=5, max_length=20, pattern=r"^\+?[0-9][0-9 -]{3,18}[0-9]$",
+                             description="digits, optionally with +, spaces or hyphens")]
+
+
+class HotlineQuestionIn(Body):
+    """A hotline question (热线咨询). The caller's name and phone are optional personal data."""
+
+    uscc: USCC | None = None
+    caller_name: Annotated[Text, Field(max_length=50)] | None = None
+    caller_phone: Phone | None = None
+    category: RequestCategory
+    question: Annotated[LongText, Field(max_length=2000)]
+    asked_on: Day | None = None  # default today
+
+
+class HotlineAnswerIn(Body):
+    answer: Annotated[str, Field(min_length=1, max_length=4000)]
+    answered_by: Annotated[Text, Field(max_length=200)] | None = None  # default: the caller's identity
+    answered_on: Day | None = None  # default today
+
+    @model_validator(mode="after")
+    def _blank(self):
+        self.answer = self.answer.strip()
+        if not self.answer:
+            raise ValueError("answer 不能为空 / answer is blank")
+        return self
+
+
+class PolicySessionIn(Body):
+    """A policy briefing (政策宣讲会) in a township."""
+
+    title: Text
+    township: Annotated[Text, Field(max_length=50)]
+    held_on: Day
+    topic: Annotated[LongText, Field(max_length=2000, description="the topic or programme")]
+    venue: Annotated[Text, Field(max_length=200)] | None = None
+
+
+class AttendanceIn(Body):
+    """How many came from the enterprise (a count only: no names, no personal data)."""
+
+    attendees: Annotated[int, Field(ge=1, le=10000)] = 1

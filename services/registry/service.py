@@ -12,9 +12,11 @@ from sqlalchemy import and_, case, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.registry import events, rules
-from services.registry.models import (AnnualUpdate, Certification, ChangeReport, Enterprise, ImportJob, Indicator,
-                                      ServiceRequest, Visit)
-from services.registry.schemas import (AnnualUpdateIn, CertificationIn, ChangeReportIn, EnterpriseIn, IndicatorsIn,
+from services.registry.models import (AnnualUpdate, Certification, ChangeReport, Enterprise, HotlineQuestion,
+                                      ImportJob, Indicator, Listing, PolicySession, ServiceRequest, SessionAttendance,
+                                      Visit)
+from services.registry.schemas import (AnnualUpdateIn, AttendanceIn, CertificationIn, ChangeReportIn, EnterpriseIn,
+                                       HotlineAnswerIn, HotlineQuestionIn, IndicatorsIn, PolicySessionIn,
                                        RequestMoveIn, RevokeIn, ServiceRequestIn, VisitIn)
 from shared import audit, params
 from shared.db import for_update
@@ -410,10 +412,32 @@ def renewals_due(s: Session, on: dt.date, park_id: str | None = None) -> dict:
 def target_progress(s: Session, year: int, today: dt.date) -> dict:
     on = min(today, dt.date(year, 12, 31))
     p = _param(s, dt.date(year, 12, 31), "targets.yearly")
-    stats = new_stats(s, dt.date(year, 1, 1), max(on, dt.date(year, 1, 1)))
+    end = max(on, dt.date(year, 1, 1))
+    stats = new_stats(s, dt.date(year, 1, 1), end)
+    listings = s.scalar(select(func.count()).select_from(Listing).where(
+        Listing.listed_on >= dt.date(year, 1, 1), Listing.listed_on <= end))
     return {"year": year, "on": stats["to"], "basis": p.cite(),
-            "targets": rules.target_progress(p.value, stats["tiers"]),
-            "note": "listing progress is kept by the financial office's listing pipeline / 上市进度由区金融服务办登记"}
+            "targets": rules.target_progress(p.value, stats["tiers"], listings),
+            "note": "listing: enterprises listed in the year, as the financial office's listing pipeline reports "
+                    "(srdi.finance.enterprise.listed.v1) / 上市：区金融服务办上市培育登记的当年上市企业数"}
+
+
+def on_listed(s: Session, event_id: str, data: dict) -> None:
+    """The finance office recorded a listing (srdi.finance.enterprise.listed.v1): keep one row per
+    enterprise, its earliest listing date standing, so a redelivered or repeated event changes
+    nothing. A malformed event raises (redelivered, then a dead letter)."""
+    from shared.validators import uscc_error
+
+    uscc = str(data["uscc"]).strip().upper()
+    if uscc_error(uscc):
+        raise ValueError(f"enterprise.listed.v1 with a bad uscc: {uscc_error(uscc)}")
+    board = str(data.get("board") or "")[:20]
+    on = dt.date.fromisoformat(str(data["listed_on"]))
+    row = s.get(Listing, uscc)
+    if row is None:
+        s.add(Listing(uscc=uscc, board=board, listed_on=on, source_event_id=event_id[:36]))
+    elif on < row.listed_on:  # a corrected, earlier date
+        row.listed_on, row.board, row.source_event_id = on, board, event_id[:36]
 
 
 # -- service package (服务包) -------------------------------------------------------------------
@@ -478,6 +502,143 @@ def record_visit(s: Session, actor: str, body: VisitIn) -> dict:
 def visit_dict(row: Visit) -> dict:
     return {"id": row.id, "uscc": row.uscc, "visited_on": row.visited_on.isoformat(), "visitors": row.visitors,
             "findings": row.findings}
+
+
+# -- hotline questions (热线咨询) ----------------------------------------------------------------
+def record_question(s: Session, actor: str, body: HotlineQuestionIn, today: dt.date) -> dict:
+    """Record a hotline question, routed to the department owning its category (the same dated
+    routing as requests). The caller's phone is kept for the call-back, never written to the audit
+    log or an event in the clear."""
+    if body.uscc is not None:
+        _enterprise(s, body.uscc)
+    asked = body.asked_on or today
+    if asked > today:
+        raise Problem(422, "future-date", "asked_on 晚于今天", "asked_on is in the future",
+                      errors=[{"loc": ["body", "asked_on"], "msg": "in the future", "type": "value"}])
+    routing = _param(s, asked, "service_package.routing")
+    row = HotlineQuestion(uscc=body.uscc, caller_name=body.caller_name, caller_phone=body.caller_phone,
+                          category=body.category, department=routing.value.get(body.category, "econ"),
+                          question=body.question, asked_on=asked, recorded_by=actor)
+    s.add(row)
+    s.flush()
+    audit.record(s, actor, "hotline.ask", "hotline_question", str(row.id), None, question_dict(row, reveal=False))
+    return question_dict(row, reveal=True) | {"basis": {"routing": routing.cite()}}
+
+
+def answer_question(s: Session, who, question_id: int, body: HotlineAnswerIn, today: dt.date) -> dict:
+    """The department owning the question (a park: for its own enterprises' questions) or the lead
+    bureau answers it, once (409 when answered)."""
+    row = s.scalars(for_update(s, select(HotlineQuestion).where(HotlineQuestion.id == question_id))).first()
+    if row is None or not _question_visible(s, who, row):
+        raise not_found("热线咨询", "Hotline question", str(question_id))
+    if who.role != "econ" and who.role != row.department:
+        raise Problem(403, "not-owner", f"该咨询由 {row.department} 答复", f"The question is owned by {row.department}")
+    reveal = who.role == "econ"
+    if row.answered_on is not None:
+        raise Problem(409, "already-answered", f"该咨询已于 {row.answered_on} 答复",
+                      f"The question was already answered on {row.answered_on}", existing=question_dict(row, reveal))
+    on = body.answered_on or today
+    if on < row.asked_on or on > today:
+        raise Problem(422, "bad-answer-date", "答复日期须在咨询日期与今天之间",
+                      "answered_on must be between asked_on and today",
+                      errors=[{"loc": ["body", "answered_on"], "msg": "before asked_on or in the future", "type": "value"}])
+    before = question_dict(row, reveal=False)
+    row.answer, row.answered_on = body.answer, on
+    row.answered_by, row.answer_recorded_by = body.answered_by or who.actor, who.actor
+    s.flush()
+    audit.record(s, who.actor, "hotline.answer", "hotline_question", str(row.id), before, question_dict(row, reveal=False))
+    return question_dict(row, reveal)
+
+
+def _question_visible(s: Session, who, row: HotlineQuestion) -> bool:
+    """A park sees the questions of its own enterprises only (not anonymous ones)."""
+    if who.role != "park":
+        return True
+    e = s.get(Enterprise, row.uscc) if row.uscc else None
+    return e is not None and e.park_id == who.org
+
+
+def question_dict(row: HotlineQuestion, reveal: bool) -> dict:
+    """`reveal`: the lead bureau sees the caller's name and phone; everyone else (and the audit
+    log) sees them masked."""
+    return {"id": row.id, "uscc": row.uscc, "category": row.category, "department": row.department,
+            "question": row.question, "asked_on": row.asked_on.isoformat(),
+            "caller_name": row.caller_name if reveal else rules.mask_name(row.caller_name),
+            "caller_phone": row.caller_phone if reveal else rules.mask_phone(row.caller_phone),
+            "answered": row.answered_on is not None, "answer": row.answer, "answered_by": row.answered_by,
+            "answered_on": row.answered_on and row.answered_on.isoformat()}
+
+
+# -- policy sessions (政策宣讲会) -----------------------------------------------------------------
+def create_session(s: Session, actor: str, body: PolicySessionIn) -> dict:
+    row = PolicySession(title=body.title, township=body.township, held_on=body.held_on, topic=body.topic,
+                        venue=body.venue, recorded_by=actor)
+    s.add(row)
+    s.flush()
+    audit.record(s, actor, "policy_session.record", "policy_session", str(row.id), None, session_dict(row))
+    return session_dict(row, enterprises=0, attendees=0)
+
+
+def put_attendance(s: Session, actor: str, session_id: int, uscc: str, body: AttendanceIn) -> tuple[dict, bool]:
+    """Record (or replace) an enterprise's attendance at a session: one row per (session,
+    enterprise), so recording it again replaces the count. Returns (row, created)."""
+    if s.get(PolicySession, session_id) is None:
+        raise not_found("宣讲会", "Policy session", str(session_id))
+    _enterprise(s, uscc)
+    row = s.get(SessionAttendance, (session_id, uscc))
+    before = attendance_dict(row) if row else None
+    if row is None:
+        row = SessionAttendance(session_id=session_id, uscc=uscc, attendees=body.attendees, recorded_by=actor)
+        s.add(row)
+    else:
+        row.attendees, row.recorded_by = body.attendees, actor
+    s.flush()
+    audit.record(s, actor, "policy_session.attendance", "session_attendance", f"{session_id}/{uscc}", before,
+                 attendance_dict(row))
+    return attendance_dict(row), before is None
+
+
+def attendance_dict(row: SessionAttendance, name: str | None = None) -> dict:
+    out = {"session_id": row.session_id, "uscc": row.uscc, "attendees": row.attendees}
+    return out | {"name": name} if name is not None else out
+
+
+def session_dict(row: PolicySession, **counts) -> dict:
+    return {"id": row.id, "title": row.title, "township": row.township, "held_on": row.held_on.isoformat(),
+            "topic": row.topic, "venue": row.venue, **counts}
+
+
+def session_counts(s: Session, ids: list[int]) -> dict[int, tuple[int, int]]:
+    """(enterprises, attendees) per session."""
+    out = {i: (0, 0) for i in ids}
+    for sid, n, people in s.execute(select(SessionAttendance.session_id, func.count(), func.sum(SessionAttendance.attendees))
+                                    .where(SessionAttendance.session_id.in_(ids))
+                                    .group_by(SessionAttendance.session_id)):
+        out[sid] = (n, int(people or 0))
+    return out
+
+
+def session_detail(s: Session, session_id: int) -> dict:
+    row = s.get(PolicySession, session_id)
+    if row is None:
+        raise not_found("宣讲会", "Policy session", str(session_id))
+    items = [attendance_dict(a, name) for a, name in s.execute(
+        select(SessionAttendance, Enterprise.name).join(Enterprise, Enterprise.uscc == SessionAttendance.uscc)
+        .where(SessionAttendance.session_id == session_id).order_by(SessionAttendance.uscc))]
+    return session_dict(row, enterprises=len(items), attendees=sum(i["attendees"] for i in items)) | {"attendance": items}
+
+
+def session_summary(s: Session, year: int, township: str | None = None) -> dict:
+    """Per township, for the sessions held in a year: sessions, distinct enterprises attending, attendees."""
+    stmt = select(PolicySession.id, PolicySession.township).where(
+        PolicySession.held_on >= dt.date(year, 1, 1), PolicySession.held_on <= dt.date(year, 12, 31))
+    if township:
+        stmt = stmt.where(PolicySession.township == township)
+    sessions = [(i, t) for i, t in s.execute(stmt)]
+    attendance = [(a, u, n) for a, u, n in s.execute(
+        select(SessionAttendance.session_id, SessionAttendance.uscc, SessionAttendance.attendees)
+        .where(SessionAttendance.session_id.in_(select(stmt.subquery().c.id))))]
+    return {"year": year, **rules.session_summary(sessions, attendance)}
 
 
 GROUPS = {"township": Enterprise.township, "park": Enterprise.park_id, "industry": Enterprise.industry_code}
