@@ -156,9 +156,12 @@ class Bus:
                               max_ack_pending=1000)
 
     async def _subscribe(self):
+        # Creating an existing durable consumer updates what the server lets change (its subjects:
+        # a service that handles a new event type gets it without an operator's step). A change it
+        # refuses (say the deliver policy) keeps the consumer as it is, and it is still consumed.
         try:
             await self.js.add_consumer(self.settings.stream, self.consumer_config())
-        except nats.js.errors.BadRequestError as e:  # exists with an older config: keep it
+        except (nats.js.errors.BadRequestError, nats.js.errors.ServerError) as e:
             log.warning("durable consumer kept with its existing config", service=self.service, error=str(e))
         return await self.js.pull_subscribe_bind(durable=self.service, stream=self.settings.stream)
 

@@ -195,3 +195,25 @@ async def test_database_lock_timeouts_are_retried_not_lost(tmp_path):
         assert count(suite, "awards", DeadLetter) == 0
     finally:
         await suite.stop()
+
+
+async def test_a_consumer_the_server_cannot_update_is_still_consumed(tmp_path):
+    """A durable consumer left by an older deployment with a config the server will not change
+    (its deliver policy) is kept and still consumed: promotions keep reaching the service."""
+    from nats.js.api import DeliverPolicy
+
+    from services.talent.models import QuotaGrant
+    from shared.testing import Suite
+    suite = await Suite(tmp_path).start()
+    try:
+        bus = suite.apps["talent"].state.bus
+        await bus.js.delete_consumer(suite.settings.stream, "talent")
+        await bus.js.add_consumer(suite.settings.stream, bus.consumer_config(deliver=DeliverPolicy.NEW))
+        sub = await bus._subscribe()  # what the consume loop does on (re)start: no error
+        await sub.unsubscribe()
+        info = await bus.js.consumer_info(suite.settings.stream, "talent")
+        assert info.config.deliver_policy == DeliverPolicy.NEW  # kept as it was
+        await promote(suite, make_uscc(), "municipal_little_giant", "2024-10-01")
+        await suite.wait_for(lambda: count(suite, "talent", QuotaGrant) == 1, "the quota through the kept consumer")
+    finally:
+        await suite.stop()
