@@ -49,6 +49,9 @@ class Settings(BaseSettings):
     migrate_on_start: bool = True
     sqlite_busy_timeout_ms: int = 30000  # how long a SQLite writer waits for the lock
     log_level: str = "INFO"
+    # The municipal declaration platform (registry: published lists, district recommendations).
+    municipal_platform_url: str | None = None
+    municipal_platform_token: str | None = None
 
     def db_url(self, service: str) -> str:
         if self.database_url:

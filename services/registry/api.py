@@ -515,10 +515,11 @@ def list_import_jobs(request: Request, who: ImportReader, limit: pagination.Limi
 
 def _platform(request: Request) -> municipal.MunicipalPlatform:
     """The municipal platform client: app.state.municipal_platform (tests, embedding), else from
-    SRDI_MUNICIPAL_PLATFORM_URL; 503 when neither is configured."""
-    client = getattr(request.app.state, "municipal_platform", None) or municipal.HttpMunicipalPlatform.from_env()
+    SRDI_MUNICIPAL_PLATFORM_URL; 409 when neither is configured (the deployment's state, not a fault)."""
+    client = (getattr(request.app.state, "municipal_platform", None)
+              or municipal.HttpMunicipalPlatform.from_settings(request.app.state.settings))
     if client is None:
-        raise Problem(503, "platform-not-configured", f"未配置市级平台地址（{municipal.PLATFORM_URL_ENV}）",
+        raise Problem(409, "platform-not-configured", f"未配置市级平台地址（{municipal.PLATFORM_URL_ENV}）",
                       f"The municipal platform is not configured ({municipal.PLATFORM_URL_ENV})")
     return client
 

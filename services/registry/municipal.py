@@ -13,7 +13,6 @@ from __future__ import annotations
 
 import asyncio
 import hashlib
-import os
 from dataclasses import dataclass
 from typing import Protocol
 
@@ -22,8 +21,7 @@ import httpx
 from services.registry import rules
 from shared.errors import Problem
 
-PLATFORM_URL_ENV = "SRDI_MUNICIPAL_PLATFORM_URL"
-PLATFORM_TOKEN_ENV = "SRDI_MUNICIPAL_PLATFORM_TOKEN"
+PLATFORM_URL_ENV = "SRDI_MUNICIPAL_PLATFORM_URL"  # shared.settings: municipal_platform_url, _token
 # Field names of a published item → the recognition-list columns (../shared/data/README.md).
 ITEM_FIELDS = {"seq": "序号", "name": "企业名称", "uscc": "统一社会信用代码", "district": "所属区",
                "type": "认定类型", "batch": "批次", "recognized_on": "认定日期"}
@@ -86,9 +84,9 @@ class HttpMunicipalPlatform:
         self._sleep = sleep
 
     @classmethod
-    def from_env(cls) -> HttpMunicipalPlatform | None:
-        url = os.environ.get(PLATFORM_URL_ENV)
-        return cls(url, os.environ.get(PLATFORM_TOKEN_ENV)) if url else None
+    def from_settings(cls, settings) -> HttpMunicipalPlatform | None:
+        url = settings.municipal_platform_url
+        return cls(url, settings.municipal_platform_token) if url else None
 
     async def _call(self, client: httpx.AsyncClient, method: str, path: str, **kw) -> dict:
         """One request, with bounded retries: timeouts, connection errors and 5xx are retried
