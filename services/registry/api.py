@@ -404,7 +404,8 @@ def new_stats(request: Request, who: StatsReader,
     Per title: `stock` (holders on `to`), `base` (holders the day before `from`), `net`, `new`
     (first recognised at that title within the period), `renewed` (复核 within it)."""
     if year is not None:
-        start, end = dt.date(year, 1, 1), to or dt.date(year, 12, 31)
+        # A year still running ends today: stock is counted on a day that has happened.
+        start, end = dt.date(year, 1, 1), to or min(dt.date(year, 12, 31), max(dt.date(year, 1, 1), today()))
         if from_ is not None or not (start <= end <= dt.date(year, 12, 31)):
             raise Problem(422, "bad-period", "year 与 from 不能同用；to 须在该年内",
                           "Give year (optionally with a `to` inside it) or from and to",

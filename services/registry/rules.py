@@ -212,7 +212,7 @@ def reply_sentence(counts: dict[str, dict], end: dt.date, start: dt.date) -> str
     since = f"{start.year - 1}年" if (start.month, start.day) == (1, 1) else f"{start.isoformat()}前"
     parts = [f"存量{TIER_NAMES_ZH[t]}{c['stock']}家，较{since}新增{c['new']}家"
              for t, c in counts.items() if c["stock"] or c["new"]]
-    return f"截至{end.year}年{end.month}月{end.day}日，" + "；".join(parts) + "。"
+    return f"截至{end.year}年{end.month}月{end.day}日，" + ("；".join(parts) or "尚无已认定企业") + "。"
 
 
 # -- indicators and screening: criteria rule sets are data (policy_parameter rows) ------------

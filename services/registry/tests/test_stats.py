@@ -30,6 +30,8 @@ def test_period_counts_new_renewed_and_net():
     assert c["national_little_giant"] == {"stock": 2, "base": 1, "net": 1, "new": 2, "renewed": 0}
     text = rules.reply_sentence(c, D(2023, 9, 30), D(2023, 1, 1))
     assert text.startswith("截至2023年9月30日，存量创新型中小企业2家，较2022年新增1家；")
+    empty = {t: {"stock": 0, "base": 0, "net": 0, "new": 0, "renewed": 0} for t in c}
+    assert rules.reply_sentence(empty, D(2023, 9, 30), D(2023, 1, 1)) == "截至2023年9月30日，尚无已认定企业。"
 
 
 async def post_cert(econ, uscc, tier, on):
