@@ -25,8 +25,27 @@ def decode(cursor: str | None) -> str | None:
             raise ValueError("empty cursor")
         return key
     except Exception as e:  # noqa: BLE001
-        raise Problem(422, "bad-cursor", "分页游标无效", "The cursor is not one this API gave out",
-                      errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "bad-cursor"}]) from e
+        raise bad_cursor() from e
+
+
+def bad_cursor() -> Problem:
+    return Problem(422, "bad-cursor", "分页游标无效", "The cursor is not one this API gave out",
+                   errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "bad-cursor"}])
+
+
+def is_id(key: str) -> bool:
+    """An id as a cursor holds it: ASCII digits that fit 64 bits ("²" is a digit to isdigit(), not to int())."""
+    return key.isascii() and key.isdigit() and len(key) <= 18
+
+
+def decode_id(cursor: str | None) -> int | None:
+    """A cursor holding the last id seen; anything else is the bad-cursor problem."""
+    key = decode(cursor)
+    if key is None:
+        return None
+    if not is_id(key):
+        raise bad_cursor()
+    return int(key)
 
 
 def page(items: list, limit: int, key) -> dict:

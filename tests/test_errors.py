@@ -25,3 +25,21 @@ async def test_a_lost_unique_key_race_is_a_409_problem(tmp_path):
     assert r.status_code == 409 and r.headers["content-type"].startswith("application/problem+json")
     body = r.json()
     assert body["type"].endswith("conflict") and "冲突" in body["title"] and "conflicts" in body["detail"]
+
+
+async def test_a_cursor_that_only_looks_like_an_id_is_a_422(suite):
+    """"²" is a digit to str.isdigit() but not to int(): every id-keyed list answers bad-cursor."""
+    from shared.pagination import encode
+    lists = [("registry", "/api/v1/service-requests"), ("registry", "/api/v1/visits"),
+             ("registry", "/api/v1/hotline-questions"), ("awards", "/api/v1/awards"),
+             ("awards", "/api/v1/ledger?year=2025"), ("talent", "/api/v1/nominations"),
+             ("talent", "/api/v1/quotas"), ("parks", "/api/v1/intermediaries"), ("outreach", "/api/v1/products"),
+             ("outreach", "/api/v1/notices")]
+    for service, path in lists:
+        if service not in suite.apps:
+            continue
+        role = "treasury" if path.startswith("/api/v1/ledger") else ("talent" if service == "talent" else "econ")
+        for key in ("²", "1" * 40, "12a"):
+            sep = "&" if "?" in path else "?"
+            r = await suite.client(service, role=role).get(f"{path}{sep}cursor={encode(key)}")
+            assert r.status_code == 422 and r.json()["type"].endswith("bad-cursor"), (service, path, key, r.text)

@@ -34,12 +34,10 @@ def list_awards(request: Request, who: Reader, limit: pagination.Limit = 100, cu
                 uscc: Annotated[str | None, Query(max_length=18)] = None,
                 program: Annotated[Program | None, Query()] = None,
                 state: Annotated[State | None, Query()] = None):
-    after = pagination.decode(cursor)
+    after = pagination.decode_id(cursor)
     stmt = scoped(select(Award), who).order_by(Award.id)
-    if after:
-        if not after.isdigit():
-            after = "0"
-        stmt = stmt.where(Award.id > int(after))
+    if after is not None:
+        stmt = stmt.where(Award.id > after)
     if uscc:
         stmt = stmt.where(Award.uscc == uscc)
     if program:
@@ -140,11 +138,11 @@ QueryYear = Annotated[int, Query(ge=2000, le=2100)]
 @router.get("/ledger", summary="Immutable ledger entries of a year (by booking date)")
 def get_ledger(request: Request, who: LedgerReader, year: QueryYear, limit: pagination.Limit = 100,
                cursor: pagination.Cursor = None, uscc: Annotated[str | None, Query(max_length=18)] = None):
-    after = pagination.decode(cursor)
+    after = pagination.decode_id(cursor)
     a, b = service.year_range(year)
     stmt = ledger_scope(select(LedgerEntry), who).where(LedgerEntry.booked_on.between(a, b)).order_by(LedgerEntry.id)
-    if after:
-        stmt = stmt.where(LedgerEntry.id > (int(after) if after.isdigit() else 0))
+    if after is not None:
+        stmt = stmt.where(LedgerEntry.id > after)
     if uscc:
         stmt = stmt.where(LedgerEntry.uscc == uscc)
     with request.app.state.db.reader() as s:

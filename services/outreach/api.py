@@ -29,18 +29,10 @@ Day = Annotated[dt.date | None, Query(ge=dt.date(1949, 10, 1), le=dt.date(2100, 
 Q = Annotated[str | None, Query(max_length=100)]
 
 
-def int_cursor(cursor: str | None) -> int | None:
-    key = pagination.decode(cursor)
-    if key is None:
-        return None
-    if not key.isdigit() or len(key) > 10:
-        raise Problem(422, "bad-cursor", "分页游标无效", "The cursor is not one this API gave out",
-                      errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "bad-cursor"}])
-    return int(key)
 
 
 def _page(request: Request, stmt, model, todict, limit: int, cursor: str | None) -> dict:
-    after = int_cursor(cursor)
+    after = pagination.decode_id(cursor)
     stmt = stmt.order_by(model.id).limit(limit + 1)
     if after:
         stmt = stmt.where(model.id > after)
@@ -120,7 +112,7 @@ def search_products(request: Request, who: Reader, q: Q = None, limit: paginatio
                     cursor: pagination.Cursor = None, category: Q = None,
                     maturity: Annotated[Literal["research", "pilot", "mass_production", "deployed"] | None,
                                         Query()] = None):
-    after = int_cursor(cursor)
+    after = pagination.decode_id(cursor)
     with request.app.state.db.reader() as s:
         items = [service.product_dict(p) for p in service.search_products(s, q, category, maturity, after, limit)]
     return pagination.page(items, limit, key=lambda d: str(d["id"]))
@@ -175,7 +167,7 @@ def set_contact(uscc: USCC, body: ContactIn, request: Request, who: Recorder):
 
 @router.get("/enterprises/{uscc}/inbox", summary="An enterprise's portal inbox: its notices and their status")
 def inbox(uscc: USCC, request: Request, who: Reader, limit: pagination.Limit = 100, cursor: pagination.Cursor = None):
-    after = int_cursor(cursor)
+    after = pagination.decode_id(cursor)
     stmt = (select(Delivery, Notice).join(Notice, Notice.id == Delivery.notice_id)
             .where(Delivery.uscc == uscc, Delivery.channel == "inbox").order_by(Delivery.id).limit(limit + 1))
     if after:

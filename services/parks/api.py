@@ -41,14 +41,6 @@ def park_or_404(s, park_id: str, who: Principal, lock: bool = False) -> Park:
     return p
 
 
-def int_cursor(cursor: str | None) -> int | None:
-    key = pagination.decode(cursor)
-    if key is None:
-        return None
-    if not key.isdigit():
-        raise Problem(422, "bad-cursor", "分页游标无效", "The cursor is not one this API gave out",
-                      errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "bad-cursor"}])
-    return int(key)
 
 
 # -- parks ----------------------------------------------------------------------------------------
@@ -139,7 +131,7 @@ def add_incubation(park_id: str, body: IncubationIn, request: Request, who: Park
 @router.get("/parks/{park_id}/incubations", summary="A park's incubation records")
 def list_incubations(park_id: str, request: Request, who: Reader, limit: pagination.Limit = 100,
                      cursor: pagination.Cursor = None):
-    after = int_cursor(cursor)
+    after = pagination.decode_id(cursor)
     with request.app.state.db.reader() as s:
         p = park_or_404(s, park_id, who)
         stmt = select(Incubation).where(Incubation.park_id == p.id).order_by(Incubation.id).limit(limit + 1)
@@ -180,7 +172,7 @@ def create_intermediary(body: IntermediaryIn, request: Request, who: Writer):
 @router.get("/intermediaries", summary="The district's intermediaries and associations (a shared directory)")
 def list_intermediaries(request: Request, who: Reader, limit: pagination.Limit = 100,
                         cursor: pagination.Cursor = None):
-    after = int_cursor(cursor)
+    after = pagination.decode_id(cursor)
     stmt = select(Intermediary).order_by(Intermediary.id).limit(limit + 1)
     if after is not None:
         stmt = stmt.where(Intermediary.id > after)
@@ -217,7 +209,7 @@ def add_service_record(intermediary_id: int, body: ServiceRecordIn, request: Req
             summary="An intermediary's service records (a park operator sees its own park's)")
 def list_service_records(intermediary_id: int, request: Request, who: Reader, limit: pagination.Limit = 100,
                          cursor: pagination.Cursor = None):
-    after = int_cursor(cursor)
+    after = pagination.decode_id(cursor)
     stmt = scoped(select(ServiceRecord).where(ServiceRecord.intermediary_id == intermediary_id), who,
                   ServiceRecord.park_id).order_by(ServiceRecord.id).limit(limit + 1)
     if after is not None:

@@ -214,13 +214,11 @@ def list_requests(request: Request, who: Reader, limit: pagination.Limit = 100, 
                   overdue: Annotated[bool, Query()] = False,
                   on: Annotated[dt.date | None, Query(description="overdue as of this date; default today")] = None):
     on = on or today()
-    after = pagination.decode(cursor)
+    after = pagination.decode_id(cursor)
     stmt = select(ServiceRequest).join(Enterprise, Enterprise.uscc == ServiceRequest.uscc).order_by(ServiceRequest.id)
     stmt = scoped(stmt, who)
-    if after:
-        if not after.isdigit():
-            pagination.decode("%")
-        stmt = stmt.where(ServiceRequest.id > int(after))
+    if after is not None:
+        stmt = stmt.where(ServiceRequest.id > after)
     if state:
         stmt = stmt.where(ServiceRequest.state == state)
     if department:
@@ -245,12 +243,10 @@ def list_visits(request: Request, who: Reader, limit: pagination.Limit = 100, cu
                 uscc: Annotated[str | None, Query(max_length=18)] = None,
                 from_: Annotated[dt.date | None, Query(alias="from")] = None,
                 to: Annotated[dt.date | None, Query()] = None):
-    after = pagination.decode(cursor)
+    after = pagination.decode_id(cursor)
     stmt = scoped(select(Visit).join(Enterprise, Enterprise.uscc == Visit.uscc), who).order_by(Visit.id.desc())
-    if after:
-        if not after.isdigit():
-            pagination.decode("%")
-        stmt = stmt.where(Visit.id < int(after))
+    if after is not None:
+        stmt = stmt.where(Visit.id < after)
     if uscc:
         stmt = stmt.where(Visit.uscc == uscc)
     if from_:
@@ -267,13 +263,6 @@ HotlineReader = Caller("econ", "treasury", "talent", "finance", "auditor", "park
 Department = Literal["econ", "treasury", "talent", "finance", "park"]
 
 
-def _id_cursor(cursor: str | None) -> int | None:
-    after = pagination.decode(cursor)
-    if after is None:
-        return None
-    if not after.isdigit() or len(after) > 10:
-        pagination.decode("%")  # the same bad-cursor problem
-    return int(after)
 
 
 @router.post("/hotline-questions", status_code=201, summary="Record a hotline question (热线咨询), routed to its department")
@@ -305,7 +294,7 @@ def list_hotline(request: Request, who: HotlineReader, limit: pagination.Limit =
                  department: Annotated[Department | None, Query()] = None,
                  answered: Annotated[bool | None, Query()] = None,
                  uscc: Annotated[str | None, Query(max_length=18)] = None):
-    after = _id_cursor(cursor)
+    after = pagination.decode_id(cursor)
     stmt = select(HotlineQuestion).order_by(HotlineQuestion.id.desc())
     if who.role == "park":  # its own enterprises' questions only (the same scope as scoped())
         stmt = stmt.join(Enterprise, Enterprise.uscc == HotlineQuestion.uscc).where(Enterprise.park_id == who.org)

@@ -30,19 +30,14 @@ def scope_of(who) -> str | None:
     return who.org if who.role == "enterprise" else None
 
 
-def _bad_cursor() -> Problem:
-    return Problem(422, "bad-cursor", "分页游标无效", "The cursor is not one this API gave out",
-                   errors=[{"loc": ["query", "cursor"], "msg": "invalid cursor", "type": "bad-cursor"}])
-
-
 def _quota_cursor(cursor: str | None) -> tuple[str, int] | None:
     """Quotas page by (uscc, year): the cursor holds "uscc|year"."""
     key = pagination.decode(cursor)
     if key is None:
         return None
     uscc, _, year = key.partition("|")
-    if not year.isdigit():
-        raise _bad_cursor()
+    if not pagination.is_id(year):
+        raise pagination.bad_cursor()
     return uscc, int(year)
 
 
@@ -70,8 +65,8 @@ def list_nominations(request: Request, who: LiaisonReader, uscc: UsccQuery = Non
                      state: Annotated[Literal[rules.STATES] | None, Query()] = None,
                      limit: pagination.Limit = 100, cursor: pagination.Cursor = None):
     after = pagination.decode(cursor)
-    if after is not None and not after.isdigit():
-        raise _bad_cursor()
+    if after is not None and not pagination.is_id(after):
+        raise pagination.bad_cursor()
     with request.app.state.db.reader() as s:
         items = service.list_nominations(s, limit, after and int(after), uscc and uscc.strip().upper(), year, state,
                                          scope_of(who))
