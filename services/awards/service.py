@@ -196,22 +196,29 @@ def on_revocation(s: Session, event_id: str, data: dict) -> list[Award]:
         if target:
             _move(s, award, target, f"event:{event_id}", f"认定撤销（{data.get('reason')}）/ certification revoked for cause")
             changed.append(award)
-    changed += recheck_claims(s, data["uscc"], event_id, data.get("reason"))
+    if c.tier is not None and c.recognized_on is not None:
+        changed += recheck_claims(s, data["uscc"], c, event_id, data.get("reason"))
     if changed:
         reassess(s, data["uscc"], event_id)
     return changed
 
 
-def recheck_claims(s: Session, uscc: str, event_id: str, reason: str | None) -> list[Award]:
+def recheck_claims(s: Session, uscc: str, revoked: Certification, event_id: str, reason: str | None) -> list[Award]:
     """Claim awards (listing, scenario, ecosystem) depended on the tier held on the claim's date: after a
-    revocation for cause, those no longer eligible without the revoked certification are rejected
-    (unpaid) or clawed back (paid). A claim another certification still covers stands."""
-    certs = certs_of(s, uscc, sound_only=True)
+    revocation for cause, those the revoked certification made eligible (eligible with it, not without
+    it) are rejected (unpaid) or clawed back (paid). A claim another certification still covers stands,
+    and so does one that fails for another reason (a floor raised since): this revocation is not why."""
+    without = certs_of(s, uscc, sound_only=True)
+    with_it = [*without, rules.Cert(revoked.certification_id, revoked.tier, revoked.recognized_on, revoked.expires_on)]
     changed = []
     for award in s.scalars(select(Award).where(Award.uscc == uscc, Award.program.in_(CLAIMS),
                                                Award.state.in_(rules.COUNTED)).order_by(Award.id)):
-        why = rules.claim_still_eligible(award.program, rules.tier_on(certs, award.decided_on), award.decided_on,
-                                         params.in_force(s, award.decided_on, "award."))
+        in_force = params.in_force(s, award.decided_on, "award.")
+        if rules.claim_still_eligible(award.program, rules.tier_on(with_it, award.decided_on), award.decided_on,
+                                      in_force):
+            continue
+        why = rules.claim_still_eligible(award.program, rules.tier_on(without, award.decided_on), award.decided_on,
+                                         in_force)
         if why:
             target = "clawed_back" if award.state == "disbursed" else "rejected"
             _move(s, award, target, f"event:{event_id}",

@@ -147,3 +147,27 @@ async def test_a_rejected_listing_claim_can_be_corrected_once(suite):
         kinds = [(e.award_id, e.kind) for e in s.scalars(select(LedgerEntry).where(
             LedgerEntry.uscc == u, LedgerEntry.program == "listing").order_by(LedgerEntry.id))]
     assert kinds == [(wrong["id"], "awarded"), (wrong["id"], "reversed"), (right["id"], "awarded")]
+
+
+async def test_an_unrelated_revocation_takes_back_nothing(fresh_suite):
+    """The claim floor raised since, with effect from a past date, does not make a later revocation
+    of an unrelated title take back claims that title never carried."""
+    suite = fresh_suite
+    u, buyer = make_uscc(), make_uscc()
+    await register(suite, u)
+    await register(suite, buyer)
+    minor = await certify(suite, u, "innovative", "2023-01-01")
+    await certify(suite, u, "municipal_srdi", "2024-03-01")
+    await suite.wait_for(lambda: count(suite, Certification, Certification.uscc == u) == 2, "the projection")
+    kept = await claim(suite, {"program": "ecosystem", "uscc": u, "buyer_uscc": buyer, "contract_yuan": 200_000,
+                               "signed_on": "2024-06-01"})
+    r = await suite.client("awards").put("/api/v1/policy", json={
+        "key": "award.claim.min_tier", "value": "municipal_little_giant", "effective_from": "2024-01-02",
+        "legal_ref": "测试：追溯提高申领门槛"})
+    assert r.status_code in (200, 201), r.text
+    await revoke(suite, minor["id"])
+    await suite.wait_for(lambda: count(suite, Certification, Certification.uscc == u,
+                                       Certification.revoked_for_cause.is_(True)) == 1, "the revocation")
+    await suite.settled()
+    assert await state_of(suite, u, "ecosystem") == ["computed"]
+    assert (await suite.client("awards").get(f"/api/v1/awards/{kept['id']}")).json()["amount_yuan"] == 10_000
