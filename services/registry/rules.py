@@ -470,12 +470,13 @@ def overdue(state: str, due_on: dt.date, on: dt.date) -> bool:
 
 # -- hotline (热线咨询) and policy sessions (政策宣讲会) ------------------------------------------
 def mask_phone(phone: str | None) -> str | None:
-    """A phone number as readers other than the lead bureau see it: the first 3 and last 4 digits
-    of a number of 8 digits or more (138****5678), else only the last 2; separators dropped."""
+    """A phone number as readers other than the lead bureau see it: a mobile number (11 digits or
+    more) keeps its first 3 and last 4 (138****5678), a shorter one (a landline: 6936****) only its
+    last 2; separators dropped."""
     if phone is None:
         return None
-    digits = "".join(c for c in phone if c.isdigit())
-    if len(digits) >= 8:
+    digits = "".join(c for c in phone if c.isascii() and c.isdigit())
+    if len(digits) >= 11:
         return digits[:3] + "*" * (len(digits) - 7) + digits[-4:]
     return "*" * max(len(digits) - 2, 0) + digits[-2:]
 

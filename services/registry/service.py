@@ -522,7 +522,8 @@ def record_question(s: Session, actor: str, body: HotlineQuestionIn, today: dt.d
     s.add(row)
     s.flush()
     audit.record(s, actor, "hotline.ask", "hotline_question", str(row.id), None, question_dict(row, reveal=False))
-    return question_dict(row, reveal=True) | {"basis": {"routing": routing.cite()}}
+    # Masked even to econ: a POST's answer is kept with its Idempotency-Key; econ reads it whole by GET.
+    return question_dict(row, reveal=False) | {"basis": {"routing": routing.cite()}}
 
 
 def answer_question(s: Session, who, question_id: int, body: HotlineAnswerIn, today: dt.date) -> dict:
@@ -547,7 +548,7 @@ def answer_question(s: Session, who, question_id: int, body: HotlineAnswerIn, to
     row.answered_by, row.answer_recorded_by = body.answered_by or who.actor, who.actor
     s.flush()
     audit.record(s, who.actor, "hotline.answer", "hotline_question", str(row.id), before, question_dict(row, reveal=False))
-    return question_dict(row, reveal)
+    return question_dict(row, reveal=False)  # a POST's answer: masked, as above
 
 
 def _question_visible(s: Session, who, row: HotlineQuestion) -> bool:
