@@ -71,6 +71,15 @@ def _clean(errs: list) -> list:
     return out
 
 
+def is_unique_violation(exc: IntegrityError) -> bool:
+    """PostgreSQL's SQLSTATE 23505, or SQLite's UNIQUE / PRIMARY KEY constraint message."""
+    orig = exc.orig
+    if getattr(orig, "sqlstate", None) is not None:
+        return orig.sqlstate == "23505"
+    text = str(orig)
+    return text.startswith("UNIQUE constraint failed") or "PRIMARY KEY" in text
+
+
 def install(app: FastAPI) -> None:
     @app.exception_handler(Problem)
     async def _problem(_req: Request, exc: Problem):
@@ -99,9 +108,12 @@ def install(app: FastAPI) -> None:
                                         "A value is out of the range the database can store"))
 
     @app.exception_handler(IntegrityError)
-    async def _conflict(_req: Request, exc: IntegrityError):
+    async def _conflict(req: Request, exc: IntegrityError):
         # A unique key taken by a concurrent request between a service's check and its insert (the
         # check answers the ordinary 409; this is the race): the caller's retry decides, not a 500.
+        # Any other integrity error (a foreign key, a NOT NULL) is a bug: logged and a 500.
+        if not is_unique_violation(exc):
+            return await _unexpected(req, exc)
         log.warning("integrity conflict", error=str(exc.orig).splitlines()[0][:200] if exc.orig else "")
         return problem_response(Problem(409, "conflict", "与现有数据冲突（可能是同时提交的相同请求），请刷新后重试",
                                         "The request conflicts with existing data (perhaps a concurrent "

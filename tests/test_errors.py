@@ -1,4 +1,7 @@
 """The shared error handlers: a unique key lost to a concurrent request is a 409 problem, not a 500."""
+import os
+import uuid
+
 import httpx
 from fastapi import FastAPI
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert
@@ -6,9 +9,18 @@ from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, 
 from shared import errors
 
 
+def _engine(tmp_path):
+    """The PostgreSQL server under test when there is one (its SQLSTATE path), else SQLite."""
+    url = os.environ.get("SRDI_TEST_DATABASE_URL")
+    if url and url.startswith(("postgresql://", "postgres://")):
+        url = "postgresql+psycopg://" + url.split("://", 1)[1]
+    return create_engine(url or f"sqlite:///{tmp_path / 'race.db'}")
+
+
 async def test_a_lost_unique_key_race_is_a_409_problem(tmp_path):
-    engine = create_engine(f"sqlite:///{tmp_path / 'race.db'}")
-    table = Table("thing", MetaData(), Column("id", Integer, primary_key=True), Column("key", String, unique=True))
+    engine = _engine(tmp_path)
+    table = Table(f"thing_{uuid.uuid4().hex[:8]}", MetaData(), Column("id", Integer, primary_key=True),
+                  Column("key", String, unique=True))
     table.metadata.create_all(engine)
     app = FastAPI()
     errors.install(app)
@@ -23,8 +35,29 @@ async def test_a_lost_unique_key_race_is_a_409_problem(tmp_path):
         assert (await http.post("/things/a")).status_code == 200
         r = await http.post("/things/a")
     assert r.status_code == 409 and r.headers["content-type"].startswith("application/problem+json")
+    table.drop(engine)
     body = r.json()
     assert body["type"].endswith("conflict") and "冲突" in body["title"] and "conflicts" in body["detail"]
+
+
+
+async def test_another_integrity_error_is_a_bug_not_a_conflict(tmp_path):
+    """A NOT NULL (or foreign key) violation is the code's fault: a logged 500, not 'reload and retry'."""
+    engine = create_engine(f"sqlite:///{tmp_path / 'bug.db'}")
+    table = Table("thing", MetaData(), Column("id", Integer, primary_key=True), Column("key", String, nullable=False))
+    table.metadata.create_all(engine)
+    app = FastAPI()
+    errors.install(app)
+
+    @app.post("/things")
+    def add():
+        with engine.begin() as c:
+            c.execute(insert(table).values(key=None))
+
+    async with httpx.AsyncClient(transport=httpx.ASGITransport(app=app, raise_app_exceptions=False),
+                                 base_url="http://t") as http:
+        r = await http.post("/things")
+    assert r.status_code == 500 and r.json()["type"].endswith("internal")
 
 
 async def test_a_cursor_that_only_looks_like_an_id_is_a_422(suite):
