@@ -5,7 +5,7 @@ import datetime as dt
 import secrets
 from collections import defaultdict
 
-from sqlalchemy import and_, func, or_, select
+from sqlalchemy import func, or_, select
 from sqlalchemy.orm import Session
 
 from services.parks import events, rules
@@ -101,10 +101,12 @@ def _stays(s: Session, park_id: str) -> list[rules.Stay]:
 
 def _services(s: Session, park_id: str, until: dt.date) -> tuple[tuple[str, dt.date], ...]:
     """(uscc, served_on) of the service records that count for a park in `until`'s year: those
-    recorded for the park, and district-wide ones (no park) for an enterprise now in it."""
+    recorded for the park or district-wide (no park), for an enterprise the registry has in the park.
+    A record about an enterprise the registry does not place there counts for nothing, so a park
+    cannot raise its own score with services to firms that are not its own."""
     in_park = select(Enterprise.uscc).where(Enterprise.park_id == park_id)
     rows = s.execute(select(ServiceRecord.uscc, ServiceRecord.served_on).where(
-        or_(ServiceRecord.park_id == park_id, and_(ServiceRecord.park_id.is_(None), ServiceRecord.uscc.in_(in_park))),
+        or_(ServiceRecord.park_id == park_id, ServiceRecord.park_id.is_(None)), ServiceRecord.uscc.in_(in_park),
         ServiceRecord.served_on >= dt.date(until.year, 1, 1), ServiceRecord.served_on <= until))
     return tuple((u, d) for u, d in rows)
 

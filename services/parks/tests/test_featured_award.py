@@ -43,15 +43,16 @@ async def test_two_parks_designated_at_once_get_one_award(suite):
 async def test_the_services_dimension_counts_the_parks_service_records(suite):
     econ = suite.client("parks")
     park, other = await new_park(suite), await new_park(suite)
-    member = await enterprise_in(suite, park["id"])
+    member, second = await enterprise_in(suite, park["id"]), await enterprise_in(suite, park["id"])
     await suite.settled()
     imd = (await econ.post("/api/v1/intermediaries", json={"name": f"服务机构-{park['id']}"})).json()
     path = f"/api/v1/intermediaries/{imd['id']}/services"
-    for body in ({"uscc": make_uscc(), "served_on": "2025-03-01", "category": "ip", "park_id": park["id"]},
+    for body in ({"uscc": second, "served_on": "2025-03-01", "category": "ip", "park_id": park["id"]},
                  {"uscc": member, "served_on": "2025-04-01", "category": "finance"},  # no park: its member's
                  {"uscc": make_uscc(), "served_on": "2025-04-01", "category": "finance"},  # neither
-                 {"uscc": make_uscc(), "served_on": "2025-05-01", "category": "ip", "park_id": other["id"]},
-                 {"uscc": make_uscc(), "served_on": "2024-12-31", "category": "ip", "park_id": park["id"]}):
+                 {"uscc": make_uscc(), "served_on": "2025-04-02", "category": "ip", "park_id": park["id"]},  # not its firm
+                 {"uscc": second, "served_on": "2025-05-01", "category": "ip", "park_id": other["id"]},
+                 {"uscc": second, "served_on": "2024-12-31", "category": "ip", "park_id": park["id"]}):
         assert (await econ.post(path, json=body)).status_code == 201
     result = (await econ.get(f"/api/v1/parks/{park['id']}/assessment", params={"year": 2025})).json()
     [dim] = [d for d in result["dimensions"] if d["dimension"] == "services_delivered"]
