@@ -95,3 +95,9 @@ def amount_error(max_amount_yuan: int | None, requested_yuan: int | None, grante
 def closing_soon(windows: Iterable[tuple[int, dt.date, dt.date]], on: dt.date, days: int) -> list[int]:
     """Programmes whose window is open on `on` and closes within `days` days."""
     return [pid for pid, opens, closes in windows if opens <= on <= closes and (closes - on).days <= days]
+
+
+def contract_ref(evidence: str) -> str:
+    """A contract's evidence reference as stored and compared: full-width forms folded (NFKC),
+    spaces collapsed, letters upper-cased, so `cg-7`, `ＣＧ－７` and `CG-7 ` are one contract."""
+    return " ".join(unicodedata.normalize("NFKC", evidence).split()).upper()

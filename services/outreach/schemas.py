@@ -3,8 +3,9 @@ from __future__ import annotations
 
 from typing import Annotated, Literal
 
-from pydantic import Field, StringConstraints, model_validator
+from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
+from services.outreach.rules import contract_ref
 from shared.schemas import USCC, Body, Day, LongText, Text, Yuan
 
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500,
@@ -14,6 +15,11 @@ Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, ma
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Channel = Literal["inbox", "email", "wechat"]
 Stage = Literal["preparing", "submitted", "approved", "granted", "rejected", "withdrawn"]
+
+
+# A contract number or scan reference, folded so that one contract typed two ways is one (rules.contract_ref).
+Evidence = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200),
+                     AfterValidator(contract_ref)]
 
 
 class ScenarioIn(Body):
@@ -40,7 +46,7 @@ class ScenarioContractIn(Body):
     contract_yuan: Annotated[int, Field(gt=0, le=10**13, description="whole 元")]
     signed_on: Day
     # The contract number or the stored scan's reference (≤ 200, as the awards claim's evidence_ref).
-    evidence: Text
+    evidence: Evidence
 
 
 class ProductIn(Body):
@@ -73,7 +79,7 @@ class EcosystemContractIn(Body):
     contract_yuan: Annotated[int, Field(gt=0, le=10**13, description="whole 元")]
     signed_on: Day
     # The contract number or the stored scan's reference (≤ 200, as the awards claim's evidence_ref).
-    evidence: Text
+    evidence: Evidence
 
     @model_validator(mode="after")
     def _two_parties(self):

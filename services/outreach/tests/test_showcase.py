@@ -99,6 +99,10 @@ async def test_ecosystem_contract(suite):
     r3 = await econ.post("/api/v1/contracts", json={**body, "contract_yuan": 1_300_000})
     assert r3.status_code == 409 and r3.json()["type"].endswith("duplicate-contract"), r3.text
     assert r3.json()["contract_id"] == c["id"] and r3.json()["detail_zh"] and r3.json()["detail_en"]
+    # ... also when typed another way: full-width forms, lower case, extra spaces.
+    r4 = await econ.post("/api/v1/contracts", json={**body, "evidence": " 采购合同  ｃｇ－７ "})
+    assert r4.status_code == 409 and r4.json()["contract_id"] == c["id"], r4.text
+    assert c["evidence"] == "采购合同 CG-7"
     # Racing copies: exactly one is recorded.
     import asyncio
     race = {**body, "evidence": "采购合同 CG-8"}
