@@ -14,6 +14,7 @@ from collections.abc import Iterator
 
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
 
 NAMING = {
@@ -97,6 +98,18 @@ class Database:
         if wrote_events:  # wake the relay only for new events, or it would wake itself forever
             for hook in self.after_commit_hooks:
                 hook()
+
+    def retrying(self, work, attempts: int = 3):
+        """Run work(session) in a transaction, again when a racing writer won a unique key first
+        (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers). The rerun sees the winner's rows,
+        so it answers as a sequential request would: a 409, or a row left unchanged."""
+        for attempt in range(attempts):
+            try:
+                with self.transaction() as s:
+                    return work(s)
+            except IntegrityError:
+                if attempt == attempts - 1:
+                    raise
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[Session]:

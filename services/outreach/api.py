@@ -17,7 +17,6 @@ from services.outreach.schemas import (ApplicationIn, ApplicationUpdate, Contact
 from shared import pagination
 from shared.auth import Caller
 from shared.clock import today
-from shared.errors import Problem
 from shared.schemas import USCC, RowId
 
 router = APIRouter(tags=["outreach"])

@@ -144,7 +144,7 @@ def sign_scenario_contract(s: Session, actor: str, scenario_id: int, body: Scena
 def duplicate_contract(existing: int | None) -> Problem:
     ref = f"（合同 {existing}）" if existing else ""
     return Problem(409, "duplicate-contract", f"该供需双方的这份合同（同一合同编号/凭证）已登记{ref}",
-                   f"This contract (same supplier, buyer and evidence) is already recorded"
+                   "This contract (same supplier, buyer and evidence) is already recorded"
                    + (f" (contract {existing})" if existing else ""),
                    **({"contract_id": existing} if existing else {}))
 

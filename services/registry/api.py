@@ -18,7 +18,7 @@ from services.registry.schemas import (USCC, AnnualUpdateIn, AttendanceIn, CertT
                                        EnterpriseIn, HotlineAnswerIn, HotlineQuestionIn, IndicatorsIn,
                                        PolicySessionIn, RecommendationIn, RequestCategory, RequestMoveIn, RevokeIn,
                                        ServiceRequestIn, VisitIn)
-from shared import audit, pagination
+from shared import pagination
 from shared.auth import Caller, Principal
 from shared.clock import today
 from shared.errors import Problem, not_found
@@ -42,7 +42,7 @@ def create_enterprise(body: EnterpriseIn, request: Request, who: Writer):
     def register(s):
         return service.enterprise_dict(service.create_enterprise(s, who.actor, body), [], today())
     # A racing registration of the same USCC loses at the primary key (PostgreSQL): run again, it is a 409.
-    return jobs.retrying(request.app.state.db, register)
+    return request.app.state.db.retrying(register)
 
 
 READ_DOC = "SELECT doc, park_id FROM enterprise WHERE uscc = :uscc"
@@ -329,8 +329,8 @@ def put_attendance(session_id: RowId, uscc: USCC, body: AttendanceIn, request: R
                    response: Response):
     """One record per (session, enterprise): 201 when new, 200 when it replaces the count (a repeat
     is idempotent). The enterprise must be registered (404)."""
-    row, created = jobs.retrying(request.app.state.db,
-                                 lambda s: service.put_attendance(s, who.actor, session_id, uscc, body))
+    row, created = request.app.state.db.retrying(
+        lambda s: service.put_attendance(s, who.actor, session_id, uscc, body))
     response.status_code = 201 if created else 200
     return row
 
@@ -393,8 +393,11 @@ def new_stats(request: Request, who: StatsReader,
     Per title: `stock` (holders on `to`), `base` (holders the day before `from`), `net`, `new`
     (first recognised at that title within the period), `renewed` (复核 within it)."""
     if year is not None:
+        if year > today().year:
+            raise Problem(422, "bad-period", f"{year} 年尚未开始", f"The year {year} has not begun",
+                          errors=[{"loc": ["query", "year"], "msg": "a future year", "type": "value"}])
         # A year still running ends today: stock is counted on a day that has happened.
-        start, end = dt.date(year, 1, 1), to or min(dt.date(year, 12, 31), max(dt.date(year, 1, 1), today()))
+        start, end = dt.date(year, 1, 1), to or min(dt.date(year, 12, 31), today())
         if from_ is not None or not (start <= end <= dt.date(year, 12, 31)):
             raise Problem(422, "bad-period", "year 与 from 不能同用；to 须在该年内",
                           "Give year (optionally with a `to` inside it) or from and to",
@@ -537,10 +540,10 @@ async def platform_recommend(body: RecommendationIn, request: Request, who: Writ
     from (year, tier, enterprises), so sending the same recommendation again is kept once."""
     usccs = sorted(set(body.usccs))
 
-    def known():
+    def unknown():
         with request.app.state.db.reader() as s:
-            return set(s.scalars(select(Enterprise.uscc).where(Enterprise.uscc.in_(usccs))))
-    missing = [u for u in usccs if u not in await asyncio.to_thread(known)]
+            return service.unregistered(s, usccs)
+    missing = await asyncio.to_thread(unknown)
     if missing:
         raise Problem(422, "unknown-enterprises", f"未登记的企业：{'、'.join(missing)}",
                       f"Not registered: {', '.join(missing)}",
@@ -552,12 +555,8 @@ async def platform_recommend(body: RecommendationIn, request: Request, who: Writ
 
     def record():
         with request.app.state.db.transaction() as s:
-            audit.record(s, who.actor, "platform.recommend", "recommendation", receipt.batch_id, None,
-                         {"year": body.year, "tier": body.tier, "usccs": usccs, "accepted": receipt.accepted,
-                          "duplicate": receipt.duplicate})
-    await asyncio.to_thread(record)
-    return {"batch_id": receipt.batch_id, "year": body.year, "tier": body.tier, "enterprises": usccs,
-            "accepted": receipt.accepted, "duplicate": receipt.duplicate}
+            return service.recommendation_sent(s, who.actor, body.year, body.tier, usccs, receipt)
+    return await asyncio.to_thread(record)
 
 
 @router.post("/admin/expire", summary="Expire certifications past their last valid day now")

@@ -11,7 +11,6 @@ import uuid
 import orjson
 import structlog
 from sqlalchemy import update
-from sqlalchemy.exc import IntegrityError
 
 from services.registry import service
 from services.registry.models import ImportJob
@@ -20,23 +19,6 @@ from shared.db import utcnow
 
 log = structlog.get_logger()
 IMPORT_CHUNK = 500
-
-
-CONFLICT_RETRIES = 3
-
-
-def retrying(db, work, attempts: int = CONFLICT_RETRIES):
-    """Run work(session) in a transaction, again when a racing writer won a unique key first
-    (PostgreSQL; SQLite's BEGIN IMMEDIATE serialises writers). The rerun sees the winner's rows,
-    so it answers as a sequential request would: a 409, or a row left unchanged."""
-    for attempt in range(attempts):
-        try:
-            with db.transaction() as s:
-                return work(s)
-        except IntegrityError:
-            if attempt == attempts - 1:
-                raise
-            log.info("unique-key race, running again", attempt=attempt + 1)
 
 
 def run_import(db, actor: str, parsed: list, job_id: str | None = None) -> dict:
@@ -54,7 +36,7 @@ def run_import(db, actor: str, parsed: list, job_id: str | None = None) -> dict:
                           .values(rows_done=checked + start + len(chunk)))
             return created, unchanged, refused
         # Another import of the same rows racing this chunk: the rerun finds them (unchanged).
-        created, unchanged, refused = retrying(db, apply)
+        created, unchanged, refused = db.retrying(apply)
         report["created"] += created
         report["unchanged"] += unchanged
         report["rejected"] += refused

@@ -914,3 +914,19 @@ def job_dict(job: ImportJob) -> dict:
             "progress": round(job.rows_done / job.rows_total, 4) if job.rows_total else (1.0 if job.state == "done" else 0.0),
             "report": orjson.loads(job.report) if job.report else None, "error": job.error,
             "created_at": ts(job.created_at), "started_at": ts(job.started_at), "finished_at": ts(job.finished_at)}
+
+
+# -- the municipal platform -------------------------------------------------------------------
+def unregistered(s: Session, usccs: list[str]) -> list[str]:
+    """The USCCs (in the order given) the registry does not know."""
+    known = set(s.scalars(select(Enterprise.uscc).where(Enterprise.uscc.in_(usccs))))
+    return [u for u in usccs if u not in known]
+
+
+def recommendation_sent(s: Session, actor: str, year: int, tier: str, usccs: list[str], receipt) -> dict:
+    """Record (audit) a district recommendation the platform received; the answer to the caller."""
+    audit.record(s, actor, "platform.recommend", "recommendation", receipt.batch_id, None,
+                 {"year": year, "tier": tier, "usccs": usccs, "accepted": receipt.accepted,
+                  "duplicate": receipt.duplicate})
+    return {"batch_id": receipt.batch_id, "year": year, "tier": tier, "enterprises": usccs,
+            "accepted": receipt.accepted, "duplicate": receipt.duplicate}

@@ -75,7 +75,7 @@ async def test_budget_roles_and_bad_input(paid, suite):
     assert (await suite.client("awards", role="park", org="P1").get(f"/api/v1/budgets/{YEAR}")).status_code == 403
     for bad_path, body in ((path, {"allocated_yuan": -5}), (path, {"allocated_yuan": 1.5}),
                            (f"/api/v1/budgets/{YEAR}/lottery", {"allocated_yuan": 1}),
-                           (f"/api/v1/budgets/1900/tier", {"allocated_yuan": 1})):
+                           ("/api/v1/budgets/1900/tier", {"allocated_yuan": 1})):
         assert (await treasury(suite).put(bad_path, json=body)).status_code == 422
     low = await treasury(suite).put(path, json={"allocated_yuan": 299_999})  # below what is already paid
     assert low.status_code == 409 and low.json()["committed_yuan"] == 300_000

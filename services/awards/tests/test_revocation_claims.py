@@ -37,8 +37,8 @@ async def test_claims_fall_with_the_certification_they_rested_on(suite):
     await suite.wait_for(lambda: count(suite, Certification, Certification.uscc == u) == 1, "the projection")
     paid = await claim(suite, {"program": "scenario", "uscc": u, "scenario_id": "S-rev", "contract_yuan": 1_000_000,
                                "signed_on": "2024-06-01", "evidence_ref": "HT-R1"})
-    unpaid = await claim(suite, {"program": "ecosystem", "uscc": u, "buyer_uscc": buyer, "contract_yuan": 1_000_000,
-                                 "signed_on": "2024-06-02", "evidence_ref": "GY-R1"})
+    await claim(suite, {"program": "ecosystem", "uscc": u, "buyer_uscc": buyer, "contract_yuan": 1_000_000,
+                        "signed_on": "2024-06-02", "evidence_ref": "GY-R1"})
     await fund(suite, "scenario")
     path = f"/api/v1/awards/{paid['id']}"
     assert (await suite.client("awards").post(path + "/review")).status_code == 200
@@ -124,7 +124,7 @@ async def test_the_database_refuses_to_edit_history(suite, table, statement):
         assert s.execute(text(f"SELECT * FROM {table} WHERE id = :id"), {"id": row_id}).one() == before
 
 
-async def test_a_rejected_listing_claim_can_be_corrected_once(suite):
+async def test_a_rejected_listing_claim_can_be_claimed_again(suite):
     """Corrections are new entries: the wrong listing award is rejected and claimed again with the
     right municipal amount; while that one stands, a further claim is 409."""
     u = make_uscc()

@@ -1,7 +1,7 @@
 """Application scenarios: publish, propose, sign (the event goes out once), recommend to the city."""
 from sqlalchemy import select
 
-from services.outreach.tests.helpers import SIGNED, district_enterprise, stream_events
+from services.outreach.tests.helpers import district_enterprise, stream_events
 from shared.tables import Outbox
 from shared.testing import make_uscc
 

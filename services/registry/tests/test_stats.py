@@ -79,3 +79,9 @@ async def test_new_stats_roles(suite):
     assert (await suite.client("registry", role="bank", org="B1").get("/api/v1/stats/new?year=2023")).status_code == 403
     assert (await suite.client("registry", role="park", org="P-S").get("/api/v1/stats/new?year=2023")).status_code == 403
     await suite.settled()
+
+
+async def test_a_future_year_has_no_statistics_yet(suite):
+    from shared.clock import today
+    r = await suite.client("registry").get("/api/v1/stats/new", params={"year": today().year + 1})
+    assert r.status_code == 422 and r.json()["type"].endswith("bad-period")

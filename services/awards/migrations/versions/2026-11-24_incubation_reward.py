@@ -6,7 +6,6 @@ Revises: 0002_awards_claims
 Create Date: 2026-11-24 16:27:51.877116
 """
 from alembic import op
-import sqlalchemy as sa
 
 from shared import params
 

@@ -8,7 +8,6 @@ Revises: 0003_outreach_industry
 Create Date: 2026-12-02 00:28:26.255314
 """
 from alembic import op
-import sqlalchemy as sa
 
 
 revision = '0004_outreach_contract_once'
