@@ -4,8 +4,8 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import os
 import time
-import uuid
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -70,13 +70,14 @@ class RequestContextMiddleware:
 
     def __init__(self, app, service: str):
         self.app, self.service = app, service
+        self._latency: dict[tuple, object] = {}
 
     async def __call__(self, scope, receive, send):
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         start, status = time.perf_counter(), [500]
         given = dict(scope["headers"]).get(b"x-request-id", b"").decode(errors="replace")[:64]
-        request_id = given if given.isprintable() and given else uuid.uuid4().hex
+        request_id = given if given.isprintable() and given else os.urandom(16).hex()
         traceparent = tracing.child(dict(scope["headers"]).get(b"traceparent", b"").decode(errors="replace"))
         structlog.contextvars.bind_contextvars(correlation_id=request_id, traceparent=traceparent,
                                                trace_id=tracing.trace_id(traceparent))
@@ -92,8 +93,11 @@ class RequestContextMiddleware:
             await self.app(scope, receive, send_wrapper)
         finally:
             route = scope.get("route")
-            LATENCY.labels(self.service, scope["method"], getattr(route, "path", "unmatched"),
-                           status[0]).observe(time.perf_counter() - start)
+            key = (scope["method"], getattr(route, "path", "unmatched"), status[0])
+            child = self._latency.get(key)
+            if child is None:  # labels() takes a lock and builds a key: once per route and status
+                child = self._latency[key] = LATENCY.labels(self.service, *key)
+            child.observe(time.perf_counter() - start)
 
 
 def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:

@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 from collections import defaultdict
 from dataclasses import dataclass
@@ -57,8 +58,10 @@ def refresh_doc(s: Session, e: Enterprise, certs: list[Certification] | None = N
     e.doc = orjson.dumps(doc).decode()
 
 
+@functools.lru_cache(maxsize=4096)
 def render_doc(doc: str | bytes, on: dt.date) -> bytes:
-    """The stored document with the current tier on a date, as JSON bytes."""
+    """The stored document with the current tier on a date, as JSON bytes. Cached by the document's
+    text and the date (the hot read path: an unchanged document on the same day renders the same)."""
     data = orjson.loads(doc)
     certs = [rules.Cert(c["id"], c["tier"], dt.date.fromisoformat(c["recognized_on"]),
                         dt.date.fromisoformat(c["expires_on"]),
