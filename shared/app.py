@@ -113,7 +113,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         bus = Bus(settings, spec.name, db, spec.handlers)
         app.state.db, app.state.bus = db, bus
         await bus.start()
-        jobs = [asyncio.create_task(job(app)) for job in spec.jobs]
+        jobs = [asyncio.create_task(job(app)) for job in spec.jobs] if settings.background_jobs else []
         try:
             yield
         finally:

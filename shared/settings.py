@@ -47,6 +47,7 @@ class Settings(BaseSettings):
     ack_wait_s: float = 30.0
     expiry_sweep_s: float = 3600.0
     migrate_on_start: bool = True
+    background_jobs: bool = True  # the services' periodic jobs (expiry sweep, notice dispatch, …); off for drills
     sqlite_busy_timeout_ms: int = 30000  # how long a SQLite writer waits for the lock
     log_level: str = "INFO"
     # The municipal declaration platform (registry: published lists, district recommendations).

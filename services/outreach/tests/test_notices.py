@@ -193,10 +193,30 @@ def expire_leases(suite, notice_id):
                   .values(next_attempt_at=dt.datetime(2000, 1, 1)))
 
 
-async def test_a_crash_mid_dispatch_sends_nothing_twice(suite, sink):
+@pytest.fixture
+async def quiet(tmp_path):
+    """Registry and outreach with no background dispatcher: the test is the only one dispatching."""
+    from shared.testing import Suite
+    suite = await Suite(tmp_path, services=("registry", "outreach"), background_jobs=False).start()
+    yield suite
+    await suite.stop()
+
+
+async def test_a_crash_mid_dispatch_sends_nothing_twice(quiet):
     """A dispatcher that dies after claiming (or after the SMTP server's 250 but before recording
     it) leaves its deliveries `sending`: nothing touches them until the lease runs out, then each
     goes out once more — the e-mail with the same Message-ID — and never again."""
+    suite = quiet
+    sink = await SmtpSink().start()
+    channels_of(suite.apps["outreach"])["email"] = EmailChannel(
+        ChannelSettings(smtp_host="127.0.0.1", smtp_port=sink.port, smtp_timeout_s=5))
+    try:
+        await _crash_mid_dispatch(suite, sink)
+    finally:
+        await sink.stop()
+
+
+async def _crash_mid_dispatch(suite, sink):
     econ = suite.client("outreach")
     u = await district_enterprise(suite)
     await econ.put(f"/api/v1/enterprises/{u}/contact", json={"email": "crash@u.example.cn"})
