@@ -6,7 +6,7 @@
 2. Rules + database: the same 10,000 promotions through the real handler
    (`service.on_promotion`: projection, dated parameters, top-up, ledger entry, outbox event),
    one transaction per event as the consumer runs it, on SQLite (default) or on
-   `SRDI_BENCH_DATABASE_URL` (a PostgreSQL database to use, emptied of awards tables first).
+   `SRDI_BENCH_DATABASE_URL` (a PostgreSQL server: a database of its own is made and dropped).
 3. The what-if costing (`service.simulate`) over the resulting history.
 
 Run: `.venv/bin/python bench/awards_compute.py [N]`; results in bench/results/awards_compute.json.
@@ -15,9 +15,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import os
 import sys
-import tempfile
 import time
 from pathlib import Path
 
@@ -28,6 +26,7 @@ from services.awards import rules, service  # noqa: E402
 from services.awards.main import SPEC  # noqa: E402
 from shared.db import Database  # noqa: E402
 from shared.migrate import upgrade  # noqa: E402
+from bench.common import bench_database  # noqa: E402
 
 LADDER = [("municipal_srdi", 0, True), ("municipal_little_giant", 400, True),
           ("national_little_giant", 800, True), ("municipal_srdi", 1100, False)]
@@ -54,28 +53,28 @@ def main(n: int = 10_000) -> dict:
         results[f"pure_{name}"] = {"seconds": round(secs, 3), "awards": len(awards),
                                    "total_yuan": rules.cost(awards)["total_yuan"],
                                    "promotions_per_s": round(n / secs)}
-    url = os.environ.get("SRDI_BENCH_DATABASE_URL") or f"sqlite:///{tempfile.mkdtemp(prefix='awards-bench-')}/awards.db"
-    db = Database(url)
-    upgrade(db.engine, "awards", SPEC.migrations, SPEC.metadata)
-    t = time.perf_counter()
-    made = 0
-    for p in promos:
-        with db.transaction() as s:
-            made += len(service.on_promotion(s, f"bench-{p.certification_id}", {
-                "uscc": p.uscc, "name": "基准测试企业", "to_tier": p.tier, "certification_id": p.certification_id,
-                "recognized_on": p.recognized_on.isoformat(),
-                "expires_on": (p.recognized_on + dt.timedelta(days=1094)).isoformat(),
-                "first_time_at_tier": p.first_time_at_tier}))
-    secs = time.perf_counter() - t
-    results["db"] = {"database": db.engine.dialect.name, "seconds": round(secs, 2), "awards": made,
-                     "promotions_per_s": round(n / secs), "ms_per_promotion": round(1000 * secs / n, 2)}
-    t = time.perf_counter()
-    with db.reader() as s:
-        sim = service.simulate(s, "fangshan_2025", {}, dt.date(2022, 1, 1), dt.date(2030, 12, 31), "bench")
-    results["simulation"] = {"seconds": round(time.perf_counter() - t, 2),
-                             "proposed_total_yuan": sim["proposed"]["total_yuan"],
-                             "in_force_total_yuan": sim["in_force"]["total_yuan"]}
-    db.dispose()
+    with bench_database("awards") as url:
+        db = Database(url)
+        upgrade(db.engine, "awards", SPEC.migrations, SPEC.metadata)
+        t = time.perf_counter()
+        made = 0
+        for p in promos:
+            with db.transaction() as s:
+                made += len(service.on_promotion(s, f"bench-{p.certification_id}", {
+                    "uscc": p.uscc, "name": "基准测试企业", "to_tier": p.tier, "certification_id": p.certification_id,
+                    "recognized_on": p.recognized_on.isoformat(),
+                    "expires_on": (p.recognized_on + dt.timedelta(days=1094)).isoformat(),
+                    "first_time_at_tier": p.first_time_at_tier}))
+        secs = time.perf_counter() - t
+        results["db"] = {"database": db.engine.dialect.name, "seconds": round(secs, 2), "awards": made,
+                         "promotions_per_s": round(n / secs), "ms_per_promotion": round(1000 * secs / n, 2)}
+        t = time.perf_counter()
+        with db.reader() as s:
+            sim = service.simulate(s, "fangshan_2025", {}, dt.date(2022, 1, 1), dt.date(2030, 12, 31), "bench")
+        results["simulation"] = {"seconds": round(time.perf_counter() - t, 2),
+                                 "proposed_total_yuan": sim["proposed"]["total_yuan"],
+                                 "in_force_total_yuan": sim["in_force"]["total_yuan"]}
+        db.dispose()
     return results
 
 

@@ -1,12 +1,16 @@
 """Start the pieces a benchmark needs: a nats-server, a service under uvicorn, a token."""
 from __future__ import annotations
 
+import contextlib
 import os
 import re
 import subprocess
 import sys
 import tempfile
+import uuid
 from pathlib import Path
+
+from sqlalchemy import create_engine, text
 
 from shared.auth import issue_token
 from shared.natsserver import NatsServer, free_port, wait_port
@@ -54,3 +58,21 @@ def wrk(url: str, seconds: int = 10, connections: int = 32, token: str | None = 
     if non2xx:
         raise RuntimeError(f"{url}: {non2xx.group(1)} failed responses\n{out}")
     return float(re.search(r"Requests/sec:\s+([\d.]+)", out).group(1))
+
+
+@contextlib.contextmanager
+def bench_database(service: str):
+    """A database URL of the benchmark's own: a fresh database on SRDI_BENCH_DATABASE_URL (a
+    PostgreSQL server URL), dropped afterwards; else a SQLite file in a temporary folder."""
+    server = os.environ.get("SRDI_BENCH_DATABASE_URL")
+    if not server:
+        yield f"sqlite:///{tempfile.mkdtemp(prefix=f'{service}-bench-')}/{service}.db"
+        return
+    name = f"srdi_bench_{uuid.uuid4().hex[:8]}"
+    with create_engine(server, isolation_level="AUTOCOMMIT").connect() as c:
+        c.execute(text(f'CREATE DATABASE "{name}"'))
+    try:
+        yield server.rsplit("/", 1)[0] + "/" + name
+    finally:
+        with create_engine(server, isolation_level="AUTOCOMMIT").connect() as c:
+            c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))

@@ -13,12 +13,10 @@ import os
 import random
 import statistics
 import sys
-import tempfile
 import time
-import uuid
 from pathlib import Path
 
-from sqlalchemy import create_engine, insert, text
+from sqlalchemy import insert
 
 from services.registry import service
 from services.registry.main import SPEC
@@ -27,6 +25,9 @@ from services.registry.rules import expiry
 from shared.db import Database
 from shared.migrate import upgrade
 from shared.testing import make_uscc
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import bench_database  # noqa: E402
 
 TIERS = ["innovative", "municipal_srdi", "municipal_little_giant", "national_little_giant", "single_champion"]
 
@@ -53,33 +54,23 @@ def fill(db: Database, n: int) -> int:
 
 
 def main(n: int = 100_000) -> dict:
+    with bench_database("registry") as url:
+        db = Database(url)
+        try:
+            upgrade(db.engine, "registry", SPEC.migrations, SPEC.metadata)
+            t0 = time.perf_counter()
+            certs = fill(db, n)
+            fill_s = time.perf_counter() - t0
+            timings = []
+            for on in ("2022-12-31", "2024-01-31", "2025-12-31", "2027-03-01"):
+                t = time.perf_counter()
+                with db.reader() as s:
+                    result = service.tier_stats(s, dt.date.fromisoformat(on))
+                timings.append(time.perf_counter() - t)
+                assert sum(result["counts"].values()) == n
+        finally:
+            db.dispose()
     server = os.environ.get("SRDI_BENCH_DATABASE_URL")
-    name = None
-    if server:
-        name = f"srdi_bench_{uuid.uuid4().hex[:8]}"
-        with create_engine(server, isolation_level="AUTOCOMMIT").connect() as c:
-            c.execute(text(f'CREATE DATABASE "{name}"'))
-        url = server.rsplit("/", 1)[0] + "/" + name
-    else:
-        url = f"sqlite:///{tempfile.mkdtemp()}/registry.db"
-    db = Database(url)
-    try:
-        upgrade(db.engine, "registry", SPEC.migrations, SPEC.metadata)
-        t0 = time.perf_counter()
-        certs = fill(db, n)
-        fill_s = time.perf_counter() - t0
-        timings = []
-        for on in ("2022-12-31", "2024-01-31", "2025-12-31", "2027-03-01"):
-            t = time.perf_counter()
-            with db.reader() as s:
-                result = service.tier_stats(s, dt.date.fromisoformat(on))
-            timings.append(time.perf_counter() - t)
-            assert sum(result["counts"].values()) == n
-    finally:
-        db.dispose()
-        if name:
-            with create_engine(server, isolation_level="AUTOCOMMIT").connect() as c:
-                c.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     out = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "database": "postgresql" if server else "sqlite",
            "enterprises": n, "certifications": certs, "fill_s": round(fill_s, 1),
            "stats_median_s": round(statistics.median(timings), 3), "stats_max_s": round(max(timings), 3)}
