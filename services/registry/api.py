@@ -282,10 +282,7 @@ def answer_hotline(question_id: RowId, body: HotlineAnswerIn, request: Request, 
 @router.get("/hotline-questions/{question_id}", summary="One hotline question and its answer")
 def get_hotline(question_id: RowId, request: Request, who: HotlineReader):
     with request.app.state.db.reader() as s:
-        row = s.get(HotlineQuestion, question_id)
-        if row is None or not service._question_visible(s, who, row):
-            raise not_found("热线咨询", "Hotline question", str(question_id))
-        return service.question_dict(row, reveal=who.role == "econ")
+        return service.question_dict(service.question_for(s, who, question_id), reveal=who.role == "econ")
 
 
 @router.get("/hotline-questions", summary="Hotline questions, newest first, by category, department, answered, enterprise")
@@ -295,9 +292,7 @@ def list_hotline(request: Request, who: HotlineReader, limit: pagination.Limit =
                  answered: Annotated[bool | None, Query()] = None,
                  uscc: Annotated[str | None, Query(max_length=18)] = None):
     after = pagination.decode_id(cursor)
-    stmt = select(HotlineQuestion).order_by(HotlineQuestion.id.desc())
-    if who.role == "park":  # its own enterprises' questions only (the same scope as scoped())
-        stmt = stmt.join(Enterprise, Enterprise.uscc == HotlineQuestion.uscc).where(Enterprise.park_id == who.org)
+    stmt = service.questions_readable(who).order_by(HotlineQuestion.id.desc())
     if after is not None:
         stmt = stmt.where(HotlineQuestion.id < after)
     if category:

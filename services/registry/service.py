@@ -532,9 +532,7 @@ def record_question(s: Session, actor: str, body: HotlineQuestionIn, today: dt.d
 def answer_question(s: Session, who, question_id: int, body: HotlineAnswerIn, today: dt.date) -> dict:
     """The department owning the question (a park: for its own enterprises' questions) or the lead
     bureau answers it, once (409 when answered)."""
-    row = s.scalars(for_update(s, select(HotlineQuestion).where(HotlineQuestion.id == question_id))).first()
-    if row is None or not _question_visible(s, who, row):
-        raise not_found("热线咨询", "Hotline question", str(question_id))
+    row = question_for(s, who, question_id, lock=True)
     if who.role != "econ" and who.role != row.department:
         raise Problem(403, "not-owner", f"该咨询由 {row.department} 答复", f"The question is owned by {row.department}")
     reveal = who.role == "econ"
@@ -554,12 +552,21 @@ def answer_question(s: Session, who, question_id: int, body: HotlineAnswerIn, to
     return question_dict(row, reveal=False)  # a POST's answer: masked, as above
 
 
-def _question_visible(s: Session, who, row: HotlineQuestion) -> bool:
-    """A park sees the questions of its own enterprises only (not anonymous ones)."""
-    if who.role != "park":
-        return True
-    e = s.get(Enterprise, row.uscc) if row.uscc else None
-    return e is not None and e.park_id == who.org
+def questions_readable(who):
+    """The one "readable by this caller" statement for hotline questions: a park sees its own
+    enterprises' questions only (not anonymous ones); every other reader sees all."""
+    stmt = select(HotlineQuestion)
+    if who.role == "park":
+        stmt = stmt.join(Enterprise, Enterprise.uscc == HotlineQuestion.uscc).where(Enterprise.park_id == who.org)
+    return stmt
+
+
+def question_for(s: Session, who, question_id: int, lock: bool = False) -> HotlineQuestion:
+    stmt = questions_readable(who).where(HotlineQuestion.id == question_id)
+    row = s.scalars(for_update(s, stmt) if lock else stmt).first()
+    if row is None:
+        raise not_found("热线咨询", "Hotline question", str(question_id))
+    return row
 
 
 def question_dict(row: HotlineQuestion, reveal: bool) -> dict:
