@@ -175,8 +175,13 @@ def nomination_dict(n: Nomination, id_number: str | None = None) -> dict:
             "created_at": n.created_at.isoformat() + "Z", "updated_at": n.updated_at.isoformat() + "Z"}
 
 
-def nominate(s: Session, actor: str, body: NominationIn, cipher: IdCipher, today: dt.date) -> Nomination:
-    """Nominate a person on one of the enterprise's quotas of a year; refused when none is left."""
+def nominate(s: Session, actor: str, body: NominationIn, cipher: IdCipher, today: dt.date,
+             scope: str | None = None) -> Nomination:
+    """Nominate a person on one of the enterprise's quotas of a year; refused when none is left.
+    `scope`: an enterprise liaison's own USCC, the only enterprise it may nominate for."""
+    if scope and body.uscc != scope:
+        raise Problem(403, "not-your-enterprise", "企业联络员只能为本企业提名",
+                      "An enterprise liaison nominates only on its own enterprise's quotas")
     if rules.lapsed(body.year, today):
         raise Problem(409, "quota-lapsed", f"{body.year}年度的落户指标已于年末失效",
                       f"Quotas of {body.year} lapsed at the end of that year", uscc=body.uscc, year=body.year)
@@ -224,7 +229,11 @@ ACTION_ZH = {"review": "区级审核", "recommend": "推荐至市级", "approve"
 
 def act(s: Session, actor: str, nomination_id: int, action: str, reason: str | None,
         scope: str | None = None) -> Nomination:
-    """Move a nomination on; a rejection or withdrawal gives its quota back."""
+    """Move a nomination on; a rejection or withdrawal gives its quota back. An enterprise liaison
+    (`scope`) only withdraws its own; the talent office decides."""
+    if scope and action != "withdraw":
+        raise Problem(403, "forbidden", "企业联络员只能撤回本企业的提名，审核由人才办办理",
+                      "An enterprise liaison may only withdraw its own nominations; the talent office decides")
     n = get_nomination(s, nomination_id, lock=True, scope=scope)
     target = rules.transition(n.state, action)
     if target is None:
