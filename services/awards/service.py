@@ -14,6 +14,7 @@ from services.awards.schemas import EcosystemClaim, ScenarioClaim
 from shared import audit, clock, params
 from shared.db import for_update
 from shared.errors import Problem, field_error, not_found
+from shared.sheets import safe_cell
 
 
 def _date(value: str | None) -> dt.date | None:
@@ -505,17 +506,6 @@ def disbursement_rows(s: Session, year: int, scope=lambda stmt: stmt) -> list[li
     return [[n, x.booked_on.isoformat(), x.award_id, PROGRAMS_ZH.get(x.program, x.program), tier or "",
              x.uscc or "", x.payee, x.payee_type, x.amount_yuan, x.voucher or "", x.actor]
             for n, (x, tier) in enumerate(s.execute(scope(stmt)), 1)]
-
-
-FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
-
-
-def safe_cell(value):
-    """A text cell a spreadsheet would run as a formula (payee names, reasons and vouchers are typed
-    by people) is exported with a leading apostrophe, shown as text (CSV/formula injection)."""
-    if isinstance(value, str) and value.startswith(FORMULA_START):
-        return "'" + value
-    return value
 
 
 def to_csv(header: list[str], rows: list[list]) -> bytes:

@@ -17,6 +17,7 @@ from services.finance.schemas import (DecisionIn, DefaultIn, DrawIn, ExtendIn, F
 from shared import audit, params
 from shared.db import for_update, utcnow
 from shared.errors import Problem, field_error, not_found
+from shared.sheets import safe_cell
 from shared.tables import PolicyParameter
 from shared.tiers import TIER_ZH, Tier
 
@@ -729,12 +730,6 @@ def fund_report(s: Session, fund_id: int | None, on: dt.date) -> dict:
 
 
 
-def _cell(text: str) -> str:
-    """A text cell that a spreadsheet will not run: openpyxl stores a string starting with "=" as a
-    formula, and spreadsheet programs run + - @ too; such text gets a leading space."""
-    return " " + text if text[:1] in ("=", "+", "-", "@", "\t", "\r") else text
-
-
 def service_list_xlsx(s: Session, changed_since: dt.date | None, tier: str | None) -> bytes:
     """The service list (or, with `changed_since`, the sync view incl. removals) as one XLSX sheet."""
     import io
@@ -750,7 +745,7 @@ def service_list_xlsx(s: Session, changed_since: dt.date | None, tier: str | Non
         page = service_list(s, 1000, after, changed_since, tier)
         for d in page[:1000]:
             e = s.get(ServiceListEntry, d["uscc"])
-            ws.append([e.uscc, _cell(e.name), TIER_ZH.get(e.tier, e.tier), e.tier, e.since and e.since.isoformat(),
+            ws.append([e.uscc, safe_cell(e.name, " "), TIER_ZH.get(e.tier, e.tier), e.tier, e.since and e.since.isoformat(),
                        "是" if e.listed else "否", e.removed_on and e.removed_on.isoformat()])
         if len(page) <= 1000:
             break
