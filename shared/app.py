@@ -18,7 +18,8 @@ from sqlalchemy import MetaData, func, select
 
 from shared import errors, logs, tracing
 from shared.auth import Caller, Verifier
-from shared.bus import Bus, Handler
+from shared.bus import Bus
+from shared.handlers import Handlers
 from shared.db import Database
 from shared.errors import Problem, not_found
 from shared.idempotency import IdempotencyMiddleware
@@ -41,7 +42,7 @@ class ServiceSpec:
     router: APIRouter
     metadata: MetaData
     migrations: Path
-    handlers: dict[str, Handler] = field(default_factory=dict)
+    handlers: Handlers = field(default_factory=Handlers)  # the service's handlers.py
     # Background jobs: async callables taking the app, run while the service runs.
     jobs: list[Callable] = field(default_factory=list)
     # Roles that may add a policy version (PUT /api/v1/policy) in this service.

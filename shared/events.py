@@ -4,13 +4,16 @@ from __future__ import annotations
 import datetime as dt
 import uuid
 from dataclasses import dataclass
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import orjson
 import structlog
 from sqlalchemy.orm import Session
 
 from shared.tables import Outbox
+
+if TYPE_CHECKING:
+    from shared.contracts import EventData
 
 TYPE_PREFIX = "cn.gov.fangshan."
 
@@ -67,3 +70,9 @@ def emit(session: Session, event: Event) -> Event:
                        payload=orjson.dumps(event.envelope()).decode()))
     session.info["outbox_written"] = True
     return event
+
+
+def emit_data(session: Session, subject: str, data: EventData) -> Event:
+    """Emit a typed payload (shared.contracts) as its own event type; `subject` is the CloudEvents
+    subject (the enterprise's USCC, the park id)."""
+    return emit(session, new_event(data.SERVICE, data.NAME, subject, data.model_dump(mode="json")))

@@ -88,3 +88,15 @@ class PolicyParameter(Base):
     set_by: Mapped[str] = mapped_column(String(200))
     set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (UniqueConstraint("key", "effective_from"),)
+
+
+class RegistryRecord(Base):
+    """The newest whole record of an enterprise this service has seen from the registry's events
+    (shared.projection): replaced when a newer version arrives, never folded from changes."""
+
+    __tablename__ = "registry_record"
+    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
+    version: Mapped[int] = mapped_column(Integer)
+    park_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
+    record: Mapped[str] = mapped_column(Text)  # EnterpriseRecord as JSON
+    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)

@@ -1,6 +1,8 @@
 """The cultivation ladder's tier codes, lowest to highest (API.md)."""
 from __future__ import annotations
 
+import datetime as dt
+from collections.abc import Iterable
 from enum import StrEnum
 
 
@@ -30,3 +32,38 @@ def rank(tier: str) -> int:
 
 def at_least(tier: str, floor: str) -> bool:
     return rank(tier) >= rank(floor)
+
+
+# -- the tier on a date, from validity windows (the one projection every service uses) ----------
+# A certification is anything with tier, recognized_on, expires_on (the last valid day) and
+# revoked_on (None, or the first day it no longer counts). Titles lapse the day after their last
+# valid day for every department at once: no sweep is needed to read the tier.
+
+def active_on(cert, on: dt.date) -> bool:
+    return cert.recognized_on <= on <= cert.expires_on and not (cert.revoked_on and cert.revoked_on <= on)
+
+
+def tier_on(certs: Iterable, on: dt.date) -> str:
+    """The highest title active on the date; `sme` when none is."""
+    best = 0
+    for c in certs:
+        if active_on(c, on):
+            best = max(best, rank(c.tier))
+    return LADDER[best].value
+
+
+def held_on(certs: Iterable, on: dt.date) -> set[str]:
+    """Every title active on the date (an enterprise may hold several at once)."""
+    return {c.tier for c in certs if active_on(c, on)}
+
+
+def changes_on(certs: Iterable) -> list[dt.date]:
+    """The days on which the tier can change (a recognition, the day after a last valid day, a
+    revocation), sorted: between two of them the tier is constant."""
+    days: set[dt.date] = set()
+    for c in certs:
+        days.add(c.recognized_on)
+        days.add(c.expires_on + dt.timedelta(days=1))
+        if c.revoked_on:
+            days.add(c.revoked_on)
+    return sorted(days)

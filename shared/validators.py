@@ -22,7 +22,30 @@ REASON_ZH = {
     "characters outside 0-9 and A-Y (no I, O, S, V, Z)": "含有 0–9、A–Y 以外的字符（不含 I、O、S、V、Z）",
     "17 digits and a digit or X expected": "应为 17 位数字加 1 位数字或 X",
     "birth date is not a date": "出生日期无效",
+    "six digits expected": "应为 6 位数字",
+    "no such province-level division": "省级行政区划代码不存在",
 }
+
+
+# GB/T 2260: the first two digits of a division code name the province-level division.
+PROVINCES = frozenset({"11", "12", "13", "14", "15", "21", "22", "23", "31", "32", "33", "34", "35", "36", "37",
+                       "41", "42", "43", "44", "45", "46", "50", "51", "52", "53", "54", "61", "62", "63", "64",
+                       "65", "71", "81", "82"})
+BEIJING = "11"
+
+
+def division_error(code: str) -> str | None:
+    """Why `code` is not a GB/T 2260 administrative-division code (six digits, a province first)."""
+    if len(code) != 6 or not code.isascii() or not code.isdigit():
+        return "six digits expected"
+    if code[:2] not in PROVINCES:
+        return "no such province-level division"
+    return None
+
+
+def outside_beijing(code: str | None) -> bool:
+    """An origin outside Beijing by its division code (not by how its name is written)."""
+    return bool(code) and division_error(code) is None and code[:2] != BEIJING
 
 
 def reason_zh(reason: str) -> str:

@@ -1,58 +1,66 @@
-"""What the registry publishes, and what it consumes (the finance office's listings, for the
-listing target). Data shapes are in EVENTS.md."""
+"""What the registry publishes: every event about an enterprise carries its whole record
+(shared.contracts.registry), built here from the tables in the change's own transaction."""
 from __future__ import annotations
 
+from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from services.registry.models import Certification, Enterprise
 from services.registry.rules import Change
-from shared.events import Event, emit, new_event
+from shared.contracts.registry import (CertificationAdded, CertificationRecord, CertificationRevoked, EnterpriseDemoted,
+                                       EnterprisePromoted, EnterpriseRecord, EnterpriseRegistered)
+from shared.events import emit_data
 
-SERVICE = "registry"
+
+def certification_record(c: Certification) -> CertificationRecord:
+    return CertificationRecord(id=c.id, tier=c.tier, recognized_on=c.recognized_on, expires_on=c.expires_on,
+                               revoked_on=c.revoked_on, for_cause=bool(c.for_cause), state=c.state)
 
 
-def _enterprise_facts(e: Enterprise) -> dict:
-    return {"uscc": e.uscc, "name": e.name, "township": e.township, "park_id": e.park_id,
-            "industry_code": e.industry_code,
-            "relocated_on": e.relocated_on and e.relocated_on.isoformat(),
-            "relocated_from": e.relocated_from, "introducer": e.introducer}
+def record(s: Session, e: Enterprise, certs: list[Certification] | None = None) -> EnterpriseRecord:
+    """The enterprise's whole record at its current version. `certs`: every certification it has,
+    flushed, when the caller holds them (a bulk import); else they are read."""
+    if certs is None:
+        s.flush()
+        certs = s.scalars(select(Certification).where(Certification.uscc == e.uscc)
+                          .order_by(Certification.recognized_on, Certification.id))
+    return EnterpriseRecord(uscc=e.uscc, name=e.name, version=e.version, township=e.township, park_id=e.park_id,
+                            industry_code=e.industry_code, relocated_on=e.relocated_on,
+                            relocated_from=e.relocated_from, relocated_from_code=e.relocated_from_code,
+                            introducer=e.introducer, certifications=tuple(certification_record(c) for c in certs))
+
+
+def _facts(s: Session, e: Enterprise, certs: list[Certification] | None = None) -> dict:
+    r = record(s, e, certs)
+    flat = r.model_dump(include={"name", "township", "park_id", "industry_code", "relocated_on", "relocated_from",
+                                 "relocated_from_code", "introducer"})
+    return {"uscc": e.uscc, "enterprise_version": r.version, "record": r, **flat}
 
 
 def registered(s: Session, e: Enterprise) -> None:
-    emit(s, new_event(SERVICE, "enterprise.registered.v1", e.uscc,
-                      {**_enterprise_facts(e), "enterprise_version": e.version}))
+    emit_data(s, e.uscc, EnterpriseRegistered(**_facts(s, e, [])))  # a new enterprise has no titles yet
 
 
-def promoted(s: Session, e: Enterprise, change: Change, cert: Certification, first_time: bool) -> None:
-    # The enterprise's facts ride along, so a consumer needs no earlier event to act on this one.
-    emit(s, new_event(SERVICE, "enterprise.promoted.v1", e.uscc, {
-        **_enterprise_facts(e), "from_tier": change.from_tier, "to_tier": change.to_tier,
-        "certification_id": cert.id, "recognized_on": cert.recognized_on.isoformat(),
-        "expires_on": cert.expires_on.isoformat(), "first_time_at_tier": first_time,
-        "enterprise_version": e.version}))
+def promoted(s: Session, e: Enterprise, change: Change, cert: Certification, first_time: bool,
+             certs: list[Certification] | None = None) -> None:
+    emit_data(s, e.uscc, EnterprisePromoted(
+        **_facts(s, e, certs), from_tier=change.from_tier, to_tier=change.to_tier, certification_id=cert.id,
+        recognized_on=cert.recognized_on, expires_on=cert.expires_on, first_time_at_tier=first_time))
+
+
+def certification_added(s: Session, e: Enterprise, cert: Certification,
+                        certs: list[Certification] | None = None) -> None:
+    emit_data(s, e.uscc, CertificationAdded(**_facts(s, e, certs), certification_id=cert.id, tier=cert.tier,
+                                            recognized_on=cert.recognized_on))
 
 
 def demoted(s: Session, e: Enterprise, change: Change, cert: Certification, reason: str) -> None:
-    emit(s, new_event(SERVICE, "enterprise.demoted.v1", e.uscc, {
-        "uscc": e.uscc, "name": e.name, "park_id": e.park_id, "from_tier": change.from_tier,
-        "to_tier": change.to_tier, "reason": reason, "certification_id": cert.id,
-        "on": change.on.isoformat(), "enterprise_version": e.version}))
+    emit_data(s, e.uscc, EnterpriseDemoted(
+        **_facts(s, e), from_tier=change.from_tier, to_tier=change.to_tier, reason=reason,
+        certification_id=cert.id, on=change.on))
 
 
-def revoked(s: Session, cert: Certification) -> None:
-    emit(s, new_event(SERVICE, "certification.revoked.v1", cert.uscc, {
-        "uscc": cert.uscc, "certification_id": cert.id, "tier": cert.tier,
-        "reason": cert.revoke_reason, "for_cause": bool(cert.for_cause),
-        "revoked_on": cert.revoked_on.isoformat()}))
-
-
-def on_listed(s: Session, event: Event) -> None:
-    """srdi.finance.enterprise.listed.v1 → the listing projection (service.on_listed; imported late:
-    service.py imports this module to publish)."""
-    from services.registry import service
-    service.on_listed(s, event.id, event.data)
-
-
-HANDLERS = {
-    "srdi.finance.enterprise.listed.v1": on_listed,
-}
+def revoked(s: Session, e: Enterprise, cert: Certification) -> None:
+    emit_data(s, e.uscc, CertificationRevoked(
+        **_facts(s, e), certification_id=cert.id, tier=cert.tier, reason=cert.revoke_reason,
+        for_cause=bool(cert.for_cause), revoked_on=cert.revoked_on))

@@ -4,7 +4,8 @@ from __future__ import annotations
 from pathlib import Path
 
 
-from services.registry import events, jobs, service
+from services.registry import jobs, service
+from services.registry.handlers import handlers
 from services.registry.api import router
 from services.registry.models import Base
 from shared.app import ServiceSpec, create_app, every
@@ -23,5 +24,5 @@ expiry_sweeper = every("expiry_sweeper", expire_due, lambda app: app.state.setti
 
 SPEC = ServiceSpec(name="registry", title="SRDI registry (区经信局)", router=router, metadata=Base.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
-                   handlers=events.HANDLERS, jobs=[expiry_sweeper, jobs.job_keeper])
+                   handlers=handlers, jobs=[expiry_sweeper, jobs.job_keeper])
 app = create_app(SPEC)

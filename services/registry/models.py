@@ -22,7 +22,8 @@ class Enterprise(Base):
     founded_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     park_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
     relocated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    relocated_from: Mapped[str | None] = mapped_column(String(100), nullable=True)
+    relocated_from: Mapped[str | None] = mapped_column(String(100), nullable=True)  # the origin's name
+    relocated_from_code: Mapped[str | None] = mapped_column(String(6), nullable=True)  # GB/T 2260
     introducer: Mapped[str | None] = mapped_column(String(200), nullable=True)
     # Bumped with every tier event, so consumers can ignore a stale one that arrives late.
     version: Mapped[int] = mapped_column(Integer, default=0)

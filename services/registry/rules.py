@@ -6,7 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from shared.tiers import LADDER, Tier, rank
+from shared.tiers import LADDER, Tier, active_on, held_on, rank, tier_on  # noqa: F401 - re-exported
 
 
 @dataclass(frozen=True)
@@ -29,21 +29,7 @@ def expiry(recognized_on: dt.date, years: int) -> dt.date:
     return anniversary - dt.timedelta(days=1)
 
 
-def active_on(c: Cert, on: dt.date) -> bool:
-    return c.recognized_on <= on <= c.expires_on and not (c.revoked_on and c.revoked_on <= on)
-
-
-def tier_on(certs: Iterable[Cert], on: dt.date) -> str:
-    """The current tier: the highest certification active on the date; `sme` when none is."""
-    best = 0
-    for c in certs:
-        if active_on(c, on):
-            best = max(best, rank(c.tier))
-    return LADDER[best].value
-
-
-def held_on(certs: Iterable[Cert], on: dt.date) -> set[str]:
-    return {c.tier for c in certs if active_on(c, on)}
+# The tier on a date is the suite's one projection (shared.tiers), the same for every department.
 
 
 @dataclass(frozen=True)
@@ -149,8 +135,9 @@ class ListRow:
 NOT_A_ROW = object()
 
 
-def check_list_row(row: int, cells: dict, uscc_error) -> ListRow | str | list[str]:
-    """A valid row, "skipped" for another district, or the list of reasons it is rejected."""
+def check_list_row(row: int, cells: dict, uscc_error, today: dt.date) -> ListRow | str | list[str]:
+    """A valid row, "skipped" for another district, or the list of reasons it is rejected (a
+    recognition dated after `today` is one: nothing is recorded ahead of its date)."""
     if NOT_A_ROW in cells:
         return [cells[NOT_A_ROW]]
     if str(cells.get("所属区") or "").strip() != DISTRICT:
@@ -165,6 +152,8 @@ def check_list_row(row: int, cells: dict, uscc_error) -> ListRow | str | list[st
     on = parse_list_date(cells.get("认定日期"))
     if on is None:
         errors.append(f"认定日期无法识别：{cells.get('认定日期')} / unreadable date")
+    elif on > today:
+        errors.append(f"认定日期 {on} 晚于今天（{today}） / recognition date {on} is after today ({today})")
     name = str(cells.get("企业名称") or "").strip()
     if not name:
         errors.append("企业名称为空 / empty name")

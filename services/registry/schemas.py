@@ -7,7 +7,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from shared.schemas import USCC, Body, Day, LongText, Text
+from shared.schemas import USCC, Body, Day, DivisionCode, FactDay, LongText, Text
 from shared.tiers import Tier
 
 CertTier = Literal["innovative", "potential", "municipal_srdi", "municipal_little_giant",
@@ -21,20 +21,21 @@ class EnterpriseIn(Body):
     industry_code: Annotated[Text, Field(max_length=20)] | None = None
     founded_on: Day | None = None
     park_id: Annotated[Text, Field(max_length=64)] | None = None
-    relocated_on: Day | None = None
-    relocated_from: Annotated[Text, Field(max_length=100)] | None = None
+    relocated_on: FactDay | None = None
+    relocated_from_code: DivisionCode | None = None  # GB/T 2260; decides "from outside Beijing"
+    relocated_from: Annotated[Text, Field(max_length=100)] | None = None  # the origin's name
     introducer: Text | None = None
 
     @model_validator(mode="after")
     def _relocation(self):
-        if self.relocated_from and not self.relocated_on:
+        if (self.relocated_from or self.relocated_from_code) and not self.relocated_on:
             raise ValueError("relocated_from 需要 relocated_on / relocated_from needs relocated_on")
         return self
 
 
 class CertificationIn(Body):
     tier: CertTier
-    recognized_on: Day
+    recognized_on: FactDay
     expires_on: Day | None = None
     batch: Annotated[Text, Field(max_length=50)] | None = None
     source: Literal["manual", "municipal_list", "platform"] = "manual"
@@ -49,7 +50,7 @@ class CertificationIn(Body):
 class RevokeIn(Body):
     reason: Annotated[LongText, Field(max_length=500)]
     for_cause: bool = True
-    revoked_on: Day | None = None  # default: today
+    revoked_on: FactDay | None = None  # default: today
 
 
 class CertificationOut(BaseModel):
@@ -111,13 +112,13 @@ class IndicatorsIn(Body):
 
 class AnnualUpdateIn(Body):
     year: Annotated[int, Field(ge=2000, le=2100)]
-    submitted_on: Day
+    submitted_on: FactDay
 
 
 class ChangeReportIn(Body):
     kind: Literal["rename", "merger", "restructuring", "relocation", "overseas_branch"]
-    changed_on: Day
-    reported_on: Day | None = None  # default today
+    changed_on: FactDay
+    reported_on: FactDay | None = None  # default today
     detail: Annotated[LongText, Field(max_length=2000)] | None = None
 
     @model_validator(mode="after")
@@ -131,7 +132,7 @@ class ServiceRequestIn(Body):
     uscc: USCC
     category: Literal["qualification", "subsidy", "talent", "finance", "land_space", "other"]
     summary: Annotated[LongText, Field(max_length=2000)]
-    opened_on: Day | None = None  # default today
+    opened_on: FactDay | None = None  # default today
 
 
 class RequestMoveIn(Body):
@@ -147,7 +148,7 @@ class RequestMoveIn(Body):
 
 class VisitIn(Body):
     uscc: USCC
-    visited_on: Day
+    visited_on: FactDay
     visitors: Annotated[Text, Field(max_length=500)]
     findings: Annotated[LongText, Field(max_length=2000)]
 
@@ -174,13 +175,13 @@ class HotlineQuestionIn(Body):
     caller_phone: Phone | None = None
     category: RequestCategory
     question: Annotated[LongText, Field(max_length=2000)]
-    asked_on: Day | None = None  # default today
+    asked_on: FactDay | None = None  # default today
 
 
 class HotlineAnswerIn(Body):
     answer: Annotated[str, Field(min_length=1, max_length=4000)]
     answered_by: Annotated[Text, Field(max_length=200)] | None = None  # default: the caller's identity
-    answered_on: Day | None = None  # default today
+    answered_on: FactDay | None = None  # default today
 
     @model_validator(mode="after")
     def _blank(self):

@@ -20,6 +20,7 @@ from services.registry.schemas import (AnnualUpdateIn, AttendanceIn, Certificati
                                        HotlineAnswerIn, HotlineQuestionIn, IndicatorsIn, PolicySessionIn,
                                        RequestMoveIn, RevokeIn, ServiceRequestIn, VisitIn)
 from shared import audit, params
+from shared.contracts.finance import EnterpriseListed
 from shared.db import for_update
 from shared.errors import Problem, not_found
 from shared.tiers import LADDER, Tier, rank
@@ -40,7 +41,8 @@ def enterprise_dict(e: Enterprise, certs: list[Certification], on: dt.date) -> d
     return {"uscc": e.uscc, "name": e.name, "township": e.township, "industry_code": e.industry_code,
             "founded_on": e.founded_on and e.founded_on.isoformat(), "park_id": e.park_id,
             "relocated_on": e.relocated_on and e.relocated_on.isoformat(),
-            "relocated_from": e.relocated_from, "introducer": e.introducer,
+            "relocated_from_code": e.relocated_from_code, "relocated_from": e.relocated_from,
+            "introducer": e.introducer,
             "current_tier": rules.tier_on([as_rule(c) for c in certs], on),
             "certifications": [cert_dict(c) for c in certs]}
 
@@ -163,11 +165,15 @@ def new_certification(s: Session, e: Enterprise, existing: list[Certification], 
     return Added(cert, rules.change_on_add(olds, new), rules.first_time_at(olds, cert.tier))
 
 
-def announce(s: Session, actor: str, e: Enterprise, added: Added) -> None:
-    """After the flush that gave the certification its id: the promotion event and the audit row."""
+def announce(s: Session, actor: str, e: Enterprise, added: Added, certs: list[Certification] | None = None) -> None:
+    """After the flush that gave the certification its id: the event carrying the new record (a
+    promotion when the tier rises, else certification.added) and the audit row. `certs`: all the
+    enterprise's certifications, flushed, when the caller holds them (bulk import)."""
+    e.version += 1
     if added.change:
-        e.version += 1
-        events.promoted(s, e, added.change, added.cert, added.first_time)
+        events.promoted(s, e, added.change, added.cert, added.first_time, certs)
+    else:
+        events.certification_added(s, e, added.cert, certs)
     audit.record(s, actor, "certification.add", "certification", str(added.cert.id), None, cert_dict(added.cert))
 
 
@@ -209,10 +215,10 @@ def revoke(s: Session, actor: str, cert_id: int, body: RevokeIn, today: dt.date)
     cert.state, cert.revoked_on, cert.revoke_reason, cert.for_cause = "revoked", on, body.reason, body.for_cause
     s.flush()
     after = [as_rule(c) for c in others]
-    events.revoked(s, cert)
+    e.version += 1
+    events.revoked(s, e, cert)
     change = rules.change_between(before, after, on)
     if change:
-        e.version += 1
         events.demoted(s, e, change, cert, "revoked")
     refresh_doc(s, e)
     audit.record(s, actor, "certification.revoke", "certification", str(cert.id), before_state, cert_dict(cert))
@@ -229,8 +235,8 @@ def expire_due(s: Session, today: dt.date, actor: str = "system:expiry") -> int:
         cert.state = "expired"
         e = s.get(Enterprise, cert.uscc)
         change = rules.change_on_expiry(certs, as_rule(cert))
-        if change:
-            e.version += 1
+        e.version += 1  # the record changed (the state); its dates already said the title ended
+        if change:  # the sweep only announces: every department's tier lapsed with the dates
             events.demoted(s, e, change, cert, "expired")
         refresh_doc(s, e)
         audit.record(s, actor, "certification.expire", "certification", str(cert.id),
@@ -425,17 +431,16 @@ def target_progress(s: Session, year: int, today: dt.date) -> dict:
                     "(srdi.finance.enterprise.listed.v1) / 上市：区金融服务办上市培育登记的当年上市企业数"}
 
 
-def on_listed(s: Session, event_id: str, data: dict) -> None:
+def on_listed(s: Session, event_id: str, listed: EnterpriseListed) -> None:
     """The finance office recorded a listing (srdi.finance.enterprise.listed.v1): keep one row per
     enterprise, its earliest listing date standing, so a redelivered or repeated event changes
     nothing. A malformed event raises (redelivered, then a dead letter)."""
     from shared.validators import uscc_error
 
-    uscc = str(data["uscc"]).strip().upper()
+    uscc = listed.uscc.strip().upper()
     if uscc_error(uscc):
         raise ValueError(f"enterprise.listed.v1 with a bad uscc: {uscc_error(uscc)}")
-    board = str(data.get("board") or "")[:20]
-    on = dt.date.fromisoformat(str(data["listed_on"]))
+    board, on = listed.board[:20], listed.listed_on
     row = s.get(Listing, uscc)
     if row is None:
         s.add(Listing(uscc=uscc, board=board, listed_on=on, source_event_id=event_id[:36]))
@@ -853,13 +858,14 @@ def _row_number(cells: dict, position: int) -> int:
 
 def plan_import(rows) -> tuple[dict, list[rules.ListRow]]:
     """Check every row: (the report so far, the valid rows in the order they are applied)."""
+    from shared.clock import today
     from shared.validators import uscc_error
 
     report = {"rows": 0, "created": 0, "unchanged": 0, "skipped": 0, "rejected": []}
     valid = []
     for row, cells in rows:
         report["rows"] += 1
-        checked = rules.check_list_row(row, cells, uscc_error)
+        checked = rules.check_list_row(row, cells, uscc_error, today())
         if checked == "skipped":
             report["skipped"] += 1
         elif isinstance(checked, list):
@@ -911,7 +917,7 @@ def import_rows(s: Session, actor: str, rows: list[rules.ListRow], years: dict |
         unchanged += added is None
     s.flush()  # one batch of INSERTs gives every new certification its id
     for e, added in announced:  # in recognition order, so promotions come out in time order
-        announce(s, actor, e, added)
+        announce(s, actor, e, added, certs[e.uscc])
     for uscc, e in touched.items():
         refresh_doc(s, e, certs[uscc])
     return created, unchanged

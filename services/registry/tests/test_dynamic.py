@@ -30,14 +30,14 @@ async def test_certification_within_the_ban_is_409(suite):
     for x in (u, v):
         await econ.post("/api/v1/enterprises", json={"uscc": x, "name": "撤销禁入测试"})
     c = (await econ.post(f"/api/v1/enterprises/{u}/certifications",
-                         json={"tier": "municipal_srdi", "recognized_on": "2023-03-01"})).json()
+                         json={"tier": "municipal_srdi", "recognized_on": "2022-03-01"})).json()
     r = await econ.post(f"/api/v1/certifications/{c['id']}/revoke",
-                        json={"reason": "虚假申报", "for_cause": True, "revoked_on": "2024-05-10"})
+                        json={"reason": "虚假申报", "for_cause": True, "revoked_on": "2023-05-10"})
     assert r.status_code == 200
-    r = await econ.post(f"/api/v1/enterprises/{u}/certifications", json={"tier": "innovative", "recognized_on": "2027-05-09"})
-    assert r.status_code == 409 and r.json()["banned_until"] == "2027-05-10"
+    r = await econ.post(f"/api/v1/enterprises/{u}/certifications", json={"tier": "innovative", "recognized_on": "2026-05-09"})
+    assert r.status_code == 409 and r.json()["banned_until"] == "2026-05-10"
     assert r.json()["type"].endswith("/reapplication-banned") and r.json()["basis"]["value"] == 3
-    r = await econ.post(f"/api/v1/enterprises/{u}/certifications", json={"tier": "innovative", "recognized_on": "2027-05-10"})
+    r = await econ.post(f"/api/v1/enterprises/{u}/certifications", json={"tier": "innovative", "recognized_on": "2026-05-10"})
     assert r.status_code == 201
     # A revocation not for cause bans nothing.
     c = (await econ.post(f"/api/v1/enterprises/{v}/certifications",
@@ -52,7 +52,7 @@ async def test_certification_within_the_ban_is_409(suite):
                            [2, "新企业", w, "房山区", "创新型中小企业", "2025年第一批", "2025-06-18"]])
     r = await econ.post("/api/v1/imports/recognition-lists", files={"file": ("l.csv", body, "text/csv")})
     assert r.status_code == 200 and r.json()["created"] == 1
-    assert r.json()["rejected"][0]["row"] == 1 and "2027-05-10" in r.json()["rejected"][0]["errors"][0]
+    assert r.json()["rejected"][0]["row"] == 1 and "2026-05-10" in r.json()["rejected"][0]["errors"][0]
     await suite.settled()
 
 

@@ -1,0 +1,59 @@
+"""Every department's copy of the registry's enterprises: the newest whole record each service has
+seen (the `registry_record` plumbing table), and the tier on a date derived from it by the one
+projection (shared.tiers.tier_on). Consumers call `remember` with the record every registry event
+carries and read through `record_of` / `records`; nobody folds changes (EVENTS.md, "Delivery")."""
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterable
+
+from sqlalchemy import select
+from sqlalchemy.orm import Session
+
+from shared.contracts.registry import EnterpriseRecord
+from shared.db import for_update
+from shared.tables import RegistryRecord
+from shared.tiers import Tier
+
+
+def remember(s: Session, record: EnterpriseRecord) -> EnterpriseRecord | None:
+    """Keep `record` when it is newer than the one held (a stale or repeated one changes nothing).
+    Returns the record held before (None when it was the first), or `record` itself when it was not
+    newer — so `remember(...) is record` means "nothing changed"."""
+    row = s.scalars(for_update(s, select(RegistryRecord).where(RegistryRecord.uscc == record.uscc))).first()
+    if row is None:
+        s.add(RegistryRecord(uscc=record.uscc, version=record.version, park_id=record.park_id,
+                             record=record.model_dump_json()))
+        s.flush()
+        return None
+    if record.version <= row.version:
+        return record
+    before = EnterpriseRecord.model_validate_json(row.record)
+    row.version, row.park_id, row.record = record.version, record.park_id, record.model_dump_json()
+    return before
+
+
+def record_of(s: Session, uscc: str) -> EnterpriseRecord | None:
+    row = s.get(RegistryRecord, uscc)
+    return EnterpriseRecord.model_validate_json(row.record) if row else None
+
+
+def records(s: Session, usccs: Iterable[str] | None = None, park_id: str | None = None
+            ) -> dict[str, EnterpriseRecord]:
+    """The records held, by USCC: all of them, those of `usccs`, or those the registry places in `park_id`."""
+    stmt = select(RegistryRecord.record).order_by(RegistryRecord.uscc)
+    if usccs is not None:
+        stmt = stmt.where(RegistryRecord.uscc.in_(list(usccs)))
+    if park_id is not None:
+        stmt = stmt.where(RegistryRecord.park_id == park_id)
+    out = {}
+    for raw in s.scalars(stmt):
+        r = EnterpriseRecord.model_validate_json(raw)
+        out[r.uscc] = r
+    return out
+
+
+def tier_of(s: Session, uscc: str, on: dt.date) -> str:
+    """The tier on a date by the registry's record (`sme` for an enterprise not heard of)."""
+    r = record_of(s, uscc)
+    return r.tier_on(on) if r else Tier.sme.value
