@@ -4,32 +4,38 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import os
 import time
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
+from typing import Annotated
 
 import structlog
-from fastapi import APIRouter, FastAPI, Request
+from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, Histogram, generate_latest
-from sqlalchemy import MetaData, func, select
+from sqlalchemy import MetaData, delete, func, select
 
 from shared import errors, logs, tracing
 from shared.auth import Caller, Verifier
 from shared.bus import Bus
-from shared.handlers import Handlers
-from shared.db import Database
+from shared.db import Database, utcnow
 from shared.errors import Problem, not_found
+from shared.handlers import Handlers
 from shared.idempotency import IdempotencyMiddleware
+from shared.limits import BodyLimitMiddleware
 from shared.migrate import upgrade
 from shared.policy import policy_router
+from shared.schemas import RowId
 from shared.settings import Settings
-from shared.tables import DeadLetter, Outbox
+from shared.tables import DeadLetter, Inbox, Outbox
 
 OUTBOX_PENDING = Gauge("srdi_outbox_pending", "Events waiting in the outbox", ["service"])
 DEAD_LETTERS = Gauge("srdi_dead_letters", "Dead letters not yet replayed", ["service"])
+BUS_STALLED = Gauge("srdi_bus_stalled_seconds", "How long the relay or consumer has been stuck past the allowance",
+                    ["service", "part"])
 CONSUMER_LAG = Gauge("srdi_consumer_lag", "Messages not yet delivered or not yet acked", ["service"])
 LATENCY = Histogram("srdi_http_request_seconds", "Request latency", ["service", "method", "route", "status"],
                     buckets=(0.001, 0.0025, 0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5))
@@ -114,7 +120,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         bus = Bus(settings, spec.name, db, spec.handlers)
         app.state.db, app.state.bus = db, bus
         await bus.start()
-        jobs = [asyncio.create_task(job(app)) for job in spec.jobs] if settings.background_jobs else []
+        jobs = [asyncio.create_task(job(app)) for job in (*spec.jobs, inbox_pruner)] if settings.background_jobs else []
         try:
             yield
         finally:
@@ -133,6 +139,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.include_router(policy_router(spec.policy_writers, spec.policy_validator), prefix="/api/v1")
     app.include_router(ops_router(spec.name))
     app.add_middleware(IdempotencyMiddleware, state=app.state)
+    app.add_middleware(BodyLimitMiddleware, state=app.state)  # outside: no body is read past the limit
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     return app
 
@@ -150,10 +157,13 @@ def ops_router(service: str) -> APIRouter:
 
     @r.get("/readyz", tags=["ops"])
     async def readyz(request: Request):
+        """Ready when the database answers, NATS is connected, the relay and consumer loops run,
+        and neither has been stuck with work in hand for longer than SRDI_STALL_AFTER_S."""
         db_ok = await asyncio.to_thread(request.app.state.db.ping)
-        nats_ok = request.app.state.bus.connected
-        body = {"service": service, "database": db_ok, "nats": nats_ok}
-        return JSONResponse(body, status_code=200 if db_ok and nats_ok else 503)
+        bus = request.app.state.bus
+        problems = bus.health.problems()
+        body = {"service": service, "database": db_ok, "nats": bus.connected, "bus": problems or "ok"}
+        return JSONResponse(body, status_code=200 if db_ok and bus.connected and not problems else 503)
 
     @r.get("/metrics", tags=["ops"])
     async def metrics(request: Request):
@@ -163,6 +173,8 @@ def ops_router(service: str) -> APIRouter:
             pending, dead = await asyncio.to_thread(_backlog, state.db)
             OUTBOX_PENDING.labels(service).set(pending)
             DEAD_LETTERS.labels(service).set(dead)
+            for part in ("relay", "consumer"):
+                BUS_STALLED.labels(service, part).set(state.bus.health.stalled(part))
             if state.bus.connected and state.bus.handlers:
                 async with asyncio.timeout(2):
                     info = await state.bus.js.consumer_info(state.settings.stream, service)
@@ -184,7 +196,7 @@ def ops_router(service: str) -> APIRouter:
                                      for d in dead]}
 
     @r.post("/api/v1/admin/dead-letters/{dead_letter_id}/replay", tags=["ops"])
-    def replay_dead_letter(dead_letter_id: int, request: Request, _: Operator):
+    def replay_dead_letter(dead_letter_id: RowId, request: Request, _: Operator):
         """Run a dead-lettered event through the handler again (after the cause is fixed)."""
         try:
             outcome = request.app.state.bus.replay_dead_letter(dead_letter_id)
@@ -195,15 +207,33 @@ def ops_router(service: str) -> APIRouter:
         return {"id": dead_letter_id, "outcome": outcome}
 
     @r.post("/api/v1/admin/replay", tags=["ops"], status_code=202)
-    async def replay_stream(request: Request, _: Operator):
-        """Deliver the whole event stream to this service again; handled events change nothing."""
+    async def replay_stream(request: Request, _: Operator, since: dt.datetime | None = None,
+                            from_sequence: Annotated[int, Query(ge=1, le=2**63 - 1)] | None = None):
+        """Deliver the event stream to this service again — all of it, or from a time (`since`,
+        ISO 8601) or a stream sequence (`from_sequence`); handled events change nothing."""
         bus = request.app.state.bus
         if not bus.connected:
             raise Problem(503, "nats-down", "消息服务不可用", "NATS is not reachable")
-        await bus.replay_stream()
-        return {"service": service, "replay": "started"}
+        if since is not None and since.tzinfo is None:
+            since = since.replace(tzinfo=dt.UTC)
+        await bus.replay_stream(since, from_sequence)
+        return {"service": service, "replay": "started", "since": since and since.isoformat(),
+                "from_sequence": from_sequence}
 
     return r
+
+
+def prune_inbox(app) -> None:
+    """Forget handled event ids older than the stream's retention: the stream no longer holds those
+    events, so no redelivery or replay can bring them back."""
+    days = app.state.settings.stream_max_age_days
+    if days:
+        cutoff = utcnow() - dt.timedelta(days=days + 1)
+        with app.state.db.transaction() as s:
+            s.execute(delete(Inbox).where(Inbox.handled_at < cutoff))
+
+
+inbox_pruner = every("inbox_pruner", prune_inbox, lambda app: 6 * 3600)
 
 
 def _backlog(db: Database) -> tuple[int, int]:

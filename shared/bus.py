@@ -4,12 +4,16 @@ Consistency rules (ARCHITECTURE.md):
 - the relay claims unpublished outbox rows by state, with a lease (never "id > last sent"),
   publishes with Nats-Msg-Id = event id, then marks them published;
 - the consumer records (consumer, event id) in the inbox in the handler's own transaction,
-  and acks only after that commit; a message failing max_deliver times becomes a dead letter.
+  and acks only after that commit. The app owns the retry budget (docs/architecture.md, "Failure
+  model"): a transient fault is retried for as long as it lasts; the handler's own error, after
+  `dead_letter_after` failures, becomes a dead letter; nothing is acked before one of the two is
+  committed, and the server never drops an event on its own (max_deliver -1).
 """
 from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import time
 from collections.abc import Callable
 
 import nats
@@ -17,7 +21,8 @@ import structlog
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from prometheus_client import Counter
 from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
+from sqlalchemy.exc import DBAPIError, IntegrityError, InterfaceError, OperationalError
+from sqlalchemy.exc import TimeoutError as SQLAlchemyTimeoutError
 from sqlalchemy.orm import Session
 
 from shared import tracing
@@ -45,6 +50,8 @@ class Bus:
         self._loop: asyncio.AbstractEventLoop | None = None
         self._wake = asyncio.Event()
         self._ready = asyncio.Event()
+        self._failures: dict[str, int] = {}  # the handler's own failures per event id, in this process
+        self.health = BusHealth(settings.stall_after_s)
         db.after_commit_hooks.append(self.kick)
 
     # -- lifecycle -------------------------------------------------------------------------
@@ -84,10 +91,26 @@ class Bus:
                     await self.nc.close()
                 await asyncio.sleep(1)
         self._ready.set()
-        tasks = [self._relay()]
+        tasks = [self._supervised("relay", self._relay)]
         if self.handlers:
-            tasks.append(self._consume())
+            tasks.append(self._supervised("consumer", self._consume))
         await asyncio.gather(*tasks)
+
+    async def _supervised(self, name: str, loop: Callable) -> None:
+        """Run a loop for as long as the service runs: an unexpected error is logged, shown by
+        /readyz while it lasts, and the loop restarts after a back-off."""
+        attempt = 0
+        while True:
+            self.health.running(name, True)
+            try:
+                await loop()
+            except asyncio.CancelledError:
+                raise
+            except Exception as e:  # noqa: BLE001 - restarted below
+                attempt += 1
+                self.health.running(name, False, repr(e))
+                log.error("bus loop died; restarting", service=self.service, loop=name, error=repr(e))
+                await asyncio.sleep(backoff(attempt, self.settings.retry_backoff_max_s))
 
     # -- relay -----------------------------------------------------------------------------
     def _claim(self) -> list[tuple[str, str, str]]:
@@ -136,10 +159,13 @@ class Bus:
             _reraise_if_cancelled()
             self._wake.clear()
             try:
-                if await self.relay_once() == BATCH:
+                sent = await self.relay_once()
+                self.health.progressed("relay")
+                if sent == BATCH:
                     continue  # more waiting: go on at once
-            except Exception:  # noqa: BLE001
+            except Exception as e:  # noqa: BLE001
                 _reraise_if_cancelled()
+                self.health.waiting("relay", repr(e))
                 await asyncio.sleep(0.5)  # back off while NATS or the database is away
                 continue
             try:  # asyncio.timeout, unlike wait_for, never swallows a cancellation (3.11)
@@ -149,16 +175,19 @@ class Bus:
                 pass
 
     # -- consumer --------------------------------------------------------------------------
-    def consumer_config(self, deliver=DeliverPolicy.ALL) -> ConsumerConfig:
+    def consumer_config(self, deliver=DeliverPolicy.ALL, **start) -> ConsumerConfig:
+        # The server never gives up on an event (max_deliver -1): crashes and ack timeouts are not
+        # failures. The app owns the retry budget: transient faults are retried for as long as they
+        # last, the handler's own errors become a dead letter after `dead_letter_after` (_deliver).
         return ConsumerConfig(durable_name=self.service, ack_policy=AckPolicy.EXPLICIT,
                               deliver_policy=deliver, filter_subjects=sorted(self.handlers),
-                              max_deliver=self.settings.max_deliver, ack_wait=self.settings.ack_wait_s,
-                              max_ack_pending=1000)
+                              max_deliver=-1, ack_wait=self.settings.ack_wait_s,
+                              max_ack_pending=1000, **start)
 
     async def _subscribe(self):
-        # Creating an existing durable consumer updates what the server lets change (its subjects:
-        # a service that handles a new event type gets it without an operator's step). A change it
-        # refuses (say the deliver policy) keeps the consumer as it is, and it is still consumed.
+        # Creating an existing durable consumer updates what the server lets change (its subjects,
+        # max_deliver: a service that handles a new event type gets it without an operator's step).
+        # A change it refuses (say the deliver policy) keeps the consumer as it is, and it is still consumed.
         try:
             await self.js.add_consumer(self.settings.stream, self.consumer_config())
         except (nats.js.errors.BadRequestError, nats.js.errors.ServerError) as e:
@@ -173,11 +202,13 @@ class Bus:
                 if sub is None:
                     sub = await self._subscribe()
                 msgs = await sub.fetch(50, timeout=1)
-            except nats.errors.TimeoutError:
+            except TimeoutError:  # nothing waiting (nats-py raises nats' or a bare asyncio timeout)
+                self.health.progressed("consumer")
                 continue
             except Exception as e:  # noqa: BLE001 - NATS away or consumer gone: subscribe again
                 _reraise_if_cancelled()
-                log.warning("consumer fetch failed", service=self.service, error=str(e))
+                log.warning("consumer fetch failed", service=self.service, error=repr(e))
+                self.health.waiting("consumer", f"fetch failed: {e!r}")
                 if sub is not None:
                     try:
                         await sub.unsubscribe()
@@ -190,26 +221,77 @@ class Bus:
                 await self._deliver(msg)
 
     async def _deliver(self, msg) -> None:
+        """Handle one message; never raises. Acked only once its effect or its dead letter is
+        committed; anything else leaves it to be delivered again."""
+        self.health.waiting("consumer")
+        keepalive = asyncio.create_task(self._in_progress(msg))
         try:
-            outcome = await asyncio.to_thread(self.handle_raw, msg.subject, msg.data)
-        except Exception as e:  # noqa: BLE001
-            delivered = msg.metadata.num_delivered
-            if delivered >= self.settings.max_deliver:
-                await asyncio.to_thread(self._dead_letter, msg.subject, msg.data, repr(e),
-                                        (msg.headers or {}).get("Nats-Msg-Id"))
-                HANDLED.labels(self.service, "dead_letter").inc()
-                log.error("event dead-lettered", service=self.service, subject=msg.subject, error=repr(e))
+            outcome = await self._handle_until_not_transient(msg)
+            if isinstance(outcome, Exception):
+                outcome = await self._failed(msg, outcome)
+            if outcome is None:
+                return  # nak-ed: delivered again later
+            HANDLED.labels(self.service, outcome).inc()
+            try:
                 await msg.ack_sync()
-            else:
-                log.warning("event failed; will be redelivered", service=self.service,
-                            subject=msg.subject, delivered=delivered, error=repr(e))
-                await msg.nak(delay=min(2 ** delivered * 0.2, 10))
-            return
-        HANDLED.labels(self.service, outcome).inc()
-        try:
-            await msg.ack_sync()
-        except Exception as e:  # noqa: BLE001 - a lost ack means a redelivery; the inbox absorbs it
-            log.warning("ack failed", service=self.service, error=str(e))
+            except Exception as e:  # noqa: BLE001 - a lost ack means a redelivery; the inbox absorbs it
+                log.warning("ack failed", service=self.service, error=repr(e))
+        finally:
+            keepalive.cancel()
+            await asyncio.gather(keepalive, return_exceptions=True)
+            self.health.progressed("consumer")
+
+    async def _handle_until_not_transient(self, msg) -> str | Exception:
+        """The outcome, or the handler's own error. Transient faults (the database away, locked,
+        full) are retried here with growing back-off for as long as they last; they spend none of
+        the event's failure budget."""
+        attempt = 0
+        while True:
+            try:
+                return await asyncio.to_thread(self.handle_raw, msg.subject, msg.data)
+            except Exception as e:  # noqa: BLE001 - classified below
+                _reraise_if_cancelled()
+                if not transient(e):
+                    return e
+                attempt += 1
+                log.warning("transient failure; retrying", service=self.service, subject=msg.subject,
+                            attempt=attempt, error=repr(e))
+                self.health.waiting("consumer", repr(e))
+                HANDLED.labels(self.service, "retried").inc()
+                await asyncio.sleep(backoff(attempt, self.settings.retry_backoff_max_s))
+
+    async def _failed(self, msg, error: Exception) -> str | None:
+        """The handler's own error: nak with back-off until it has failed `dead_letter_after`
+        times in this process, then record a dead letter (retried while the database is away)."""
+        event_id = _event_id(msg)
+        failures = self._failures[event_id] = self._failures.get(event_id, 0) + 1
+        if failures < self.settings.dead_letter_after:
+            log.warning("event failed; will be redelivered", service=self.service, subject=msg.subject,
+                        failures=failures, error=repr(error))
+            await _nak(msg, backoff(failures, 10))
+            return None
+        attempt = 0
+        while True:
+            try:
+                await asyncio.to_thread(self._dead_letter, msg.subject, msg.data, repr(error), event_id)
+                break
+            except Exception as e:  # noqa: BLE001 - not recorded yet: never acked before it is
+                _reraise_if_cancelled()
+                attempt += 1
+                log.warning("dead letter not recorded yet; retrying", service=self.service, error=repr(e))
+                await asyncio.sleep(backoff(attempt, self.settings.retry_backoff_max_s))
+        self._failures.pop(event_id, None)
+        log.error("event dead-lettered", service=self.service, subject=msg.subject, error=repr(error))
+        return "dead_letter"
+
+    async def _in_progress(self, msg) -> None:
+        """While a message is being handled (or retried), tell the server it is still ours."""
+        while True:
+            await asyncio.sleep(max(self.settings.ack_wait_s / 3, 0.1))
+            try:
+                await msg.in_progress()
+            except Exception:  # noqa: BLE001 - the server redelivers it; the inbox absorbs that
+                pass
 
     def handle_raw(self, subject: str, data: bytes) -> str:
         """Handle one delivery in one transaction with its inbox row. Returns the outcome."""
@@ -237,11 +319,7 @@ class Bus:
             raise
         return "handled"
 
-    def _dead_letter(self, subject: str, data: bytes, error: str, msg_id: str | None) -> None:
-        try:
-            event_id = Event.parse(data).id
-        except Exception:  # noqa: BLE001 - unreadable: key it by the message id
-            event_id = msg_id or "unparseable"
+    def _dead_letter(self, subject: str, data: bytes, error: str, event_id: str) -> None:
         try:
             with self.db.transaction() as s:
                 s.add(DeadLetter(consumer=self.service, event_id=event_id[:36], subject=subject,
@@ -261,14 +339,86 @@ class Bus:
             s.get(DeadLetter, dead_letter_id).replayed_at = utcnow()
         return outcome
 
-    async def replay_stream(self) -> None:
-        """Deliver the whole stream again to this service's consumer (the inbox makes it a no-op
-        for what was handled; a projection rebuilt from scratch is filled again)."""
+    async def replay_stream(self, since: dt.datetime | None = None, from_sequence: int | None = None) -> None:
+        """Deliver the stream again to this service's consumer — all of it, or from a time or a
+        stream sequence (the inbox makes it a no-op for what was handled; a projection rebuilt from
+        scratch is filled again)."""
+        if since is not None:
+            config = self.consumer_config(DeliverPolicy.BY_START_TIME, opt_start_time=since.isoformat())
+        elif from_sequence is not None:
+            config = self.consumer_config(DeliverPolicy.BY_START_SEQUENCE, opt_start_seq=from_sequence)
+        else:
+            config = self.consumer_config()
         try:
             await self.js.delete_consumer(self.settings.stream, self.service)
         except nats.js.errors.NotFoundError:
             pass
-        await self.js.add_consumer(self.settings.stream, self.consumer_config())
+        await self.js.add_consumer(self.settings.stream, config)
+
+
+def transient(e: BaseException) -> bool:
+    """A fault of the surroundings, not of the event: the database unreachable, locked, full or
+    timing out, a lost connection. Retried for as long as it lasts; anything else is the handler's
+    own error (a bug or a bad event) and counts toward its dead letter."""
+    if isinstance(e, DBAPIError):
+        return e.connection_invalidated or isinstance(e, (OperationalError, InterfaceError))
+    return isinstance(e, (SQLAlchemyTimeoutError, ConnectionError, TimeoutError))
+
+
+def backoff(attempt: int, cap: float) -> float:
+    """0.2 s, 0.4 s, 0.8 s, … up to `cap`."""
+    return min(0.1 * 2 ** min(attempt, 20), cap)
+
+
+def _event_id(msg) -> str:
+    try:
+        return Event.parse(msg.data).id
+    except Exception:  # noqa: BLE001 - unreadable: key it by the message id
+        return (msg.headers or {}).get("Nats-Msg-Id") or f"seq:{msg.metadata.sequence.stream}"
+
+
+async def _nak(msg, delay: float) -> None:
+    try:
+        await msg.nak(delay=delay)
+    except Exception as e:  # noqa: BLE001 - the server redelivers it after ack_wait anyway
+        log.warning("nak failed", error=repr(e))
+
+
+class BusHealth:
+    """What /readyz and /metrics say about the bus: whether its loops run, and whether the consumer
+    or the relay has been stuck (work in hand, no progress) for longer than `stall_after_s`."""
+
+    def __init__(self, stall_after_s: float):
+        self.stall_after_s = stall_after_s
+        self.loops: dict[str, str | None] = {}  # loop → None while running, else its last error
+        self.stuck_since: dict[str, float] = {}
+        self.last_error: dict[str, str] = {}
+
+    def running(self, loop: str, ok: bool, error: str | None = None) -> None:
+        self.loops[loop] = None if ok else (error or "stopped")
+
+    def waiting(self, part: str, error: str | None = None) -> None:
+        """`part` has work it has not finished (an event in hand, a failing fetch or publish)."""
+        self.stuck_since.setdefault(part, time.monotonic())
+        if error:
+            self.last_error[part] = error
+
+    def progressed(self, part: str) -> None:
+        self.stuck_since.pop(part, None)
+        self.last_error.pop(part, None)
+
+    def stalled(self, part: str) -> float:
+        """Seconds `part` has been stuck beyond the allowance (0 when it is not)."""
+        since = self.stuck_since.get(part)
+        return 0.0 if since is None else max(0.0, time.monotonic() - since - self.stall_after_s)
+
+    def problems(self) -> list[str]:
+        out = [f"{loop} loop not running: {error}" for loop, error in self.loops.items() if error]
+        for part in sorted(self.stuck_since):
+            if self.stalled(part):
+                age = time.monotonic() - self.stuck_since[part]
+                out.append(f"{part} made no progress for {age:.0f} s: {self.last_error.get(part, 'busy')}")
+        return out
 
 
 def _reraise_if_cancelled() -> None:
@@ -286,6 +436,7 @@ async def ensure_stream(js, settings: Settings) -> None:
         try:
             await js.add_stream(StreamConfig(
                 name=settings.stream, subjects=["srdi.>"], storage=StorageType.FILE,
-                num_replicas=settings.stream_replicas, duplicate_window=settings.stream_duplicate_window_s))
+                num_replicas=settings.stream_replicas, duplicate_window=settings.stream_duplicate_window_s,
+                max_age=settings.stream_max_age_days * 86400 or None))
         except nats.js.errors.BadRequestError:
             pass  # another service created it first

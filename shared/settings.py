@@ -43,8 +43,11 @@ class Settings(BaseSettings):
     jwt_secret: str | None = None
     token_ttl_hours: int = 12
     relay_interval_s: float = 0.5
-    max_deliver: int = 5
+    dead_letter_after: int = 5  # a handler's own error this many times → a dead letter
+    retry_backoff_max_s: float = 30.0  # the longest wait between retries of a transient fault
+    stall_after_s: float = 60.0  # /readyz fails when the consumer or relay is stuck this long
     ack_wait_s: float = 30.0
+    stream_max_age_days: int = 400  # the stream's retention (0: unlimited); the inbox is pruned past it
     expiry_sweep_s: float = 3600.0
     migrate_on_start: bool = True
     background_jobs: bool = True  # the services' periodic jobs (expiry sweep, notice dispatch, …); off for drills

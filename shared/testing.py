@@ -41,7 +41,7 @@ class Suite:
         if self.pg_server:
             base = self.pg_server.rsplit("/", 1)[0]
             template = f"{base}/{self.prefix}_{{service}}"
-        defaults = {"relay_interval_s": 0.05, "max_deliver": 3, "ack_wait_s": 5}
+        defaults = {"relay_interval_s": 0.05, "dead_letter_after": 3, "ack_wait_s": 5}
         self.settings = Settings(data_dir=self.tmp, nats_url=self.nats.url, database_url=template,
                                  jwt_secret=SECRET, **{**defaults, **overrides})
         self.apps = {}

@@ -167,25 +167,24 @@ async def test_relay_crash_after_publish_republishes_harmlessly(tmp_path):
 
 
 async def test_database_lock_timeouts_are_retried_not_lost(tmp_path):
-    """SQLite: another writer holds the awards database past the busy timeout; the handler fails,
-    the event is redelivered, and once the lock is gone each promotion pays once."""
+    """SQLite: another writer holds the awards database past the busy timeout; the handler fails
+    with a transient error, is retried in place (spending none of its failure budget, though the
+    budget is 1 here), and once the lock is gone each promotion pays once."""
     import sqlite3
 
     from shared.testing import Suite
     if os.environ.get("SRDI_TEST_DATABASE_URL"):
         pytest.skip("a SQLite lock drill; PostgreSQL rows are locked per row, not per file")
-    suite = await Suite(tmp_path, sqlite_busy_timeout_ms=100, max_deliver=20).start()
+    suite = await Suite(tmp_path, sqlite_busy_timeout_ms=100, dead_letter_after=1, retry_backoff_max_s=0.5).start()
     try:
-        js = suite.apps["awards"].state.bus.js
+        health = suite.apps["awards"].state.bus.health
         blocker = sqlite3.connect(tmp_path / "awards.db", isolation_level=None)
         blocker.execute("BEGIN IMMEDIATE")  # hold the write lock
         firms = [make_uscc() for _ in range(3)]
         for u in firms:
             await promote(suite, u, "municipal_srdi", "2024-03-01")
-
-        async def redelivered():
-            return (await js.consumer_info(suite.settings.stream, "awards")).num_redelivered > 0
-        await suite.wait_for(redelivered, "a handler to time out on the lock and be redelivered")
+        await suite.wait_for(lambda: "locked" in health.last_error.get("consumer", ""),
+                             "a handler to fail on the lock and be retried")
         assert count(suite, "awards", Award) == 0
         blocker.execute("ROLLBACK")
         blocker.close()
