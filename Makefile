@@ -35,9 +35,10 @@ test: install chromium
 test-pg: install
 	SRDI_TEST_DATABASE_URL=$(PG_URL) $(BIN)/pytest -q
 
+# Every executable file in ../shared/acceptance is a check (its README); all must hold.
 acceptance: install
-	@for check in ../shared/acceptance/basic-promotion ../shared/acceptance/sample-import; do \
-		[ -x $$check ] || continue; $(BIN)/python $$check || exit 1; done
+	@for check in ../shared/acceptance/*; do \
+		[ -f $$check ] && [ -x $$check ] || continue; echo "== $$check"; $(BIN)/python $$check || exit 1; done
 
 bench: install
 	@command -v wrk >/dev/null || { echo "bench needs wrk: apt-get install wrk"; exit 1; }
