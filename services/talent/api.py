@@ -49,20 +49,24 @@ def list_quotas(request: Request, who: LiaisonReader, uscc: UsccQuery = None, ye
     return pagination.page(items, limit, key=lambda q: f"{q['uscc']}|{q['year']}")
 
 
+# Answers to POSTs are stored for Idempotency-Key replays: they carry the masked ID and no birth
+# date, whoever asks. Only the talent office's GETs show the birth date (and, audited, the whole ID).
 @router.post("/nominations", status_code=201, summary="Nominate a person on one of the enterprise's quotas")
 def nominate(body: NominationIn, request: Request, who: Liaison):
-    cipher = pii.cipher_of(request.app.state)
+    cipher, keyer = pii.cipher_of(request.app.state), pii.person_key_of(request.app.state)
     with request.app.state.db.transaction() as s:
-        return service.nomination_dict(service.nominate(s, who.actor, body, cipher, today(), scope_of(who)))
+        n = service.nominate(s, who.actor, body, cipher, keyer, today(), scope_of(who))
+        return service.nomination_answer(s, n, scope_of(who))
 
 
-@router.get("/nominations", summary="Nominations (resident ID numbers masked)")
+@router.get("/nominations", summary="Nominations (resident ID numbers masked; birth dates for the talent office only)")
 def list_nominations(request: Request, who: LiaisonReader, uscc: UsccQuery = None, year: YearQuery = None,
                      state: Annotated[Literal[rules.STATES] | None, Query()] = None,
                      limit: pagination.Limit = 100, cursor: pagination.Cursor = None):
     after = pagination.decode_id(cursor)
     with request.app.state.db.reader() as s:
-        items = service.list_nominations(s, limit, after, uscc and uscc.strip().upper(), year, state, scope_of(who))
+        items = service.list_nominations(s, limit, after, uscc and uscc.strip().upper(), year, state, scope_of(who),
+                                         birth_date=who.role == "talent")
     return pagination.page(items, limit, key=lambda n: str(n["id"]))
 
 
@@ -72,11 +76,13 @@ def get_nomination(nomination_id: int, request: Request, who: LiaisonReader):
     db = request.app.state.db
     if who.role != "talent":
         with db.reader() as s:
-            return service.nomination_dict(service.get_nomination(s, nomination_id, scope=scope_of(who)))
+            return service.nomination_answer(s, service.get_nomination(s, nomination_id, scope=scope_of(who)),
+                                             scope_of(who))
     cipher = pii.cipher_of(request.app.state)
     with db.transaction() as s:
         n = service.get_nomination(s, nomination_id)
-        return service.nomination_dict(n, service.read_whole_id(s, who.actor, n, cipher))
+        return service.nomination_answer(s, n, whole_id=service.read_whole_id(s, who.actor, n, cipher),
+                                         birth_date=True)
 
 
 @router.post("/nominations/{nomination_id}/{action}",
@@ -84,7 +90,7 @@ def get_nomination(nomination_id: int, request: Request, who: LiaisonReader):
 def act(nomination_id: int, action: Action, request: Request, who: Liaison, body: TransitionIn | None = None):
     with request.app.state.db.transaction() as s:
         n = service.act(s, who.actor, nomination_id, action, body.reason if body else None, scope_of(who))
-        return service.nomination_dict(n)
+        return service.nomination_answer(s, n, scope_of(who))
 
 
 @router.get("/reports/quotas", summary="Quotas granted, used, available and lapsed per year and tier")

@@ -1,5 +1,6 @@
 """Talent tables: household-registration quota grants (落户指标), the entitlements behind them,
-the registry's revocations as seen here, and nominations that use the quotas."""
+the registry's revocations as seen here (for their reasons), and nominations that use the quotas.
+The registry's records themselves are in the plumbing table `registry_record` (shared.projection)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -56,7 +57,9 @@ class QuotaEntitlement(Base):
 
 
 class CertificationRevocation(Base):
-    """A registry revocation, kept so that a promotion arriving after it is judged by it."""
+    """A registry revocation event as seen here, kept for its reason (cited when an entitlement is
+    cancelled). Whether and from when a certification is revoked is read from the newest registry
+    record held (shared.projection), whichever event brought it."""
 
     __tablename__ = "certification_revocation"
     certification_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
@@ -72,8 +75,9 @@ class CertificationRevocation(Base):
 class Nomination(Base):
     """A person nominated on one of an enterprise's quotas (聚源计划 category).
 
-    The resident ID is stored only as a Fernet token (`id_cipher`) and a mask; birth date and
-    gender are derived from it at submission."""
+    The resident ID is stored only as a Fernet token (`id_cipher`), a mask (services.talent.pii.mask)
+    and a keyed hash (`person_key`, HMAC-SHA256) that finds the same person's other nominations;
+    birth date and gender are derived from it at submission (shown to the talent office only)."""
 
     __tablename__ = "nomination"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -84,6 +88,8 @@ class Nomination(Base):
     person_name: Mapped[str] = mapped_column(String(200))
     id_cipher: Mapped[str] = mapped_column(Text)
     id_masked: Mapped[str] = mapped_column(String(18))
+    # NULL only for nominations made before the column existed, until the backfill job fills it.
+    person_key: Mapped[str | None] = mapped_column(String(64), nullable=True)
     gender: Mapped[str] = mapped_column(String(6))
     birth_date: Mapped[dt.date] = mapped_column(Date)
     education: Mapped[str] = mapped_column(String(200))
@@ -96,4 +102,5 @@ class Nomination(Base):
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
     __table_args__ = (Index("ix_nomination_uscc_year", "uscc", "year"),
-                      Index("ix_nomination_grant_id", "grant_id"))
+                      Index("ix_nomination_grant_id", "grant_id"),
+                      Index("ix_nomination_person_key", "person_key"))

@@ -1,13 +1,26 @@
-"""Resident ID numbers at rest: Fernet tokens (AES-128-CBC + HMAC-SHA256), never plain text.
+"""Resident ID numbers (GB 11643): encrypted at rest, masked on the way out, matched by a keyed hash.
 
-The key: `SRDI_TALENT_KEY`, one or more Fernet keys separated by commas (the first encrypts,
-all decrypt, so a key can be rotated). Without it, in the embedded default (SRDI_ENV=dev) only,
-a key is derived from the suite's signing secret with HKDF-SHA256; outside dev the variable is
-required, because rotating the token secret must not make stored ID numbers unreadable.
+- At rest: Fernet tokens (AES-128-CBC + HMAC-SHA256), never plain text. The key: `SRDI_TALENT_KEY`,
+  one or more Fernet keys separated by commas (the first encrypts, all decrypt, so a key can be
+  rotated).
+- Out: `mask()` keeps the first four digits (province and city) and the check character. The
+  birth-date digits are hidden *and* so are the district and serial digits around them, so the check
+  character says nothing about the birth date (three hidden serial digits reach every residue mod
+  11), and knowing a person's birthday and gender still leaves hundreds of candidate numbers.
+- Matching: `PersonKey.of()` is an HMAC-SHA256 of the number under `SRDI_TALENT_HASH_KEY` (a
+  secret of at least 32 characters, kept apart from the Fernet keys, which rotate: a changed hash
+  key would need every stored hash recomputed). Without the key, no one holding the table can
+  test guessed numbers against it.
+
+Without the variables, in the embedded default (SRDI_ENV=dev) only, both keys are derived from the
+suite's signing secret with HKDF-SHA256; outside dev they are required (503 `talent-key-missing`),
+because rotating the token secret must not make stored ID numbers unreadable or unmatched.
 """
 from __future__ import annotations
 
 import base64
+import hashlib
+import hmac
 import os
 
 from cryptography.fernet import Fernet, MultiFernet
@@ -18,6 +31,16 @@ from shared.errors import Problem
 from shared.settings import Settings
 
 ENV_KEY = "SRDI_TALENT_KEY"
+ENV_HASH_KEY = "SRDI_TALENT_HASH_KEY"
+MIN_HASH_KEY = 32
+
+
+def mask(number: str) -> str:
+    """1101*************X: the province and city, and the check character; nothing else.
+
+    Also turns the older mask (110111********123X, which left exactly the birth digits to guess and
+    a check character to confirm the guess) into this one, since it keeps positions it kept."""
+    return number[:4] + "*" * 13 + number[17:18]
 
 
 class IdCipher:
@@ -31,10 +54,27 @@ class IdCipher:
         return self._fernet.decrypt(token.encode("ascii")).decode()
 
 
+class PersonKey:
+    """The keyed hash that tells one person's nominations apart from others' without the number."""
+
+    def __init__(self, key: bytes):
+        self._key = key
+
+    def of(self, number: str) -> str:
+        return hmac.new(self._key, b"resident-id:v1:" + number.strip().upper().encode(), hashlib.sha256).hexdigest()
+
+
+def _hkdf(secret: str, info: bytes) -> bytes:
+    return HKDF(algorithm=hashes.SHA256(), length=32, salt=b"srdi-talent", info=info).derive(secret.encode())
+
+
 def derived_key(secret: str) -> bytes:
-    raw = HKDF(algorithm=hashes.SHA256(), length=32, salt=b"srdi-talent",
-               info=b"resident-id-fernet-v1").derive(secret.encode())
-    return base64.urlsafe_b64encode(raw)
+    return base64.urlsafe_b64encode(_hkdf(secret, b"resident-id-fernet-v1"))
+
+
+def _missing(variable: str) -> Problem:
+    return Problem(503, "talent-key-missing", f"未配置身份证号密钥（{variable}）",
+                   f"{variable} must be set outside the embedded default")
 
 
 def cipher_from(settings: Settings, environ=os.environ) -> IdCipher:
@@ -42,9 +82,20 @@ def cipher_from(settings: Settings, environ=os.environ) -> IdCipher:
     if configured:
         return IdCipher(configured)
     if settings.env != "dev":
-        raise Problem(503, "talent-key-missing", f"未配置身份证号加密密钥（{ENV_KEY}）",
-                      f"{ENV_KEY} must be set outside the embedded default")
+        raise _missing(ENV_KEY)
     return IdCipher([derived_key(settings.signing_secret)])
+
+
+def person_key_from(settings: Settings, environ=os.environ) -> PersonKey:
+    configured = environ.get(ENV_HASH_KEY, "").strip()
+    if configured:
+        if len(configured) < MIN_HASH_KEY:
+            raise Problem(503, "talent-key-missing", f"身份证号散列密钥（{ENV_HASH_KEY}）过短，至少{MIN_HASH_KEY}个字符",
+                          f"{ENV_HASH_KEY} must be at least {MIN_HASH_KEY} characters")
+        return PersonKey(configured.encode())
+    if settings.env != "dev":
+        raise _missing(ENV_HASH_KEY)
+    return PersonKey(_hkdf(settings.signing_secret, b"resident-id-hmac-v1"))
 
 
 def cipher_of(state) -> IdCipher:
@@ -53,3 +104,11 @@ def cipher_of(state) -> IdCipher:
     if cipher is None:
         cipher = state.talent_cipher = cipher_from(state.settings)
     return cipher
+
+
+def person_key_of(state) -> PersonKey:
+    """The app's keyed hash, built once."""
+    keyer = getattr(state, "talent_person_key", None)
+    if keyer is None:
+        keyer = state.talent_person_key = person_key_from(state.settings)
+    return keyer

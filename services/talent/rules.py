@@ -48,6 +48,12 @@ def cancels(year: int, revoked_on: dt.date, for_cause: bool) -> bool:
     return for_cause and year > revoked_on.year
 
 
+def revoked_for_cause(certs: Iterable, today: dt.date) -> list:
+    """The certifications of a registry record revoked for cause by today (their `revoked_on`
+    is the first day they no longer count); a revocation dated later has not happened yet."""
+    return [c for c in certs if c.for_cause and c.revoked_on is not None and c.revoked_on <= today]
+
+
 def lapsed(year: int, today: dt.date) -> bool:
     """An unused quota lapses at the end of its year."""
     return year < today.year

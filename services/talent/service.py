@@ -6,15 +6,16 @@ import datetime as dt
 from sqlalchemy import and_, or_, select
 from sqlalchemy.orm import Session
 
-from services.talent import events, rules
+from services.talent import events, pii, rules
 from services.talent.models import CertificationRevocation, Nomination, QuotaEntitlement, QuotaGrant
-from services.talent.pii import IdCipher
+from services.talent.pii import IdCipher, PersonKey
 from services.talent.schemas import NominationIn
-from shared import audit, params
+from shared import audit, params, projection
+from shared.contracts.registry import CertificationRevoked, EnterprisePromoted, EnterpriseRecord
 from shared.db import for_update
 from shared.errors import Problem, field_error, not_found
 from shared.tiers import TIER_ZH as TIERS_ZH
-from shared.validators import mask_resident_id, resident_id_facts
+from shared.validators import resident_id_facts
 
 RULE = {"zh": "同一企业同一年度只享受一次落户指标，两个层级同时符合时取较高者（不重复享受）",
         "en": "one grant per enterprise and year: the largest entitlement, never a sum"}
@@ -79,68 +80,108 @@ def settle(s: Session, g: QuotaGrant, actor: str) -> None:
                  f"{g.uscc}/{g.year}", {"granted": before, "used": g.used}, {"granted": new, "used": g.used})
 
 
-def on_promotion(s: Session, event_id: str, data: dict) -> None:
+class FutureFact(ValueError):
+    """A registry fact dated after today. Talent grants and cancels nothing ahead of a fact's date
+    (the registry refuses such dates; this is the second line): the event is the handler's own
+    error, so it becomes a visible dead letter, to be replayed once its date has come."""
+
+
+def _not_after_today(on: dt.date, today: dt.date, what: str) -> None:
+    if on > today:
+        raise FutureFact(f"{what} {on} is after today ({today}): no quota is granted or cancelled before its date")
+
+
+def on_record(s: Session, event_id: str, record: EnterpriseRecord, today: dt.date) -> EnterpriseRecord:
+    """Any registry event: keep the newest record seen (a stale one changes nothing) and apply
+    the revocations for cause it shows. Returns the newest record held."""
+    projection.remember(s, record)
+    newest = projection.record_of(s, record.uscc)
+    _apply_revocations(s, newest, today, f"event:{event_id}")
+    return newest
+
+
+def _apply_revocations(s: Session, record: EnterpriseRecord, today: dt.date, actor: str) -> None:
+    for c in rules.revoked_for_cause(record.certifications, today):
+        _cancel_later_years(s, record.uscc, c.id, c.revoked_on, actor)
+
+
+def on_promotion(s: Session, event_id: str, data: EnterprisePromoted, today: dt.date) -> None:
     """srdi.registry.enterprise.promoted.v1: grant what a first recognition at a tier entitles.
 
     Idempotent and order-free: one entitlement per (year, certification), a year's grant is the
-    largest of them, and a revocation that arrived first is applied at once."""
-    uscc, tier, cert_id = data["uscc"], data["to_tier"], int(data["certification_id"])
-    on = dt.date.fromisoformat(data["recognized_on"])
-    years = rules.entitlements(tier, on, bool(data.get("first_time_at_tier")),
-                               params.in_force(s, on, rules.PREFIX))
-    revocation = s.get(CertificationRevocation, cert_id)
+    largest of them, and a revocation the newest record shows (whichever event brought it) is
+    applied at once. A recognition dated after today grants nothing (FutureFact)."""
+    _not_after_today(data.recognized_on, today, "recognized_on")
+    uscc, tier, cert_id, on = data.uscc, data.to_tier.value, data.certification_id, data.recognized_on
+    projection.remember(s, data.record)
+    newest = projection.record_of(s, data.record.uscc)
+    revoked_on = next((c.revoked_on for c in rules.revoked_for_cause(newest.certifications, today)
+                       if c.id == cert_id), None)
+    years = rules.entitlements(tier, on, data.first_time_at_tier, params.in_force(s, on, rules.PREFIX))
     for ye in years:  # ascending years: every writer locks grants in the same order
         g = _grant_locked(s, uscc, ye.year, create=True)
-        held = s.scalar(select(QuotaEntitlement.id).where(QuotaEntitlement.grant_id == g.id,
-                                                          QuotaEntitlement.certification_id == cert_id))
-        if held is not None:
+        exists = s.scalar(select(QuotaEntitlement.id).where(QuotaEntitlement.grant_id == g.id,
+                                                            QuotaEntitlement.certification_id == cert_id))
+        if exists is not None:
             continue  # the same facts again, under another event id
         e = QuotaEntitlement(grant_id=g.id, certification_id=cert_id, tier=tier, recognized_on=on, count=ye.count,
                              params=[p.cite() for p in ye.params], event_id=event_id, state="active")
-        if revocation and rules.cancels(ye.year, revocation.revoked_on, revocation.for_cause):
-            _cancel(e, revocation)
+        if revoked_on and rules.cancels(ye.year, revoked_on, True):
+            _cancel(s, e, cert_id, revoked_on)
         s.add(e)
         s.flush()
         settle(s, g, f"event:{event_id}")
+    _apply_revocations(s, newest, today, f"event:{event_id}")  # any other revocation it shows
 
 
-def _cancel(e: QuotaEntitlement, r: CertificationRevocation) -> None:
-    e.state, e.cancelled_on = "cancelled", r.revoked_on
-    e.cancel_reason = f"认定撤销（{r.reason or '-'}）/ certification {r.certification_id} revoked for cause"[:500]
+def _cancel(s: Session, e: QuotaEntitlement, cert_id: int, revoked_on: dt.date) -> None:
+    r = s.get(CertificationRevocation, cert_id)  # the revocation event's reason, when it has come
+    e.state, e.cancelled_on = "cancelled", revoked_on
+    e.cancel_reason = f"认定撤销（{(r and r.reason) or '-'}）/ certification {cert_id} revoked for cause"[:500]
 
 
-def on_revocation(s: Session, event_id: str, data: dict) -> None:
-    """srdi.registry.certification.revoked.v1: remember it; for cause, cancel the unused quotas
-    of later years that this certification produced."""
-    cert_id = int(data["certification_id"])
-    if s.get(CertificationRevocation, cert_id) is not None:
-        return
-    r = CertificationRevocation(certification_id=cert_id, uscc=data["uscc"], tier=data["tier"],
-                                revoked_on=dt.date.fromisoformat(data["revoked_on"]),
-                                for_cause=bool(data.get("for_cause")), reason=(data.get("reason") or "")[:500],
-                                event_id=event_id)
-    s.add(r)
-    s.flush()
-    if not r.for_cause:
-        return
+def _cancel_later_years(s: Session, uscc: str, cert_id: int, revoked_on: dt.date, actor: str) -> None:
+    """Cancel a certification's active entitlements of the years after the year of its revocation
+    for cause; each year's grant is settled again (never below the quotas in use)."""
     years = s.scalars(select(QuotaGrant.year).join(QuotaEntitlement, QuotaEntitlement.grant_id == QuotaGrant.id)
-                      .where(QuotaEntitlement.certification_id == cert_id, QuotaEntitlement.state == "active")
+                      .where(QuotaGrant.uscc == uscc, QuotaEntitlement.certification_id == cert_id,
+                             QuotaEntitlement.state == "active")
                       .order_by(QuotaGrant.year)).all()
     for year in years:
-        if not rules.cancels(year, r.revoked_on, r.for_cause):
+        if not rules.cancels(year, revoked_on, True):
             continue
-        g = _grant_locked(s, r.uscc, year)
+        g = _grant_locked(s, uscc, year)
         for e in _entitlements(s, [g.id])[g.id]:
             if e.certification_id == cert_id and e.state == "active":
-                _cancel(e, r)
+                _cancel(s, e, cert_id, revoked_on)
         s.flush()
-        settle(s, g, f"event:{event_id}")
+        settle(s, g, actor)
 
 
-def quota_dict(g: QuotaGrant, ents: list[QuotaEntitlement], today: dt.date) -> dict:
+def on_revocation(s: Session, event_id: str, data: CertificationRevoked, today: dt.date) -> None:
+    """srdi.registry.certification.revoked.v1: keep its reason; for cause, cancel the unused
+    quotas of later years that this certification produced. A revocation dated after today
+    cancels nothing (FutureFact)."""
+    _not_after_today(data.revoked_on, today, "revoked_on")
+    if s.get(CertificationRevocation, data.certification_id) is None:
+        s.add(CertificationRevocation(certification_id=data.certification_id, uscc=data.uscc, tier=data.tier.value,
+                                      revoked_on=data.revoked_on, for_cause=data.for_cause,
+                                      reason=(data.reason or "")[:500], event_id=event_id))
+        s.flush()
+    newest = on_record(s, event_id, data.record, today)
+    if newest.certification(data.certification_id) is None and data.for_cause:
+        # Not the registry's way (its records hold every certification), but then the event's own fields.
+        _cancel_later_years(s, data.uscc, data.certification_id, data.revoked_on, f"event:{event_id}")
+
+
+def quota_dict(g: QuotaGrant, ents: list[QuotaEntitlement], today: dt.date,
+               record: EnterpriseRecord | None = None) -> dict:
+    """A year's quotas; `tier_today` is the enterprise's tier today by the newest registry record
+    held (None when talent has not heard of the enterprise), for the reader's information only:
+    the grant rests on its entitlements, not on today's tier."""
     return {"uscc": g.uscc, "year": g.year, "granted": g.granted, "used": g.used,
             "available": rules.available(g.granted, g.used, g.year, today), "lapsed": rules.lapsed(g.year, today),
-            "basis": basis_of(g, ents)}
+            "tier_today": record.tier_on(today) if record else None, "basis": basis_of(g, ents)}
 
 
 def list_quotas(s: Session, today: dt.date, limit: int, after: tuple[str, int] | None = None,
@@ -160,22 +201,55 @@ def list_quotas(s: Session, today: dt.date, limit: int, after: tuple[str, int] |
                               and_(QuotaGrant.uscc == uscc_after, QuotaGrant.year > year_after)))
     grants = list(s.scalars(stmt))
     ents = _entitlements(s, [g.id for g in grants])
-    return [quota_dict(g, ents[g.id], today) for g in grants]
+    held = projection.records(s, {g.uscc for g in grants}) if grants else {}
+    return [quota_dict(g, ents[g.id], today, held.get(g.uscc)) for g in grants]
 
 
 # Nominations -------------------------------------------------------------------------------
-def nomination_dict(n: Nomination, id_number: str | None = None) -> dict:
-    """A nomination; the resident ID whole only when the caller passes it (talent, audited)."""
-    return {"id": n.id, "uscc": n.uscc, "year": n.year, "category": n.category, "state": n.state,
-            "state_reason": n.state_reason, "holds_quota": rules.holds_quota(n.state),
-            "person": {"name": n.person_name, "id_number": id_number or n.id_masked,
-                       "id_number_masked": n.id_masked, "gender": n.gender,
-                       "birth_date": n.birth_date.isoformat(), "education": n.education, "post": n.post},
-            "documents": n.documents, "created_by": n.created_by,
-            "created_at": n.created_at.isoformat() + "Z", "updated_at": n.updated_at.isoformat() + "Z"}
+def nomination_dict(n: Nomination, whole_id: str | None = None, birth_date: bool = False,
+                    same_person: list[dict] | None = None) -> dict:
+    """A nomination. The resident ID whole only when the caller passes it (talent, audited); the
+    birth date only when asked (the talent office's reads: with the birth date, the old mask gave
+    the number back, so it goes nowhere else, and never into a stored answer or the audit log);
+    `same_person`: the person's other nominations, found by the keyed hash (None: not shown)."""
+    person = {"name": n.person_name, "id_number": whole_id or n.id_masked, "id_number_masked": n.id_masked,
+              "gender": n.gender, "education": n.education, "post": n.post}
+    if birth_date:
+        person["birth_date"] = n.birth_date.isoformat()
+    out = {"id": n.id, "uscc": n.uscc, "year": n.year, "category": n.category, "state": n.state,
+           "state_reason": n.state_reason, "holds_quota": rules.holds_quota(n.state), "person": person,
+           "documents": n.documents, "created_by": n.created_by,
+           "created_at": n.created_at.isoformat() + "Z", "updated_at": n.updated_at.isoformat() + "Z"}
+    if same_person is not None:
+        out["repeat"] = bool(same_person)
+        out["same_person"] = same_person
+    return out
 
 
-def nominate(s: Session, actor: str, body: NominationIn, cipher: IdCipher, today: dt.date,
+def same_person(s: Session, ns: list[Nomination], scope: str | None = None) -> dict[int, list[dict]]:
+    """Each nomination's other nominations of the same person (another year, another enterprise,
+    or again after a rejection), matched by the keyed hash of the resident ID, never the number.
+    `scope`: an enterprise liaison's USCC, which learns only of its own enterprise's."""
+    keys = {n.person_key for n in ns if n.person_key}
+    by_key: dict[str, list[dict]] = {}
+    if keys:
+        stmt = (select(Nomination.id, Nomination.person_key, Nomination.uscc, Nomination.year, Nomination.category,
+                       Nomination.state).where(Nomination.person_key.in_(keys)).order_by(Nomination.id))
+        if scope:
+            stmt = stmt.where(Nomination.uscc == scope)
+        for nid, key, uscc, year, category, state in s.execute(stmt):
+            by_key.setdefault(key, []).append({"id": nid, "uscc": uscc, "year": year, "category": category,
+                                               "state": state})
+    return {n.id: [o for o in by_key.get(n.person_key, []) if o["id"] != n.id] for n in ns}
+
+
+def nomination_answer(s: Session, n: Nomination, scope: str | None = None, whole_id: str | None = None,
+                      birth_date: bool = False) -> dict:
+    """One nomination as a caller sees it, with its repeat flag."""
+    return nomination_dict(n, whole_id, birth_date, same_person(s, [n], scope)[n.id])
+
+
+def nominate(s: Session, actor: str, body: NominationIn, cipher: IdCipher, keyer: PersonKey, today: dt.date,
              scope: str | None = None) -> Nomination:
     """Nominate a person on one of the enterprise's quotas of a year; refused when none is left.
     `scope`: an enterprise liaison's own USCC, the only enterprise it may nominate for."""
@@ -195,15 +269,24 @@ def nominate(s: Session, actor: str, body: NominationIn, cipher: IdCipher, today
     number = body.person.id_number
     born, gender = resident_id_facts(number)
     n = Nomination(grant_id=g.id, uscc=body.uscc, year=body.year, category=body.category,
-                   person_name=body.person.name, id_cipher=cipher.seal(number), id_masked=mask_resident_id(number),
-                   gender=gender, birth_date=born, education=body.person.education, post=body.person.post,
-                   documents=list(body.documents), state="submitted", created_by=actor)
+                   person_name=body.person.name, id_cipher=cipher.seal(number), id_masked=pii.mask(number),
+                   person_key=keyer.of(number), gender=gender, birth_date=born, education=body.person.education,
+                   post=body.person.post, documents=list(body.documents), state="submitted", created_by=actor)
     g.used += 1
     s.add(n)
     s.flush()
     events.nomination_changed(s, n)
     audit.record(s, actor, "nomination.submit", "nomination", str(n.id), None, nomination_dict(n))
     return n
+
+
+def fill_person_keys(s: Session, cipher: IdCipher, keyer: PersonKey, limit: int = 500) -> int:
+    """Give nominations made before the keyed hash existed theirs; returns how many were filled."""
+    rows = s.scalars(for_update(s, select(Nomination).where(Nomination.person_key.is_(None))
+                                .order_by(Nomination.id).limit(limit))).all()
+    for n in rows:
+        n.person_key = keyer.of(cipher.open(n.id_cipher))
+    return len(rows)
 
 
 def get_nomination(s: Session, nomination_id: int, lock: bool = False, scope: str | None = None) -> Nomination:
@@ -255,8 +338,10 @@ def act(s: Session, actor: str, nomination_id: int, action: str, reason: str | N
 
 
 def list_nominations(s: Session, limit: int, after: int | None = None, uscc: str | None = None,
-                     year: int | None = None, state: str | None = None, scope: str | None = None) -> list[dict]:
-    """Nominations by id, ID numbers masked for every reader; fetches limit + 1 for the pager."""
+                     year: int | None = None, state: str | None = None, scope: str | None = None,
+                     birth_date: bool = False) -> list[dict]:
+    """Nominations by id, ID numbers masked for every reader, each with its repeat flag; the birth
+    date only when asked (the talent office); fetches limit + 1 for the pager."""
     stmt = select(Nomination).order_by(Nomination.id).limit(limit + 1)
     if scope:
         stmt = stmt.where(Nomination.uscc == scope)
@@ -268,7 +353,9 @@ def list_nominations(s: Session, limit: int, after: int | None = None, uscc: str
         stmt = stmt.where(Nomination.year == year)
     if state:
         stmt = stmt.where(Nomination.state == state)
-    return [nomination_dict(n) for n in s.scalars(stmt)]
+    ns = list(s.scalars(stmt))
+    others = same_person(s, ns, scope)
+    return [nomination_dict(n, birth_date=birth_date, same_person=others[n.id]) for n in ns]
 
 
 # Reports -----------------------------------------------------------------------------------

@@ -6,6 +6,7 @@ import random
 import orjson
 from sqlalchemy import func, select
 
+from shared.contracts.registry import CertificationRecord, CertificationRevoked, EnterprisePromoted, EnterpriseRecord
 from shared.events import Event, new_event
 from shared.tables import Inbox, Outbox
 from shared.testing import make_uscc
@@ -43,22 +44,43 @@ async def wait_granted(suite, uscc: str, expected: dict[int, int]) -> None:
     await suite.wait_for(holds, f"quotas {expected}")
 
 
+def _expiry(on: str) -> str:
+    return f"{int(on[:4]) + 3}{on[4:]}"
+
+
+def record(uscc: str, version: int, *certs: CertificationRecord) -> EnterpriseRecord:
+    return EnterpriseRecord(uscc=uscc, name="合成事件企业", version=version, certifications=certs)
+
+
+def cert(cert_id: int, tier: str, recognized_on: str, revoked_on: str | None = None,
+         for_cause: bool = False) -> CertificationRecord:
+    return CertificationRecord(id=cert_id, tier=tier, recognized_on=recognized_on, expires_on=_expiry(recognized_on),
+                               revoked_on=revoked_on, for_cause=for_cause,
+                               state="revoked" if revoked_on else "active")
+
+
+def _event(data) -> Event:
+    return new_event(data.SERVICE, data.NAME, data.uscc, data.model_dump(mode="json"))
+
+
 def promotion(uscc: str, to_tier: str, recognized_on: str, cert_id: int | None = None, first_time: bool = True,
-              from_tier: str = "municipal_srdi") -> Event:
-    """A registry promotion event, with the registry's data shape."""
+              from_tier: str = "municipal_srdi", version: int = 2, others: tuple = ()) -> Event:
+    """A registry promotion event (shared.contracts), its record holding this certification and `others`."""
     cert_id = cert_id or synthetic_cert_id()
-    return new_event("registry", "enterprise.promoted.v1", uscc, {
-        "uscc": uscc, "name": "合成事件企业", "township": None, "park_id": None, "relocated_on": None,
-        "relocated_from": None, "introducer": None, "from_tier": from_tier, "to_tier": to_tier,
-        "certification_id": cert_id, "recognized_on": recognized_on,
-        "expires_on": f"{int(recognized_on[:4]) + 3}{recognized_on[4:]}", "first_time_at_tier": first_time,
-        "enterprise_version": 2})
+    r = record(uscc, version, *others, cert(cert_id, to_tier, recognized_on))
+    return _event(EnterprisePromoted(
+        uscc=uscc, enterprise_version=version, record=r, name=r.name, from_tier=from_tier, to_tier=to_tier,
+        certification_id=cert_id, recognized_on=recognized_on, expires_on=_expiry(recognized_on),
+        first_time_at_tier=first_time))
 
 
-def revocation(uscc: str, cert_id: int, tier: str, revoked_on: str, for_cause: bool = True) -> Event:
-    return new_event("registry", "certification.revoked.v1", uscc, {
-        "uscc": uscc, "certification_id": cert_id, "tier": tier, "reason": "虚假申报", "for_cause": for_cause,
-        "revoked_on": revoked_on})
+def revocation(uscc: str, cert_id: int, tier: str, revoked_on: str, for_cause: bool = True,
+               recognized_on: str = "2025-08-01", version: int = 3) -> Event:
+    """A registry revocation event, its record holding the revoked certification."""
+    r = record(uscc, version, cert(cert_id, tier, recognized_on, revoked_on, for_cause))
+    return _event(CertificationRevoked(
+        uscc=uscc, enterprise_version=version, record=r, name=r.name, certification_id=cert_id, tier=tier,
+        reason="虚假申报", for_cause=for_cause, revoked_on=revoked_on))
 
 
 def synthetic_cert_id() -> int:

@@ -1,10 +1,12 @@
 """Nominations: the resident ID validated, encrypted, masked and audited; quotas used once,
 given back on rejection or withdrawal, refused when none is left; racing for the last one."""
 import asyncio
+import datetime as dt
 
 import orjson
 from sqlalchemy import select
 
+from services.talent import pii
 from services.talent.models import Nomination
 from services.talent.tests.support import certify, enterprise, outbox, quotas, wait_granted
 from shared.clock import today
@@ -40,8 +42,9 @@ async def test_nominate_protects_the_resident_id(suite):
     assert r.status_code == 201, r.text
     n = r.json()
     assert n["state"] == "submitted" and n["holds_quota"]
-    assert n["person"]["id_number"] == number[:6] + "********" + number[14:] == n["person"]["id_number_masked"]
-    assert (n["person"]["gender"], n["person"]["birth_date"]) == ("female", "1988-03-15")
+    masked = n["person"]["id_number"]
+    assert masked == pii.mask(number) == n["person"]["id_number_masked"] == "1101" + "*" * 13 + number[17]
+    assert n["person"]["gender"] == "female" and "birth_date" not in n["person"]  # a stored answer: no birth date
     assert await available(suite, uscc) == 0
     q = (await quotas(suite, uscc))[YEAR]
     assert (q["granted"], q["used"]) == (1, 1)
@@ -55,9 +58,11 @@ async def test_nominate_protects_the_resident_id(suite):
     # Whole to the talent role, each read audited; masked to econ and the auditor, not audited.
     r = await talent.get(f"/api/v1/nominations/{n['id']}")
     assert r.status_code == 200 and r.json()["person"]["id_number"] == number
+    assert r.json()["person"]["birth_date"] == "1988-03-15"  # the talent office's own read
     for role in ("econ", "auditor"):
         r = await suite.client("talent", role=role).get(f"/api/v1/nominations/{n['id']}")
         assert r.status_code == 200 and r.json()["person"]["id_number"] == n["person"]["id_number_masked"], role
+        assert "birth_date" not in r.json()["person"], role
     r = await talent.get("/api/v1/nominations", params={"uscc": uscc})
     assert [x["person"]["id_number"] for x in r.json()["items"]] == [n["person"]["id_number_masked"]]
     with suite.db("talent").reader() as s:
@@ -254,4 +259,22 @@ async def test_gender_and_birth_date_given_are_checked_against_the_id(suite):
     assert await available(suite, uscc) == 1
     r = await talent.post("/api/v1/nominations", json=with_person(gender="male", birth_date="1992-02-29"))
     assert r.status_code == 201, r.text
+    assert r.json()["person"]["gender"] == "male" and "birth_date" not in r.json()["person"]
+    r = await talent.get(f"/api/v1/nominations/{r.json()['id']}")
     assert (r.json()["person"]["gender"], r.json()["person"]["birth_date"]) == ("male", "1992-02-29")
+
+
+async def test_a_birth_date_after_today_is_refused(suite):
+    """A resident ID or a birth date saying the person is not born yet is not a fact (never echoed)."""
+    uscc = await enterprise_with_quotas(suite)
+    talent = suite.client("talent", role="talent")
+    tomorrow = today() + dt.timedelta(days=1)
+    unborn = make_resident_id(tomorrow.strftime("%Y%m%d"), 12)
+    r = await talent.post("/api/v1/nominations", json=body(uscc, id_number=unborn))
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "person", "id_number"]
+    assert unborn not in r.text and unborn[6:14] not in r.text
+    b = body(uscc)
+    r = await talent.post("/api/v1/nominations",
+                          json={**b, "person": {**b["person"], "birth_date": tomorrow.isoformat()}})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"][:3] == ["body", "person", "birth_date"]
+    assert await available(suite, uscc) == 1

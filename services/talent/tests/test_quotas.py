@@ -1,14 +1,18 @@
 """Quota grants from registry events, and GET /api/v1/quotas: the four cases, the seed's ladder,
 redelivered and duplicated events, out-of-order arrival and revocation for cause."""
+import datetime as dt
 import uuid
 
 from sqlalchemy import func, select
 
 from services.talent.models import QuotaEntitlement, QuotaGrant
+from services.talent.tests.support import cert as support_cert
 from services.talent.tests.support import (certify, enterprise, granted, handled, outbox, promotion, publish, quotas,
-                                           registry_events, revocation, synthetic_cert_id, wait_granted)
+                                           record, registry_events, revocation, synthetic_cert_id, wait_granted)
+from shared import projection
 from shared.clock import today
-from shared.events import Event
+from shared.contracts.registry import EnterpriseDemoted, EnterpriseRegistered
+from shared.events import Event, new_event
 from shared.testing import make_uscc
 
 GRANTED = "srdi.talent.quota.granted.v1"
@@ -34,6 +38,7 @@ async def test_the_ladder_of_the_acceptance_check(suite):
     year = today().year
     for y in (2024, 2025, 2026, 2027):
         assert q[y]["used"] == 0
+        assert q[y]["tier_today"] == "national_little_giant"  # from the registry's record, today
         assert q[y]["lapsed"] is (y < year)
         assert q[y]["available"] == (0 if y < year else 1)
     assert (q[2024]["basis"]["tier"], q[2024]["basis"]["certification_id"]) == ("municipal_little_giant", mlg["id"])
@@ -199,3 +204,67 @@ async def test_pagination_walks_every_grant(suite):
     assert len(seen) == len(set(seen)) and seen == sorted(seen)
     assert set(made) <= set(seen)
 
+
+
+# -- the registry's record (issue 13) --------------------------------------------------------------
+async def dead_letters(suite, event_id: str) -> list[dict]:
+    r = await suite.client("talent").get("/api/v1/admin/events")
+    return [d for d in r.json()["dead_letters"] if d["event_id"] == event_id]
+
+
+async def test_a_title_dated_after_today_grants_nothing(suite):
+    """The registry refuses such a date; should one come anyway, talent grants no quota ahead of it
+    (a visible dead letter, to replay once the date has come), and a revocation dated after today
+    cancels nothing."""
+    uscc = make_uscc()
+    later = (today() + dt.timedelta(days=44)).isoformat()
+    event = promotion(uscc, "national_little_giant", later)
+    await publish(suite, event)
+    [letter] = await suite.wait_for(lambda: dead_letters(suite, event.id), "the promotion's dead letter", timeout=30)
+    assert "after today" in letter["error"]
+    assert await granted(suite, uscc) == {} and outbox(suite, "talent", GRANTED, uscc) == []
+
+    kept, cert = make_uscc(), synthetic_cert_id()
+    year = today().year
+    await publish(suite, promotion(kept, "national_little_giant", f"{year - 1}-08-01", cert_id=cert))
+    await wait_granted(suite, kept, {year - 1: 1, year: 1, year + 1: 1})
+    revoked = revocation(kept, cert, "national_little_giant", later, recognized_on=f"{year - 1}-08-01")
+    await publish(suite, revoked)
+    await suite.wait_for(lambda: dead_letters(suite, revoked.id), "the revocation's dead letter", timeout=30)
+    assert await granted(suite, kept) == {year - 1: 1, year: 1, year + 1: 1}
+    assert outbox(suite, "talent", CANCELLED, kept) == []
+
+
+async def test_a_revocation_shown_by_any_newer_record_is_applied(suite):
+    """The revocation for cause reaches talent in the record of another event (a demotion here) before
+    its own event: the later years' quotas are cancelled all the same, once."""
+    uscc, cert = make_uscc(), synthetic_cert_id()
+    await publish(suite, promotion(uscc, "national_little_giant", "2025-08-01", cert_id=cert, version=2))
+    await wait_granted(suite, uscc, {2025: 1, 2026: 1, 2027: 1})
+    r = record(uscc, 3, support_cert(cert, "national_little_giant", "2025-08-01", "2026-05-01", for_cause=True))
+    demotion = EnterpriseDemoted(uscc=uscc, enterprise_version=3, record=r, name=r.name,
+                                 from_tier="national_little_giant", to_tier="sme", reason="revoked",
+                                 certification_id=cert, on="2026-05-01")
+    await publish(suite, new_event("registry", demotion.NAME, uscc, demotion.model_dump(mode="json")))
+    await wait_granted(suite, uscc, {2025: 1, 2026: 1})
+    await publish(suite, revocation(uscc, cert, "national_little_giant", "2026-05-01", version=4))
+    await suite.settled()
+    assert await granted(suite, uscc) == {2025: 1, 2026: 1}
+    [cancel] = outbox(suite, "talent", CANCELLED, uscc)
+    assert (cancel["year"], cancel["count"], cancel["cancelled"]) == (2027, 0, 1)
+    assert (await quotas(suite, uscc))[2026]["tier_today"] == "sme"
+
+
+async def test_the_newest_record_is_kept_whatever_the_order(suite):
+    """tier_today is read from the newest record held: an older record arriving late changes nothing."""
+    uscc, cert = make_uscc(), synthetic_cert_id()
+    await publish(suite, promotion(uscc, "national_little_giant", "2025-08-01", cert_id=cert, version=5))
+    await wait_granted(suite, uscc, {2025: 1, 2026: 1, 2027: 1})
+    old = record(uscc, 1)
+    registered = EnterpriseRegistered(uscc=uscc, enterprise_version=1, record=old, name=old.name)
+    await publish(suite, new_event("registry", registered.NAME, uscc, registered.model_dump(mode="json")))
+    await suite.settled()
+    q = await quotas(suite, uscc)
+    assert {y: x["tier_today"] for y, x in q.items()} == {y: "national_little_giant" for y in (2025, 2026, 2027)}
+    with suite.db("talent").reader() as s:
+        assert projection.record_of(s, uscc).version == 5

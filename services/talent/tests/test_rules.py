@@ -76,6 +76,19 @@ def test_revocation_cancels_later_years_only_for_cause(year, revoked_on, for_cau
     assert rules.cancels(year, revoked_on, for_cause) is expected
 
 
+def test_revocations_for_cause_count_from_their_date():
+    from shared.contracts.registry import CertificationRecord
+
+    def c(i, revoked_on=None, for_cause=True):
+        return CertificationRecord(id=i, tier="national_little_giant", recognized_on=D(2024, 1, 1),
+                                   expires_on=D(2027, 1, 1), revoked_on=revoked_on, for_cause=for_cause)
+    certs = [c(1), c(2, D(2026, 5, 1)), c(3, D(2026, 5, 1), for_cause=False), c(4, D(2026, 12, 3)),
+             c(5, D(2026, 12, 2))]
+    # not revoked, not for cause, and a revocation dated after today are none of them
+    assert [x.id for x in rules.revoked_for_cause(certs, D(2026, 12, 2))] == [2, 5]
+    assert [x.id for x in rules.revoked_for_cause(certs, D(2026, 12, 3))] == [2, 4, 5]
+
+
 @pytest.mark.parametrize("granted, used, year, today, available, lapsed", [
     (1, 0, 2026, D(2026, 11, 24), 1, False),
     (1, 1, 2026, D(2026, 11, 24), 0, False),

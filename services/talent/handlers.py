@@ -1,0 +1,46 @@
+"""The registry events talent consumes, each with its handler (the bus calls them inside the
+transaction that records the inbox row). Every one keeps the newest registry record
+(shared.projection) and applies the revocations for cause that record shows; the promotion is also
+the trigger of a quota grant, under its natural key (one entitlement per year and certification)."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from services.talent import service
+from shared.clock import today
+from shared.contracts.registry import (CertificationAdded, CertificationRevoked, EnterpriseDemoted, EnterprisePromoted,
+                                       EnterpriseRegistered)
+from shared.events import Event
+from shared.handlers import Handlers
+
+handlers = Handlers()
+
+
+@handlers.on(EnterprisePromoted)
+def promoted(s: Session, event: Event, data: EnterprisePromoted) -> None:
+    """Entitlements for the years the tier's parameters give (a first recognition only)."""
+    service.on_promotion(s, event.id, data, today())
+
+
+@handlers.on(CertificationRevoked)
+def revoked(s: Session, event: Event, data: CertificationRevoked) -> None:
+    """For cause: the certification's unused quotas of later years are cancelled."""
+    service.on_revocation(s, event.id, data, today())
+
+
+# The others only bring a newer record: an expiry keeps the quotas already granted (their years are
+# the policy's, not the title's validity), a renewal entitles nothing new, and a revocation shown
+# in the record is applied whichever event carries it first.
+@handlers.on(EnterpriseRegistered)
+def registered(s: Session, event: Event, data: EnterpriseRegistered) -> None:
+    service.on_record(s, event.id, data.record, today())
+
+
+@handlers.on(EnterpriseDemoted)
+def demoted(s: Session, event: Event, data: EnterpriseDemoted) -> None:
+    service.on_record(s, event.id, data.record, today())
+
+
+@handlers.on(CertificationAdded)
+def certification_added(s: Session, event: Event, data: CertificationAdded) -> None:
+    service.on_record(s, event.id, data.record, today())
