@@ -64,14 +64,16 @@ def list_scenarios(request: Request, who: Reader, limit: pagination.Limit = 100,
     return _page(request, stmt, Scenario, service.scenario_dict, limit, cursor)
 
 
-@router.get("/scenarios/{scenario_id}", summary="One scenario with its proposals and contract")
+@router.get("/scenarios/{scenario_id}",
+            summary="One scenario with its proposals and contracts (`contract`: the first, which chose the proposal)")
 def get_scenario(scenario_id: RowId, request: Request, who: Reader):
     with request.app.state.db.reader() as s:
         x = service.get_or_404(s, Scenario, scenario_id, "场景", "Scenario")
         proposals = s.scalars(select(Proposal).where(Proposal.scenario_id == x.id).order_by(Proposal.id))
-        contract = s.scalars(select(Contract).where(Contract.scenario_id == x.id)).first()
+        contracts = [service.contract_dict(c) for c in
+                     s.scalars(select(Contract).where(Contract.scenario_id == x.id).order_by(Contract.id))]
         return {**service.scenario_dict(x), "proposals": [service.proposal_dict(p) for p in proposals],
-                "contract": contract and service.contract_dict(contract)}
+                "contract": contracts[0] if contracts else None, "contracts": contracts}
 
 
 @router.post("/scenarios/{scenario_id}/recommend-city", summary="Recommend a scenario to the municipal list (推荐全市)")
@@ -92,11 +94,17 @@ def add_proposal(scenario_id: RowId, body: ProposalIn, request: Request, who: Re
         return service.proposal_dict(service.add_proposal(s, who.actor, scenario_id, body, today()))
 
 
-@router.post("/scenarios/{scenario_id}/contract", status_code=201,
-             summary="Sign the chosen proposal's contract (publishes contract.signed.v1, kind scenario)")
+@router.post("/scenarios/{scenario_id}/contracts", status_code=201,
+             summary="Record a contract (a phase) with the scenario's chosen proposal (the first one chooses it); "
+                     "publishes contract.signed.v1, kind scenario")
 def sign_scenario_contract(scenario_id: RowId, body: ScenarioContractIn, request: Request, who: Writer):
     with request.app.state.db.transaction() as s:
         return service.contract_dict(service.sign_scenario_contract(s, who.actor, scenario_id, body))
+
+
+# The first path, kept for its callers: the same use case.
+router.add_api_route("/scenarios/{scenario_id}/contract", sign_scenario_contract, methods=["POST"], status_code=201,
+                     summary="Same as POST /scenarios/{id}/contracts (the first path, kept)")
 
 
 # -- showcase -------------------------------------------------------------------------------------

@@ -15,8 +15,8 @@ from sqlalchemy import select
 
 from services.outreach import rules
 from services.outreach.channels import ChannelError, Message, channels_of
-from services.outreach.models import Contact, Delivery, Enterprise, Notice
-from shared import params
+from services.outreach.models import Contact, Delivery, Notice
+from shared import params, projection
 from shared.app import every
 from shared.clock import today
 from shared.db import for_update, utcnow
@@ -35,7 +35,7 @@ def _claim(db, now: dt.datetime, notice_id: int | None) -> tuple[list[tuple[int,
             stmt = stmt.where(Delivery.notice_id == notice_id)
         claimed = []
         for d in s.scalars(for_update(s, stmt)):
-            n, e, c = s.get(Notice, d.notice_id), s.get(Enterprise, d.uscc), s.get(Contact, d.uscc)
+            n, e, c = s.get(Notice, d.notice_id), projection.record_of(s, d.uscc), s.get(Contact, d.uscc)
             d.state, d.attempts, d.next_attempt_at = "sending", d.attempts + 1, now + lease
             claimed.append((d.id, Message(
                 key=f"notice-{n.id}-{d.uscc}-{d.channel}", uscc=d.uscc, enterprise_name=e.name if e else d.uscc,

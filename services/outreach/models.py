@@ -1,5 +1,6 @@
 """Outreach tables: scenarios and proposals, the showcase, contracts, notices and their
-deliveries, programmes and applications, and the projection of the registry's enterprises."""
+deliveries, programmes and applications. The registry's enterprises are its records in the shared
+`registry_record` table (shared.projection), not a table of outreach's own."""
 from __future__ import annotations
 
 import datetime as dt
@@ -12,21 +13,6 @@ from shared.db import new_metadata, utcnow
 
 class Base(DeclarativeBase):
     metadata = new_metadata()
-
-
-class Enterprise(Base):
-    """Projection of the registry's enterprises (registered/promoted/demoted events): who is a
-    district enterprise, where, at which tier. Contracts and notice targets are checked against it."""
-
-    __tablename__ = "enterprise"
-    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    township: Mapped[str | None] = mapped_column(String(50), nullable=True, index=True)
-    park_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    tier: Mapped[str] = mapped_column(String(30), index=True)
-    industry_code: Mapped[str | None] = mapped_column(String(20), nullable=True, index=True)  # GB/T 4754
-    enterprise_version: Mapped[int] = mapped_column(Integer)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
 class Contact(Base):
@@ -107,8 +93,9 @@ class Interest(Base):
 
 
 class Contract(Base):
-    """A signed contract: a chosen scenario proposal (kind scenario) or an up/down-stream deal
-    between two district enterprises (kind ecosystem). Signing emits contract.signed.v1."""
+    """A signed contract: a phase of a scenario with its chosen proposal's enterprise (kind
+    scenario; a scenario may have several) or an up/down-stream deal between two district
+    enterprises (kind ecosystem). Signing emits contract.signed.v1."""
 
     __tablename__ = "contract"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -125,10 +112,11 @@ class Contract(Base):
     event_id: Mapped[str] = mapped_column(String(36))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    # One contract per scenario (NULLs, the ecosystem contracts, do not collide); an ecosystem
-    # contract is recorded once per supplier × buyer × evidence (its contract number), so typing it
-    # twice cannot raise two claims (scenario contracts have no buyer_uscc, so never collide here).
-    __table_args__ = (UniqueConstraint("scenario_id"), UniqueConstraint("uscc", "buyer_uscc", "evidence"))
+    # A contract is recorded once, so typing it twice cannot raise two claims: a scenario's phase
+    # once per scenario × evidence (its contract number; the ecosystem contracts' NULL scenario_id
+    # never collides), an ecosystem contract once per supplier × buyer × evidence (scenario
+    # contracts have no buyer_uscc, so never collide there).
+    __table_args__ = (UniqueConstraint("scenario_id", "evidence"), UniqueConstraint("uscc", "buyer_uscc", "evidence"))
 
 
 class Notice(Base):

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 from pydantic import AfterValidator, Field, StringConstraints, model_validator
 
 from services.outreach.rules import contract_ref
-from shared.schemas import USCC, Body, Day, LongText, Text, Yuan
+from shared.schemas import USCC, Body, Day, FactDay, LongText, Text, Yuan
 
 Url = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=500,
                                        pattern=r"^https?://\S+$")]
@@ -31,7 +31,7 @@ class ScenarioIn(Body):
 
 
 class RecommendIn(Body):
-    recommended_on: Day
+    recommended_on: FactDay  # a fact: never after today
 
 
 class ProposalIn(Body):
@@ -44,7 +44,7 @@ class ProposalIn(Body):
 class ScenarioContractIn(Body):
     proposal_id: Annotated[int, Field(ge=1, le=2**31 - 1)]
     contract_yuan: Annotated[int, Field(gt=0, le=10**13, description="whole 元")]
-    signed_on: Day
+    signed_on: FactDay  # a contract is recorded once signed: never dated after today
     # The contract number or the stored scan's reference (≤ 200, as the awards claim's evidence_ref).
     evidence: Evidence
 
@@ -77,7 +77,7 @@ class EcosystemContractIn(Body):
     buyer_uscc: USCC
     product_id: Annotated[int, Field(ge=1, le=2**31 - 1)] | None = None
     contract_yuan: Annotated[int, Field(gt=0, le=10**13, description="whole 元")]
-    signed_on: Day
+    signed_on: FactDay  # a contract is recorded once signed: never dated after today
     # The contract number or the stored scan's reference (≤ 200, as the awards claim's evidence_ref).
     evidence: Evidence
 

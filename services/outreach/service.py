@@ -8,12 +8,14 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.outreach import events, rules
-from services.outreach.models import (Application, Contact, Contract, Delivery, Enterprise, Interest, Notice,
-                                      Product, Programme, Proposal, Scenario)
+from services.outreach.models import (Application, Contact, Contract, Delivery, Interest, Notice, Product,
+                                      Programme, Proposal, Scenario)
 from services.outreach.schemas import (ApplicationIn, ApplicationUpdate, ContactIn, EcosystemContractIn,
                                        InterestIn, NoticeIn, ProductIn, ProgrammeIn, ProposalIn, RecommendIn,
                                        ScenarioContractIn, ScenarioIn)
-from shared import audit, params
+from shared import audit, params, projection
+from shared.clock import today
+from shared.contracts.registry import EnterpriseRecord
 from shared.db import for_update, utcnow
 from shared.errors import Problem, field_error, not_found
 
@@ -31,11 +33,24 @@ def not_in_registry(field: str, uscc: str) -> Problem:
                             "type": "not-in-registry"}])
 
 
-def district(s: Session, uscc: str, field: str) -> Enterprise:
-    e = s.get(Enterprise, uscc)
-    if e is None:
+def district(s: Session, uscc: str, field: str) -> EnterpriseRecord:
+    """The registry's newest record of a district enterprise (its facts come from nowhere else)."""
+    r = projection.record_of(s, uscc)
+    if r is None:
         raise not_in_registry(field, uscc)
-    return e
+    return r
+
+
+def learn(s: Session, record: EnterpriseRecord) -> bool:
+    """Keep the registry's record when it is newer than the one held (a stale or repeated one
+    changes nothing). True when it was newer. handlers.py calls it for every registry event."""
+    return projection.remember(s, record) is not record
+
+
+def enterprise_facts(r: EnterpriseRecord, on: dt.date) -> dict:
+    """What a notice target is matched against: the record's facts and its tier on `on`."""
+    return {"uscc": r.uscc, "tier": r.tier_on(on), "township": r.township, "park_id": r.park_id,
+            "industry_code": r.industry_code}
 
 
 def get_or_404(s: Session, model, ident, zh: str, en: str, lock: bool = False):
@@ -116,35 +131,57 @@ def add_proposal(s: Session, actor: str, scenario_id: int, body: ProposalIn, on:
     return p
 
 
+def chosen_proposal(s: Session, scenario_id: int) -> Proposal | None:
+    return s.scalars(select(Proposal).where(Proposal.scenario_id == scenario_id, Proposal.state == "chosen")).first()
+
+
 def sign_scenario_contract(s: Session, actor: str, scenario_id: int, body: ScenarioContractIn) -> Contract:
-    """The chosen proposal becomes the scenario's contract, and contract.signed.v1 goes into the
-    outbox in the same transaction (so the awards claim follows exactly once, even if NATS is down)."""
+    """Record a contract (a phase) of a scenario with its chosen proposal's enterprise, and put
+    contract.signed.v1 into the outbox in the same transaction (so the award follows exactly once,
+    even if NATS is down). The first contract chooses its proposal: the others become not_chosen and
+    the scenario contracted. Every later phase must name the chosen proposal; a proposal that was
+    not chosen is refused (409), so no contract, hence no award, exists for it."""
     x = get_or_404(s, Scenario, scenario_id, "场景", "Scenario", lock=True)
-    if s.scalars(select(Contract.id).where(Contract.scenario_id == x.id)).first() is not None:
-        raise Problem(409, "already-contracted", f"场景 {x.id} 已签约", f"Scenario {x.id} already has a contract")
-    if x.state != "open":
-        raise Problem(409, "scenario-not-open", f"场景 {x.id} 已关闭", f"Scenario {x.id} is {x.state}")
+    if x.state == "closed":
+        raise Problem(409, "scenario-not-open", f"场景 {x.id} 已关闭", f"Scenario {x.id} is closed")
     p = s.get(Proposal, body.proposal_id)
     if p is None or p.scenario_id != x.id:
         raise field_error("proposal_id", "不是该场景的方案", "not a proposal for this scenario")
+    chosen = chosen_proposal(s, x.id)
+    if (chosen is not None and chosen.id != p.id) or p.state == "not_chosen":
+        raise Problem(409, "proposal-not-chosen",
+                      f"方案 {p.id} 未被场景 {x.id} 选中" + (f"（选中的是方案 {chosen.id}）" if chosen else "")
+                      + "，不能为其登记合同",
+                      f"Proposal {p.id} was not chosen for scenario {x.id}"
+                      + (f" (proposal {chosen.id} was)" if chosen else "") + ": no contract can be recorded for it",
+                      errors=[{"loc": ["body", "proposal_id"], "msg": "not the scenario's chosen proposal",
+                               "type": "proposal-not-chosen"}],
+                      **({"chosen_proposal_id": chosen.id} if chosen else {}))
     district(s, p.uscc, "proposal_id")
+    same = s.scalars(select(Contract.id).where(Contract.scenario_id == x.id, Contract.evidence == body.evidence)).first()
+    if same is not None:
+        raise duplicate_contract(same)
     c = Contract(kind="scenario", uscc=p.uscc, buyer_uscc=None, buyer_name=x.owner_department,
                  scenario_id=x.id, proposal_id=p.id, product_id=p.product_id, contract_yuan=body.contract_yuan,
                  signed_on=body.signed_on, evidence=body.evidence, event_id="", created_by=actor)
     s.add(c)
-    s.flush()
+    try:
+        s.flush()
+    except IntegrityError as e:
+        raise duplicate_contract(None) from e
     c.event_id = events.contract_signed(s, c).id
-    s.execute(update(Proposal).where(Proposal.scenario_id == x.id, Proposal.id != p.id)
-              .values(state="not_chosen"))
-    p.state, x.state = "chosen", "contracted"
+    if chosen is None:
+        s.execute(update(Proposal).where(Proposal.scenario_id == x.id, Proposal.id != p.id)
+                  .values(state="not_chosen"))
+        p.state, x.state = "chosen", "contracted"
     audit.record(s, actor, "contract.sign", "contract", c.id, after=contract_dict(c))
     return c
 
 
 def duplicate_contract(existing: int | None) -> Problem:
     ref = f"（合同 {existing}）" if existing else ""
-    return Problem(409, "duplicate-contract", f"该供需双方的这份合同（同一合同编号/凭证）已登记{ref}",
-                   "This contract (same supplier, buyer and evidence) is already recorded"
+    return Problem(409, "duplicate-contract", f"这份合同（同一合同编号/凭证）已登记{ref}",
+                   "This contract (same parties, or the same scenario, and the same evidence) is already recorded"
                    + (f" (contract {existing})" if existing else ""),
                    **({"contract_id": existing} if existing else {}))
 
@@ -273,9 +310,9 @@ def send_notice(s: Session, actor: str, notice_id: int) -> dict:
     n = get_or_404(s, Notice, notice_id, "通知", "Notice", lock=True)
     existing = {(u, ch) for u, ch in s.execute(select(Delivery.uscc, Delivery.channel)
                                                 .where(Delivery.notice_id == n.id))}
-    matched = [e for e in s.scalars(select(Enterprise).order_by(Enterprise.uscc))
-               if rules.targeted(n.target, {"uscc": e.uscc, "tier": e.tier, "township": e.township,
-                                            "park_id": e.park_id, "industry_code": e.industry_code})]
+    on = today()  # the tiers of the day it is sent, each from the registry's newest record
+    candidates = projection.records(s, usccs=n.target.get("usccs") or None)  # a USCC list narrows the read
+    matched = [r for r in candidates.values() if rules.targeted(n.target, enterprise_facts(r, on))]
     added = 0
     for e in matched:
         for ch in n.channels:

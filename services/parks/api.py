@@ -25,6 +25,8 @@ Reader = Caller("econ", "auditor", "park")
 ParkWriter = Caller("econ", "park")  # a park operator records its own park's incubation and services
 
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="calendar year")]
+On = Annotated[dt.date | None, Query(ge=dt.date(1949, 10, 1), le=dt.date(2100, 12, 31),
+                                     description="YYYY-MM-DD: tiers on this date (default today)")]
 
 
 def scoped(stmt, who: Principal, column=Park.id):
@@ -64,10 +66,11 @@ def list_parks(request: Request, who: Reader, limit: pagination.Limit = 100, cur
     return pagination.page(items, limit, key=lambda d: d["id"])
 
 
-@router.get("/parks/{park_id}", summary="One park with its enterprises, counts per tier and designations")
-def get_park(park_id: str, request: Request, who: Reader):
+@router.get("/parks/{park_id}", summary="One park with its enterprises, counts per tier (today, or on `on`) "
+                                       "and designations")
+def get_park(park_id: str, request: Request, who: Reader, on: On = None):
     with request.app.state.db.reader() as s:
-        return service.park_detail(s, park_or_404(s, park_id, who))
+        return service.park_detail(s, park_or_404(s, park_id, who), on or today())
 
 
 @router.patch("/parks/{park_id}", summary="Change a park's register entry (a park operator: its own park)")
@@ -76,18 +79,14 @@ def update_park(park_id: str, body: ParkPatch, request: Request, who: ParkWriter
         return service.park_dict(service.update_park(s, who.actor, park_or_404(s, park_id, who, lock=True), body))
 
 
-@router.get("/parks/{park_id}/enterprises", summary="A park's enterprises and their current tiers")
+@router.get("/parks/{park_id}/enterprises",
+            summary="The enterprises the registry places in the park, with their tiers today (or on `on`)")
 def list_enterprises(park_id: str, request: Request, who: Reader, limit: pagination.Limit = 100,
-                     cursor: pagination.Cursor = None, tier: Annotated[Tier | None, Query()] = None):
+                     cursor: pagination.Cursor = None, tier: Annotated[Tier | None, Query()] = None, on: On = None):
     after = pagination.decode(cursor)
     with request.app.state.db.reader() as s:
         p = park_or_404(s, park_id, who)
-        stmt = select(Enterprise).where(Enterprise.park_id == p.id).order_by(Enterprise.uscc).limit(limit + 1)
-        if after:
-            stmt = stmt.where(Enterprise.uscc > after)
-        if tier:
-            stmt = stmt.where(Enterprise.tier == tier.value)
-        items = [service.enterprise_dict(e) for e in s.scalars(stmt)]
+        items = service.park_enterprises(s, p, on or today(), tier and tier.value, after, limit)
     return pagination.page(items, limit, key=lambda d: d["uscc"])
 
 
@@ -125,7 +124,7 @@ def get_assessment(park_id: str, request: Request, who: Reader, year: Year = Non
 def add_incubation(park_id: str, body: IncubationIn, request: Request, who: ParkWriter):
     with request.app.state.db.transaction() as s:
         i = service.add_incubation(s, who.actor, park_or_404(s, park_id, who), body)
-        return service.incubation_dict(i, service.names_of(s, {i.uscc}))
+        return service.incubation_dict(i, service.names_of(s, i.park_id, {i.uscc}))
 
 
 @router.get("/parks/{park_id}/incubations", summary="A park's incubation records")
@@ -138,7 +137,7 @@ def list_incubations(park_id: str, request: Request, who: Reader, limit: paginat
         if after is not None:
             stmt = stmt.where(Incubation.id > after)
         rows = list(s.scalars(stmt))
-        names = service.names_of(s, {i.uscc for i in rows})
+        names = service.names_of(s, p.id, {i.uscc for i in rows})
         items = [service.incubation_dict(i, names) for i in rows]
     return pagination.page(items, limit, key=lambda d: str(d["id"]))
 
@@ -159,7 +158,7 @@ def graduate(park_id: str, incubation_id: int, body: GraduationIn, request: Requ
         i = s.scalars(select(Incubation).where(Incubation.id == incubation_id, Incubation.park_id == p.id)).first()
         if i is None:
             raise not_found("入孵记录", "Incubation", str(incubation_id))
-        return service.incubation_dict(service.graduate(s, who.actor, i, body), service.names_of(s, {i.uscc}))
+        return service.incubation_dict(service.graduate(s, who.actor, i, body), service.names_of(s, p.id, {i.uscc}))
 
 
 # -- intermediaries ---------------------------------------------------------------------------------
@@ -231,5 +230,5 @@ def list_introduced(intermediary_id: int, request: Request, who: Reader, limit: 
         stmt = scoped(service.introduced_by(m), who, Enterprise.park_id).order_by(Enterprise.uscc).limit(limit + 1)
         if after:
             stmt = stmt.where(Enterprise.uscc > after)
-        items = [service.enterprise_dict(e) for e in s.scalars(stmt)]
+        items = service.enterprise_dicts(s, list(s.scalars(stmt)), today())
     return pagination.page(items, limit, key=lambda d: d["uscc"])

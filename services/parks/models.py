@@ -1,10 +1,10 @@
-"""Parks tables: parks, designations, incubation, intermediaries, and the registry projection."""
+"""Parks tables: parks, designations, incubation, intermediaries, and an index of the registry's facts."""
 from __future__ import annotations
 
 import datetime as dt
 from decimal import Decimal
 
-from sqlalchemy import JSON, Boolean, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
+from sqlalchemy import JSON, Date, DateTime, ForeignKey, Integer, Numeric, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata, utcnow
@@ -39,36 +39,21 @@ class Designation(Base):
 
 
 class Enterprise(Base):
-    """Projection of the registry's enterprises (from its events): who is in which park, at which tier."""
+    """The facts of the newest registry record this service holds (shared.projection keeps the record
+    itself), rewritten whole whenever a newer record arrives: an index for the queries the record's
+    JSON cannot answer (who introduced whom). It holds no tier: a tier is read from the record on
+    the date asked."""
 
     __tablename__ = "enterprise"
     uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
     name: Mapped[str] = mapped_column(String(200))
     park_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    tier: Mapped[str] = mapped_column(String(30))
     # Relocation (入区) facts from the registry: who introduced the enterprise (an intermediary's
     # name or USCC, as the registry holds it) and when it moved in.
     relocated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     introducer: Mapped[str | None] = mapped_column(String(200), nullable=True, index=True)
-    # The registry's per-enterprise counter of the last event applied: older events are ignored.
-    enterprise_version: Mapped[int] = mapped_column(Integer)
+    enterprise_version: Mapped[int] = mapped_column(Integer)  # the record's version
     updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-
-
-class TierChange(Base):
-    """Projection of the registry's promotions and demotions, one row per enterprise version:
-    the history that tells an enterprise's tier on a past date."""
-
-    __tablename__ = "tier_change"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    uscc: Mapped[str] = mapped_column(String(18), index=True)
-    enterprise_version: Mapped[int] = mapped_column(Integer)
-    changed_on: Mapped[dt.date] = mapped_column(Date)
-    from_tier: Mapped[str] = mapped_column(String(30))
-    to_tier: Mapped[str] = mapped_column(String(30))
-    first_time: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    event_id: Mapped[str] = mapped_column(String(36))
-    __table_args__ = (UniqueConstraint("uscc", "enterprise_version"),)
 
 
 class Incubation(Base):

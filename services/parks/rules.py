@@ -1,13 +1,14 @@
-"""Pure parks rules: an enterprise's tier on a date from its tier history, the featured-park
+"""Pure parks rules: an enterprise's tier changes read off its registry record, the featured-park
 assessment (考核维度) and the incubation summary. No I/O: parameters arrive as `Param` data."""
 from __future__ import annotations
 
 import datetime as dt
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from fractions import Fraction
 
 from shared.params import Param
+from shared import tiers
 from shared.tiers import Tier, rank
 
 RULE = "parks.assessment/v1"
@@ -30,9 +31,8 @@ MEASURES = {
 
 @dataclass(frozen=True)
 class Change:
-    """A promotion or demotion, as the registry announced it."""
+    """A day on which the enterprise's tier changed, read off its registry record."""
 
-    version: int
     on: dt.date
     from_tier: str
     to_tier: str
@@ -42,18 +42,17 @@ class Change:
         return rank(self.to_tier) > rank(self.from_tier)
 
 
-def tier_on(changes: Iterable[Change], on: dt.date) -> str:
-    """The tier on a date: set by the latest change dated on or before it (a later version wins a
-    tie); before the first change, the tier that change started from."""
-    changes = sorted(changes, key=lambda c: (c.on, c.version))
-    if not changes:
-        return Tier.sme.value
-    tier = changes[0].from_tier
-    for c in changes:
-        if c.on > on:
-            break
-        tier = c.to_tier
-    return tier
+def changes(certs: Iterable) -> list[Change]:
+    """The days the tier changed, by the record's validity windows (shared.tiers): a recognition,
+    the day after a last valid day, a revocation, each only when the tier that day differs from the
+    day before's. A renewal at the same tier, or a lapse covered by another title, is no change."""
+    certs = tuple(certs)
+    out = []
+    for day in tiers.changes_on(certs):
+        before, after = tiers.tier_on(certs, day - dt.timedelta(days=1)), tiers.tier_on(certs, day)
+        if before != after:
+            out.append(Change(day, before, after))
+    return out
 
 
 def tier_counts(tiers: Iterable[str]) -> dict[str, int]:
@@ -103,9 +102,9 @@ def validate_policy_value(key: str, value) -> tuple[str, str] | None:
 class ParkFacts:
     """What the assessment of one park as of one date needs."""
 
-    members: frozenset[str]                # enterprises now in the park
-    changes: Mapping[str, list[Change]]    # tier history of the members, the incubated and the served
-    incubated: Mapping[str, dt.date]       # incubated enterprise → its first entry into this park
+    members: frozenset[str]                # enterprises the registry places in the park now
+    certifications: Mapping[str, Sequence]  # the registry record's certifications of each enterprise counted
+    incubated: Mapping[str, dt.date]       # incubated member → its first entry into this park
     services: tuple[tuple[str, dt.date], ...] = ()  # (uscc served, served_on) of the park's service records
 
 
@@ -119,7 +118,7 @@ def measure(kind: str, floor: str, facts: ParkFacts, on: dt.date) -> tuple[Fract
     at_least = rank(floor)
 
     def reached(uscc: str, day: dt.date) -> bool:
-        return rank(tier_on(facts.changes.get(uscc, []), day)) >= at_least
+        return rank(tiers.tier_on(facts.certifications.get(uscc, ()), day)) >= at_least
 
     if kind in ("count", "share_pct"):
         hits = sorted(u for u in facts.members if reached(u, on))
@@ -134,7 +133,8 @@ def measure(kind: str, floor: str, facts: ParkFacts, on: dt.date) -> tuple[Fract
     if kind == "incubated_promoted":
         hits = sorted(u for u, entered in facts.incubated.items()
                       if any(c.is_promotion and rank(c.to_tier) >= at_least
-                             and max(start, entered) <= c.on <= on for c in facts.changes.get(u, [])))
+                             and max(start, entered) <= c.on <= on
+                             for c in changes(facts.certifications.get(u, ()))))
         return Fraction(len(hits)), {"enterprises": hits}
     if kind == "services":
         served = [u for u, day in facts.services if start <= day <= on and reached(u, day)]
@@ -206,7 +206,7 @@ def crediting_stay(stays: Iterable[Stay], on: dt.date) -> Stay | None:
     return max(running or before, key=lambda st: st.entered_on, default=None)
 
 
-def incubation_summary(year: int, stays: list[Stay], changes: Mapping[str, list[Change]]) -> dict:
+def incubation_summary(year: int, stays: list[Stay], certifications: Mapping[str, Sequence]) -> dict:
     """A park's incubation in a year: enterprises in the incubator during the year, entries,
     graduations, and the promotions in the year of enterprises it incubated (a promotion counts
     when it is on or after the enterprise's entry, during the stay or after graduation)."""
@@ -214,7 +214,7 @@ def incubation_summary(year: int, stays: list[Stay], changes: Mapping[str, list[
     entered = first_entries(stays)
     promotions = sorted(
         ({"uscc": u, "on": c.on.isoformat(), "from_tier": c.from_tier, "to_tier": c.to_tier}
-         for u, since in entered.items() for c in changes.get(u, [])
+         for u, since in entered.items() for c in changes(certifications.get(u, ()))
          if c.is_promotion and start <= c.on <= end and c.on >= since),
         key=lambda p: (p["on"], p["uscc"]))
     return {"year": year,

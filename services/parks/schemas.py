@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import Field, StringConstraints, model_validator
 
-from shared.schemas import USCC, Body, Day, LongText, Text
+from shared.schemas import USCC, Body, FactDay, LongText, Text
 
 Township = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=50)]
 ParkId = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=64)]
@@ -42,14 +42,14 @@ class ParkPatch(Body):
 
 class DesignationIn(Body):
     designation: DesignationKind
-    designated_on: Day
+    designated_on: FactDay
     reason: LongText | None = None
 
 
 class IncubationIn(Body):
     uscc: USCC
-    entered_on: Day
-    graduated_on: Day | None = None
+    entered_on: FactDay  # facts, never after today (shared.schemas.FactDay)
+    graduated_on: FactDay | None = None
     note: LongText | None = None
 
     @model_validator(mode="after")
@@ -60,7 +60,7 @@ class IncubationIn(Body):
 
 
 class GraduationIn(Body):
-    graduated_on: Day
+    graduated_on: FactDay
 
 
 class IntermediaryIn(Body):
@@ -72,7 +72,7 @@ class IntermediaryIn(Body):
 
 class ServiceRecordIn(Body):
     uscc: USCC
-    served_on: Day
+    served_on: FactDay
     category: ServiceCategory
     description: LongText | None = None
     outcome: LongText | None = None  # what the service achieved (成效), e.g. "获批市级专精特新"

@@ -85,14 +85,16 @@ async def test_scenario_to_contract_publishes_once(suite):
     assert r.status_code == 201, r.text
     c = r.json()
     assert (c["kind"], c["uscc"], c["buyer_uscc"], c["scenario_id"]) == ("scenario", a, None, x["id"])
-    assert (await econ.post(f"/api/v1/scenarios/{x['id']}/contract", json=body)).status_code == 409
+    again = await econ.post(f"/api/v1/scenarios/{x['id']}/contract", json=body)  # the same contract number
+    assert again.status_code == 409 and again.json()["contract_id"] == c["id"], again.text
     detail = (await econ.get(f"/api/v1/scenarios/{x['id']}")).json()
     assert detail["state"] == "contracted" and detail["contract"]["id"] == c["id"]
+    assert [k["id"] for k in detail["contracts"]] == [c["id"]]
     assert sorted(p["state"] for p in detail["proposals"]) == ["chosen", "not_chosen"]
     await suite.settled()
     mine = [e for e in await stream_events(suite) if e["contract_id"] == c["id"] and e["kind"] == "scenario"]
     assert mine == [{"contract_id": c["id"], "kind": "scenario", "uscc": a, "buyer_uscc": None,
-                     "scenario_id": x["id"], "contract_yuan": 2_750_000, "signed_on": "2026-05-20",
+                     "scenario_id": x["id"], "proposal_id": pa["id"], "contract_yuan": 2_750_000, "signed_on": "2026-05-20",
                      "evidence": "合同扫描件 HT-2026-001"}]
     with suite.db("outreach").reader() as s:
         assert s.scalars(select(Outbox.id).where(Outbox.id == c["event_id"])).first() is not None

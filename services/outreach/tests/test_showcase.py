@@ -114,7 +114,7 @@ async def test_ecosystem_contract(suite):
     await suite.settled()
     mine = [e for e in await stream_events(suite) if e["contract_id"] == c["id"] and e["kind"] == "ecosystem"]
     assert mine == [{"contract_id": c["id"], "kind": "ecosystem", "uscc": supplier, "buyer_uscc": buyer,
-                     "scenario_id": None, "contract_yuan": 1_200_000, "signed_on": "2026-04-01",
+                     "scenario_id": None, "proposal_id": None, "contract_yuan": 1_200_000, "signed_on": "2026-04-01",
                      "evidence": "采购合同 CG-7"}]
     listed = (await econ.get("/api/v1/contracts", params={"kind": "ecosystem", "uscc": supplier})).json()["items"]
     assert [i["id"] for i in listed] == [c["id"], rs[[r.status_code for r in rs].index(201)].json()["id"],

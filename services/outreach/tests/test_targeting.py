@@ -4,9 +4,12 @@ import httpx
 import pytest
 
 from services.outreach import rules
-from services.outreach.models import Enterprise, Notice
+from services.outreach.models import Notice
 from services.outreach.tests.helpers import district_enterprise
 from sqlalchemy import func, select
+
+from shared import projection
+from shared.clock import today
 
 NOTICE = {"programme": "2026年度专精特新中小企业认定", "title": "关于开展2026年度专精特新申报的通知",
           "body": "请符合条件的企业于窗口期内申报。", "window_opens": "2026-03-01", "window_closes": "2026-04-30"}
@@ -49,7 +52,8 @@ async def test_industry_code_rides_on_the_events_and_targets(suite):
     c36 = await district_enterprise(suite, industry_code="C3612")
     none = await district_enterprise(suite)
     with suite.db("outreach").reader() as s:
-        assert s.get(Enterprise, c35).industry_code == "C3511" and s.get(Enterprise, none).industry_code is None
+        assert projection.record_of(s, c35).industry_code == "C3511"
+        assert projection.record_of(s, none).industry_code is None
     n = (await econ.post("/api/v1/notices", json={**NOTICE, "target": {"industries": ["c35"],
                                                                        "usccs": [c35, c36, none]}})).json()
     assert n["target"]["industries"] == ["C35"]
@@ -63,8 +67,8 @@ async def test_industry_code_rides_on_the_events_and_targets(suite):
 
     def promoted():
         with suite.db("outreach").reader() as s:
-            e = s.get(Enterprise, c35)
-            return e.tier == "innovative" and e.industry_code == "C3511"
+            r = projection.record_of(s, c35)
+            return r.tier_on(today()) == "innovative" and r.industry_code == "C3511"
     await suite.wait_for(promoted, "the promotion in the projection")
     for bad in (["35"], ["C35%"], [""], ["C" + "1" * 30]):
         assert (await econ.post("/api/v1/notices", json={**NOTICE, "target": {"industries": bad}})).status_code == 422

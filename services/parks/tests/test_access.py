@@ -6,7 +6,7 @@ import uuid
 
 import pytest
 
-from services.parks.tests.helpers import new_park
+from services.parks.tests.helpers import new_park, placed
 from shared.testing import make_uscc
 
 READERS = ("econ", "auditor", "park")
@@ -31,7 +31,7 @@ ENDPOINTS = [
      lambda w: {"designation": "srdi_featured", "designated_on": "2025-06-30", "reason": "试点先行"}, ("econ",)),
     ("GET", "/api/v1/parks/{own}/designations", None, READERS),
     ("GET", "/api/v1/parks/{own}/assessment?year=2025", None, READERS),
-    ("POST", "/api/v1/parks/{own}/incubations", lambda w: {"uscc": make_uscc(), "entered_on": "2024-01-01"},
+    ("POST", "/api/v1/parks/{own}/incubations", lambda w: {"uscc": w["placed"](w["own"]), "entered_on": "2024-01-01"},
      ("econ", "park")),
     ("GET", "/api/v1/parks/{own}/incubations", None, READERS),
     ("GET", "/api/v1/parks/{own}/incubations/summary?year=2025", None, READERS),
@@ -59,7 +59,7 @@ async def world(suite):
                             json={"uscc": make_uscc(), "served_on": "2025-01-02", "category": "finance",
                                   "park_id": park["id"]})
         assert r.status_code == 201
-    return {"own": a["id"], "other": b["id"], "imd": imd["id"]}
+    return {"own": a["id"], "other": b["id"], "imd": imd["id"], "placed": lambda park_id: placed(suite, park_id)}
 
 
 async def resolve(suite, path: str, w: dict, park: str = "own") -> str:
@@ -70,7 +70,7 @@ async def resolve(suite, path: str, w: dict, park: str = "own") -> str:
     path = path.replace("{own}", w[park]).replace("{imd}", str(w["imd"]))
     if "{inc}" in path:
         r = await econ.post(f"/api/v1/parks/{w[park]}/incubations",
-                            json={"uscc": make_uscc(), "entered_on": "2024-05-01"})
+                            json={"uscc": placed(suite, w[park]), "entered_on": "2024-05-01"})
         assert r.status_code == 201
         path = path.replace("{inc}", str(r.json()["id"]))
     return path
@@ -116,7 +116,7 @@ async def test_valid(suite, world, method, path, body, roles):
     ("GET", "/api/v1/parks/{own}/enterprises", None),
     ("GET", "/api/v1/parks/{own}/designations", None),
     ("GET", "/api/v1/parks/{own}/assessment?year=2025", None),
-    ("POST", "/api/v1/parks/{own}/incubations", lambda w: {"uscc": make_uscc(), "entered_on": "2024-01-01"}),
+    ("POST", "/api/v1/parks/{own}/incubations", lambda w: {"uscc": w["placed"](w["other"]), "entered_on": "2024-01-01"}),
     ("GET", "/api/v1/parks/{own}/incubations", None),
     ("GET", "/api/v1/parks/{own}/incubations/summary?year=2025", None),
     ("POST", "/api/v1/parks/{own}/incubations/{inc}/graduation", lambda w: {"graduated_on": "2025-01-01"}),

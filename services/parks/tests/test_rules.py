@@ -5,36 +5,53 @@ import pytest
 
 from services.parks import rules
 from services.parks.rules import Change, ParkFacts, Stay
+from shared.contracts.registry import CertificationRecord
 from shared.params import Param
 
 D = dt.date
+FAR = D(2099, 12, 31)
 
 
-def promo(v, on, to, frm="sme"):
-    return Change(v, on, frm, to)
+def cert(tier, on, until=FAR, revoked=None, id=1):
+    """A certification as the registry's record carries it (`until`: the last valid day)."""
+    return CertificationRecord(id=id, tier=tier, recognized_on=on, expires_on=until, revoked_on=revoked)
 
 
-@pytest.mark.parametrize("changes, on, tier", [
-    ([], D(2025, 1, 1), "sme"),
-    ([promo(2, D(2024, 3, 1), "municipal_srdi")], D(2024, 2, 29), "sme"),
-    ([promo(2, D(2024, 3, 1), "municipal_srdi")], D(2024, 3, 1), "municipal_srdi"),
-    # before the first change: the tier it started from
-    ([promo(2, D(2024, 3, 1), "national_little_giant", "innovative")], D(2023, 1, 1), "innovative"),
-    # a revocation demotes from its date on
-    ([promo(2, D(2024, 3, 1), "national_little_giant"),
-      Change(3, D(2025, 6, 1), "national_little_giant", "municipal_srdi")], D(2025, 5, 31), "national_little_giant"),
-    ([promo(2, D(2024, 3, 1), "national_little_giant"),
-      Change(3, D(2025, 6, 1), "national_little_giant", "municipal_srdi")], D(2025, 6, 1), "municipal_srdi"),
-    # a back-dated certification (a later version with an earlier date) sets the earlier dates only
-    ([promo(2, D(2024, 3, 1), "municipal_srdi"), promo(3, D(2023, 1, 1), "innovative")], D(2023, 6, 1), "innovative"),
-    ([promo(2, D(2024, 3, 1), "municipal_srdi"), promo(3, D(2023, 1, 1), "innovative")], D(2024, 6, 1), "municipal_srdi"),
-    # two changes on one day: the later version wins, whatever the order given
-    ([Change(4, D(2025, 1, 1), "municipal_srdi", "sme"), promo(3, D(2025, 1, 1), "municipal_srdi")],
-     D(2025, 1, 1), "sme"),
+def titles(*certs):
+    return tuple(c.model_copy(update={"id": i}) for i, c in enumerate(certs, 1))
+
+
+SRDI, NLG, MLG, INNOV = "municipal_srdi", "national_little_giant", "municipal_little_giant", "innovative"
+
+
+@pytest.mark.parametrize("certs, expected", [
+    ((), []),
+    ((cert(SRDI, D(2024, 3, 1), D(2027, 2, 28)),), [(D(2024, 3, 1), "sme", SRDI), (D(2027, 3, 1), SRDI, "sme")]),
+    # a renewal (复核) at the same tier the day after the last valid day: no change between them
+    ((cert(SRDI, D(2021, 3, 1), D(2024, 2, 29)), cert(SRDI, D(2024, 3, 1), D(2027, 2, 28))),
+     [(D(2021, 3, 1), "sme", SRDI), (D(2027, 3, 1), SRDI, "sme")]),
+    # a back-dated lower title recorded after a higher one sets the earlier dates only
+    ((cert(MLG, D(2024, 6, 1), D(2027, 5, 31)), cert(INNOV, D(2023, 2, 1), D(2026, 1, 31))),
+     [(D(2023, 2, 1), "sme", INNOV), (D(2024, 6, 1), INNOV, MLG), (D(2027, 6, 1), MLG, "sme")]),
+    # a lapsed title before a higher one (the acceptance check's enterprise A)
+    ((cert(SRDI, D(2020, 11, 20), D(2023, 11, 19)), cert(NLG, D(2025, 3, 15), D(2028, 3, 14))),
+     [(D(2020, 11, 20), "sme", SRDI), (D(2023, 11, 20), SRDI, "sme"), (D(2025, 3, 15), "sme", NLG),
+      (D(2028, 3, 15), NLG, "sme")]),
+    # a revocation demotes from its date to the title still held beneath
+    ((cert(NLG, D(2024, 3, 1), D(2027, 2, 28), revoked=D(2025, 6, 1)), cert(SRDI, D(2023, 1, 1), D(2025, 12, 31))),
+     [(D(2023, 1, 1), "sme", SRDI), (D(2024, 3, 1), SRDI, NLG), (D(2025, 6, 1), NLG, SRDI),
+      (D(2026, 1, 1), SRDI, "sme")]),
 ])
-def test_tier_on_a_date(changes, on, tier):
-    assert rules.tier_on(changes, on) == tier
-    assert rules.tier_on(list(reversed(changes)), on) == tier
+def test_changes_are_read_off_the_record(certs, expected):
+    certs = titles(*certs)
+    assert [(c.on, c.from_tier, c.to_tier) for c in rules.changes(certs)] == expected
+    assert rules.changes(tuple(reversed(certs))) == rules.changes(certs)  # the order held does not matter
+    assert [c.is_promotion for c in rules.changes(certs)] == [rules.rank(c.to_tier) > rules.rank(c.from_tier)
+                                                               for c in rules.changes(certs)]
+
+
+def test_a_change_knows_a_promotion():
+    assert Change(D(2025, 1, 1), "sme", SRDI).is_promotion and not Change(D(2025, 1, 1), SRDI, INNOV).is_promotion
 
 
 def param(i, key, value, since=D(2022, 1, 1)):
@@ -57,8 +74,8 @@ ON = D(2025, 12, 31)
 
 
 def srdi_park(n_srdi, n_other=0, on=D(2025, 3, 1)):
-    members = {f"S{i}": [promo(2, on, "municipal_srdi")] for i in range(n_srdi)}
-    members |= {f"O{i}": [] for i in range(n_other)}
+    members = {f"S{i}": (cert(SRDI, on),) for i in range(n_srdi)}
+    members |= {f"O{i}": () for i in range(n_other)}
     return ParkFacts(frozenset(members), members, {})
 
 
@@ -100,11 +117,10 @@ def test_new_at_the_year_edges(promoted_on, counts):
 
 
 def test_new_excludes_a_demotion_within_the_year_and_counts_a_renewal_after_a_lapse():
-    lapsed_and_back = [promo(2, D(2021, 3, 1), "municipal_srdi"),
-                       Change(3, D(2024, 3, 1), "municipal_srdi", "sme"), promo(4, D(2025, 5, 1), "municipal_srdi")]
-    fell = [promo(2, D(2025, 2, 1), "municipal_srdi"), Change(3, D(2025, 9, 1), "municipal_srdi", "sme")]
-    changes = {"back": lapsed_and_back, "fell": fell}
-    result = rules.assess(ParkFacts(frozenset(changes), changes, {}), ON,
+    lapsed_and_back = titles(cert(SRDI, D(2021, 3, 1), D(2024, 2, 29)), cert(SRDI, D(2025, 5, 1)))
+    fell = titles(cert(SRDI, D(2025, 2, 1), revoked=D(2025, 9, 1)))
+    certs = {"back": lapsed_and_back, "fell": fell}
+    result = rules.assess(ParkFacts(frozenset(certs), certs, {}), ON,
                           params_of(dimension("new_srdi", "new", "municipal_srdi", 20, 1)))
     assert result["dimensions"][0]["enterprises"] == ["back"]
 
@@ -117,15 +133,15 @@ def test_new_excludes_a_demotion_within_the_year_and_counts_a_renewal_after_a_la
     (D(2020, 1, 1), D(2026, 1, 1), False),    # after the assessment date
 ])
 def test_incubated_promoted_edges(entered, promoted_on, counts):
-    changes = {"inc": [promo(2, promoted_on, "municipal_srdi")]}
-    facts = ParkFacts(frozenset(), changes, {"inc": entered})
+    certs = {"inc": (cert(SRDI, promoted_on),)}
+    facts = ParkFacts(frozenset(certs), certs, {"inc": entered})
     result = rules.assess(facts, ON, params_of(dimension("inc", "incubated_promoted", "municipal_srdi", 15, 1)))
     assert result["dimensions"][0]["met"] is counts
 
 
 def test_incubated_promotion_below_the_floor_does_not_count():
-    changes = {"inc": [promo(2, D(2025, 3, 1), "innovative")]}
-    facts = ParkFacts(frozenset(), changes, {"inc": D(2024, 1, 1)})
+    certs = {"inc": (cert(INNOV, D(2025, 3, 1)),)}
+    facts = ParkFacts(frozenset(certs), certs, {"inc": D(2024, 1, 1)})
     result = rules.assess(facts, ON, params_of(dimension("inc", "incubated_promoted", "municipal_srdi", 15, 1)))
     assert result["dimensions"][0]["value"] == 0
 
@@ -150,8 +166,8 @@ def test_no_dimensions_in_force_never_passes():
 
 def test_the_seed_dimensions_explained():
     """The migration's defaults: 10 SRDI of 12 enterprises, 2 new this year, no giant, none incubated."""
-    members = {f"S{i}": [promo(2, D(2024, 3, 1) if i < 8 else D(2025, 4, 1), "municipal_srdi")] for i in range(10)}
-    members |= {"A": [], "B": []}
+    members = {f"S{i}": (cert(SRDI, D(2024, 3, 1) if i < 8 else D(2025, 4, 1)),) for i in range(10)}
+    members |= {"A": (), "B": ()}
     dims = params_of(dimension("srdi_count", "count", "municipal_srdi", 30, 10),
                      dimension("srdi_share", "share_pct", "municipal_srdi", 20, 30),
                      dimension("new_srdi", "new", "municipal_srdi", 20, 3),
@@ -197,12 +213,11 @@ def test_stays_overlap(a, b, overlap):
 def test_incubation_summary():
     stays = [Stay("a", D(2023, 5, 1), D(2025, 2, 1)), Stay("b", D(2025, 6, 1)), Stay("c", D(2022, 1, 1), D(2024, 12, 31)),
              Stay("d", D(2026, 1, 1))]
-    changes = {"a": [promo(2, D(2025, 9, 1), "municipal_srdi")],                 # after graduation: counts
-               "b": [promo(2, D(2025, 5, 31), "innovative"),                      # before entry: no
-                     promo(3, D(2025, 7, 1), "municipal_srdi", "innovative"),     # counts
-                     Change(4, D(2025, 8, 1), "municipal_srdi", "innovative")],   # a demotion: no
-               "c": [promo(2, D(2025, 1, 1), "innovative")]}                      # graduated earlier, promoted later
-    s = rules.incubation_summary(2025, stays, changes)
+    certs = {"a": (cert(SRDI, D(2025, 9, 1)),),                                   # after graduation: counts
+             "b": titles(cert(INNOV, D(2025, 5, 31)),                               # before entry: no
+                         cert(SRDI, D(2025, 7, 1), revoked=D(2025, 8, 1))),         # counts; its revocation does not
+             "c": (cert(INNOV, D(2025, 1, 1)),)}                                    # graduated earlier, promoted later
+    s = rules.incubation_summary(2025, stays, certs)
     assert (s["incubating"], s["entered"], s["graduated"]) == (2, 1, 1)
     assert s["promoted_enterprises"] == 3
     assert [(p["uscc"], p["on"]) for p in s["promotions"]] == [("c", "2025-01-01"), ("b", "2025-07-01"),
@@ -253,9 +268,9 @@ def test_services_period_edges(served_on, counts):
 
 
 def test_services_count_only_enterprises_at_the_floor_on_the_day():
-    changes = {"up": [promo(2, D(2025, 5, 1), "municipal_srdi")]}
+    certs = {"up": (cert(SRDI, D(2025, 5, 1)),)}
     served = (("up", D(2025, 4, 30)), ("up", D(2025, 5, 1)), ("never", D(2025, 6, 1)))
-    facts = ParkFacts(frozenset(), changes, {}, served)
+    facts = ParkFacts(frozenset(), certs, {}, served)
     result = rules.assess(facts, ON, params_of(dimension("services", "services", "municipal_srdi", 10, 1)))
     assert (result["dimensions"][0]["value"], result["dimensions"][0]["enterprises"]) == (1, ["up"])
 
