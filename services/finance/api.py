@@ -79,10 +79,13 @@ def get_service_list(request: Request, who: ListReader, limit: pagination.Limit 
                      changed_since: Annotated[dt.date | None, Query(
                          description="YYYY-MM-DD: only entries changed on or after it, removed ones included "
                                      "(with removed_on), for a bank's sync")] = None,
-                     tier: Annotated[Tier | None, Query()] = None):
+                     tier: Annotated[Tier | None, Query()] = None,
+                     on: Annotated[dt.date | None, Query(description="YYYY-MM-DD: the list on that day "
+                                                                     "(default today)")] = None):
     after = pagination.decode(cursor)
     with request.app.state.db.reader() as s:
-        items = service.service_list(s, limit, after, changed_since, tier)
+        found = service.service_list(s, limit, after, changed_since, tier, on or today())
+    items = [service.listing_dict(record, x, with_removal=changed_since is not None) for record, x in found]
     return pagination.page(items, limit, key=lambda d: d["uscc"])
 
 
@@ -92,15 +95,17 @@ def export_service_list(request: Request, who: ListReader,
                         tier: Annotated[Tier | None, Query()] = None,
                         changed_since: Annotated[dt.date | None, Query()] = None):
     with request.app.state.db.reader() as s:
-        body = service.service_list_xlsx(s, changed_since, tier)
+        body = service.service_list_xlsx(s, changed_since, tier, today())
     return Response(body, media_type=XLSX, headers={
         "Content-Disposition": 'attachment; filename="service-list.xlsx"'})
 
 
 @router.get("/service-list/{uscc}", summary="One enterprise's entry on the service list (listed or removed)")
-def get_service_list_entry(uscc: str, request: Request, who: ListReader):
+def get_service_list_entry(uscc: str, request: Request, who: ListReader,
+                           on: Annotated[dt.date | None, Query(description="YYYY-MM-DD: the entry on that day "
+                                                                           "(default today)")] = None):
     with request.app.state.db.reader() as s:
-        return service.entry_dict(service.listed_entry(s, uscc.upper()), with_removal=True)
+        return service.service_list_entry(s, uscc.strip().upper(), on or today())
 
 
 @router.post("/service-list/rebuild", summary="Re-judge every entry against the threshold in force today")
@@ -167,7 +172,7 @@ def _loan_full(s, loan: Loan) -> dict:
 @router.post("/loans", status_code=201, summary="Report a loan application (the bank is the caller's org)")
 def create_loan(body: LoanIn, request: Request, who: LoanWriter):
     with request.app.state.db.transaction() as s:
-        loan = service.create_loan(s, who.actor, who.org, body)
+        loan = service.create_loan(s, who.actor, who.org, body, today())
         return service.loan_dict(s, loan)
 
 
@@ -242,7 +247,7 @@ def default(loan_id: int, body: DefaultIn, request: Request, who: LoanWriter):
 def add_repayment(loan_id: int, body: RepaymentIn, request: Request, who: LoanWriter):
     with request.app.state.db.transaction() as s:
         loan = _loan(s, loan_id, who, lock=True, lender=True)
-        return service.repayment_dict(service.add_repayment(s, who.actor, loan, body, today()))
+        return service.repayment_dict(service.add_repayment(s, who.actor, loan, body))
 
 
 @router.get("/loans/{loan_id}/interest-subsidy",
@@ -260,7 +265,8 @@ def get_interest_subsidy(loan_id: int, request: Request, who: LoanReader):
              summary="Pay a quarter's 首贷贴息 (treasury), after the quarter is over")
 def pay_interest_subsidy(loan_id: int, quarter: str, request: Request, who: SubsidyPayer):
     with request.app.state.db.transaction() as s:
-        p = service.pay_subsidy(s, who.actor, _loan(s, loan_id, who, lock=True), quarter, today())
+        # pay_subsidy locks every case of the enterprise, this one among them, in id order
+        p = service.pay_subsidy(s, who.actor, _loan(s, loan_id, who), quarter, today())
         return {"loan_id": p.loan_id, "quarter": p.quarter, "amount_yuan": p.amount_yuan, "basis": p.basis}
 
 
@@ -381,13 +387,13 @@ def get_fund(fund_id: int, request: Request, who: ProgrammeReader):
     with request.app.state.db.reader() as s:
         f = service.get_fund(s, fund_id)
         invs = s.scalars(select(FundInvestment).where(FundInvestment.fund_id == f.id).order_by(FundInvestment.id))
-        return {**service.fund_dict(f), "investments": [service.investment_dict(i) for i in invs]}
+        return {**service.fund_dict(f), "investments": [service.investment_dict(s, i) for i in invs]}
 
 
 @router.post("/guidance-funds/{fund_id}/investments", status_code=201, summary="Record an investment")
 def add_investment(fund_id: int, body: InvestmentIn, request: Request, who: Manager):
     with request.app.state.db.transaction() as s:
-        return service.investment_dict(service.add_investment(s, who.actor, service.get_fund(s, fund_id), body))
+        return service.investment_dict(s, service.add_investment(s, who.actor, service.get_fund(s, fund_id), body))
 
 
 @router.get("/guidance-funds/{fund_id}/srdi-share", summary="The fund's share of SRDI enterprises, with the list")

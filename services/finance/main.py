@@ -6,8 +6,9 @@ from pathlib import Path
 
 import structlog
 
-from services.finance import events, service
+from services.finance import service
 from services.finance.api import router
+from services.finance.handlers import handlers
 from services.finance.models import Base
 from shared.app import ServiceSpec, create_app
 from shared.clock import today
@@ -21,12 +22,13 @@ THRESHOLD_POLL_S = 5.0
 
 
 async def threshold_sweeper(app) -> None:
-    """Apply the list's threshold (`finance.service_list.min_tier`) to the service list:
-    - a version added through `PUT /api/v1/policy` (shared.policy) dated today or earlier re-judges
-      every entry once the sweeper sees it (within THRESHOLD_POLL_S seconds): the shared endpoint
-      has no after-insert hook for finance to re-judge in the same transaction;
-    - a dated version taking effect (one added for a future date): the entries judged before it,
-      at start and whenever the date has moved on."""
+    """Keep the service list's cache (and so its announcements, service_list.changed) current. Reads
+    never wait for it: they derive the list on the day asked from the record and the threshold.
+    - a version of `finance.service_list.min_tier` added through `PUT /api/v1/policy` dated today or
+      earlier re-judges every entry once the sweeper sees it (within THRESHOLD_POLL_S seconds): the
+      shared endpoint has no after-insert hook for finance to re-judge in the same transaction;
+    - at start and whenever the date has moved on, the entries judged before today: a title that
+      lapsed or a dated threshold that took effect is announced to the banks."""
     last, seen = None, None
 
     def step(day, last, seen):
@@ -53,6 +55,6 @@ async def threshold_sweeper(app) -> None:
 
 SPEC = ServiceSpec(name="finance", title="SRDI finance (区金融服务办)", router=router, metadata=Base.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
-                   handlers=events.HANDLERS, jobs=[threshold_sweeper], policy_writers=("finance",),
+                   handlers=handlers, jobs=[threshold_sweeper], policy_writers=("finance",),
                    policy_validator=service.validate_policy_value)
 app = create_app(SPEC)

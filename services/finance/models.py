@@ -1,4 +1,5 @@
-"""Finance tables: the service list (a projection of registry tier events), products and loan cases."""
+"""Finance tables: the service list cache, products, loan cases and the programmes. The registry's
+record of each enterprise is the plumbing table `registry_record` (shared.projection)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -13,38 +14,26 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-class TierChange(Base):
-    """One registry tier fact (registered, promoted, demoted), keyed by the enterprise's version.
-
-    The service list is folded from these rows, so events arriving late, twice or out of order
-    give the same list, and the list can be rebuilt when the threshold parameter changes."""
-
-    __tablename__ = "tier_change"
-    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer, primary_key=True)  # the registry's enterprise_version
-    kind: Mapped[str] = mapped_column(String(12))  # registered, promoted, demoted
-    from_tier: Mapped[str | None] = mapped_column(String(30), nullable=True)  # None when registered
-    to_tier: Mapped[str] = mapped_column(String(30))
-    effective_on: Mapped[dt.date] = mapped_column(Date)  # recognised on / demoted on / registered on
-    name: Mapped[str] = mapped_column(String(200))
-    event_id: Mapped[str] = mapped_column(String(36))
-    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-
 class ServiceListEntry(Base):
-    """专精特新企业服务名单: one row per enterprise finance has heard of; `listed` says if it is on it."""
+    """专精特新企业服务名单: a cache, one row per enterprise finance has a registry record of, refreshed
+    when a newer record arrives and by the threshold sweeper. It holds what was last announced to the
+    banks (srdi.finance.service_list.changed.v1) and when finance recorded a change, and lets the list
+    be paged by USCC; it is never the source of an answer: every read derives the tier and the listing
+    on the day asked from the record (rules.listing_on)."""
 
     __tablename__ = "service_list_entry"
     uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    tier: Mapped[str] = mapped_column(String(30))  # the current tier, as the newest event says
-    version: Mapped[int] = mapped_column(Integer)  # the newest enterprise_version folded in
-    listed: Mapped[bool] = mapped_column(Boolean, default=False)
-    since: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # on the list since (this period)
-    removed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # off the list since
+    name: Mapped[str] = mapped_column(String(200))  # as last announced
+    tier: Mapped[str] = mapped_column(String(30))  # as last announced (on judged_on)
+    version: Mapped[int] = mapped_column(Integer)  # the record's version last judged
+    listed: Mapped[bool] = mapped_column(Boolean, default=False)  # as last announced
+    since: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # as last announced
+    removed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # as last announced
     changed_on: Mapped[dt.date] = mapped_column(Date)  # Asia/Shanghai date finance recorded the change
     changed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    judged_on: Mapped[dt.date] = mapped_column(Date)  # last date the entry was folded (threshold sweeps)
+    judged_on: Mapped[dt.date] = mapped_column(Date)  # the day the entry was last judged (threshold sweeps)
+    # The highest title's rank on the record (rules.peak_rank): which rows can be on the list at all.
+    peak_rank: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (Index("ix_service_list_entry_listed_uscc", "listed", "uscc"),
                       Index("ix_service_list_entry_changed_on", "changed_on"))
 
@@ -77,14 +66,16 @@ class Loan(Base):
     state: Mapped[str] = mapped_column(String(16), default="applied")
     applied_yuan: Mapped[int] = mapped_column(BigInteger)
     applied_on: Mapped[dt.date] = mapped_column(Date)
-    first_loan: Mapped[bool] = mapped_column(Boolean, default=False)  # 首贷: the enterprise's first bank loan
+    # The bank reported that the enterprise had a bank loan before this one (its credit report): the
+    # case is then not a first loan. Whether a case is the first loan is finance's decision across
+    # every bank's cases (rules.first_loan), never the bank's.
+    prior_loan_declared: Mapped[bool] = mapped_column(Boolean, default=False)
     decided_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     drawn_yuan: Mapped[int | None] = mapped_column(BigInteger, nullable=True)
     drawn_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     rate_bp: Mapped[int | None] = mapped_column(Integer, nullable=True)  # annual interest rate, basis points
     due_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
     closed_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # repaid or declared non-performing
-    tier_at_draw: Mapped[str | None] = mapped_column(String(30), nullable=True)
     matchmaking_event_id: Mapped[int | None] = mapped_column(ForeignKey("matchmaking_event.id"), nullable=True)
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (Index("ix_loan_bank_id", "bank", "id"),)
@@ -195,8 +186,8 @@ class GuidanceFund(Base):
 
 
 class FundInvestment(Base):
-    """An investment of a guidance fund in an enterprise, with the enterprise's tier on the day
-    (from the service-list projection's tier facts)."""
+    """An investment of a guidance fund in an enterprise (its tier on the day is read from the
+    registry's record, never stored)."""
 
     __tablename__ = "fund_investment"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
@@ -204,7 +195,6 @@ class FundInvestment(Base):
     uscc: Mapped[str] = mapped_column(String(18), index=True)
     invested_on: Mapped[dt.date] = mapped_column(Date)
     amount_yuan: Mapped[int] = mapped_column(BigInteger)
-    tier_at_investment: Mapped[str] = mapped_column(String(30))
     created_by: Mapped[str] = mapped_column(String(200))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
 

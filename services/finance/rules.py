@@ -1,94 +1,108 @@
-"""Pure finance rules: the service list from tier facts, the first-loan interest subsidy (首贷贴息) and
-the non-performing-loan risk split. No I/O: parameter values come in as arguments.
+"""Pure finance rules: the service list from the registry's record, the first loan across every
+bank's cases, the first-loan interest subsidy (首贷贴息) and the non-performing-loan risk split. No I/O:
+parameter values come in as arguments.
 
 Money is whole 元 (int); rates and shares are basis points (1 bp = 0.01 %); results round down."""
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
-from dataclasses import dataclass, replace
+from dataclasses import dataclass
 
-from shared.tiers import at_least
+from shared.tiers import at_least, changes_on, rank, tier_on
 
 BP = 10_000  # basis points in a whole
 
 
 # -- the service list (专精特新企业服务名单) ----------------------------------------------------------
-
-@dataclass(frozen=True)
-class Fact:
-    """A registry tier event (registered, promoted, demoted) as finance records it."""
-
-    uscc: str
-    version: int  # the registry's enterprise_version
-    kind: str
-    from_tier: str | None  # None for a registration
-    to_tier: str
-    on: dt.date  # the date the change takes effect
-    name: str
-    event_id: str
-
-
-@dataclass(frozen=True)
-class Step:
-    """One judgement: a tier fact with the list's threshold in force on its date, or a threshold
-    change re-judging the tier held (from_tier == to_tier)."""
-
-    from_tier: str | None  # None for a registration
-    to_tier: str
-    on: dt.date  # the date the change takes effect
-    min_tier: str  # finance.service_list.min_tier in force on `on`
-
+# Derived, never folded: the list on a day follows from the registry's record of the enterprise (its
+# certifications, each with its validity window) and the threshold's dated history. Arrival order,
+# repeats and sweeps cannot change it; a title lapses off the list the day after its last valid day.
 
 @dataclass(frozen=True)
 class Listing:
-    tier: str = "sme"
+    tier: str = "sme"  # the tier on the day asked
     listed: bool = False
     since: dt.date | None = None  # first day of the current (or the last) period on the list
     removed_on: dt.date | None = None  # first day off the list, when it is off after being on
+    # The last day on or before the day asked on which what a bank sees changed (joining, leaving,
+    # or the tier on the list): a bank's sync since a date includes the entry when this is on or after it.
+    changed_on: dt.date | None = None
 
 
-def step(state: Listing, st: Step) -> Listing:
-    """Apply one tier fact. `from_tier` is trusted over our own state: if an earlier fact is still
-    missing (a gap in the versions), the event itself says whether the enterprise was on the list."""
-    was = at_least(st.from_tier or "sme", st.min_tier)
-    now = at_least(st.to_tier, st.min_tier)
-    if now:
-        if state.listed:
-            return replace(state, tier=st.to_tier)
-        # Entering the list; when `was` is true an earlier promotion has not arrived yet, and its
-        # date is unknown: this fact's date is the best known until it does (the entry is then refolded).
-        return Listing(st.to_tier, True, st.on, None)
-    if state.listed or was:
-        # Leaving the list. If we never saw it listed (gap), the start of that period is unknown.
-        return Listing(st.to_tier, False, state.since if state.listed else None, st.on)
-    return replace(state, tier=st.to_tier)
+def listing_on(certs: Iterable, thresholds: list[tuple[dt.date, object]], on: dt.date) -> Listing:
+    """The enterprise's entry on `on`: on the list on a day when its tier that day is at least the
+    threshold (finance.service_list.min_tier) in force that day. Between two breakpoints (the days a
+    title starts, lapses or is revoked, and the days a threshold version takes effect) nothing
+    changes, so each breakpoint up to `on` is judged once. Before the first breakpoint nothing is
+    known: not listed. `thresholds`: (effective_from, tier) sorted by date; before the first row the
+    first row applies (a title recognised before the programme began still counts)."""
+    certs = list(certs)
+    days = {d for d in changes_on(certs) if d <= on} | {since for since, _ in thresholds if since <= on}
+    listed, since, removed_on, changed_on, shown = False, None, None, None, None
+    for day in sorted(days):
+        tier = tier_on(certs, day)
+        now = at_least(tier, str(value_on(thresholds, day)))
+        if now and not listed:
+            since, removed_on = day, None
+        elif listed and not now:
+            removed_on = day
+        listed = now
+        if (listed, tier if listed else None) != shown and (listed or removed_on):
+            changed_on = day
+        shown = (listed, tier if listed else None)
+    return Listing(tier_on(certs, on), listed, since, removed_on, changed_on)
 
 
-def listing(facts: Iterable[Fact], thresholds: list[tuple[dt.date, object]], today: dt.date) -> Listing:
-    """The list entry after every known fact, in version order (arrival order is irrelevant; a
-    repeated fact changes nothing). Each fact is judged by the threshold in force on its date;
-    a threshold change that took effect after a fact (before the next one, or by today) re-judges
-    the tier that fact left, from the change's date."""
-    by_version = {f.version: f for f in facts}
-    ordered = [by_version[v] for v in sorted(by_version)]
-    state = Listing()
-    for i, f in enumerate(ordered):
-        state = step(state, Step(f.from_tier, f.to_tier, f.on, str(value_on(thresholds, f.on))))
-        until = ordered[i + 1].on if i + 1 < len(ordered) else today
-        for since, value in thresholds:
-            if f.on < since <= until:
-                state = step(state, Step(f.to_tier, f.to_tier, since, str(value)))
-    return state
+def peak_rank(certs: Iterable) -> int:
+    """The rank of the highest title the record holds on any date (0 when none): an enterprise can
+    only ever be on the list when this reaches the lowest threshold ever in force. A filter for
+    finding candidates, never an answer about a tier."""
+    return max((rank(c.tier) for c in certs), default=0)
 
 
-def tier_on(facts: Iterable[Fact], on: dt.date) -> str:
-    """The tier on a date as the known facts say: the newest fact that had taken effect by then."""
-    best: Fact | None = None
-    for st in facts:
-        if st.on <= on and (best is None or st.version > best.version):
-            best = st
-    return best.to_tier if best else "sme"
+# -- the first loan (首贷), across every bank's cases ---------------------------------------------------
+
+@dataclass(frozen=True)
+class Case:
+    """What finance holds of one loan case of an enterprise, at any bank."""
+
+    id: int
+    drawn_on: dt.date | None  # None while not drawn (applied, approved, declined)
+    prior_loan_declared: bool  # the lending bank reported a bank loan before this one, outside the suite
+    subsidised: bool  # a first-loan subsidy has been paid on it
+
+
+def first_loan(cases: Iterable[Case]) -> int | None:
+    """The id of the enterprise's first loan among every bank's cases finance holds, or None.
+
+    A case on which a first-loan subsidy was already paid stays the first (money moved on it, so a
+    case reported later, even drawn earlier, cannot make a second loan first); otherwise the case
+    drawn earliest (the lower id on the same day: reported first). That case is not first when its
+    own bank reported an earlier bank loan, and then no later case is either. A bank's declaration
+    can only take first-loan status away, never give it."""
+    cases = list(cases)
+    paid = [c for c in cases if c.subsidised]
+    if paid:
+        return min(c.id for c in paid)
+    drawn = [c for c in cases if c.drawn_on is not None]
+    if not drawn:
+        return None
+    first = min(drawn, key=lambda c: (c.drawn_on, c.id))
+    return None if first.prior_loan_declared else first.id
+
+
+def first_loan_reason(cases: Iterable[Case], case_id: int) -> str | None:
+    """Why the case is not the enterprise's first loan (None when it is): `not-drawn`,
+    `prior-loan-declared` (its bank reported an earlier bank loan), `another-first-loan` (another
+    case of the enterprise, at this or another bank, was drawn earlier or was subsidised as first)."""
+    cases = list(cases)
+    me = next(c for c in cases if c.id == case_id)
+    if me.drawn_on is None:
+        return "not-drawn"
+    if first_loan(cases) == case_id:
+        return None
+    return "prior-loan-declared" if me.prior_loan_declared else "another-first-loan"
 
 
 # -- first-loan interest subsidy (首贷贴息) --------------------------------------------------------
@@ -288,6 +302,12 @@ def split_interest(p: InterestPayment, drawn_on: dt.date, certified: list[tuple[
     in_year_yuan = p.interest_yuan * in_year // days
     cert_yuan = p.interest_yuan * cert_days // days
     return in_year_yuan - cert_yuan, cert_yuan
+
+
+def tier_changes(certs: Iterable) -> list[tuple[dt.date, str]]:
+    """(date, tier from that date) at every breakpoint of the record, from the start of time."""
+    certs = list(certs)
+    return [(dt.date.min, "sme")] + [(d, tier_on(certs, d)) for d in changes_on(certs)]
 
 
 def certified_intervals(tiers: list[tuple[dt.date, str]], min_tier: str) -> list[tuple[dt.date, dt.date | None]]:

@@ -6,7 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import BaseModel, Field, model_validator
 
-from shared.schemas import USCC, Body, Day, LongText, Text, Yuan
+from shared.schemas import USCC, Body, Day, FactDay, LongText, Text, Yuan
 from shared.tiers import Tier
 
 ProductKind = Literal["loan", "guarantee", "insurance"]  # 专精特新贷 / 专精特新保 / 专精特新险
@@ -51,21 +51,24 @@ class LoanIn(Body):
     uscc: USCC
     product_id: RowId | None = None
     applied_yuan: PositiveYuan
-    applied_on: Day
-    first_loan: bool = False  # 首贷: the bank declares the enterprise had no bank loan before
+    applied_on: FactDay
+    # 首贷 is finance's decision across every bank's cases of the enterprise (the earliest drawn one),
+    # not the bank's: `false` reports a bank loan before this one that the suite does not hold (the
+    # enterprise's credit report), and makes the case not first; `true` or absent changes nothing.
+    first_loan: bool | None = None
     guarantor: OrgCode | None = None  # 专精特新保: the guarantor sharing the risk
     matchmaking_event_id: RowId | None = None  # 政银企对接: the event the case came from
 
 
 class DecisionIn(Body):
     approved: bool
-    decided_on: Day
+    decided_on: FactDay
     reason: LongText | None = None
 
 
 class DrawIn(Body):
     drawn_yuan: PositiveYuan
-    drawn_on: Day
+    drawn_on: FactDay
     rate_bp: Annotated[int, Field(ge=0, le=10_000, description="annual interest rate, basis points")]
     due_on: Day
 
@@ -81,16 +84,16 @@ class ExtendIn(Body):
     due_on: Day
     rate_bp: Annotated[int | None, Field(ge=0, le=10_000)] = None
     reason: LongText
-    on: Day | None = None  # the date the bank agreed it (default: today); not before the draw, not in the future
+    on: FactDay | None = None  # the date the bank agreed it (default: today); not before the draw, not in the future
 
 
 class RepayIn(Body):
-    repaid_on: Day
+    repaid_on: FactDay
 
 
 class DefaultIn(Body):
     outstanding_yuan: Yuan
-    on: Day
+    on: FactDay
     reason: LongText | None = None
 
 
@@ -104,7 +107,7 @@ class StageIn(Body):
     """One stage of the listing pipeline reached: 股改 → 辅导备案 → 申报受理 → 注册/核准 → 上市."""
 
     stage: Stage
-    on: Day
+    on: FactDay
     board: Board | None = None
     sponsor: Text | None = None  # 保荐机构
     note: LongText | None = None
@@ -112,7 +115,7 @@ class StageIn(Body):
 
 class MatchmakingIn(Body):
     title: Text
-    held_on: Day
+    held_on: FactDay
     venue: Text | None = None
     banks: Annotated[list[OrgCode], Field(min_length=1, max_length=100)]
     enterprises: Annotated[list[USCC], Field(default_factory=list, max_length=1000)]
@@ -129,7 +132,7 @@ class FundIn(Body):
 
 class InvestmentIn(Body):
     uscc: USCC
-    invested_on: Day
+    invested_on: FactDay
     amount_yuan: PositiveYuan
 
 
@@ -137,7 +140,7 @@ class RepaymentIn(Body):
     """A repayment record: interest (and principal) paid on `paid_on` for the interest period
     `period_from`..`period_to` (inclusive)."""
 
-    paid_on: Day
+    paid_on: FactDay
     period_from: Day
     period_to: Day
     principal_yuan: Yuan = 0

@@ -11,15 +11,16 @@ from sqlalchemy.orm import Session
 from services.finance import events, rules
 from services.finance.models import (FundInvestment, GuidanceFund, ListingPipeline, ListingStage, Loan, LoanChange,
                                      LoanRepayment, MatchmakingAttendee, MatchmakingEvent, Product, ProviderDecision,
-                                     RiskSplit, ServiceListEntry, SubsidyPayment, TierChange)
+                                     RiskSplit, ServiceListEntry, SubsidyPayment)
 from services.finance.schemas import (DecisionIn, DefaultIn, DrawIn, ExtendIn, FundIn, InvestmentIn, LoanIn,
                                       MatchmakingIn, ProductIn, RepaymentIn, RepayIn, StageIn)
-from shared import audit, params
+from shared import audit, params, projection
+from shared.contracts.registry import EnterpriseRecord
 from shared.db import for_update, utcnow
 from shared.errors import Problem, field_error, not_found
 from shared.sheets import safe_cell
 from shared.tables import PolicyParameter
-from shared.tiers import TIER_ZH, Tier
+from shared.tiers import TIER_ZH, Tier, rank
 
 MIN_TIER = "finance.service_list.min_tier"
 
@@ -113,40 +114,48 @@ def _values(s: Session, on: dt.date, prefix: str) -> tuple[dict, list[dict]]:
 
 
 # -- the service list ----------------------------------------------------------------------------
+# Every answer is derived from the registry's record (shared.projection) on the day asked, with the
+# threshold's dated history (rules.listing_on). `service_list_entry` is a cache: it pages the list by
+# USCC, remembers when finance recorded a change (the sync view) and what was last announced.
 
-def _fact(c: TierChange) -> rules.Fact:
-    return rules.Fact(c.uscc, c.version, c.kind, c.from_tier, c.to_tier, c.effective_on, c.name, c.event_id)
+def thresholds(s: Session) -> list[tuple[dt.date, str]]:
+    """The list's threshold, (effective_from, tier) by date."""
+    history = [(since, str(value)) for since, value in _history(s, MIN_TIER)]
+    if not history:
+        raise Problem(503, "parameter-missing", f"缺少政策参数 {MIN_TIER}", f"Policy parameter {MIN_TIER} is not set")
+    return history
 
 
-def _changes_of(s: Session, uscc: str) -> list[TierChange]:
-    return list(s.scalars(select(TierChange).where(TierChange.uscc == uscc).order_by(TierChange.version)))
+def listing_of(record: EnterpriseRecord, history: list[tuple[dt.date, str]], on: dt.date) -> rules.Listing:
+    return rules.listing_on(record.certifications, history, on)
 
 
-def entry_dict(e: ServiceListEntry, with_removal: bool = False) -> dict:
-    doc = {"uscc": e.uscc, "name": e.name, "tier": e.tier, "since": e.since and e.since.isoformat()}
+def listing_dict(record: EnterpriseRecord, listing: rules.Listing, with_removal: bool = False) -> dict:
+    doc = {"uscc": record.uscc, "name": record.name, "tier": listing.tier,
+           "since": listing.since and listing.since.isoformat()}
     if with_removal:
-        doc |= {"listed": e.listed, "removed_on": e.removed_on and e.removed_on.isoformat()}
+        doc |= {"listed": listing.listed, "removed_on": listing.removed_on and listing.removed_on.isoformat()}
     return doc
 
 
 SHOWN = ("name", "tier", "listed", "since", "removed_on")  # what a bank's copy of an entry holds
 
 
-def _refold(s: Session, entry: ServiceListEntry | None, uscc: str, today: dt.date, actor: str,
-            thresholds: list[tuple[dt.date, object]]) -> bool:
-    """Recompute one enterprise's entry from every tier fact held. A change of what a bank sees is
-    dated (changed_on, for the sync view), audited and announced. Returns whether it changed."""
-    changes = _changes_of(s, uscc)
-    listing = rules.listing([_fact(c) for c in changes], thresholds, today)
-    after = {"name": changes[-1].name, "tier": listing.tier, "listed": listing.listed,
-             "since": listing.since, "removed_on": listing.removed_on}
+def _refresh(s: Session, entry: ServiceListEntry | None, record: EnterpriseRecord, today: dt.date, actor: str,
+             history: list[tuple[dt.date, str]]) -> bool:
+    """Bring the enterprise's cached entry to what the record says today. A change of what a bank
+    sees is dated (changed_on, for the sync view), audited and announced. Returns whether it changed."""
+    listing = listing_of(record, history, today)
+    after = {"name": record.name, "tier": listing.tier, "listed": listing.listed, "since": listing.since,
+             "removed_on": listing.removed_on}
     if entry is None:
-        entry = ServiceListEntry(uscc=uscc, changed_on=today, changed_at=utcnow(), **after)
+        entry = ServiceListEntry(uscc=record.uscc, changed_on=today, changed_at=utcnow(), **after)
         s.add(entry)
         before = None
     else:
         before = {k: getattr(entry, k) for k in SHOWN}
-    entry.version, entry.judged_on = changes[-1].version, today
+    entry.version, entry.judged_on = record.version, today
+    entry.peak_rank = rules.peak_rank(record.certifications)
     if before == after:
         return False
     for k, v in after.items():
@@ -156,7 +165,7 @@ def _refold(s: Session, entry: ServiceListEntry | None, uscc: str, today: dt.dat
     # Announce what a bank can see: an enterprise that is, or was, on the list (not an innovative SME's tier).
     if (before and (before["listed"] or before["removed_on"])) or listing.listed or listing.removed_on:
         events.service_list_changed(s, entry)
-        audit.record(s, actor, "service_list.change", "service_list_entry", uscc,
+        audit.record(s, actor, "service_list.change", "service_list_entry", record.uscc,
                      before and _jsonable(before), _jsonable(after))
     return True
 
@@ -165,63 +174,89 @@ def _jsonable(d: dict) -> dict:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in d.items()}
 
 
-def record_tier_fact(s: Session, fact: rules.Fact, today: dt.date) -> None:
-    """Fold one registry tier event into the service list. Idempotent: the fact's natural key is
-    (uscc, enterprise_version), so a repeat (even under another event id) changes nothing."""
-    # Lock the enterprise's entry, so that two replicas folding two facts of one enterprise take turns.
-    entry = s.scalars(for_update(s, select(ServiceListEntry).where(ServiceListEntry.uscc == fact.uscc))).first()
-    if s.get(TierChange, (fact.uscc, fact.version)) is not None:
+def record_arrived(s: Session, record: EnterpriseRecord, actor: str, today: dt.date) -> None:
+    """A registry event's record: keep it when it is newer than the one held (a stale or repeated one
+    changes nothing, whatever order they arrive in) and refresh the enterprise's cached entry."""
+    # remember() locks the enterprise's record row: replicas handling two of its events take turns.
+    before = projection.remember(s, record)
+    entry = s.scalars(for_update(s, select(ServiceListEntry).where(ServiceListEntry.uscc == record.uscc))).first()
+    if before is record and entry is not None:
         return
-    s.add(TierChange(uscc=fact.uscc, version=fact.version, kind=fact.kind, from_tier=fact.from_tier,
-                     to_tier=fact.to_tier, effective_on=fact.on, name=fact.name, event_id=fact.event_id))
-    s.flush()
-    _refold(s, entry, fact.uscc, today, f"event:{fact.event_id}", _history(s, MIN_TIER))
+    _refresh(s, entry, projection.record_of(s, record.uscc), today, actor, thresholds(s))
+
+
+def _floor(history: list[tuple[dt.date, str]], tier: str | None = None) -> int:
+    """The lowest rank that can ever be on the list (the lowest threshold in the history), or that of `tier`."""
+    return max(min(rank(value) for _, value in history), rank(tier) if tier else 0)
 
 
 def rebuild_service_list(s: Session, today: dt.date, actor: str = "system:service-list",
                          only_stale: bool = False) -> int:
-    """Re-judge entries against the threshold history: all of them, or (`only_stale`) those last
-    judged before the newest threshold change in force today. Returns how many changed."""
-    thresholds = _history(s, MIN_TIER)
-    stmt = select(ServiceListEntry).order_by(ServiceListEntry.uscc)
+    """Re-judge the cached entries that could be on the list: all of them, or (`only_stale`) those not
+    judged on `today` yet. Returns how many changed (each one announced)."""
+    history = thresholds(s)
+    stmt = select(ServiceListEntry).where(ServiceListEntry.peak_rank >= _floor(history)).order_by(ServiceListEntry.uscc)
     if only_stale:
-        in_force = [since for since, _ in thresholds if since <= today]
-        if not in_force:
-            return 0
-        stmt = stmt.where(ServiceListEntry.judged_on < max(in_force))
-    return sum(_refold(s, entry, entry.uscc, today, actor, thresholds)
-               for entry in s.scalars(for_update(s, stmt)).all())
+        stmt = stmt.where(ServiceListEntry.judged_on < today)
+    entries = s.scalars(for_update(s, stmt)).all()
+    held = projection.records(s, [e.uscc for e in entries])
+    return sum(_refresh(s, e, held[e.uscc], today, actor, history) for e in entries if e.uscc in held)
 
 
-def service_list(s: Session, limit: int, after: str | None, changed_since: dt.date | None,
-                 tier: str | None) -> list[dict]:
-    """Listed enterprises by USCC; with `changed_since`, every entry whose listing changed on or after
-    that date — by the date the change took effect or the date finance recorded it — including
-    those removed, so that a bank's copy can be brought up to date."""
-    stmt = select(ServiceListEntry).order_by(ServiceListEntry.uscc).limit(limit + 1)
-    if after:
-        stmt = stmt.where(ServiceListEntry.uscc > after)
-    if tier:
-        stmt = stmt.where(ServiceListEntry.tier == tier)
-    if changed_since is None:
-        stmt = stmt.where(ServiceListEntry.listed.is_(True))
-    else:
-        stmt = stmt.where(
-            (ServiceListEntry.listed.is_(True) | ServiceListEntry.removed_on.is_not(None)),
-            (ServiceListEntry.changed_on >= changed_since) | (ServiceListEntry.since >= changed_since)
-            | (ServiceListEntry.removed_on >= changed_since))
-    return [entry_dict(e, with_removal=changed_since is not None) for e in s.scalars(stmt)]
+PAGE_SCAN = 200  # candidates judged per round while filling a page
 
 
-def listed_entry(s: Session, uscc: str) -> ServiceListEntry:
-    e = s.get(ServiceListEntry, uscc)
-    if e is None or not (e.listed or e.removed_on):
+def service_list(s: Session, limit: int, after: str | None, changed_since: dt.date | None, tier: str | None,
+                 on: dt.date) -> list[tuple[EnterpriseRecord, rules.Listing]]:
+    """Enterprises on the list on `on`, by USCC (limit + 1 of them, for the next cursor). With
+    `changed_since`, every enterprise whose listing changed on or after that date — by the date the
+    change took effect (rules.Listing.changed_on: joining, leaving, the tier on the list) or the date
+    finance recorded it — including those removed, so that a bank's copy can be brought up to date.
+    The cache only says which enterprises can be on the list at all; each is judged from its record."""
+    history = thresholds(s)
+    out: list[tuple[EnterpriseRecord, rules.Listing]] = []
+    while len(out) <= limit:
+        stmt = (select(ServiceListEntry.uscc, ServiceListEntry.changed_on)
+                .where(ServiceListEntry.peak_rank >= _floor(history, tier))
+                .order_by(ServiceListEntry.uscc).limit(PAGE_SCAN))
+        if after:
+            stmt = stmt.where(ServiceListEntry.uscc > after)
+        rows = s.execute(stmt).all()
+        held = projection.records(s, [uscc for uscc, _ in rows])
+        for uscc, recorded_on in rows:
+            record = held.get(uscc)
+            if record is None:
+                continue
+            listing = listing_of(record, history, on)
+            if tier and listing.tier != tier:
+                continue
+            if changed_since is None:
+                shown = listing.listed
+            else:
+                shown = listing.since is not None and (
+                    recorded_on >= changed_since or (listing.changed_on and listing.changed_on >= changed_since))
+            if shown:
+                out.append((record, listing))
+                if len(out) > limit:
+                    break
+        if len(rows) < PAGE_SCAN:
+            break
+        after = rows[-1][0]
+    return out
+
+
+def service_list_entry(s: Session, uscc: str, on: dt.date) -> dict:
+    """One enterprise's entry on `on`: listed, or removed (404 when it never was on the list by then)."""
+    record = projection.record_of(s, uscc)
+    listing = record and listing_of(record, thresholds(s), on)
+    if not listing or listing.since is None:
         raise not_found("服务名单企业", "Service-list enterprise", uscc)
-    return e
+    return listing_dict(record, listing, with_removal=True)
 
 
-def tier_on(s: Session, uscc: str, on: dt.date) -> str:
-    return rules.tier_on([_fact(c) for c in _changes_of(s, uscc)], on)
+def on_service_list(s: Session, uscc: str, on: dt.date) -> bool:
+    record = projection.record_of(s, uscc)
+    return record is not None and listing_of(record, thresholds(s), on).listed
 
 
 # -- products ------------------------------------------------------------------------------------
@@ -246,14 +281,39 @@ def create_product(s: Session, actor: str, body: ProductIn) -> Product:
 
 # -- loan cases ------------------------------------------------------------------------------------
 
+def cases_of(s: Session, uscc: str, lock: bool = False) -> list[rules.Case]:
+    """Every bank's cases of the enterprise, as the first-loan rule sees them. `lock`: lock them all
+    (in id order, so two payers never wait for each other) for a decision that moves money."""
+    stmt = select(Loan).where(Loan.uscc == uscc).order_by(Loan.id)
+    if lock:
+        stmt = for_update(s, stmt).execution_options(populate_existing=True)
+    loans = s.scalars(stmt).all()
+    paid = set(s.scalars(select(SubsidyPayment.loan_id).where(SubsidyPayment.loan_id.in_([x.id for x in loans]))))
+    return [rules.Case(x.id, x.drawn_on, x.prior_loan_declared, x.id in paid) for x in loans]
+
+
+def first_loan_status(s: Session, loan: Loan, cases: list[rules.Case] | None = None) -> tuple[bool, str | None]:
+    """(is it the enterprise's first loan, why not) — decided by finance across every bank's cases of
+    the enterprise; what a bank is told names no other bank's case."""
+    why = rules.first_loan_reason(cases if cases is not None else cases_of(s, loan.uscc), loan.id)
+    return why is None, why
+
+
+def tier_at_draw(s: Session, loan: Loan) -> str | None:
+    """The enterprise's tier on the draw date, by the registry's record as held now."""
+    return projection.tier_of(s, loan.uscc, loan.drawn_on) if loan.drawn_on else None
+
+
 def loan_dict(s: Session, loan: Loan, history: bool = False) -> dict:
+    first, why = first_loan_status(s, loan)
     doc = {"id": loan.id, "bank": loan.bank, "uscc": loan.uscc, "product_id": loan.product_id,
            "guarantor": loan.guarantor, "state": loan.state, "applied_yuan": loan.applied_yuan,
-           "applied_on": loan.applied_on.isoformat(), "first_loan": loan.first_loan,
+           "applied_on": loan.applied_on.isoformat(), "first_loan": first, "first_loan_reason": why,
+           "prior_loan_declared": loan.prior_loan_declared,
            "decided_on": loan.decided_on and loan.decided_on.isoformat(), "drawn_yuan": loan.drawn_yuan,
            "drawn_on": loan.drawn_on and loan.drawn_on.isoformat(), "rate_bp": loan.rate_bp,
            "due_on": loan.due_on and loan.due_on.isoformat(), "closed_on": loan.closed_on and loan.closed_on.isoformat(),
-           "tier_at_draw": loan.tier_at_draw, "matchmaking_event_id": loan.matchmaking_event_id,
+           "tier_at_draw": tier_at_draw(s, loan), "matchmaking_event_id": loan.matchmaking_event_id,
            "provider_decisions": [provider_decision_dict(d) for d in s.scalars(
                select(ProviderDecision).where(ProviderDecision.loan_id == loan.id).order_by(ProviderDecision.id))]}
     if history:
@@ -284,9 +344,8 @@ def _not_before(field: str, day: dt.date, earlier: dt.date, what: str) -> None:
         raise field_error(field, f"早于{what}（{earlier}）", f"is before the {what} ({earlier})", "date-order")
 
 
-def create_loan(s: Session, actor: str, bank: str, body: LoanIn) -> Loan:
-    entry = s.get(ServiceListEntry, body.uscc)
-    if entry is None or not entry.listed:
+def create_loan(s: Session, actor: str, bank: str, body: LoanIn, today: dt.date) -> Loan:
+    if not on_service_list(s, body.uscc, today):
         raise Problem(422, "not-on-service-list", f"企业不在专精特新企业服务名单上：{body.uscc}",
                       f"The enterprise is not on the SRDI service list: {body.uscc}",
                       errors=[{"loc": ["body", "uscc"], "msg": "not on the service list", "type": "not-on-service-list"}])
@@ -309,8 +368,8 @@ def create_loan(s: Session, actor: str, bank: str, body: LoanIn) -> Loan:
             raise field_error("matchmaking_event_id", "对接活动不存在或本行未参加",
                               "no such matchmaking event, or the bank did not attend it", "unknown-matchmaking-event")
     loan = Loan(bank=bank, uscc=body.uscc, product_id=body.product_id, guarantor=guarantor, state="applied",
-                applied_yuan=body.applied_yuan, applied_on=body.applied_on, first_loan=body.first_loan,
-                matchmaking_event_id=body.matchmaking_event_id)
+                applied_yuan=body.applied_yuan, applied_on=body.applied_on,
+                prior_loan_declared=body.first_loan is False, matchmaking_event_id=body.matchmaking_event_id)
     s.add(loan)
     s.flush()
     _change(s, loan, actor, "apply", body.applied_on, None, body.model_dump(mode="json"), None)
@@ -363,7 +422,6 @@ def draw(s: Session, actor: str, loan: Loan, body: DrawIn) -> Loan:
     before = loan_dict(s, loan)
     loan.state, loan.drawn_yuan, loan.drawn_on = "drawn", body.drawn_yuan, body.drawn_on
     loan.rate_bp, loan.due_on = body.rate_bp, body.due_on
-    loan.tier_at_draw = tier_on(s, loan.uscc, body.drawn_on)
     _change(s, loan, actor, "draw", body.drawn_on, None, body.model_dump(mode="json"), before)
     return loan
 
@@ -372,11 +430,9 @@ def extend(s: Session, actor: str, loan: Loan, body: ExtendIn, today: dt.date) -
     """展期 (extension: a later due date), 续期 (renewal: a new term, possibly at a new rate) or an
     adjusted repayment plan (调整还款计划: the reason states the plan; the due date may stay)."""
     _require_state(loan, "drawn")
-    on = body.on or today
+    on = body.on or today  # never after today (schemas.FactDay)
     if body.on is not None:
         _not_before("on", body.on, loan.drawn_on, "放款日期 / draw date")
-        if body.on > today:
-            raise field_error("on", "不能晚于今天", "cannot be in the future", "date-order")
     if body.due_on < loan.due_on or (body.due_on == loan.due_on and body.kind != "adjusted_plan"):
         raise field_error("due_on", f"须晚于当前到期日（{loan.due_on}）", f"must be after the current due date ({loan.due_on})",
                           "date-order")
@@ -408,13 +464,11 @@ def principal_repaid(s: Session, loan: Loan) -> int:
     return sum(s.scalars(select(LoanRepayment.principal_yuan).where(LoanRepayment.loan_id == loan.id)))
 
 
-def add_repayment(s: Session, actor: str, loan: Loan, body: RepaymentIn, today: dt.date) -> LoanRepayment:
+def add_repayment(s: Session, actor: str, loan: Loan, body: RepaymentIn) -> LoanRepayment:
     """A repayment record of a drawn loan (principal and the interest of a period). The interest may
     not exceed the period's interest at the loan's rate (actual/365, + 1 元 for the bank's rounding)."""
     _require_state(loan, "drawn", "repaid")
     _not_before("period_from", body.period_from, loan.drawn_on, "放款日期 / draw date")
-    if body.paid_on > today:
-        raise field_error("paid_on", "不能晚于今天", "cannot be in the future", "date-order")
     if loan.closed_on and body.period_to > loan.closed_on:
         raise field_error("period_to", f"晚于结清日期（{loan.closed_on}）", f"is after the loan was closed ({loan.closed_on})",
                           "date-order")
@@ -447,20 +501,23 @@ def add_repayment(s: Session, actor: str, loan: Loan, body: RepaymentIn, today: 
     return row
 
 
-def subsidy_schedule(s: Session, loan: Loan, today: dt.date) -> dict | None:
+def subsidy_schedule(s: Session, loan: Loan, today: dt.date, cases: list[rules.Case] | None = None) -> dict | None:
     """首贷贴息 of a drawn loan, quarter by quarter from its repayment records, with what was paid.
     Parameters in force on the draw date; the certified rate for the days the enterprise's tier
-    (from the registry's tier facts) was ≥ certified_min_tier."""
+    (by the registry's record) was ≥ certified_min_tier; eligible only as the enterprise's first loan
+    across every bank's cases (rules.first_loan)."""
     if loan.drawn_on is None:
         return None
     values, cited = _values(s, loan.drawn_on, "finance.first_loan_subsidy.")
     terms = rules.SubsidyTerms(values["rate_bp"], values["cap_bp"], values["certified_rate_bp"],
                                values["certified_cap_bp"], values["certified_min_tier"], values["max_loan_yuan"])
-    tiers = [(dt.date.min, "sme")] + [(c.effective_on, c.to_tier) for c in _changes_of(s, loan.uscc)]
-    certified = rules.certified_intervals(tiers, terms.certified_min_tier)
+    record = projection.record_of(s, loan.uscc)
+    certified = rules.certified_intervals(rules.tier_changes(record.certifications if record else ()),
+                                          terms.certified_min_tier)
+    first, why = first_loan_status(s, loan, cases)
     payments = [rules.InterestPayment(r.paid_on, r.period_from, r.period_to, r.interest_yuan)
                 for r in s.scalars(select(LoanRepayment).where(LoanRepayment.loan_id == loan.id))]
-    sched = rules.subsidy_schedule(loan.drawn_on, loan.drawn_yuan, loan.first_loan, payments, certified, terms)
+    sched = rules.subsidy_schedule(loan.drawn_on, loan.drawn_yuan, first, payments, certified, terms)
     paid = {p.quarter: p for p in s.scalars(select(SubsidyPayment).where(SubsidyPayment.loan_id == loan.id))}
     paid_total = sum(p.amount_yuan for p in paid.values())
     for row in sched["quarters"]:
@@ -469,6 +526,7 @@ def subsidy_schedule(s: Session, loan: Loan, today: dt.date) -> dict | None:
         row["payable"] = p is None and dt.date.fromisoformat(row["payable_from"]) <= today
     sched |= {"paid_yuan": paid_total, "outstanding_yuan": sched["total_yuan"] - paid_total,
               "certified_from": [[a.isoformat(), b and b.isoformat()] for a, b in certified],
+              "first_loan": first, "first_loan_reason": why,
               "rule": "first_loan_subsidy.v2", "parameters": cited}
     return sched
 
@@ -478,12 +536,16 @@ def pay_subsidy(s: Session, actor: str, loan: Loan, quarter: str, today: dt.date
     everything paid before (so a late repayment record is made good at the next payment)."""
     if not re.fullmatch(r"\d{4}Q[1-4]", quarter):
         raise Problem(422, "invalid-quarter", "季度格式应为 2025Q3", "the quarter must look like 2025Q3")
-    sched = subsidy_schedule(s, loan, today)
+    # Every bank's cases of the enterprise are locked (this one among them): two payments on two
+    # banks' loans take turns, and the second sees the first's payment, so one loan is paid as first.
+    cases = cases_of(s, loan.uscc, lock=True)
+    sched = subsidy_schedule(s, loan, today, cases)
     if sched is None:
         raise Problem(409, "invalid-loan-state", "贷款尚未放款", "The loan has not been drawn", state=loan.state)
     if not sched["eligible"]:
         raise Problem(422, sched["reason"], f"不符合首贷贴息条件：{sched['reason']}",
-                      f"Not eligible for the first-loan interest subsidy: {sched['reason']}")
+                      f"Not eligible for the first-loan interest subsidy: {sched['reason']}",
+                      first_loan_reason=sched["first_loan_reason"])
     row = next((r for r in sched["quarters"] if r["quarter"] == quarter), None)
     if row is None:
         raise Problem(422, "no-interest-paid", f"{quarter} 没有付息记录", f"No interest was paid in {quarter}")
@@ -531,7 +593,7 @@ def default(s: Session, actor: str, loan: Loan, body: DefaultIn) -> RiskSplit:
     c, c_cited = _values(s, loan.drawn_on, "finance.npl_compensation.")
     terms = rules.RiskTerms(g["guarantor_share_bp"], g["bank_share_min_bp"], c["rate_bp"], c["srdi_rate_bp"],
                             c["srdi_min_tier"])
-    tier = loan.tier_at_draw or "sme"
+    tier = tier_at_draw(s, loan)  # by the record as held now: a back-dated revocation counts
     split = rules.npl_split(body.outstanding_yuan, loan.guarantor is not None, tier, terms)
     before = loan_dict(s, loan)
     loan.state, loan.closed_on = "non_performing", body.on
@@ -550,9 +612,9 @@ def default(s: Session, actor: str, loan: Loan, body: DefaultIn) -> RiskSplit:
 
 # -- listing pipeline (上市培育) ----------------------------------------------------------------------
 
-def known_enterprise(s: Session, uscc: str) -> ServiceListEntry:
-    """An enterprise finance has heard of from the registry (any tier), else 422."""
-    e = s.get(ServiceListEntry, uscc)
+def known_enterprise(s: Session, uscc: str) -> EnterpriseRecord:
+    """An enterprise finance holds the registry's record of (any tier), else 422."""
+    e = projection.record_of(s, uscc)
     if e is None:
         raise Problem(422, "unknown-enterprise", f"登记系统中没有该企业：{uscc}",
                       f"The registry has no such enterprise (no event about it has reached finance): {uscc}",
@@ -677,9 +739,9 @@ def fund_dict(f: GuidanceFund) -> dict:
     return {"id": f.id, "name": f.name, "manager": f.manager}
 
 
-def investment_dict(i: FundInvestment) -> dict:
+def investment_dict(s: Session, i: FundInvestment) -> dict:
     return {"id": i.id, "fund_id": i.fund_id, "uscc": i.uscc, "invested_on": i.invested_on.isoformat(),
-            "amount_yuan": i.amount_yuan, "tier_at_investment": i.tier_at_investment}
+            "amount_yuan": i.amount_yuan, "tier_at_investment": projection.tier_of(s, i.uscc, i.invested_on)}
 
 
 def create_fund(s: Session, actor: str, body: FundIn) -> GuidanceFund:
@@ -701,13 +763,14 @@ def get_fund(s: Session, fund_id: int) -> GuidanceFund:
 
 
 def add_investment(s: Session, actor: str, f: GuidanceFund, body: InvestmentIn) -> FundInvestment:
-    """An investment, with the enterprise's tier on the investment date from the tier facts held."""
+    """An investment in an enterprise finance holds the record of (its tier on the day is read from
+    the record whenever it is asked)."""
     known_enterprise(s, body.uscc)
     inv = FundInvestment(fund_id=f.id, uscc=body.uscc, invested_on=body.invested_on, amount_yuan=body.amount_yuan,
-                         tier_at_investment=tier_on(s, body.uscc, body.invested_on), created_by=actor)
+                         created_by=actor)
     s.add(inv)
     s.flush()
-    audit.record(s, actor, "fund.invest", "fund_investment", str(inv.id), None, investment_dict(inv))
+    audit.record(s, actor, "fund.invest", "fund_investment", str(inv.id), None, investment_dict(s, inv))
     return inv
 
 
@@ -718,11 +781,14 @@ def fund_report(s: Session, fund_id: int | None, on: dt.date) -> dict:
     stmt = select(FundInvestment).where(FundInvestment.invested_on <= on)
     if fund_id is not None:
         stmt = stmt.where(FundInvestment.fund_id == fund_id)
-    invs = [rules.Investment(i.uscc, i.invested_on, i.tier_at_investment) for i in s.scalars(stmt)]
-    names = dict(s.execute(select(ServiceListEntry.uscc, ServiceListEntry.name)).all())
+    rows = s.scalars(stmt).all()
+    held = projection.records(s, {i.uscc for i in rows})
+    # Each investment's tier on its date, by the record as held now (a back-dated revocation counts).
+    invs = [rules.Investment(i.uscc, i.invested_on, held[i.uscc].tier_on(i.invested_on) if i.uscc in held else "sme")
+            for i in rows]
     report = rules.srdi_share(invs, values["srdi_min_tier"], values["srdi_share_min_bp"])
     for row in report["items"]:
-        row["name"] = names.get(row["uscc"])
+        row["name"] = held[row["uscc"]].name if row["uscc"] in held else None
     return {"fund_id": fund_id, "on": on.isoformat(), **report, "parameters": cited}
 
 
@@ -730,8 +796,8 @@ def fund_report(s: Session, fund_id: int | None, on: dt.date) -> dict:
 
 
 
-def service_list_xlsx(s: Session, changed_since: dt.date | None, tier: str | None) -> bytes:
-    """The service list (or, with `changed_since`, the sync view incl. removals) as one XLSX sheet."""
+def service_list_xlsx(s: Session, changed_since: dt.date | None, tier: str | None, on: dt.date) -> bytes:
+    """The service list on `on` (or, with `changed_since`, the sync view incl. removals) as one XLSX sheet."""
     import io
 
     from openpyxl import Workbook
@@ -742,14 +808,14 @@ def service_list_xlsx(s: Session, changed_since: dt.date | None, tier: str | Non
     ws.append(["统一社会信用代码", "企业名称", "层级", "层级代码", "列入名单日期", "是否在名单", "移出日期"])
     after = None
     while True:
-        page = service_list(s, 1000, after, changed_since, tier)
-        for d in page[:1000]:
-            e = s.get(ServiceListEntry, d["uscc"])
-            ws.append([e.uscc, safe_cell(e.name, " "), TIER_ZH.get(e.tier, e.tier), e.tier, e.since and e.since.isoformat(),
-                       "是" if e.listed else "否", e.removed_on and e.removed_on.isoformat()])
+        page = service_list(s, 1000, after, changed_since, tier, on)
+        for record, x in page[:1000]:
+            ws.append([record.uscc, safe_cell(record.name, " "), TIER_ZH.get(x.tier, x.tier), x.tier,
+                       x.since and x.since.isoformat(), "是" if x.listed else "否",
+                       x.removed_on and x.removed_on.isoformat()])
         if len(page) <= 1000:
             break
-        after = page[999]["uscc"]
+        after = page[999][0].uscc
     for col, width in zip("ABCDEFG", (22, 40, 30, 24, 14, 10, 14), strict=True):
         ws.column_dimensions[col].width = width
     buf = io.BytesIO()

@@ -2,10 +2,14 @@
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 
 import orjson
 
-from shared.events import new_event
+from shared.contracts import EventData
+from shared.contracts.registry import (CertificationAdded, CertificationRecord, CertificationRevoked, EnterpriseDemoted,
+                                       EnterpriseEvent, EnterprisePromoted, EnterpriseRecord, EnterpriseRegistered)
+from shared.events import Event, new_event
 from shared.testing import make_uscc
 
 
@@ -63,7 +67,54 @@ async def all_items(client, **params) -> list[dict]:
             return items
 
 
-def registry_event(name: str, uscc: str, data: dict):
+def cert(i: int, tier: str, recognized_on: dt.date, expires_on: dt.date | None = None,
+         revoked_on: dt.date | None = None) -> CertificationRecord:
+    """A certification as the registry's record carries it (three years when no last day is given)."""
+    last = expires_on or recognized_on.replace(year=recognized_on.year + 3) - dt.timedelta(days=1)
+    return CertificationRecord(id=i, tier=tier, recognized_on=recognized_on, expires_on=last, revoked_on=revoked_on,
+                               state="revoked" if revoked_on else "active")
+
+
+def record(uscc: str, version: int, *certs: CertificationRecord, name: str = "北京房山测试科技有限公司"
+           ) -> EnterpriseRecord:
+    return EnterpriseRecord(uscc=uscc, name=name, version=version, certifications=certs)
+
+
+def payload(model: type[EnterpriseEvent], rec: EnterpriseRecord, **flat) -> EnterpriseEvent:
+    """A registry event's data around a record, as the registry builds it."""
+    return model(uscc=rec.uscc, enterprise_version=rec.version, record=rec, name=rec.name, **flat)
+
+
+def registered(rec: EnterpriseRecord) -> EnterpriseRegistered:
+    return payload(EnterpriseRegistered, rec)
+
+
+def promoted(rec: EnterpriseRecord, c: CertificationRecord, from_tier: str = "sme") -> EnterprisePromoted:
+    return payload(EnterprisePromoted, rec, from_tier=from_tier, to_tier=c.tier, certification_id=c.id,
+                   recognized_on=c.recognized_on, expires_on=c.expires_on, first_time_at_tier=True)
+
+
+def added(rec: EnterpriseRecord, c: CertificationRecord) -> CertificationAdded:
+    return payload(CertificationAdded, rec, certification_id=c.id, tier=c.tier, recognized_on=c.recognized_on)
+
+
+def revoked(rec: EnterpriseRecord, c: CertificationRecord) -> CertificationRevoked:
+    return payload(CertificationRevoked, rec, certification_id=c.id, tier=c.tier, reason="撤销",
+                   revoked_on=c.revoked_on)
+
+
+def demoted(rec: EnterpriseRecord, c: CertificationRecord, from_tier: str, on: dt.date,
+            reason: str = "expired") -> EnterpriseDemoted:
+    return payload(EnterpriseDemoted, rec, from_tier=from_tier, to_tier=rec.tier_on(on), reason=reason,
+                   certification_id=c.id, on=on)
+
+
+def registry_event(data: EventData) -> Event:
+    return new_event(data.SERVICE, data.NAME, data.uscc, data.model_dump(mode="json"))
+
+
+def raw_event(name: str, uscc: str, data: dict) -> Event:
+    """An event as it may arrive broken (not built from a model)."""
     return new_event("registry", name, uscc, {"uscc": uscc, **data})
 
 

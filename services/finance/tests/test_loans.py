@@ -1,5 +1,9 @@
 """Products and loan cases: a bank sees and changes only its own cases; the first-loan subsidy and
 the non-performing-loan split through the API."""
+import asyncio
+import datetime as dt
+import json
+
 import pytest
 
 from services.finance.tests.helpers import certify, listed_enterprise, register, revoke, wait_entry
@@ -156,9 +160,9 @@ async def test_lifecycle_and_state_rules(suite):
     assert r.status_code == 200 and r.json()["due_on"] == "2028-01-07"
     r = await c.post(f"{LOANS}/{loan}/extend", json={"kind": "renewal", "due_on": "2028-01-07", "reason": "x"})
     assert r.status_code == 422  # a renewal needs a later due date
-    r = await c.post(f"{LOANS}/{loan}/repay", json={"repaid_on": "2027-12-20"})
-    assert r.status_code == 200 and r.json()["state"] == "repaid" and r.json()["closed_on"] == "2027-12-20"
-    assert (await c.post(f"{LOANS}/{loan}/repay", json={"repaid_on": "2027-12-21"})).status_code == 409
+    r = await c.post(f"{LOANS}/{loan}/repay", json={"repaid_on": "2026-11-20"})  # repaid early
+    assert r.status_code == 200 and r.json()["state"] == "repaid" and r.json()["closed_on"] == "2026-11-20"
+    assert (await c.post(f"{LOANS}/{loan}/repay", json={"repaid_on": "2026-11-21"})).status_code == 409
     doc = (await c.get(f"{LOANS}/{loan}")).json()
     assert [h["action"] for h in doc["history"]] == ["apply", "approve", "draw", "extension", "renewal",
                                                       "adjusted_plan", "repay"]
@@ -435,3 +439,125 @@ async def test_an_extension_is_dated_when_the_bank_agreed_it(suite):
     history = (await c.get(f"{LOANS}/{loan}")).json()["history"]
     assert [(h["action"], h["on"]) for h in history[-2:]] == [("extension", "2026-06-30"),
                                                               ("adjusted_plan", today().isoformat())]
+
+
+async def case(suite, uscc, org, applied, decided, drawn, first_loan=None, amount=10_000_000, rate_bp=365):
+    """A case reported, approved and drawn by bank `org` on the given dates (first_loan: what the bank declares)."""
+    c = bank(suite, org)
+    r = await c.post(LOANS, json={"uscc": uscc, "applied_yuan": amount, "applied_on": applied,
+                                  **({} if first_loan is None else {"first_loan": first_loan})})
+    assert r.status_code == 201, r.text
+    loan = r.json()["id"]
+    assert (await c.post(f"{LOANS}/{loan}/decision", json={"approved": True, "decided_on": decided})).status_code == 200
+    r = await c.post(f"{LOANS}/{loan}/draw", json={"drawn_yuan": amount, "drawn_on": drawn, "rate_bp": rate_bp,
+                                                   "due_on": "2027-06-30"})
+    assert r.status_code == 200, r.text
+    return loan
+
+
+async def interest(suite, org, loan, period_from, period_to="2025-09-30", paid_on="2025-09-30"):
+    days = (dt.date.fromisoformat(period_to) - dt.date.fromisoformat(period_from)).days + 1
+    r = await bank(suite, org).post(f"{LOANS}/{loan}/repayments", json={
+        "paid_on": paid_on, "period_from": period_from, "period_to": period_to, "interest_yuan": days * 1_000})
+    assert r.status_code == 201, r.text
+
+
+async def test_the_first_loan_is_decided_by_finance_across_every_banks_cases(suite):
+    """Issue 13: "two banks each declare a 'first loan' for the same enterprise and both are subsidised"
+    must not happen. The first loan is the enterprise's earliest drawn case at any bank; a bank's
+    declaration cannot make a case first; each bank still sees only its own cases."""
+    from sqlalchemy import select
+
+    from services.finance.models import SubsidyPayment
+
+    uscc = await listed_enterprise(suite)  # municipal SRDI from 2025-06-01
+    a = await case(suite, uscc, "B1", "2025-07-01", "2025-07-10", "2025-07-15", first_loan=True)
+    b = await case(suite, uscc, "B2", "2025-07-20", "2025-07-25", "2025-08-01", first_loan=True)
+    await interest(suite, "B1", a, "2025-07-15")
+    await interest(suite, "B2", b, "2025-08-01")
+    doc_a = (await bank(suite, "B1").get(f"{LOANS}/{a}")).json()
+    doc_b = (await bank(suite, "B2").get(f"{LOANS}/{b}")).json()
+    assert (doc_a["first_loan"], doc_a["first_loan_reason"]) == (True, None)
+    assert (doc_b["first_loan"], doc_b["first_loan_reason"]) == (False, "another-first-loan")
+    assert doc_b["interest_subsidy"]["eligible"] is False and doc_b["interest_subsidy"]["total_yuan"] == 0
+    # B2 learns that its case is not the first, not whose case is: still only its own cases
+    r = await bank(suite, "B2").get(LOANS, params={"uscc": uscc})
+    assert [x["id"] for x in r.json()["items"]] == [b] and "B1" not in r.text
+    assert (await bank(suite, "B2").get(f"{LOANS}/{a}")).status_code == 404
+    # the treasury asked to pay both quarters at once: one is the first loan
+    treasury = suite.client("finance", role="treasury")
+    ra, rb = await asyncio.gather(treasury.post(f"{LOANS}/{a}/interest-subsidy/2025Q3/pay"),
+                                  treasury.post(f"{LOANS}/{b}/interest-subsidy/2025Q3/pay"))
+    assert ra.status_code == 201 and ra.json()["amount_yuan"] == 78_000 * 40 // 100, ra.text
+    assert rb.status_code == 422 and rb.json()["type"].endswith("not-first-loan"), rb.text
+    assert rb.json()["first_loan_reason"] == "another-first-loan"
+    # a third bank reports a case drawn earlier, after the subsidy was paid: it does not become a second first loan
+    c = await case(suite, uscc, "B3", "2025-06-10", "2025-06-20", "2025-07-01", first_loan=True)
+    await interest(suite, "B3", c, "2025-07-01")
+    assert (await bank(suite, "B3").get(f"{LOANS}/{c}")).json()["first_loan"] is False
+    r = await treasury.post(f"{LOANS}/{c}/interest-subsidy/2025Q3/pay")
+    assert r.status_code == 422 and r.json()["type"].endswith("not-first-loan")
+    assert (await bank(suite, "B1").get(f"{LOANS}/{a}")).json()["first_loan"] is True
+    with suite.db("finance").reader() as s:
+        paid = s.scalars(select(SubsidyPayment.loan_id).where(SubsidyPayment.loan_id.in_([a, b, c]))).all()
+    assert paid == [a]
+
+    # before anything is paid, the case drawn first is the first loan, whichever was reported first
+    other = await listed_enterprise(suite)
+    later = await case(suite, other, "B1", "2025-07-01", "2025-07-10", "2025-07-15")
+    earlier = await case(suite, other, "B2", "2025-06-01", "2025-06-10", "2025-06-20")
+    assert (await bank(suite, "B1").get(f"{LOANS}/{later}")).json()["first_loan"] is False
+    assert (await bank(suite, "B2").get(f"{LOANS}/{earlier}")).json()["first_loan"] is True
+    # a bank that reports an earlier bank loan of the enterprise takes first-loan status away, and no
+    # other bank's declaration gives it back
+    third = await listed_enterprise(suite)
+    declared = await case(suite, third, "B1", "2025-07-01", "2025-07-10", "2025-07-15", first_loan=False)
+    claimed = await case(suite, third, "B2", "2025-07-20", "2025-07-25", "2025-08-01", first_loan=True)
+    doc = (await bank(suite, "B1").get(f"{LOANS}/{declared}")).json()
+    assert (doc["first_loan"], doc["first_loan_reason"], doc["prior_loan_declared"]) == (False, "prior-loan-declared",
+                                                                                         True)
+    assert (await bank(suite, "B2").get(f"{LOANS}/{claimed}")).json()["first_loan"] is False
+
+
+async def test_facts_dated_after_today_are_refused(suite):
+    """A loan, a decision, a draw, a repayment, a default, a listing stage, a matchmaking event or an
+    investment dated after today is a 422 naming the field, and changes nothing."""
+    uscc = await listed_enterprise(suite)
+    tomorrow = (today() + dt.timedelta(days=1)).isoformat()
+    c = bank(suite)
+    applied = (await c.post(LOANS, json={"uscc": uscc, "applied_yuan": 1_000_000, "applied_on": "2025-07-01"})).json()
+    approved = (await c.post(LOANS, json={"uscc": uscc, "applied_yuan": 1_000_000, "applied_on": "2025-07-01"})).json()
+    await c.post(f"{LOANS}/{approved['id']}/decision", json={"approved": True, "decided_on": "2025-07-02"})
+    drawn = await drawn_loan(suite, uscc)
+    fin = suite.client("finance", role="finance")
+    fund = (await fin.post("/api/v1/guidance-funds", json={"name": f"未来日期测试基金-{uscc}"})).json()["id"]
+    attempts = [
+        (c, LOANS, {"uscc": uscc, "applied_yuan": 1_000_000, "applied_on": tomorrow}, "applied_on"),
+        (c, f"{LOANS}/{applied['id']}/decision", {"approved": True, "decided_on": tomorrow}, "decided_on"),
+        (c, f"{LOANS}/{approved['id']}/draw", {"drawn_yuan": 1, "drawn_on": tomorrow, "rate_bp": 300,
+                                               "due_on": "2099-01-01"}, "drawn_on"),
+        (c, f"{LOANS}/{drawn}/repayments", {"paid_on": tomorrow, "period_from": "2025-07-15",
+                                            "period_to": "2025-07-31", "interest_yuan": 1}, "paid_on"),
+        (c, f"{LOANS}/{drawn}/repay", {"repaid_on": tomorrow}, "repaid_on"),
+        (c, f"{LOANS}/{drawn}/default", {"outstanding_yuan": 1, "on": tomorrow}, "on"),
+        (c, f"{LOANS}/{drawn}/extend", {"due_on": "2099-01-01", "reason": "展期", "on": tomorrow}, "on"),
+        (fin, f"/api/v1/listings/{uscc}/stages", {"stage": "shareholding_reform", "on": tomorrow}, "on"),
+        (fin, "/api/v1/matchmaking-events", {"title": "未来的对接会", "held_on": tomorrow, "banks": ["B1"],
+                                             "enterprises": [uscc]}, "held_on"),
+        (fin, f"/api/v1/guidance-funds/{fund}/investments", {"uscc": uscc, "invested_on": tomorrow,
+                                                              "amount_yuan": 1}, "invested_on"),
+    ]
+    for client, path, body, field in attempts:
+        r = await client.post(path, json=body)
+        assert r.status_code == 422, (path, r.text)
+        problem = r.json()
+        assert [e["loc"][-1] for e in problem["errors"]] == [field], (path, problem)
+        assert problem["detail_zh"] and "after today" in json.dumps(problem), (path, problem)
+    assert (await c.get(f"{LOANS}/{applied['id']}")).json()["state"] == "applied"
+    assert (await c.get(f"{LOANS}/{approved['id']}")).json()["state"] == "approved"
+    doc = (await c.get(f"{LOANS}/{drawn}")).json()
+    assert doc["state"] == "drawn" and doc["repayments"] == [] and doc["due_on"] == "2026-07-14"
+    assert (await fin.get(f"/api/v1/listings/{uscc}")).status_code == 404
+    assert (await fin.get(f"/api/v1/guidance-funds/{fund}")).json()["investments"] == []
+    assert [x["applied_on"] for x in (await c.get(LOANS, params={"uscc": uscc})).json()["items"]
+            if x["applied_on"] == tomorrow] == []

@@ -4,6 +4,7 @@ threshold re-judges the list (the threshold sweeper)."""
 import datetime as dt
 
 from services.finance import main, service
+from services.finance.models import ServiceListEntry
 from services.finance.tests.helpers import all_items, entry, listed_enterprise
 from shared.clock import today
 from shared.testing import Suite
@@ -96,29 +97,37 @@ async def test_raising_the_threshold_removes_from_its_date(tmp_path):
                                         "legal_ref": "测试：名单门槛提高到市级小巨人"})
         assert r.status_code == 201, r.text
 
-        async def removed():
-            e = await entry(suite, srdi)
-            return e if not e["listed"] else None
-        e = await suite.wait_for(removed, "the sweeper re-judging the list under the new threshold")
+        # read from the record and the threshold at once ...
+        e = await entry(suite, srdi)
         assert (e["listed"], e["removed_on"], e["since"]) == (False, day, "2025-06-01")
+
+        # ... and announced to the banks by the sweeper within seconds
+        def announced():
+            with suite.db("finance").reader() as s:
+                row = s.get(ServiceListEntry, srdi)
+                return not row.listed and row.removed_on == today()
+        await suite.wait_for(announced, "the sweeper re-judging the list under the new threshold")
         assert (await entry(suite, giant))["listed"] is True
         listed = {i["uscc"] for i in await all_items(suite.client("finance", role="bank", org="B1"))}
         assert giant in listed and srdi not in listed
-        # a threshold dated in the future changes nothing today
+        # a threshold dated in the future changes nothing today, and applies on its date with no sweep
         later = (today() + dt.timedelta(days=30)).isoformat()
         r = await fin.put(POLICY, json={"key": MIN_TIER, "value": "single_champion", "effective_from": later,
                                         "legal_ref": "测试：未来门槛"})
         assert r.status_code == 201
-        with suite.db("finance").transaction() as s:  # what the sweeper does today: today's threshold
-            service.rebuild_service_list(s, today())
         assert (await entry(suite, giant))["listed"] is True
-        # the daily sweep once that date has come: only entries judged before it are re-judged
+        e = (await fin.get(f"/api/v1/service-list/{giant}", params={"on": later})).json()
+        assert (e["listed"], e["removed_on"], e["tier"]) == (False, later, "national_little_giant")
+        assert giant not in {i["uscc"] for i in await all_items(fin, on=later)}
+        # the daily sweep (which announces it to the banks) once that date has come: only entries
+        # judged before it are re-judged
         with suite.db("finance").transaction() as s:
             assert service.rebuild_service_list(s, today(), only_stale=True) == 0
         with suite.db("finance").transaction() as s:
             assert service.rebuild_service_list(s, today() + dt.timedelta(days=30), only_stale=True) == 1
-        e = await entry(suite, giant)
-        assert (e["listed"], e["removed_on"]) == (False, later)
+        with suite.db("finance").reader() as s:
+            row = s.get(ServiceListEntry, giant)
+            assert (row.listed, row.removed_on) == (False, today() + dt.timedelta(days=30))
         with suite.db("finance").transaction() as s:  # nothing stale any more
             assert service.rebuild_service_list(s, today() + dt.timedelta(days=30), only_stale=True) == 0
     finally:

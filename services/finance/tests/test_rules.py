@@ -1,12 +1,13 @@
 """Table-driven tests of the finance service's pure rules."""
 import datetime as dt
-import itertools
+import random
 
 import pytest
 
 from services.finance import rules
-from services.finance.rules import Fact, Listing, RiskTerms, Step, SubsidyTerms
-from shared.tiers import rank
+from services.finance.rules import Case, Listing, RiskTerms, SubsidyTerms
+from shared.contracts.registry import CertificationRecord
+from shared.tiers import at_least, tier_on
 
 D = dt.date
 SRDI, MLG, NLG = "municipal_srdi", "municipal_little_giant", "national_little_giant"
@@ -16,54 +17,66 @@ TODAY = D(2026, 11, 24)
 DEFAULT = [(D(2022, 1, 1), SRDI)]
 
 
-def f(version, from_tier, to_tier, on):
-    kind = "registered" if from_tier is None else "promoted" if rank(to_tier) > rank(from_tier) else "demoted"
-    return Fact("91110111MA00000000", version, kind, from_tier, to_tier, on, "测试企业", f"e{version}")
+def c(i, tier, recognized_on, expires_on=None, revoked_on=None):
+    """A certification as the registry's record carries it (three years when no last day is given)."""
+    last = expires_on or recognized_on.replace(year=recognized_on.year + 3) - dt.timedelta(days=1)
+    return CertificationRecord(id=i, tier=tier, recognized_on=recognized_on, expires_on=last, revoked_on=revoked_on,
+                               state="revoked" if revoked_on else "active")
 
 
-REG = f(1, None, "sme", D(2024, 1, 10))
-UP = f(2, "sme", SRDI, D(2024, 3, 1))
-UP2 = f(3, SRDI, NLG, D(2025, 2, 1))
-DOWN = f(4, NLG, "sme", D(2025, 9, 1))
-BACK = f(5, "sme", SRDI, D(2026, 1, 15))
+UP = c(1, SRDI, D(2024, 3, 1))
+UP2 = c(2, NLG, D(2025, 2, 1))
+UP_GONE = c(1, SRDI, D(2024, 3, 1), revoked_on=D(2025, 9, 1))
+UP2_GONE = c(2, NLG, D(2025, 2, 1), revoked_on=D(2025, 9, 1))
+BACK = c(3, SRDI, D(2026, 1, 15))
 
 
-@pytest.mark.parametrize("facts, expected", [
-    ([], Listing("sme", False, None, None)),
-    ([REG], Listing("sme", False, None, None)),
-    ([REG, UP], Listing(SRDI, True, D(2024, 3, 1), None)),
-    ([REG, UP, UP2], Listing(NLG, True, D(2024, 3, 1), None)),             # rising within the list keeps `since`
-    ([REG, UP, UP2, DOWN], Listing("sme", False, D(2024, 3, 1), D(2025, 9, 1))),
-    ([REG, UP, UP2, DOWN, BACK], Listing(SRDI, True, D(2026, 1, 15), None)),  # back: a new period
-    ([REG, f(2, "sme", "innovative", D(2024, 3, 1))], Listing("innovative", False, None, None)),
-    ([REG, f(2, "sme", "potential", D(2024, 3, 1))], Listing("potential", False, None, None)),
-    # a demotion that stays on the list (the little giant title lapses, the SRDI title still holds)
-    ([REG, UP, UP2, f(4, NLG, SRDI, D(2025, 9, 1))], Listing(SRDI, True, D(2024, 3, 1), None)),
-    # gaps: the event's own from_tier says what it held before
-    ([UP2], Listing(NLG, True, D(2025, 2, 1), None)),                      # its earlier promotion not yet here
-    ([DOWN], Listing("sme", False, None, D(2025, 9, 1))),                  # removed; the start unknown
-    ([REG, DOWN], Listing("sme", False, None, D(2025, 9, 1))),
-    ([UP, DOWN, BACK], Listing(SRDI, True, D(2026, 1, 15), None)),
-    # registered today, certified with an earlier recognition date
-    ([f(1, None, "sme", TODAY), f(2, "sme", SRDI, D(2025, 6, 1))], Listing(SRDI, True, D(2025, 6, 1), None)),
+def L(tier="sme", listed=False, since=None, removed_on=None, changed_on=None):
+    return Listing(tier, listed, since, removed_on, changed_on)
+
+
+@pytest.mark.parametrize("certs, expected", [
+    ([], L()),
+    ([UP], L(SRDI, True, D(2024, 3, 1), None, D(2024, 3, 1))),
+    ([UP, UP2], L(NLG, True, D(2024, 3, 1), None, D(2025, 2, 1))),        # rising within the list keeps `since`
+    ([UP_GONE, UP2_GONE], L("sme", False, D(2024, 3, 1), D(2025, 9, 1), D(2025, 9, 1))),
+    ([UP_GONE, UP2_GONE, BACK], L(SRDI, True, D(2026, 1, 15), None, D(2026, 1, 15))),  # back: a new period
+    ([c(1, "innovative", D(2024, 3, 1))], L("innovative")),
+    ([c(1, "potential", D(2024, 3, 1))], L("potential")),
+    # the little giant title is revoked, the SRDI title still holds: stays, the tier falls back
+    ([UP, UP2_GONE], L(SRDI, True, D(2024, 3, 1), None, D(2025, 9, 1))),
+    # a lapsed title: off the list the day after its last valid day, without any sweep
+    ([c(1, SRDI, D(2022, 3, 1))], L("sme", False, D(2022, 3, 1), D(2025, 3, 1), D(2025, 3, 1))),
+    # a renewal recognised before the old title's last day: one period, no gap
+    ([c(1, SRDI, D(2022, 3, 1)), c(2, SRDI, D(2025, 2, 1))], L(SRDI, True, D(2022, 3, 1), None, D(2022, 3, 1))),
+    # recognised before the threshold's first row: the first row applies (a 2021 title still counts)
+    ([c(1, SRDI, D(2021, 5, 1), D(2024, 4, 30)), c(2, MLG, D(2024, 9, 1))],
+     L(MLG, True, D(2024, 9, 1), None, D(2024, 9, 1))),
+    # the issue's back-dated lower title after a higher one: the higher one still rules
+    ([c(1, NLG, D(2024, 5, 1)), c(2, SRDI, D(2023, 1, 1))], L(NLG, True, D(2023, 1, 1), None, D(2024, 5, 1))),
 ])
-def test_listing(facts, expected):
-    assert rules.listing(facts, DEFAULT, TODAY) == expected
+def test_listing_on(certs, expected):
+    assert rules.listing_on(certs, DEFAULT, TODAY) == expected
+    assert rules.listing_on(certs[::-1], DEFAULT, TODAY) == expected  # the order of the certifications is no fact
 
 
-@pytest.mark.parametrize("facts", [[REG, UP, UP2, DOWN, BACK], [REG, UP, DOWN], [UP, UP2]])
-def test_listing_ignores_arrival_order_and_repeats(facts):
-    want = rules.listing(facts, DEFAULT, TODAY)
-    for perm in itertools.permutations(facts):
-        assert rules.listing(perm, DEFAULT, TODAY) == want
-    assert rules.listing(facts + facts[::-1], DEFAULT, TODAY) == want
+@pytest.mark.parametrize("certs, tier, since", [
+    # the acceptance scenario (titles-out-of-order): a lapsed SRDI title, then a national little giant
+    ([c(1, SRDI, D(2020, 11, 20)), c(2, NLG, D(2025, 3, 15))], NLG, D(2025, 3, 15)),
+    # a little giant, then a back-dated innovative title
+    ([c(1, MLG, D(2024, 6, 1)), c(2, "innovative", D(2023, 2, 1))], MLG, D(2024, 6, 1)),
+])
+def test_titles_out_of_order(certs, tier, since):
+    got = rules.listing_on(certs, DEFAULT, TODAY)
+    assert (got.tier, got.listed, got.since, got.removed_on) == (tier, True, since, None)
 
 
-def test_step_by_step_equals_listing():
-    state = Listing()
-    for x in [REG, UP, UP2, DOWN, BACK]:
-        state = rules.step(state, Step(x.from_tier, x.to_tier, x.on, SRDI))
-    assert state == rules.listing([BACK, DOWN, UP2, UP, REG], DEFAULT, TODAY)
+def test_a_day_is_judged_as_it_was():
+    certs = [c(1, SRDI, D(2022, 3, 1))]  # last valid day 2025-02-28
+    assert rules.listing_on(certs, DEFAULT, D(2025, 2, 28)) == L(SRDI, True, D(2022, 3, 1), None, D(2022, 3, 1))
+    assert rules.listing_on(certs, DEFAULT, D(2025, 3, 1)) == L("sme", False, D(2022, 3, 1), D(2025, 3, 1),
+                                                                D(2025, 3, 1))
+    assert rules.listing_on(certs, DEFAULT, D(2022, 2, 28)) == L()  # not yet
 
 
 @pytest.mark.parametrize("history, on, value", [
@@ -83,36 +96,101 @@ def test_value_on_needs_a_row():
 
 RAISED = [(D(2022, 1, 1), SRDI), (D(2026, 7, 1), MLG)]
 LOWERED = [(D(2022, 1, 1), SRDI), (D(2026, 7, 1), "innovative")]
-INNOV = f(2, "sme", "innovative", D(2024, 3, 1))
 
 
-@pytest.mark.parametrize("facts, history, today, expected", [
-    # raised after the last fact: off the list from the change's date
-    ([REG, UP], RAISED, TODAY, Listing(SRDI, False, D(2024, 3, 1), D(2026, 7, 1))),
-    ([REG, UP], RAISED, D(2026, 6, 30), Listing(SRDI, True, D(2024, 3, 1), None)),  # not in force yet
-    ([REG, UP, UP2], RAISED, TODAY, Listing(NLG, True, D(2024, 3, 1), None)),       # a little giant stays
-    # raised between two facts: the SRDI period ends, the later little-giant title starts a new one
-    ([REG, UP, f(3, SRDI, NLG, D(2026, 9, 1))], RAISED, TODAY, Listing(NLG, True, D(2026, 9, 1), None)),
-    # a fact after the change is judged by the new threshold
-    ([REG, f(2, "sme", SRDI, D(2026, 8, 1))], RAISED, TODAY, Listing(SRDI, False, None, None)),
+@pytest.mark.parametrize("certs, history, on, expected", [
+    # raised: off the list from the change's date
+    ([UP], RAISED, TODAY, L(SRDI, False, D(2024, 3, 1), D(2026, 7, 1), D(2026, 7, 1))),
+    ([UP], RAISED, D(2026, 6, 30), L(SRDI, True, D(2024, 3, 1), None, D(2024, 3, 1))),  # not in force yet
+    ([UP, UP2], RAISED, TODAY, L(NLG, True, D(2024, 3, 1), None, D(2025, 2, 1))),       # a little giant stays
+    # raised before a later little-giant title: the SRDI period ends, the little giant starts a new one
+    ([UP, c(2, NLG, D(2026, 9, 1))], RAISED, TODAY, L(NLG, True, D(2026, 9, 1), None, D(2026, 9, 1))),
+    # a title after the change is judged by the new threshold
+    ([c(1, SRDI, D(2026, 8, 1))], RAISED, TODAY, L(SRDI)),
     # lowered: an innovative SME joins from the change's date
-    ([REG, INNOV], LOWERED, TODAY, Listing("innovative", True, D(2026, 7, 1), None)),
-    ([REG, f(2, "sme", "innovative", D(2026, 8, 1))], LOWERED, TODAY,
-     Listing("innovative", True, D(2026, 8, 1), None)),
+    ([c(1, "innovative", D(2024, 3, 1))], LOWERED, TODAY,
+     L("innovative", True, D(2026, 7, 1), None, D(2026, 7, 1))),
+    ([c(1, "innovative", D(2026, 8, 1))], LOWERED, TODAY, L("innovative", True, D(2026, 8, 1), None, D(2026, 8, 1))),
 ])
-def test_threshold_changes(facts, history, today, expected):
-    assert rules.listing(facts, history, today) == expected
+def test_threshold_changes(certs, history, on, expected):
+    assert rules.listing_on(certs, history, on) == expected
 
 
-@pytest.mark.parametrize("facts, on, tier", [
-    ([REG, UP, UP2, DOWN], D(2024, 2, 29), "sme"),
-    ([REG, UP, UP2, DOWN], D(2024, 3, 1), SRDI),
-    ([REG, UP, UP2, DOWN], D(2025, 6, 1), NLG),
-    ([REG, UP, UP2, DOWN], D(2025, 9, 1), "sme"),
-    ([], D(2025, 9, 1), "sme"),
+def test_listed_exactly_when_the_tier_reaches_the_threshold_in_force():
+    """Random records and threshold histories: on every day the entry is listed exactly when the
+    tier that day reaches the threshold that day, `since` opens the period and `removed_on` closes it."""
+    rng = random.Random(13)
+    tiers = ["innovative", "potential", SRDI, MLG, NLG]
+    for _ in range(200):
+        certs = []
+        for i in range(rng.randint(0, 4)):
+            start = D(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 2000))
+            revoked = start + dt.timedelta(days=rng.randint(1, 900)) if rng.random() < 0.3 else None
+            certs.append(c(i + 1, rng.choice(tiers), start, revoked_on=revoked))
+        history = sorted({(D(2022, 1, 1), SRDI)} | {(D(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 2500)),
+                                                      rng.choice(tiers)) for _ in range(rng.randint(0, 2))})
+        for _ in range(10):
+            on = D(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 2600))
+            got = rules.listing_on(certs, history, on)
+            assert got.tier == tier_on(certs, on)
+            assert got.listed == at_least(got.tier, rules.value_on(history, on))
+            if got.since:
+                day_before = got.since - dt.timedelta(days=1)
+                assert rules.listing_on(certs, history, got.since).listed
+                assert not rules.listing_on(certs, history, day_before).listed
+            if got.removed_on:
+                assert not got.listed and got.removed_on <= on
+                assert rules.listing_on(certs, history, got.removed_on - dt.timedelta(days=1)).listed
+
+
+def test_peak_rank():
+    assert rules.peak_rank([]) == 0
+    assert rules.peak_rank([UP_GONE, c(2, "innovative", D(2025, 1, 1))]) == rules.peak_rank([UP])
+
+
+# -- the first loan, across every bank's cases -------------------------------------------------------
+
+A_DRAWN = Case(1, D(2025, 7, 15), False, False)
+B_DRAWN_LATER = Case(2, D(2025, 8, 1), False, False)
+B_DRAWN_EARLIER = Case(2, D(2025, 7, 1), False, False)
+APPLIED = Case(3, None, False, False)
+
+
+@pytest.mark.parametrize("cases, first, reasons", [
+    ([], None, {}),
+    ([APPLIED], None, {3: "not-drawn"}),
+    ([A_DRAWN], 1, {1: None}),
+    # two banks' loans: the one drawn first is the first loan, whatever either bank declared
+    ([A_DRAWN, B_DRAWN_LATER], 1, {1: None, 2: "another-first-loan"}),
+    ([A_DRAWN, B_DRAWN_EARLIER], 2, {1: "another-first-loan", 2: None}),
+    # drawn the same day: the case reported first
+    ([Case(1, D(2025, 7, 15), False, False), Case(2, D(2025, 7, 15), False, False)], 1,
+     {1: None, 2: "another-first-loan"}),
+    # already subsidised as first: a case reported later, drawn earlier, does not become a second first loan
+    ([Case(1, D(2025, 7, 15), False, True), B_DRAWN_EARLIER], 1, {1: None, 2: "another-first-loan"}),
+    # the earliest case's bank reported an earlier bank loan: no case of the enterprise is first
+    ([Case(1, D(2025, 7, 15), True, False), B_DRAWN_LATER], None, {1: "prior-loan-declared",
+                                                                  2: "another-first-loan"}),
+    # a later case's bank declaring (or not) changes nothing for the earliest one
+    ([A_DRAWN, Case(2, D(2025, 8, 1), True, False)], 1, {1: None, 2: "prior-loan-declared"}),
+    ([A_DRAWN, APPLIED], 1, {1: None, 3: "not-drawn"}),
 ])
-def test_tier_on(facts, on, tier):
-    assert rules.tier_on(facts, on) == tier
+def test_first_loan(cases, first, reasons):
+    assert rules.first_loan(cases) == first
+    assert rules.first_loan(cases[::-1]) == first
+    for case_id, why in reasons.items():
+        assert rules.first_loan_reason(cases, case_id) == why
+
+
+def test_at_most_one_first_loan():
+    rng = random.Random(4)
+    for _ in range(300):
+        cases = []
+        for i in range(1, rng.randint(1, 6)):
+            drawn = rng.choice([None, D(2025, 1, 1) + dt.timedelta(days=rng.randint(0, 30))])
+            cases.append(Case(i, drawn, rng.random() < 0.2, drawn is not None and rng.random() < 0.1))
+        firsts = [x.id for x in cases if rules.first_loan_reason(cases, x.id) is None]
+        assert len(firsts) <= 1 and firsts == ([rules.first_loan(cases)] if rules.first_loan(cases) else [])
 
 
 TERMS = SubsidyTerms(rate_bp=2000, cap_bp=100, certified_rate_bp=4000, certified_cap_bp=200,

@@ -6,12 +6,16 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from services.finance.models import ServiceListEntry, TierChange
-from services.finance.tests.helpers import (all_items, certify, deliver, entry, listed_enterprise, register,
-                                            registry_event, revoke, wait_entry)
+from services.finance.models import ServiceListEntry
+from services.finance.tests.helpers import (all_items, cert, certify, deliver, demoted, entry, listed_enterprise,
+                                            promoted, raw_event, record, register, registered, registry_event, revoke,
+                                            revoked, wait_entry)
 from shared.clock import today
-from shared.tables import Outbox
+from shared.projection import record_of
+from shared.tables import Outbox, RegistryRecord
 from shared.testing import make_uscc
+
+D = dt.date
 
 LIST = "/api/v1/service-list"
 
@@ -19,6 +23,13 @@ LIST = "/api/v1/service-list"
 def count(suite, model, *where):
     with suite.db("finance").reader() as s:
         return s.scalar(select(func.count()).select_from(model).where(*where))
+
+
+def version(suite, uscc) -> int | None:
+    """The version of the registry's record finance holds."""
+    with suite.db("finance").reader() as s:
+        r = record_of(s, uscc)
+        return r and r.version
 
 
 async def test_promotion_lists_it_for_any_bank(suite):
@@ -40,7 +51,7 @@ async def test_below_threshold_is_not_listed(suite):
     await certify(suite, uscc, "innovative", "2025-06-01")
     await certify(suite, uscc, "potential", "2025-07-01")
     await suite.settled()
-    assert count(suite, TierChange, TierChange.uscc == uscc) == 3  # registered and two promotions seen
+    assert version(suite, uscc) == 3  # registered and two titles: the newest record held
     assert await entry(suite, uscc) is None
     assert uscc not in {i["uscc"] for i in await all_items(suite.client("finance", role="bank", org="B1"))}
 
@@ -113,78 +124,77 @@ async def test_pagination_and_tier_filter(suite):
 async def test_out_of_order_events_give_the_right_final_state(suite):
     uscc = make_uscc()
     name = "北京窦店乱序科技有限公司"
-    reg = registry_event("enterprise.registered.v1", uscc, {"name": name, "enterprise_version": 1})
-    up = registry_event("enterprise.promoted.v1", uscc, {
-        "name": name, "from_tier": "sme", "to_tier": "municipal_srdi", "certification_id": 1,
-        "recognized_on": "2025-02-01", "first_time_at_tier": True, "enterprise_version": 2})
-    down = registry_event("enterprise.demoted.v1", uscc, {
-        "name": name, "from_tier": "municipal_srdi", "to_tier": "sme", "reason": "revoked",
-        "certification_id": 1, "on": "2025-09-01", "enterprise_version": 3})
-    # newest first: the demotion alone says it was on the list and left it
+    title = cert(1, "municipal_srdi", D(2025, 2, 1))
+    reg = registry_event(registered(record(uscc, 1, name=name)))
+    up = registry_event(promoted(record(uscc, 2, title, name=name), title))
+    gone = cert(1, "municipal_srdi", D(2025, 2, 1), revoked_on=D(2025, 9, 1))
+    down = registry_event(revoked(record(uscc, 3, gone, name=name), gone))
+    # newest first: its record says everything, when the period began included
     assert await deliver(suite, down) == "handled"
     e = await entry(suite, uscc)
-    assert (e["listed"], e["removed_on"], e["since"]) == (False, "2025-09-01", None)
-    # the late promotion must not put it back, only fill in when the period began
+    assert (e["listed"], e["removed_on"], e["since"], e["tier"], e["name"]) == (False, "2025-09-01", "2025-02-01",
+                                                                                "sme", name)
+    outbox = count(suite, Outbox)
+    # the late, older records change nothing (and announce nothing)
     assert await deliver(suite, up) == "handled"
     assert await deliver(suite, reg) == "handled"
-    e = await entry(suite, uscc)
-    assert (e["listed"], e["tier"], e["removed_on"], e["since"], e["name"]) == (
-        False, "sme", "2025-09-01", "2025-02-01", name)
+    assert await entry(suite, uscc) == e
+    assert count(suite, Outbox) == outbox
+    with suite.db("finance").reader() as s:
+        assert record_of(s, uscc).version == 3
 
 
 async def test_duplicate_events_change_nothing(suite):
     uscc = make_uscc()
-    up = registry_event("enterprise.promoted.v1", uscc, {
-        "name": "重复投递测试", "from_tier": "sme", "to_tier": "municipal_little_giant", "certification_id": 7,
-        "recognized_on": "2025-04-01", "first_time_at_tier": True, "enterprise_version": 2})
+    title = cert(7, "municipal_little_giant", D(2025, 4, 1))
+    up = registry_event(promoted(record(uscc, 2, title, name="重复投递测试"), title))
     outbox_before = count(suite, Outbox)
     assert await deliver(suite, up) == "handled"
     after_first = count(suite, Outbox)
     assert after_first == outbox_before + 1  # one service_list.changed event
     assert await deliver(suite, up) == "duplicate"  # same event id: the inbox absorbs it
-    # the same fact under another event id (a relay that published twice after the dedup window)
-    again = registry_event("enterprise.promoted.v1", uscc, {**up.data})
+    # the same record under another event id (a relay that published twice after the dedup window)
+    again = registry_event(promoted(record(uscc, 2, title, name="重复投递测试"), title))
     assert again.id != up.id
     assert await deliver(suite, again) == "handled"
-    assert count(suite, TierChange, TierChange.uscc == uscc) == 1
+    assert count(suite, RegistryRecord, RegistryRecord.uscc == uscc) == 1
     assert count(suite, Outbox) == after_first
     with suite.db("finance").reader() as s:
         row = s.get(ServiceListEntry, uscc)
-        assert (row.listed, row.tier, row.version, row.since) == (True, "municipal_little_giant", 2,
-                                                                 dt.date(2025, 4, 1))
+        assert (row.listed, row.tier, row.version, row.since) == (True, "municipal_little_giant", 2, D(2025, 4, 1))
 
 
 async def test_a_stale_event_does_not_undo_a_newer_one(suite):
     uscc = make_uscc()
-    base = {"name": "过期事件测试", "certification_id": 3}
-    newer = registry_event("enterprise.promoted.v1", uscc, {
-        **base, "from_tier": "municipal_srdi", "to_tier": "national_little_giant", "recognized_on": "2025-08-01",
-        "first_time_at_tier": True, "enterprise_version": 3})
-    older = registry_event("enterprise.promoted.v1", uscc, {
-        **base, "from_tier": "sme", "to_tier": "municipal_srdi", "recognized_on": "2025-01-01",
-        "first_time_at_tier": True, "enterprise_version": 2})
+    srdi, giant = cert(3, "municipal_srdi", D(2025, 1, 1)), cert(4, "national_little_giant", D(2025, 8, 1))
+    newer = registry_event(promoted(record(uscc, 3, srdi, giant), giant, "municipal_srdi"))
+    older = registry_event(promoted(record(uscc, 2, srdi), srdi))
     await deliver(suite, newer)
     e = await entry(suite, uscc)
-    assert (e["tier"], e["since"]) == ("national_little_giant", "2025-08-01")  # best known so far
-    await deliver(suite, older)
-    e = await entry(suite, uscc)
     assert (e["tier"], e["since"], e["listed"]) == ("national_little_giant", "2025-01-01", True)
+    await deliver(suite, older)
+    assert await entry(suite, uscc) == e
 
 
-@pytest.mark.parametrize("data, error", [
-    ({"name": "x", "from_tier": "sme", "to_tier": "municipal_srdi", "recognized_on": "2025-01-01"}, KeyError),
-    ({"name": "x", "from_tier": "sme", "to_tier": "gold", "recognized_on": "2025-01-01",
-      "enterprise_version": 2}, ValueError),
-    ({"name": "x", "from_tier": "sme", "to_tier": "municipal_srdi", "recognized_on": "2025-13-01",
-      "enterprise_version": 2}, ValueError),
+@pytest.mark.parametrize("data", [
+    {"name": "x", "from_tier": "sme", "to_tier": "municipal_srdi", "recognized_on": "2025-01-01"},  # no record
+    {"name": "x", "enterprise_version": 2, "from_tier": "sme", "to_tier": "gold", "certification_id": 1,
+     "recognized_on": "2025-01-01", "expires_on": "2027-12-31", "first_time_at_tier": True,
+     "record": {"name": "x", "version": 2, "certifications": []}},
+    {"name": "x", "enterprise_version": 2, "from_tier": "sme", "to_tier": "municipal_srdi", "certification_id": 1,
+     "recognized_on": "2025-01-01", "expires_on": "2027-12-31", "first_time_at_tier": True,
+     "record": {"name": "x", "version": 2, "certifications": [
+         {"id": 1, "tier": "municipal_srdi", "recognized_on": "2025-13-01", "expires_on": "2027-12-31"}]}},
 ])
-async def test_a_broken_event_fails_and_changes_nothing(suite, data, error):
+async def test_a_broken_event_fails_and_changes_nothing(suite, data):
     """It fails (so the consumer retries it, then dead-letters it), and leaves nothing behind."""
     uscc = make_uscc()
+    if "record" in data:
+        data["record"]["uscc"] = uscc
     outbox = count(suite, Outbox)
-    with pytest.raises(error):
-        await deliver(suite, registry_event("enterprise.promoted.v1", uscc, data))
-    assert count(suite, TierChange, TierChange.uscc == uscc) == 0
+    with pytest.raises(ValueError):  # pydantic's ValidationError
+        await deliver(suite, raw_event("enterprise.promoted.v1", uscc, data))
+    assert count(suite, RegistryRecord, RegistryRecord.uscc == uscc) == 0
     assert count(suite, ServiceListEntry, ServiceListEntry.uscc == uscc) == 0
     assert count(suite, Outbox) == outbox
 
@@ -222,33 +232,47 @@ async def test_through_jetstream_out_of_order_and_twice(suite):
 
     uscc = make_uscc()
     name = "北京燕山流式测试有限公司"
-    reg = registry_event("enterprise.registered.v1", uscc, {"name": name, "enterprise_version": 1})
-    up = registry_event("enterprise.promoted.v1", uscc, {
-        "name": name, "from_tier": "sme", "to_tier": "municipal_srdi", "certification_id": 1,
-        "recognized_on": "2025-02-01", "first_time_at_tier": True, "enterprise_version": 2})
-    down = registry_event("enterprise.demoted.v1", uscc, {
-        "name": name, "from_tier": "municipal_srdi", "to_tier": "sme", "reason": "expired",
-        "certification_id": 1, "on": "2025-12-01", "enterprise_version": 3})
+    title = cert(1, "municipal_srdi", D(2025, 2, 1), expires_on=D(2025, 11, 30))
+    reg = registry_event(registered(record(uscc, 1, name=name)))
+    up = registry_event(promoted(record(uscc, 2, title, name=name), title))
+    down = registry_event(demoted(record(uscc, 3, title, name=name), title, "municipal_srdi", D(2025, 12, 1)))
     js = suite.apps["finance"].state.bus.js
     for i, ev in enumerate([down, up, up, reg]):
         await js.publish(ev.nats_subject, orjson.dumps(ev.envelope()), headers={"Nats-Msg-Id": f"{ev.id}-{i}"})
-    await suite.wait_for(lambda: count(suite, TierChange, TierChange.uscc == uscc) == 3, "three facts folded")
+
+    def handled():
+        with suite.db("finance").reader() as s:
+            return s.scalar(select(func.count()).select_from(Inbox).where(Inbox.event_id.in_([down.id, up.id, reg.id])))
+    await suite.wait_for(lambda: handled() == 3, "three events handled")
     await suite.settled()
     e = await entry(suite, uscc)
     assert (e["listed"], e["since"], e["removed_on"], e["tier"]) == (False, "2025-02-01", "2025-12-01", "sme")
     assert count(suite, Inbox, Inbox.event_id == up.id) == 1
+    with suite.db("finance").reader() as s:
+        assert record_of(s, uscc).version == 3
 
 
 async def test_expiry_removes_from_the_day_after_the_last_valid_day(suite):
+    """No sweep is needed: the record says when the title ends, and every read is for its day."""
     uscc = await register(suite)
     r = await suite.client("registry").post(f"/api/v1/enterprises/{uscc}/certifications", json={
         "tier": "municipal_srdi", "recognized_on": "2022-03-01"})  # last valid day 2025-02-28
     assert r.status_code == 201 and r.json()["expires_on"] == "2025-02-28"
-    await wait_entry(suite, uscc, "listed while the title was valid", listed=True)
-    r = await suite.client("registry").post("/api/v1/admin/expire")
-    assert r.status_code == 200
-    e = await wait_entry(suite, uscc, "removed at expiry", listed=False)
-    assert (e["since"], e["removed_on"]) == ("2022-03-01", "2025-03-01")
+    await suite.wait_for(lambda: version(suite, uscc) == 2, "the title's record")
+    fin = suite.client("finance", role="finance")
+    e = (await fin.get(f"{LIST}/{uscc}")).json()  # the registry's sweep has not run for it
+    assert (e["listed"], e["since"], e["removed_on"], e["tier"]) == (False, "2022-03-01", "2025-03-01", "sme")
+    on_last_day = (await fin.get(f"{LIST}/{uscc}", params={"on": "2025-02-28"})).json()
+    assert (on_last_day["listed"], on_last_day["tier"], on_last_day["removed_on"]) == (True, "municipal_srdi", None)
+    listed_then = {i["uscc"] for i in await all_items(fin, on="2025-02-28")}
+    assert uscc in listed_then and uscc not in {i["uscc"] for i in await all_items(fin)}
+    r = await suite.client("finance", role="bank", org="B1").post("/api/v1/loans", json={
+        "uscc": uscc, "applied_yuan": 1_000_000, "applied_on": today().isoformat()})
+    assert r.status_code == 422 and r.json()["type"].endswith("not-on-service-list")
+    # the registry's sweep announces it; the answer stays the same
+    assert (await suite.client("registry").post("/api/v1/admin/expire")).status_code == 200
+    await suite.wait_for(lambda: version(suite, uscc) == 3, "the expiry's record")
+    assert await entry(suite, uscc) == e
 
 
 async def test_only_visible_changes_are_announced(suite):
@@ -256,7 +280,7 @@ async def test_only_visible_changes_are_announced(suite):
     await suite.settled()
     outbox = count(suite, Outbox)
     await certify(suite, uscc, "innovative", "2025-06-01")
-    await suite.wait_for(lambda: count(suite, TierChange, TierChange.uscc == uscc) == 2, "the innovative fact")
+    await suite.wait_for(lambda: version(suite, uscc) == 2, "the innovative title's record")
     assert count(suite, Outbox) == outbox  # not on the list, before or after: nothing for banks
     await certify(suite, uscc, "municipal_srdi", "2025-07-01")
     await wait_entry(suite, uscc, "listed", listed=True)
