@@ -1,9 +1,11 @@
-"""Awards tables: awards with their state history, and the enterprise facts awards depend on."""
+"""Awards tables: awards with their state history and money ledger, and the facts other departments
+recorded that awards are paid against (contracts, listings, designations, incubatees). The registry's
+enterprises are the plumbing table `registry_record` (shared.projection), not a table of this service."""
 from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import JSON, BigInteger, Boolean, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
+from sqlalchemy import JSON, BigInteger, Date, DateTime, ForeignKey, Index, Integer, String, UniqueConstraint
 from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column
 
 from shared.db import new_metadata, utcnow
@@ -18,25 +20,14 @@ class Base(DeclarativeBase):
     metadata = new_metadata()
 
 
-class Enterprise(Base):
-    """Facts from the registry's events; also the row locked to serialise one enterprise's awards."""
-
-    __tablename__ = "enterprise"
-    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
-    name: Mapped[str] = mapped_column(String(200))
-    park_id: Mapped[str | None] = mapped_column(String(64), nullable=True)
-    relocated_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    relocated_from: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    introducer: Mapped[str | None] = mapped_column(String(200), nullable=True)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
-
-
 class Award(Base):
     __tablename__ = "award"
     id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
     # The natural key that makes an award happen once whatever events arrive:
     # tier:{uscc}:{tier}, relocation:{uscc}, introducer:{uscc}, featured_park:first,
-    # incubation:{park_id}:{uscc}.
+    # incubation:{park_id}:{uscc}, {scenario|ecosystem}:contract:{contract_id}[:{n}], listing:{uscc}[:{n}].
+    # The row's facts never change and its state follows its transitions: the database refuses
+    # anything else (migration 0006_awards_record).
     award_key: Mapped[str] = mapped_column(String(100), unique=True)
     program: Mapped[str] = mapped_column(String(20))
     uscc: Mapped[str | None] = mapped_column(String(18), nullable=True)  # the enterprise it is about
@@ -49,6 +40,8 @@ class Award(Base):
     decided_on: Mapped[dt.date] = mapped_column(Date)  # the date whose policy applies
     certification_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
     budget_year: Mapped[int | None] = mapped_column(Integer, nullable=True)  # set on approval (its year)
+    # The outreach contract a scenario or ecosystem award rests on (one standing award per contract).
+    contract_id: Mapped[int | None] = mapped_column(Integer, nullable=True, index=True)
     source_event_id: Mapped[str] = mapped_column(String(36))
     created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (Index("ix_award_uscc_program", "uscc", "program"), Index("ix_award_state", "state"))
@@ -66,24 +59,6 @@ class AwardTransition(Base):
     reason: Mapped[str | None] = mapped_column(String(2000), nullable=True)
     voucher: Mapped[str | None] = mapped_column(String(200), nullable=True)
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-
-
-class Certification(Base):
-    """Projection of the registry's certifications, from promoted / demoted / revoked events.
-
-    Idempotent and order-tolerant: any event about a certification fills in what it knows; a
-    revocation or demotion arriving before the promotion leaves a row the promotion completes."""
-
-    __tablename__ = "certification"
-    certification_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
-    uscc: Mapped[str] = mapped_column(String(18), index=True)
-    tier: Mapped[str | None] = mapped_column(String(30), nullable=True)
-    recognized_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    expires_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)
-    ended_on: Mapped[dt.date | None] = mapped_column(Date, nullable=True)  # revoked (or demoted) from this day
-    revoked_for_cause: Mapped[bool] = mapped_column(Boolean, default=False)
-    first_time_at_tier: Mapped[bool | None] = mapped_column(Boolean, nullable=True)
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
 
 
 class Listing(Base):
@@ -134,3 +109,56 @@ class LedgerEntry(Base):
     at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (Index("ix_ledger_entry_booked_on", "booked_on"),
                       Index("ix_ledger_entry_budget", "budget_year", "program", "kind"))
+
+
+class Contract(Base):
+    """A contract outreach recorded (srdi.outreach.contract.signed.v1): the only ground of a scenario or
+    ecosystem award. Keyed by outreach's contract id, so one contract is one fact whatever path raises it."""
+
+    __tablename__ = "contract"
+    contract_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    kind: Mapped[str] = mapped_column(String(20))  # scenario, ecosystem
+    uscc: Mapped[str] = mapped_column(String(18), index=True)  # the supplier, paid
+    buyer_uscc: Mapped[str | None] = mapped_column(String(18), nullable=True)
+    scenario_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    proposal_id: Mapped[int | None] = mapped_column(Integer, nullable=True)  # scenario: the chosen proposal
+    contract_yuan: Mapped[int] = mapped_column(Money)
+    signed_on: Mapped[dt.date] = mapped_column(Date)
+    evidence: Mapped[str | None] = mapped_column(String(200), nullable=True)
+    source_event_id: Mapped[str] = mapped_column(String(36))
+    recorded_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class Voucher(Base):
+    """A payment voucher number (凭证号) and the one award it paid; normalised (trimmed, upper case)."""
+
+    __tablename__ = "voucher"
+    voucher: Mapped[str] = mapped_column(String(200), primary_key=True)
+    award_id: Mapped[int] = mapped_column(ForeignKey("award.id"), unique=True)
+    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+
+
+class ParkDesignation(Base):
+    """A park designation parks recorded (park.designated.v1): the featured-park award, and the what-if."""
+
+    __tablename__ = "park_designation"
+    designation_id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=False)
+    park_id: Mapped[str] = mapped_column(String(64))
+    designation: Mapped[str] = mapped_column(String(30))
+    designated_on: Mapped[dt.date] = mapped_column(Date)
+    source_event_id: Mapped[str] = mapped_column(String(36))
+
+
+class IncubateePromotion(Base):
+    """A park's incubatee promoted, as parks announced it (incubatee.promoted.v1): the incubation award,
+    and the what-if (which needs the promotions that paid nothing under the amount then in force)."""
+
+    __tablename__ = "incubatee_promotion"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    park_id: Mapped[str] = mapped_column(String(64))
+    uscc: Mapped[str] = mapped_column(String(18))
+    to_tier: Mapped[str] = mapped_column(String(30))
+    recognized_on: Mapped[dt.date] = mapped_column(Date)
+    incubation_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    source_event_id: Mapped[str] = mapped_column(String(36))
+    __table_args__ = (UniqueConstraint("park_id", "uscc", "to_tier"),)

@@ -8,8 +8,10 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from shared import tiers
 from shared.params import Param
 from shared.tiers import TIER_ZH, rank
+from shared.validators import outside_beijing
 
 STATES = ("computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back")
 COUNTED = ("computed", "reviewed", "approved", "disbursed")  # rejected and clawed back pay nothing
@@ -32,9 +34,13 @@ class Facts:
     recognized_on: dt.date
     first_time_at_tier: bool
     relocated_on: dt.date | None = None
-    relocated_from: str | None = None
+    relocated_from: str | None = None  # the origin's name (for the explanation only)
+    relocated_from_code: str | None = None  # the origin's GB/T 2260 code: decides "outside Beijing"
     introducer: str | None = None
     earlier_tier_awards: list[tuple[int, str, int]] = field(default_factory=list)  # (id, tier, yuan)
+    # Every title the enterprise holds or held (tier, recognized_on), revoked for cause left out: when
+    # it first reached a titled tier (the relocation must come first).
+    titles: tuple[tuple[str, dt.date], ...] = ()
 
 
 def _cite(*params: Param | None) -> list[dict]:
@@ -61,28 +67,42 @@ def tier_award(f: Facts, params: dict[str, Param]) -> Decision | None:
         "parameters": _cite(p)}, tier=f.to_tier)
 
 
-def _outside_beijing(origin: str | None) -> bool:
-    return bool(origin) and not origin.strip().lower().startswith(("北京", "beijing"))
+def first_titled_on(f: Facts, floor: str) -> dt.date:
+    """The day the enterprise first held a tier ≥ floor (this promotion included)."""
+    days = [on for tier, on in f.titles if rank(tier) >= rank(floor)]
+    if rank(f.to_tier) >= rank(floor):
+        days.append(f.recognized_on)
+    return min(days, default=f.recognized_on)
 
 
 def relocation_award(f: Facts, params: dict[str, Param]) -> Decision | None:
-    """An enterprise brought in from outside Beijing on or after the cut-off, on first reaching a
-    titled tier, receives a one-time award on top of the tier award."""
-    amount, cutoff, floor = (params.get("award.relocation.amount"), params.get("award.relocation.cutoff"),
-                             params.get("award.relocation.min_tier"))
-    if not (amount and cutoff and floor) or f.relocated_on is None:
-        return None
-    if not _outside_beijing(f.relocated_from) or f.relocated_on < dt.date.fromisoformat(cutoff.value):
+    """An enterprise brought in from outside Beijing (its origin's GB/T 2260 code, not how the name is
+    written) on or after the cut-off, on first reaching a titled tier, receives a one-time award on
+    top of the tier award. Under `award.relocation.before_title` (the seed's reading of 新引进) the
+    relocation must come no later than the day it first held a titled tier: an enterprise that
+    already held one when it moved here was not brought in to be cultivated, and earns nothing."""
+    amount, cutoff, floor, order = (params.get("award.relocation.amount"), params.get("award.relocation.cutoff"),
+                                    params.get("award.relocation.min_tier"),
+                                    params.get("award.relocation.before_title"))
+    if not (amount and cutoff and floor and order) or f.relocated_on is None:
+        return None  # no parameter in force: no money
+    if not outside_beijing(f.relocated_from_code) or f.relocated_on < dt.date.fromisoformat(cutoff.value):
         return None
     if rank(f.to_tier) < rank(floor.value):
         return None
+    titled = first_titled_on(f, floor.value)
+    if order.value and f.relocated_on > titled:
+        return None
+    origin = f"{f.relocated_from or ''}（{f.relocated_from_code}）"
     return Decision("relocation", int(amount.value), {
         "rule": "relocation_award",
-        "explanation": f"{f.relocated_on} 自 {f.relocated_from} 迁入（不早于 {cutoff.value}），"
-                       f"首次达到 {f.to_tier}，一次性入区奖励 {int(amount.value)} 元",
+        "explanation": f"{f.relocated_on} 自京外 {origin} 迁入（不早于 {cutoff.value}），"
+                       + (f"早于或同日于首次获得称号（{titled}），" if order.value else "")
+                       + f"首次达到 {f.to_tier}，一次性入区奖励 {int(amount.value)} 元",
         "inputs": {"relocated_on": f.relocated_on.isoformat(), "relocated_from": f.relocated_from,
+                   "relocated_from_code": f.relocated_from_code, "first_titled_on": titled.isoformat(),
                    "tier": f.to_tier, "recognized_on": f.recognized_on.isoformat()},
-        "parameters": _cite(amount, cutoff, floor)})
+        "parameters": _cite(amount, cutoff, floor, order)})
 
 
 def introducer_award(f: Facts, relocation: Decision | None, params: dict[str, Param]) -> Decision | None:
@@ -146,28 +166,41 @@ def next_state(action: str, state: str, role: str) -> str | tuple[str, str]:
     return target
 
 
-# -- tiers on a date, from the certification projection ---------------------------------------
-@dataclass(frozen=True)
-class Cert:
-    id: int
-    tier: str
-    recognized_on: dt.date
-    expires_on: dt.date | None = None
-    ended_on: dt.date | None = None  # revoked (or ended early) from this day
+# -- tiers on a date, from the registry's record (shared.tiers: the one projection) ---------------
+def sound(certs) -> list:
+    """The certifications that count for eligibility: a title revoked for cause makes nothing
+    eligible, not even before its revocation date (it was obtained improperly)."""
+    return [c for c in certs if not c.for_cause]
 
 
-def held_on(c: Cert, on: dt.date) -> bool:
-    return (c.recognized_on <= on and (c.expires_on is None or on <= c.expires_on)
-            and (c.ended_on is None or on < c.ended_on))
+def tier_on(certs, on: dt.date) -> str:
+    """The highest tier held on a date by the sound certifications (`sme` when none)."""
+    return tiers.tier_on(sound(certs), on)
 
 
-def tier_on(certs: list[Cert], on: dt.date) -> str:
-    """The highest tier held on a date (`sme` when none)."""
-    best = "sme"
-    for c in certs:
-        if held_on(c, on) and rank(c.tier) > rank(best):
-            best = c.tier
-    return best
+def _before(c, other) -> bool:
+    return (other.recognized_on, other.id) < (c.recognized_on, c.id)
+
+
+def times_before(certs, cert) -> int:
+    """How many certifications of the same tier the enterprise had before this one (by date)."""
+    return sum(1 for c in certs if c.id != cert.id and c.tier == cert.tier and _before(cert, c))
+
+
+def first_time_at(certs, cert) -> bool:
+    """The first recognition at its tier (by date); a re-recognition is a renewal (复核)."""
+    return times_before(certs, cert) == 0
+
+
+def titles(certs) -> tuple[tuple[str, dt.date], ...]:
+    return tuple((str(c.tier), c.recognized_on) for c in sound(certs))
+
+
+def check_not_after(on: dt.date, today: dt.date, what: str = "fact") -> None:
+    """Nothing is paid ahead of its date: a fact dated after today is refused."""
+    if on > today:
+        raise Ineligible("future-date", f"日期 {on} 晚于今天（{today}），尚未发生的事实不能奖励",
+                         f"The {what} is dated {on}, after today ({today}): nothing is paid before it happens")
 
 
 # -- tier award on first renewal (the district's 2025 measures) --------------------------------
@@ -240,6 +273,14 @@ def claim_still_eligible(program: str, tier: str, on: dt.date, params: dict[str,
     return None
 
 
+def check_chosen(scenario_id: int | None, proposal_id: int | None) -> None:
+    """A scenario award only for a contract with the scenario's chosen proposal (outreach publishes
+    scenario contracts only for chosen proposals, naming both)."""
+    if scenario_id is None or proposal_id is None:
+        raise Ineligible("not-chosen", "该合同未关联场景的入选方案，不能给予场景应用奖励",
+                         "The contract names no chosen proposal of a scenario: no scenario award")
+
+
 def scenario_award(tier: str, contract_yuan: int, signed_on: dt.date, already_yuan: int,
                    params: dict[str, Param], inputs: dict) -> Decision:
     """20% of the contract (a rate in basis points), at most the cap per enterprise per scenario
@@ -304,7 +345,7 @@ def listing_award(tier: str, board: str, listed_on: dt.date, municipal_award_yua
 # -- policy parameters: what a value of each key must look like --------------------------------
 KNOWN_KEYS = frozenset({
     "award.tier.pay_first_renewal", "award.relocation.amount", "award.relocation.cutoff",
-    "award.relocation.min_tier", "award.introducer.amount", "award.featured_park.amount",
+    "award.relocation.min_tier", "award.relocation.before_title", "award.introducer.amount", "award.featured_park.amount",
     "award.incubation.per_enterprise",
     "award.claim.min_tier", "award.listing.min_tier", "award.listing.boards", "award.listing.match_bp",
     "award.scenario.rate_bp", "award.scenario.cap_yuan", "award.ecosystem.rate_bp"})
@@ -320,7 +361,7 @@ def parameter_error(key: str, value) -> str | None:
         if key.removeprefix("award.tier.") not in Tier.__members__:
             return "unknown tier"
         return None if is_int and 0 <= value <= 10**11 else "an integer number of yuan ≥ 0"
-    if key == "award.tier.pay_first_renewal":
+    if key in ("award.tier.pay_first_renewal", "award.relocation.before_title"):
         return None if isinstance(value, bool) else "true or false"
     if key.endswith("_bp"):
         return None if is_int and 0 <= value <= 100_000 else "integer basis points 0–100000"
@@ -352,6 +393,8 @@ def validate_policy_value(key: str, value) -> tuple[str, str] | None:
 # -- replay: the awards a history would earn under a parameter set (what-if, property tests) ----
 @dataclass(frozen=True)
 class Promotion:
+    """A certification the enterprise holds or held (revoked for cause left out)."""
+
     uscc: str
     certification_id: int
     tier: str
@@ -361,58 +404,137 @@ class Promotion:
 
 @dataclass(frozen=True)
 class Claim:
+    """A recorded fact a claim award rests on: a contract outreach recorded (scenario, ecosystem) or a
+    listing the finance office recorded with the municipal award claimed against it."""
+
     uscc: str
     program: str  # listing, scenario, ecosystem
     on: dt.date
-    inputs: dict  # as stored in the award's basis
+    inputs: dict  # contract_yuan, scenario_id, proposal_id; board, municipal_award_yuan
+    tier: str | None = None  # the enterprise's tier on `on` by the registry's record (sound titles)
+    buyer_in_district: bool = True  # ecosystem: the buyer is in the registry
+
+
+@dataclass(frozen=True)
+class Designation:
+    park_id: str
+    designation: str
+    designated_on: dt.date
+
+
+@dataclass(frozen=True)
+class Incubation:
+    """A park's incubatee reaching a tier (parks announces each, once per park, enterprise and tier)."""
+
+    park_id: str
+    uscc: str
+    to_tier: str
+    recognized_on: dt.date
+    incubation_id: int | None = None
+
+
+@dataclass(frozen=True)
+class Earned:
+    """An award a certification earns: its natural key (as the live awards use), the certification
+    it rests on, its date, the decision, and who is paid."""
+
+    key: str
+    certification_id: int
+    on: dt.date
+    decision: Decision
+    payee: str
+    payee_type: str
+
+
+def earn(uscc: str, promotions: list[Promotion], facts: dict, params_on) -> list[Earned]:
+    """What one enterprise's certifications earn, decided in date order (the history as it should
+    have been decided): tier awards with top-up, first-renewal, relocation and introducer awards."""
+    items = sorted({p.certification_id: p for p in promotions}.values(),
+                   key=lambda p: (p.recognized_on, p.certification_id))
+    held = tuple((p.tier, p.recognized_on) for p in items)
+    tiers_paid: list[tuple[int, str, int]] = []
+    renewals: list[tuple[int, str, int]] = []
+    keys: set[str] = set()
+    times: dict[str, int] = {}
+    out: list[Earned] = []
+    for p in items:
+        params = params_on(p.recognized_on)
+        f = Facts(uscc=uscc, to_tier=p.tier, recognized_on=p.recognized_on,
+                  first_time_at_tier=p.first_time_at_tier, relocated_on=facts.get("relocated_on"),
+                  relocated_from=facts.get("relocated_from"), relocated_from_code=facts.get("relocated_from_code"),
+                  introducer=facts.get("introducer"), earlier_tier_awards=list(tiers_paid), titles=held)
+        made: list[tuple[str, Decision, str, str]] = []
+        d = tier_award(f, params)
+        if d and f"tier:{uscc}:{p.tier}" not in keys:
+            made.append((f"tier:{uscc}:{p.tier}", d, uscc, "enterprise"))
+            tiers_paid.append((p.certification_id, p.tier, d.amount_yuan))
+        r = renewal_award(f, times.get(p.tier, 0), renewals, params)
+        if r and f"tier_renewal:{uscc}:{p.tier}" not in keys:
+            made.append((f"tier_renewal:{uscc}:{p.tier}", r, uscc, "enterprise"))
+            renewals.append((p.certification_id, p.tier, r.amount_yuan))
+        reloc = relocation_award(f, params) if f"relocation:{uscc}" not in keys else None
+        if reloc:
+            made.append((f"relocation:{uscc}", reloc, uscc, "enterprise"))
+            intro = introducer_award(f, reloc, params)
+            if intro and f"introducer:{uscc}" not in keys:
+                made.append((f"introducer:{uscc}", intro, f.introducer, "intermediary"))
+        times[p.tier] = times.get(p.tier, 0) + 1
+        for key, decision, payee, payee_type in made:
+            keys.add(key)
+            out.append(Earned(key, p.certification_id, p.recognized_on, decision, payee, payee_type))
+    return out
+
+
+def family(key: str) -> str:
+    """The group of keys whose awards add up under one ceiling: first-recognition tier awards (top-up),
+    renewal awards, the relocation award, the introducer award."""
+    return key.split(":", 1)[0]
+
+
+def make_good(earned: list[Earned], accounted: dict[str, int], by_key: dict[str, int],
+              blocked: frozenset[str] = frozenset()) -> list[tuple[Earned, int]]:
+    """After awards resting on a title revoked for cause are taken back: what the enterprise's sound
+    history earns (`earned`, decided in date order) against what its awards still account for
+    (`accounted`: per family; `by_key`: per natural key; taken-back awards excluded, awards rejected
+    for other reasons included). Each key short of what it earns is made good, in date order, never
+    beyond what its family is short in total (so nothing is paid twice when the live awards fell on
+    other keys of the family); a `blocked` key (an award on it was rejected for another reason: that
+    decision stands) is never made good."""
+    short_of: dict[str, int] = {}
+    for e in earned:
+        short_of[family(e.key)] = short_of.get(family(e.key), 0) + e.decision.amount_yuan
+    room = {f: total - accounted.get(f, 0) for f, total in short_of.items()}
+    out = []
+    for e in earned:
+        if e.key in blocked:
+            continue
+        gap = min(e.decision.amount_yuan - by_key.get(e.key, 0), room[family(e.key)])
+        if gap > 0:
+            out.append((e, gap))
+            room[family(e.key)] -= gap
+    return out
 
 
 def replay(promotions: list[Promotion], facts: dict[str, dict], claims: list[Claim],
-           params_on, start: dt.date, end: dt.date) -> list[tuple[str, dt.date, Decision, str]]:
+           params_on, start: dt.date, end: dt.date, designations: list[Designation] = (),
+           incubations: list[Incubation] = ()) -> list[tuple[str, dt.date, Decision, str]]:
     """Every award (uscc or payee, date, decision, payee_type) the history earns between start and
-    end (inclusive) with `params_on(date) -> {key: Param}`. Promotions before `start` still count
-    as earlier awards (top-up deducts them) but are not costed. Idempotent in its input: duplicate
-    promotions (same certification) count once, and order does not matter (sorted by date)."""
+    end (inclusive) with `params_on(date) -> {key: Param}`: tier (with top-up and renewal),
+    relocation, introducer, scenario, ecosystem, listing, featured park and incubation. Facts before
+    `start` still count (top-up deducts their awards, the scenario cap counts the year's earlier
+    contracts, the first featured park stays the first) but are not costed. Idempotent in its input:
+    duplicate promotions (same certification) count once, and order does not matter (sorted by date)."""
     out: list[tuple[str, dt.date, Decision, str]] = []
     seen: set[int] = set()
     by_uscc: dict[str, list[Promotion]] = {}
-    for p in sorted(promotions, key=lambda p: (p.recognized_on, p.certification_id)):
+    for p in promotions:
         if p.certification_id not in seen:
             seen.add(p.certification_id)
             by_uscc.setdefault(p.uscc, []).append(p)
     for uscc, items in by_uscc.items():
-        f0 = facts.get(uscc, {})
-        tiers: list[tuple[int, str, int]] = []
-        renewals: list[tuple[int, str, int]] = []
-        keys: set[str] = set()
-        times: dict[str, int] = {}
-        for p in items:
-            params = params_on(p.recognized_on)
-            f = Facts(uscc=uscc, to_tier=p.tier, recognized_on=p.recognized_on,
-                      first_time_at_tier=p.first_time_at_tier, relocated_on=f0.get("relocated_on"),
-                      relocated_from=f0.get("relocated_from"), introducer=f0.get("introducer"),
-                      earlier_tier_awards=list(tiers))
-            made: list[tuple[str, Decision, str, str]] = []
-            d = tier_award(f, params)
-            if d and f"tier:{p.tier}" not in keys:
-                made.append((f"tier:{p.tier}", d, uscc, "enterprise"))
-                tiers.append((p.certification_id, p.tier, d.amount_yuan))
-            r = renewal_award(f, times.get(p.tier, 0), renewals, params)
-            if r and f"renewal:{p.tier}" not in keys:
-                made.append((f"renewal:{p.tier}", r, uscc, "enterprise"))
-                renewals.append((p.certification_id, p.tier, r.amount_yuan))
-            reloc = relocation_award(f, params) if "relocation" not in keys else None
-            if reloc:
-                made.append(("relocation", reloc, uscc, "enterprise"))
-                intro = introducer_award(f, reloc, params)
-                if intro and "introducer" not in keys:
-                    made.append(("introducer", intro, f.introducer, "intermediary"))
-            times[p.tier] = times.get(p.tier, 0) + 1
-            for key, decision, payee, payee_type in made:
-                keys.add(key)
-                if start <= p.recognized_on <= end:
-                    out.append((payee if payee_type != "enterprise" else uscc, p.recognized_on, decision,
-                                payee_type))
+        for e in earn(uscc, items, facts.get(uscc, {}), params_on):
+            if start <= e.on <= end:
+                out.append((e.payee, e.on, e.decision, e.payee_type))
     scenario_used: dict[tuple[str, str, int], int] = {}
     for c in sorted(claims, key=lambda c: c.on):
         if c.on > end:
@@ -420,25 +542,46 @@ def replay(promotions: list[Promotion], facts: dict[str, dict], claims: list[Cla
         # Claims before `start` are not costed, but those of the same calendar year still use up the
         # scenario cap (a period starting mid-year must not give the cap back).
         params, i = params_on(c.on), c.inputs
-        tier = i.get("tier_on_date", "sme")
+        tier = c.tier or i.get("tier_on_date", "sme")
         try:
             if c.program == "scenario":
+                check_chosen(i.get("scenario_id"), i.get("proposal_id"))
                 k = (c.uscc, str(i["scenario_id"]), c.on.year)
                 d = scenario_award(tier, int(i["contract_yuan"]), c.on, scenario_used.get(k, 0), params, i)
                 scenario_used[k] = scenario_used.get(k, 0) + d.amount_yuan
             elif c.program == "ecosystem":
-                d = ecosystem_award(tier, int(i["contract_yuan"]), c.on, True, params, i)
+                d = ecosystem_award(tier, int(i["contract_yuan"]), c.on, c.buyer_in_district, params, i)
             else:
                 d = listing_award(tier, i["board"], c.on, int(i["municipal_award_yuan"]), params, i)
         except Ineligible:
             continue
         if c.on >= start:
             out.append((c.uscc, c.on, d, "enterprise"))
+    featured = False  # one featured-park award ever: the first designated park under a parameter
+    for g in sorted(designations, key=lambda g: g.designated_on):
+        if featured or g.designation != "srdi_featured" or g.designated_on > end:
+            continue
+        d = featured_park_award(g.park_id, g.designated_on, params_on(g.designated_on))
+        if d:
+            featured = True
+            if g.designated_on >= start:
+                out.append((g.park_id, g.designated_on, d, "park"))
+    incubated: set[tuple[str, str]] = set()  # once per (park, enterprise): the first promotion that pays
+    for n in sorted(incubations, key=lambda n: (n.recognized_on, rank(n.to_tier))):
+        if (n.park_id, n.uscc) in incubated or n.recognized_on > end:
+            continue
+        d = incubation_award(n.park_id, n.uscc, n.to_tier, n.recognized_on, n.incubation_id,
+                             params_on(n.recognized_on))
+        if d:
+            incubated.add((n.park_id, n.uscc))
+            if n.recognized_on >= start:
+                out.append((n.park_id, n.recognized_on, d, "park"))
     return out
 
 
 def cost(awards: list[tuple[str, dt.date, Decision, str]]) -> dict:
-    """Totals of a replay: overall, per program, per enterprise (payee)."""
+    """Totals of a replay: overall, per program, per payee (`by_enterprise`: enterprises, and the
+    intermediaries and parks paid)."""
     by_program: dict[str, int] = {}
     by_payee: dict[str, int] = {}
     for payee, _, d, _ in awards:

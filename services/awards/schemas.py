@@ -25,35 +25,32 @@ class RejectIn(Body):
     reason: LongText
 
 
-# -- claims (API.md) ------------------------------------------------------------------------------
-Board = Annotated[str, StringConstraints(strip_whitespace=True, to_lower=True, min_length=1, max_length=20)]
+# -- claims (API.md): against facts their owners recorded, never typed in --------------------------
+ContractId = Annotated[int, Field(ge=1, le=2_147_483_647, description="outreach's contract id")]
 
 
 class ScenarioClaim(Body):
+    """Re-raise the scenario award of a contract outreach recorded (one that was ineligible then)."""
+
     program: Literal["scenario"]
-    uscc: USCC
-    scenario_id: Text
-    contract_yuan: Yuan
-    signed_on: Day
-    evidence_ref: Annotated[Text | None, Field(description="contract number (合同编号)")] = None
+    contract_id: ContractId
 
 
 class EcosystemClaim(Body):
+    """Re-raise the ecosystem award of a contract outreach recorded."""
+
     program: Literal["ecosystem"]
-    uscc: USCC  # the supplier
-    buyer_uscc: USCC
-    contract_yuan: Yuan
-    signed_on: Day
-    evidence_ref: Annotated[Text | None, Field(description="contract number (合同编号)")] = None
+    contract_id: ContractId
 
 
 class ListingClaim(Body):
+    """The listing award of a listing the finance office recorded (board and date from that record);
+    the municipal award is the amount of the municipal document cited by `municipal_award_ref`."""
+
     program: Literal["listing"]
     uscc: USCC
-    board: Board | None = None  # main, sme, chinext, star, bse, overseas; from the finance office's record if omitted
-    listed_on: Day | None = None
     municipal_award_yuan: Yuan
-    evidence_ref: Annotated[Text | None, Field(description="listing announcement (上市公告)")] = None
+    municipal_award_ref: Annotated[Text, Field(description="the municipal award's document (市级奖励文件文号)")]
 
 
 ClaimIn = Annotated[ScenarioClaim | EcosystemClaim | ListingClaim, Field(discriminator="program")]

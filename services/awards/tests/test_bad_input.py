@@ -1,9 +1,9 @@
 """Bad or extreme input gets a 4xx problem (or a right answer), never a 500, on SQLite and PostgreSQL."""
 import pytest
 
-from services.awards.tests.test_claims import count
-from services.awards.tests.test_flow import certify, register
-from services.awards.models import Award, Certification
+from services.awards.models import Award
+from services.awards.tests.test_claims import count, signed
+from services.awards.tests.test_flow import certify, known, register
 from shared import pagination
 from shared.testing import make_uscc
 
@@ -50,13 +50,16 @@ async def test_an_award_beyond_two_billion_yuan(suite):
     for u in (supplier, buyer):
         await register(suite, u)
     await certify(suite, supplier, "municipal_srdi", "2024-03-01")
-    await suite.wait_for(lambda: count(suite, Certification, Certification.uscc == supplier) == 1, "the projection")
-    r = await suite.client("awards").post("/api/v1/claims", json={
-        "program": "ecosystem", "uscc": supplier, "buyer_uscc": buyer, "contract_yuan": 100_000_000_001,
-        "signed_on": "2024-06-01", "evidence_ref": "GY-BIG"})
-    assert r.status_code == 201, r.text
-    assert r.json()["amount_yuan"] == 5_000_000_000
+    await known(suite, supplier, 1)
+    await known(suite, buyer)
+    await signed(suite, "ecosystem", uscc=supplier, buyer_uscc=buyer, contract_yuan=100_000_000_001, on="2024-06-01")
     ledger = (await suite.client("awards").get("/api/v1/ledger", params={"year": 2024, "uscc": supplier})).json()
     assert [(e["kind"], e["amount_yuan"]) for e in ledger["items"] if e["program"] == "ecosystem"] == [
         ("awarded", 5_000_000_000)]
     assert count(suite, Award, Award.uscc == supplier, Award.program == "ecosystem") == 1
+
+
+@pytest.mark.parametrize("voucher", ["", "   ", "x" * 201, "FS\n1", 12345])
+async def test_bad_vouchers_are_422(suite, voucher):
+    r = await suite.client("awards", role="treasury").post("/api/v1/awards/1/disburse", json={"voucher": voucher})
+    assert r.status_code == 422, r.text

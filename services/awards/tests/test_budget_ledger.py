@@ -5,7 +5,7 @@ import io
 import openpyxl
 import pytest
 
-from services.awards.tests.test_flow import awards_of, certify, register
+from services.awards.tests.test_flow import awards_of, certify, known, register
 from shared import clock
 from shared.testing import make_uscc
 
@@ -203,9 +203,23 @@ async def test_first_renewal_paid_when_the_policy_says_so(suite):
     await register(suite, u)
     await certify(suite, u, "municipal_srdi", "2022-05-01")   # to 2025-04-30
     await certify(suite, u, "municipal_srdi", "2025-05-01")   # first renewal, under the new policy
-    await certify(suite, u, "municipal_srdi", "2028-05-01")   # second renewal: nothing
+    await certify(suite, u, "municipal_srdi", "2026-06-01")   # second renewal (before the first lapses): nothing
+    await known(suite, u, 3)
     await suite.wait_for(lambda: awards_of(suite, u, program="tier"), "the awards")
     await suite.settled()
     items = await awards_of(suite, u, program="tier")
     assert [(a["amount_yuan"], a["basis"]["rule"]) for a in items] == [
         (300_000, "tier_award_with_top_up"), (300_000, "tier_first_renewal_award")]
+    # A renewal recognised before the earlier title lapsed raises no tier (certification.added), and is
+    # a first renewal all the same.
+    v = make_uscc()
+    await register(suite, v)
+    await certify(suite, v, "municipal_srdi", "2023-01-01")   # to 2025-12-31
+    await certify(suite, v, "municipal_srdi", "2025-11-01")
+    await known(suite, v, 2)
+
+    async def renewed():
+        return len(await awards_of(suite, v, program="tier")) == 2
+    await suite.wait_for(renewed, "the renewal award")
+    assert [a["basis"]["rule"] for a in await awards_of(suite, v, program="tier")] == [
+        "tier_award_with_top_up", "tier_first_renewal_award"]

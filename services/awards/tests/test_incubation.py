@@ -21,8 +21,10 @@ async def park(suite) -> str:
 
 async def incubated_and_promoted(suite, park_id: str, entered_on: str, tier: str, on: str) -> str:
     uscc = make_uscc()
-    r = await suite.client("registry").post("/api/v1/enterprises", json={"uscc": uscc, "name": f"孵化企业{uscc[-6:]}"})
+    r = await suite.client("registry").post("/api/v1/enterprises", json={"uscc": uscc, "name": f"孵化企业{uscc[-6:]}",
+                                                                         "park_id": park_id})
     assert r.status_code == 201, r.text
+    await suite.settled()  # parks records incubation only for an enterprise the registry places in the park
     r = await suite.client("parks").post(f"/api/v1/parks/{park_id}/incubations",
                                          json={"uscc": uscc, "entered_on": entered_on})
     assert r.status_code == 201, r.text

@@ -4,18 +4,27 @@ import pytest
 import sqlalchemy
 from sqlalchemy import select, text
 
-from services.awards.models import Certification, LedgerEntry
-from services.awards.tests.test_claims import count, publish
-from services.awards.tests.test_flow import awards_of, certify, fund, register
+from services.awards.models import Award, LedgerEntry, Listing
+from services.awards.tests.test_claims import count, signed
+from services.awards.tests.test_flow import (awards_of, certify, fund, held, known, publish, publish_model, register,
+                                             registry_events)
+from shared.contracts.finance import EnterpriseListed
 from shared.events import new_event
 from shared.tables import Inbox
 from shared.testing import make_uscc
 
 
-async def claim(suite, body):
-    r = await suite.client("awards").post("/api/v1/claims", json=body)
-    assert r.status_code == 201, r.text
-    return r.json()
+async def contract(suite, kind, uscc, on, yuan, buyer=None, scenario_id=21):
+    """Outreach records a contract; its award, raised by the event."""
+    cid = await signed(suite, kind, uscc=uscc, buyer_uscc=buyer, on=on, contract_yuan=yuan, scenario_id=scenario_id)
+    with suite.db("awards").reader() as s:
+        award = s.scalars(select(Award).where(Award.contract_id == cid)).one()
+    return (await suite.client("awards").get(f"/api/v1/awards/{award.id}")).json()
+
+
+def revoked_for_cause(suite, uscc, n=1):
+    r = held(suite, uscc)
+    return r is not None and sum(1 for c in r.certifications if c.for_cause) == n
 
 
 async def revoke(suite, cert_id, for_cause=True):
@@ -34,11 +43,10 @@ async def test_claims_fall_with_the_certification_they_rested_on(suite):
     await register(suite, u)
     await register(suite, buyer)
     cert = await certify(suite, u, "municipal_srdi", "2024-03-01")
-    await suite.wait_for(lambda: count(suite, Certification, Certification.uscc == u) == 1, "the projection")
-    paid = await claim(suite, {"program": "scenario", "uscc": u, "scenario_id": "S-rev", "contract_yuan": 1_000_000,
-                               "signed_on": "2024-06-01", "evidence_ref": "HT-R1"})
-    await claim(suite, {"program": "ecosystem", "uscc": u, "buyer_uscc": buyer, "contract_yuan": 1_000_000,
-                        "signed_on": "2024-06-02", "evidence_ref": "GY-R1"})
+    await known(suite, u, 1)
+    await known(suite, buyer)
+    paid = await contract(suite, "scenario", u, "2024-06-01", 1_000_000)
+    await contract(suite, "ecosystem", u, "2024-06-02", 1_000_000, buyer=buyer)
     await fund(suite, "scenario")
     path = f"/api/v1/awards/{paid['id']}"
     assert (await suite.client("awards").post(path + "/review")).status_code == 200
@@ -59,16 +67,18 @@ async def test_claims_fall_with_the_certification_they_rested_on(suite):
         kinds = [e.kind for e in s.scalars(select(LedgerEntry).where(LedgerEntry.award_id == paid["id"])
                                            .order_by(LedgerEntry.id))]
     assert kinds == ["awarded", "reserved", "disbursed", "clawed_back"]
-    # The revoked title makes nothing eligible any more, not even a contract signed while it stood.
-    r = await suite.client("awards").post("/api/v1/claims", json={
-        "program": "scenario", "uscc": u, "scenario_id": "S-rev", "contract_yuan": 1_000_000,
-        "signed_on": "2024-07-01", "evidence_ref": "HT-R2"})
+    # The revoked title makes nothing eligible any more, not even a contract signed while it stood;
+    # nor can the clawed-back contract be raised again.
+    later = await signed(suite, "scenario", uscc=u, on="2024-07-01", contract_yuan=1_000_000, scenario_id=21)
+    r = await suite.client("awards").post("/api/v1/claims", json={"program": "scenario", "contract_id": later})
+    assert r.status_code == 422 and r.json()["type"].endswith("/not-eligible"), r.text
+    r = await suite.client("awards").post("/api/v1/claims", json={"program": "scenario",
+                                                                   "contract_id": paid["contract_id"]})
     assert r.status_code == 422 and r.json()["type"].endswith("/not-eligible"), r.text
     # The revocation again, as a new event (a replay of the stream): nothing more changes.
     entries = count(suite, LedgerEntry)
-    again = new_event("registry", "certification.revoked.v1", u, {
-        "certification_id": cert["id"], "uscc": u, "tier": "municipal_srdi", "for_cause": True,
-        "reason": "虚假申报", "revoked_on": "2024-09-01"})
+    [original] = registry_events(suite, "srdi.registry.certification.revoked.v1", u)
+    again = new_event("registry", "certification.revoked.v1", u, original.data)
     await publish(suite, again)
     await suite.wait_for(lambda: count(suite, Inbox, Inbox.event_id == again.id) == 1, "the replayed revocation")
     await suite.settled()
@@ -83,12 +93,11 @@ async def test_a_claim_another_certification_covers_stands(suite):
     await register(suite, other)
     await certify(suite, u, "municipal_srdi", "2024-03-01")
     top = await certify(suite, u, "national_little_giant", "2024-05-01")
-    await suite.wait_for(lambda: count(suite, Certification, Certification.uscc == u) == 2, "the projection")
-    kept = await claim(suite, {"program": "scenario", "uscc": u, "scenario_id": "S-kept", "contract_yuan": 500_000,
-                               "signed_on": "2024-06-01"})
+    await known(suite, u, 2)
+    await known(suite, other)
+    kept = await contract(suite, "scenario", u, "2024-06-01", 500_000, scenario_id=22)
     await revoke(suite, top["id"])
-    await suite.wait_for(lambda: count(suite, Certification, Certification.uscc == u,
-                                       Certification.revoked_for_cause.is_(True)) == 1, "the revocation")
+    await suite.wait_for(lambda: revoked_for_cause(suite, u), "the revocation")
     await suite.settled()
     assert await state_of(suite, u, "scenario") == ["computed"]  # municipal SRDI still held on 2024-06-01
     assert (await suite.client("awards").get(f"/api/v1/awards/{kept['id']}")).json()["amount_yuan"] == 100_000
@@ -96,12 +105,10 @@ async def test_a_claim_another_certification_covers_stands(suite):
     v = make_uscc()
     await register(suite, v)
     plain = await certify(suite, v, "municipal_srdi", "2024-03-01")
-    await suite.wait_for(lambda: count(suite, Certification, Certification.uscc == v) == 1, "the projection")
-    await claim(suite, {"program": "ecosystem", "uscc": v, "buyer_uscc": other, "contract_yuan": 100_000,
-                        "signed_on": "2024-06-01"})
+    await known(suite, v, 1)
+    await contract(suite, "ecosystem", v, "2024-06-01", 100_000, buyer=other)
     await revoke(suite, plain["id"], for_cause=False)
-    await suite.wait_for(lambda: count(suite, Certification, Certification.uscc == v,
-                                       Certification.ended_on.is_not(None)) == 1, "the revocation")
+    await suite.wait_for(lambda: held(suite, v).certifications[0].revoked_on is not None, "the revocation")
     await suite.settled()
     assert await state_of(suite, v, "ecosystem") == ["computed"]
 
@@ -130,14 +137,21 @@ async def test_a_rejected_listing_claim_can_be_claimed_again(suite):
     u = make_uscc()
     await register(suite, u)
     await certify(suite, u, "municipal_srdi", "2024-03-01")
-    await suite.wait_for(lambda: count(suite, Certification, Certification.uscc == u) == 1, "the projection")
-    body = {"program": "listing", "uscc": u, "board": "bse", "listed_on": "2024-06-03", "evidence_ref": "上市公告"}
-    wrong = await claim(suite, {**body, "municipal_award_yuan": 3_000_000})
+    await known(suite, u, 1)
+    await publish_model(suite, u, EnterpriseListed(uscc=u, board="bse", listed_on="2024-06-03"))
+    await suite.wait_for(lambda: count(suite, Listing, Listing.uscc == u) == 1, "the listing record")
+    body = {"program": "listing", "uscc": u, "municipal_award_ref": "京经信发〔2024〕9号"}
+
+    async def claim(yuan):
+        r = await suite.client("awards").post("/api/v1/claims", json={**body, "municipal_award_yuan": yuan})
+        assert r.status_code == 201, r.text
+        return r.json()
+    wrong = await claim(3_000_000)
     dup = await suite.client("awards").post("/api/v1/claims", json={**body, "municipal_award_yuan": 1_000_000})
     assert dup.status_code == 409 and dup.json()["award_id"] == wrong["id"]
     r = await suite.client("awards").post(f"/api/v1/awards/{wrong['id']}/reject", json={"reason": "市级奖励金额有误"})
     assert r.status_code == 200
-    right = await claim(suite, {**body, "municipal_award_yuan": 1_000_000})
+    right = await claim(1_000_000)
     assert right["amount_yuan"] == 1_000_000 and right["id"] != wrong["id"]
     again = await suite.client("awards").post("/api/v1/claims", json={**body, "municipal_award_yuan": 1_000_000})
     assert again.status_code == 409 and again.json()["award_id"] == right["id"]
@@ -158,16 +172,49 @@ async def test_an_unrelated_revocation_takes_back_nothing(fresh_suite):
     await register(suite, buyer)
     minor = await certify(suite, u, "innovative", "2023-01-01")
     await certify(suite, u, "municipal_srdi", "2024-03-01")
-    await suite.wait_for(lambda: count(suite, Certification, Certification.uscc == u) == 2, "the projection")
-    kept = await claim(suite, {"program": "ecosystem", "uscc": u, "buyer_uscc": buyer, "contract_yuan": 200_000,
-                               "signed_on": "2024-06-01"})
+    await known(suite, u, 2)
+    await known(suite, buyer)
+    kept = await contract(suite, "ecosystem", u, "2024-06-01", 200_000, buyer=buyer)
     r = await suite.client("awards").put("/api/v1/policy", json={
         "key": "award.claim.min_tier", "value": "municipal_little_giant", "effective_from": "2024-01-02",
         "legal_ref": "测试：追溯提高申领门槛"})
     assert r.status_code in (200, 201), r.text
     await revoke(suite, minor["id"])
-    await suite.wait_for(lambda: count(suite, Certification, Certification.uscc == u,
-                                       Certification.revoked_for_cause.is_(True)) == 1, "the revocation")
+    await suite.wait_for(lambda: revoked_for_cause(suite, u), "the revocation")
     await suite.settled()
     assert await state_of(suite, u, "ecosystem") == ["computed"]
     assert (await suite.client("awards").get(f"/api/v1/awards/{kept['id']}")).json()["amount_yuan"] == 10_000
+
+
+@pytest.mark.parametrize("statement, match", [
+    ("UPDATE award SET amount_yuan = amount_yuan + 1 WHERE id = :id", "immutable"),
+    ("UPDATE award SET payee = 'someone else' WHERE id = :id", "immutable"),
+    ("UPDATE award SET basis = '{}' WHERE id = :id", "immutable"),
+    ("UPDATE award SET state = 'disbursed' WHERE id = :id", "recorded transition"),
+    ("UPDATE award SET state = 'approved', budget_year = 2026 WHERE id = :id", "recorded transition"),
+    ("UPDATE award SET budget_year = 2020 WHERE id = :id", "budget year"),
+    ("DELETE FROM award WHERE id = :id", "never deleted"),
+    ("INSERT INTO award (award_key, program, payee, payee_type, amount_yuan, state, basis, decided_on, "
+     "source_event_id, created_at) SELECT award_key || '-forged', program, payee, payee_type, amount_yuan, "
+     "'approved', basis, decided_on, source_event_id, created_at FROM award WHERE id = :id", "created computed"),
+])
+async def test_the_database_refuses_to_change_an_award_but_by_a_transition(suite, statement, match):
+    """Award rows change only through recorded transitions, as the ledger does: no code path (nor a
+    hand-typed statement) edits an award's amount or facts, or moves its state without its row."""
+    u = make_uscc()
+    await register(suite, u)
+    await certify(suite, u, "municipal_srdi", "2024-03-01")
+    [award] = await suite.wait_for(lambda: awards_of(suite, u), "the award")
+    db = suite.db("awards")
+    with db.reader() as s:
+        before = s.execute(text("SELECT * FROM award WHERE id = :id"), {"id": award["id"]}).one()
+        rows = s.scalar(text("SELECT count(*) FROM award"))
+    with pytest.raises(sqlalchemy.exc.DatabaseError, match=match):
+        with db.transaction() as s:
+            s.execute(text(statement), {"id": award["id"]})
+    with db.reader() as s:
+        assert s.execute(text("SELECT * FROM award WHERE id = :id"), {"id": award["id"]}).one() == before
+        assert s.scalar(text("SELECT count(*) FROM award")) == rows
+    # The workflow itself moves it, through its transition.
+    r = await suite.client("awards").post(f"/api/v1/awards/{award['id']}/review")
+    assert r.status_code == 200 and r.json()["state"] == "reviewed"

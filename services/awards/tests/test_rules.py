@@ -4,6 +4,7 @@ import datetime as dt
 import pytest
 
 from services.awards import rules
+from shared.contracts.registry import CertificationRecord
 from shared.params import Param
 
 D = dt.date
@@ -11,7 +12,7 @@ SEED = {k: Param(i, k, v, D(2022, 1, 1), "seed") for i, (k, v) in enumerate({
     "award.tier.municipal_srdi": 300000, "award.tier.municipal_little_giant": 500000,
     "award.tier.national_little_giant": 1000000, "award.relocation.amount": 200000,
     "award.relocation.cutoff": "2022-01-01", "award.relocation.min_tier": "municipal_srdi",
-    "award.introducer.amount": 200000, "award.featured_park.amount": 3000000}.items())}
+    "award.relocation.before_title": True, "award.introducer.amount": 200000, "award.featured_park.amount": 3000000}.items())}
 
 
 def facts(tier, earlier=(), first=True, **kw):
@@ -37,21 +38,47 @@ def test_tier_award_top_up(tier, earlier, first, expected):
         assert d.basis["parameters"][0]["key"] == f"award.tier.{tier}"
 
 
-@pytest.mark.parametrize("relocated_on, origin, tier, expected", [
-    (D(2022, 1, 1), "河北省保定市", "municipal_srdi", 200000),     # on the cut-off day
-    (D(2021, 12, 31), "河北省保定市", "municipal_srdi", None),     # one day before
-    (D(2023, 5, 1), "北京市海淀区", "municipal_srdi", None),       # moved within Beijing
-    (D(2023, 5, 1), None, "municipal_srdi", None),
-    (D(2023, 5, 1), "天津市", "innovative", None),                 # not yet a titled tier
-    (D(2023, 5, 1), "天津市", "national_little_giant", 200000),
+@pytest.mark.parametrize("relocated_on, code, name, tier, expected", [
+    (D(2022, 1, 1), "130600", "河北省保定市", "municipal_srdi", 200000),     # on the cut-off day
+    (D(2021, 12, 31), "130600", "河北省保定市", "municipal_srdi", None),     # one day before
+    (D(2023, 5, 1), "110108", "北京市海淀区", "municipal_srdi", None),       # moved within Beijing
+    (D(2023, 5, 1), "110108", "海淀区中关村", "municipal_srdi", None),       # no "北京" prefix: still Beijing
+    (D(2023, 5, 1), "110108", "Tianjin", "municipal_srdi", None),          # the code decides, not the name
+    (D(2023, 5, 1), None, "天津市", "municipal_srdi", None),               # no code: not known to be outside
+    (D(2023, 5, 1), "1201", "天津市", "municipal_srdi", None),             # not a division code
+    (D(2023, 5, 1), "120000", "天津市", "innovative", None),               # not yet a titled tier
+    (D(2023, 5, 1), "120000", "天津市", "national_little_giant", 200000),
+    (D(2024, 3, 1), "120000", "天津市", "municipal_srdi", 200000),         # relocated the day of the title
+    (D(2024, 3, 2), "120000", "天津市", "municipal_srdi", None),           # relocated after the title
 ])
-def test_relocation_cut_off(relocated_on, origin, tier, expected):
-    d = rules.relocation_award(facts(tier, relocated_on=relocated_on, relocated_from=origin), SEED)
+def test_relocation_by_division_code_before_the_title(relocated_on, code, name, tier, expected):
+    d = rules.relocation_award(facts(tier, relocated_on=relocated_on, relocated_from_code=code,
+                                     relocated_from=name), SEED)
     assert (d.amount_yuan if d else None) == expected
+    if d:
+        assert d.basis["inputs"]["relocated_from_code"] == code
+        assert "award.relocation.before_title" in {p["key"] for p in d.basis["parameters"]}
+
+
+def test_relocation_after_an_earlier_title_pays_nothing_on_a_later_promotion():
+    """Held municipal SRDI (2023) before moving in (2023-06): a later promotion does not make the
+    relocation precede the first title."""
+    f = facts("national_little_giant", relocated_on=D(2023, 6, 1), relocated_from_code="130600",
+              titles=(("municipal_srdi", D(2023, 1, 1)), ("national_little_giant", D(2024, 3, 1))))
+    assert rules.relocation_award(f, SEED) is None
+    lower = facts("national_little_giant", relocated_on=D(2023, 6, 1), relocated_from_code="130600",
+                  titles=(("innovative", D(2023, 1, 1)),))  # an untitled tier before the move does not count
+    assert rules.relocation_award(lower, SEED).amount_yuan == 200000
+    # The reading is a dated parameter: false pays whatever the order; none in force pays nothing.
+    either = {**SEED, "award.relocation.before_title": Param(50, "award.relocation.before_title", False,
+                                                              D(2022, 1, 1), "x")}
+    assert rules.relocation_award(f, either).amount_yuan == 200000
+    assert rules.relocation_award(f, {k: v for k, v in SEED.items() if k != "award.relocation.before_title"}) is None
 
 
 def test_introducer_needs_a_relocation_award():
-    f = facts("municipal_srdi", relocated_on=D(2023, 1, 1), relocated_from="天津市", introducer="某咨询公司")
+    f = facts("municipal_srdi", relocated_on=D(2023, 1, 1), relocated_from_code="120000", relocated_from="天津市",
+              introducer="某咨询公司")
     relocation = rules.relocation_award(f, SEED)
     assert rules.introducer_award(f, relocation, SEED).amount_yuan == 200000
     assert rules.introducer_award(f, None, SEED) is None
@@ -148,9 +175,20 @@ def test_no_parameter_no_money():
     (D(2026, 1, 1), "municipal_srdi"),    # the national title revoked from 2026-01-01
     (D(2027, 2, 28), "municipal_srdi"), (D(2027, 3, 1), "sme")])
 def test_tier_on_a_date(on, expected):
-    certs = [rules.Cert(1, "municipal_srdi", D(2024, 3, 1), D(2027, 2, 28)),
-             rules.Cert(2, "national_little_giant", D(2025, 1, 1), D(2027, 12, 31), ended_on=D(2026, 1, 1))]
+    certs = [CertificationRecord(id=1, tier="municipal_srdi", recognized_on=D(2024, 3, 1), expires_on=D(2027, 2, 28)),
+             CertificationRecord(id=2, tier="national_little_giant", recognized_on=D(2025, 1, 1),
+                                 expires_on=D(2027, 12, 31), revoked_on=D(2026, 1, 1)),
+             CertificationRecord(id=3, tier="single_champion", recognized_on=D(2024, 1, 1), expires_on=D(2027, 12, 31),
+                                 revoked_on=D(2026, 6, 1), for_cause=True)]  # for cause: never counts
     assert rules.tier_on(certs, on) == expected
+
+
+def test_first_time_and_renewals_by_date():
+    c = [CertificationRecord(id=9, tier="municipal_srdi", recognized_on=D(2025, 5, 1), expires_on=D(2028, 4, 30)),
+         CertificationRecord(id=3, tier="municipal_srdi", recognized_on=D(2022, 5, 1), expires_on=D(2025, 4, 30)),
+         CertificationRecord(id=4, tier="national_little_giant", recognized_on=D(2024, 1, 1), expires_on=D(2026, 12, 31))]
+    assert [rules.first_time_at(c, x) for x in c] == [False, True, True]  # recorded later, recognised earlier
+    assert [rules.times_before(c, x) for x in c] == [1, 0, 0]
 
 
 # -- the first-renewal award (2025 measures) -------------------------------------------------------
@@ -300,9 +338,9 @@ def test_tier_awards_across_a_policy_change_mid_year(history, expected):
                                                                else D(2022, 1, 1)).isoformat()
 
 
-def _scenario(on, contract, sid="S"):
-    return rules.Claim("U", "scenario", on, {"scenario_id": sid, "contract_yuan": contract,
-                                              "tier_on_date": "municipal_srdi"})
+def _scenario(on, contract, sid=7, proposal=70):
+    return rules.Claim("U", "scenario", on, {"scenario_id": sid, "proposal_id": proposal, "contract_yuan": contract},
+                       tier="municipal_srdi")
 
 
 @pytest.mark.parametrize("claims, start, end, expected", [
@@ -354,3 +392,30 @@ def test_exported_files_hold_text_not_formulas():
     assert cell.data_type == "s" and cell.value == "'=1+1"
     assert sheet.cell(row=2, column=4).value == 300000
     assert "'=1+1" in service.to_csv(["a", "b", "c", "d"], rows).decode("utf-8-sig")
+
+
+def test_replay_costs_every_programme():
+    """The what-if's replay costs featured-park and incubation awards too, by the same rules as the
+    live path: the first featured park only (ever), one incubation award per park and enterprise (the
+    first promotion under a positive amount), and relocation by the origin's code."""
+    ps = {**SEED, **CLAIM, "award.incubation.per_enterprise": Param(7, "award.incubation.per_enterprise", 50_000,
+                                                                   D(2022, 1, 1), "x")}
+    designations = [rules.Designation("park-b", "srdi_featured", D(2024, 5, 1)),
+                    rules.Designation("park-a", "srdi_featured", D(2023, 5, 1)),
+                    rules.Designation("park-c", "other", D(2022, 5, 1))]
+    incubations = [rules.Incubation("park-a", "U", "municipal_srdi", D(2024, 3, 1), 1),
+                   rules.Incubation("park-a", "U", "national_little_giant", D(2025, 3, 1), 1),
+                   rules.Incubation("park-b", "V", "municipal_srdi", D(2024, 6, 1), 2)]
+    promotions = [rules.Promotion("U", 1, "municipal_srdi", D(2024, 3, 1), True)]
+    facts_ = {"U": {"relocated_on": D(2023, 1, 1), "relocated_from_code": "130600", "introducer": "某咨询"}}
+    contracts = [_scenario(D(2024, 6, 1), 1_000_000), _scenario(D(2024, 7, 1), 1_000_000, proposal=None),
+                 rules.Claim("U", "ecosystem", D(2024, 6, 1), {"contract_yuan": 1_000_000}, tier="municipal_srdi",
+                             buyer_in_district=False)]
+    got = rules.cost(rules.replay(promotions, facts_, contracts, lambda _: ps, D(2022, 1, 1), D(2025, 12, 31),
+                                  designations, incubations))
+    assert got["by_program"] == {"tier": 300_000, "relocation": 200_000, "introducer": 200_000,
+                                 "scenario": 200_000, "featured_park": 3_000_000, "incubation": 100_000}
+    assert got["by_enterprise"]["park-a"] == 3_000_000 + 50_000 and got["by_enterprise"]["park-b"] == 50_000
+    # A period after the first designation: it is not costed, and no later park becomes the first.
+    later = rules.cost(rules.replay([], {}, [], lambda _: ps, D(2024, 1, 1), D(2025, 12, 31), designations, []))
+    assert later["by_program"] == {}
