@@ -2,7 +2,6 @@
 from __future__ import annotations
 
 import time
-import uuid
 from dataclasses import dataclass
 from typing import Annotated
 
@@ -39,7 +38,10 @@ def issue_token(secret: str, role: str, org: str | None = None, ttl_hours: int =
     if role == "enterprise" and uscc_error(org):
         raise ValueError(f"role enterprise needs --org USCC: {uscc_error(org)}")
     now = int(time.time())
-    claims = {"iss": ISSUER, "sub": sub or f"{role}-{uuid.uuid4().hex[:8]}", "role": role,
+    # `sub` is the user's stable id: every token of one user carries the same, so what belongs to
+    # the caller (an Idempotency-Key, audit entries) survives a new token. Without a user named,
+    # the token is the role's (and organisation's) shared account.
+    claims = {"iss": ISSUER, "sub": sub or role, "role": role,
               "iat": now, "exp": now + ttl_hours * 3600}
     if org:
         claims["org"] = org

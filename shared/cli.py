@@ -43,7 +43,8 @@ def cmd_token(args) -> None:
 
     settings = _settings(args)
     try:
-        print(issue_token(settings.signing_secret, args.role, args.org, args.ttl_hours or settings.token_ttl_hours))
+        print(issue_token(settings.signing_secret, args.role, args.org, args.ttl_hours or settings.token_ttl_hours,
+                          sub=args.user))
     except ValueError as e:
         sys.exit(f"srdi token issue: {e}")
 
@@ -94,6 +95,9 @@ def cmd_up(args) -> None:
     signal.signal(signal.SIGTERM, stop)
     signal.signal(signal.SIGINT, stop)
     while not stopping:
+        if nats and nats.proc.poll() is not None and not stopping:  # the embedded server too
+            print(f"nats-server exited with {nats.proc.returncode}; restarting", file=sys.stderr, flush=True)
+            nats.start()
         for service, proc in list(procs.items()):
             if proc.poll() is not None and not stopping:
                 print(f"{service} exited with {proc.returncode}; restarting", file=sys.stderr, flush=True)
@@ -188,6 +192,9 @@ def main(argv: list[str] | None = None) -> None:
     issue.add_argument("--org")
     issue.add_argument("--data-dir")
     issue.add_argument("--ttl-hours", type=int)
+    issue.add_argument("--user", help="the user's stable id (the token's sub); every token of one user carries "
+                                      "the same, so a retry with a new token is the same caller (default: the "
+                                      "role's shared account)")
     issue.set_defaults(func=cmd_token)
     mig = sub.add_parser("migrate", help="apply migrations to the services' databases")
     mig.add_argument("--data-dir")

@@ -11,6 +11,7 @@ import contextlib
 import sqlite3
 import datetime as dt
 from collections.abc import Iterator
+from contextvars import ContextVar
 
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
@@ -24,6 +25,11 @@ NAMING = {
     "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
     "pk": "pk_%(table_name)s",
 }
+
+
+# A transaction spanning one whole request (shared.idempotency: a keyed POST's key and answer commit
+# with its effect): transaction() and reader() of the same database inside the request join it.
+REQUEST_TRANSACTION: ContextVar = ContextVar("srdi_request_transaction", default=None)
 
 
 def new_metadata() -> MetaData:
@@ -90,7 +96,14 @@ class Database:
 
     @contextlib.contextmanager
     def transaction(self) -> Iterator[Session]:
-        """A write transaction: commits on success, rolls back on any exception."""
+        """A write transaction: commits on success, rolls back on any exception. Inside a request
+        that runs in one transaction (REQUEST_TRANSACTION) it is a savepoint of that transaction."""
+        joined = REQUEST_TRANSACTION.get()
+        if joined is not None and joined.db is self:
+            with joined.join() as session:
+                if session is not None:  # None: the request has finished (a task it started)
+                    yield session
+                    return
         with self._sessions() as session:
             with session.begin():
                 yield session
@@ -113,6 +126,12 @@ class Database:
 
     @contextlib.contextmanager
     def reader(self) -> Iterator[Session]:
+        joined = REQUEST_TRANSACTION.get()
+        if joined is not None and joined.db is self:  # read what the request wrote, on its connection
+            with joined.join(read=True) as session:
+                if session is not None:
+                    yield session
+                    return
         with self._read_sessions() as session:
             yield session
 

@@ -1,28 +1,119 @@
 """Idempotency-Key on POST (IETF httpapi draft, Stripe's semantics), as ASGI middleware.
 
-The first answer is stored and replayed to a retry with the same key and body; the same key
-with another body is 422; a retry while the first is still running is 409. Keys are scoped
-to the caller and kept 48 hours. Server errors are not stored, so they can be retried.
+A keyed request runs in ONE database transaction (shared.db.REQUEST_TRANSACTION): every
+`db.transaction()` of the request is a savepoint of it, and the key with the request's answer is
+written into it just before it commits. So the key is taken exactly when the effect is: a process
+that dies before the commit leaves neither (the retry runs afresh, at once); one that dies after it
+leaves both (the retry gets the stored answer, never a second effect). The response is held back
+until the commit, so a caller never sees an answer that was not kept.
+
+- The transaction begins at the request's first write, so a request that never writes (a refused
+  token, a 422 from validation, a read-only POST) takes nothing and leaves its key free.
+- A 5xx rolls the whole request back and frees its key; a 422 (input refused) commits whatever the
+  route wrote but not the key, so the corrected request can use it; any other answer is kept 48 h.
+- Keys belong to the caller (role, organisation and the token's stable user id `sub`, so a retry with
+  a fresh token of the same user is the same caller); the request is fingerprinted over its path,
+  query and canonical JSON (key order and whitespace do not matter), as an HMAC under the server's
+  secret (a body may hold a resident ID). The same key with another request is a 422.
+- Two concurrent requests with one key: on SQLite writers are serialised, so the second waits and
+  replays the first's answer; on PostgreSQL the second answers 409 at once while the first runs.
 """
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
 import itertools
+import threading
+from concurrent.futures import ThreadPoolExecutor
 
 import orjson
-from sqlalchemy import delete
-from sqlalchemy.exc import IntegrityError
+import structlog
+from sqlalchemy import delete, func, select
+from sqlalchemy.orm import Session
 
-from shared.db import utcnow
+from shared.db import REQUEST_TRANSACTION, utcnow
 from shared.errors import MEDIA_TYPE, Problem
 from shared.tables import IdempotencyKey
 
 KEEP = dt.timedelta(hours=48)
-STALE_RUNNING = dt.timedelta(minutes=5)  # a first request that died mid-way frees its key after this
 _sweeps = itertools.count()
+log = structlog.get_logger()
+# Commits of keyed requests run here, not in the shared pools: a request holding SQLite's write lock
+# must never queue behind threads that are themselves waiting for that lock.
+_FINISH = ThreadPoolExecutor(max_workers=4, thread_name_prefix="idempotency-commit")
+
+IN_FLIGHT = ("idempotency-key-in-flight", "相同 Idempotency-Key 的请求仍在处理中",
+             "A request with this Idempotency-Key is still being processed")
+
+
+class KeyAnswered(Problem):
+    """Raised into the route when a concurrent request with the same key committed first."""
+
+    def __init__(self):
+        super().__init__(409, *IN_FLIGHT)
+
+
+class RequestTransaction:
+    """The one transaction of a keyed request (see the module doc). Begun lazily by the request's
+    first `db.transaction()`, which first takes the key (`claim`); committed or rolled back once by
+    the middleware. A task the request started and that outlives it (an import job) joins only
+    while the request is open, one block at a time; afterwards it gets transactions of its own."""
+
+    def __init__(self, db, claim):
+        self.db, self._claim = db, claim
+        self.session: Session | None = None
+        self.refused: Problem | None = None
+        self.open = True
+        self._lock = threading.RLock()
+
+    @contextlib.contextmanager
+    def join(self, read: bool = False):
+        with self._lock:
+            if not self.open or (read and self.session is None):
+                yield None  # the caller opens its own session
+                return
+            if self.refused is not None:  # the key is another request's: this one writes nothing
+                raise self.refused
+            if self.session is None:
+                session = Session(self.db.engine, expire_on_commit=False)
+                try:
+                    session.begin()
+                    self._claim(session)
+                except Problem as e:
+                    session.close()
+                    self.refused = e
+                    raise
+                except BaseException:
+                    session.close()
+                    raise
+                self.session = session
+            if read:
+                yield self.session
+            else:
+                with self.session.begin_nested():  # a failed block undoes itself, not the request
+                    yield self.session
+
+    def finish(self, commit: bool, answer: IdempotencyKey | None) -> None:
+        with self._lock:
+            self.open = False
+            session, self.session = self.session, None
+            if session is None:
+                return
+            try:
+                if commit:
+                    if answer is not None:
+                        session.add(answer)
+                    session.commit()
+                else:
+                    session.rollback()
+            finally:
+                session.close()
+        if commit and session.info.get("outbox_written"):
+            for hook in self.db.after_commit_hooks:  # wake the relay, as db.transaction() does
+                hook()
 
 
 class IdempotencyMiddleware:
@@ -38,35 +129,26 @@ class IdempotencyMiddleware:
             return await self.app(scope, receive, send)
         try:
             token = headers.get(b"authorization", b"").decode().partition(" ")[2].strip()
-            actor = self.state.verifier.verify(token).actor
+            actor = caller_of(self.state.verifier.verify(token))
         except Exception:  # noqa: BLE001 - let the route answer 401
             return await self.app(scope, receive, send)
-        if len(key) > 200:
-            return await _send_problem(send, Problem(422, "idempotency-key", "Idempotency-Key 过长（最多200字符）",
-                                                     "Idempotency-Key is longer than 200 characters"))
+        if len(key) > 200 or not key.isprintable():
+            return await _send_problem(send, Problem(
+                422, "idempotency-key", "Idempotency-Key 无效（最多200个可打印字符）",
+                "Idempotency-Key must be at most 200 printable characters"))
         chunks, more = [], True
-        while more:
+        while more:  # the size is bounded by shared.limits, outside this middleware
             message = await receive()
+            if message["type"] == "http.disconnect":
+                return
             chunks.append(message.get("body", b""))
             more = message.get("more_body", False)
         body = b"".join(chunks)
-        # A keyed hash: a stored fingerprint of a body holding personal data (a nomination's
-        # resident ID) cannot be reversed by guessing bodies without the server's secret.
-        digest = hmac.new(self.state.verifier.secret.encode(), scope["path"].encode() + b"?"
-                          + scope.get("query_string", b"") + b"\n" + body, hashlib.sha256).hexdigest()
-        verdict, row = await asyncio.to_thread(self._claim, actor, key, digest)
-        if verdict == "mismatch":
-            return await _send_problem(send, Problem(
-                422, "idempotency-key-reused", "同一 Idempotency-Key 已用于不同的请求内容",
-                "This Idempotency-Key was used with a different request body"))
-        if verdict == "running":
-            return await _send_problem(send, Problem(
-                409, "idempotency-key-in-flight", "相同 Idempotency-Key 的请求仍在处理中",
-                "A request with this Idempotency-Key is still being processed"))
-        if verdict == "replay":
-            await send({"type": "http.response.start", "status": row[0],
-                        "headers": [(b"content-type", row[2].encode()), (b"idempotent-replayed", b"true")]})
-            return await send({"type": "http.response.body", "body": row[1].encode()})
+        digest = self._fingerprint(scope, headers, body)
+        db = self.state.db
+        verdict, stored = await asyncio.to_thread(self._lookup, db, actor, key, digest)
+        if verdict != "new":
+            return await self._answer_stored(send, verdict, stored)
 
         sent_body = False
 
@@ -77,55 +159,119 @@ class IdempotencyMiddleware:
                 return {"type": "http.request", "body": body, "more_body": False}
             return await receive()
 
-        status, ctype, out = 500, MEDIA_TYPE, []
+        held: list = []  # the response, sent only once the transaction has committed
 
-        async def capture(message):
-            nonlocal status, ctype
-            if message["type"] == "http.response.start":
-                status = message["status"]
-                ctype = dict(message.get("headers", [])).get(b"content-type", b"application/json").decode()
-            elif message["type"] == "http.response.body":
-                out.append(message.get("body", b""))
+        async def hold(message):
+            held.append(message)
+
+        rt = RequestTransaction(db, lambda s: self._claim(s, db, actor, key, digest))
+        loop = asyncio.get_running_loop()
+        ctx = REQUEST_TRANSACTION.set(rt)
+        try:
+            await self.app(scope, replay_receive, hold)
+        except Exception:
+            await loop.run_in_executor(_FINISH, rt.finish, False, None)
+            raise
+        except BaseException:  # cancelled: roll back without waiting here
+            loop.run_in_executor(_FINISH, rt.finish, False, None)
+            raise
+        finally:
+            REQUEST_TRANSACTION.reset(ctx)
+
+        start = next((m for m in held if m["type"] == "http.response.start"), None)
+        status = start["status"] if start else 500
+        if isinstance(rt.refused, KeyAnswered):  # a concurrent request with this key won: its answer
+            await loop.run_in_executor(_FINISH, rt.finish, False, None)
+            verdict, stored = await asyncio.to_thread(self._lookup, db, actor, key, digest)
+            if verdict != "new":
+                return await self._answer_stored(send, verdict, stored)
+            return await _send_problem(send, Problem(409, *IN_FLIGHT))
+        commit = start is not None and status < 500 and rt.refused is None
+        answer = None
+        if commit and status != 422:  # a refused input does not use up its key
+            ctype = dict(start.get("headers", [])).get(b"content-type", b"application/json").decode()
+            out = b"".join(m.get("body", b"") for m in held if m["type"] == "http.response.body")
+            answer = IdempotencyKey(principal=actor, key=key, request_hash=digest, status=status,
+                                    content_type=ctype[:100], response_body=out.decode(errors="replace"),
+                                    created_at=utcnow())
+        try:
+            await loop.run_in_executor(_FINISH, rt.finish, commit, answer)
+        except Exception:  # noqa: BLE001 - nothing was kept: say so rather than claim an effect
+            log.exception("keyed request could not commit", path=scope["path"])
+            return await _send_problem(send, Problem(
+                503, "not-committed", "请求未能保存，请使用相同的 Idempotency-Key 重试",
+                "The request could not be saved; retry with the same Idempotency-Key"))
+        for message in held:
             await send(message)
 
-        try:
-            await self.app(scope, replay_receive, capture)
-        finally:
-            await asyncio.to_thread(self._store, actor, key, status, ctype, b"".join(out))
+    def _fingerprint(self, scope, headers: dict, body: bytes) -> str:
+        # A keyed hash: a stored fingerprint of a body holding personal data (a nomination's
+        # resident ID) cannot be reversed by guessing bodies without the server's secret.
+        secret = getattr(self.state.verifier, "secret", None) or self.state.settings.signing_secret
+        canonical = canonical_body(body, headers.get(b"content-type", b"").decode(errors="replace"))
+        return hmac.new(secret.encode(), scope["path"].encode() + b"?" + scope.get("query_string", b"")
+                        + b"\n" + canonical, hashlib.sha256).hexdigest()
 
-    def _claim(self, actor: str, key: str, digest: str):
-        db = self.state.db
+    @staticmethod
+    def _lookup(db, actor: str, key: str, digest: str):
+        """Before the request runs (no lock): a kept answer to replay, a mismatch, or new."""
         if next(_sweeps) % 500 == 0:
             with db.transaction() as s:
                 s.execute(delete(IdempotencyKey).where(IdempotencyKey.created_at < utcnow() - KEEP))
-        try:
-            with db.transaction() as s:
-                s.add(IdempotencyKey(principal=actor, key=key, request_hash=digest))
-            return "new", None
-        except IntegrityError:
-            pass
-        with db.transaction() as s:
+        with db.reader() as s:
             row = s.get(IdempotencyKey, (actor, key))
-            if row is None:
-                return self._claim(actor, key, digest)
-            if row.request_hash != digest:
-                return "mismatch", None
-            if row.status is None:
-                if row.created_at > utcnow() - STALE_RUNNING:
-                    return "running", None
-                row.created_at = utcnow()  # the first attempt died: this retry takes over
+            if row is None or row.status is None:  # None: a row of the former two-step scheme
                 return "new", None
+            if not hmac.compare_digest(row.request_hash, digest):
+                return "mismatch", None
             return "replay", (row.status, row.response_body or "", row.content_type or "application/json")
 
-    def _store(self, actor: str, key: str, status: int, ctype: str, body: bytes) -> None:
-        with self.state.db.transaction() as s:
-            row = s.get(IdempotencyKey, (actor, key))
-            if row is None:
-                return
-            if status >= 500:
-                s.delete(row)  # not an answer worth keeping: let the client retry
-            else:
-                row.status, row.content_type, row.response_body = status, ctype, body.decode(errors="replace")
+    @staticmethod
+    def _claim(s: Session, db, actor: str, key: str, digest: str) -> None:
+        """First thing in the request's transaction: the key is ours until it commits or rolls back."""
+        if not db.is_sqlite:  # SQLite's BEGIN IMMEDIATE already serialises writers
+            lock = int.from_bytes(hashlib.blake2b(f"{actor}\n{key}".encode(), digest_size=8).digest(),
+                                  "big", signed=True)
+            if not s.scalar(select(func.pg_try_advisory_xact_lock(lock))):
+                raise Problem(409, *IN_FLIGHT)
+        row = s.get(IdempotencyKey, (actor, key))
+        if row is not None and row.status is None:
+            s.delete(row)
+            s.flush()
+        elif row is not None:  # committed since _lookup, by a concurrent request with this key
+            raise KeyAnswered()
+
+    @staticmethod
+    async def _answer_stored(send, verdict: str, stored) -> None:
+        if verdict == "mismatch":
+            return await _send_problem(send, Problem(
+                422, "idempotency-key-reused", "同一 Idempotency-Key 已用于不同的请求内容",
+                "This Idempotency-Key was used with a different request body"))
+        status, body, ctype = stored
+        await send({"type": "http.response.start", "status": status,
+                    "headers": [(b"content-type", ctype.encode()), (b"idempotent-replayed", b"true")]})
+        await send({"type": "http.response.body", "body": body.encode()})
+
+
+def caller_of(principal) -> str:
+    """The key's owner: role, organisation and the token's stable user id (its `sub`)."""
+    actor = principal.actor
+    return actor if len(actor) <= 200 else hashlib.sha256(actor.encode()).hexdigest()
+
+
+def canonical_body(body: bytes, content_type: str) -> bytes:
+    """JSON re-serialised with sorted keys and no whitespace; a multipart upload without its
+    boundary (a client picks a new one for each attempt); any other body as it came."""
+    if body and ("json" in content_type or not content_type):
+        try:
+            return orjson.dumps(orjson.loads(body), option=orjson.OPT_SORT_KEYS)
+        except (orjson.JSONDecodeError, TypeError):
+            pass
+    if content_type.lower().startswith("multipart/"):
+        boundary = content_type.partition("boundary=")[2].split(";")[0].strip().strip('"')
+        if boundary:
+            return body.replace(b"--" + boundary.encode(), b"--")
+    return body
 
 
 async def _send_problem(send, problem: Problem) -> None:

@@ -2,9 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated
+import functools
+import re
+import types
+from decimal import Decimal
+from typing import Annotated, Any, Literal, Union, get_args, get_origin
 
-from pydantic import AfterValidator, BaseModel, ConfigDict, Field, StringConstraints
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
+                      ValidationError, model_validator)
+from pydantic_core import InitErrorDetails, PydanticCustomError
 
 from shared.clock import today
 from shared.validators import division_error, reason_zh, uscc_error
@@ -18,10 +24,48 @@ def _uscc(value: str) -> str:
     return value
 
 
+# Characters no text may hold: C0 controls but tab, line feed and carriage return, DEL, C1 controls,
+# lone surrogates and the non-characters U+FFFE/U+FFFF. They are invisible on screen, cannot be
+# written to an XLSX (XML) cell and a database may refuse them; nobody types them on purpose.
+CONTROL = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\x7f-\x9f\ud800-\udfff\ufffe\uffff]")
+_BREAKS = re.compile("[\t\n\r\u2028\u2029]")
+
+
+def _refuse(ch: str, what_zh: str, what_en: str):
+    return ValueError(f"含有{what_zh} U+{ord(ch):04X}，不能保存 / contains {what_en} U+{ord(ch):04X}, "
+                      "which cannot be stored")
+
+
+def _one_line(value: str) -> str:
+    if bad := CONTROL.search(value):
+        raise _refuse(bad.group(), "控制字符或无效字符", "the control or invalid character")
+    if bad := _BREAKS.search(value):
+        raise _refuse(bad.group(), "换行或制表符（此项只能是一行文字）", "a line break or tab (one line only)")
+    return value
+
+
+def _lines(value: str) -> str:
+    value = value.replace("\r\n", "\n").replace("\r", "\n")  # a browser's textarea sends CRLF
+    if bad := CONTROL.search(value):
+        raise _refuse(bad.group(), "控制字符或无效字符", "the control or invalid character")
+    return value
+
+
+def _not_bool(value):
+    # JSON true is not 1 元 nor one of anything (pydantic's lax int would take it).
+    if isinstance(value, bool):
+        raise ValueError("须为整数，不能是 true/false / must be an integer, not true or false")
+    return value
+
+
 USCC = Annotated[str, StringConstraints(min_length=1, max_length=40), AfterValidator(_uscc)]
-Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200)]
-LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000)]
-Yuan = Annotated[int, Field(ge=0, le=10**13, description="whole 元")]
+# One line of text (a name, a reason): no control characters, no line breaks or tabs.
+Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=200), AfterValidator(_one_line)]
+# Free text (findings, notes): line breaks and tabs allowed (CRLF kept as LF), no other control character.
+LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_lines)]
+# Whole 元 and counts: JSON integers (and, in a query string, digits); never a boolean.
+Yuan = Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=10**13, description="whole 元")]
+Count = Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=10**9)]
 Day = Annotated[dt.date, Field(ge=dt.date(1949, 10, 1), le=dt.date(2100, 12, 31))]
 
 
@@ -48,11 +92,71 @@ def _division(value: str) -> str:
 DivisionCode = Annotated[str, StringConstraints(min_length=1, max_length=12), AfterValidator(_division)]
 
 
+@functools.cache
+def _number_not_bool(annotation) -> bool:
+    """Whether a field takes numbers but not booleans (`int`, `Yuan | None`, `Decimal`, ...)."""
+    kinds: set = set()
+
+    def walk(t) -> None:
+        origin = get_origin(t)
+        if origin is Annotated:
+            walk(get_args(t)[0])
+        elif origin in (Union, types.UnionType):
+            for a in get_args(t):
+                walk(a)
+        elif origin is Literal:  # Literal[1, 2] would take True as 1
+            kinds.update(bool if isinstance(a, bool) else int for a in get_args(t) if isinstance(a, int))
+        elif t is bool or t is Any:
+            kinds.add(bool)
+        elif t in (int, float, Decimal):
+            kinds.add(int)
+
+    walk(annotation)
+    return int in kinds and bool not in kinds
+
+
 class Body(BaseModel):
-    """Request bodies: unknown fields are refused, so a typo is a 422, not a silent no-op."""
+    """Request bodies: unknown fields are refused, so a typo is a 422, not a silent no-op. Every
+    field of every body, whatever its own type says, refuses control characters in text (tab and
+    line breaks aside; Text refuses those too) and `true`/`false` where a number is expected."""
 
     model_config = ConfigDict(extra="forbid", strict=False)
 
+    @model_validator(mode="before")
+    @classmethod
+    def _edges(cls, data):
+        # A model validator, not a field one: a field validator may not sit on a union's discriminator.
+        if not isinstance(data, dict):
+            return data
+        errors = []
+        for name, value in data.items():
+            if isinstance(value, str) and (bad := CONTROL.search(value)):
+                err = _refuse(bad.group(), "控制字符或无效字符", "the control or invalid character")
+            elif isinstance(value, bool) and _takes_number_not_bool(_annotation(cls, name)):
+                err = ValueError("须为整数，不能是 true/false / must be an integer, not true or false")
+            else:
+                continue
+            errors.append(InitErrorDetails(type=PydanticCustomError("value_error", "Value error, {error}",
+                                                                    {"error": str(err)}),
+                                           loc=(name,), input=value))
+        if errors:
+            raise ValidationError.from_exception_data(cls.__name__, errors)
+        return data
+
+
+def _takes_number_not_bool(annotation) -> bool:
+    try:
+        return _number_not_bool(annotation)
+    except TypeError:  # an annotation that cannot be a cache key (unhashable metadata)
+        return _number_not_bool.__wrapped__(annotation)
+
+
+def _annotation(cls, key: str):
+    field = cls.model_fields.get(key)
+    if field is None:  # sent by its alias
+        field = next((f for f in cls.model_fields.values() if f.alias == key), None)
+    return field.annotation if field is not None else None
+
 
 # A database row id in a path: bounded so that no id can overflow the database's integer.
-RowId = Annotated[int, Field(ge=1, le=2**31 - 1)]
+RowId = Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=2**31 - 1)]

@@ -1,4 +1,5 @@
-"""Idempotency-Key on POST: replay the first answer, refuse a changed body, scope by caller."""
+"""Idempotency-Key on POST: replay the first answer, refuse a changed body, scope by caller.
+(Commit with the effect, crashes, canonical JSON: test_idempotency_commit.py.)"""
 import orjson
 from sqlalchemy import func, select
 
@@ -33,7 +34,7 @@ async def test_same_key_other_body_is_422(suite):
     assert enterprises(suite) == n
 
 
-async def test_keys_are_per_caller_and_errors_replay(suite):
+async def test_keys_are_per_caller_and_refused_input_is_not_kept(suite):
     body = {"uscc": make_uscc(), "name": "丙"}
     r1 = await suite.client("registry").post("/api/v1/enterprises", json=body, headers={"Idempotency-Key": "k-3"})
     r2 = await suite.client("registry", role="treasury").post("/api/v1/enterprises", json=body,
@@ -43,6 +44,7 @@ async def test_keys_are_per_caller_and_errors_replay(suite):
     a = await suite.client("registry").post("/api/v1/enterprises", json=bad, headers={"Idempotency-Key": "k-4"})
     b = await suite.client("registry").post("/api/v1/enterprises", json=bad, headers={"Idempotency-Key": "k-4"})
     assert a.status_code == b.status_code == 422 and a.json() == b.json()
+    assert "idempotent-replayed" not in b.headers  # a refused input does not use up its key
 
 
 async def test_the_stored_fingerprint_is_keyed(suite):

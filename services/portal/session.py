@@ -84,7 +84,9 @@ def sign_in(request: Request, settings: Settings, role: str, org: str | None, na
         raise PortalError(422, "园区和银行用户须填写所属机构（园区编号或银行代码）。")
     if role not in ORG_ROLES:
         org = None
-    token = issue_token(settings.signing_secret, role, org, settings.token_ttl_hours, sub=sub)
+    # The token's sub is the user's stable id (the identity provider's, else the name signed in
+    # with): a new session's token is the same caller, so its Idempotency-Keys and audit carry over.
+    token = issue_token(settings.signing_secret, role, org, settings.token_ttl_hours, sub=sub or name or None)
     request.session.clear()  # a new session on sign-in (no fixation), with a new CSRF token
     request.session["user"] = {"role": role, "org": org, "name": name, "token": token}
     csrf_token(request)

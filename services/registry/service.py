@@ -23,6 +23,7 @@ from shared import audit, params
 from shared.contracts.finance import EnterpriseListed
 from shared.db import for_update
 from shared.errors import Problem, not_found
+from shared.sheets import safe_row
 from shared.tiers import LADDER, Tier, rank
 
 
@@ -242,6 +243,20 @@ def expire_due(s: Session, today: dt.date, actor: str = "system:expiry") -> int:
         audit.record(s, actor, "certification.expire", "certification", str(cert.id),
                      {"state": "active"}, {"state": "expired"})
     return len(due)
+
+
+def announce_records(s: Session, actor: str) -> int:
+    """Re-announce every enterprise's record at its current version (consumers keep it only where
+    theirs is missing or older, so a repeat changes nothing)."""
+    certs: dict[str, list[Certification]] = defaultdict(list)
+    for c in s.scalars(select(Certification).order_by(Certification.recognized_on, Certification.id)):
+        certs[c.uscc].append(c)
+    n = 0
+    for e in s.scalars(select(Enterprise).order_by(Enterprise.uscc)):
+        events.recorded(s, e, certs[e.uscc])
+        n += 1
+    audit.record(s, actor, "enterprise.announce_records", "enterprise", "*", None, {"announced": n})
+    return n
 
 
 def tier_stats(s: Session, on: dt.date) -> dict:
@@ -728,13 +743,14 @@ def new_stats_xlsx(stats: dict) -> bytes:
 
     def rows(key, tiers):
         for tier, c in tiers.items():
-            sheet.append([key, rules.TIER_NAMES_ZH[tier], c["stock"], c["base"], c["net"], c["new"], c["renewed"]])
+            # The group key is a township, park or industry as stored: safe_row keeps it text and writable.
+            sheet.append(safe_row([key, rules.TIER_NAMES_ZH[tier], c["stock"], c["base"], c["net"], c["new"], c["renewed"]]))
 
     rows("全区", stats["tiers"])
     for g in stats.get("groups") or []:
         rows(g["key"] or "（未填）", g["tiers"])
     sheet.append([])
-    sheet.append([stats["text_zh"]])
+    sheet.append(safe_row([stats["text_zh"]]))
     for col, width in zip("ABCDEFG", (16, 30, 20, 20, 12, 16, 16)):
         sheet.column_dimensions[col].width = width
     buf = io.BytesIO()
