@@ -27,6 +27,8 @@ from services.awards.main import SPEC  # noqa: E402
 from shared.db import Database  # noqa: E402
 from shared.migrate import upgrade  # noqa: E402
 from bench.common import bench_database  # noqa: E402
+from shared.contracts.registry import CertificationRecord, EnterprisePromoted  # noqa: E402
+from shared.testing import enterprise_record  # noqa: E402
 
 LADDER = [("municipal_srdi", 0, True), ("municipal_little_giant", 400, True),
           ("national_little_giant", 800, True), ("municipal_srdi", 1100, False)]
@@ -39,6 +41,24 @@ def history(n: int) -> list[rules.Promotion]:
         tier, days, first = LADDER[step]
         start = dt.date(2022, 1, 1) + dt.timedelta(days=e % 365)
         out.append(rules.Promotion(f"91110111{e:010d}", i + 1, tier, start + dt.timedelta(days=days), first))
+    return out
+
+
+def promotion_events(promos: list[rules.Promotion]) -> list[EnterprisePromoted]:
+    """The registry's promotion events for the history: each carries the record as it then stood."""
+    held: dict[str, list[CertificationRecord]] = {}
+    out = []
+    for p in promos:
+        certs = held.setdefault(p.uscc, [])
+        before = enterprise_record(p.uscc, len(certs) + 1, *certs).tier_on(p.recognized_on)
+        cert = CertificationRecord(id=p.certification_id, tier=p.tier, recognized_on=p.recognized_on,
+                                   expires_on=p.recognized_on + dt.timedelta(days=1094))
+        certs.append(cert)
+        r = enterprise_record(p.uscc, len(certs) + 1, *certs, name="基准测试企业")
+        out.append(EnterprisePromoted(uscc=p.uscc, enterprise_version=r.version, record=r, name=r.name,
+                                      from_tier=before, to_tier=p.tier, certification_id=cert.id,
+                                      recognized_on=cert.recognized_on, expires_on=cert.expires_on,
+                                      first_time_at_tier=p.first_time_at_tier))
     return out
 
 
@@ -56,15 +76,12 @@ def main(n: int = 10_000) -> dict:
     with bench_database("awards") as url:
         db = Database(url)
         upgrade(db.engine, "awards", SPEC.migrations, SPEC.metadata)
+        events = promotion_events(promos)
         t = time.perf_counter()
         made = 0
-        for p in promos:
+        for p, data in zip(promos, events):
             with db.transaction() as s:
-                made += len(service.on_promotion(s, f"bench-{p.certification_id}", {
-                    "uscc": p.uscc, "name": "基准测试企业", "to_tier": p.tier, "certification_id": p.certification_id,
-                    "recognized_on": p.recognized_on.isoformat(),
-                    "expires_on": (p.recognized_on + dt.timedelta(days=1094)).isoformat(),
-                    "first_time_at_tier": p.first_time_at_tier}))
+                made += len(service.on_promotion(s, f"bench-{p.certification_id}", data))
         secs = time.perf_counter() - t
         results["db"] = {"database": db.engine.dialect.name, "seconds": round(secs, 2), "awards": made,
                          "promotions_per_s": round(n / secs), "ms_per_promotion": round(1000 * secs / n, 2)}

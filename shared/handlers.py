@@ -20,11 +20,14 @@ class Handlers:
     def __init__(self) -> None:
         self._by_subject: dict[str, tuple[type[EventData], Callable]] = {}
 
-    def on(self, model: type[M]) -> Callable[[Callable[[Session, Event, M], None]], Callable[[Session, Event, M], None]]:
+    def on(self, *models: type[M]) -> Callable[[Callable[[Session, Event, M], None]], Callable[[Session, Event, M], None]]:
+        """Register the decorated function for each of `models` (one function may serve several:
+        every registry event carries the same record)."""
         def register(fn: Callable[[Session, Event, M], None]):
-            if model.subject() in self._by_subject:
-                raise ValueError(f"two handlers for {model.subject()}")
-            self._by_subject[model.subject()] = (model, fn)
+            for model in models:
+                if model.subject() in self._by_subject:
+                    raise ValueError(f"two handlers for {model.subject()}")
+                self._by_subject[model.subject()] = (model, fn)
             return fn
         return register
 

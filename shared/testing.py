@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import os
 import random
 import time
@@ -158,3 +159,45 @@ def make_resident_id(born: str = "19900101", serial: int | None = None) -> str:
 
     body = "110111" + born + f"{_rng.randint(0, 999) if serial is None else serial:03d}"
     return body + ID_CHECK[sum(int(c) * w for c, w in zip(body, ID_WEIGHTS)) % 11]
+
+
+# -- registry records and events, built as the registry builds them (for handler-level tests) --------
+
+def enterprise_record(uscc: str, version: int, *certs, name: str | None = None, **facts):
+    """A registry record at `version`. Each certification is a CertificationRecord, or a tuple
+    (tier, recognized_on, expires_on[, revoked_on]) numbered in the order given."""
+    from shared.contracts.registry import CertificationRecord, EnterpriseRecord
+
+    made = tuple(c if isinstance(c, CertificationRecord) else
+                 CertificationRecord(id=i, tier=c[0], recognized_on=c[1], expires_on=c[2],
+                                     revoked_on=c[3] if len(c) > 3 else None,
+                                     state="revoked" if len(c) > 3 and c[3] else "active")
+                 for i, c in enumerate(certs, 1))
+    return EnterpriseRecord(uscc=uscc, name=name or f"企业{uscc[-6:]}", version=version, certifications=made, **facts)
+
+
+def registry_event(model, record, **flat):
+    """The event `model` (shared.contracts.registry) around `record`, with its flat facts, in an envelope."""
+    from shared.events import new_event
+
+    facts = record.model_dump(include={"name", "township", "park_id", "industry_code", "relocated_on",
+                                       "relocated_from", "relocated_from_code", "introducer"})
+    data = model(uscc=record.uscc, enterprise_version=record.version, record=record, **facts, **flat)
+    return new_event(data.SERVICE, data.NAME, record.uscc, data.model_dump(mode="json"))
+
+
+def promotion_event(uscc: str, tier: str, recognized_on: str, *, certification_id: int = 1, version: int = 2,
+                    name: str | None = None):
+    """A first promotion from `sme` to `tier` by certification `certification_id` (three years' validity)."""
+    from shared.contracts.registry import CertificationRecord, EnterprisePromoted
+
+    on = dt.date.fromisoformat(recognized_on)
+    try:
+        anniversary = on.replace(year=on.year + 3)
+    except ValueError:  # 29 February
+        anniversary = dt.date(on.year + 3, 3, 1)
+    cert = CertificationRecord(id=certification_id, tier=tier, recognized_on=on,
+                               expires_on=anniversary - dt.timedelta(days=1))
+    return registry_event(EnterprisePromoted, enterprise_record(uscc, version, cert, name=name), from_tier="sme",
+                          to_tier=tier, certification_id=certification_id, recognized_on=on,
+                          expires_on=cert.expires_on, first_time_at_tier=True)

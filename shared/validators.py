@@ -83,7 +83,3 @@ def resident_id_facts(number: str) -> tuple[dt.date, str]:
     born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     return born, ("male" if int(number[16]) % 2 else "female")
 
-
-def mask_resident_id(number: str) -> str:
-    """110111********123X: division code and last four only."""
-    return number[:6] + "*" * 8 + number[14:]

@@ -9,7 +9,7 @@ from sqlalchemy import func, select
 from services.awards.models import Award
 from shared.events import new_event
 from shared.tables import DeadLetter, Inbox, Outbox
-from shared.testing import make_uscc
+from shared.testing import make_uscc, promotion_event
 
 
 def count(suite, service, model, *where):
@@ -108,9 +108,7 @@ async def test_handler_redelivered_after_commit_is_absorbed(suite):
     """An ack lost after the commit: the message comes again and the inbox absorbs it."""
     bus = suite.apps["awards"].state.bus
     uscc = make_uscc()
-    event = new_event("registry", "enterprise.promoted.v1", uscc, {
-        "uscc": uscc, "name": "重投企业", "from_tier": "sme", "to_tier": "municipal_srdi", "certification_id": 1,
-        "recognized_on": "2024-03-01", "first_time_at_tier": True, "enterprise_version": 2})
+    event = promotion_event(uscc, "municipal_srdi", "2024-03-01", name="重投企业")
     raw = orjson.dumps(event.envelope())
     outcomes = await asyncio.gather(*[asyncio.to_thread(bus.handle_raw, event.nats_subject, raw) for _ in range(5)],
                                     return_exceptions=True)

@@ -15,19 +15,15 @@ import orjson
 import pytest
 from sqlalchemy import create_engine, text
 
-from shared.events import new_event
 from shared.natsserver import NatsServer, free_port, wait_port
-from shared.testing import make_uscc
+from shared.testing import make_uscc, promotion_event
 
 PG = os.environ.get("SRDI_TEST_DATABASE_URL", "")
 pytestmark = pytest.mark.skipif(not PG, reason="needs PostgreSQL (SRDI_TEST_DATABASE_URL): SQLite is one writer")
 
 
 def promotion(uscc: str) -> dict:
-    return new_event("registry", "enterprise.promoted.v1", uscc, {
-        "uscc": uscc, "name": "副本测试", "from_tier": "sme", "to_tier": "municipal_srdi", "certification_id": 1,
-        "recognized_on": "2024-03-01", "expires_on": "2027-02-28", "first_time_at_tier": True,
-        "enterprise_version": 2}).envelope()
+    return promotion_event(uscc, "municipal_srdi", "2024-03-01", name="副本测试").envelope()
 
 
 async def publish_all(url: str, envelopes: list[dict]) -> None:

@@ -9,18 +9,12 @@ from services.awards import service
 from shared.contracts.finance import EnterpriseListed
 from shared.contracts.outreach import ContractSigned
 from shared.contracts.parks import IncubateePromoted, ParkDesignated
-from shared.contracts.registry import (CertificationAdded, CertificationRevoked, EnterpriseDemoted,
-                                       EnterprisePromoted, EnterpriseRegistered)
+from shared.contracts.registry import (CertificationAdded, CertificationRevoked, EnterpriseDemoted, EnterpriseEvent,
+                                       EnterprisePromoted, EnterpriseRecorded, EnterpriseRegistered)
 from shared.events import Event
 from shared.handlers import Handlers
 
 handlers = Handlers()
-
-
-@handlers.on(EnterpriseRegistered)
-def registered(s: Session, event: Event, data: EnterpriseRegistered) -> None:
-    """District membership (claims, the buyer of an ecosystem contract) and relocation facts."""
-    service.remembered(s, data)
 
 
 @handlers.on(EnterprisePromoted)
@@ -36,9 +30,10 @@ def certification_added(s: Session, event: Event, data: CertificationAdded) -> N
     service.on_certification_added(s, event.id, data)
 
 
-@handlers.on(EnterpriseDemoted)
-def demoted(s: Session, event: Event, data: EnterpriseDemoted) -> None:
-    """Nothing to decide: the record already says when each title ends."""
+@handlers.on(EnterpriseRegistered, EnterpriseDemoted, EnterpriseRecorded)
+def record(s: Session, event: Event, data: EnterpriseEvent) -> None:
+    """Only the newer record: district membership (claims, an ecosystem contract's buyer) and
+    relocation facts; a demotion decides nothing (the record already says when each title ends)."""
     service.remembered(s, data)
 
 

@@ -6,34 +6,13 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.outreach import service
-from shared.contracts.registry import (CertificationAdded, CertificationRevoked, EnterpriseDemoted,
-                                       EnterprisePromoted, EnterpriseRegistered)
+from shared.contracts.registry import RECORD_EVENTS, EnterpriseEvent
 from shared.events import Event
 from shared.handlers import Handlers
 
 handlers = Handlers()
 
 
-@handlers.on(EnterpriseRegistered)
-def registered(s: Session, event: Event, data: EnterpriseRegistered) -> None:
-    service.learn(s, data.record)
-
-
-@handlers.on(EnterprisePromoted)
-def promoted(s: Session, event: Event, data: EnterprisePromoted) -> None:
-    service.learn(s, data.record)
-
-
-@handlers.on(EnterpriseDemoted)
-def demoted(s: Session, event: Event, data: EnterpriseDemoted) -> None:
-    service.learn(s, data.record)
-
-
-@handlers.on(CertificationAdded)
-def certification_added(s: Session, event: Event, data: CertificationAdded) -> None:
-    service.learn(s, data.record)
-
-
-@handlers.on(CertificationRevoked)
-def certification_revoked(s: Session, event: Event, data: CertificationRevoked) -> None:
+@handlers.on(*RECORD_EVENTS)
+def record(s: Session, event: Event, data: EnterpriseEvent) -> None:
     service.learn(s, data.record)

@@ -558,3 +558,12 @@ async def platform_recommend(body: RecommendationIn, request: Request, who: Writ
 def expire_now(request: Request, who: Writer):
     with request.app.state.db.transaction() as s:
         return {"expired": service.expire_due(s, today(), who.actor)}
+
+
+@router.post("/admin/announce-records", summary="Announce every enterprise's record as it stands")
+def announce_records(request: Request, who: Writer):
+    """One enterprise.recorded.v1 per enterprise: fills the copies of a service that has none (one
+    added later, or a database from before events carried records). Triggers nothing; repeating it
+    changes nothing but the versions' timestamps."""
+    with request.app.state.db.transaction() as s:
+        return {"announced": service.announce_records(s, who.actor)}

@@ -8,7 +8,8 @@ from sqlalchemy.orm import Session
 from services.registry.models import Certification, Enterprise
 from services.registry.rules import Change
 from shared.contracts.registry import (CertificationAdded, CertificationRecord, CertificationRevoked, EnterpriseDemoted,
-                                       EnterprisePromoted, EnterpriseRecord, EnterpriseRegistered)
+                                       EnterprisePromoted, EnterpriseRecord, EnterpriseRecorded,
+                                       EnterpriseRegistered)
 from shared.events import emit_data
 
 
@@ -64,3 +65,7 @@ def revoked(s: Session, e: Enterprise, cert: Certification) -> None:
     emit_data(s, e.uscc, CertificationRevoked(
         **_facts(s, e), certification_id=cert.id, tier=cert.tier, reason=cert.revoke_reason,
         for_cause=bool(cert.for_cause), revoked_on=cert.revoked_on))
+
+
+def recorded(s: Session, e: Enterprise, certs: list[Certification]) -> None:
+    emit_data(s, e.uscc, EnterpriseRecorded(**_facts(s, e, certs)))

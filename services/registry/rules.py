@@ -6,6 +6,7 @@ import re
 from collections.abc import Iterable
 from dataclasses import dataclass
 
+from shared.schemas import CONTROL
 from shared.tiers import LADDER, Tier, active_on, held_on, rank, tier_on  # noqa: F401 - re-exported
 
 
@@ -154,12 +155,18 @@ def check_list_row(row: int, cells: dict, uscc_error, today: dt.date) -> ListRow
         errors.append(f"认定日期无法识别：{cells.get('认定日期')} / unreadable date")
     elif on > today:
         errors.append(f"认定日期 {on} 晚于今天（{today}） / recognition date {on} is after today ({today})")
-    name = str(cells.get("企业名称") or "").strip()
+    # A wrapped cell is one line; any other control character is the row's fault, said plainly.
+    name = " ".join(str(cells.get("企业名称") or "").split())[:200]
+    batch = " ".join(str(cells.get("批次") or "").split())[:50]
     if not name:
         errors.append("企业名称为空 / empty name")
+    for label, text in (("企业名称", name), ("批次", batch)):
+        if bad := CONTROL.search(text):
+            errors.append(f"{label}含有控制字符 U+{ord(bad.group()):04X} / {label} holds the control character "
+                          f"U+{ord(bad.group()):04X}")
     if errors:
         return errors
-    return ListRow(row, name[:200], uscc, tier, on, (str(cells.get("批次") or "").strip() or None))
+    return ListRow(row, name, uscc, tier, on, batch or None)
 
 
 # -- statistics per period (the reply's table: stock on a date and new on a year) -------------

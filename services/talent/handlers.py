@@ -8,8 +8,7 @@ from sqlalchemy.orm import Session
 
 from services.talent import service
 from shared.clock import today
-from shared.contracts.registry import (CertificationAdded, CertificationRevoked, EnterpriseDemoted, EnterprisePromoted,
-                                       EnterpriseRegistered)
+from shared.contracts.registry import RECORD_EVENTS, CertificationRevoked, EnterpriseEvent, EnterprisePromoted
 from shared.events import Event
 from shared.handlers import Handlers
 
@@ -31,16 +30,6 @@ def revoked(s: Session, event: Event, data: CertificationRevoked) -> None:
 # The others only bring a newer record: an expiry keeps the quotas already granted (their years are
 # the policy's, not the title's validity), a renewal entitles nothing new, and a revocation shown
 # in the record is applied whichever event carries it first.
-@handlers.on(EnterpriseRegistered)
-def registered(s: Session, event: Event, data: EnterpriseRegistered) -> None:
-    service.on_record(s, event.id, data.record, today())
-
-
-@handlers.on(EnterpriseDemoted)
-def demoted(s: Session, event: Event, data: EnterpriseDemoted) -> None:
-    service.on_record(s, event.id, data.record, today())
-
-
-@handlers.on(CertificationAdded)
-def certification_added(s: Session, event: Event, data: CertificationAdded) -> None:
+@handlers.on(*(m for m in RECORD_EVENTS if m not in (EnterprisePromoted, CertificationRevoked)))
+def record(s: Session, event: Event, data: EnterpriseEvent) -> None:
     service.on_record(s, event.id, data.record, today())

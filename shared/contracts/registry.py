@@ -118,3 +118,17 @@ class CertificationRevoked(EnterpriseEvent):
     for_cause: bool = False
     revoked_on: dt.date
 
+
+
+class EnterpriseRecorded(EnterpriseEvent):
+    """The record re-announced as it stands (`POST /api/v1/admin/announce-records` in the registry):
+    fills the copies of a service that has none yet — one added later, or a database from before
+    events carried records. Nothing happened to the enterprise: it triggers nothing."""
+
+    NAME = "enterprise.recorded.v1"
+
+
+# Every registry event that carries an enterprise's record: a copy keeps the newest of them all.
+RECORD_EVENTS: tuple[type[EnterpriseEvent], ...] = (
+    EnterpriseRegistered, EnterprisePromoted, EnterpriseDemoted, CertificationAdded, CertificationRevoked,
+    EnterpriseRecorded)

@@ -1,10 +1,12 @@
 """Recognition-list import: spellings, date formats, districts, bad rows, re-import, XLSX."""
+import datetime as dt
 import io
 
 import openpyxl
 import pytest
 
 from services.registry import rules
+from shared import validators
 from shared.testing import make_uscc, wrong_check
 
 HEADER = "序号,企业名称,统一社会信用代码,所属区,认定类型,批次,认定日期\n"
@@ -23,6 +25,19 @@ def test_tier_labels(label, tier):
                                       ("2024-02-30", False), ("3/1/2024", False), ("", False)])
 def test_list_dates(text, ok):
     assert (rules.parse_list_date(text) is not None) == ok
+
+
+def _row(**over):
+    cells = {"序号": 1, "企业名称": "北京示例科技有限公司", "统一社会信用代码": make_uscc(), "所属区": "房山区",
+             "认定类型": "创新型中小企业", "批次": "2024年第一批", "认定日期": "2024-03-01", **over}
+    return rules.check_list_row(1, cells, validators.uscc_error, dt.date(2026, 12, 2))
+
+
+def test_list_rows_dated_after_today_or_holding_control_characters_are_rejected():
+    assert any("after today" in e for e in _row(**{"认定日期": "2026-12-03"}))
+    assert any("U+0007" in e for e in _row(**{"企业名称": "北京\x07示例"}))
+    assert _row(**{"企业名称": "北京示例\n科技有限公司", "批次": "x" * 80}).name == "北京示例 科技有限公司"
+    assert _row(**{"批次": "x" * 80}).batch == "x" * 50
 
 
 async def upload(suite, name, content, ctype="text/csv", role="econ"):

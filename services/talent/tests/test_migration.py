@@ -19,7 +19,7 @@ from shared.testing import make_resident_id
 
 
 def old_mask(number: str) -> str:
-    """The mask used before (and still shared.validators.mask_resident_id): exactly the birth digits hidden."""
+    """The mask used before: exactly the birth digits hidden."""
     return number[:6] + "*" * 8 + number[14:]
 
 

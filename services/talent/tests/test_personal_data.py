@@ -20,7 +20,7 @@ BORN = "19880315"
 
 
 def old_mask(number: str) -> str:
-    """The mask used before (and still shared.validators.mask_resident_id): exactly the birth digits hidden."""
+    """The mask used before: exactly the birth digits hidden."""
     return number[:6] + "*" * 8 + number[14:]
 
 
