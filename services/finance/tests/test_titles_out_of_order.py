@@ -14,17 +14,11 @@ from services.finance import rules, service
 from services.finance.tests.helpers import (added, all_items, cert, certify, demoted, entry, promoted, record, register,
                                             registered, registry_event, revoked, wait_entry)
 from shared.clock import today
-from shared.contracts.registry import (CertificationAdded, CertificationRevoked, EnterpriseDemoted, EnterprisePromoted,
-                                       EnterpriseRegistered)
 from shared.tables import Outbox
 from shared.testing import make_uscc
 
 D = dt.date
 SRDI, MLG, NLG = "municipal_srdi", "municipal_little_giant", "national_little_giant"
-HANDLER = {EnterpriseRegistered: h.registered, EnterprisePromoted: h.promoted, EnterpriseDemoted: h.demoted,
-           CertificationAdded: h.certification_added, CertificationRevoked: h.certification_revoked}
-
-
 async def test_titles_out_of_order_acceptance(suite):
     """A lapsed municipal SRDI title, then a national little giant; a little giant, then a back-dated
     innovative title. After the registry's expiry sweep, the list shows each on the registry's tier."""
@@ -56,7 +50,7 @@ async def test_titles_out_of_order_acceptance(suite):
 def deliver_directly(suite, data) -> None:
     """One event through finance's own handler, in a transaction of its own (as the bus does)."""
     with suite.db("finance").transaction() as s:
-        HANDLER[type(data)](s, registry_event(data), data)
+        h.handlers.get(data.subject())(s, registry_event(data))
 
 
 def announced(suite, uscc) -> list[dict]:
