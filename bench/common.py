@@ -14,9 +14,9 @@ from sqlalchemy import create_engine, text
 
 from shared.auth import issue_token
 from shared.natsserver import NatsServer, free_port, wait_port
+from shared.testing import SIGNING_KEY, key_env
 
 ROOT = Path(__file__).resolve().parent.parent
-SECRET = "bench-secret-0123456789-abcdefghijklmnop"
 
 
 class Stack:
@@ -26,7 +26,7 @@ class Stack:
         self.dir = Path(tempfile.mkdtemp(prefix="srdi-bench-"))
         self.nats = NatsServer(self.dir / "nats").start()
         self.env = dict(os.environ, SRDI_DATA_DIR=str(self.dir), SRDI_NATS_URL=self.nats.url,
-                        SRDI_JWT_SECRET=SECRET, SRDI_LOG_LEVEL="WARNING")
+                        SRDI_LOG_LEVEL="WARNING", **key_env())
         self.procs: list[subprocess.Popen] = []
 
     def serve(self, target: str, extra_env: dict | None = None) -> str:
@@ -38,7 +38,7 @@ class Stack:
         return f"http://127.0.0.1:{port}"
 
     def token(self, role: str, org: str | None = None) -> str:
-        return issue_token(SECRET, role, org)
+        return issue_token(SIGNING_KEY, role, org)
 
     def stop(self) -> None:
         for p in self.procs:

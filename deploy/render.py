@@ -15,17 +15,34 @@ HERE = Path(__file__).resolve().parent / "k8s"
 IMAGE = "registry.fangshan.gov.cn/srdi/suite:1.0.0"
 SERVICES = {"registry": 8001, "awards": 8002, "talent": 8003, "finance": 8004, "parks": 8005, "outreach": 8006}
 NS = "srdi"
+# Tokens: the portal signs with the private key (a Secret only it mounts); the services verify
+# with the public keys (a ConfigMap: public, several at once during a key rotation).
+PUBLIC_KEYS = {"configmap": "srdi-jwt-public-keys", "path": "/etc/srdi/jwt-public"}
+SIGNING_KEY = {"secret": "srdi-jwt-signing-key", "path": "/etc/srdi/jwt-signing", "file": "jwt-signing.pem"}
+UID = 10001
+
+
+def secret(key: str) -> dict:
+    return {"valueFrom": {"secretKeyRef": {"name": "srdi-secrets", "key": key}}}
 
 
 def env() -> list[dict]:
-    secret = lambda key: {"valueFrom": {"secretKeyRef": {"name": "srdi-secrets", "key": key}}}  # noqa: E731
+    """What every service and migration Job gets (SRDI_JWT_SECRET: the server's HMAC secret, not a
+    token key)."""
     return [{"name": "SRDI_ENV", "value": "prod"},
             {"name": "SRDI_NATS_URL", "value": "nats://nats:4222"},
             {"name": "SRDI_STREAM_REPLICAS", "value": "3"},
             {"name": "SRDI_MIGRATE_ON_START", "value": "false"},
             {"name": "SRDI_DATABASE_URL", **secret("database-url-template")},
-            {"name": "SRDI_JWT_SECRET", **secret("jwt-secret")},
-            {"name": "SRDI_TALENT_KEY", **secret("talent-key")}]
+            {"name": "SRDI_JWT_SECRET", **secret("jwt-secret")}]
+
+
+def own_secrets(name: str) -> list[dict]:
+    """A service's own keys: only talent holds the resident-ID keys."""
+    if name == "talent":
+        return [{"name": "SRDI_TALENT_KEY", **secret("talent-key")},
+                {"name": "SRDI_TALENT_HASH_KEY", **secret("talent-hash-key")}]
+    return []
 
 
 def labels(name: str) -> dict:
@@ -38,14 +55,18 @@ def deployment(name: str, port: int) -> dict:
     return {"apiVersion": "apps/v1", "kind": "Deployment", "metadata": {"name": name, "namespace": NS, "labels": labels(name)},
             "spec": {"replicas": 2, "selector": {"matchLabels": labels(name)},
                      "template": {"metadata": {"labels": labels(name)}, "spec": {
-                         "securityContext": {"runAsNonRoot": True, "runAsUser": 10001},
+                         "securityContext": {"runAsNonRoot": True, "runAsUser": UID},
                          "containers": [{
                              "name": name, "image": IMAGE,
                              "command": ["uvicorn", f"services.{name}.main:app", "--host", "0.0.0.0", "--port", str(port)],
-                             "ports": [{"containerPort": port, "name": "http"}], "env": env(),
+                             "ports": [{"containerPort": port, "name": "http"}],
+                             "env": [*env(), *own_secrets(name),
+                                     {"name": "SRDI_JWT_PUBLIC_KEYS", "value": PUBLIC_KEYS["path"]}],
+                             "volumeMounts": [{"name": "jwt-public", "mountPath": PUBLIC_KEYS["path"], "readOnly": True}],
                              "readinessProbe": probe("/readyz", 5), "livenessProbe": probe("/healthz", 15),
                              "resources": {"requests": {"cpu": "100m", "memory": "256Mi"},
-                                           "limits": {"cpu": "1", "memory": "1Gi"}}}]}}}}
+                                           "limits": {"cpu": "1", "memory": "1Gi"}}}],
+                         "volumes": [{"name": "jwt-public", "configMap": {"name": PUBLIC_KEYS["configmap"]}}]}}}}
 
 
 def service(name: str, port: int) -> dict:
@@ -57,7 +78,8 @@ def migration_job(name: str) -> dict:
     return {"apiVersion": "batch/v1", "kind": "Job", "metadata": {"name": f"migrate-{name}", "namespace": NS,
                                                                   "labels": labels(f"migrate-{name}")},
             "spec": {"backoffLimit": 3, "template": {"spec": {"restartPolicy": "OnFailure", "containers": [{
-                "name": "migrate", "image": IMAGE, "command": ["srdi", "migrate", "--service", name], "env": env()}]}}}}
+                "name": "migrate", "image": IMAGE, "command": ["srdi", "migrate", "--service", name],
+                "env": [*env(), *own_secrets(name)]}]}}}}
 
 
 def hpa(name: str) -> dict:
@@ -117,22 +139,39 @@ def nats() -> list[dict]:
 
 
 def portal() -> list[dict]:
-    """The web frontend: no database and no migration; it calls the services by their Service names."""
+    """The web frontend: no database and no migration; it calls the services by their Service names.
+    It is the token issuer: the only pod with the private key (read-only, 0400, readable by its
+    user through fsGroup), and it needs no server secret (its cookie key derives from that key)."""
     d = deployment("portal", 8000)
-    c = d["spec"]["template"]["spec"]["containers"][0]
-    c["env"] = [e for e in c["env"] if e["name"] in ("SRDI_ENV", "SRDI_JWT_SECRET")] + [
+    pod = d["spec"]["template"]["spec"]
+    pod["securityContext"]["fsGroup"] = UID
+    c = pod["containers"][0]
+    c["env"] = [e for e in c["env"] if e["name"] == "SRDI_ENV"] + [
+        {"name": "SRDI_JWT_PRIVATE_KEY", "value": f"{SIGNING_KEY['path']}/{SIGNING_KEY['file']}"}] + [
         {"name": f"SRDI_PORTAL_{name.upper()}_URL", "value": f"http://{name}:{port}"}
         for name, port in SERVICES.items() if name != "outreach"]
+    c["volumeMounts"] = [{"name": "jwt-signing", "mountPath": SIGNING_KEY["path"], "readOnly": True}]
+    pod["volumes"] = [{"name": "jwt-signing", "secret": {"secretName": SIGNING_KEY["secret"], "defaultMode": 0o400}}]
     c["readinessProbe"]["httpGet"]["path"] = "/healthz"
     return [d, service("portal", 8000), hpa("portal")]
 
 
 def base() -> dict[str, list[dict]]:
     files = {"namespace.yaml": [{"apiVersion": "v1", "kind": "Namespace", "metadata": {"name": NS}}],
-             "secrets.example.yaml": [{"apiVersion": "v1", "kind": "Secret",
-                                       "metadata": {"name": "srdi-secrets", "namespace": NS}, "type": "Opaque",
-                                       "stringData": {"database-url-template": "postgresql+psycopg://srdi:CHANGE-ME@postgres.example:5432/srdi_{service}",
-                                                      "jwt-secret": "CHANGE-ME", "talent-key": "CHANGE-ME-FERNET-KEY"}}],
+             "secrets.example.yaml": [
+                 {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": "srdi-secrets", "namespace": NS},
+                  "type": "Opaque",
+                  "stringData": {"database-url-template": "postgresql+psycopg://srdi:CHANGE-ME@postgres.example:5432/srdi_{service}",
+                                 "jwt-secret": "CHANGE-ME-AT-LEAST-32-CHARACTERS", "talent-key": "CHANGE-ME-FERNET-KEY",
+                                 "talent-hash-key": "CHANGE-ME-AT-LEAST-32-CHARACTERS"}},
+                 # `srdi keys generate --out keys`, then:
+                 # kubectl -n srdi create secret generic srdi-jwt-signing-key --from-file=jwt-signing.pem=keys/jwt-signing.pem
+                 {"apiVersion": "v1", "kind": "Secret", "metadata": {"name": SIGNING_KEY["secret"], "namespace": NS},
+                  "type": "Opaque", "stringData": {SIGNING_KEY["file"]: "CHANGE-ME: an Ed25519 private key (PEM)"}},
+                 # kubectl -n srdi create configmap srdi-jwt-public-keys --from-file=keys/jwt-public/
+                 # (a rotation: the old and the new <kid>.pem together until the old key's last token expired)
+                 {"apiVersion": "v1", "kind": "ConfigMap", "metadata": {"name": PUBLIC_KEYS["configmap"], "namespace": NS},
+                  "data": {"CHANGE-ME-KID.pem": "CHANGE-ME: the Ed25519 public key(s) (PEM)"}}],
              "nats.yaml": nats()}
     for name, port in SERVICES.items():
         files[f"{name}.yaml"] = [deployment(name, port), service(name, port), hpa(name), migration_job(name)]

@@ -6,6 +6,7 @@ import importlib
 import importlib.util
 import os
 import signal
+import stat
 import subprocess
 import sys
 import time
@@ -24,12 +25,28 @@ def _settings(args) -> Settings:
     return Settings()
 
 
+def _private_data_dir(settings: Settings, command: str) -> Path:
+    """The data folder, 0700: created so, or made so when an older one was open to others (its
+    databases, JetStream store and keys are nobody else's)."""
+    folder = settings.ensure_data_dir()
+    mode = stat.S_IMODE(folder.stat().st_mode)
+    if mode & 0o077:
+        try:
+            folder.chmod(0o700)
+        except OSError as e:
+            sys.exit(f"srdi {command}: the data folder {folder} is open to others (mode {mode:o}) and cannot be "
+                     f"made private: {e}")
+        print(f"data folder {folder} was open to others (mode {mode:o}): now 0700", file=sys.stderr, flush=True)
+    return folder
+
+
 def cmd_migrate(args) -> None:
     from shared.db import Database
     from shared.migrate import upgrade
 
     settings = _settings(args)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
+    os.umask(0o077)  # the SQLite files are the suite user's only
+    _private_data_dir(settings, "migrate")
     for service in args.service or available_services():
         spec = spec_of(service)
         db = Database(settings.db_url(service))
@@ -42,20 +59,62 @@ def cmd_token(args) -> None:
     from shared.auth import issue_token
 
     settings = _settings(args)
-    try:
-        print(issue_token(settings.signing_secret, args.role, args.org, args.ttl_hours or settings.token_ttl_hours,
-                          sub=args.user))
-    except ValueError as e:
+    try:  # signed with the issuer's private key (SRDI_JWT_PRIVATE_KEY; in dev the data folder's)
+        print(issue_token(settings.token_signing_key, args.role, args.org,
+                          args.ttl_hours or settings.token_ttl_hours, sub=args.user,
+                          max_hours=settings.token_max_lifetime_hours))
+    except (ValueError, RuntimeError) as e:  # RuntimeError: a missing or unusable key
         sys.exit(f"srdi token issue: {e}")
 
 
+def cmd_keys(args) -> None:
+    """A new Ed25519 key pair for tokens: `OUT/jwt-signing.pem` for the issuer (the portal, the
+    operator's `srdi token issue`), `OUT/jwt-public/<kid>.pem` for the services; 0600 from creation."""
+    from shared.auth import PUBLIC_DIR, SIGNING_FILE, write_key_pair
+
+    out = Path(args.out)
+    if (out / SIGNING_FILE).exists():
+        sys.exit(f"srdi keys generate: {out / SIGNING_FILE} exists; a rotation's new key goes into another folder")
+    try:
+        key = write_key_pair(out)
+    except OSError as e:
+        sys.exit(f"srdi keys generate: {e}")
+    print(f"kid      {key.kid}\n"
+          f"private  {out / SIGNING_FILE}   -> SRDI_JWT_PRIVATE_KEY (the portal and the CLI only)\n"
+          f"public   {out / PUBLIC_DIR / (key.kid + '.pem')}   -> into the folder SRDI_JWT_PUBLIC_KEYS names "
+          f"(every service; keep the old key there until its last token expired)")
+
+
+def _token_keys(settings: Settings, issuer: bool) -> dict:
+    """Check the token keys before anything starts (a production suite without them refuses here,
+    with the variable to set) and return the public keys the services get."""
+    try:
+        _ = settings.signing_secret  # the server secret (fingerprints); made once here in dev
+        keys = settings.token_public_keys
+        if issuer:  # the portal signs: its key must be one the services accept
+            kid = settings.token_signing_key.kid
+            if kid not in keys:
+                raise RuntimeError(f"the issuer's key (SRDI_JWT_PRIVATE_KEY, kid {kid}) is not among the services' "
+                                   f"public keys (SRDI_JWT_PUBLIC_KEYS: {', '.join(keys)})")
+    except RuntimeError as e:  # shared.auth.KeyConfigError too
+        sys.exit(f"srdi up: {e}")
+    return keys
+
+
 def cmd_up(args) -> None:
+    from shared.auth import public_pem
     from shared.natsserver import NatsServer, wait_port
 
     settings = _settings(args)
-    settings.data_dir.mkdir(parents=True, exist_ok=True)
-    _ = settings.signing_secret  # generate it once, before the services race for it
+    os.umask(0o077)  # whatever the suite writes (databases, JetStream store, logs) is its user's only
+    _private_data_dir(settings, "up")
+    with_portal = importlib.util.find_spec("services.portal.main") is not None
+    keys = _token_keys(settings, issuer=with_portal)  # in dev: the key pair made once, before anything races for it
     env = dict(os.environ, SRDI_DATA_DIR=str(settings.data_dir.resolve()))
+    # The services verify only: they never get the private key, and are told the public keys.
+    service_env = {k: v for k, v in env.items() if k != "SRDI_JWT_PRIVATE_KEY"}
+    if not settings.jwt_public_keys:
+        service_env["SRDI_JWT_PUBLIC_KEYS"] = "".join(public_pem(k) for k in keys.values())
     nats = None
     if not settings.nats_url:
         nats = NatsServer(settings.data_dir / "nats", settings.embedded_nats_port(),
@@ -69,7 +128,7 @@ def cmd_up(args) -> None:
     def start(service: str) -> None:
         procs[service] = subprocess.Popen(
             [sys.executable, "-m", "uvicorn", f"services.{service}.main:app", "--host", settings.host,
-             "--port", str(settings.port(service)), "--no-access-log", "--log-level", "warning"], env=env)
+             "--port", str(settings.port(service)), "--no-access-log", "--log-level", "warning"], env=service_env)
 
     def start_portal() -> None:  # the web frontend: no database, no events
         procs["portal"] = subprocess.Popen(
@@ -78,7 +137,7 @@ def cmd_up(args) -> None:
 
     for service in available_services():
         start(service)
-    if importlib.util.find_spec("services.portal.main"):
+    if with_portal:
         start_portal()
     for service in procs:
         wait_port(settings.port(service), timeout=60)
@@ -142,7 +201,10 @@ def cmd_import(args) -> None:
 
     settings = _settings(args)
     url = args.url or f"http://{settings.host}:{settings.port('registry')}"
-    token = args.token or issue_token(settings.signing_secret, "platform")
+    try:
+        token = args.token or issue_token(settings.token_signing_key, "platform")
+    except RuntimeError as e:  # no issuer key here: pass --token
+        sys.exit(f"srdi import: {e}")
     path = Path(args.file)
     if not path.is_file():
         sys.exit(f"srdi import: no such file: {path}")
@@ -191,11 +253,17 @@ def main(argv: list[str] | None = None) -> None:
     issue.add_argument("--role", required=True)
     issue.add_argument("--org")
     issue.add_argument("--data-dir")
-    issue.add_argument("--ttl-hours", type=int)
+    issue.add_argument("--ttl-hours", type=int, help="the token's lifetime (default SRDI_TOKEN_TTL_HOURS; at most "
+                                                      "SRDI_TOKEN_MAX_LIFETIME_HOURS)")
     issue.add_argument("--user", help="the user's stable id (the token's sub); every token of one user carries "
                                       "the same, so a retry with a new token is the same caller (default: the "
                                       "role's shared account)")
     issue.set_defaults(func=cmd_token)
+    keys = sub.add_parser("keys", help="token signing keys (Ed25519)")
+    ksub = keys.add_subparsers(dest="keys_command", required=True)
+    gen = ksub.add_parser("generate", help="a new key pair: the issuer's private key and the services' public key")
+    gen.add_argument("--out", required=True, help="a folder: OUT/jwt-signing.pem and OUT/jwt-public/<kid>.pem")
+    gen.set_defaults(func=cmd_keys)
     mig = sub.add_parser("migrate", help="apply migrations to the services' databases")
     mig.add_argument("--data-dir")
     mig.add_argument("--service", action="append", choices=SERVICES)

@@ -14,7 +14,8 @@ until the commit, so a caller never sees an answer that was not kept.
 - Keys belong to the caller (role, organisation and the token's stable user id `sub`, so a retry with
   a fresh token of the same user is the same caller); the request is fingerprinted over its path,
   query and canonical JSON (key order and whitespace do not matter), as an HMAC under the server's
-  secret (a body may hold a resident ID). The same key with another request is a 422.
+  own secret (`settings.signing_secret`, not token material; a body may hold a resident ID). The
+  same key with another request is a 422.
 - Two concurrent requests with one key: on SQLite writers are serialised, so the second waits and
   replays the first's answer; on PostgreSQL the second answers 409 at once while the first runs.
 """
@@ -206,8 +207,10 @@ class IdempotencyMiddleware:
 
     def _fingerprint(self, scope, headers: dict, body: bytes) -> str:
         # A keyed hash: a stored fingerprint of a body holding personal data (a nomination's
-        # resident ID) cannot be reversed by guessing bodies without the server's secret.
-        secret = getattr(self.state.verifier, "secret", None) or self.state.settings.signing_secret
+        # resident ID) cannot be reversed by guessing bodies without the server's secret. The
+        # secret is the server's own (SRDI_JWT_SECRET, generated into the data folder in dev), not
+        # token material: tokens are verified with public keys, which would make no key.
+        secret = self.state.settings.signing_secret
         canonical = canonical_body(body, headers.get(b"content-type", b"").decode(errors="replace"))
         return hmac.new(secret.encode(), scope["path"].encode() + b"?" + scope.get("query_string", b"")
                         + b"\n" + canonical, hashlib.sha256).hexdigest()

@@ -9,6 +9,8 @@ from pathlib import Path
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("registry", "awards", "talent", "finance", "parks", "outreach")
+# The shortest server secret (SRDI_JWT_SECRET) accepted: 32 characters of a token_urlsafe is 192 bits.
+MIN_SECRET_CHARS = 32
 # Port offsets from SRDI_PORT_BASE, as in API.md (outreach, added later, takes the next one).
 PORT_OFFSETS = {"portal": 0, "registry": 1, "awards": 2, "talent": 3, "finance": 4, "parks": 5, "outreach": 6}
 
@@ -40,8 +42,17 @@ class Settings(BaseSettings):
     stream: str = "SRDI"
     stream_replicas: int = 1  # 3 on a NATS cluster (deploy/k8s)
     stream_duplicate_window_s: float = 120.0
+    # The server's own secret, for HMACs only (Idempotency-Key fingerprints; talent's keys in dev);
+    # tokens are not signed with it. Outside dev it must be set, at least 32 characters.
     jwt_secret: str | None = None
+    # Tokens (EdDSA, Ed25519; shared.auth): the issuer's private key (the portal and
+    # `srdi token issue` only; PEM text or a file) and the public keys the services verify with
+    # (PEM text, or files/folders separated by commas: every key listed verifies, for a rotation).
+    # In dev both default to the pair generated into the data folder (`keys/`).
+    jwt_private_key: str | None = None
+    jwt_public_keys: str | None = None
     token_ttl_hours: int = 12
+    token_max_lifetime_hours: int = 24  # a token whose exp - iat is longer is refused
     relay_interval_s: float = 0.5
     dead_letter_after: int = 5  # a handler's own error this many times → a dead letter
     retry_backoff_max_s: float = 30.0  # the longest wait between retries of a transient fault
@@ -71,19 +82,29 @@ class Settings(BaseSettings):
     def resolved_nats_url(self) -> str:
         return self.nats_url or f"nats://127.0.0.1:{self.embedded_nats_port()}"
 
+    def ensure_data_dir(self) -> Path:
+        """The data folder, created readable by its owner only (0700)."""
+        self.data_dir.mkdir(mode=0o700, parents=True, exist_ok=True)
+        return self.data_dir
+
     @cached_property
     def signing_secret(self) -> str:
-        """The token signing secret: SRDI_JWT_SECRET, else generated once into the data folder."""
+        """The server secret for HMACs (not for tokens): SRDI_JWT_SECRET, else generated once into
+        the data folder (dev only), created 0600."""
         if self.jwt_secret:
+            if len(self.jwt_secret) < MIN_SECRET_CHARS:
+                raise RuntimeError(f"SRDI_JWT_SECRET is too short: at least {MIN_SECRET_CHARS} characters "
+                                   f"(e.g. `python -c 'import secrets; print(secrets.token_urlsafe(48))'`)")
             return self.jwt_secret
         if self.env != "dev":
             raise RuntimeError("SRDI_JWT_SECRET must be set outside the embedded default (SRDI_ENV=dev)")
         path = self.data_dir / "jwt-secret"
         if not path.exists():
-            self.data_dir.mkdir(parents=True, exist_ok=True)
-            tmp = path.with_name(f".jwt-secret.{os.getpid()}")
-            tmp.write_text(secrets.token_urlsafe(48))
-            tmp.chmod(0o600)
+            from shared.auth import write_private
+
+            self.ensure_data_dir()
+            tmp = path.with_name(f".jwt-secret.{os.getpid()}.{secrets.token_hex(4)}")
+            write_private(tmp, secrets.token_urlsafe(48))  # 0600 from creation, never chmod-ed
             try:  # link fails if another process won the race: everyone reads one secret
                 os.link(tmp, path)
             except FileExistsError:
@@ -91,3 +112,33 @@ class Settings(BaseSettings):
             finally:
                 tmp.unlink()
         return path.read_text().strip()
+
+    @cached_property
+    def token_signing_key(self):
+        """The issuer's Ed25519 key (shared.auth.SigningKey): SRDI_JWT_PRIVATE_KEY, else in dev the
+        data folder's pair (generated on first use); refused outside dev when missing."""
+        from shared.auth import SIGNING_FILE, KeyConfigError, dev_keys, load_signing_key
+
+        if self.jwt_private_key:
+            return load_signing_key(self.jwt_private_key)
+        if self.env != "dev":
+            raise KeyConfigError("SRDI_JWT_PRIVATE_KEY must be set outside the embedded default (SRDI_ENV=dev): "
+                                 "the issuer's Ed25519 private key (`srdi keys generate`)")
+        return load_signing_key(str(dev_keys(self.data_dir) / SIGNING_FILE))
+
+    @cached_property
+    def token_public_keys(self) -> dict:
+        """The public keys tokens are verified with, by key id: SRDI_JWT_PUBLIC_KEYS, else in dev the
+        data folder's pair (or the public half of SRDI_JWT_PRIVATE_KEY); refused outside dev when missing."""
+        from shared.auth import PUBLIC_DIR, KeyConfigError, dev_keys, kid_of, load_public_keys
+
+        if self.jwt_public_keys:
+            return load_public_keys(self.jwt_public_keys)
+        if self.env != "dev":
+            raise KeyConfigError("SRDI_JWT_PUBLIC_KEYS must be set outside the embedded default (SRDI_ENV=dev): "
+                                 "the Ed25519 public key(s) tokens are verified with (a folder of .pem files or "
+                                 "a list); a service never holds the private key")
+        if self.jwt_private_key:
+            public = self.token_signing_key.public
+            return {kid_of(public): public}
+        return load_public_keys(str(dev_keys(self.data_dir) / PUBLIC_DIR))

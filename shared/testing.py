@@ -18,11 +18,27 @@ from pathlib import Path
 import httpx
 from sqlalchemy import create_engine, text
 
-from shared.auth import issue_token
+from shared.auth import SigningKey, issue_token, public_pem
 from shared.natsserver import NatsServer
 from shared.settings import SERVICES, Settings, available_services
 
-SECRET = "test-secret-not-for-production-0123456789"
+# The tests' token issuer: an Ed25519 key made for this test run (no private key is kept in the
+# repository). SECRET is its PEM, so `issue_token(SECRET, role, …)` signs as the issuer does; the
+# Suite's services are configured with PUBLIC_KEYS only. SERVER_SECRET is the services' own HMAC
+# secret (Idempotency-Key fingerprints), which tokens never use.
+SIGNING_KEY = SigningKey.generate()
+SECRET = SIGNING_KEY.pem()
+PUBLIC_KEYS = public_pem(SIGNING_KEY.public)
+SERVER_SECRET = "test-secret-not-for-production-0123456789"
+
+
+def key_env(issuer: bool = False) -> dict[str, str]:
+    """The environment of a service process started by a test: it verifies the tests' tokens; with
+    `issuer`, it also signs them (the portal)."""
+    env = {"SRDI_JWT_PUBLIC_KEYS": PUBLIC_KEYS, "SRDI_JWT_SECRET": SERVER_SECRET}
+    if issuer:
+        env["SRDI_JWT_PRIVATE_KEY"] = SECRET
+    return env
 
 
 def _admin_engine(server_url: str):
@@ -43,8 +59,11 @@ class Suite:
             base = self.pg_server.rsplit("/", 1)[0]
             template = f"{base}/{self.prefix}_{{service}}"
         defaults = {"relay_interval_s": 0.05, "dead_letter_after": 3, "ack_wait_s": 5}
+        # The settings hold the issuer's key too, for the portal's tests; the services read only
+        # the public keys from them (shared.auth.Verifier.from_settings).
+        keys = {"jwt_secret": SERVER_SECRET, "jwt_public_keys": PUBLIC_KEYS, "jwt_private_key": SECRET}
         self.settings = Settings(data_dir=self.tmp, nats_url=self.nats.url, database_url=template,
-                                 jwt_secret=SECRET, **{**defaults, **overrides})
+                                 **{**defaults, **keys, **overrides})
         self.apps = {}
         self._stack = contextlib.AsyncExitStack()
         self._clients: dict = {}
@@ -87,7 +106,7 @@ class Suite:
             eng.dispose()
 
     def token(self, role: str, org: str | None = None) -> str:
-        return issue_token(SECRET, role, org)
+        return issue_token(SIGNING_KEY, role, org)
 
     def client(self, service: str, role: str | None = "econ", org: str | None = None) -> httpx.AsyncClient:
         key = (service, role, org)

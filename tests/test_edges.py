@@ -19,7 +19,7 @@ from services.awards.models import LedgerEntry
 from services.awards.tests.test_flow import awards_of, fund
 from services.registry.models import Enterprise
 from shared.limits import BodyLimitMiddleware
-from shared.testing import SECRET, make_uscc
+from shared.testing import key_env, make_uscc
 
 MIB = 1024 * 1024
 TODAY = dt.date.today()
@@ -88,8 +88,8 @@ def test_a_served_registry_stays_flat_under_a_100_mb_anonymous_body(suite, tmp_p
     with socket.socket() as sock:
         sock.bind(("127.0.0.1", 0))
         port = sock.getsockname()[1]
-    env = dict(os.environ, SRDI_NATS_URL=suite.nats.url, SRDI_DATA_DIR=str(tmp_path), SRDI_JWT_SECRET=SECRET,
-               SRDI_BACKGROUND_JOBS="false")
+    env = dict(os.environ, SRDI_NATS_URL=suite.nats.url, SRDI_DATA_DIR=str(tmp_path), SRDI_BACKGROUND_JOBS="false",
+               **key_env())
     env.pop("SRDI_DATABASE_URL", None)
     env.pop("SRDI_TEST_DATABASE_URL", None)
     proc = subprocess.Popen([sys.executable, "-m", "uvicorn", "services.registry.main:app", "--port", str(port)],

@@ -88,3 +88,29 @@ async def test_consumer_crashing_five_times_with_a_fetched_batch(tmp_path):
         assert count(suite, "awards", DeadLetter) == 0
     finally:
         await suite.stop()
+
+
+async def test_replay_from_a_sequence_or_a_time_changes_nothing(suite):
+    """An operator replays part of the stream (from a sequence, or from a time) rather than all of it;
+    what was handled stays handled once."""
+    from nats.js.api import DeliverPolicy
+
+    from services.talent.models import QuotaGrant
+    u = make_uscc()
+    await promote(suite, u, "municipal_little_giant", "2024-10-01")
+    await suite.settled()
+    grants = count(suite, "talent", QuotaGrant)
+    js = suite.apps["talent"].state.bus.js
+    last = (await js.stream_info(suite.settings.stream)).state.last_seq
+    econ = suite.client("talent")
+    r = await econ.post("/api/v1/admin/replay", params={"from_sequence": max(1, last - 3)})
+    assert r.status_code == 202 and r.json()["from_sequence"] == max(1, last - 3)
+    info = await js.consumer_info(suite.settings.stream, "talent")
+    assert info.config.deliver_policy == DeliverPolicy.BY_START_SEQUENCE
+    await suite.settled()
+    r = await econ.post("/api/v1/admin/replay", params={"since": "2026-01-01T00:00:00Z"})
+    assert r.status_code == 202
+    assert (await js.consumer_info(suite.settings.stream, "talent")).config.deliver_policy == DeliverPolicy.BY_START_TIME
+    await suite.settled()
+    assert count(suite, "talent", QuotaGrant) == grants
+    assert (await econ.post("/api/v1/admin/replay", params={"from_sequence": 0})).status_code == 422

@@ -42,6 +42,8 @@ def create_portal(settings: Settings | None = None, portal: PortalSettings | Non
     settings = settings or Settings()
     portal = portal or PortalSettings()
     logs.configure(settings.log_level)
+    if settings.env != "dev":  # at import: a failure inside the cookie middleware's build would not stop uvicorn
+        check_issuer(settings)
     holder: dict[str, Backend] = {}
 
     def backend() -> Backend:  # created on first use (tests drive the app without its lifespan)
@@ -51,6 +53,7 @@ def create_portal(settings: Settings | None = None, portal: PortalSettings | Non
 
     @contextlib.asynccontextmanager
     async def lifespan(_app: FastAPI):
+        check_issuer(settings)
         yield
         if "b" in holder:
             await holder.pop("b").aclose()
@@ -134,6 +137,15 @@ def create_portal(settings: Settings | None = None, portal: PortalSettings | Non
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     return app
+
+
+def check_issuer(settings: Settings) -> None:
+    """At start: the portal is the token issuer, so it refuses to run without a usable private key
+    (SRDI_JWT_PRIVATE_KEY outside dev) or with a session length beyond the tokens' maximum lifetime."""
+    _ = settings.token_signing_key  # shared.auth.KeyConfigError says which variable to set
+    if not 0 < settings.token_ttl_hours <= settings.token_max_lifetime_hours:
+        raise RuntimeError(f"SRDI_TOKEN_TTL_HOURS ({settings.token_ttl_hours}) must be between 1 and "
+                           f"SRDI_TOKEN_MAX_LIFETIME_HOURS ({settings.token_max_lifetime_hours})")
 
 
 def oidc_client(portal: PortalSettings):

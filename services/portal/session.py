@@ -3,6 +3,11 @@
 Sessions are Starlette's signed cookies (itsdangerous). The session holds the signed-in user's
 role, organisation and the bearer token minted for them with `shared.auth.issue_token`, and a
 CSRF token that every form carries back (`csrf_token`) and every POST checks.
+
+The portal is the suite's token issuer: it alone holds the Ed25519 private key
+(SRDI_JWT_PRIVATE_KEY; in dev the data folder's), and the services verify its tokens with the
+public key. The cookie key is SRDI_PORTAL_SESSION_SECRET, else derived from that private key, so
+nothing a service holds can forge a portal session either.
 """
 from __future__ import annotations
 
@@ -11,13 +16,17 @@ import hmac
 import secrets
 from dataclasses import dataclass
 
+from cryptography.hazmat.primitives import serialization
 from fastapi import Request
 
-from shared.auth import ORG_ROLES, ROLES, issue_token
+from shared.auth import ORG_ROLES, ROLES, issue_token, org_error
 from shared.settings import Settings
 from services.portal.config import PortalSettings
 
 CSRF_FIELD = "csrf_token"
+ORG_SHAPE_ZH = {"enterprise": "企业用户须填写本企业有效的统一社会信用代码（18位）。",
+                "park": "园区编号格式不正确（字母、数字、“-”“_”“.”，至多64个字符）。",
+                "bank": "银行代码格式不正确（字母、数字、“-”“_”“.”，至多64个字符）。"}
 
 
 class PortalError(Exception):
@@ -41,7 +50,15 @@ class LazySecret:
     def __str__(self) -> str:
         if self.portal.session_secret:
             return self.portal.session_secret
-        return hmac.new(self.settings.signing_secret.encode(), b"srdi-portal-session-v1", hashlib.sha256).hexdigest()
+        return session_key_of(self.settings)
+
+
+def session_key_of(settings: Settings) -> str:
+    """The cookie key derived from the issuer's private key (a keyed hash with its own label: the
+    signing key itself never signs cookies). A new signing key signs everyone out, as it should."""
+    raw = settings.token_signing_key.private.private_bytes(
+        serialization.Encoding.Raw, serialization.PrivateFormat.Raw, serialization.NoEncryption())
+    return hmac.new(raw, b"srdi-portal-session-v1", hashlib.sha256).hexdigest()
 
 
 @dataclass(frozen=True)
@@ -79,14 +96,17 @@ def sign_in(request: Request, settings: Settings, role: str, org: str | None, na
             sub: str | None = None) -> User:
     if role not in ROLES:
         raise PortalError(422, "请选择有效的角色。")
-    org = (org or "").strip() or None
+    org = (str(org).strip() if org is not None else "") or None
     if role in ORG_ROLES and not org:
         raise PortalError(422, "园区和银行用户须填写所属机构（园区编号或银行代码）。")
     if role not in ORG_ROLES:
         org = None
     # The token's sub is the user's stable id (the identity provider's, else the name signed in
     # with): a new session's token is the same caller, so its Idempotency-Keys and audit carry over.
-    token = issue_token(settings.signing_secret, role, org, settings.token_ttl_hours, sub=sub or name or None)
+    if org_error(role, org):  # not of the role's kind: the services would refuse the token
+        raise PortalError(422, ORG_SHAPE_ZH[role])
+    token = issue_token(settings.token_signing_key, role, org, settings.token_ttl_hours, sub=sub or name or None,
+                        max_hours=settings.token_max_lifetime_hours)
     request.session.clear()  # a new session on sign-in (no fixation), with a new CSRF token
     request.session["user"] = {"role": role, "org": org, "name": name, "token": token}
     csrf_token(request)

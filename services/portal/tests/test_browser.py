@@ -25,14 +25,13 @@ from services.portal.config import PORTAL_SERVICES as SERVICES
 from shared.auth import issue_token
 from shared.clock import today
 from shared.natsserver import NatsServer, free_port
-from shared.testing import make_uscc, wrong_check
+from shared.testing import SIGNING_KEY, key_env, make_uscc, wrong_check
 
 CHROMIUM = "/usr/bin/chromium"
 ROOT = Path(__file__).resolve().parents[3]
 ARTIFACTS = ROOT / "test-artifacts" / "portal"
 DATA = Path(__file__).parent / "data"  # a copy of the suite's sample municipal list (shared/data)
 WAIT_MS = 60_000  # a page that needs the services on a busy 2-core machine
-SECRET = "portal-browser-test-secret-0123456789-abcdef"
 LAUNCH_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                "--disable-sync", "--no-first-run"]
 
@@ -72,7 +71,8 @@ def stack(tmp_path_factory):
     data = tmp_path_factory.mktemp("portal-browser")
     nats = NatsServer(data / "nats").start()
     ports = {s: free_port() for s in (*SERVICES, "portal")}
-    env = dict(os.environ, SRDI_DATA_DIR=str(data), SRDI_NATS_URL=nats.url, SRDI_JWT_SECRET=SECRET,
+    # The services get the tests' public key only; the portal (the issuer) its private key too.
+    env = dict(os.environ, SRDI_DATA_DIR=str(data), SRDI_NATS_URL=nats.url, **key_env(),
                SRDI_LOG_LEVEL="WARNING", SRDI_RELAY_INTERVAL_S="0.1",
                **{f"SRDI_PORTAL_{s.upper()}_URL": f"http://127.0.0.1:{ports[s]}" for s in SERVICES})
     env.pop("SRDI_TEST_DATABASE_URL", None)
@@ -85,7 +85,7 @@ def stack(tmp_path_factory):
             procs.append(subprocess.Popen(
                 [sys.executable, "-m", "uvicorn", f"services.{name}.main:app", "--host", "127.0.0.1",
                  "--port", str(ports[name]), "--no-access-log", "--log-level", "warning"],
-                cwd=ROOT, env=env, stdout=log, stderr=subprocess.STDOUT))
+                cwd=ROOT, env={**env, **key_env(issuer=name == "portal")}, stdout=log, stderr=subprocess.STDOUT))
         urls = {s: f"http://127.0.0.1:{p}" for s, p in ports.items()}
         try:
             for s in SERVICES:
@@ -121,7 +121,7 @@ def browser():
 
 
 def api(urls, service: str, role: str, method: str, path: str, **kw) -> httpx.Response:
-    headers = {"Authorization": f"Bearer {issue_token(SECRET, role)}"}
+    headers = {"Authorization": f"Bearer {issue_token(SIGNING_KEY, role)}"}
     return httpx.request(method, urls[service] + "/api/v1" + path, headers=headers, timeout=30, **kw)
 
 

@@ -11,6 +11,7 @@ from services.portal.config import PortalSettings
 from services.portal.main import create_portal
 from services.portal.tests.conftest import Portal
 from shared.clock import SHANGHAI, today
+from shared.auth import SigningKey
 from shared.settings import Settings
 from shared.testing import make_uscc, wrong_check
 
@@ -159,10 +160,10 @@ async def test_an_unreachable_service_and_an_unexpected_error_are_plain_chinese(
 
 async def test_an_expired_or_foreign_token_sends_the_user_back_to_sign_in(suite, tmp_path):
     transports = {s: httpx.ASGITransport(app=a) for s, a in suite.apps.items()}
-    other = create_portal(Settings(data_dir=tmp_path, jwt_secret="another-secret-0123456789abcdef-0123456789"),
+    other = create_portal(Settings(data_dir=tmp_path, jwt_private_key=SigningKey.generate().pem()),
                           PortalSettings(), transports)
     p = Portal(other)
-    await p.login("econ")  # its tokens are signed with a secret the services do not know
+    await p.login("econ")  # its tokens are signed with a key the services do not know
     r = await p.http.get("/enterprises")
     assert r.status_code == 303 and r.headers["location"] == "/login"
     assert "登录已失效" in (await p.http.get("/login")).text
@@ -172,7 +173,8 @@ async def test_an_expired_or_foreign_token_sends_the_user_back_to_sign_in(suite,
 
 async def test_role_picker_only_in_the_embedded_default(suite, tmp_path):
     cookie_key = PortalSettings(session_secret="shared-by-both-apps-for-this-test")
-    prod = create_portal(Settings(data_dir=tmp_path, env="prod", jwt_secret=suite.settings.jwt_secret), cookie_key)
+    prod = create_portal(Settings(data_dir=tmp_path, env="prod", jwt_private_key=suite.settings.jwt_private_key),
+                         cookie_key)
     p = Portal(prod)
     page = (await p.http.get("/login")).text
     assert "选择角色登录" not in page and "未配置任何登录方式" in page
@@ -192,6 +194,13 @@ async def test_role_picker_only_in_the_embedded_default(suite, tmp_path):
 async def test_org_roles_need_an_organisation(portal):
     r = await portal.http.post("/login", data={"role": "park", "csrf_token": await portal.csrf()})
     assert r.status_code == 422 and "所属机构" in r.text
+    # An organisation of the wrong kind is refused at sign-in (the services would refuse its token).
+    for role, org, says in (("enterprise", "not-a-uscc", "统一社会信用代码"),
+                            ("enterprise", wrong_check(make_uscc()), "统一社会信用代码"),
+                            ("park", "园区 1", "园区编号格式不正确"), ("bank", "B1/../x", "银行代码格式不正确")):
+        r = await portal.http.post("/login", data={"role": role, "org": org, "csrf_token": await portal.csrf()})
+        assert r.status_code == 422 and says in r.text, (role, org)
+        assert (await portal.http.get("/")).status_code == 303  # not signed in
     r = await portal.http.post("/login", data={"role": "root", "csrf_token": await portal.csrf()})
     assert r.status_code == 422 and "有效的角色" in r.text
 
@@ -279,7 +288,7 @@ async def imported(portal, r, timeout: float = 60.0):
 
 
 async def test_single_sign_on_is_configurable_and_off_by_default(suite, tmp_path):
-    settings = Settings(data_dir=tmp_path, env="prod", jwt_secret=suite.settings.jwt_secret)
+    settings = Settings(data_dir=tmp_path, env="prod", jwt_private_key=suite.settings.jwt_private_key)
     assert create_portal(settings, PortalSettings()).state.oauth is None
     sso = PortalSettings(oidc_enabled=True, oidc_metadata_url="https://sso.invalid/.well-known/openid-configuration",
                          oidc_client_id="srdi-portal", oidc_client_secret="s")
