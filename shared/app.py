@@ -19,6 +19,7 @@ from prometheus_client import CONTENT_TYPE_LATEST, Gauge, Histogram, generate_la
 from sqlalchemy import MetaData, delete, func, select
 
 from shared import errors, logs, tracing
+from shared.asyncapi import document as asyncapi_document
 from shared.auth import Caller, Verifier
 from shared.bus import Bus
 from shared.db import Database, utcnow
@@ -134,6 +135,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
                   description=f"SRDI suite — {spec.name} service. Errors are RFC 9457 problem+json.")
     app.state.settings = settings
     app.state.service = spec.name
+    app.state.handlers = spec.handlers
     errors.install(app)
     app.include_router(spec.router, prefix="/api/v1")
     app.include_router(policy_router(spec.policy_writers, spec.policy_validator), prefix="/api/v1")
@@ -164,6 +166,11 @@ def ops_router(service: str) -> APIRouter:
         problems = bus.health.problems()
         body = {"service": service, "database": db_ok, "nats": bus.connected, "bus": problems or "ok"}
         return JSONResponse(body, status_code=200 if db_ok and bus.connected and not problems else 503)
+
+    @r.get("/asyncapi.json", tags=["ops"])
+    async def asyncapi(request: Request):
+        """AsyncAPI 3.0: the events this service sends and receives, from their typed payloads."""
+        return asyncapi_document(service, request.app.state.handlers)
 
     @r.get("/metrics", tags=["ops"])
     async def metrics(request: Request):

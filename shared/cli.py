@@ -174,6 +174,23 @@ def cmd_up(args) -> None:
     print("SRDI suite stopped.", flush=True)
 
 
+def cmd_asyncapi(args) -> None:
+    """Every event of the suite, with the services that send and receive it (x-senders, x-receivers)."""
+    import json
+
+    from shared.asyncapi import document
+
+    doc = document()
+    for name in available_services():
+        handlers = spec_of(name).handlers
+        for channel in doc["channels"].values():
+            if channel["address"].startswith(f"srdi.{name}."):
+                channel.setdefault("x-senders", []).append(name)
+            if channel["address"] in set(handlers):
+                channel.setdefault("x-receivers", []).append(name)
+    print(json.dumps(doc, indent=2, ensure_ascii=False))
+
+
 def cmd_new_migration(args) -> None:
     """Autogenerate a service's next revision by comparing its tables with its migrations."""
     import tempfile
@@ -272,6 +289,8 @@ def main(argv: list[str] | None = None) -> None:
     new.add_argument("service", choices=SERVICES)
     new.add_argument("-m", "--message", required=True)
     new.set_defaults(func=cmd_new_migration)
+    events = sub.add_parser("asyncapi", help="print the suite's event catalogue as AsyncAPI 3.0 (docs/asyncapi.json)")
+    events.set_defaults(func=cmd_asyncapi)
     imp = sub.add_parser("import", help="import a municipal recognition list (CSV or XLSX) with progress")
     imp.add_argument("file")
     imp.add_argument("--data-dir")
