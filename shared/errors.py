@@ -63,12 +63,49 @@ def problem_response(p: Problem, headers: dict | None = None) -> JSONResponse:
     return JSONResponse(p.body(), status_code=p.status, media_type=MEDIA_TYPE, headers=headers)
 
 
+# pydantic's error types in Chinese ({…} from the error's context), so a field's message reads in
+# Chinese beside pydantic's English.
+ZH_BY_TYPE = {
+    "missing": "缺少必填字段", "extra_forbidden": "不允许的字段（可能拼写有误）",
+    "string_type": "应为文本", "int_type": "应为整数", "int_parsing": "应为整数",
+    "int_from_float": "应为整数（不能有小数）", "float_type": "应为数字", "float_parsing": "应为数字",
+    "decimal_type": "应为数字", "decimal_parsing": "应为数字", "bool_type": "应为 true 或 false",
+    "bool_parsing": "应为 true 或 false", "list_type": "应为列表", "dict_type": "应为对象",
+    "model_type": "应为对象", "model_attributes_type": "应为对象", "date_type": "应为日期（YYYY-MM-DD）",
+    "date_parsing": "应为日期（YYYY-MM-DD）", "date_from_datetime_parsing": "应为日期（YYYY-MM-DD）",
+    "date_from_datetime_inexact": "应为日期（YYYY-MM-DD），不含时间", "datetime_type": "应为时间（ISO 8601）",
+    "datetime_parsing": "应为时间（ISO 8601）", "datetime_from_date_parsing": "应为时间（ISO 8601）",
+    "string_too_short": "文本过短（至少 {min_length} 个字符）", "string_too_long": "文本过长（至多 {max_length} 个字符）",
+    "too_short": "项数过少（至少 {min_length} 项）", "too_long": "项数过多（至多 {max_length} 项）",
+    "string_pattern_mismatch": "格式不符合要求", "greater_than": "应大于 {gt}", "greater_than_equal": "应不小于 {ge}",
+    "less_than": "应小于 {lt}", "less_than_equal": "应不大于 {le}", "multiple_of": "应为 {multiple_of} 的倍数",
+    "literal_error": "取值应为以下之一：{expected}", "enum": "取值应为以下之一：{expected}",
+    "union_tag_invalid": "类型标记应为以下之一：{expected_tags}", "union_tag_not_found": "缺少类型标记字段",
+    "json_invalid": "不是有效的 JSON", "json_type": "不是有效的 JSON", "uuid_parsing": "应为 UUID",
+    "uuid_type": "应为 UUID", "url_parsing": "应为网址", "frozen_instance": "该字段不可修改",
+    "finite_number": "应为有限数值", "none_required": "应为空（null）", "is_instance_of": "类型不符合要求",
+}
+
+
+def _message(e: dict) -> str:
+    """"中文 / English" for one validation error: our own checks already speak both (a ValueError's
+    text is "中文 / English"); pydantic's own are translated by their type."""
+    en = str(e.get("msg", ""))
+    if e.get("type") in ("value_error", "assertion_error"):
+        own = en.removeprefix("Value error, ").removeprefix("Assertion failed, ")
+        return own if " / " in own else f"取值无效：{own} / {own}"
+    zh = ZH_BY_TYPE.get(str(e.get("type", "")))
+    if zh is None:
+        return f"取值无效 / {en}"
+    try:
+        zh = zh.format(**{k: v for k, v in (e.get("ctx") or {}).items()})
+    except (KeyError, IndexError):
+        zh = zh.split("（")[0].split("{")[0]
+    return f"{zh} / {en}"
+
+
 def _clean(errs: list) -> list:
-    out = []
-    for e in errs:
-        item = {"loc": list(e.get("loc", ())), "msg": str(e.get("msg", "")), "type": e.get("type", "")}
-        out.append(item)
-    return out
+    return [{"loc": list(e.get("loc", ())), "msg": _message(e), "type": e.get("type", "")} for e in errs]
 
 
 def is_unique_violation(exc: IntegrityError) -> bool:
@@ -88,9 +125,10 @@ def install(app: FastAPI) -> None:
     @app.exception_handler(RequestValidationError)
     async def _validation(_req: Request, exc: RequestValidationError):
         errs = _clean(exc.errors())
-        where = ", ".join(".".join(map(str, e["loc"])) for e in errs[:5])
+        where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].split(' / ')[0]}" for e in errs[:5])
+        where_en = ", ".join(".".join(map(str, e["loc"])) for e in errs[:5])
         return problem_response(Problem(422, "validation", f"请求数据不符合要求（{where}），详见 errors",
-                                        f"The request does not validate ({where}); see errors", errors=errs))
+                                        f"The request does not validate ({where_en}); see errors", errors=errs))
 
     @app.exception_handler(StarletteHTTPException)
     async def _http(_req: Request, exc: StarletteHTTPException):

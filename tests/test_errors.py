@@ -7,6 +7,7 @@ from fastapi import FastAPI
 from sqlalchemy import Column, Integer, MetaData, String, Table, create_engine, insert
 
 from shared import errors
+from shared.testing import make_uscc
 
 
 def _engine(tmp_path):
@@ -76,3 +77,21 @@ async def test_a_cursor_that_only_looks_like_an_id_is_a_422(suite):
             sep = "&" if "?" in path else "?"
             r = await suite.client(service, role=role).get(f"{path}{sep}cursor={encode(key)}")
             assert r.status_code == 422 and r.json()["type"].endswith("bad-cursor"), (service, path, key, r.text)
+
+
+async def test_field_messages_come_in_chinese_beside_pydantics_english(suite):
+    """pydantic's own messages ("Field required", "Input should be …") are translated by their type,
+    the service's own checks keep their two languages, and the Chinese detail names the field."""
+    econ = suite.client("registry")
+    r = await econ.post("/api/v1/enterprises", json={"name": "缺代码企业", "founded_on": "不是日期", "extra": 1})
+    assert r.status_code == 422
+    msgs = {e["loc"][-1]: e["msg"] for e in r.json()["errors"]}
+    assert msgs["uscc"].startswith("缺少必填字段 / ")
+    assert msgs["founded_on"].startswith("应为日期")
+    assert msgs["extra"].startswith("不允许的字段")
+    assert "缺少必填字段" in r.json()["detail_zh"] and "Field required" not in r.json()["detail_zh"]
+    r = await econ.post(f"/api/v1/enterprises/{make_uscc()}/certifications",
+                        json={"tier": "municipal_srdi", "recognized_on": "2099-01-01"})
+    err = r.json()["errors"][0]
+    assert r.status_code == 422 and "晚于今天" in err["msg"] and "after today" in err["msg"]
+    assert not err["msg"].startswith("Value error")
