@@ -9,6 +9,7 @@ from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse
 from sqlalchemy.exc import DataError, IntegrityError, StatementError
 from starlette.exceptions import HTTPException as StarletteHTTPException
+from starlette.routing import Match
 
 log = structlog.get_logger()
 PROBLEM_BASE = "https://srdi.fangshan.gov.cn/problems/"
@@ -108,6 +109,13 @@ def _clean(errs: list) -> list:
     return [{"loc": list(e.get("loc", ())), "msg": _message(e), "type": e.get("type", "")} for e in errs]
 
 
+def allowed_methods(req: Request) -> list[str]:
+    """Every method some route of the app fully answers on this request's path (asked method by
+    method: included routers only say whether they match as a whole)."""
+    return [m for m in ("GET", "HEAD", "POST", "PUT", "PATCH", "DELETE")
+            if any(route.matches({**req.scope, "method": m})[0] == Match.FULL for route in req.app.router.routes)]
+
+
 def is_unique_violation(exc: IntegrityError) -> bool:
     """PostgreSQL's SQLSTATE 23505, or SQLite's UNIQUE / PRIMARY KEY constraint message."""
     orig = exc.orig
@@ -131,11 +139,13 @@ def install(app: FastAPI) -> None:
                                         f"The request does not validate ({where_en}); see errors", errors=errs))
 
     @app.exception_handler(StarletteHTTPException)
-    async def _http(_req: Request, exc: StarletteHTTPException):
+    async def _http(req: Request, exc: StarletteHTTPException):
         zh, en = STATUS_TITLES.get(exc.status_code, ("错误", "Error"))
         detail = exc.detail if isinstance(exc.detail, str) and exc.detail not in (en,) else en
-        return problem_response(Problem(exc.status_code, f"http-{exc.status_code}", zh, detail),
-                                headers=getattr(exc, "headers", None))
+        headers = getattr(exc, "headers", None)
+        if exc.status_code == 405:  # Starlette names only the first route on the path: name them all
+            headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(req))}
+        return problem_response(Problem(exc.status_code, f"http-{exc.status_code}", zh, detail), headers=headers)
 
     @app.exception_handler(OverflowError)
     @app.exception_handler(DataError)

@@ -95,3 +95,9 @@ async def test_field_messages_come_in_chinese_beside_pydantics_english(suite):
     err = r.json()["errors"][0]
     assert r.status_code == 422 and "晚于今天" in err["msg"] and "after today" in err["msg"]
     assert not err["msg"].startswith("Value error")
+
+
+async def test_a_405_names_every_method_of_the_path(suite):
+    r = await suite.client("registry").delete("/api/v1/enterprises")
+    assert r.status_code == 405 and r.headers["content-type"].startswith("application/problem+json")
+    assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "POST"}
