@@ -10,7 +10,7 @@ import uuid
 
 import httpx
 
-from services.portal.labels import PARAM_LABELS, param_label, zh_text
+from services.portal.labels import PARAM_LABELS, codes_zh, param_label, zh_text
 
 SERVICE_NAMES = {"registry": "企业库服务", "awards": "奖励服务", "talent": "人才服务",
                  "finance": "金融服务", "parks": "园区服务"}
@@ -23,16 +23,26 @@ class ServiceError(Exception):
         super().__init__(zh)
         self.status, self.zh, self.errors, self.service = status, zh, errors or [], service
 
+    def said(self) -> str:
+        """The message with its field details in one line (a flash has no list under it)."""
+        base = SEE_BELOW.sub("", self.zh).rstrip("。")
+        extra = [e for e in self.errors if e.split("：", 1)[-1] not in base]  # not what it already says
+        return base + ("：" + "；".join(extra) if extra else "") + "。"
+
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
 # shared.errors' schema-validation problem: "请求数据不符合要求（query.year），详见 errors".
 SEE_ERRORS = re.compile(r"[，,]\s*详见 errors\s*$")
-LOC = re.compile(r"(?<![A-Za-z0-9_])(?:body|query|path)\.([A-Za-z0-9_]+)")
+SEE_BELOW = re.compile(r"[，,]\s*见下列说明。?$")
+# A field's place ("body.person.id_number"): named by its last part.
+LOC = re.compile(r"(?<![A-Za-z0-9_])(?:body|query|path)(?:\.[A-Za-z0-9_]+)*\.([A-Za-z0-9_]+)(:\s*)?")
+# Pydantic's prefix on a validator's own message ("Value error, 含有控制字符…"): not for the user.
+PYDANTIC_PREFIX = re.compile(r"^\s*(?:Value error|Assertion failed),\s*")
 
 
 def _zh(msg: str) -> str:
     """`msg` of a field error is 'zh / en': keep the Chinese half."""
-    return zh_text(msg.split(" / ", 1)[0])
+    return zh_text(PYDANTIC_PREFIX.sub("", msg.split(" / ", 1)[0]))
 
 
 def problem_of(service: str, r: httpx.Response) -> ServiceError:
@@ -55,11 +65,13 @@ def problem_of(service: str, r: httpx.Response) -> ServiceError:
         loc = [x for x in e.get("loc", []) if x not in ("body", "query", "path")]
         where = PARAM_LABELS.get(str(loc[-1])) if loc else None
         where = where or ".".join(str(x) for x in loc)
-        errors.append(f"{where}：{msg}" if where else msg)
+        errors.append(f"{where}：{codes_zh(msg, service)}" if where else codes_zh(msg, service))
     zh = zh_text(zh)
     if SEE_ERRORS.search(zh):  # "see errors" points at the JSON: say it in words, and only what is shown
-        zh = LOC.sub(lambda m: param_label(m.group(1)), SEE_ERRORS.sub("", zh)) + (
-            "，见下列说明。" if errors else "，请检查后重试。")
+        zh = LOC.sub(lambda m: param_label(m.group(1)) + ("：" if m.group(2) else ""), SEE_ERRORS.sub("", zh))
+        errors = [e for e in errors if e.split("：", 1)[-1] not in zh]  # what the sentence already says
+        zh += "，见下列说明。" if errors else "，请检查后重试。"
+    zh = codes_zh(zh, service)
     return ServiceError(r.status_code, zh, errors, service)
 
 

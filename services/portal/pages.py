@@ -8,6 +8,7 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
+from types import SimpleNamespace
 from typing import Annotated
 from urllib.parse import quote
 
@@ -16,13 +17,15 @@ from fastapi.responses import RedirectResponse, Response
 
 from services.portal import charts
 from services.portal.backend import Api, ServiceError
-from services.portal.labels import (AWARD_STATE_LABELS, AWARD_STATES, CERT_SOURCE_LABELS, LOAN_STATE_LABELS,
-                                    NOMINATION_ACTIONS, NOMINATION_NEXT, PROGRAM_LABELS, REQUEST_CATEGORY_LABELS,
-                                    REQUEST_STATE_LABELS, ROLE_LABELS, TIER_LABELS, TIER_ORDER, yuan)
+from services.portal.labels import (AWARD_ACTION_LABELS, AWARD_STATE_LABELS, AWARD_STATES, CERT_SOURCE_LABELS,
+                                    FIRST_LOAN_REASON_LABELS, LOAN_STATE_LABELS, NOMINATION_ACTIONS,
+                                    NOMINATION_CATEGORIES, NOMINATION_NEXT, PROGRAM_LABELS, REQUEST_CATEGORY_LABELS,
+                                    REQUEST_STATE_LABELS, ROLE_LABELS, TIER_LABELS, TIER_ORDER, yuan, zh_text)
 from services.portal.session import (NotSignedIn, PortalError, User, check_csrf, current_user, flash, sign_in,
                                      sign_out)
 from shared.auth import ORG_ROLES
 from shared.clock import SHANGHAI, today
+from shared.tiers import active_on
 
 router = APIRouter()
 
@@ -31,7 +34,7 @@ PAGES = {
     "dashboard": ("/", "首页概览", None),
     "enterprises": ("/enterprises", "企业查询", ("econ", "treasury", "talent", "finance", "auditor", "platform", "park")),
     "awards": ("/awards", "奖励审核与拨付", ("econ", "treasury", "auditor")),
-    "talent": ("/talent", "落户指标与人才推荐", ("talent", "econ", "auditor")),
+    "talent": ("/talent", "落户指标与人才推荐", ("talent", "econ", "auditor", "enterprise")),
     "service_list": ("/service-list", "金融服务名单", ("finance", "econ", "auditor", "bank")),
     "parks": ("/parks", "园区企业", ("econ", "auditor", "park")),
     "import": ("/import", "名单导入", ("econ", "platform")),
@@ -112,9 +115,15 @@ async def login_page(request: Request):
 @router.post("/login", dependencies=[CsrfChecked])
 async def login(request: Request, role: Annotated[str, Form()] = "", org: Annotated[str, Form()] = "",
                 name: Annotated[str, Form()] = ""):
-    if not request.app.state.dev_login:
+    state = request.app.state
+    if not state.dev_login:
         raise PortalError(403, "当前部署不允许选择角色登录，请使用统一身份认证登录。")
-    user = sign_in(request, request.app.state.settings, role, org, name.strip()[:40] or ROLE_LABELS.get(role, role))
+    try:
+        user = sign_in(request, state.settings, role, org, name.strip()[:40] or ROLE_LABELS.get(role, role))
+    except PortalError as e:  # back to the form, with what was typed and why it was refused
+        return render(request, "login.html", e.status, roles=ROLE_LABELS, org_roles=ORG_ROLES,
+                      dev_login=state.dev_login, oidc=state.portal.oidc_enabled, error=e.zh,
+                      chosen={"role": role, "org": org[:64], "name": name[:40]})
     flash(request, "ok", f"已登录：{ROLE_LABELS[user.role]}{('（' + user.org + '）') if user.org else ''}")
     return RedirectResponse("/", status_code=303)
 
@@ -209,11 +218,32 @@ async def enterprise(request: Request, uscc: str, user: Annotated[User, page_use
     award_details = []
     if awards:
         award_details = await asyncio.gather(*(optional(a.get("awards", f"/awards/{x['id']}")) for x in awards[:50]))
+    on = today()
+    for c in ent.get("certifications", []):
+        c["state_on"] = cert_state_on(c, on)
     return render(request, "enterprise.html", e=ent, awards=awards, totals=totals, quotas=quotas, listing=listing,
                   loans=loans, requests=requests,
                   timeline=timeline(ent, [d for d in award_details if d], quotas or [], listing or None,
                                     loans or [], requests or []))
 
+
+
+def cert_state_on(c: dict, on: dt.date) -> str:
+    """A certification's state on `on` from its dates, by the suite's one projection (shared.tiers):
+    a title lapses the day after its last valid day whether or not the registry's sweep has run."""
+    def day(v):
+        try:
+            return dt.date.fromisoformat(v) if v else None
+        except (TypeError, ValueError):
+            return None
+    rec, exp, rev = day(c.get("recognized_on")), day(c.get("expires_on")), day(c.get("revoked_on"))
+    if rec is None or exp is None:
+        return c.get("state") or ""
+    if active_on(SimpleNamespace(recognized_on=rec, expires_on=exp, revoked_on=rev), on):
+        return "active"
+    if (rev and rev <= on) or c.get("state") == "revoked":
+        return "revoked"
+    return "expired" if exp < on else "pending"
 
 
 def local_date(at: str | None) -> str:
@@ -233,7 +263,7 @@ def timeline(ent: dict, awards: list[dict], quotas: list[dict], listing: dict | 
         source = CERT_SOURCE_LABELS.get(c.get("source") or "", "")
         items.append({"on": c["recognized_on"], "kind": "认定",
                       "text": f"认定为{label}" + (f"（{c['batch']}）" if c.get("batch") else "") + (f"，{source}" if source else "")})
-        if c.get("state") == "expired":
+        if c.get("state_on", c.get("state")) == "expired":
             items.append({"on": c["expires_on"], "kind": "到期", "text": f"{label}有效期届满（最后有效日）"})
         if c.get("revoked_on"):
             why = f"：{c['revoke_reason']}" if c.get("revoke_reason") else ""
@@ -245,7 +275,7 @@ def timeline(ent: dict, awards: list[dict], quotas: list[dict], listing: dict | 
             if h.get("voucher"):
                 text += f"（凭证号 {h['voucher']}）"
             if h.get("reason") and h["to_state"] in ("rejected", "clawed_back"):
-                text += f"，原因：{h['reason']}"
+                text += f"，原因：{zh_text(h['reason'])}"
             items.append({"on": local_date(h.get("at")), "at": h.get("at") or "", "kind": "奖励", "text": text})
     for qg in quotas:
         items.append({"on": f"{qg['year']}-01-01", "kind": "落户指标",
@@ -258,14 +288,17 @@ def timeline(ent: dict, awards: list[dict], quotas: list[dict], listing: dict | 
             items.append({"on": listing["removed_on"], "kind": "金融服务名单", "text": "移出金融服务名单"})
     for ln in loans:
         case = f"贷款案件 {ln['id']}（{ln['bank']}）"
-        items.append({"on": ln["applied_on"], "kind": "贷款", "text": f"{case}申请 {yuan(ln['applied_yuan'])}"
-                      + ("，首贷" if ln.get("first_loan") else "")})
+        items.append({"on": ln["applied_on"], "kind": "贷款", "text": f"{case}申请 {yuan(ln['applied_yuan'])}"})
         if ln.get("decided_on"):
             done = "未获批" if ln["state"] == "declined" else "获批"
             items.append({"on": ln["decided_on"], "kind": "贷款", "text": f"{case}{done}"})
         if ln.get("drawn_on"):
+            # First loan or not is finance's decision across every bank's cases (the earliest drawn).
+            first = "，首贷" if ln.get("first_loan") else (
+                "，" + FIRST_LOAN_REASON_LABELS[ln["first_loan_reason"]]
+                if ln.get("first_loan_reason") in FIRST_LOAN_REASON_LABELS else "")
             items.append({"on": ln["drawn_on"], "kind": "贷款", "text": f"{case}放款 {yuan(ln.get('drawn_yuan'))}"
-                          + (f"，到期日 {ln['due_on']}" if ln.get("due_on") else "")})
+                          + (f"，到期日 {ln['due_on']}" if ln.get("due_on") else "") + first})
         if ln.get("closed_on") and ln["state"] != "declined":
             items.append({"on": ln["closed_on"], "kind": "贷款",
                           "text": f"{case}{LOAN_STATE_LABELS.get(ln['state'], ln['state'])}"})
@@ -305,7 +338,7 @@ async def award_detail(request: Request, award_id: int, user: Annotated[User, pa
     return render(request, "award.html", aw=award, form_id=uuid.uuid4().hex)
 
 
-AWARD_ACTIONS = {"review": "审核通过", "approve": "批准", "disburse": "拨付", "reject": "驳回"}
+AWARD_ACTIONS = AWARD_ACTION_LABELS
 
 
 @router.post("/awards/{award_id}/{action}", dependencies=[CsrfChecked])
@@ -335,7 +368,7 @@ async def award_action(request: Request, award_id: int, action: str,
     except ServiceError as e:
         if e.status == 401:
             raise
-        flash(request, "error", f"奖励 {award_id} {AWARD_ACTIONS[action]}未成功：{e.zh}")
+        flash(request, "error", f"奖励 {award_id} {AWARD_ACTIONS[action]}未成功：{e.said()}")
     else:
         flash(request, "ok", f"奖励 {award_id}（{aw['uscc']}，{yuan(aw['amount_yuan'])}）已{AWARD_ACTIONS[action]}，"
                              f"当前状态：{AWARD_STATE_LABELS.get(aw['state'], aw['state'])}。")
@@ -343,6 +376,21 @@ async def award_action(request: Request, award_id: int, action: str,
 
 
 # ---------------------------------------------------------------- talent
+# The actions each role may take on a nomination in each state (the talent service decides): the
+# office moves it on; an enterprise's liaison only withdraws its own (and nominates, below).
+def nomination_actions(role: str) -> dict[str, list[str]]:
+    if role == "talent":
+        return NOMINATION_NEXT
+    if role == "enterprise":
+        return {state: ["withdraw"] for state in NOMINATION_NEXT}
+    return {}
+
+
+def talent_url(year: str = "") -> str:
+    y = year.strip()
+    return f"/talent?year={y}" if y.isascii() and y.isdigit() else "/talent"
+
+
 @router.get("/talent")
 async def talent(request: Request, user: Annotated[User, page_user("talent")], year: str = "", state: str = ""):
     a = api(request, user)
@@ -350,13 +398,48 @@ async def talent(request: Request, user: Annotated[User, page_user("talent")], y
     quotas, noms = await asyncio.gather(a.all("talent", "/quotas", year=y, cap=1000),
                                         a.all("talent", "/nominations", year=y, state=state or None, cap=1000))
     return render(request, "talent.html", quotas=quotas, noms=noms, year=year, state=state,
-                  actions=NOMINATION_ACTIONS, next_actions=NOMINATION_NEXT, form_id=uuid.uuid4().hex)
+                  actions=NOMINATION_ACTIONS, next_actions=nomination_actions(user.role), form_id=uuid.uuid4().hex,
+                  categories=NOMINATION_CATEGORIES, this_year=today().year,
+                  open_quota_years=sorted({q["year"] for q in quotas if q.get("available") and not q.get("lapsed")}))
+
+
+@router.post("/talent/nominations", dependencies=[CsrfChecked])
+async def nominate(request: Request, user: Annotated[User, page_user("talent")],
+                   year: Annotated[str, Form()] = "", category: Annotated[str, Form()] = "",
+                   name: Annotated[str, Form()] = "", id_number: Annotated[str, Form()] = "",
+                   education: Annotated[str, Form()] = "", post: Annotated[str, Form()] = "",
+                   form_id: Annotated[str, Form()] = ""):
+    """An enterprise's liaison nominates a person on its own quota; the answer shows the ID masked.
+    The resident ID number goes to the talent service only: never into a flash, a log or the session."""
+    if user.role != "enterprise":
+        raise PortalError(403, "只有企业联络员可以提交本企业的人才推荐。")
+    missing = [label for label, v in (("年度", year), ("人才类别", category), ("姓名", name),
+                                      ("身份证号码", id_number), ("学历", education), ("岗位", post)) if not v.strip()]
+    if missing:
+        flash(request, "error", f"人才推荐未提交：请填写{'、'.join(missing)}。")
+        return RedirectResponse(talent_url(year), status_code=303)
+    y = year.strip()
+    body = {"uscc": user.org, "year": int(y) if y.isascii() and y.isdigit() else y, "category": category.strip(),
+            "person": {"name": name.strip(), "id_number": id_number.strip().upper(), "education": education.strip(),
+                       "post": post.strip()}}
+    key = f"portal-{form_id}-nominate" if form_id else None
+    try:
+        n = await api(request, user).post("talent", "/nominations", json=body, idempotency_key=key)
+    except ServiceError as e:
+        if e.status == 401:
+            raise
+        flash(request, "error", f"人才推荐未提交：{e.said()}")
+    else:
+        person = n.get("person") or {}
+        flash(request, "ok", f"已提交人才推荐 {n['id']}：{person.get('name', '')}"
+                             f"（身份证号 {person.get('id_number_masked', '已隐去')}），{n['year']} 年度，等待人才办审核。")
+    return RedirectResponse(talent_url(year), status_code=303)
 
 
 @router.post("/talent/nominations/{nomination_id}/{action}", dependencies=[CsrfChecked])
 async def nomination_action(request: Request, nomination_id: int, action: str,
                             user: Annotated[User, page_user("talent")], reason: Annotated[str, Form()] = "",
-                            form_id: Annotated[str, Form()] = ""):
+                            form_id: Annotated[str, Form()] = "", year: Annotated[str, Form()] = ""):
     if action not in NOMINATION_ACTIONS:
         raise PortalError(404, "不支持的操作。")
     body = {"reason": reason.strip()} if reason.strip() else {}
@@ -367,10 +450,10 @@ async def nomination_action(request: Request, nomination_id: int, action: str,
     except ServiceError as e:
         if e.status == 401:
             raise
-        flash(request, "error", f"推荐 {nomination_id} {NOMINATION_ACTIONS[action]}未成功：{e.zh}")
+        flash(request, "error", f"推荐 {nomination_id} {NOMINATION_ACTIONS[action]}未成功：{e.said()}")
     else:
         flash(request, "ok", f"推荐 {nomination_id} 已{NOMINATION_ACTIONS[action]}。")
-    return RedirectResponse("/talent", status_code=303)
+    return RedirectResponse(talent_url(year), status_code=303)
 
 
 # ---------------------------------------------------------------- finance
@@ -399,9 +482,43 @@ async def park(request: Request, park_id: str, user: Annotated[User, page_user("
     a = api(request, user)
     park_id = seg(park_id, "园区")
     p = await a.get("parks", f"/parks/{park_id}")
-    ents = await a.all("parks", f"/parks/{park_id}/enterprises", cap=2000)
+    ents, incubations = await asyncio.gather(a.all("parks", f"/parks/{park_id}/enterprises", cap=2000),
+                                             optional(a.all("parks", f"/parks/{park_id}/incubations", cap=2000)))
     bars = charts.bars([(TIER_LABELS[t], p.get("counts", {}).get(t, 0)) for t in TIER_ORDER])
-    return render(request, "park.html", p=p, ents=ents, bars=bars)
+    return render(request, "park.html", p=p, ents=ents, bars=bars, incubations=incubations,
+                  may_record=user.role in INCUBATION_WRITERS, today=today().isoformat(), form_id=uuid.uuid4().hex)
+
+
+# Who records a park's incubation (the parks service checks again: a park operator, its own park).
+INCUBATION_WRITERS = ("econ", "park")
+
+
+@router.post("/parks/{park_id}/incubations", dependencies=[CsrfChecked])
+async def record_incubation(request: Request, park_id: str, user: Annotated[User, page_user("parks")],
+                            uscc: Annotated[str, Form()] = "", entered_on: Annotated[str, Form()] = "",
+                            note: Annotated[str, Form()] = "", form_id: Annotated[str, Form()] = ""):
+    """An enterprise entering the park's incubation: only one the registry places in this park (the
+    parks service refuses any other, with the reason shown here)."""
+    if user.role not in INCUBATION_WRITERS:
+        raise PortalError(403, f"您当前的角色（{ROLE_LABELS.get(user.role, user.role)}）不能登记入孵。")
+    back = f"/parks/{seg(park_id, '园区')}"
+    missing = [label for label, v in (("统一社会信用代码", uscc), ("入孵日期", entered_on)) if not v.strip()]
+    if missing:
+        flash(request, "error", f"入孵未登记：请填写{'、'.join(missing)}。")
+        return RedirectResponse(back, status_code=303)
+    body = {"uscc": uscc.strip().upper(), "entered_on": entered_on.strip()}
+    if note.strip():
+        body["note"] = note.strip()
+    key = f"portal-{form_id}-incubation" if form_id else None
+    try:
+        i = await api(request, user).post("parks", f"{back}/incubations", json=body, idempotency_key=key)
+    except ServiceError as e:
+        if e.status == 401:
+            raise
+        flash(request, "error", f"入孵未登记（{body['uscc']}）：{e.said()}")
+    else:
+        flash(request, "ok", f"已登记入孵：{i.get('name') or i['uscc']}，入孵日期 {i['entered_on']}。")
+    return RedirectResponse(back, status_code=303)
 
 
 # ---------------------------------------------------------------- import

@@ -98,7 +98,7 @@ def sign_in(request: Request, settings: Settings, role: str, org: str | None, na
         raise PortalError(422, "请选择有效的角色。")
     org = (str(org).strip() if org is not None else "") or None
     if role in ORG_ROLES and not org:
-        raise PortalError(422, "园区和银行用户须填写所属机构（园区编号或银行代码）。")
+        raise PortalError(422, "园区、银行和企业用户须填写所属机构（园区编号、银行代码或本企业统一社会信用代码）。")
     if role not in ORG_ROLES:
         org = None
     # The token's sub is the user's stable id (the identity provider's, else the name signed in

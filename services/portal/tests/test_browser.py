@@ -178,11 +178,14 @@ def tab_to(page, selector: str, limit: int = 80) -> None:
                          f"(focus on {page.evaluate('() => document.activeElement.outerHTML.slice(0, 120)')})")
 
 
-def sign_in(page, portal: str, role: str, name: str = "") -> None:
+def sign_in(page, portal: str, role: str, name: str = "", org: str = "") -> None:
     """Signs in with the keyboard only: Tab to each field, type, Enter."""
     page.goto(portal + "/login")
     tab_to(page, "#role")
     page.select_option("#role", role)  # a <select>'s own keys vary by platform; its focus does not
+    if org:
+        tab_to(page, "#org")
+        page.keyboard.type(org)
     tab_to(page, "#name")
     page.keyboard.type(name)
     tab_to(page, "button[type=submit]:not(.link)")
@@ -367,5 +370,34 @@ def test_econ_imports_and_reviews_treasury_approves_and_disburses(stack, browser
         assert "出错了" not in page.content()
         shot(page, name)
     assert firm in page.content()  # on the banks' service list
+
+    # -- a park operator records incubation, from the keyboard: its own enterprise is recorded,
+    # an enterprise the registry does not place in the park is refused with the reason
+    pid = park.json()["id"]
+    mine = make_uscc()
+    r = api(stack, "registry", "econ", "POST", "/enterprises", json={"uscc": mine, "name": "北京园区孵化示例有限公司",
+                                                                     "park_id": pid})
+    assert r.status_code == 201, r.text
+    wait_until(lambda: mine in {e["uscc"] for e in api(stack, "parks", "econ", "GET", f"/parks/{pid}/enterprises")
+                                .json()["items"]}, "the park's copy of its enterprise")
+    sign_out(page, portal)
+    sign_in(page, portal, "park", "园区运营", org=pid)
+    page.goto(f"{portal}/parks/{pid}")
+    for uscc, says in ((firm, "入孵未登记"), (mine, "已登记入孵")):
+        tab_to(page, "#inc-uscc", limit=200)
+        page.keyboard.type(uscc)
+        page.fill("#inc-entered", "2025-05-01")  # a date field's own keys vary by locale; its value does not
+        tab_to(page, "form[action$='/incubations'] button[type=submit]", limit=5)
+        page.keyboard.press("Enter")
+        assert says in flash_says(page, says)
+    assert "北京园区孵化示例有限公司" in page.locator("#inc ~ table").inner_text()
+    shot(page, "25-park-incubation")
+    # -- an enterprise's liaison: its own quotas and nominations (none yet), the nomination form or why not
+    sign_out(page, portal)
+    sign_in(page, portal, "enterprise", "企业联络员", org=firm)
+    page.get_by_role("link", name="落户指标与人才推荐").click()
+    page.wait_for_url(portal + "/talent")
+    assert "提交人才推荐" in page.content()
+    shot(page, "26-talent-enterprise")
     assert not errors, errors
     page.close()
