@@ -18,7 +18,7 @@ from fastapi.responses import JSONResponse, Response
 from prometheus_client import CONTENT_TYPE_LATEST, Gauge, Histogram, generate_latest
 from sqlalchemy import MetaData, delete, func, select
 
-from shared import errors, logs, tracing
+from shared import errors, logs, openapi, tracing
 from shared.asyncapi import document as asyncapi_document
 from shared.auth import Caller, Verifier
 from shared.bus import Bus
@@ -137,6 +137,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.state.service = spec.name
     app.state.handlers = spec.handlers
     errors.install(app)
+    openapi.complete(app)
     app.include_router(spec.router, prefix="/api/v1")
     app.include_router(policy_router(spec.policy_writers, spec.policy_validator), prefix="/api/v1")
     app.include_router(ops_router(spec.name))
@@ -221,8 +222,15 @@ def ops_router(service: str) -> APIRouter:
         bus = request.app.state.bus
         if not bus.connected:
             raise Problem(503, "nats-down", "消息服务不可用", "NATS is not reachable")
-        if since is not None and since.tzinfo is None:
-            since = since.replace(tzinfo=dt.UTC)
+        if since is not None:
+            try:
+                since = (since if since.tzinfo else since.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)
+            except (OverflowError, ValueError):
+                since = None
+            if since is None or not dt.datetime(2000, 1, 1, tzinfo=dt.UTC) <= since <= dt.datetime.now(dt.UTC):
+                raise Problem(422, "bad-since", "since 应为 2000 年以后、不晚于现在的时间（ISO 8601）",
+                              "since must be a time (ISO 8601) from 2000 on and not after now",
+                              errors=[{"loc": ["query", "since"], "msg": "out of range", "type": "value"}])
         await bus.replay_stream(since, from_sequence)
         return {"service": service, "replay": "started", "since": since and since.isoformat(),
                 "from_sequence": from_sequence}

@@ -1,6 +1,7 @@
 """Longer and repeated faults (issue "Nothing is ever lost silently"): the consumer's database away
 for longer than any retry budget, and a consumer crashing five times while it holds a fetched
 batch. Each ends with every award exactly once, no dead letter, and /readyz telling the truth."""
+import logging
 import os
 
 import nats
@@ -114,3 +115,151 @@ async def test_replay_from_a_sequence_or_a_time_changes_nothing(suite):
     await suite.settled()
     assert count(suite, "talent", QuotaGrant) == grants
     assert (await econ.post("/api/v1/admin/replay", params={"from_sequence": 0})).status_code == 422
+    for since in ("0518-05-13T15:56:50.41-13:28", "2999-01-01T00:00:00Z"):
+        assert (await econ.post("/api/v1/admin/replay", params={"since": since})).status_code == 422
+
+
+async def test_a_nats_outage_is_one_log_line_not_a_traceback_per_reconnection(tmp_path, caplog):
+    """While NATS is away each service tries to reconnect twice a second; nats-py's default error
+    callback logged a full traceback for every try (thousands of lines in a long outage, burying
+    what matters). The bus says it once, and forgets it when NATS is back."""
+    suite = await Suite(tmp_path, services=("registry",)).start()
+    try:
+        bus = suite.apps["registry"].state.bus
+        suite.nats.stop()
+        await suite.wait_for(lambda: "refused" in (bus.nats_error or "").lower(), "a failed reconnection")
+        assert not [r for r in caplog.records if r.name.startswith("nats") and r.levelno >= logging.ERROR]
+        suite.nats.start()
+        await suite.wait_for(lambda: bus.connected and bus.nats_error is None, "the reconnection")
+    finally:
+        await suite.stop()
+
+
+async def test_a_service_stops_cleanly_while_nats_is_away(tmp_path):
+    """Stopping a service (a rollout, Ctrl-C of `srdi up`, which stops nats-server at the same moment)
+    while NATS is away: the NATS client's close raised ConnectionResetError out of the shutdown, which
+    then never disposed of the database."""
+    suite = await Suite(tmp_path, services=("registry",)).start()
+    bus = suite.apps["registry"].state.bus
+    suite.nats.stop()
+    await suite.wait_for(lambda: not bus.nc.is_connected, "the service to see NATS go")
+    await suite.stop()
+    assert all(t.done() for t in bus._tasks)
+
+
+class _Proc:
+    """A child process of `srdi up`, as far as the supervisor sees it."""
+
+    def __init__(self, args, env=None, **_):
+        self.args, self.env, self.returncode, self.terminated = args, env, None, False
+
+    def poll(self):
+        return self.returncode
+
+    def terminate(self):
+        self.terminated, self.returncode = True, -15
+
+    def wait(self, timeout=None):
+        return self.returncode
+
+    def kill(self):
+        self.returncode = -9
+
+
+def _fake_up(tmp_path, monkeypatch, started: list, servers: list, nats_starts_failing=(), on_pass=None,
+             wait_port=None):
+    """`srdi up` with its children faked, into `started` (the processes) and `servers` (nats-server);
+    every fifth pass of its supervision loop it gets a SIGTERM."""
+    import signal
+
+    from shared import cli, natsserver
+
+    class Nats:
+        starts = 0
+
+        def __init__(self, store_dir, port, log_file=None):
+            self.port, self.proc, self.stopped = port, None, False
+            servers.append(self)
+
+        @property
+        def url(self):
+            return f"nats://127.0.0.1:{self.port}"
+
+        def start(self):
+            Nats.starts += 1
+            self.proc = _Proc(["nats-server"])
+            if Nats.starts in nats_starts_failing:  # it exits without listening: wait_port gives up
+                self.proc.returncode = 1
+                raise TimeoutError(f"nothing listens on 127.0.0.1:{self.port} after 15.0 s")
+            return self
+
+        def stop(self):
+            self.stopped = True
+
+    def popen(args, env=None, **kw):
+        started.append(_Proc(args, env))
+        return started[-1]
+
+    handlers = {}
+    passes = []
+
+    def sleep(_):
+        passes.append(1)
+        (on_pass or (lambda n, started, servers: None))(len(passes), started, servers)
+        if len(passes) >= 5:
+            handlers[signal.SIGTERM](signal.SIGTERM, None)
+
+    monkeypatch.setattr(natsserver, "NatsServer", Nats)
+    monkeypatch.setattr(natsserver, "wait_port", wait_port or (lambda *a, **k: None))
+    monkeypatch.setattr(cli, "cmd_migrate", lambda args: None)
+    monkeypatch.setattr(cli.subprocess, "Popen", popen)
+    monkeypatch.setattr(cli.signal, "signal", lambda sig, fn: handlers.__setitem__(sig, fn))
+    monkeypatch.setattr(cli.time, "sleep", sleep)
+    for name in ("SRDI_NATS_URL", "SRDI_DATABASE_URL", "SRDI_JWT_PUBLIC_KEYS", "SRDI_JWT_PRIVATE_KEY",
+                 "SRDI_JWT_SECRET", "SRDI_ENV", "SRDI_MIGRATE_ON_START", "SRDI_NATS_PORT"):
+        monkeypatch.delenv(name, raising=False)
+    monkeypatch.setenv("SRDI_DATA_DIR", str(tmp_path / "data"))  # cli sets it; undone after the test
+    monkeypatch.setenv("SRDI_PORT_BASE", "18000")
+    umask = os.umask(0o022)
+    try:
+        cli.main(["up", "--data-dir", str(tmp_path / "data")])
+    finally:
+        os.umask(umask)
+
+
+def test_srdi_up_tells_every_started_service_its_settings_and_outlives_a_nats_that_cannot_restart(
+        tmp_path, monkeypatch, capsys):
+    """`srdi up` migrates once: a service it starts or restarts is told not to migrate again and where
+    its NATS is (they were missing, so every restart re-ran the migrations). A nats-server that cannot
+    come back at once (its port taken, a store slow to recover) is tried again: the supervisor used to
+    die of it, leaving the services running with nobody to restart NATS or them."""
+    def crash(n, started, servers):
+        if n == 1:  # kill -9 of nats-server and of the awards service
+            servers[0].proc.returncode = -9
+            next(p for p in started if "services.awards.main:app" in p.args).returncode = -9
+
+    started, servers = [], []
+    _fake_up(tmp_path, monkeypatch, started, servers, nats_starts_failing={2}, on_pass=crash)
+    out = capsys.readouterr()
+    assert "nats-server did not come back" in out.err and "SRDI suite stopped." in out.out
+    assert type(servers[0]).starts == 3  # the first one, the failed restart, the one after it
+    services = [p for p in started if "services.portal.main:app" not in p.args]
+    assert sum("services.awards.main:app" in p.args for p in services) == 2  # restarted
+    for p in services:
+        assert p.env["SRDI_MIGRATE_ON_START"] == "false", p.args
+        assert p.env["SRDI_NATS_URL"] == "nats://127.0.0.1:18222", p.args
+        assert "SRDI_JWT_PRIVATE_KEY" not in p.env
+    assert all(p.terminated for p in started if p.returncode != -9) and servers[0].stopped
+
+
+def test_srdi_up_stops_what_it_started_whatever_ends_it(tmp_path, monkeypatch):
+    """A service that never listens ends `srdi up` with an error, and takes nothing with it unstopped."""
+    def wait_port(port, timeout=15.0, host="127.0.0.1"):
+        if port == 18002:
+            raise TimeoutError(f"nothing listens on {host}:{port} after {timeout} s")
+
+    started, servers = [], []
+    with pytest.raises(TimeoutError):
+        _fake_up(tmp_path, monkeypatch, started, servers, wait_port=wait_port)
+    assert len(started) >= 6 and all(p.terminated for p in started)
+    assert len(servers) == 1 and servers[0].stopped

@@ -1,0 +1,83 @@
+"""What every service's OpenAPI document says beyond its routes: the bearer scheme, the
+Idempotency-Key header on every POST, and the RFC 9457 problem answers (401, 403, 404, 409, 413,
+422) in the schema actually returned — not FastAPI's default `{detail: [...]}`."""
+from __future__ import annotations
+
+from fastapi import FastAPI
+from fastapi.openapi.utils import get_openapi
+
+OPEN = {"/healthz", "/readyz", "/metrics", "/asyncapi.json"}  # answered without a token
+
+PROBLEM = {
+    "type": "object", "title": "Problem", "required": ["type", "title", "status", "detail"],
+    "description": "RFC 9457 problem details, application/problem+json. 中文与英文：`detail` 为 “中文 / English”，"
+                   "`detail_zh`、`detail_en` 分列；422 时 `errors` 列出每个字段的问题。",
+    "properties": {
+        "type": {"type": "string", "format": "uri", "example": "https://srdi.fangshan.gov.cn/problems/validation"},
+        "title": {"type": "string", "example": "请求数据校验失败 / Request validation failed"},
+        "status": {"type": "integer", "example": 422},
+        "detail": {"type": "string", "example": "请求数据不符合要求（body.uscc: 缺少必填字段），详见 errors / "
+                                                "The request does not validate (body.uscc); see errors"},
+        "detail_zh": {"type": "string"}, "detail_en": {"type": "string"},
+        "errors": {"type": "array", "items": {"type": "object", "properties": {
+            "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+            "msg": {"type": "string", "example": "缺少必填字段 / Field required"},
+            "type": {"type": "string", "example": "missing"}}}},
+    },
+    "additionalProperties": True,
+}
+ANSWERS = {
+    "401": "未认证：缺少或无效的令牌 / Not authenticated: a missing, expired or forged token",
+    "403": "无权执行此操作（角色或机构不符） / Forbidden for this role or organisation",
+    "404": "资源不存在 / Not found",
+    "409": "与现有数据冲突（已存在、状态不允许、同一 Idempotency-Key 仍在处理） / Conflict",
+    "413": "请求体过大 / Request body too large",
+    "422": "请求数据校验失败（RFC 9457，含 errors） / Request validation failed (RFC 9457, with errors)",
+}
+IDEMPOTENCY_KEY = {
+    "name": "Idempotency-Key", "in": "header", "required": False,
+    "description": "同一键与同一请求体的重试返回首次的答复且不再生效；键与不同请求体为 422；首次仍在处理为 409；"
+                   "保留 48 小时 / A retry with the same key and body replays the first answer and changes "
+                   "nothing; the same key with another body is 422; while the first runs, 409. Kept 48 h.",
+    "schema": {"type": "string", "maxLength": 200},
+}
+
+
+def _problem_answer(description: str) -> dict:
+    return {"description": description,
+            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+
+
+def complete(app: FastAPI) -> None:
+    """Install an `openapi()` that adds the suite's common contract to every operation."""
+    def openapi() -> dict:
+        if app.openapi_schema:
+            return app.openapi_schema
+        doc = get_openapi(title=app.title, version=app.version, description=app.description, routes=app.routes)
+        components = doc.setdefault("components", {})
+        components.setdefault("schemas", {})["Problem"] = PROBLEM
+        for name in ("HTTPValidationError", "ValidationError"):
+            components["schemas"].pop(name, None)
+        components["securitySchemes"] = {"bearer": {
+            "type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)",
+            "description": "`srdi token issue --role ROLE [--org ORG]`，或门户签发 / or issued by the portal"}}
+        for path, item in doc.get("paths", {}).items():
+            for method, op in item.items():
+                if not isinstance(op, dict) or "responses" not in op:
+                    continue
+                answers = op["responses"]
+                answers["422"] = _problem_answer(ANSWERS["422"])
+                answers["413"] = _problem_answer(ANSWERS["413"])
+                if path not in OPEN:
+                    op["security"] = [{"bearer": []}]
+                    answers["401"] = _problem_answer(ANSWERS["401"])
+                    answers["403"] = _problem_answer(ANSWERS["403"])
+                if "{" in path:
+                    answers.setdefault("404", _problem_answer(ANSWERS["404"]))
+                if method == "post":
+                    answers.setdefault("409", _problem_answer(ANSWERS["409"]))
+                    op.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
+        app.openapi_schema = doc
+        return doc
+
+    app.openapi = openapi
