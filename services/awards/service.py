@@ -432,13 +432,19 @@ def transition(s: Session, award_id: int, action: str, role: str, actor: str, re
 CLAIMS = ("listing", "scenario", "ecosystem")
 
 
-def _refuse(e: rules.Ineligible) -> Problem:
-    return Problem(e.status, e.code, e.zh, e.en)
+def _on_field(field: str, code: str, zh: str, en: str) -> list[dict]:
+    """API.md: a 422 carries `errors`, the field-level list; a claim's refusal names the claim's fact."""
+    return [{"loc": ["body", field], "msg": f"{zh} / {en}", "type": code}]
 
 
-def _not_in_registry(uscc: str) -> Problem:
-    return Problem(422, "not-in-registry", f"企业 {uscc} 不在本区企业名录中",
-                   f"Enterprise {uscc} is not in the district registry", uscc=uscc)
+def _refuse(e: rules.Ineligible, field: str) -> Problem:
+    return Problem(e.status, e.code, e.zh, e.en,
+                   errors=_on_field(field, e.code, e.zh, e.en) if e.status == 422 else None)
+
+
+def _not_in_registry(uscc: str, field: str) -> Problem:
+    zh, en = f"企业 {uscc} 不在本区企业名录中", f"Enterprise {uscc} is not in the district registry"
+    return Problem(422, "not-in-registry", zh, en, errors=_on_field(field, "not-in-registry", zh, en), uscc=uscc)
 
 
 def claim(s: Session, body, actor: str) -> Award:
@@ -447,12 +453,15 @@ def claim(s: Session, body, actor: str) -> Award:
         return claim_listing(s, body.uscc, body.municipal_award_yuan, body.municipal_award_ref, actor)
     contract = s.get(Contract, body.contract_id)
     if contract is None:
-        raise Problem(422, "contract-unknown", f"外联未记录合同 {body.contract_id}，场景和生态奖励只依据外联记录的合同",
-                      f"Outreach recorded no contract {body.contract_id}: scenario and ecosystem awards rest only "
-                      "on contracts outreach recorded", contract_id=body.contract_id)
+        zh = f"外联未记录合同 {body.contract_id}，场景和生态奖励只依据外联记录的合同"
+        en = (f"Outreach recorded no contract {body.contract_id}: scenario and ecosystem awards rest only "
+              "on contracts outreach recorded")
+        raise Problem(422, "contract-unknown", zh, en, errors=_on_field("contract_id", "contract-unknown", zh, en),
+                      contract_id=body.contract_id)
     if contract.kind != body.program:
-        raise Problem(422, "program-mismatch", f"合同 {contract.contract_id} 是 {contract.kind} 合同，不是 {body.program}",
-                      f"Contract {contract.contract_id} is a {contract.kind} contract, not {body.program}",
+        zh = f"合同 {contract.contract_id} 是 {contract.kind} 合同，不是 {body.program}"
+        en = f"Contract {contract.contract_id} is a {contract.kind} contract, not {body.program}"
+        raise Problem(422, "program-mismatch", zh, en, errors=_on_field("program", "program-mismatch", zh, en),
                       contract_id=contract.contract_id, kind=contract.kind)
     return raise_contract(s, contract, actor)
 
@@ -478,7 +487,7 @@ def raise_contract(s: Session, c: Contract, actor: str) -> Award:
     date; a scenario's yearly cap per enterprise counts every contract (phase) of the scenario."""
     record = locked_record(s, c.uscc)
     if record is None:
-        raise _not_in_registry(c.uscc)
+        raise _not_in_registry(c.uscc, "contract_id")
     standing = _standing(s, Award.contract_id == c.contract_id)
     if standing is not None:
         raise _exists(standing, f"合同 {c.contract_id} ", f"Contract {c.contract_id}")
@@ -503,7 +512,7 @@ def raise_contract(s: Session, c: Contract, actor: str) -> Award:
             buyer = c.buyer_uscc is not None and projection.record_of(s, c.buyer_uscc) is not None
             decision = rules.ecosystem_award(tier, c.contract_yuan, on, buyer, in_force, inputs)
     except rules.Ineligible as why:
-        raise _refuse(why) from None
+        raise _refuse(why, "contract_id") from None
     key = _next_key(s, f"{c.kind}:contract:{c.contract_id}", Award.contract_id == c.contract_id)
     award = _create(s, key, decision, c.uscc, c.uscc, "enterprise", on, c.source_event_id, actor=actor,
                     contract_id=c.contract_id)
@@ -518,13 +527,13 @@ def claim_listing(s: Session, uscc: str, municipal_award_yuan: int, municipal_aw
     listing award per enterprise; after a rejection a corrected claim may be made."""
     record = locked_record(s, uscc)
     if record is None:
-        raise _not_in_registry(uscc)
+        raise _not_in_registry(uscc, "uscc")
     listing = s.scalars(select(Listing).where(Listing.uscc == uscc)
                         .order_by(Listing.listed_on, Listing.id)).first()
     if listing is None:
-        raise Problem(422, "listing-unknown", "金融办未记录该企业上市，上市奖励只依据金融办的上市记录",
-                      "The financial office recorded no listing of this enterprise: a listing award rests only "
-                      "on its record", uscc=uscc)
+        zh = "金融办未记录该企业上市，上市奖励只依据金融办的上市记录"
+        en = "The financial office recorded no listing of this enterprise: a listing award rests only on its record"
+        raise Problem(422, "listing-unknown", zh, en, errors=_on_field("uscc", "listing-unknown", zh, en), uscc=uscc)
     standing = _standing(s, Award.program == "listing", Award.uscc == uscc)
     if standing is not None:
         raise _exists(standing, "该企业", "The enterprise")
@@ -537,7 +546,7 @@ def claim_listing(s: Session, uscc: str, municipal_award_yuan: int, municipal_aw
         decision = rules.listing_award(rules.tier_on(record.certifications, on), listing.board, on,
                                        municipal_award_yuan, params.in_force(s, on, "award."), inputs)
     except rules.Ineligible as why:
-        raise _refuse(why) from None
+        raise _refuse(why, "uscc") from None
     key = _next_key(s, f"listing:{uscc}", Award.program == "listing", Award.uscc == uscc)
     award = _create(s, key, decision, uscc, uscc, "enterprise", on, listing.source_event_id, actor=actor)
     audit.record(s, actor, "award.claimed", "award", str(award.id), None,

@@ -50,12 +50,13 @@ READ_DOC = "SELECT doc, park_id FROM enterprise WHERE uscc = :uscc"
 
 @router.get("/enterprises/{uscc}", summary="One enterprise with its current tier and certifications",
             response_class=Response, responses={200: {"content": {"application/json": {}}}})
-async def get_enterprise(uscc: str, request: Request, who: Reader):
+async def get_enterprise(uscc: str, request: Request, who: Reader,
+                         on: Annotated[dt.date | None, Query(description="tier on this date; default today")] = None):
     # The hot read path (bench/read_path.py): one primary-key lookup of the stored document.
     row = await request.app.state.db.fetch_one(READ_DOC, {"uscc": uscc})
     if row is None or (who.role == "park" and row[1] != who.org):  # the same scope as scoped()
         raise not_found("企业", "Enterprise", uscc)
-    return Response(service.render_doc(row[0], today()), media_type="application/json")
+    return Response(service.render_doc(row[0], on or today()), media_type="application/json")
 
 
 @router.get("/enterprises", summary="List and search enterprises (cursor pagination)")

@@ -51,6 +51,11 @@ async def post(suite, body, role="econ", **kw):
     return await claims(suite, role, **kw).post("/api/v1/claims", json=body)
 
 
+def field_errors(r):
+    """A problem's field-level list as (loc, type) pairs."""
+    return [(e["loc"], e["type"]) for e in r.json().get("errors", [])]
+
+
 async def signed(suite, kind="scenario", uscc=SRDI, contract_yuan=1_000_000, on="2024-06-01", scenario_id=7,
                  proposal_id=70, buyer_uscc=None, contract_id=None):
     """Outreach records a contract (a phase of a scenario with its chosen proposal, or an ecosystem deal)."""
@@ -143,9 +148,11 @@ async def test_unrecorded_contract_pays_nothing(district):
     before = count(district, Award)
     r = await post(district, {"program": "scenario", "contract_id": 987_654})
     assert r.status_code == 422 and r.json()["type"].endswith("/contract-unknown") and r.json()["detail_zh"]
+    assert field_errors(r) == [(["body", "contract_id"], "contract-unknown")]  # API.md: a 422 has `errors`
     cid = await signed(district, "ecosystem", buyer_uscc=BUYER, contract_yuan=100_000, on="2024-06-03")
     mismatch = await post(district, {"program": "scenario", "contract_id": cid})
     assert mismatch.status_code == 422 and mismatch.json()["type"].endswith("/program-mismatch")
+    assert field_errors(mismatch) == [(["body", "program"], "program-mismatch")]
     assert count(district, Award) == before + 1  # the ecosystem contract's own award only
 
 
@@ -174,6 +181,7 @@ async def test_ineligible_contracts_pay_nothing(district, kind, uscc, buyer, on,
     assert [r["code"] for r in refusals(district, cid)] == [code]
     r = await post(district, {"program": kind, "contract_id": cid})
     assert r.status_code == 422 and r.json()["type"].endswith("/" + code), r.text
+    assert field_errors(r) == [(["body", "contract_id"], code)]
     assert (count(district, Award), count(district, LedgerEntry)) == before
 
 
@@ -216,6 +224,7 @@ async def test_listing_only_for_a_listing_the_finance_office_recorded(district):
     before = count(suite, Award), count(suite, LedgerEntry)
     r = await post(suite, listing(SRDI))
     assert r.status_code == 422 and r.json()["type"].endswith("/listing-unknown") and r.json()["detail_zh"]
+    assert field_errors(r) == [(["body", "uscc"], "listing-unknown")]
     assert (count(suite, Award), count(suite, LedgerEntry)) == before
     await publish_model(suite, SRDI, EnterpriseListed(uscc=SRDI, board="star", listed_on="2024-11-08"))
     await suite.wait_for(lambda: count(suite, Listing, Listing.uscc == SRDI) == 1, "the listing record")
@@ -234,7 +243,10 @@ async def test_listing_only_for_a_listing_the_finance_office_recorded(district):
     n = count(suite, Award)
     r = await post(suite, listing(PLAIN))
     assert r.status_code == 422 and r.json()["type"].endswith("/not-eligible")
-    assert (await post(suite, listing(OUTSIDER))).json()["type"].endswith("/not-in-registry")
+    assert field_errors(r) == [(["body", "uscc"], "not-eligible")]
+    outsider = await post(suite, listing(OUTSIDER))
+    assert outsider.json()["type"].endswith("/not-in-registry")
+    assert field_errors(outsider) == [(["body", "uscc"], "not-in-registry")]
     assert count(suite, Award) == n
 
 

@@ -107,3 +107,20 @@ async def test_revocation_demotes_and_stats(suite, uscc):
     assert (await econ.get(f"/api/v1/enterprises/{uscc}")).json()["current_tier"] == "sme"
     assert (await econ.get("/api/v1/stats/tiers?on=notadate")).status_code == 422
     await suite.settled()  # stop the module's suite with no events in flight
+
+
+async def test_enterprise_tier_on_a_date(suite):
+    """API.md: GET /enterprises/{uscc}?on= gives current_tier on that date (it was ignored: today's
+    tier came back for any date)."""
+    econ, uscc = suite.client("registry"), make_uscc()
+    assert (await econ.post("/api/v1/enterprises", json={"uscc": uscc, "name": "按日层级测试"})).status_code == 201
+    for tier, on in (("municipal_srdi", "2024-01-15"), ("national_little_giant", "2025-07-01")):
+        r = await econ.post(f"/api/v1/enterprises/{uscc}/certifications", json={"tier": tier, "recognized_on": on})
+        assert r.status_code == 201, r.text
+    tier = {on: (await econ.get(f"/api/v1/enterprises/{uscc}", params={"on": on})).json()["current_tier"]
+            for on in ("2023-12-31", "2024-06-01", "2025-07-01")}
+    assert tier == {"2023-12-31": "sme", "2024-06-01": "municipal_srdi", "2025-07-01": "national_little_giant"}
+    assert (await econ.get(f"/api/v1/enterprises/{uscc}")).json()["current_tier"] == "national_little_giant"
+    bad = await econ.get(f"/api/v1/enterprises/{uscc}", params={"on": "2024-02-30"})
+    assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
+    await suite.settled()
