@@ -222,6 +222,15 @@ def ops_router(service: str) -> APIRouter:
         bus = request.app.state.bus
         if not bus.connected:
             raise Problem(503, "nats-down", "消息服务不可用", "NATS is not reachable")
+        if since is not None and from_sequence is not None:
+            raise Problem(422, "replay-start", "since 与 from_sequence 只能给出一个", "Give since or from_sequence, not both",
+                          errors=[{"loc": ["query", "since"], "msg": "with from_sequence", "type": "value"}])
+        if from_sequence is not None:  # checked before the consumer is touched: past the end it would be deaf
+            last = (await bus.js.stream_info(request.app.state.settings.stream)).state.last_seq
+            if from_sequence > last + 1:
+                raise Problem(422, "replay-start", f"from_sequence 超出事件流末尾（当前最后序号 {last}）",
+                              f"from_sequence is past the end of the stream (last sequence {last})",
+                              errors=[{"loc": ["query", "from_sequence"], "msg": f"> {last + 1}", "type": "value"}])
         if since is not None:
             try:
                 since = (since if since.tzinfo else since.replace(tzinfo=dt.UTC)).astimezone(dt.UTC)

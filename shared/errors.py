@@ -46,6 +46,8 @@ class Problem(Exception):
                 "detail": f"{self.zh} / {self.en}", "detail_zh": self.zh, "detail_en": self.en}
         if self.errors is not None:
             body["errors"] = self.errors
+        elif self.status == 422:  # API.md: every 422 lists what was refused
+            body["errors"] = [{"loc": [], "msg": f"{self.zh} / {self.en}", "type": self.code}]
         body.update(self.extra)
         return body
 

@@ -64,8 +64,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 # Free text (findings, notes): line breaks and tabs allowed (CRLF kept as LF), no other control character.
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_lines)]
 # Whole 元 and counts: JSON integers (and, in a query string, digits); never a boolean.
-Yuan = Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=10**13, description="whole 元")]
-Count = Annotated[int, BeforeValidator(_not_bool), Field(ge=0, le=10**9)]
+Yuan = Annotated[int, Field(ge=0, le=10**13, description="whole 元"), BeforeValidator(_not_bool)]
+Count = Annotated[int, Field(ge=0, le=10**9), BeforeValidator(_not_bool)]
 Day = Annotated[dt.date, Field(ge=dt.date(1949, 10, 1), le=dt.date(2100, 12, 31))]
 
 
@@ -159,4 +159,4 @@ def _annotation(cls, key: str):
 
 
 # A database row id in a path: bounded so that no id can overflow the database's integer.
-RowId = Annotated[int, BeforeValidator(_not_bool), Field(ge=1, le=2**31 - 1)]
+RowId = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_not_bool)]

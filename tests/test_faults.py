@@ -115,6 +115,12 @@ async def test_replay_from_a_sequence_or_a_time_changes_nothing(suite):
     await suite.settled()
     assert count(suite, "talent", QuotaGrant) == grants
     assert (await econ.post("/api/v1/admin/replay", params={"from_sequence": 0})).status_code == 422
+    last = (await js.stream_info(suite.settings.stream)).state.last_seq
+    r = await econ.post("/api/v1/admin/replay", params={"from_sequence": last + 100})
+    assert r.status_code == 422 and r.json()["errors"]  # past the end it would leave the consumer deaf
+    assert (await js.consumer_info(suite.settings.stream, "talent")).config.deliver_policy == DeliverPolicy.BY_START_TIME
+    both = {"from_sequence": 1, "since": "2026-01-01T00:00:00Z"}
+    assert (await econ.post("/api/v1/admin/replay", params=both)).status_code == 422
     for since in ("0518-05-13T15:56:50.41-13:28", "2999-01-01T00:00:00Z"):
         assert (await econ.post("/api/v1/admin/replay", params={"since": since})).status_code == 422
 
