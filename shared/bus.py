@@ -51,6 +51,7 @@ class Bus:
         self._wake = asyncio.Event()
         self._ready = asyncio.Event()
         self._failures: dict[str, int] = {}  # the handler's own failures per event id, in this process
+        self.nats_error: str | None = None  # the last error the NATS client reported, until it reconnects
         self.health = BusHealth(settings.stall_after_s)
         db.after_commit_hooks.append(self.kick)
 
@@ -64,7 +65,10 @@ class Bus:
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
         if self.nc and not self.nc.is_closed:
-            await self.nc.close()
+            try:  # while NATS is away the client's flush on close fails: nothing is left to send
+                await self.nc.close()  # (rows are marked published, messages acked, only on the server's answer)
+            except Exception as e:  # noqa: BLE001 - a stop must finish (the database is disposed after it)
+                log.warning("nats connection not closed cleanly", service=self.service, error=repr(e))
 
     @property
     def connected(self) -> bool:
@@ -80,7 +84,9 @@ class Bus:
             try:
                 self.nc = await nats.connect(self.settings.resolved_nats_url(), name=self.service,
                                              max_reconnect_attempts=-1, reconnect_time_wait=0.5,
-                                             connect_timeout=2)
+                                             connect_timeout=2, error_cb=self._nats_error,
+                                             disconnected_cb=self._nats_disconnected,
+                                             reconnected_cb=self._nats_reconnected)
                 self.js = self.nc.jetstream(timeout=5)
                 await ensure_stream(self.js, self.settings)
                 break
@@ -95,6 +101,21 @@ class Bus:
         if self.handlers:
             tasks.append(self._supervised("consumer", self._consume))
         await asyncio.gather(*tasks)
+
+    async def _nats_error(self, e: Exception) -> None:
+        """nats-py's default logs a traceback for every failed reconnection, two a second per service
+        while NATS is away; one line per new error says it (and /readyz and the metrics show the outage)."""
+        error = repr(e)
+        if error != self.nats_error:
+            self.nats_error = error
+            log.warning("nats error", service=self.service, error=error)
+
+    async def _nats_disconnected(self) -> None:
+        log.warning("nats disconnected", service=self.service)
+
+    async def _nats_reconnected(self) -> None:
+        self.nats_error = None
+        log.info("nats reconnected", service=self.service)
 
     async def _supervised(self, name: str, loop: Callable) -> None:
         """Run a loop for as long as the service runs: an unexpected error is logged, shown by
@@ -231,6 +252,8 @@ class Bus:
                 outcome = await self._failed(msg, outcome)
             if outcome is None:
                 return  # nak-ed: delivered again later
+            if self._failures:  # it went through (or is a dead letter now): forget its failures
+                self._failures.pop(_event_id(msg), None)
             HANDLED.labels(self.service, outcome).inc()
             try:
                 await msg.ack_sync()

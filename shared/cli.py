@@ -111,67 +111,73 @@ def cmd_up(args) -> None:
     with_portal = importlib.util.find_spec("services.portal.main") is not None
     keys = _token_keys(settings, issuer=with_portal)  # in dev: the key pair made once, before anything races for it
     env = dict(os.environ, SRDI_DATA_DIR=str(settings.data_dir.resolve()))
-    # The services verify only: they never get the private key, and are told the public keys.
-    service_env = {k: v for k, v in env.items() if k != "SRDI_JWT_PRIVATE_KEY"}
-    if not settings.jwt_public_keys:
-        service_env["SRDI_JWT_PUBLIC_KEYS"] = "".join(public_pem(k) for k in keys.values())
     nats = None
-    if not settings.nats_url:
-        nats = NatsServer(settings.data_dir / "nats", settings.embedded_nats_port(),
-                          log_file=settings.data_dir / "nats-server.log").start()
-        env["SRDI_NATS_URL"] = nats.url
-        print(f"nats     {nats.url} (JetStream store {settings.data_dir / 'nats'})", flush=True)
-    cmd_migrate(argparse.Namespace(data_dir=None, service=None))
-    env["SRDI_MIGRATE_ON_START"] = "false"
     procs: dict[str, subprocess.Popen] = {}
+    try:  # whatever ends this supervisor (an error too) stops what it started: no unsupervised orphans
+        if not settings.nats_url:
+            nats = NatsServer(settings.data_dir / "nats", settings.embedded_nats_port(),
+                              log_file=settings.data_dir / "nats-server.log").start()
+            env["SRDI_NATS_URL"] = nats.url
+            print(f"nats     {nats.url} (JetStream store {settings.data_dir / 'nats'})", flush=True)
+        cmd_migrate(argparse.Namespace(data_dir=None, service=None))
+        env["SRDI_MIGRATE_ON_START"] = "false"  # migrated once above: a (re)started service does not again
+        # Made from `env` once it is complete (the NATS URL, no migration). The services verify only:
+        # they never get the private key, and are told the public keys.
+        service_env = {k: v for k, v in env.items() if k != "SRDI_JWT_PRIVATE_KEY"}
+        if not settings.jwt_public_keys:
+            service_env["SRDI_JWT_PUBLIC_KEYS"] = "".join(public_pem(k) for k in keys.values())
 
-    def start(service: str) -> None:
-        procs[service] = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", f"services.{service}.main:app", "--host", settings.host,
-             "--port", str(settings.port(service)), "--no-access-log", "--log-level", "warning"], env=service_env)
+        def start(service: str) -> None:
+            procs[service] = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", f"services.{service}.main:app", "--host", settings.host,
+                 "--port", str(settings.port(service)), "--no-access-log", "--log-level", "warning"], env=service_env)
 
-    def start_portal() -> None:  # the web frontend: no database, no events
-        procs["portal"] = subprocess.Popen(
-            [sys.executable, "-m", "uvicorn", "services.portal.main:app", "--host", settings.host,
-             "--port", str(settings.port("portal")), "--no-access-log", "--log-level", "warning"], env=env)
+        def start_portal() -> None:  # the web frontend: no database, no events
+            procs["portal"] = subprocess.Popen(
+                [sys.executable, "-m", "uvicorn", "services.portal.main:app", "--host", settings.host,
+                 "--port", str(settings.port("portal")), "--no-access-log", "--log-level", "warning"], env=env)
 
-    for service in available_services():
-        start(service)
-    if with_portal:
-        start_portal()
-    for service in procs:
-        wait_port(settings.port(service), timeout=60)
-        print(f"{service:<8} http://{settings.host}:{settings.port(service)}"
-              f"{'' if service == 'portal' else '  (docs: /docs)'}", flush=True)
-    print("SRDI suite is up. Ctrl-C stops it.", flush=True)
+        for service in available_services():
+            start(service)
+        if with_portal:
+            start_portal()
+        for service in procs:
+            wait_port(settings.port(service), timeout=60)
+            print(f"{service:<8} http://{settings.host}:{settings.port(service)}"
+                  f"{'' if service == 'portal' else '  (docs: /docs)'}", flush=True)
+        print("SRDI suite is up. Ctrl-C stops it.", flush=True)
 
-    stopping = False
+        stopping = False
 
-    def stop(*_):
-        nonlocal stopping
-        stopping = True
+        def stop(*_):
+            nonlocal stopping
+            stopping = True
 
-    signal.signal(signal.SIGTERM, stop)
-    signal.signal(signal.SIGINT, stop)
-    while not stopping:
-        if nats and nats.proc.poll() is not None and not stopping:  # the embedded server too
-            print(f"nats-server exited with {nats.proc.returncode}; restarting", file=sys.stderr, flush=True)
-            nats.start()
-        for service, proc in list(procs.items()):
-            if proc.poll() is not None and not stopping:
-                print(f"{service} exited with {proc.returncode}; restarting", file=sys.stderr, flush=True)
-                start_portal() if service == "portal" else start(service)
-        time.sleep(0.5)
-    for proc in procs.values():
-        proc.terminate()
-    for proc in procs.values():
-        try:
-            proc.wait(15)
-        except subprocess.TimeoutExpired:
-            proc.kill()
-    if nats:
-        nats.stop()
-    print("SRDI suite stopped.", flush=True)
+        signal.signal(signal.SIGTERM, stop)
+        signal.signal(signal.SIGINT, stop)
+        while not stopping:
+            if nats and nats.proc.poll() is not None and not stopping:  # the embedded server too
+                print(f"nats-server exited with {nats.proc.returncode}; restarting", file=sys.stderr, flush=True)
+                try:
+                    nats.start()
+                except (OSError, TimeoutError) as e:  # its port taken, a slow store: tried again next pass
+                    print(f"nats-server did not come back: {e}; trying again", file=sys.stderr, flush=True)
+            for service, proc in list(procs.items()):
+                if proc.poll() is not None and not stopping:
+                    print(f"{service} exited with {proc.returncode}; restarting", file=sys.stderr, flush=True)
+                    start_portal() if service == "portal" else start(service)
+            time.sleep(0.5)
+    finally:
+        for proc in procs.values():
+            proc.terminate()
+        for proc in procs.values():
+            try:
+                proc.wait(15)
+            except subprocess.TimeoutExpired:
+                proc.kill()
+        if nats:
+            nats.stop()
+        print("SRDI suite stopped.", flush=True)
 
 
 def cmd_asyncapi(args) -> None:

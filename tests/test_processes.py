@@ -27,7 +27,9 @@ def test_crash_of_a_consumer_loses_and_doubles_nothing(stack):
         assert httpx.post(urls["registry"] + f"/api/v1/enterprises/{u}/certifications", headers=h,
                           json={"tier": "municipal_srdi", "recognized_on": "2024-03-01"}).status_code == 201
         if i == 4:  # kill -9 the awards process mid-stream; `srdi up` restarts it
-            out = subprocess.run(["pgrep", "-f", "services.awards.main:app"], capture_output=True, text=True).stdout
+            # only this suite's awards process (a child of its `srdi up`), never another run's
+            out = subprocess.run(["pgrep", "-P", str(proc.pid), "-f", "services.awards.main:app"],
+                                 capture_output=True, text=True).stdout
             pids = [int(p) for p in out.split() if int(p) != os.getpid()]
             assert pids
             for pid in pids:

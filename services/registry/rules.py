@@ -33,6 +33,16 @@ def expiry(recognized_on: dt.date, years: int) -> dt.date:
 # The tier on a date is the suite's one projection (shared.tiers), the same for every department.
 
 
+def state_on(c: Cert, on: dt.date) -> str:
+    """A certification's state on a date, from its dates alone (the stored state waits for the
+    sweep): not_yet (before recognition), active, expired (after its last valid day), revoked."""
+    if c.revoked_on and c.revoked_on <= on:
+        return "revoked"
+    if on < c.recognized_on:
+        return "not_yet"
+    return "active" if on <= c.expires_on else "expired"
+
+
 @dataclass(frozen=True)
 class Change:
     kind: str  # "promoted" or "demoted"

@@ -45,7 +45,7 @@ def enterprise_dict(e: Enterprise, certs: list[Certification], on: dt.date) -> d
             "relocated_from_code": e.relocated_from_code, "relocated_from": e.relocated_from,
             "introducer": e.introducer,
             "current_tier": rules.tier_on([as_rule(c) for c in certs], on),
-            "certifications": [cert_dict(c) for c in certs]}
+            "certifications": [cert_dict(c) | {"state_on": rules.state_on(as_rule(c), on)} for c in certs]}
 
 
 def refresh_doc(s: Session, e: Enterprise, certs: list[Certification] | None = None) -> None:
@@ -57,7 +57,9 @@ def refresh_doc(s: Session, e: Enterprise, certs: list[Certification] | None = N
     else:  # already flushed by the caller (every certification has its id)
         certs = sorted(certs, key=lambda c: (c.recognized_on, c.id))
     doc = enterprise_dict(e, certs, dt.date.min)
-    del doc["current_tier"]  # depends on the day it is read: computed then
+    del doc["current_tier"]  # depends on the day it is read: computed then, with each state_on
+    for c in doc["certifications"]:
+        del c["state_on"]
     e.doc = orjson.dumps(doc).decode()
 
 
@@ -71,6 +73,8 @@ def render_doc(doc: str | bytes, on: dt.date) -> bytes:
                         dt.date.fromisoformat(c["revoked_on"]) if c["revoked_on"] else None)
              for c in data["certifications"]]
     data["current_tier"] = rules.tier_on(certs, on)
+    for c, rule in zip(data["certifications"], certs):
+        c["state_on"] = rules.state_on(rule, on)
     return orjson.dumps(data)
 
 

@@ -124,3 +124,18 @@ async def test_enterprise_tier_on_a_date(suite):
     bad = await econ.get(f"/api/v1/enterprises/{uscc}", params={"on": "2024-02-30"})
     assert bad.status_code == 422 and bad.headers["content-type"].startswith("application/problem+json")
     await suite.settled()
+
+
+async def test_a_lapsed_title_reads_expired_without_the_sweep(suite):
+    """The stored state waits for the sweep; state_on is the state on the date asked, from the dates."""
+    econ, uscc = suite.client("registry"), make_uscc()
+    assert (await econ.post("/api/v1/enterprises", json={"uscc": uscc, "name": "过期未扫企业"})).status_code == 201
+    r = await econ.post(f"/api/v1/enterprises/{uscc}/certifications",
+                        json={"tier": "municipal_srdi", "recognized_on": "2022-09-10"})
+    assert r.status_code == 201
+    [cert] = (await econ.get(f"/api/v1/enterprises/{uscc}")).json()["certifications"]
+    assert cert["expires_on"] == "2025-09-09" and cert["state_on"] == "expired"
+    [cert] = (await econ.get(f"/api/v1/enterprises/{uscc}", params={"on": "2024-01-01"})).json()["certifications"]
+    assert cert["state_on"] == "active"
+    [cert] = (await econ.get(f"/api/v1/enterprises/{uscc}", params={"on": "2022-01-01"})).json()["certifications"]
+    assert cert["state_on"] == "not_yet"
