@@ -74,7 +74,9 @@ async def test_tokens_of_one_user_carry_one_stable_sub(tmp_path, capsys):
     subs = []
     for args in ([], [], ["--user", "zhang.san"], ["--user", "zhang.san", "--ttl-hours", "2"]):
         srdi(["token", "issue", "--role", "econ", "--data-dir", str(tmp_path), *args])
-        subs.append(jwt.decode(capsys.readouterr().out.strip(), options={"verify_signature": False})["sub"])
+        # The token is the line printed; a log line of another module's stopping suite may share stdout.
+        token = next(line for line in capsys.readouterr().out.splitlines() if line.startswith("eyJ"))
+        subs.append(jwt.decode(token, options={"verify_signature": False})["sub"])
     assert subs[0] == subs[1] and subs[2] == subs[3] == "zhang.san" and subs[0] != subs[2]
 
 
