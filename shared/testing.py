@@ -220,3 +220,13 @@ def promotion_event(uscc: str, tier: str, recognized_on: str, *, certification_i
     return registry_event(EnterprisePromoted, enterprise_record(uscc, version, cert, name=name), from_tier="sme",
                           to_tier=tier, certification_id=certification_id, recognized_on=on,
                           expires_on=cert.expires_on, first_time_at_tier=True)
+
+
+def deliver(suite, service: str, model, record, **flat) -> None:
+    """Hand the registry event `model` around `record` to `service`'s own handler, in one transaction
+    (as the bus would, without the inbox)."""
+    import importlib
+
+    handlers = importlib.import_module(f"services.{service}.handlers").handlers
+    with suite.db(service).transaction() as s:
+        handlers.get(model.subject())(s, registry_event(model, record, **flat))

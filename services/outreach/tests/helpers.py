@@ -5,12 +5,9 @@ import asyncio
 
 import orjson
 
-from services.outreach.handlers import handlers
-from shared import projection
+from shared import projection, testing
 from shared.clock import today
-from shared.contracts.registry import CertificationRecord, EnterpriseRecord
-from shared.events import new_event
-from shared.testing import make_uscc
+from shared.testing import enterprise_record, make_uscc
 
 SIGNED = "srdi.outreach.contract.signed.v1"
 
@@ -55,21 +52,10 @@ async def stream_events(suite, subject: str = SIGNED) -> list[dict]:
     return out
 
 
-def record(uscc: str, version: int, *certs: tuple, **facts) -> EnterpriseRecord:
-    """A registry record at `version` with certifications (tier, recognized_on, expires_on), ids in
-    the order given."""
-    return EnterpriseRecord(uscc=uscc, name=facts.pop("name", f"企业{uscc[-6:]}"), version=version, **facts,
-                            certifications=tuple(CertificationRecord(id=i, tier=c[0], recognized_on=c[1],
-                                                                     expires_on=c[2])
-                                                 for i, c in enumerate(certs, 1)))
+# A registry record at a version, certifications as (tier, recognized_on, expires_on[, revoked_on]).
+record = enterprise_record
 
 
-def deliver(suite, model, record: EnterpriseRecord, **flat) -> None:
-    """Call outreach's own handler for `model` directly, in one transaction, with an event carrying
-    `record` (as the bus would, without the inbox)."""
-    data = model(uscc=record.uscc, enterprise_version=record.version, record=record,
-                 **record.model_dump(include={"name", "township", "park_id", "industry_code", "relocated_on",
-                                              "relocated_from", "relocated_from_code", "introducer"}), **flat)
-    event = new_event("registry", model.NAME, record.uscc, data.model_dump(mode="json"))
-    with suite.db("outreach").transaction() as s:
-        handlers.get(model.subject())(s, event)
+def deliver(suite, model, record, **flat) -> None:
+    """Call outreach's own handler for `model` directly, with an event carrying `record`."""
+    testing.deliver(suite, "outreach", model, record, **flat)

@@ -3,10 +3,9 @@ from __future__ import annotations
 
 import uuid
 
-from services.parks.handlers import handlers
-from shared.contracts.registry import CertificationRecord, EnterpriseRecord, EnterpriseRegistered
-from shared.events import new_event
-from shared.testing import make_uscc
+from shared import testing
+from shared.contracts.registry import EnterpriseRegistered
+from shared.testing import enterprise_record, make_uscc
 
 
 async def new_park(suite, **fields) -> dict:
@@ -28,26 +27,13 @@ async def enterprise_in(suite, park_id: str | None, *certs: tuple[str, str], usc
     return uscc
 
 
-def record(uscc: str, version: int, *certs: tuple, park_id: str | None = None, name: str | None = None,
-           **facts) -> EnterpriseRecord:
-    """A registry record at `version` with certifications (tier, recognized_on, expires_on[, revoked_on]),
-    ids in the order given."""
-    return EnterpriseRecord(uscc=uscc, name=name or f"企业{uscc[-6:]}", version=version, park_id=park_id, **facts,
-                            certifications=tuple(
-                                CertificationRecord(id=i, tier=c[0], recognized_on=c[1], expires_on=c[2],
-                                                    revoked_on=c[3] if len(c) > 3 else None)
-                                for i, c in enumerate(certs, 1)))
+# A registry record at a version, certifications as (tier, recognized_on, expires_on[, revoked_on]).
+record = enterprise_record
 
 
-def deliver(suite, model, record: EnterpriseRecord, **flat) -> None:
-    """Call parks' own handler for `model` directly, in one transaction, with an event carrying `record`
-    (as the bus would, without the inbox)."""
-    data = model(uscc=record.uscc, enterprise_version=record.version, record=record,
-                 **record.model_dump(include={"name", "township", "park_id", "industry_code", "relocated_on",
-                                              "relocated_from", "relocated_from_code", "introducer"}), **flat)
-    event = new_event("registry", model.NAME, record.uscc, data.model_dump(mode="json"))
-    with suite.db("parks").transaction() as s:
-        handlers.get(model.subject())(s, event)
+def deliver(suite, model, record, **flat) -> None:
+    """Call parks' own handler for `model` directly, with an event carrying `record`."""
+    testing.deliver(suite, "parks", model, record, **flat)
 
 
 def placed(suite, park_id: str | None, *certs: tuple, uscc: str | None = None) -> str:
