@@ -15,7 +15,7 @@ from typing import Annotated
 import structlog
 from fastapi import APIRouter, FastAPI, Query, Request
 from fastapi.responses import JSONResponse, Response
-from prometheus_client import CONTENT_TYPE_LATEST, Gauge, Histogram, generate_latest
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, Histogram, generate_latest
 from sqlalchemy import MetaData, delete, func, select
 
 from shared import errors, logs, openapi, tracing
@@ -35,6 +35,8 @@ from shared.tables import DeadLetter, Inbox, Outbox
 
 OUTBOX_PENDING = Gauge("srdi_outbox_pending", "Events waiting in the outbox", ["service"])
 DEAD_LETTERS = Gauge("srdi_dead_letters", "Dead letters not yet replayed", ["service"])
+JOB_FAILURES = Counter("srdi_background_job_failures_total", "Failed passes of a background job (expiry sweep, …)",
+                       ["service", "job"])
 BUS_STALLED = Gauge("srdi_bus_stalled_seconds", "How long the relay or consumer has been stuck past the allowance",
                     ["service", "part"])
 CONSUMER_LAG = Gauge("srdi_consumer_lag", "Messages not yet delivered or not yet acked", ["service"])
@@ -59,14 +61,15 @@ class ServiceSpec:
 
 
 def every(name: str, step: Callable, interval: Callable) -> Callable:
-    """A background job for ServiceSpec.jobs: run the blocking `step(app)` in a thread, log a
-    failure (it is retried next time), wait `interval(app)` seconds, repeat while the service runs."""
+    """A background job for ServiceSpec.jobs: run the blocking `step(app)` in a thread, log and
+    count a failure (`srdi_background_job_failures_total`; it is retried next time), wait `interval(app)` seconds, repeat while the service runs."""
     async def job(app) -> None:
         while True:
             try:
                 await asyncio.to_thread(step, app)
-            except Exception:  # noqa: BLE001 - logged; the next pass retries
+            except Exception:  # noqa: BLE001 - logged and counted; the next pass retries
                 structlog.get_logger().exception("background job failed", job=name)
+                JOB_FAILURES.labels(app.state.service, name).inc()
             await asyncio.sleep(interval(app))
     job.__name__ = name
     return job

@@ -303,7 +303,6 @@ class Bus:
                 attempt += 1
                 log.warning("dead letter not recorded yet; retrying", service=self.service, error=repr(e))
                 await asyncio.sleep(backoff(attempt, self.settings.retry_backoff_max_s))
-        self._failures.pop(event_id, None)
         log.error("event dead-lettered", service=self.service, subject=msg.subject, error=repr(error))
         return "dead_letter"
 

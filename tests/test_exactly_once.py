@@ -98,7 +98,6 @@ async def test_redelivery_and_replay_change_nothing(fresh_suite):
         if app.state.bus.handlers:
             r = await suite.client(name).post("/api/v1/admin/replay")
             assert r.status_code == 202
-    await asyncio.sleep(0)  # let the consumers notice (not a wait: settled() below polls)
     await suite.settled(timeout=60)
     assert count(suite, "awards", Award) == awards_before
     assert {name: count(suite, name, Inbox) for name in suite.apps} == before

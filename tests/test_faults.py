@@ -3,6 +3,7 @@ for longer than any retry budget, and a consumer crashing five times while it ho
 batch. Each ends with every award exactly once, no dead letter, and /readyz telling the truth."""
 import logging
 import os
+import time
 
 import nats
 import pytest
@@ -72,7 +73,9 @@ async def test_consumer_crashing_five_times_with_a_fetched_batch(tmp_path):
             return (await js.consumer_info(stream, "awards")).num_pending >= 20
         await suite.wait_for(all_published, "the 20 promotions to reach the awards consumer")
         delivered: dict[int, int] = {}  # stream sequence → deliveries seen
+        deadline = time.monotonic() + 120
         while len(delivered) < 20 or min(delivered.values()) < 5:
+            assert time.monotonic() < deadline, f"redeliveries stalled: {delivered}"
             nc = await nats.connect(suite.nats.url)
             sub = await nc.jetstream().pull_subscribe_bind(durable="awards", stream=stream)
             try:  # after the first round they come back once ack_wait has passed

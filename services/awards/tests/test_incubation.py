@@ -1,6 +1,5 @@
 """The incubation award: parks announces a promoted incubatee (incubatee.promoted.v1), awards pays the
 park `award.incubation.per_enterprise` once per (park, enterprise); 0 (the seed) pays nothing."""
-import asyncio
 import json
 
 from sqlalchemy import func, select
@@ -105,7 +104,6 @@ async def test_incubation_award_zero_then_set(suite):
     # Replay of the whole stream to parks and awards.
     for name in ("parks", "awards"):
         assert (await suite.client(name).post("/api/v1/admin/replay")).status_code == 202
-    await asyncio.sleep(0)
     await suite.settled(timeout=60)
     assert len(announced(suite, paid)) == 2 and len(announced(suite, unpaid)) == 1
     assert count_awards(suite) == 1
