@@ -33,8 +33,13 @@ def remember(s: Session, record: EnterpriseRecord) -> EnterpriseRecord | None:
     return before
 
 
-def record_of(s: Session, uscc: str) -> EnterpriseRecord | None:
-    row = s.get(RegistryRecord, uscc)
+def record_of(s: Session, uscc: str, lock: bool = False) -> EnterpriseRecord | None:
+    """The record held of an enterprise; `lock`: its row locked for the transaction (one
+    enterprise's effects decided one at a time)."""
+    if lock:
+        row = s.scalars(for_update(s, select(RegistryRecord).where(RegistryRecord.uscc == uscc))).first()
+    else:
+        row = s.get(RegistryRecord, uscc)
     return EnterpriseRecord.model_validate_json(row.record) if row else None
 
 

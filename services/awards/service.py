@@ -24,7 +24,6 @@ from shared.contracts.registry import (CertificationAdded, CertificationRecord, 
 from shared.db import for_update
 from shared.errors import Problem, field_error, not_found
 from shared.sheets import safe_cell
-from shared.tables import RegistryRecord
 
 
 def _create(s: Session, key: str, decision: rules.Decision, uscc: str | None, payee: str, payee_type: str,
@@ -61,8 +60,7 @@ def book(s: Session, award: Award, kind: str, amount: int, on: dt.date, actor: s
 def locked_record(s: Session, uscc: str) -> EnterpriseRecord | None:
     """The newest record held of an enterprise, its row locked: one enterprise's awards are decided
     one at a time (None: the registry never told us of it, so it is not in the district)."""
-    row = s.scalars(for_update(s, select(RegistryRecord).where(RegistryRecord.uscc == uscc))).first()
-    return EnterpriseRecord.model_validate_json(row.record) if row else None
+    return projection.record_of(s, uscc, lock=True)
 
 
 def remembered(s: Session, data: EnterpriseEvent) -> EnterpriseRecord:

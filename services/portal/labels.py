@@ -28,7 +28,7 @@ AWARD_STATE_LABELS = {
 AWARD_STATES = list(AWARD_STATE_LABELS)
 # A certification's state on a date, from its dates (shared.tiers): it lapses the day after its last
 # valid day for everybody, whether or not the registry's expiry sweep has run yet.
-CERT_STATE_LABELS = {"active": "有效", "expired": "已到期", "revoked": "已撤销", "pending": "尚未生效"}
+CERT_STATE_LABELS = {"active": "有效", "expired": "已到期", "revoked": "已撤销", "not_yet": "尚未生效"}
 CERT_SOURCE_LABELS = {"manual": "手工录入", "municipal_list": "市级名单导入", "platform": "市级平台"}
 NOMINATION_STATE_LABELS = {
     "submitted": "已提交", "district_reviewed": "区级已审核", "recommended": "已推荐", "approved": "已批准",

@@ -8,7 +8,6 @@ from __future__ import annotations
 import asyncio
 import datetime as dt
 import uuid
-from types import SimpleNamespace
 from typing import Annotated
 from urllib.parse import quote
 
@@ -25,7 +24,6 @@ from services.portal.session import (NotSignedIn, PortalError, User, check_csrf,
                                      sign_out)
 from shared.auth import ORG_ROLES
 from shared.clock import SHANGHAI, today
-from shared.tiers import active_on
 
 router = APIRouter()
 
@@ -218,32 +216,11 @@ async def enterprise(request: Request, uscc: str, user: Annotated[User, page_use
     award_details = []
     if awards:
         award_details = await asyncio.gather(*(optional(a.get("awards", f"/awards/{x['id']}")) for x in awards[:50]))
-    on = today()
-    for c in ent.get("certifications", []):
-        c["state_on"] = cert_state_on(c, on)
     return render(request, "enterprise.html", e=ent, awards=awards, totals=totals, quotas=quotas, listing=listing,
                   loans=loans, requests=requests,
                   timeline=timeline(ent, [d for d in award_details if d], quotas or [], listing or None,
                                     loans or [], requests or []))
 
-
-
-def cert_state_on(c: dict, on: dt.date) -> str:
-    """A certification's state on `on` from its dates, by the suite's one projection (shared.tiers):
-    a title lapses the day after its last valid day whether or not the registry's sweep has run."""
-    def day(v):
-        try:
-            return dt.date.fromisoformat(v) if v else None
-        except (TypeError, ValueError):
-            return None
-    rec, exp, rev = day(c.get("recognized_on")), day(c.get("expires_on")), day(c.get("revoked_on"))
-    if rec is None or exp is None:
-        return c.get("state") or ""
-    if active_on(SimpleNamespace(recognized_on=rec, expires_on=exp, revoked_on=rev), on):
-        return "active"
-    if (rev and rev <= on) or c.get("state") == "revoked":
-        return "revoked"
-    return "expired" if exp < on else "pending"
 
 
 def local_date(at: str | None) -> str:
