@@ -134,13 +134,14 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
             await bus.stop()
             db.dispose()
 
-    app = FastAPI(title=spec.title, version="1.0.0", lifespan=lifespan,
+    app = FastAPI(title=spec.title, version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None,
                   description=f"SRDI suite — {spec.name} service. Errors are RFC 9457 problem+json.")
     app.state.settings = settings
     app.state.service = spec.name
     app.state.handlers = spec.handlers
     errors.install(app)
     openapi.complete(app)
+    openapi.serve_docs(app)
     app.include_router(spec.router, prefix="/api/v1")
     app.include_router(policy_router(spec.policy_writers, spec.policy_validator), prefix="/api/v1")
     app.include_router(ops_router(spec.name))

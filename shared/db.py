@@ -16,7 +16,7 @@ from contextvars import ContextVar
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Session, sessionmaker
+from sqlalchemy.orm import DeclarativeBase, Session, registry, sessionmaker
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -34,6 +34,13 @@ REQUEST_TRANSACTION: ContextVar = ContextVar("srdi_request_transaction", default
 
 def new_metadata() -> MetaData:
     return MetaData(naming_convention=NAMING)
+
+
+def new_registry() -> registry:
+    """A service's own SQLModel registry (its own metadata, the naming convention): every service's
+    tables derive from `class Table(SQLModel, registry=new_registry())`, so two services may both
+    have an `enterprise` table in one process (the tests run all six)."""
+    return registry(metadata=new_metadata())
 
 
 class Base(DeclarativeBase):

@@ -3,10 +3,19 @@ Idempotency-Key header on every POST, and the RFC 9457 problem answers (401, 403
 422) in the schema actually returned — not FastAPI's default `{detail: [...]}`."""
 from __future__ import annotations
 
+from pathlib import Path
+
+import fastapi_offline
 from fastapi import FastAPI
+from fastapi.openapi.docs import get_redoc_html, get_swagger_ui_html
 from fastapi.openapi.utils import get_openapi
+from fastapi.staticfiles import StaticFiles
 
 OPEN = {"/healthz", "/readyz", "/metrics", "/asyncapi.json"}  # answered without a token
+# Swagger UI and ReDoc from the service itself (the fastapi-offline wheel carries the files): a
+# government intranet reaches no public CDN.
+ASSETS = Path(fastapi_offline.__file__).parent / "static"
+ASSETS_PATH = "/docs-assets"
 
 PROBLEM = {
     "type": "object", "title": "Problem", "required": ["type", "title", "status", "detail"],
@@ -81,3 +90,22 @@ def complete(app: FastAPI) -> None:
         return doc
 
     app.openapi = openapi
+
+
+def serve_docs(app: FastAPI) -> None:
+    """`/docs` (Swagger UI, with the Authorize button) and `/redoc`, their scripts served from
+    `/docs-assets`; create the app with `docs_url=None, redoc_url=None`."""
+    app.mount(ASSETS_PATH, StaticFiles(directory=ASSETS), name="docs-assets")
+
+    @app.get("/docs", include_in_schema=False)
+    async def swagger_ui():
+        return get_swagger_ui_html(openapi_url=app.openapi_url, title=f"{app.title} — 接口文档 / API",
+                                   swagger_js_url=f"{ASSETS_PATH}/swagger-ui-bundle.js",
+                                   swagger_css_url=f"{ASSETS_PATH}/swagger-ui.css",
+                                   swagger_favicon_url=f"{ASSETS_PATH}/favicon.png")
+
+    @app.get("/redoc", include_in_schema=False)
+    async def redoc():
+        return get_redoc_html(openapi_url=app.openapi_url, title=f"{app.title} — 接口文档 / API",
+                              redoc_js_url=f"{ASSETS_PATH}/redoc.standalone.js",
+                              redoc_favicon_url=f"{ASSETS_PATH}/favicon.png", with_google_fonts=False)

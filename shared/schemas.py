@@ -6,7 +6,7 @@ import functools
 import re
 import types
 from decimal import Decimal
-from typing import Annotated, Any, Literal, Union, get_args, get_origin
+from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args, get_origin
 
 from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
                       ValidationError, model_validator)
@@ -160,3 +160,22 @@ def _annotation(cls, key: str):
 
 # A database row id in a path: bounded so that no id can overflow the database's integer.
 RowId = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_not_bool)]
+
+
+class Public(BaseModel):
+    """An answer (a response model): built from a table row or a dict. Every field carries a
+    description in Chinese with the English beside it, and the model an example
+    (`model_config = ConfigDict(json_schema_extra={"examples": [...]})`): tests/test_openapi.py."""
+
+    model_config = ConfigDict(from_attributes=True)
+
+
+Item = TypeVar("Item")
+
+
+class Page(Public, Generic[Item]):
+    """One page of a keyset-paginated list (shared.pagination): pass `next_cursor` as `?cursor=`."""
+
+    items: list[Item] = Field(description="本页条目 / the items on this page")
+    next_cursor: str | None = Field(None, description="下一页游标，作为 ?cursor= 传回；已是最后一页时为空 / "
+                                                      "the next page's cursor, for ?cursor=; null on the last page")
