@@ -22,16 +22,21 @@ PROBLEM = {
     "description": "RFC 9457 problem details, application/problem+json. 中文与英文：`detail` 为 “中文 / English”，"
                    "`detail_zh`、`detail_en` 分列；422 时 `errors` 列出每个字段的问题。",
     "properties": {
-        "type": {"type": "string", "format": "uri", "example": "https://srdi.fangshan.gov.cn/problems/validation"},
-        "title": {"type": "string", "example": "请求数据校验失败 / Request validation failed"},
-        "status": {"type": "integer", "example": 422},
+        "type": {"type": "string", "format": "uri", "example": "https://srdi.fangshan.gov.cn/problems/validation",
+                 "description": "问题类型（URI，末段为问题代码） / the problem type (a URI ending in its code)"},
+        "title": {"type": "string", "example": "请求数据校验失败 / Request validation failed",
+                  "description": "问题标题（中文 / English） / the problem's title"},
+        "status": {"type": "integer", "example": 422, "description": "HTTP 状态码 / the HTTP status"},
         "detail": {"type": "string", "example": "请求数据不符合要求（body.uscc: 缺少必填字段），详见 errors / "
-                                                "The request does not validate (body.uscc); see errors"},
-        "detail_zh": {"type": "string"}, "detail_en": {"type": "string"},
-        "errors": {"type": "array", "items": {"type": "object", "properties": {
-            "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
-            "msg": {"type": "string", "example": "缺少必填字段 / Field required"},
-            "type": {"type": "string", "example": "missing"}}}},
+                                                "The request does not validate (body.uscc); see errors",
+                   "description": "说明：“中文 / English” / what happened, Chinese then English"},
+        "detail_zh": {"type": "string", "description": "中文说明 / the Chinese detail"},
+        "detail_en": {"type": "string", "description": "英文说明 / the English detail"},
+        "errors": {"type": "array", "description": "每个字段的问题（422） / each field's problem (422)",
+                   "items": {"type": "object", "properties": {
+                       "loc": {"type": "array", "items": {"anyOf": [{"type": "string"}, {"type": "integer"}]}},
+                       "msg": {"type": "string", "example": "缺少必填字段 / Field required"},
+                       "type": {"type": "string", "example": "missing"}}}},
     },
     "additionalProperties": True,
 }

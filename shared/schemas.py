@@ -8,7 +8,7 @@ import types
 from decimal import Decimal
 from typing import Annotated, Any, Generic, Literal, TypeVar, Union, get_args, get_origin
 
-from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, StringConstraints,
+from pydantic import (AfterValidator, BaseModel, BeforeValidator, ConfigDict, Field, PlainSerializer, StringConstraints,
                       ValidationError, model_validator)
 from pydantic_core import InitErrorDetails, PydanticCustomError
 
@@ -160,6 +160,16 @@ def _annotation(cls, key: str):
 
 # A database row id in a path: bounded so that no id can overflow the database's integer.
 RowId = Annotated[int, Field(ge=1, le=2**31 - 1), BeforeValidator(_not_bool)]
+
+
+def _utc_text(value: dt.datetime) -> str:
+    if value.tzinfo is not None:
+        value = value.astimezone(dt.UTC).replace(tzinfo=None)
+    return value.isoformat() + "Z"
+
+
+# A moment in an answer: stored naive in UTC (shared.db.utcnow), written "2026-12-02T03:04:05.123456Z".
+UtcTime = Annotated[dt.datetime, PlainSerializer(_utc_text, return_type=str, when_used="json")]
 
 
 class Public(BaseModel):
