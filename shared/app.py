@@ -107,6 +107,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):
+        settings.check(spec.name)
         app.state.verifier = Verifier.from_settings(settings)  # public keys only; refuses to start without one
         db = Database(settings.db_url(spec.name), settings.sqlite_busy_timeout_ms)
         if settings.migrate_on_start:

@@ -5,24 +5,19 @@ A declared Content-Length over the limit is refused before a byte is read; a bod
 (chunked) is counted as it is read and refused the moment it passes the limit. Either way the
 answer is a 413 problem, and the server closes the connection on the unread rest.
 
-Limits (environment): SRDI_MAX_BODY_BYTES (default 4 MiB) for every request; multipart uploads
+Limits (shared.settings): SRDI_MAX_BODY_BYTES (default 4 MiB) for every request; multipart uploads
 (a recognition list) of a caller with a valid token may reach SRDI_MAX_UPLOAD_BYTES (default
 64 MiB: Starlette spools upload parts to disk, and the registry refuses a list over 50 MB itself).
 """
 from __future__ import annotations
 
 import orjson
-from pydantic_settings import BaseSettings, SettingsConfigDict
 from starlette.exceptions import HTTPException
 
 from shared.errors import MEDIA_TYPE, Problem
+from shared.settings import Settings
 
 
-class Limits(BaseSettings):
-    model_config = SettingsConfigDict(env_prefix="SRDI_", extra="ignore")
-
-    max_body_bytes: int = 4 * 1024 * 1024
-    max_upload_bytes: int = 64 * 1024 * 1024
 
 
 class BodyTooLarge(HTTPException):
@@ -40,9 +35,9 @@ def too_large(limit: int) -> Problem:
 
 
 class BodyLimitMiddleware:
-    def __init__(self, app, state, limits: Limits | None = None):
+    def __init__(self, app, state, limits: Settings | None = None):
         self.app, self.state = app, state  # state: app.state, for the verifier (the upload allowance)
-        self.limits = limits or Limits()
+        self.limits = limits or getattr(state, "settings", None) or Settings()
 
     def _limit(self, headers: dict) -> int:
         base = self.limits.max_body_bytes

@@ -6,6 +6,7 @@ import secrets
 from functools import cached_property
 from pathlib import Path
 
+from pydantic import Field
 from pydantic_settings import BaseSettings, SettingsConfigDict
 
 SERVICES = ("registry", "awards", "talent", "finance", "parks", "outreach")
@@ -26,6 +27,10 @@ def available_services() -> tuple[str, ...]:
             return False
 
     return tuple(s for s in SERVICES if present(s))
+
+
+class SettingsError(RuntimeError):
+    """A setting the service cannot run without; raised at start, not on a first request."""
 
 
 class Settings(BaseSettings):
@@ -67,6 +72,39 @@ class Settings(BaseSettings):
     # The municipal declaration platform (registry: published lists, district recommendations).
     municipal_platform_url: str | None = None
     municipal_platform_token: str | None = None
+    # Request bodies (shared.limits): JSON bodies, and uploads (recognition lists).
+    max_body_bytes: int = Field(4 * 1024 * 1024, ge=1024)
+    max_upload_bytes: int = Field(64 * 1024 * 1024, ge=1024)
+    # Talent's personal data (services/talent): the Fernet keys resident-id numbers are encrypted
+    # with (comma-separated, newest first; a rotation keeps the old ones after it), and the key of
+    # their keyed hash (at least 32 characters). Both required outside dev; in dev derived from
+    # the signing secret.
+    talent_key: str | None = None
+    talent_hash_key: str | None = Field(None, min_length=MIN_SECRET_CHARS)
+    # Outreach's notice e-mail (SMTP) and the registry it screens notice targets against.
+    smtp_host: str = "127.0.0.1"
+    smtp_port: int = 25
+    smtp_sender: str = "srdi-notice@fangshan.gov.cn"
+    smtp_timeout_s: float = 10.0
+    smtp_starttls: bool = False
+    smtp_user: str | None = None
+    smtp_password: str | None = None
+    outreach_registry_url: str | None = None
+
+    def check(self, service: str) -> None:
+        """Refuse to start (SettingsError) with a setting that would otherwise fail on the first
+        request that needs it: outside dev, the server secret and a service's own keys."""
+        missing = []
+        if self.env != "dev":
+            if not self.jwt_secret:
+                missing.append("SRDI_JWT_SECRET")
+            if service == "talent":
+                missing += [name for name, value in (("SRDI_TALENT_KEY", self.talent_key),
+                                                     ("SRDI_TALENT_HASH_KEY", self.talent_hash_key)) if not value]
+        if missing:
+            raise SettingsError(f"{service}: must be set outside the embedded default (SRDI_ENV=dev): "
+                                + ", ".join(missing))
+        self.signing_secret  # noqa: B018 - its length is checked when read
 
     def db_url(self, service: str) -> str:
         if self.database_url:
