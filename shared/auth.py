@@ -315,7 +315,7 @@ def principal_from(request: Request) -> Principal:
     header = request.headers.get("authorization", "")
     scheme, _, token = header.partition(" ")
     if scheme.lower() != "bearer" or not token:
-        raise Problem(401, "unauthenticated", "缺少 Bearer 令牌", "A Bearer token is required")
+        raise Problem(401, "unauthenticated", "缺少访问令牌（Bearer）", "A Bearer token is required")
     return request.app.state.verifier.verify(token.strip())
 
 

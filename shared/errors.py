@@ -96,7 +96,7 @@ def _message(e: dict) -> str:
     en = str(e.get("msg", ""))
     if e.get("type") in ("value_error", "assertion_error"):
         own = en.removeprefix("Value error, ").removeprefix("Assertion failed, ")
-        return own if " / " in own else f"取值无效：{own} / {own}"
+        return own if " / " in own else f"取值无效 / {own}"  # a library's English text stays on the English side
     zh = ZH_BY_TYPE.get(str(e.get("type", "")))
     if zh is None:
         return f"取值无效 / {en}"
@@ -137,7 +137,7 @@ def install(app: FastAPI) -> None:
         errs = _clean(exc.errors())
         where = "; ".join(f"{'.'.join(map(str, e['loc']))}: {e['msg'].split(' / ')[0]}" for e in errs[:5])
         where_en = ", ".join(".".join(map(str, e["loc"])) for e in errs[:5])
-        return problem_response(Problem(422, "validation", f"请求数据不符合要求（{where}），详见 errors",
+        return problem_response(Problem(422, "validation", f"请求数据不符合要求（{where}），详见各字段问题（errors）",
                                         f"The request does not validate ({where_en}); see errors", errors=errs))
 
     @app.exception_handler(StarletteHTTPException)

@@ -27,7 +27,7 @@ PROBLEM = {
         "title": {"type": "string", "example": "请求数据校验失败 / Request validation failed",
                   "description": "问题标题（中文 / English） / the problem's title"},
         "status": {"type": "integer", "example": 422, "description": "HTTP 状态码 / the HTTP status"},
-        "detail": {"type": "string", "example": "请求数据不符合要求（body.uscc: 缺少必填字段），详见 errors / "
+        "detail": {"type": "string", "example": "请求数据不符合要求（body.uscc: 缺少必填字段），详见各字段问题（errors） / "
                                                 "The request does not validate (body.uscc); see errors",
                    "description": "说明：“中文 / English” / what happened, Chinese then English"},
         "detail_zh": {"type": "string", "description": "中文说明 / the Chinese detail"},

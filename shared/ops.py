@@ -176,12 +176,12 @@ def ops_router(service: str) -> APIRouter:
         if not bus.connected:
             raise Problem(503, "nats-down", "消息服务不可用", "NATS is not reachable")
         if since is not None and from_sequence is not None:
-            raise Problem(422, "replay-start", "since 与 from_sequence 只能给出一个", "Give since or from_sequence, not both",
+            raise Problem(422, "replay-start", "起始时间（since）与起始序号（from_sequence）只能给出一个", "Give since or from_sequence, not both",
                           errors=[{"loc": ["query", "since"], "msg": "with from_sequence", "type": "value"}])
         if from_sequence is not None:  # checked before the consumer is touched: past the end it would be deaf
             last = (await bus.js.stream_info(request.app.state.settings.stream)).state.last_seq
             if from_sequence > last + 1:
-                raise Problem(422, "replay-start", f"from_sequence 超出事件流末尾（当前最后序号 {last}）",
+                raise Problem(422, "replay-start", f"起始序号（from_sequence）超出事件流末尾（当前最后序号 {last}）",
                               f"from_sequence is past the end of the stream (last sequence {last})",
                               errors=[{"loc": ["query", "from_sequence"], "msg": f"> {last + 1}", "type": "value"}])
         if since is not None:
@@ -190,7 +190,7 @@ def ops_router(service: str) -> APIRouter:
             except (OverflowError, ValueError):
                 since = None
             if since is None or not dt.datetime(2000, 1, 1, tzinfo=dt.UTC) <= since <= dt.datetime.now(dt.UTC):
-                raise Problem(422, "bad-since", "since 应为 2000 年以后、不晚于现在的时间（ISO 8601）",
+                raise Problem(422, "bad-since", "起始时间（since）应为 2000 年以后、不晚于现在的时间（ISO 8601 格式）",
                               "since must be a time (ISO 8601) from 2000 on and not after now",
                               errors=[{"loc": ["query", "since"], "msg": "out of range", "type": "value"}])
         await bus.replay_stream(since, from_sequence)

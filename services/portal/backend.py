@@ -31,8 +31,8 @@ class ServiceError(Exception):
 
 
 CJK = re.compile(r"[\u4e00-\u9fff]")
-# shared.errors' schema-validation problem: "请求数据不符合要求（query.year），详见 errors".
-SEE_ERRORS = re.compile(r"[，,]\s*详见 errors\s*$")
+# shared.errors' schema-validation problem: "请求数据不符合要求（query.year），详见各字段问题（errors）".
+SEE_ERRORS = re.compile(r"[，,]\s*详见各字段问题（errors）\s*$")
 SEE_BELOW = re.compile(r"[，,]\s*见下列说明。?$")
 # A field's place ("body.person.id_number"): named by its last part.
 LOC = re.compile(r"(?<![A-Za-z0-9_])(?:body|query|path)(?:\.[A-Za-z0-9_]+)*\.([A-Za-z0-9_]+)(:\s*)?")
