@@ -16,7 +16,8 @@ from contextvars import ContextVar
 from sqlalchemy import MetaData, create_engine, event, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import DeclarativeBase, Session, registry, sessionmaker
+from sqlalchemy.orm import Session, registry, sessionmaker
+from sqlmodel import SQLModel
 
 NAMING = {
     "ix": "ix_%(column_0_label)s",
@@ -43,10 +44,9 @@ def new_registry() -> registry:
     return registry(metadata=new_metadata())
 
 
-class Base(DeclarativeBase):
-    """Plumbing tables (outbox, inbox, dead letters, idempotency keys, audit, parameters)."""
-
-    metadata = new_metadata()
+class Base(SQLModel, registry=new_registry()):
+    """Plumbing tables (outbox, inbox, dead letters, idempotency keys, audit, parameters): SQLModel
+    tables in a registry of their own (one Alembic history in shared/migrations)."""
 
 
 def for_update(session: Session, stmt):

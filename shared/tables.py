@@ -1,102 +1,104 @@
 """Plumbing tables every service database has (one Alembic history in shared/migrations)."""
 from __future__ import annotations
 
-import datetime as dt
+import datetime as dt  # noqa: F401 - dates
+from typing import Any
 
-from sqlalchemy import JSON, Date, DateTime, Index, Integer, String, Text, UniqueConstraint
-from sqlalchemy.orm import Mapped, mapped_column
+from pydantic import NaiveDatetime
+from sqlalchemy import JSON, Index, Text, UniqueConstraint
+from sqlmodel import Field
 
 from shared.db import Base, utcnow
 
 
-class Outbox(Base):
+class Outbox(Base, table=True):
     """Events written in the same transaction as the state they announce; the relay publishes them."""
 
     __tablename__ = "outbox"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)  # the CloudEvents id
-    subject: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[str] = mapped_column(Text)  # the whole envelope, JSON
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    published_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    claimed_until: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
-    attempts: Mapped[int] = mapped_column(Integer, default=0)
     __table_args__ = (Index("ix_outbox_pending", "published_at", "created_at"),)
+    id: str = Field(primary_key=True, max_length=36)  # the CloudEvents id
+    subject: str = Field(max_length=200)
+    payload: str = Field(sa_type=Text)  # the whole envelope, JSON
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
+    published_at: NaiveDatetime | None = None
+    claimed_until: NaiveDatetime | None = None
+    attempts: int = 0
 
 
-class Inbox(Base):
+class Inbox(Base, table=True):
     """Events a consumer has handled, recorded in the handler's own transaction."""
 
     __tablename__ = "inbox"
-    consumer: Mapped[str] = mapped_column(String(50), primary_key=True)
-    event_id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    subject: Mapped[str] = mapped_column(String(200))
-    handled_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    consumer: str = Field(primary_key=True, max_length=50)
+    event_id: str = Field(primary_key=True, max_length=36)
+    subject: str = Field(max_length=200)
+    handled_at: NaiveDatetime = Field(default_factory=utcnow)
 
 
-class DeadLetter(Base):
+class DeadLetter(Base, table=True):
     """Events that failed every delivery: kept, visible and replayable."""
 
     __tablename__ = "dead_letter"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    consumer: Mapped[str] = mapped_column(String(50))
-    event_id: Mapped[str] = mapped_column(String(36))
-    subject: Mapped[str] = mapped_column(String(200))
-    payload: Mapped[str] = mapped_column(Text)
-    error: Mapped[str] = mapped_column(Text)
-    failed_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    replayed_at: Mapped[dt.datetime | None] = mapped_column(DateTime, nullable=True)
     __table_args__ = (UniqueConstraint("consumer", "event_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    consumer: str = Field(max_length=50)
+    event_id: str = Field(max_length=36)
+    subject: str = Field(max_length=200)
+    payload: str = Field(sa_type=Text)
+    error: str = Field(sa_type=Text)
+    failed_at: NaiveDatetime = Field(default_factory=utcnow)
+    replayed_at: NaiveDatetime | None = None
 
 
-class IdempotencyKey(Base):
+class IdempotencyKey(Base, table=True):
     """First answers to POSTs with an Idempotency-Key, replayed to retries (kept ≥ 24 h)."""
 
     __tablename__ = "idempotency_key"
-    principal: Mapped[str] = mapped_column(String(200), primary_key=True)
-    key: Mapped[str] = mapped_column(String(200), primary_key=True)
-    request_hash: Mapped[str] = mapped_column(String(64))
-    status: Mapped[int | None] = mapped_column(Integer, nullable=True)  # None while running
-    response_body: Mapped[str | None] = mapped_column(Text, nullable=True)
-    content_type: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    created_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
+    principal: str = Field(primary_key=True, max_length=200)
+    key: str = Field(primary_key=True, max_length=200)
+    request_hash: str = Field(max_length=64)
+    status: int | None = None  # None while running
+    response_body: str | None = Field(default=None, sa_type=Text)
+    content_type: str | None = Field(default=None, max_length=100)
+    created_at: NaiveDatetime = Field(default_factory=utcnow)
 
 
-class AuditLog(Base):
+class AuditLog(Base, table=True):
     """Who changed what, when, with the state before and after."""
 
     __tablename__ = "audit_log"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
-    actor: Mapped[str] = mapped_column(String(200))  # role:org:sub, or event:<id> for consumers
-    action: Mapped[str] = mapped_column(String(100))
-    object_type: Mapped[str] = mapped_column(String(50))
-    object_id: Mapped[str] = mapped_column(String(100))
-    before: Mapped[dict | None] = mapped_column(JSON, nullable=True)
-    after: Mapped[dict | None] = mapped_column(JSON, nullable=True)
     __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+    id: int | None = Field(default=None, primary_key=True)
+    at: NaiveDatetime = Field(default_factory=utcnow)
+    actor: str = Field(max_length=200)  # role:org:sub, or event:<id> for consumers
+    action: str = Field(max_length=100)
+    object_type: str = Field(max_length=50)
+    object_id: str = Field(max_length=100)
+    before: dict | None = Field(default=None, sa_type=JSON)
+    after: dict | None = Field(default=None, sa_type=JSON)
 
 
-class PolicyParameter(Base):
+class PolicyParameter(Base, table=True):
     """A policy value in force from a date; a change is a new row, history is never edited."""
 
     __tablename__ = "policy_parameter"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    key: Mapped[str] = mapped_column(String(100))
-    value: Mapped[dict | int | str | float | list] = mapped_column(JSON)
-    effective_from: Mapped[dt.date] = mapped_column(Date)
-    legal_ref: Mapped[str] = mapped_column(String(300))
-    set_by: Mapped[str] = mapped_column(String(200))
-    set_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow)
     __table_args__ = (UniqueConstraint("key", "effective_from"),)
+    id: int | None = Field(default=None, primary_key=True)
+    key: str = Field(max_length=100)
+    value: Any = Field(sa_type=JSON, sa_column_kwargs={"nullable": False})
+    effective_from: dt.date
+    legal_ref: str = Field(max_length=300)
+    set_by: str = Field(max_length=200)
+    set_at: NaiveDatetime = Field(default_factory=utcnow)
 
 
-class RegistryRecord(Base):
+class RegistryRecord(Base, table=True):
     """The newest whole record of an enterprise this service has seen from the registry's events
     (shared.projection): replaced when a newer version arrives, never folded from changes."""
 
     __tablename__ = "registry_record"
-    uscc: Mapped[str] = mapped_column(String(18), primary_key=True)
-    version: Mapped[int] = mapped_column(Integer)
-    park_id: Mapped[str | None] = mapped_column(String(64), nullable=True, index=True)
-    record: Mapped[str] = mapped_column(Text)  # EnterpriseRecord as JSON
-    updated_at: Mapped[dt.datetime] = mapped_column(DateTime, default=utcnow, onupdate=utcnow)
+    uscc: str = Field(primary_key=True, max_length=18)
+    version: int
+    park_id: str | None = Field(default=None, max_length=64, index=True)
+    record: str = Field(sa_type=Text)  # EnterpriseRecord as JSON
+    updated_at: NaiveDatetime = Field(default_factory=utcnow, sa_column_kwargs={"onupdate": utcnow})

@@ -1,4 +1,8 @@
-"""Each Alembic history has one head, and the tables match what the migrations build."""
+"""Each Alembic history has one head, and the tables match what the migrations build (on SQLite,
+and on PostgreSQL when SRDI_TEST_DATABASE_URL is set: a timezone or length shows only there)."""
+import os
+import uuid
+
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
@@ -18,7 +22,17 @@ def test_one_head_and_no_drift(service, tmp_path):
     spec = spec_of(service)
     assert len(heads(spec.migrations, f"alembic_version_{service}")) == 1
     assert len(heads(PLUMBING_DIR, "alembic_version_shared")) == 1
-    db = Database(f"sqlite:///{tmp_path}/{service}.db")
+    server = os.environ.get("SRDI_TEST_DATABASE_URL")
+    if server:
+        import psycopg
+
+        name = f"srdi_migrations_{service}_{uuid.uuid4().hex[:8]}"
+        admin = server.replace("postgresql+psycopg://", "postgresql://")
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'CREATE DATABASE "{name}"')
+        db = Database(admin.rsplit("/", 1)[0] + f"/{name}")
+    else:
+        db = Database(f"sqlite:///{tmp_path}/{service}.db")
     upgrade(db.engine, service, spec.migrations, spec.metadata)
     upgrade(db.engine, service, spec.migrations, spec.metadata)  # a second run is a no-op
     with db.engine.connect() as conn:
@@ -26,3 +40,6 @@ def test_one_head_and_no_drift(service, tmp_path):
             ctx = MigrationContext.configure(conn, opts={"include_object": _ours, "compare_type": True})
             assert compare_metadata(ctx, metadata) == [], f"{service}: tables and migrations differ"
     db.dispose()
+    if server:
+        with psycopg.connect(admin, autocommit=True) as conn:
+            conn.execute(f'DROP DATABASE "{name}"')
