@@ -5,11 +5,13 @@ pages over the services' APIs. No database, no events, no business logic.
 """
 from __future__ import annotations
 
+import asyncio
 import contextlib
 from pathlib import Path
 
 import httpx
 import structlog
+from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from fastapi import FastAPI, Request
 from fastapi.exceptions import RequestValidationError
 from fastapi.responses import JSONResponse, RedirectResponse, Response
@@ -133,6 +135,29 @@ def create_portal(settings: Settings | None = None, portal: PortalSettings | Non
     @app.get("/healthz", include_in_schema=False)
     async def healthz():
         return JSONResponse({"status": "ok", "service": "portal"})
+
+    @app.get("/readyz", include_in_schema=False)
+    async def readyz():
+        """Ready when the portal can sign users in (its issuer key loads); each service's own
+        readiness is shown beside it, not held against the portal: a page whose service is down
+        says so, and the other departments' pages keep working."""
+        try:
+            check_issuer(settings)
+        except Exception as e:  # noqa: BLE001 - reported, not raised
+            return JSONResponse({"service": "portal", "issuer": str(e)}, status_code=503)
+
+        async def ready(name: str, client: httpx.AsyncClient) -> tuple[str, bool]:
+            try:
+                return name, (await client.get("/readyz", timeout=2)).status_code == 200
+            except httpx.HTTPError:
+                return name, False
+
+        services = dict(await asyncio.gather(*(ready(n, c) for n, c in backend().clients.items())))
+        return JSONResponse({"service": "portal", "issuer": "ok", "services": services})
+
+    @app.get("/metrics", include_in_schema=False)
+    async def metrics():
+        return Response(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)

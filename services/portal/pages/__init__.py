@@ -1,0 +1,16 @@
+"""The portal's pages, one module per department's work: each gathers what a liaison needs from the
+services and renders it.
+
+No business logic here: states, amounts, eligibility and permissions are the services'; the
+portal shows them and forwards the liaison's decisions.
+"""
+from fastapi import APIRouter
+
+from services.portal.pages import awards, dashboard, enterprises, finance, imports, parks, signin, talent
+from services.portal.pages.common import nav_for
+
+router = APIRouter()
+for _pages in (signin, dashboard, enterprises, awards, talent, finance, parks, imports):
+    router.include_router(_pages.router)
+
+__all__ = ["nav_for", "router"]

@@ -1,0 +1,86 @@
+"""What every page uses: which roles see which page, the signed-in user, the service client,
+rendering, safe redirects and path segments."""
+from __future__ import annotations
+
+from urllib.parse import quote
+
+from fastapi import Depends, Request
+from fastapi.responses import RedirectResponse, Response
+
+from services.portal.backend import Api, ServiceError
+from services.portal.labels import ROLE_LABELS
+from services.portal.session import NotSignedIn, PortalError, User, check_csrf, current_user
+
+# Which roles see which page (the services check again on every call: this only shapes the menu).
+PAGES = {
+    "dashboard": ("/", "首页概览", None),
+    "enterprises": ("/enterprises", "企业查询", ("econ", "treasury", "talent", "finance", "auditor", "platform", "park")),
+    "awards": ("/awards", "奖励审核与拨付", ("econ", "treasury", "auditor")),
+    "talent": ("/talent", "落户指标与人才推荐", ("talent", "econ", "auditor", "enterprise")),
+    "service_list": ("/service-list", "金融服务名单", ("finance", "econ", "auditor", "bank")),
+    "parks": ("/parks", "园区企业", ("econ", "auditor", "park")),
+    "import": ("/import", "名单导入", ("econ", "platform")),
+}
+
+
+def nav_for(user: User | None) -> list[tuple[str, str, str]]:
+    if not user:
+        return []
+    return [(key, path, label) for key, (path, label, roles) in PAGES.items() if roles is None or user.role in roles]
+
+
+def signed_in(request: Request) -> User:
+    user = current_user(request)
+    if user is None:
+        raise NotSignedIn()
+    return user
+
+
+def page_user(page: str):
+    """A dependency: the signed-in user, if their role may open `page`."""
+    roles = PAGES[page][2]
+
+    def dep(request: Request) -> User:
+        user = signed_in(request)
+        if roles is not None and user.role not in roles:
+            raise PortalError(403, f"您当前的角色（{ROLE_LABELS.get(user.role, user.role)}）无权访问“{PAGES[page][1]}”页面。")
+        return user
+    return Depends(dep)
+
+
+def api(request: Request, user: User) -> Api:
+    return request.app.state.backend().as_user(user.token)
+
+
+def render(request: Request, template: str, status: int = 200, **ctx) -> Response:
+    return request.app.state.render(request, template, status, **ctx)
+
+
+def back_to(request: Request, target: str | None, default: str) -> RedirectResponse:
+    # Only paths of this site: never an open redirect.
+    if not target or not target.startswith("/") or target.startswith("//") or "\\" in target:
+        target = default
+    return RedirectResponse(target, status_code=303)
+
+
+async def optional(coro, missing=None):
+    """A section the role may not see renders as None, one the service does not have as `missing`."""
+    try:
+        return await coro
+    except ServiceError as e:
+        if e.status == 403:
+            return None
+        if e.status == 404:
+            return missing
+        raise
+
+
+def seg(value: str, what_zh: str) -> str:
+    """A page's path parameter as exactly one segment of a service's path: quoted (a `?` or `#`
+    stays part of the id) and never a dot-segment (`..` would climb to another resource)."""
+    if not value.strip(".").strip():
+        raise PortalError(404, f"{what_zh}不存在：{value.strip() or '（空）'}")
+    return quote(value, safe="")
+
+
+CsrfChecked = Depends(check_csrf)

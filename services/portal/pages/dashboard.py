@@ -1,0 +1,42 @@
+"""The first page: the programme at a glance for the signed-in role."""
+from __future__ import annotations
+
+import asyncio
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+
+from services.portal import charts
+from services.portal.labels import AWARD_STATE_LABELS, AWARD_STATES, TIER_LABELS, TIER_ORDER
+from services.portal.pages.common import api, optional, page_user, render
+from services.portal.session import User
+from shared.clock import today
+
+router = APIRouter()
+
+
+@router.get("/", name="dashboard")
+async def dashboard(request: Request, user: Annotated[User, page_user("dashboard")]):
+    a = api(request, user)
+
+    async def award_counts():
+        counts = await asyncio.gather(*(a.count("awards", "/awards", state=s) for s in AWARD_STATES))
+        return {s: c for s, c in zip(AWARD_STATES, counts)}
+
+    year = today().year
+    stats, awards, listed, new, targets, overdue = await asyncio.gather(
+        optional(a.get("registry", "/stats/tiers")), optional(award_counts()),
+        optional(a.count("finance", "/service-list")),
+        optional(a.get("registry", "/stats/new", year=year)),
+        optional(a.get("registry", f"/targets/{year}")),
+        optional(a.all("registry", "/service-requests", overdue="true", cap=200)))
+    ctx = {"stats": stats, "awards": awards, "listed": listed, "year": year, "new": new, "targets": targets,
+           "overdue": overdue}
+    if new:  # per title, highest first: new this year, and the stock on the day
+        ctx["new_rows"] = [(TIER_LABELS.get(t, t), new["tiers"][t]) for t in TIER_ORDER if t in new["tiers"]]
+    if stats:
+        ctx["pyramid"] = charts.pyramid([(TIER_LABELS[t], stats["counts"].get(t, 0)) for t in TIER_ORDER])
+        ctx["holders"] = [(TIER_LABELS[t], stats["holders"][t]) for t in TIER_ORDER if t in stats["holders"]]
+    if awards:
+        ctx["award_bars"] = charts.bars([(AWARD_STATE_LABELS[s], awards[s][0]) for s in AWARD_STATES])
+    return render(request, "dashboard.html", **ctx)

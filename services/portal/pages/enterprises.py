@@ -1,0 +1,119 @@
+"""Enterprises: search, and one enterprise's record and timeline across departments."""
+from __future__ import annotations
+
+import asyncio
+import datetime as dt
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+
+from services.portal.labels import (AWARD_STATE_LABELS, CERT_SOURCE_LABELS, FIRST_LOAN_REASON_LABELS, LOAN_STATE_LABELS,
+                                    PROGRAM_LABELS, REQUEST_CATEGORY_LABELS, REQUEST_STATE_LABELS, ROLE_LABELS,
+                                    TIER_LABELS, yuan, zh_text)
+from services.portal.pages.common import api, optional, page_user, render, seg
+from services.portal.session import User
+from shared.clock import SHANGHAI
+
+router = APIRouter()
+
+
+@router.get("/enterprises")
+async def enterprises(request: Request, user: Annotated[User, page_user("enterprises")], q: str = "",
+                      tier: str = "", township: str = "", park_id: str = "", cursor: str = ""):
+    if tier and tier not in TIER_LABELS:
+        tier = ""
+    page = await api(request, user).get("registry", "/enterprises", q=q.strip(), tier=tier,
+                                        township=township.strip(), park_id=park_id.strip(), cursor=cursor, limit=50)
+    return render(request, "enterprises.html", page=page, q=q, tier=tier, township=township, park_id=park_id,
+                  tiers=TIER_LABELS)
+
+
+@router.get("/enterprises/{uscc}")
+async def enterprise(request: Request, uscc: str, user: Annotated[User, page_user("enterprises")]):
+    a = api(request, user)
+    ent = await a.get("registry", f"/enterprises/{seg(uscc, '企业')}")
+    uscc = ent.get("uscc") or uscc  # the registry's spelling of the code, from here on
+    path = seg(uscc, "企业")
+    awards, totals, quotas, listing, loans, requests = await asyncio.gather(
+        optional(a.all("awards", "/awards", uscc=uscc, cap=500)),
+        optional(a.get("awards", f"/enterprises/{path}/awards")),
+        optional(a.all("talent", "/quotas", uscc=uscc, cap=100)),
+        optional(a.get("finance", f"/service-list/{path}"), missing=False),
+        optional(a.all("finance", "/loans", uscc=uscc, cap=200)),  # a bank's reply holds its own cases only
+        optional(a.all("registry", "/service-requests", uscc=uscc, cap=200)))
+    award_details = []
+    if awards:
+        award_details = await asyncio.gather(*(optional(a.get("awards", f"/awards/{x['id']}")) for x in awards[:50]))
+    return render(request, "enterprise.html", e=ent, awards=awards, totals=totals, quotas=quotas, listing=listing,
+                  loans=loans, requests=requests,
+                  timeline=timeline(ent, [d for d in award_details if d], quotas or [], listing or None,
+                                    loans or [], requests or []))
+
+
+
+def local_date(at: str | None) -> str:
+    """A UTC timestamp's date in Beijing (dates are Asia/Shanghai in the suite)."""
+    try:
+        return dt.datetime.fromisoformat((at or "").replace("Z", "+00:00")).astimezone(SHANGHAI).date().isoformat()
+    except ValueError:
+        return (at or "")[:10]
+
+
+def timeline(ent: dict, awards: list[dict], quotas: list[dict], listing: dict | None,
+             loans: list[dict] = (), requests: list[dict] = ()) -> list[dict]:
+    """Every dated fact the services hold on the enterprise, newest first (display only)."""
+    items = []
+    for c in ent.get("certifications", []):
+        label = TIER_LABELS.get(c["tier"], c["tier"])
+        source = CERT_SOURCE_LABELS.get(c.get("source") or "", "")
+        items.append({"on": c["recognized_on"], "kind": "认定",
+                      "text": f"认定为{label}" + (f"（{c['batch']}）" if c.get("batch") else "") + (f"，{source}" if source else "")})
+        if c.get("state_on", c.get("state")) == "expired":
+            items.append({"on": c["expires_on"], "kind": "到期", "text": f"{label}有效期届满（最后有效日）"})
+        if c.get("revoked_on"):
+            why = f"：{c['revoke_reason']}" if c.get("revoke_reason") else ""
+            items.append({"on": c["revoked_on"], "kind": "撤销", "text": f"{label}被撤销{why}"})
+    for aw in awards:
+        what = f"{PROGRAM_LABELS.get(aw['program'], aw['program'])} {yuan(aw['amount_yuan'])}"
+        for h in aw.get("history", []):
+            text = f"{what}：{AWARD_STATE_LABELS.get(h['to_state'], h['to_state'])}"
+            if h.get("voucher"):
+                text += f"（凭证号 {h['voucher']}）"
+            if h.get("reason") and h["to_state"] in ("rejected", "clawed_back"):
+                text += f"，原因：{zh_text(h['reason'])}"
+            items.append({"on": local_date(h.get("at")), "at": h.get("at") or "", "kind": "奖励", "text": text})
+    for qg in quotas:
+        items.append({"on": f"{qg['year']}-01-01", "kind": "落户指标",
+                      "text": f"{qg['year']} 年落户指标 {qg['granted']} 个，已使用 {qg['used']} 个"
+                              + ("（已过期）" if qg.get("lapsed") else "")})
+    if listing:
+        if listing.get("since"):
+            items.append({"on": listing["since"], "kind": "金融服务名单", "text": "列入专精特新企业金融服务名单"})
+        if listing.get("removed_on"):
+            items.append({"on": listing["removed_on"], "kind": "金融服务名单", "text": "移出金融服务名单"})
+    for ln in loans:
+        case = f"贷款案件 {ln['id']}（{ln['bank']}）"
+        items.append({"on": ln["applied_on"], "kind": "贷款", "text": f"{case}申请 {yuan(ln['applied_yuan'])}"})
+        if ln.get("decided_on"):
+            done = "未获批" if ln["state"] == "declined" else "获批"
+            items.append({"on": ln["decided_on"], "kind": "贷款", "text": f"{case}{done}"})
+        if ln.get("drawn_on"):
+            # First loan or not is finance's decision across every bank's cases (the earliest drawn).
+            first = "，首贷" if ln.get("first_loan") else (
+                "，" + FIRST_LOAN_REASON_LABELS[ln["first_loan_reason"]]
+                if ln.get("first_loan_reason") in FIRST_LOAN_REASON_LABELS else "")
+            items.append({"on": ln["drawn_on"], "kind": "贷款", "text": f"{case}放款 {yuan(ln.get('drawn_yuan'))}"
+                          + (f"，到期日 {ln['due_on']}" if ln.get("due_on") else "") + first})
+        if ln.get("closed_on") and ln["state"] != "declined":
+            items.append({"on": ln["closed_on"], "kind": "贷款",
+                          "text": f"{case}{LOAN_STATE_LABELS.get(ln['state'], ln['state'])}"})
+    for rq in requests:
+        what = f"服务包诉求 {rq['id']}（{REQUEST_CATEGORY_LABELS.get(rq['category'], rq['category'])}）"
+        items.append({"on": rq["opened_on"], "kind": "服务包",
+                      "text": f"{what}提出：{rq['summary']}；承办：{ROLE_LABELS.get(rq['department'], rq['department'])}，"
+                              f"办理时限 {rq['due_on']}" + ("，已超期" if rq.get("overdue") else "")})
+        if rq.get("closed_on"):
+            text = f"{what}{REQUEST_STATE_LABELS.get(rq['state'], rq['state'])}"
+            items.append({"on": rq["closed_on"], "kind": "服务包",
+                          "text": text + (f"：{rq['resolution']}" if rq.get("resolution") else "")})
+    return sorted(items, key=lambda i: (i["on"], i.get("at", "")), reverse=True)
