@@ -58,7 +58,7 @@ def not_found(what_zh: str, what_en: str, ident: str) -> Problem:
 
 def field_error(field: str, zh: str, en: str, code: str = "invalid-field") -> Problem:
     """A 422 about one body field, in the same shape as a schema validation error."""
-    return Problem(422, code, f"{field}：{zh}", f"{field}: {en}",
+    return Problem(422, code, f"{zh}（{field}）", f"{field}: {en}",
                    errors=[{"loc": ["body", field], "msg": f"{zh} / {en}", "type": code}])
 
 

@@ -8,8 +8,9 @@ from fastapi import Query
 
 from shared.errors import Problem
 
-Limit = Annotated[int, Query(ge=1, le=500, description="page size, at most 500")]
-Cursor = Annotated[str | None, Query(max_length=500, description="next_cursor of the previous page")]
+Limit = Annotated[int, Query(ge=1, le=500, description="每页条数，至多 500 / page size, at most 500")]
+Cursor = Annotated[str | None, Query(max_length=500, description="上一页答复中的 next_cursor / the next_cursor of "
+                                                                 "the previous page")]
 
 
 def encode(key: str) -> str:
