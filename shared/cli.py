@@ -180,10 +180,8 @@ def cmd_up(args) -> None:
         print("SRDI suite stopped.", flush=True)
 
 
-def cmd_asyncapi(args) -> None:
+def suite_asyncapi() -> dict:
     """Every event of the suite, with the services that send and receive it (x-senders, x-receivers)."""
-    import json
-
     from shared.asyncapi import document
 
     doc = document()
@@ -194,7 +192,28 @@ def cmd_asyncapi(args) -> None:
                 channel.setdefault("x-senders", []).append(name)
             if channel["address"] in set(handlers):
                 channel.setdefault("x-receivers", []).append(name)
-    print(json.dumps(doc, indent=2, ensure_ascii=False))
+    return doc
+
+
+def cmd_asyncapi(args) -> None:
+    """The suite's event catalogue: AsyncAPI 3.0 JSON on stdout (docs/asyncapi.json), its Markdown
+    rendering with --markdown (docs/events-catalogue.md), or both files written into --out DIR."""
+    import json
+
+    from shared.asyncapi import render_markdown
+
+    doc = suite_asyncapi()
+    text = json.dumps(doc, indent=2, ensure_ascii=False)
+    if args.out:
+        folder = Path(args.out)
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "asyncapi.json").write_text(text + "\n", encoding="utf-8")
+        (folder / "events-catalogue.md").write_text(render_markdown(doc), encoding="utf-8")
+        print(f"wrote {folder / 'asyncapi.json'} and {folder / 'events-catalogue.md'}", file=sys.stderr)
+    elif args.markdown:
+        sys.stdout.write(render_markdown(doc))
+    else:
+        print(text)
 
 
 def cmd_new_migration(args) -> None:
@@ -296,6 +315,11 @@ def main(argv: list[str] | None = None) -> None:
     new.add_argument("-m", "--message", required=True)
     new.set_defaults(func=cmd_new_migration)
     events = sub.add_parser("asyncapi", help="print the suite's event catalogue as AsyncAPI 3.0 (docs/asyncapi.json)")
+    out = events.add_mutually_exclusive_group()
+    out.add_argument("--markdown", action="store_true",
+                     help="print the catalogue as Markdown instead (docs/events-catalogue.md)")
+    out.add_argument("--out", metavar="DIR", help="write DIR/asyncapi.json and DIR/events-catalogue.md "
+                                                  "(`srdi asyncapi --out docs` regenerates both)")
     events.set_defaults(func=cmd_asyncapi)
     imp = sub.add_parser("import", help="import a municipal recognition list (CSV or XLSX) with progress")
     imp.add_argument("file")

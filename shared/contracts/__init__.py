@@ -12,13 +12,20 @@ from typing import ClassVar
 
 from pydantic import BaseModel, ConfigDict
 
+USCC = "统一社会信用代码 / the enterprise's unified social credit code"
+
 
 class EventData(BaseModel):
-    """The `data` of one CloudEvent type. `SERVICE` publishes it as `srdi.<SERVICE>.<NAME>`."""
+    """The `data` of one CloudEvent type. `SERVICE` publishes it as `srdi.<SERVICE>.<NAME>`.
+
+    A concrete event (one with a `NAME`) says in `TITLE_ZH` what happened, in Chinese (the English
+    is its docstring's first paragraph), and carries its own example in `model_config`
+    (`json_schema_extra={"examples": [...]}`): the AsyncAPI document shows both."""
 
     model_config = ConfigDict(extra="ignore", frozen=True)
     SERVICE: ClassVar[str]
     NAME: ClassVar[str]  # e.g. "enterprise.promoted.v1"
+    TITLE_ZH: ClassVar[str]  # e.g. "企业晋级：认定日的层级上升"
 
     @classmethod
     def subject(cls) -> str:

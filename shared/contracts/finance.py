@@ -3,7 +3,9 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shared.contracts import EventData
+from pydantic import ConfigDict, Field
+
+from shared.contracts import USCC, EventData
 
 
 class EnterpriseListed(EventData):
@@ -12,9 +14,13 @@ class EnterpriseListed(EventData):
 
     SERVICE = "finance"
     NAME = "enterprise.listed.v1"
-    uscc: str
-    board: str
-    listed_on: dt.date
+    TITLE_ZH = "企业上市：区金融服务办记录了企业上市"
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"uscc": "91110111MA01R2XJ3P", "board": "star", "listed_on": "2025-11-18"}]})
+    uscc: str = Field(description=USCC)
+    board: str = Field(description="上市板块：main 主板、sme 中小板、chinext 创业板、star 科创板、bse 北交所、"
+                                   "overseas 境外 / the board: main, sme, chinext, star, bse or overseas")
+    listed_on: dt.date = Field(description="上市日期 / the day it listed")
 
 
 class ServiceListChanged(EventData):
@@ -22,12 +28,17 @@ class ServiceListChanged(EventData):
 
     SERVICE = "finance"
     NAME = "service_list.changed.v1"
-    uscc: str
-    name: str
-    tier: str
-    listed: bool
-    since: dt.date | None = None
-    removed_on: dt.date | None = None
+    TITLE_ZH = "服务名单变更：企业进入或退出专精特新企业服务名单，或其层级、名称变化"
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"uscc": "91110111MA01R2XJ3P", "name": "北京燕山精工科技有限公司", "tier": "municipal_srdi", "listed": True,
+         "since": "2024-03-01", "removed_on": None}]})
+    uscc: str = Field(description=USCC)
+    name: str = Field(description="企业名称 / the enterprise's name")
+    tier: str = Field(description="企业在名单上的层级 / the enterprise's tier on the list")
+    listed: bool = Field(description="是否在名单上 / whether it is on the list now")
+    since: dt.date | None = Field(None, description="进入名单的日期 / on the list since")
+    removed_on: dt.date | None = Field(None, description="退出名单的日期，仍在名单上为空 / the day it left the list, "
+                                                         "or null while on it")
 
 
 class LoanChanged(EventData):
@@ -35,9 +46,18 @@ class LoanChanged(EventData):
 
     SERVICE = "finance"
     NAME = "loan.changed.v1"
-    loan_id: int
-    uscc: str
-    bank: str
-    action: str
-    state: str
-    amount_yuan: int | None = None
+    TITLE_ZH = "贷款变更：一笔专精特新贷款的状态变化"
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"loan_id": 12, "uscc": "91110111MA01R2XJ3P", "bank": "BOB", "action": "draw", "state": "drawn",
+         "amount_yuan": 5000000}]})
+    loan_id: int = Field(description="贷款案件编号 / the loan case's id")
+    uscc: str = Field(description=USCC)
+    bank: str = Field(description="放贷银行的机构代码 / the lending bank's organisation code")
+    action: str = Field(description="变化：apply 申请、approve 批准、decline 拒绝、draw 放款、extension 展期、"
+                                    "renewal 续期、adjusted_plan 调整还款计划、repay 还款、default 违约（及担保、保险的决定） / "
+                                    "what happened: apply, approve, decline, draw, extension, renewal, adjusted_plan, "
+                                    "repay, default (or a guarantor's or insurer's decision)")
+    state: str = Field(description="变化后的状态：applied 已申请、approved 已批准、declined 已拒绝、drawn 已放款、"
+                                   "repaid 已还清、non_performing 不良 / the case's state after it")
+    amount_yuan: int | None = Field(None, description="金额（元）：已放款时为放款额，否则为申请额 / the amount in "
+                                                      "yuan: drawn when drawn, else applied for")

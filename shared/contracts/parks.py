@@ -3,8 +3,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from shared.contracts import EventData
+from pydantic import ConfigDict, Field
+
+from shared.contracts import USCC, EventData
 from shared.tiers import Tier
+
+PARK_ID = "园区编号 / the park's id"
 
 
 class ParkDesignated(EventData):
@@ -12,11 +16,16 @@ class ParkDesignated(EventData):
 
     SERVICE = "parks"
     NAME = "park.designated.v1"
-    park_id: str
-    park_name: str
-    designation: str
-    designated_on: dt.date
-    designation_id: int
+    TITLE_ZH = "园区认定：园区获得认定（如专精特新特色园区）"
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"park_id": "park-3f9a1c2e", "park_name": "北京房山高端制造业基地", "designation": "srdi_featured",
+         "designated_on": "2025-06-30", "designation_id": 1}]})
+    park_id: str = Field(description=PARK_ID)
+    park_name: str = Field(description="园区名称 / the park's name")
+    designation: str = Field(description="认定类型：srdi_featured 专精特新特色园区 / the designation: srdi_featured, "
+                                         "SRDI featured park")
+    designated_on: dt.date = Field(description="认定日期 / the day of the designation")
+    designation_id: int = Field(description="认定记录编号 / the designation's id")
 
 
 class IncubateePromoted(EventData):
@@ -24,8 +33,12 @@ class IncubateePromoted(EventData):
 
     SERVICE = "parks"
     NAME = "incubatee.promoted.v1"
-    park_id: str
-    uscc: str
-    to_tier: Tier
-    recognized_on: dt.date
-    incubation_id: int
+    TITLE_ZH = "孵化企业晋级：园区孵化的企业获得更高称号"
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"park_id": "park-3f9a1c2e", "uscc": "91110111MA01R2XJ3P", "to_tier": "municipal_srdi",
+         "recognized_on": "2024-03-01", "incubation_id": 41}]})
+    park_id: str = Field(description="孵化该企业的园区编号 / the id of the park that incubated it")
+    uscc: str = Field(description=USCC)
+    to_tier: Tier = Field(description="达到的层级 / the tier reached")
+    recognized_on: dt.date = Field(description="认定日期 / the date of recognition")
+    incubation_id: int = Field(description="孵化记录编号 / the incubation record's id")

@@ -7,42 +7,84 @@ from __future__ import annotations
 
 import datetime as dt
 
-from pydantic import BaseModel, ConfigDict
+from pydantic import BaseModel, ConfigDict, Field
 
 from shared import tiers
-from shared.contracts import EventData
+from shared.contracts import USCC, EventData
 from shared.tiers import Tier
+
+# The enterprise's facts: one description each, for the record and for the flat copies beside it.
+ENTERPRISE_NAME = "企业名称 / the enterprise's name"
+TOWNSHIP = "所属乡镇（街道），如 窦店镇 / the township or street office, e.g. 窦店镇"
+PARK_ID = "所在园区编号（园区服务） / the id of the park it is in (parks service)"
+INDUSTRY = "国民经济行业代码（GB/T 4754），如 C3562 / the industry code (GB/T 4754), e.g. C3562"
+RELOCATED_ON = "迁入房山区的日期 / the day it moved into the district"
+RELOCATED_FROM = "迁出地名称 / the name of the place it moved from"
+RELOCATED_FROM_CODE = "迁出地行政区划代码（GB/T 2260，北京市为 11xxxx） / the origin's division code (GB/T 2260; " \
+                      "Beijing is 11xxxx)"
+INTRODUCER = "引荐其迁入的中介机构 / the intermediary that brought it in (payee of the introducer award)"
+VERSION = "记录版本号：记录每变化一次加一 / the record's version, bumped with every change to it"
+RECORD = "企业在该版本的完整记录（含全部认定） / the enterprise's whole record at that version, every " \
+         "certification included"
+CERTIFICATION_ID = "认定编号（登记服务） / the certification's id (registry)"
+TIER = "认定层级代码，如 municipal_srdi / the tier code, e.g. municipal_srdi"
+FROM_TIER = "变化前的层级 / the tier before"
+TO_TIER = "变化后的层级 / the tier after"
+RECOGNIZED_ON = "认定日期 / the date of recognition"
+EXPIRES_ON = "有效期最后一天 / the last day the title is valid"
+
+USCC_EXAMPLE = "91110111MA01R2XJ3P"
+CERT_INNOVATIVE = {"id": 2817, "tier": "innovative", "recognized_on": "2023-06-15", "expires_on": "2026-06-14",
+                   "revoked_on": None, "for_cause": False, "state": "active"}
+CERT_SRDI = {"id": 3051, "tier": "municipal_srdi", "recognized_on": "2024-03-01", "expires_on": "2027-02-28",
+             "revoked_on": None, "for_cause": False, "state": "active"}
+FACTS = {"name": "北京燕山精工科技有限公司", "township": "窦店镇", "park_id": "park-3f9a1c2e",
+         "industry_code": "C3562", "relocated_on": "2023-04-10", "relocated_from": "天津市滨海新区",
+         "relocated_from_code": "120116", "introducer": "北京京西科技服务有限公司"}
+
+
+def _example(version: int, certifications: list[dict], **what: object) -> dict:
+    """An event's example: the record at `version` with its flat facts beside it, and what happened."""
+    record = {"uscc": USCC_EXAMPLE, **FACTS, "version": version, "certifications": certifications}
+    return {"uscc": USCC_EXAMPLE, "enterprise_version": version, "record": record, **FACTS, **what}
 
 
 class CertificationRecord(BaseModel):
     """One certification as the registry holds it. `expires_on` is the last valid day;
     `revoked_on` the first day it no longer counts; `state` is active, expired or revoked."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-    id: int
-    tier: Tier
-    recognized_on: dt.date
-    expires_on: dt.date
-    revoked_on: dt.date | None = None
-    for_cause: bool = False
-    state: str = "active"
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra={"examples": [CERT_SRDI]})
+    id: int = Field(description=CERTIFICATION_ID)
+    tier: Tier = Field(description=TIER)
+    recognized_on: dt.date = Field(description=RECOGNIZED_ON)
+    expires_on: dt.date = Field(description=EXPIRES_ON)
+    revoked_on: dt.date | None = Field(None, description="撤销生效日（不再计入的第一天），未撤销为空 / the first day "
+                                                         "it no longer counts after a revocation, or null")
+    for_cause: bool = Field(False, description="是否因过错撤销（如虚假申报，追回奖励） / revoked for cause (e.g. a "
+                                               "false declaration: awards are clawed back)")
+    state: str = Field("active", description="状态：active 有效、expired 已过期、revoked 已撤销 / the state: active, "
+                                             "expired or revoked")
 
 
 class EnterpriseRecord(BaseModel):
     """The registry's whole record of an enterprise at `version` (bumped with every change)."""
 
-    model_config = ConfigDict(extra="ignore", frozen=True)
-    uscc: str
-    name: str
-    version: int
-    township: str | None = None
-    park_id: str | None = None
-    industry_code: str | None = None
-    relocated_on: dt.date | None = None
-    relocated_from: str | None = None  # the origin's name
-    relocated_from_code: str | None = None  # the origin's GB/T 2260 division code (Beijing: 11xxxx)
-    introducer: str | None = None
-    certifications: tuple[CertificationRecord, ...] = ()
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra={"examples": [
+        {"uscc": USCC_EXAMPLE, **FACTS, "version": 3, "certifications": [CERT_INNOVATIVE, CERT_SRDI]}]})
+    uscc: str = Field(description=USCC)
+    name: str = Field(description=ENTERPRISE_NAME)
+    version: int = Field(description=VERSION)
+    township: str | None = Field(None, description=TOWNSHIP)
+    park_id: str | None = Field(None, description=PARK_ID)
+    industry_code: str | None = Field(None, description=INDUSTRY)
+    relocated_on: dt.date | None = Field(None, description=RELOCATED_ON)
+    relocated_from: str | None = Field(None, description=RELOCATED_FROM)  # the origin's name
+    # the origin's GB/T 2260 division code (Beijing: 11xxxx)
+    relocated_from_code: str | None = Field(None, description=RELOCATED_FROM_CODE)
+    introducer: str | None = Field(None, description=INTRODUCER)
+    certifications: tuple[CertificationRecord, ...] = Field(
+        (), description="企业的全部认定（含已过期、已撤销） / every certification it holds or held (expired and "
+                        "revoked ones too)")
 
     def tier_on(self, on: dt.date) -> str:
         return tiers.tier_on(self.certifications, on)
@@ -59,33 +101,43 @@ class EnterpriseEvent(EventData):
     facts are repeated flat beside it for readers of the first catalogue (EVENTS.md)."""
 
     SERVICE = "registry"
-    uscc: str
-    enterprise_version: int
-    record: EnterpriseRecord
-    name: str
-    township: str | None = None
-    park_id: str | None = None
-    industry_code: str | None = None
-    relocated_on: dt.date | None = None
-    relocated_from: str | None = None
-    relocated_from_code: str | None = None
-    introducer: str | None = None
+    uscc: str = Field(description=USCC)
+    enterprise_version: int = Field(description=VERSION)
+    record: EnterpriseRecord = Field(description=RECORD)
+    name: str = Field(description=ENTERPRISE_NAME)
+    township: str | None = Field(None, description=TOWNSHIP)
+    park_id: str | None = Field(None, description=PARK_ID)
+    industry_code: str | None = Field(None, description=INDUSTRY)
+    relocated_on: dt.date | None = Field(None, description=RELOCATED_ON)
+    relocated_from: str | None = Field(None, description=RELOCATED_FROM)
+    relocated_from_code: str | None = Field(None, description=RELOCATED_FROM_CODE)
+    introducer: str | None = Field(None, description=INTRODUCER)
 
 
 class EnterpriseRegistered(EnterpriseEvent):
+    """An enterprise entered the registry (it holds no certification yet)."""
+
     NAME = "enterprise.registered.v1"
+    TITLE_ZH = "企业入库：企业登记进入企业库"
+    model_config = ConfigDict(json_schema_extra={"examples": [_example(1, [])]})
 
 
 class EnterprisePromoted(EnterpriseEvent):
     """The tier on `recognized_on` rose with certification `certification_id`."""
 
     NAME = "enterprise.promoted.v1"
-    from_tier: Tier
-    to_tier: Tier
-    certification_id: int
-    recognized_on: dt.date
-    expires_on: dt.date
-    first_time_at_tier: bool
+    TITLE_ZH = "企业晋级：认定日的层级因一项认定而上升"
+    model_config = ConfigDict(json_schema_extra={"examples": [_example(
+        3, [CERT_INNOVATIVE, CERT_SRDI], from_tier="innovative", to_tier="municipal_srdi", certification_id=3051,
+        recognized_on="2024-03-01", expires_on="2027-02-28", first_time_at_tier=True)]})
+    from_tier: Tier = Field(description="认定日之前的层级 / the tier before, on the recognition date")
+    to_tier: Tier = Field(description="认定日晋级后的层级 / the tier reached on the recognition date")
+    certification_id: int = Field(description="带来晋级的认定编号 / the certification that raised the tier")
+    recognized_on: dt.date = Field(description=RECOGNIZED_ON)
+    expires_on: dt.date = Field(description=EXPIRES_ON)
+    first_time_at_tier: bool = Field(description="是否首次达到该层级（复核不算首次，触发层级奖励） / the first time "
+                                                 "the enterprise reaches this tier (a renewal, 复核, is not): "
+                                                 "the tier award follows")
 
 
 class EnterpriseDemoted(EnterpriseEvent):
@@ -93,11 +145,15 @@ class EnterpriseDemoted(EnterpriseEvent):
     revocation. Readers need not wait for it: the record already says when each title ends."""
 
     NAME = "enterprise.demoted.v1"
-    from_tier: Tier
-    to_tier: Tier
-    reason: str  # expired, revoked
-    certification_id: int
-    on: dt.date
+    TITLE_ZH = "企业降级：称号到期或被撤销，层级下降"
+    model_config = ConfigDict(json_schema_extra={"examples": [_example(
+        2, [CERT_INNOVATIVE | {"recognized_on": "2022-06-15", "expires_on": "2025-06-14", "state": "expired"}],
+        from_tier="innovative", to_tier="sme", reason="expired", certification_id=2817, on="2025-06-15")]})
+    from_tier: Tier = Field(description=FROM_TIER)
+    to_tier: Tier = Field(description=TO_TIER)
+    reason: str = Field(description="原因：expired 到期、revoked 撤销 / why: expired or revoked")  # expired, revoked
+    certification_id: int = Field(description="到期或被撤销的认定编号 / the certification that lapsed or was revoked")
+    on: dt.date = Field(description="层级下降的第一天 / the first day at the lower tier")
 
 
 class CertificationAdded(EnterpriseEvent):
@@ -105,18 +161,31 @@ class CertificationAdded(EnterpriseEvent):
     beside a higher one): the record changed, so every copy of it must too."""
 
     NAME = "certification.added.v1"
-    certification_id: int
-    tier: Tier
-    recognized_on: dt.date
+    TITLE_ZH = "新增认定：记录了一项不提升层级的认定（复核或较低称号）"
+    model_config = ConfigDict(json_schema_extra={"examples": [_example(
+        4, [CERT_INNOVATIVE, CERT_SRDI, CERT_INNOVATIVE | {"id": 3402, "recognized_on": "2026-06-10",
+                                                            "expires_on": "2029-06-09"}],
+        certification_id=3402, tier="innovative", recognized_on="2026-06-10")]})
+    certification_id: int = Field(description="新增的认定编号 / the certification recorded")
+    tier: Tier = Field(description=TIER)
+    recognized_on: dt.date = Field(description=RECOGNIZED_ON)
 
 
 class CertificationRevoked(EnterpriseEvent):
+    """A certification was revoked (撤销); for cause, its awards are clawed back."""
+
     NAME = "certification.revoked.v1"
-    certification_id: int
-    tier: Tier
-    reason: str | None = None
-    for_cause: bool = False
-    revoked_on: dt.date
+    TITLE_ZH = "认定撤销：一项认定被撤销（因过错撤销时追回奖励）"
+    model_config = ConfigDict(json_schema_extra={"examples": [_example(
+        4, [CERT_INNOVATIVE, CERT_SRDI | {"revoked_on": "2025-09-01", "for_cause": True, "state": "revoked"}],
+        certification_id=3051, tier="municipal_srdi", reason="申报材料虚假，经市经信局核实撤销", for_cause=True,
+        revoked_on="2025-09-01")]})
+    certification_id: int = Field(description="被撤销的认定编号 / the certification revoked")
+    tier: Tier = Field(description=TIER)
+    reason: str | None = Field(None, description="撤销原因 / why it was revoked")
+    for_cause: bool = Field(False, description="是否因过错撤销（如虚假申报，追回奖励） / revoked for cause (e.g. a "
+                                               "false declaration: awards are clawed back)")
+    revoked_on: dt.date = Field(description="撤销生效日（不再计入的第一天） / the first day it no longer counts")
 
 
 
@@ -126,6 +195,8 @@ class EnterpriseRecorded(EnterpriseEvent):
     events carried records. Nothing happened to the enterprise: it triggers nothing."""
 
     NAME = "enterprise.recorded.v1"
+    TITLE_ZH = "记录重发：按现状重新公布企业记录（不触发任何处理）"
+    model_config = ConfigDict(json_schema_extra={"examples": [_example(3, [CERT_INNOVATIVE, CERT_SRDI])]})
 
 
 # Every registry event that carries an enterprise's record: a copy keeps the newest of them all.
