@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.parks.models import Designation, IncubateePromotion, Park
+from services.parks.tables import Designation, IncubateePromotion, Park
 from shared.contracts.parks import IncubateePromoted, ParkDesignated
 from shared.events import emit_data
 

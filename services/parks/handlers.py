@@ -1,11 +1,12 @@
 """The events parks consumes, each with its handler (the bus calls them inside the transaction that
 records the inbox row). Every registry event carries the enterprise's whole record: parks keeps the
-newest (service.learn), so the order events arrive in, and repeats, change nothing."""
+newest (parks.service.learn), so the order events arrive in, and repeats, change nothing."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.parks import service
+from services.parks.incubation import service as incubation
+from services.parks.parks import service as parks
 from shared.contracts.registry import RECORD_EVENTS, EnterpriseEvent, EnterprisePromoted
 from shared.events import Event
 from shared.handlers import Handlers
@@ -16,9 +17,9 @@ handlers = Handlers()
 @handlers.on(EnterprisePromoted)
 def promoted(s: Session, event: Event, data: EnterprisePromoted) -> None:
     """The record, and the announcement of an incubatee's promotion (keyed by park, uscc, tier)."""
-    service.on_promoted(s, event.id, data)
+    incubation.on_promoted(s, event.id, data)
 
 
 @handlers.on(*(m for m in RECORD_EVENTS if m is not EnterprisePromoted))
 def record(s: Session, event: Event, data: EnterpriseEvent) -> None:
-    service.learn(s, data.record)
+    parks.learn(s, data.record)

@@ -63,38 +63,46 @@ def tier_counts(tiers: Iterable[str]) -> dict[str, int]:
 
 
 # -- parameters ---------------------------------------------------------------------------------
-def parameter_error(key: str, value) -> str | None:
-    """Why a parks parameter value is unusable, or None. Keeps bad data out of the rules."""
+def parameter_problem(key: str, value) -> tuple[str, str] | None:
+    """Why a parks parameter value is unusable (Chinese, English), or None. Keeps bad data out of the rules."""
     def number(x) -> bool:
         return isinstance(x, int | float) and not isinstance(x, bool) and x >= 0
 
     if key == PASS_KEY:
-        return None if number(value) else "pass_score must be a number ≥ 0"
+        return None if number(value) else ("达标分数线须为不小于 0 的数", "pass_score must be a number ≥ 0")
     if key.startswith(DIMENSION_PREFIX):
         name = key.removeprefix(DIMENSION_PREFIX)
         if not name.replace("_", "").isalnum() or not name.isascii():
-            return "the dimension name must be ASCII letters, digits and underscores"
+            return ("维度名称只能由英文字母、数字和下划线组成",
+                    "the dimension name must be ASCII letters, digits and underscores")
         if not isinstance(value, dict):
-            return "a dimension is an object {measure, floor, weight, threshold}"
+            return ("考核维度须为含度量方式、最低层级、权重和达标值的对象",
+                    "a dimension is an object {measure, floor, weight, threshold}")
         unknown = set(value) - {"measure", "floor", "weight", "threshold", "label"}
         if unknown:
-            return f"unknown fields: {', '.join(sorted(unknown))}"
+            return f"有不认识的字段：{'、'.join(sorted(unknown))}", f"unknown fields: {', '.join(sorted(unknown))}"
         if value.get("measure") not in MEASURES:
-            return f"measure must be one of {', '.join(MEASURES)}"
+            return (f"度量方式须为以下之一：{'、'.join(MEASURES)}", f"measure must be one of {', '.join(MEASURES)}")
         if value.get("floor") not in {t.value for t in Tier}:
-            return "floor must be a tier code"
+            return "最低层级须为层级代码", "floor must be a tier code"
         if not number(value.get("weight")) or not number(value.get("threshold")):
-            return "weight and threshold must be numbers ≥ 0"
+            return "权重和达标值须为不小于 0 的数", "weight and threshold must be numbers ≥ 0"
         return None
-    return f"not a parks parameter (keys: {PASS_KEY}, {DIMENSION_PREFIX}<name>)"
+    return ("不是园区考核参数", f"not a parks parameter (keys: {PASS_KEY}, {DIMENSION_PREFIX}<name>)")
+
+
+def parameter_error(key: str, value) -> str | None:
+    """Why a parks parameter value is unusable (English), or None."""
+    problem = parameter_problem(key, value)
+    return problem and problem[1]
 
 
 def validate_policy_value(key: str, value) -> tuple[str, str] | None:
     """The parks check of a new policy version's value (ServiceSpec.policy_validator): why the
     rules cannot use it (Chinese, English), or None. shared.policy has already answered 404 for a
     key with no version and 422 for a value of another kind than the current one."""
-    err = parameter_error(key, value)
-    return None if err is None else (f"参数无效（{err}）", err)
+    problem = parameter_problem(key, value)
+    return None if problem is None else (f"参数无效（{problem[0]}）", problem[1])
 
 
 # -- the assessment -------------------------------------------------------------------------------
@@ -149,7 +157,7 @@ def _number(x: Fraction) -> int | float:
 def assess(facts: ParkFacts, on: dt.date, params: Mapping[str, Param]) -> dict:
     """Score a park as of a date: each dimension in force scores its whole weight when its value
     reaches its threshold (value ≥ threshold), else 0; the park passes when the score reaches the
-    pass score. Returns the explanation: every value, threshold, weight and the parameter cited."""
+    pass score (which must be in force whenever a dimension is). Returns the explanation: every value, threshold, weight and the parameter cited."""
     dims, score, max_score = [], Fraction(0), Fraction(0)
     for key in sorted(k for k in params if k.startswith(DIMENSION_PREFIX)):
         p = params[key]
@@ -165,7 +173,10 @@ def assess(facts: ParkFacts, on: dt.date, params: Mapping[str, Param]) -> dict:
                      "measure": spec["measure"], "floor": spec["floor"], "explains": f"{zh} / {en}",
                      "value": _number(value), "threshold": _number(threshold), "met": met,
                      "weight": _number(weight), "points": _number(points), **detail, "param": p.cite()})
-    pass_param = params.get(PASS_KEY)
+    # Dimensions in force need the pass score in force too: a missing one is the caller's error
+    # (shared.params.InForce answers 422 naming it), never a silent 0. With no dimension nothing
+    # passes, and the explanation shows 0 for the pass score no version gives.
+    pass_param = params[PASS_KEY] if dims else params.get(PASS_KEY)
     pass_score = _exact(pass_param.value) if pass_param else Fraction(0)
     return {"rule": RULE, "on": on.isoformat(), "period": {"from": dt.date(on.year, 1, 1).isoformat(),
                                                             "to": on.isoformat()},

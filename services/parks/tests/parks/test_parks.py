@@ -5,7 +5,7 @@ import re
 import orjson
 from sqlalchemy import func, select
 
-from services.parks.models import Designation, Park
+from services.parks.tables import Designation, Park
 from services.parks.tests.helpers import enterprise_in, new_park
 from shared.clock import today
 from shared.tables import AuditLog, Outbox

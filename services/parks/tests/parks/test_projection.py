@@ -6,8 +6,8 @@ import datetime as dt
 
 import orjson
 
-from services.parks import service
-from services.parks.models import Enterprise
+from services.parks.parks import repository as parks_repository
+from services.parks.tables import Enterprise
 from services.parks.tests.helpers import deliver, enterprise_in, new_park, record
 from shared import projection
 from shared.clock import today
@@ -165,7 +165,7 @@ async def test_facts_come_from_the_newest_record_and_a_stale_one_changes_nothing
         e = s.get(Enterprise, uscc)
         assert (e.name, e.park_id, e.introducer, e.relocated_on, e.enterprise_version) == (
             "新名称", other["id"], "某中介", D(2024, 1, 2), 5)
-        assert not service.members(s, park["id"]) and list(service.members(s, other["id"])) == [uscc]
+        assert not parks_repository.members(s, park["id"]) and list(parks_repository.members(s, other["id"])) == [uscc]
     econ = suite.client("parks")
     assert (await econ.get(f"/api/v1/parks/{park['id']}/enterprises")).json()["items"] == []
     [item] = (await econ.get(f"/api/v1/parks/{other['id']}/enterprises")).json()["items"]

@@ -5,7 +5,7 @@ import json
 
 from sqlalchemy import func, select
 
-from services.parks.models import Incubation
+from services.parks.tables import Incubation
 from services.parks.tests.helpers import deliver, enterprise_in, new_park, placed, record
 from shared.clock import today
 from shared.contracts.registry import EnterpriseRegistered

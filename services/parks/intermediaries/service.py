@@ -1,0 +1,41 @@
+"""Intermediaries use cases: register one, record a service it gave. Never commit."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from services.parks.intermediaries import repository
+from services.parks.intermediaries.schemas import (IntermediaryIn, IntermediaryPublic, ServiceRecordIn,
+                                                   ServiceRecordPublic)
+from services.parks.parks import repository as parks
+from services.parks.tables import Intermediary, ServiceRecord
+from shared import audit
+from shared.auth import Principal
+from shared.errors import Problem, field_error
+
+
+def create_intermediary(s: Session, actor: str, body: IntermediaryIn) -> Intermediary:
+    same = repository.named(s, body.name)
+    if same is not None:
+        raise Problem(409, "intermediary-exists", f"中介机构已登记：{body.name}",
+                      f"An intermediary named {body.name} exists already",
+                      existing=IntermediaryPublic.model_validate(same).model_dump(mode="json"))
+    m = repository.add(s, Intermediary(**body.model_dump()))
+    audit.record(s, actor, "intermediary.create", "intermediary", str(m.id), None,
+                 IntermediaryPublic.model_validate(m).model_dump(mode="json"))
+    return m
+
+
+def add_service_record(s: Session, who: Principal, intermediary_id: int, body: ServiceRecordIn) -> ServiceRecord:
+    """A park operator's record is always its own park's (another park's id is 404); econ's names
+    any park, or none (district-wide)."""
+    park_id = body.park_id
+    if who.role == "park":
+        park_id = parks.get(s, who, body.park_id or who.org).id
+    m = repository.get(s, who, intermediary_id)
+    if park_id is not None and not parks.exists(s, park_id):
+        raise field_error("park_id", "所填园区不存在", "no such park", code="unknown-park")
+    r = repository.add(s, ServiceRecord(intermediary_id=m.id, created_by=who.actor,
+                                        **{**body.model_dump(), "park_id": park_id}))
+    audit.record(s, who.actor, "service_record.add", "service_record", str(r.id), None,
+                 ServiceRecordPublic.model_validate(r).model_dump(mode="json"))
+    return r
