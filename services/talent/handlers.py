@@ -6,7 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.talent import service
+from services.talent.quotas import service
 from shared.clock import today
 from shared.contracts.registry import RECORD_EVENTS, CertificationRevoked, EnterpriseEvent, EnterprisePromoted
 from shared.events import Event

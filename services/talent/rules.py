@@ -77,6 +77,11 @@ ACTIONS: dict[str, tuple[tuple[str, ...], str]] = {
 }
 
 
+STATE_ZH = {"submitted": "已提交", "district_reviewed": "区级已审核", "recommended": "已推荐至市级",
+            "approved": "已批准", "rejected": "已驳回", "withdrawn": "已撤回"}
+ACTION_ZH = {"review": "区级审核", "recommend": "推荐至市级", "approve": "批准", "reject": "驳回", "withdraw": "撤回"}
+
+
 def transition(state: str, action: str) -> str | None:
     """The state after `action`, or None when the action is not allowed from `state`."""
     sources, target = ACTIONS[action]
@@ -104,6 +109,17 @@ def quota_report(rows: Iterable[tuple[int, str | None, int, int]], today: dt.dat
         r["available"] += available(granted_, used, year, today)
         r["lapsed"] += granted_ - used if lapsed(year, today) else 0
     return [out[k] for k in sorted(out)]
+
+
+def quota_totals(rows: Iterable[dict]) -> list[dict]:
+    """The rows of quota_report summed per year."""
+    totals: dict[int, dict] = {}
+    for r in rows:
+        t = totals.setdefault(r["year"], {"year": r["year"], "enterprises": 0, "granted": 0, "used": 0,
+                                          "available": 0, "lapsed": 0})
+        for k in ("enterprises", "granted", "used", "available", "lapsed"):
+            t[k] += r[k]
+    return [totals[y] for y in sorted(totals)]
 
 
 def nomination_report(rows: Iterable[tuple[int, str, str]]) -> list[dict]:

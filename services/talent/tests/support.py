@@ -1,4 +1,4 @@
-"""Helpers for the talent tests: drive the registry, deliver events, read quotas."""
+"""Helpers for the talent tests: drive the registry, deliver events, read quotas, nominate."""
 from __future__ import annotations
 
 import random
@@ -6,12 +6,14 @@ import random
 import orjson
 from sqlalchemy import func, select
 
+from shared.clock import today
 from shared.contracts.registry import CertificationRecord, CertificationRevoked, EnterprisePromoted, EnterpriseRecord
 from shared.events import Event, new_event
 from shared.tables import Inbox, Outbox
-from shared.testing import make_uscc
+from shared.testing import make_resident_id, make_uscc
 
 _ids = random.Random()
+YEAR = today().year
 
 
 async def enterprise(suite, name: str = "北京房山测试科技有限公司") -> str:
@@ -42,6 +44,24 @@ async def wait_granted(suite, uscc: str, expected: dict[int, int]) -> None:
     async def holds():
         return await granted(suite, uscc) == expected
     await suite.wait_for(holds, f"quotas {expected}")
+
+
+async def enterprise_with_quotas(suite) -> str:
+    """A national little giant recognised this year: one quota in each of this year and the next two."""
+    uscc = await enterprise(suite)
+    await certify(suite, uscc, "national_little_giant", f"{YEAR}-01-15")
+    await wait_granted(suite, uscc, {YEAR: 1, YEAR + 1: 1, YEAR + 2: 1})
+    return uscc
+
+
+def body(uscc, year=YEAR, id_number=None, **extra):
+    return {"uscc": uscc, "year": year, "category": "领军人才", "documents": ["DOC-2026-001"],
+            "person": {"name": "张三", "id_number": id_number or make_resident_id("19880315", 123),
+                       "education": "博士", "post": "首席工程师"}, **extra}
+
+
+async def available(suite, uscc, year=YEAR):
+    return (await quotas(suite, uscc))[year]["available"]
 
 
 def _expiry(on: str) -> str:

@@ -9,9 +9,9 @@ import pytest
 from alembic import command
 from sqlalchemy import create_engine, insert, select, text
 
-from services.talent import pii
+from services.talent.nominations import pii
 from services.talent.main import SPEC
-from services.talent.models import Nomination, QuotaGrant
+from services.talent.tables import Nomination, QuotaGrant
 from shared.db import Database
 from shared.migrate import PLUMBING_DIR, config, upgrade
 from shared.tables import AuditLog, IdempotencyKey

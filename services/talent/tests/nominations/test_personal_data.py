@@ -8,10 +8,10 @@ import hmac
 import orjson
 from sqlalchemy import select
 
-from services.talent import pii
-from services.talent.main import fill_person_keys
-from services.talent.models import Nomination
-from services.talent.tests.test_nominations import YEAR, body, enterprise_with_quotas
+from services.talent.nominations import pii
+from services.talent.nominations.jobs import fill_person_keys
+from services.talent.tables import Nomination
+from services.talent.tests.support import YEAR, body, enterprise_with_quotas
 from shared.tables import AuditLog, IdempotencyKey
 from shared.testing import make_resident_id
 from shared.validators import ID_WEIGHTS

@@ -6,33 +6,13 @@ import datetime as dt
 import orjson
 from sqlalchemy import select
 
-from services.talent import pii
-from services.talent.models import Nomination
-from services.talent.tests.support import certify, enterprise, outbox, quotas, wait_granted
+from services.talent.nominations import pii
+from services.talent.tables import Nomination
+from services.talent.tests.support import (YEAR, available, body, certify, enterprise, enterprise_with_quotas, outbox,
+                                           quotas, wait_granted)
 from shared.clock import today
 from shared.tables import AuditLog, Outbox
 from shared.testing import make_resident_id, make_uscc, wrong_check
-
-YEAR = today().year
-
-
-async def enterprise_with_quotas(suite) -> str:
-    """A national little giant recognised this year: one quota in each of this year and the next two."""
-    uscc = await enterprise(suite)
-    await certify(suite, uscc, "national_little_giant", f"{YEAR}-01-15")
-    await wait_granted(suite, uscc, {YEAR: 1, YEAR + 1: 1, YEAR + 2: 1})
-    return uscc
-
-
-def body(uscc, year=YEAR, id_number=None, **extra):
-    return {"uscc": uscc, "year": year, "category": "领军人才", "documents": ["DOC-2026-001"],
-            "person": {"name": "张三", "id_number": id_number or make_resident_id("19880315", 123),
-                       "education": "博士", "post": "首席工程师"}, **extra}
-
-
-async def available(suite, uscc, year=YEAR):
-    return (await quotas(suite, uscc))[year]["available"]
-
 
 async def test_nominate_protects_the_resident_id(suite):
     uscc = await enterprise_with_quotas(suite)

@@ -72,8 +72,12 @@ def derived_key(secret: str) -> bytes:
     return base64.urlsafe_b64encode(_hkdf(secret, b"resident-id-fernet-v1"))
 
 
+KEY_ZH = {ENV_KEY: "身份证号码加密密钥", ENV_HASH_KEY: "身份证号码散列密钥"}
+
+
 def _missing(variable: str) -> Problem:
-    return Problem(503, "talent-key-missing", f"未配置身份证号密钥（{variable}）",
+    # The variable's name is in the English half, for the operator; the Chinese half says what is missing.
+    return Problem(503, "talent-key-missing", f"未配置{KEY_ZH[variable]}，暂不能处理身份证号码，请联系系统运维",
                    f"{variable} must be set outside the embedded default")
 
 
@@ -90,7 +94,8 @@ def person_key_from(settings: Settings, environ=os.environ) -> PersonKey:
     configured = environ.get(ENV_HASH_KEY, "").strip()
     if configured:
         if len(configured) < MIN_HASH_KEY:
-            raise Problem(503, "talent-key-missing", f"身份证号散列密钥（{ENV_HASH_KEY}）过短，至少{MIN_HASH_KEY}个字符",
+            raise Problem(503, "talent-key-missing",
+                          f"{KEY_ZH[ENV_HASH_KEY]}过短，至少须{MIN_HASH_KEY}个字符，请联系系统运维",
                           f"{ENV_HASH_KEY} must be at least {MIN_HASH_KEY} characters")
         return PersonKey(configured.encode())
     if settings.env != "dev":

@@ -5,13 +5,13 @@ import uuid
 
 from sqlalchemy import func, select
 
-from services.talent.models import QuotaEntitlement, QuotaGrant
+from services.talent.tables import QuotaEntitlement, QuotaGrant
 from services.talent.tests.support import cert as support_cert
 from services.talent.tests.support import (certify, enterprise, granted, handled, outbox, promotion, publish, quotas,
                                            record, registry_events, revocation, synthetic_cert_id, wait_granted)
 from shared import projection
 from shared.clock import today
-from shared.contracts.registry import EnterpriseDemoted, EnterpriseRegistered
+from shared.contracts.registry import CertificationRevoked, EnterpriseDemoted, EnterpriseRegistered
 from shared.events import Event, new_event
 from shared.testing import make_uscc
 
@@ -233,6 +233,27 @@ async def test_a_title_dated_after_today_grants_nothing(suite):
     await suite.wait_for(lambda: dead_letters(suite, revoked.id), "the revocation's dead letter", timeout=30)
     assert await granted(suite, kept) == {year - 1: 1, year: 1, year + 1: 1}
     assert outbox(suite, "talent", CANCELLED, kept) == []
+
+
+async def test_a_revocation_its_record_does_not_show_acts_on_nothing(suite):
+    """A revocation whose newest registry record does not hold the revoked certification is not
+    acted on from the event's own fields: it fails, is retried and ends as a dead letter an operator
+    sees, and no quota is cancelled."""
+    uscc, cert = make_uscc(), synthetic_cert_id()
+    await publish(suite, promotion(uscc, "national_little_giant", "2025-08-01", cert_id=cert, version=2))
+    await wait_granted(suite, uscc, {2025: 1, 2026: 1, 2027: 1})
+    r = record(uscc, 3)  # a newer record without the certification the event names
+    data = CertificationRevoked(uscc=uscc, enterprise_version=3, record=r, name=r.name, certification_id=cert,
+                                tier="national_little_giant", reason="虚假申报", for_cause=True,
+                                revoked_on="2026-05-01")
+    event = new_event("registry", data.NAME, uscc, data.model_dump(mode="json"))
+    await publish(suite, event)
+    [letter] = await suite.wait_for(lambda: dead_letters(suite, event.id), "the revocation's dead letter", timeout=30)
+    assert f"does not hold certification {cert}" in letter["error"]
+    assert await granted(suite, uscc) == {2025: 1, 2026: 1, 2027: 1}
+    assert outbox(suite, "talent", CANCELLED, uscc) == []
+    with suite.db("talent").reader() as s:
+        assert projection.record_of(s, uscc).version == 2  # the failed event's record was not kept either
 
 
 async def test_a_revocation_shown_by_any_newer_record_is_applied(suite):

@@ -1,6 +1,6 @@
 """An enterprise's liaison (role enterprise, org = its USCC) nominates on its own quotas, reads
 only its own quotas and nominations (IDs masked), withdraws its own, and decides nothing."""
-from services.talent.tests.test_nominations import available, body, enterprise_with_quotas
+from services.talent.tests.support import available, body, enterprise_with_quotas
 from shared.testing import make_resident_id
 
 

@@ -2,7 +2,7 @@
 import pytest
 from cryptography.fernet import Fernet, InvalidToken
 
-from services.talent import pii
+from services.talent.nominations import pii
 from shared.errors import Problem
 from shared.settings import Settings
 from shared.testing import make_resident_id

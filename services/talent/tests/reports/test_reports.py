@@ -9,7 +9,7 @@ from openpyxl import load_workbook
 
 from services.talent import rules
 from services.talent.tests.support import certify, enterprise, wait_granted
-from services.talent.tests.test_nominations import YEAR, body, enterprise_with_quotas
+from services.talent.tests.support import YEAR, body, enterprise_with_quotas
 from shared.testing import make_resident_id, wrong_check
 
 D = __import__("datetime").date

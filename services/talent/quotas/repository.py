@@ -1,0 +1,78 @@
+"""Every query of the quotas: grants, the entitlements behind them, the revocations seen.
+
+`readable(who)` is the one statement every caller's read of grants starts from: an enterprise
+liaison finds its own enterprise's grants only; the talent office, econ and the auditor find all."""
+from __future__ import annotations
+
+from sqlalchemy import Select, and_, or_, select
+from sqlalchemy.orm import Session
+
+from services.talent.tables import CertificationRevocation, QuotaEntitlement, QuotaGrant
+from shared.auth import Principal
+from shared.db import for_update
+
+
+def readable(who: Principal) -> Select:
+    """The grants `who` may see."""
+    stmt = select(QuotaGrant)
+    if who.role == "enterprise":
+        stmt = stmt.where(QuotaGrant.uscc == who.org)
+    return stmt
+
+
+def page(s: Session, who: Principal, limit: int, after: tuple[str, int] | None, uscc: str | None,
+         year: int | None) -> list[QuotaGrant]:
+    """Grants ordered by (uscc, year), after the cursor's key; limit + 1 for the pager."""
+    stmt = readable(who).order_by(QuotaGrant.uscc, QuotaGrant.year).limit(limit + 1)
+    if uscc:
+        stmt = stmt.where(QuotaGrant.uscc == uscc)
+    if year:
+        stmt = stmt.where(QuotaGrant.year == year)
+    if after:
+        uscc_after, year_after = after
+        stmt = stmt.where(or_(QuotaGrant.uscc > uscc_after,
+                              and_(QuotaGrant.uscc == uscc_after, QuotaGrant.year > year_after)))
+    return list(s.scalars(stmt))
+
+
+def grant_locked(s: Session, uscc: str, year: int, create: bool = False) -> QuotaGrant | None:
+    """The year's grant, locked for this transaction (created empty when asked)."""
+    g = s.scalars(for_update(s, select(QuotaGrant).where(QuotaGrant.uscc == uscc, QuotaGrant.year == year))).first()
+    if g is None and create:
+        g = QuotaGrant(uscc=uscc, year=year, granted=0, used=0)
+        s.add(g)
+        s.flush()
+    return g
+
+
+def entitlements(s: Session, grant_ids: list[int]) -> dict[int, list[QuotaEntitlement]]:
+    """Each grant's entitlements, in the order they were recognised."""
+    out: dict[int, list[QuotaEntitlement]] = {gid: [] for gid in grant_ids}
+    if grant_ids:
+        for e in s.scalars(select(QuotaEntitlement).where(QuotaEntitlement.grant_id.in_(grant_ids))
+                           .order_by(QuotaEntitlement.recognized_on, QuotaEntitlement.id)):
+            out[e.grant_id].append(e)
+    return out
+
+
+def has_entitlement(s: Session, grant_id: int, certification_id: int) -> bool:
+    found = s.scalar(select(QuotaEntitlement.id).where(QuotaEntitlement.grant_id == grant_id,
+                                                       QuotaEntitlement.certification_id == certification_id))
+    return found is not None
+
+
+def active_years_of(s: Session, uscc: str, certification_id: int) -> list[int]:
+    """The years in which a certification of an enterprise still entitles, ascending (the lock order)."""
+    return list(s.scalars(select(QuotaGrant.year).join(QuotaEntitlement, QuotaEntitlement.grant_id == QuotaGrant.id)
+                          .where(QuotaGrant.uscc == uscc, QuotaEntitlement.certification_id == certification_id,
+                                 QuotaEntitlement.state == "active")
+                          .order_by(QuotaGrant.year)))
+
+
+def revocation(s: Session, certification_id: int) -> CertificationRevocation | None:
+    return s.get(CertificationRevocation, certification_id)
+
+
+def add(s: Session, row) -> None:
+    s.add(row)
+    s.flush()
