@@ -21,7 +21,6 @@ from __future__ import annotations
 import base64
 import hashlib
 import hmac
-import os
 
 from cryptography.fernet import Fernet, MultiFernet
 from cryptography.hazmat.primitives import hashes
@@ -32,7 +31,6 @@ from shared.settings import Settings
 
 ENV_KEY = "SRDI_TALENT_KEY"
 ENV_HASH_KEY = "SRDI_TALENT_HASH_KEY"
-MIN_HASH_KEY = 32
 
 
 def mask(number: str) -> str:
@@ -81,8 +79,10 @@ def _missing(variable: str) -> Problem:
                    f"{variable} must be set outside the embedded default")
 
 
-def cipher_from(settings: Settings, environ=os.environ) -> IdCipher:
-    configured = [k.strip().encode() for k in environ.get(ENV_KEY, "").split(",") if k.strip()]
+def cipher_from(settings: Settings) -> IdCipher:
+    """SRDI_TALENT_KEY (shared.settings; checked at start outside dev), else in dev a key derived
+    from the signing secret."""
+    configured = [k.strip().encode() for k in (settings.talent_key or "").split(",") if k.strip()]
     if configured:
         return IdCipher(configured)
     if settings.env != "dev":
@@ -90,14 +90,11 @@ def cipher_from(settings: Settings, environ=os.environ) -> IdCipher:
     return IdCipher([derived_key(settings.signing_secret)])
 
 
-def person_key_from(settings: Settings, environ=os.environ) -> PersonKey:
-    configured = environ.get(ENV_HASH_KEY, "").strip()
-    if configured:
-        if len(configured) < MIN_HASH_KEY:
-            raise Problem(503, "talent-key-missing",
-                          f"{KEY_ZH[ENV_HASH_KEY]}过短，至少须{MIN_HASH_KEY}个字符，请联系系统运维",
-                          f"{ENV_HASH_KEY} must be at least {MIN_HASH_KEY} characters")
-        return PersonKey(configured.encode())
+def person_key_from(settings: Settings) -> PersonKey:
+    """SRDI_TALENT_HASH_KEY (at least 32 characters, refused at start when shorter), else in dev a
+    key derived from the signing secret."""
+    if settings.talent_hash_key:
+        return PersonKey(settings.talent_hash_key.strip().encode())
     if settings.env != "dev":
         raise _missing(ENV_HASH_KEY)
     return PersonKey(_hkdf(settings.signing_secret, b"resident-id-hmac-v1"))

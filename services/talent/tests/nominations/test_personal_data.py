@@ -214,13 +214,14 @@ def test_the_hash_key_is_required_outside_dev():
 
     from shared.errors import Problem
     from shared.settings import Settings
+    from pydantic import ValidationError
     prod = Settings(env="prod", jwt_secret="x" * 40)
     with pytest.raises(Problem) as missing:
-        pii.person_key_from(prod, {})
+        pii.person_key_from(prod)
     assert missing.value.status == 503 and missing.value.code == "talent-key-missing"
-    with pytest.raises(Problem):
-        pii.person_key_from(prod, {pii.ENV_HASH_KEY: "short"})
-    configured = pii.person_key_from(prod, {pii.ENV_HASH_KEY: "k" * 40})
+    with pytest.raises(ValidationError):  # too short: refused when the settings are read, at start
+        Settings(env="prod", jwt_secret="x" * 40, talent_hash_key="short")
+    configured = pii.person_key_from(Settings(env="prod", jwt_secret="x" * 40, talent_hash_key="k" * 40))
     assert configured.of("11010519491231002X") == pii.PersonKey(b"k" * 40).of("11010519491231002X")
     dev = Settings(env="dev", jwt_secret="s" * 40)
-    assert pii.person_key_from(dev, {}).of("11010519491231002X") != configured.of("11010519491231002X")
+    assert pii.person_key_from(dev).of("11010519491231002X") != configured.of("11010519491231002X")
