@@ -5,7 +5,8 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.awards import service
+from services.awards.claims import service as claims
+from services.awards.projection import service as projection
 from shared.contracts.finance import EnterpriseListed
 from shared.contracts.outreach import ContractSigned
 from shared.contracts.parks import IncubateePromoted, ParkDesignated
@@ -20,48 +21,48 @@ handlers = Handlers()
 @handlers.on(EnterprisePromoted)
 def promoted(s: Session, event: Event, data: EnterprisePromoted) -> None:
     """Tier award with top-up (晋级补差), first-renewal, relocation and introducer awards."""
-    service.on_promotion(s, event.id, data)
+    projection.on_promotion(s, event.id, data)
 
 
 @handlers.on(CertificationAdded)
 def certification_added(s: Session, event: Event, data: CertificationAdded) -> None:
     """A title that does not raise the tier (a renewal before expiry, a lower title): the record
     changed, and a first renewal may pay when the policy says so."""
-    service.on_certification_added(s, event.id, data)
+    projection.on_certification_added(s, event.id, data)
 
 
 @handlers.on(EnterpriseRegistered, EnterpriseDemoted, EnterpriseRecorded)
 def record(s: Session, event: Event, data: EnterpriseEvent) -> None:
     """Only the newer record: district membership (claims, an ecosystem contract's buyer) and
     relocation facts; a demotion decides nothing (the record already says when each title ends)."""
-    service.remembered(s, data)
+    projection.remembered(s, data)
 
 
 @handlers.on(CertificationRevoked)
 def revoked(s: Session, event: Event, data: CertificationRevoked) -> None:
     """For cause: the awards that rested on the title are taken back, the rest decided again."""
-    service.on_revocation(s, event.id, data)
+    projection.on_revocation(s, event.id, data)
 
 
 @handlers.on(EnterpriseListed)
 def listed(s: Session, event: Event, data: EnterpriseListed) -> None:
     """The finance office's listing: the only ground of a listing award."""
-    service.on_listed(s, event.id, data)
+    claims.on_listed(s, event.id, data)
 
 
 @handlers.on(ContractSigned)
 def contract_signed(s: Session, event: Event, data: ContractSigned) -> None:
     """Outreach's contract: recorded, and its scenario or ecosystem award raised (one per contract)."""
-    service.on_contract_signed(s, event.id, data)
+    claims.on_contract_signed(s, event.id, data)
 
 
 @handlers.on(ParkDesignated)
 def park_designated(s: Session, event: Event, data: ParkDesignated) -> None:
     """The featured-park award (the first featured park only)."""
-    service.on_designation(s, event.id, data)
+    projection.on_designation(s, event.id, data)
 
 
 @handlers.on(IncubateePromoted)
 def incubatee_promoted(s: Session, event: Event, data: IncubateePromoted) -> None:
     """The incubation award to the park (once per park and enterprise)."""
-    service.on_incubatee_promoted(s, event.id, data)
+    projection.on_incubatee_promoted(s, event.id, data)

@@ -3,13 +3,23 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi import APIRouter
+
 from services.awards import rules
-from services.awards.api import router
+from services.awards.claims.endpoints import router as claims
+from services.awards.exports.endpoints import router as exports
 from services.awards.handlers import handlers
-from services.awards.models import Base
+from services.awards.ledger.endpoints import router as ledger
+from services.awards.simulation.endpoints import router as simulation
+from services.awards.tables import Table
+from services.awards.workflow.endpoints import router as workflow
 from shared.app import ServiceSpec, create_app
 
-SPEC = ServiceSpec(name="awards", title="SRDI awards (区财政局 / 区经信局)", router=router, metadata=Base.metadata,
+router = APIRouter()
+for sub in (workflow, claims, ledger, exports, simulation):
+    router.include_router(sub)
+
+SPEC = ServiceSpec(name="awards", title="SRDI awards (区财政局 / 区经信局)", router=router, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions", handlers=handlers,
                    policy_validator=rules.validate_policy_value)
 app = create_app(SPEC)

@@ -15,6 +15,12 @@ from shared.validators import outside_beijing
 
 STATES = ("computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back")
 COUNTED = ("computed", "reviewed", "approved", "disbursed")  # rejected and clawed back pay nothing
+# Names for messages and exports (a code is never shown to a person in Chinese).
+PROGRAMS_ZH = {"tier": "层级奖励", "relocation": "入区奖励", "introducer": "中介奖励", "listing": "上市奖励",
+               "scenario": "应用场景奖励", "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励",
+               "incubation": "园区孵化奖励"}
+STATES_ZH = {"computed": "已核定", "reviewed": "已审核", "approved": "已批准", "disbursed": "已拨付",
+             "rejected": "已驳回", "clawed_back": "已追回"}
 
 
 @dataclass(frozen=True)
@@ -43,7 +49,7 @@ class Facts:
     titles: tuple[tuple[str, dt.date], ...] = ()
 
 
-def _cite(*params: Param | None) -> list[dict]:
+def cite(*params: Param | None) -> list[dict]:
     return [p.cite() for p in params if p is not None]
 
 
@@ -64,7 +70,7 @@ def tier_award(f: Facts, params: dict[str, Param]) -> Decision | None:
                    "first_time_at_tier": True},
         "amount_for_tier_yuan": int(p.value), "already_awarded_yuan": already,
         "deductions": [{"award_id": i, "tier": t, "amount_yuan": y} for i, t, y in f.earlier_tier_awards],
-        "parameters": _cite(p)}, tier=f.to_tier)
+        "parameters": cite(p)}, tier=f.to_tier)
 
 
 def first_titled_on(f: Facts, floor: str) -> dt.date:
@@ -102,7 +108,7 @@ def relocation_award(f: Facts, params: dict[str, Param]) -> Decision | None:
         "inputs": {"relocated_on": f.relocated_on.isoformat(), "relocated_from": f.relocated_from,
                    "relocated_from_code": f.relocated_from_code, "first_titled_on": titled.isoformat(),
                    "tier": f.to_tier, "recognized_on": f.recognized_on.isoformat()},
-        "parameters": _cite(amount, cutoff, floor, order)})
+        "parameters": cite(amount, cutoff, floor, order)})
 
 
 def introducer_award(f: Facts, relocation: Decision | None, params: dict[str, Param]) -> Decision | None:
@@ -115,7 +121,7 @@ def introducer_award(f: Facts, relocation: Decision | None, params: dict[str, Pa
         "rule": "introducer_award",
         "explanation": f"中介机构 {f.introducer} 引入企业 {f.uscc} 并获入区奖励，一次性奖励 {int(p.value)} 元",
         "inputs": {"introducer": f.introducer, "introduced_uscc": f.uscc},
-        "parameters": _cite(p)})
+        "parameters": cite(p)})
 
 
 def featured_park_award(park_id: str, designated_on: dt.date, params: dict[str, Param]) -> Decision | None:
@@ -127,7 +133,7 @@ def featured_park_award(park_id: str, designated_on: dt.date, params: dict[str, 
         "rule": "first_featured_park_award",
         "explanation": f"首家“专精特新”特色园区 {park_id}（{designated_on} 认定），一次性奖励 {int(p.value)} 元",
         "inputs": {"park_id": park_id, "designated_on": designated_on.isoformat()},
-        "parameters": _cite(p)})
+        "parameters": cite(p)})
 
 
 def incubation_award(park_id: str, uscc: str, to_tier: str, recognized_on: dt.date, incubation_id: int | None,
@@ -144,27 +150,7 @@ def incubation_award(park_id: str, uscc: str, to_tier: str, recognized_on: dt.da
                        f"奖励园区 {int(p.value)} 元（每家孵化企业一次）",
         "inputs": {"park_id": park_id, "uscc": uscc, "to_tier": to_tier,
                    "recognized_on": recognized_on.isoformat(), "incubation_id": incubation_id},
-        "parameters": _cite(p)})
-
-
-# -- the review workflow: (action, from states, to state, roles) -----------------------------
-TRANSITIONS = {
-    "review": (("computed",), "reviewed", ("econ",)),
-    "approve": (("reviewed",), "approved", ("treasury",)),
-    "disburse": (("approved",), "disbursed", ("treasury",)),
-    "reject": (("computed", "reviewed", "approved"), "rejected", ("econ", "treasury")),
-}
-
-
-def next_state(action: str, state: str, role: str) -> str | tuple[str, str]:
-    """The new state, or ("forbidden"|"conflict", why) when the action may not happen."""
-    sources, target, roles = TRANSITIONS[action]
-    if role not in roles:
-        return ("forbidden", f"role {role} may not {action}; allowed: {', '.join(roles)}")
-    if state not in sources:
-        return ("conflict", f"cannot {action} an award in state {state}; allowed from {', '.join(sources)}")
-    return target
-
+        "parameters": cite(p)})
 
 # -- tiers on a date, from the registry's record (shared.tiers: the one projection) ---------------
 def sound(certs) -> list:
@@ -224,8 +210,7 @@ def renewal_award(f: Facts, times_before: int, earlier_renewals: list[tuple[int,
                    "renewal": True},
         "amount_for_tier_yuan": int(p.value), "already_awarded_yuan": already,
         "deductions": [{"award_id": i, "tier": t, "amount_yuan": y} for i, t, y in earlier_renewals],
-        "parameters": _cite(flag, p)}, tier=f.to_tier)
-
+        "parameters": cite(flag, p)}, tier=f.to_tier)
 
 # -- claims: listing, scenario application, ecosystem contract ---------------------------------
 class Ineligible(Exception):
@@ -236,158 +221,62 @@ class Ineligible(Exception):
         self.code, self.zh, self.en, self.status = code, zh, en, status
 
 
-def share(amount_yuan: int, basis_points: int) -> int:
-    """A rate applied to whole 元, rounded down (integer arithmetic, never floats)."""
-    return amount_yuan * basis_points // 10_000
-
-
-def _need(params: dict[str, Param], *keys: str) -> list[Param]:
-    missing = [k for k in keys if k not in params]
-    if missing:
-        raise Ineligible("no-parameter", f"该日期无有效政策参数：{', '.join(missing)}",
-                         f"No policy parameter in force on that date: {', '.join(missing)}")
-    return [params[k] for k in keys]
-
-
-def check_srdi(tier: str, on: dt.date, params: dict[str, Param], key: str = "award.claim.min_tier") -> Param:
-    """Only SRDI enterprises (tier ≥ the parameter on the date) may claim."""
-    (floor,) = _need(params, key)
-    if rank(tier) < rank(floor.value):
-        raise Ineligible("not-eligible", f"企业在 {on} 的层级为 {tier}，低于申领所需的 {floor.value}",
-                         f"On {on} the enterprise's tier is {tier}, below the {floor.value} a claim needs")
-    return floor
-
-
-CLAIM_FLOOR = {"listing": "award.listing.min_tier", "scenario": "award.claim.min_tier",
-               "ecosystem": "award.claim.min_tier"}
-
-
-def claim_still_eligible(program: str, tier: str, on: dt.date, params: dict[str, Param]) -> str | None:
-    """After a certification is revoked for cause, whether a claim award still stands: None when the
-    tier the enterprise holds on the claim's date without that certification still meets the floor
-    in force on that date, else why not (Chinese / English, for the award's history)."""
-    try:
-        check_srdi(tier, on, params, CLAIM_FLOOR[program])
-    except Ineligible as why:
-        return f"{why.zh} / {why.en}"
-    return None
-
-
-def check_chosen(scenario_id: int | None, proposal_id: int | None) -> None:
-    """A scenario award only for a contract with the scenario's chosen proposal (outreach publishes
-    scenario contracts only for chosen proposals, naming both)."""
-    if scenario_id is None or proposal_id is None:
-        raise Ineligible("not-chosen", "该合同未关联场景的入选方案，不能给予场景应用奖励",
-                         "The contract names no chosen proposal of a scenario: no scenario award")
-
-
-def scenario_award(tier: str, contract_yuan: int, signed_on: dt.date, already_yuan: int,
-                   params: dict[str, Param], inputs: dict) -> Decision:
-    """20% of the contract (a rate in basis points), at most the cap per enterprise per scenario
-    per calendar year; the cap counts what was already awarded, so the claim that crosses it
-    gets the remainder and later ones nothing."""
-    floor = check_srdi(tier, signed_on, params)
-    rate, cap = _need(params, "award.scenario.rate_bp", "award.scenario.cap_yuan")
-    full = share(contract_yuan, int(rate.value))
-    room = max(int(cap.value) - already_yuan, 0)
-    amount = min(full, room)
-    if full <= 0:
-        raise Ineligible("nothing-to-award", "按比例计算的奖励为 0 元", "The rate gives 0 yuan")
-    if amount <= 0:
-        raise Ineligible("cap-reached", f"该场景 {signed_on.year} 年度奖励已达上限 {int(cap.value)} 元",
-                         f"The scenario's {signed_on.year} cap of {int(cap.value)} yuan is already reached",
-                         status=409)
-    return Decision("scenario", amount, {
-        "rule": "scenario_application_award",
-        "explanation": f"合同额 {contract_yuan} 元 × {int(rate.value) / 100:g}% = {full} 元；"
-                       f"{signed_on.year} 年该场景已获 {already_yuan} 元，上限 {int(cap.value)} 元，核定 {amount} 元",
-        "inputs": {**inputs, "tier_on_date": tier}, "full_yuan": full, "already_awarded_yuan": already_yuan,
-        "cap_yuan": int(cap.value), "capped": amount < full,
-        "parameters": _cite(floor, rate, cap)})
-
-
-def ecosystem_award(tier: str, contract_yuan: int, signed_on: dt.date, buyer_in_district: bool,
-                    params: dict[str, Param], inputs: dict) -> Decision:
-    """5% of a contract between two enterprises both in the district's registry."""
-    floor = check_srdi(tier, signed_on, params)
-    if not buyer_in_district:
-        raise Ineligible("buyer-not-in-district", "采购方不在本区企业名录中",
-                         "The buyer is not an enterprise in the district registry")
-    (rate,) = _need(params, "award.ecosystem.rate_bp")
-    amount = share(contract_yuan, int(rate.value))
-    if amount <= 0:
-        raise Ineligible("nothing-to-award", "按比例计算的奖励为 0 元", "The rate gives 0 yuan")
-    return Decision("ecosystem", amount, {
-        "rule": "ecosystem_contract_award",
-        "explanation": f"区内企业间合同额 {contract_yuan} 元 × {int(rate.value) / 100:g}% = {amount} 元",
-        "inputs": {**inputs, "tier_on_date": tier}, "parameters": _cite(floor, rate)})
-
-
-def listing_award(tier: str, board: str, listed_on: dt.date, municipal_award_yuan: int,
-                  params: dict[str, Param], inputs: dict) -> Decision:
-    """An SRDI enterprise listed on one of the boards gets the municipal award matched (ratio in
-    basis points, 10,000 = 1:1)."""
-    floor = check_srdi(tier, listed_on, params, "award.listing.min_tier")
-    boards, ratio = _need(params, "award.listing.boards", "award.listing.match_bp")
-    if board not in boards.value:
-        raise Ineligible("board-not-eligible", f"上市板块 {board} 不在奖励范围内（{', '.join(boards.value)}）",
-                         f"Board {board} is not one the award covers ({', '.join(boards.value)})")
-    amount = share(municipal_award_yuan, int(ratio.value))
-    if amount <= 0:
-        raise Ineligible("nothing-to-award", "市级奖励为 0 元，配套为 0 元", "A 0 yuan municipal award matches 0")
-    return Decision("listing", amount, {
-        "rule": "listing_matching_award",
-        "explanation": f"{listed_on} 于 {board} 上市，市级奖励 {municipal_award_yuan} 元，"
-                       f"按 {int(ratio.value) / 10_000:g}:1 配套 {amount} 元",
-        "inputs": {**inputs, "tier_on_date": tier}, "parameters": _cite(floor, boards, ratio)})
-
-
 # -- policy parameters: what a value of each key must look like --------------------------------
-KNOWN_KEYS = frozenset({
-    "award.tier.pay_first_renewal", "award.relocation.amount", "award.relocation.cutoff",
-    "award.relocation.min_tier", "award.relocation.before_title", "award.introducer.amount", "award.featured_park.amount",
-    "award.incubation.per_enterprise",
-    "award.claim.min_tier", "award.listing.min_tier", "award.listing.boards", "award.listing.match_bp",
-    "award.scenario.rate_bp", "award.scenario.cap_yuan", "award.ecosystem.rate_bp"})
+PARAM_ZH = {
+    "award.tier.pay_first_renewal": "首次复核是否奖励", "award.relocation.amount": "入区奖励金额",
+    "award.relocation.cutoff": "入区奖励起算日期", "award.relocation.min_tier": "入区奖励最低层级",
+    "award.relocation.before_title": "迁入须不晚于首次获得称号", "award.introducer.amount": "中介机构奖励金额",
+    "award.featured_park.amount": "特色园区奖励金额", "award.incubation.per_enterprise": "园区孵化奖励金额（每家企业）",
+    "award.claim.min_tier": "申领最低层级", "award.listing.min_tier": "上市奖励最低层级",
+    "award.listing.boards": "上市奖励板块", "award.listing.match_bp": "上市奖励配套比例",
+    "award.scenario.rate_bp": "应用场景奖励比例", "award.scenario.cap_yuan": "应用场景奖励年度上限",
+    "award.ecosystem.rate_bp": "产业生态奖励比例"}
+KNOWN_KEYS = frozenset(PARAM_ZH)
+UNKNOWN = ("未知参数", "unknown parameter key")
+YUAN = ("须为不小于 0 的整数（元）", "an integer number of yuan ≥ 0")
 
 
-def parameter_error(key: str, value) -> str | None:
-    """Why a proposed value is not valid for its key (None when it is)."""
+def param_zh(key: str) -> str:
+    """A parameter's name in Chinese, for messages (the key itself is a code)."""
+    tier = key.removeprefix("award.tier.")
+    if key.startswith("award.tier.") and tier in TIER_ZH:
+        return f"{TIER_ZH[tier]}层级奖励金额"
+    return PARAM_ZH.get(key, "未知参数")
+
+
+def parameter_error(key: str, value) -> tuple[str, str] | None:
+    """Why a proposed value is not valid for its key, in Chinese and English (None when it is)."""
     from shared.tiers import Tier
     if key not in KNOWN_KEYS and not (key.startswith("award.tier.") and key.removeprefix("award.tier.") in Tier.__members__):
-        return "unknown parameter key"
+        return UNKNOWN
     is_int = isinstance(value, int) and not isinstance(value, bool)
     if key.startswith("award.tier.") and key != "award.tier.pay_first_renewal":
-        if key.removeprefix("award.tier.") not in Tier.__members__:
-            return "unknown tier"
-        return None if is_int and 0 <= value <= 10**11 else "an integer number of yuan ≥ 0"
+        return None if is_int and 0 <= value <= 10**11 else YUAN
     if key in ("award.tier.pay_first_renewal", "award.relocation.before_title"):
-        return None if isinstance(value, bool) else "true or false"
+        return None if isinstance(value, bool) else ("须为是或否（布尔值）", "true or false")
     if key.endswith("_bp"):
-        return None if is_int and 0 <= value <= 100_000 else "integer basis points 0–100000"
+        return None if is_int and 0 <= value <= 100_000 else ("须为 0 至 100000 的整数基点", "integer basis points 0–100000")
     if key.endswith((".amount", "_yuan", ".per_enterprise")):
-        return None if is_int and 0 <= value <= 10**11 else "an integer number of yuan ≥ 0"
+        return None if is_int and 0 <= value <= 10**11 else YUAN
     if key.endswith("min_tier"):
-        return None if value in Tier.__members__ else "a tier code"
+        return None if value in Tier.__members__ else ("须为层级代码", "a tier code")
     if key.endswith("cutoff"):
         try:
             dt.date.fromisoformat(value)
             return None
         except (TypeError, ValueError):
-            return "a date YYYY-MM-DD"
-    if key == "award.listing.boards":
-        ok = isinstance(value, list) and value and all(isinstance(b, str) and 0 < len(b) <= 20 for b in value)
-        return None if ok else "a non-empty list of board codes"
-    return "unknown parameter key"
+            return "须为日期（年-月-日）", "a date YYYY-MM-DD"
+    ok = isinstance(value, list) and value and all(isinstance(b, str) and 0 < len(b) <= 20 for b in value)
+    return None if ok else ("须为非空的板块代码列表", "a non-empty list of board codes")  # award.listing.boards
 
 
 def validate_policy_value(key: str, value) -> tuple[str, str] | None:
     """The awards check of a new policy version's value (ServiceSpec.policy_validator): why it is
     refused (Chinese, English), or None. An unknown key is left to shared.policy (404)."""
     why = parameter_error(key, value)
-    if why is None or why == "unknown parameter key":
+    if why is None or why == UNKNOWN:
         return None
-    return f"参数值无效：{why}", f"invalid value: {why}"
+    return f"参数值无效：{param_zh(key)}{why[0]}", f"invalid value: {why[1]}"
 
 
 # -- replay: the awards a history would earn under a parameter set (what-if, property tests) ----
@@ -400,37 +289,6 @@ class Promotion:
     tier: str
     recognized_on: dt.date
     first_time_at_tier: bool
-
-
-@dataclass(frozen=True)
-class Claim:
-    """A recorded fact a claim award rests on: a contract outreach recorded (scenario, ecosystem) or a
-    listing the finance office recorded with the municipal award claimed against it."""
-
-    uscc: str
-    program: str  # listing, scenario, ecosystem
-    on: dt.date
-    inputs: dict  # contract_yuan, scenario_id, proposal_id; board, municipal_award_yuan
-    tier: str | None = None  # the enterprise's tier on `on` by the registry's record (sound titles)
-    buyer_in_district: bool = True  # ecosystem: the buyer is in the registry
-
-
-@dataclass(frozen=True)
-class Designation:
-    park_id: str
-    designation: str
-    designated_on: dt.date
-
-
-@dataclass(frozen=True)
-class Incubation:
-    """A park's incubatee reaching a tier (parks announces each, once per park, enterprise and tier)."""
-
-    park_id: str
-    uscc: str
-    to_tier: str
-    recognized_on: dt.date
-    incubation_id: int | None = None
 
 
 @dataclass(frozen=True)
@@ -513,79 +371,3 @@ def make_good(earned: list[Earned], accounted: dict[str, int], by_key: dict[str,
             out.append((e, gap))
             room[family(e.key)] -= gap
     return out
-
-
-def replay(promotions: list[Promotion], facts: dict[str, dict], claims: list[Claim],
-           params_on, start: dt.date, end: dt.date, designations: list[Designation] = (),
-           incubations: list[Incubation] = ()) -> list[tuple[str, dt.date, Decision, str]]:
-    """Every award (uscc or payee, date, decision, payee_type) the history earns between start and
-    end (inclusive) with `params_on(date) -> {key: Param}`: tier (with top-up and renewal),
-    relocation, introducer, scenario, ecosystem, listing, featured park and incubation. Facts before
-    `start` still count (top-up deducts their awards, the scenario cap counts the year's earlier
-    contracts, the first featured park stays the first) but are not costed. Idempotent in its input:
-    duplicate promotions (same certification) count once, and order does not matter (sorted by date)."""
-    out: list[tuple[str, dt.date, Decision, str]] = []
-    seen: set[int] = set()
-    by_uscc: dict[str, list[Promotion]] = {}
-    for p in promotions:
-        if p.certification_id not in seen:
-            seen.add(p.certification_id)
-            by_uscc.setdefault(p.uscc, []).append(p)
-    for uscc, items in by_uscc.items():
-        for e in earn(uscc, items, facts.get(uscc, {}), params_on):
-            if start <= e.on <= end:
-                out.append((e.payee, e.on, e.decision, e.payee_type))
-    scenario_used: dict[tuple[str, str, int], int] = {}
-    for c in sorted(claims, key=lambda c: c.on):
-        if c.on > end:
-            continue
-        # Claims before `start` are not costed, but those of the same calendar year still use up the
-        # scenario cap (a period starting mid-year must not give the cap back).
-        params, i = params_on(c.on), c.inputs
-        tier = c.tier or i.get("tier_on_date", "sme")
-        try:
-            if c.program == "scenario":
-                check_chosen(i.get("scenario_id"), i.get("proposal_id"))
-                k = (c.uscc, str(i["scenario_id"]), c.on.year)
-                d = scenario_award(tier, int(i["contract_yuan"]), c.on, scenario_used.get(k, 0), params, i)
-                scenario_used[k] = scenario_used.get(k, 0) + d.amount_yuan
-            elif c.program == "ecosystem":
-                d = ecosystem_award(tier, int(i["contract_yuan"]), c.on, c.buyer_in_district, params, i)
-            else:
-                d = listing_award(tier, i["board"], c.on, int(i["municipal_award_yuan"]), params, i)
-        except Ineligible:
-            continue
-        if c.on >= start:
-            out.append((c.uscc, c.on, d, "enterprise"))
-    featured = False  # one featured-park award ever: the first designated park under a parameter
-    for g in sorted(designations, key=lambda g: g.designated_on):
-        if featured or g.designation != "srdi_featured" or g.designated_on > end:
-            continue
-        d = featured_park_award(g.park_id, g.designated_on, params_on(g.designated_on))
-        if d:
-            featured = True
-            if g.designated_on >= start:
-                out.append((g.park_id, g.designated_on, d, "park"))
-    incubated: set[tuple[str, str]] = set()  # once per (park, enterprise): the first promotion that pays
-    for n in sorted(incubations, key=lambda n: (n.recognized_on, rank(n.to_tier))):
-        if (n.park_id, n.uscc) in incubated or n.recognized_on > end:
-            continue
-        d = incubation_award(n.park_id, n.uscc, n.to_tier, n.recognized_on, n.incubation_id,
-                             params_on(n.recognized_on))
-        if d:
-            incubated.add((n.park_id, n.uscc))
-            if n.recognized_on >= start:
-                out.append((n.park_id, n.recognized_on, d, "park"))
-    return out
-
-
-def cost(awards: list[tuple[str, dt.date, Decision, str]]) -> dict:
-    """Totals of a replay: overall, per program, per payee (`by_enterprise`: enterprises, and the
-    intermediaries and parks paid)."""
-    by_program: dict[str, int] = {}
-    by_payee: dict[str, int] = {}
-    for payee, _, d, _ in awards:
-        by_program[d.program] = by_program.get(d.program, 0) + d.amount_yuan
-        by_payee[payee] = by_payee.get(payee, 0) + d.amount_yuan
-    return {"total_yuan": sum(by_program.values()), "by_program": by_program, "by_enterprise": by_payee,
-            "awards": len(awards)}

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.finance import service
+from services.finance.service_list import service
 from shared.clock import today
 from shared.contracts.registry import RECORD_EVENTS, EnterpriseEvent
 from shared.events import Event

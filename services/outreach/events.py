@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.outreach.models import Contract
+from services.outreach.tables import Contract
 from shared.contracts.outreach import ContractSigned
 from shared.events import Event, emit_data
 

@@ -1,11 +1,11 @@
 """The events outreach consumes, each with its handler (the bus calls them inside the transaction
 that records the inbox row). Every registry event carries the enterprise's whole record: outreach
-keeps the newest (service.learn), so the order events arrive in, and repeats, change nothing."""
+keeps the newest (registry.learn), so the order events arrive in, and repeats, change nothing."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.outreach import service
+from services.outreach import registry
 from shared.contracts.registry import RECORD_EVENTS, EnterpriseEvent
 from shared.events import Event
 from shared.handlers import Handlers
@@ -15,4 +15,4 @@ handlers = Handlers()
 
 @handlers.on(*RECORD_EVENTS)
 def record(s: Session, event: Event, data: EnterpriseEvent) -> None:
-    service.learn(s, data.record)
+    registry.learn(s, data.record)

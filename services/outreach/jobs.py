@@ -1,111 +1,49 @@
-"""Notice delivery: claim due deliveries (one transaction), send each through its channel
-outside any transaction, then record the outcome (one transaction per delivery).
-
-A claimed delivery is `sending` with a lease (next_attempt_at = now + lease): if the process dies
-mid-send, the lease runs out and the delivery is claimed again. Inbox deliveries are the stored
-row itself, so they are exactly-once; an e-mail resent after such a crash carries the same
-Message-ID (the delivery key), which mail systems de-duplicate. A delivery that is `sent` or
-`read` is never claimed again, so a resend of a notice or a rerun of the dispatcher sends nothing twice."""
+"""Outreach's background jobs: the notice dispatcher (notices/dispatch.py) every
+`outreach.notice.poll_s` seconds and the programme reminders (programmes/service.py) every
+`outreach.programme.reminder_poll_s` seconds, both idempotent, so a restart sends or reminds no one
+twice. An interval missing from the policy is logged as an error (an operator must set it) and
+asked for again a minute later; nothing runs on an interval the policy does not give."""
 from __future__ import annotations
 
-import datetime as dt
-
 import structlog
-from sqlalchemy import select
 
-from services.outreach import rules
-from services.outreach.channels import ChannelError, Message, channels_of
-from services.outreach.models import Contact, Delivery, Notice
-from shared import params, projection
+from services.outreach.access import SYSTEM
+from services.outreach.notices.dispatch import dispatch_once
+from services.outreach.programmes.service import remind_closing
+from shared import params
 from shared.app import every
 from shared.clock import today
-from shared.db import for_update, utcnow
+from shared.errors import Problem
 
 log = structlog.get_logger()
+ASK_AGAIN_S = 60.0  # how soon a missing interval parameter is looked up again
 
 
-def _claim(db, now: dt.datetime, notice_id: int | None) -> tuple[list[tuple[int, Message, str]], dict]:
-    with db.transaction() as s:
-        ps = params.in_force(s, today(), "outreach.notice.")
-        lease = dt.timedelta(seconds=int(ps["outreach.notice.lease_s"].value))
-        stmt = (select(Delivery).where(Delivery.state.in_(("pending", "failed", "sending")),
-                                       Delivery.next_attempt_at <= now)
-                .order_by(Delivery.next_attempt_at, Delivery.id).limit(int(ps["outreach.notice.batch_size"].value)))
-        if notice_id is not None:
-            stmt = stmt.where(Delivery.notice_id == notice_id)
-        claimed = []
-        for d in s.scalars(for_update(s, stmt)):
-            n, e, c = s.get(Notice, d.notice_id), projection.record_of(s, d.uscc), s.get(Contact, d.uscc)
-            d.state, d.attempts, d.next_attempt_at = "sending", d.attempts + 1, now + lease
-            claimed.append((d.id, Message(
-                key=f"notice-{n.id}-{d.uscc}-{d.channel}", uscc=d.uscc, enterprise_name=e.name if e else d.uscc,
-                title=n.title, body=n.body, programme=n.programme,
-                window=f"{n.window_opens.isoformat()} 至 {n.window_closes.isoformat()}", criteria_url=n.criteria_url,
-                email=c and c.email, wechat_openid=c and c.wechat_openid), d.channel))
-        return claimed, ps
-
-
-def _settle(db, delivery_id: int, error: str | None, ps: dict) -> str:
-    with db.transaction() as s:
-        d = s.scalars(for_update(s, select(Delivery).where(Delivery.id == delivery_id))).first()
-        if d is None or d.state != "sending":
-            return d.state if d else "gone"  # read meanwhile: nothing to record
-        now = utcnow()
-        if error is None:
-            d.state, d.sent_at, d.last_error = "sent", now, None
-        elif rules.gives_up(d.attempts, ps):
-            d.state, d.last_error = "abandoned", error
-        else:
-            d.state, d.last_error, d.next_attempt_at = "failed", error, now + rules.backoff(d.attempts, ps)
-        return d.state
-
-
-def dispatch_once(app, notice_id: int | None = None, now: dt.datetime | None = None) -> dict:
-    """One pass: claim what is due and send it. Returns counts by outcome."""
-    db, channels = app.state.db, channels_of(app)
-    claimed, ps = _claim(db, now or utcnow(), notice_id)
-    counts: dict[str, int] = {}
-    for delivery_id, message, channel in claimed:
-        ch = channels.get(channel)
-        error = None
-        try:
-            if ch is None:
-                raise ChannelError(f"no channel {channel!r}")
-            ch.send(message)
-        except ChannelError as e:
-            error = str(e)
-        except Exception as e:  # noqa: BLE001 - a channel bug is a failed send, visible and retried
-            log.exception("channel failed", channel=channel)
-            error = f"{type(e).__name__}: {e}"[:400]
-        state = _settle(db, delivery_id, error, ps)
-        counts[state] = counts.get(state, 0) + 1
-    return {"claimed": len(claimed), **counts}
-
-
-def _poll(app, key: str, default: float) -> float:
-    with app.state.db.reader() as s:
-        p = params.in_force(s, today(), key.rsplit(".", 1)[0] + ".").get(key)
-    return float(p.value) if p else default
+def _interval(key: str):
+    def interval(app) -> float:
+        with app.state.db.reader() as s:
+            try:
+                return float(params.in_force(s, today(), key.rsplit(".", 1)[0] + ".")[key].value)
+            except Problem:
+                log.error("policy parameter missing: the job waits for it", parameter=key)
+                return ASK_AGAIN_S
+    return interval
 
 
 def dispatch(app) -> None:
-    """Dispatch due deliveries (every outreach.notice.poll_s seconds while the service runs)."""
+    """Dispatch due deliveries."""
     result = dispatch_once(app)
     if result["claimed"]:
         log.info("notices dispatched", **result)
 
 
 def remind(app) -> None:
-    """Remind applicants of closing windows (service.remind_closing), every
-    outreach.programme.reminder_poll_s seconds; idempotent, so a restart reminds no one twice."""
-    from services.outreach import service
-
+    """Remind applicants of closing windows (programmes/service.remind_closing)."""
     with app.state.db.transaction() as s:
-        result = service.remind_closing(s, "system:-:reminders", today())
+        result = remind_closing(s, SYSTEM, today())
     if result["reminders"]:
         log.info("programme reminders", reminders=result["reminders"])
 
 
-delivery_worker = every("delivery_worker", dispatch, lambda app: _poll(app, "outreach.notice.poll_s", 5.0))
-reminder_worker = every("reminder_worker", remind,
-                        lambda app: _poll(app, "outreach.programme.reminder_poll_s", 3600.0))
+delivery_worker = every("delivery_worker", dispatch, _interval("outreach.notice.poll_s"))
+reminder_worker = every("reminder_worker", remind, _interval("outreach.programme.reminder_poll_s"))

@@ -1,90 +1,53 @@
-"""Outreach's one synchronous call to the registry: the screening list (达标 / 准达标), which the
-registry computes on demand and publishes no event for. A notice targeted by screening result
-resolves it once, when the notice is created, and stores the USCCs with the notice, so delivery
-never depends on the registry later.
-
-The call is `app.state.registry_screening(params, authorization) -> dict` when set (tests put one
-there that calls the in-process registry), else `screening` below: httpx to the registry's URL,
-`SRDI_OUTREACH_REGISTRY_URL` or `http://{settings.host}:{settings.port("registry")}`."""
+"""Outreach's reading of the registry's records (shared.projection, the `registry_record` table):
+every registry event carries an enterprise's whole record; the newest is kept and read here."""
 from __future__ import annotations
 
-import os
+import datetime as dt
 
-import httpx
+from sqlalchemy.orm import Session
 
+from shared import projection
+from shared.contracts.registry import EnterpriseRecord
 from shared.errors import Problem
 
-RESULTS = {"达标": "met", "准达标": "near"}
-TIMEOUT_S = 10.0
+
+# The body fields that name an enterprise, as the Chinese message calls them.
+PARTY_ZH = {"uscc": "企业", "supplier_uscc": "供方企业", "buyer_uscc": "需方企业", "proposal_id": "方案的企业"}
 
 
-def registry_url(app) -> str:
-    url = os.environ.get("SRDI_OUTREACH_REGISTRY_URL")
-    if url:
-        return url.rstrip("/")
-    settings = app.state.settings
-    return f"http://{settings.host}:{settings.port('registry')}"
+def not_in_registry(field: str, uscc: str) -> Problem:
+    return Problem(422, "not-in-registry", f"{PARTY_ZH.get(field, '企业')} {uscc} 不在区经信局企业库中（或尚未同步）",
+                   f"{field}: enterprise {uscc} is not in the district registry (or not yet synchronised)",
+                   errors=[{"loc": ["body", field], "msg": "not a registered district enterprise",
+                            "type": "not-in-registry"}])
 
 
-def unavailable(detail: str) -> Problem:
-    return Problem(503, "registry-unavailable", f"无法连接区经信局企业库（筛选结果）：{detail}；通知未创建",
-                   f"The registry (screening) could not be reached: {detail}; no notice was created")
+def district(s: Session, uscc: str, field: str) -> EnterpriseRecord:
+    """The registry's newest record of a district enterprise (its facts come from nowhere else)."""
+    r = projection.record_of(s, uscc)
+    if r is None:
+        raise not_in_registry(field, uscc)
+    return r
 
 
-def bad_answer(status: int, detail: str) -> Problem:
-    return Problem(502, "registry-error", f"区经信局企业库筛选接口返回 {status}：{detail}；通知未创建",
-                   f"The registry's screening answered {status}: {detail}; no notice was created")
+def learn(s: Session, record: EnterpriseRecord) -> bool:
+    """Keep the registry's record when it is newer than the one held (a stale or repeated one
+    changes nothing). True when it was newer. handlers.py calls it for every registry event."""
+    return projection.remember(s, record) is not record
 
 
-async def screening(app, params: dict, authorization: str | None) -> dict:
-    """GET {registry}/api/v1/screening with the caller's Authorization header."""
-    headers = {"Authorization": authorization} if authorization else {}
-    try:
-        async with httpx.AsyncClient(base_url=registry_url(app), timeout=TIMEOUT_S) as client:
-            r = await client.get("/api/v1/screening", params=params, headers=headers)
-    except httpx.HTTPError as exc:
-        raise unavailable(type(exc).__name__) from exc
-    return answer(r)
+def facts(r: EnterpriseRecord, on: dt.date) -> dict:
+    """What a notice target is matched against: the record's facts and its tier on `on`."""
+    return {"uscc": r.uscc, "tier": r.tier_on(on), "township": r.township, "park_id": r.park_id,
+            "industry_code": r.industry_code}
 
 
-def answer(r: httpx.Response) -> dict:
-    if 400 <= r.status_code < 500:
-        # The caller's own problem (a date the registry refuses, a role it may not use): pass it on.
-        try:
-            body = r.json()
-            zh, en = body.get("detail_zh") or body.get("detail"), body.get("detail_en") or body.get("detail")
-        except Exception:  # noqa: BLE001 - not problem JSON
-            zh = en = r.text[:200]
-        raise Problem(r.status_code, "registry-refused", f"区经信局企业库拒绝了筛选请求：{zh}；通知未创建",
-                      f"The registry refused the screening request: {en}; no notice was created")
-    if r.status_code != 200:
-        raise bad_answer(r.status_code, r.text[:200])
-    try:
-        body = r.json()
-        items = body["items"]
-        assert isinstance(items, list)
-    except Exception as exc:  # not the screening list's shape
-        raise bad_answer(r.status_code, "unexpected body") from exc
-    return body
+def records(s: Session, usccs: list[str] | None) -> dict[str, EnterpriseRecord]:
+    """The newest record of every enterprise held (of `usccs` only, when given)."""
+    return projection.records(s, usccs=usccs or None)
 
 
-async def resolve(app, selector: dict, authorization: str | None) -> dict:
-    """The screening selector with the USCCs it resolved to (sorted), and the basis used."""
-    params = {"tier": selector["tier"]}
-    for k in ("on", "year"):
-        if selector.get(k) is not None:
-            params[k] = str(selector[k])
-    fetch = getattr(app.state, "registry_screening", None)
-    try:
-        body = await fetch(params, authorization) if fetch else await screening(app, params, authorization)
-    except httpx.HTTPError as exc:
-        raise unavailable(type(exc).__name__) from exc
-    if isinstance(body, httpx.Response):
-        body = answer(body)
-    status = RESULTS[selector["result"]]
-    try:
-        usccs = sorted({i["uscc"] for i in body["items"] if i.get("status") == status})
-    except (KeyError, TypeError) as exc:
-        raise bad_answer(200, "unexpected body") from exc
-    return {**selector, "usccs": usccs, "on": body.get("on", selector.get("on")),
-            "indicator_year": body.get("indicator_year", selector.get("year"))}
+def name_of(s: Session, uscc: str) -> str:
+    """The enterprise's name for a message, or its USCC when no record is held."""
+    r = projection.record_of(s, uscc)
+    return r.name if r else uscc

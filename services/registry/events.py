@@ -5,11 +5,18 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.registry.models import Certification, Enterprise
-from services.registry.rules import Change
-from shared.contracts.registry import (CertificationAdded, CertificationRecord, CertificationRevoked, EnterpriseDemoted,
-                                       EnterprisePromoted, EnterpriseRecord, EnterpriseRecorded,
-                                       EnterpriseRegistered)
+from services.registry.certifications.rules import Change
+from services.registry.tables import Certification, Enterprise
+from shared.contracts.registry import (
+    CertificationAdded,
+    CertificationRecord,
+    CertificationRevoked,
+    EnterpriseDemoted,
+    EnterprisePromoted,
+    EnterpriseRecord,
+    EnterpriseRecorded,
+    EnterpriseRegistered,
+)
 from shared.events import emit_data
 
 

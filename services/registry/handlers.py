@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
-from services.registry import service
+from services.registry.statistics import service as statistics
 from shared.contracts.finance import EnterpriseListed
 from shared.events import Event
 from shared.handlers import Handlers
@@ -15,4 +15,4 @@ handlers = Handlers()
 @handlers.on(EnterpriseListed)
 def listed(s: Session, event: Event, data: EnterpriseListed) -> None:
     """The listing target counts the finance office's listings."""
-    service.on_listed(s, event.id, data)
+    statistics.on_listed(s, event.id, data)

@@ -3,26 +3,31 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from fastapi import APIRouter
 
-from services.registry import jobs, service
+from services.registry.certifications.endpoints import router as certifications
+from services.registry.certifications.sweeper import expiry_sweeper
+from services.registry.enterprises.endpoints import router as enterprises
 from services.registry.handlers import handlers
-from services.registry.api import router
-from services.registry.models import Base
-from shared.app import ServiceSpec, create_app, every
-from shared.clock import today
+from services.registry.imports import jobs
+from services.registry.imports.endpoints import router as imports
+from services.registry.platform.endpoints import router as platform
+from services.registry.screening.endpoints import router as screening
+from services.registry.service_package.endpoints import router as service_package
+from services.registry.statistics.endpoints import router as statistics
+from services.registry.tables import Table
+from shared.app import ServiceSpec, create_app
 
+router = APIRouter()
+router.include_router(enterprises)
+router.include_router(certifications)
+router.include_router(imports)
+router.include_router(platform)
+router.include_router(screening)
+router.include_router(service_package)
+router.include_router(statistics)
 
-
-def expire_due(app) -> None:
-    """Demote enterprises whose titles lapse (at start, then every SRDI_EXPIRY_SWEEP_S seconds)."""
-    with app.state.db.transaction() as s:
-        service.expire_due(s, today())
-
-
-expiry_sweeper = every("expiry_sweeper", expire_due, lambda app: app.state.settings.expiry_sweep_s)
-
-
-SPEC = ServiceSpec(name="registry", title="SRDI registry (区经信局)", router=router, metadata=Base.metadata,
+SPEC = ServiceSpec(name="registry", title="SRDI registry (区经信局)", router=router, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
                    handlers=handlers, jobs=[expiry_sweeper, jobs.job_keeper])
 app = create_app(SPEC)

@@ -1,7 +1,7 @@
 """Bad or extreme input gets a 4xx problem (or a right answer), never a 500, on SQLite and PostgreSQL."""
 import pytest
 
-from services.awards.models import Award
+from services.awards.tables import Award
 from services.awards.tests.test_claims import count, signed
 from services.awards.tests.test_flow import certify, known, register
 from shared import pagination

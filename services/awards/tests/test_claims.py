@@ -6,7 +6,7 @@ import itertools
 import pytest
 from sqlalchemy import func, select
 
-from services.awards.models import Award, Contract, LedgerEntry, Listing
+from services.awards.tables import Award, Contract, LedgerEntry, Listing
 from services.awards.tests.test_flow import certify, known, publish, publish_model, register
 from shared import clock
 from shared.contracts.finance import EnterpriseListed

@@ -4,7 +4,7 @@ import json
 
 from sqlalchemy import func, select
 
-from services.awards.models import Award
+from services.awards.tables import Award
 from shared.events import Event, new_event
 from shared.tables import Outbox
 from shared.testing import make_uscc

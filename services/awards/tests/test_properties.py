@@ -2,25 +2,27 @@
 duplicate and reordered events: pure replay and the real handlers on a real database."""
 import datetime as dt
 import itertools
-import json
-from pathlib import Path
 
 import pytest
 from hypothesis import HealthCheck, given, settings, strategies as st
 from sqlalchemy import select
 
-from services.awards import rules, service
+from services.awards import rules
+from services.awards.ledger.service import budget_figures, set_budget
 from services.awards.main import SPEC
-from services.awards.models import Award
+from services.awards.projection.service import on_promotion, on_revocation
+from services.awards.simulation.rules import replay
+from services.awards.tables import Award
+from services.awards.tests.sets import shipped
+from services.awards.workflow.service import create, transition
+from shared import clock
+from shared.auth import Principal
 from shared.contracts.registry import CertificationRecord, CertificationRevoked, EnterprisePromoted, EnterpriseRecord
 from shared.db import Database
+from shared.errors import Problem
 from shared.migrate import upgrade
-from shared.params import Param
 
-SETS = {}
-for name in ("seed_proposal", "fangshan_2025"):
-    doc = json.loads((Path(service.__file__).parent / "parameter_sets" / f"{name}.json").read_text("utf-8"))
-    SETS[name] = {k: Param(0, k, v["value"], dt.date(2022, 1, 1), "") for k, v in doc["parameters"].items()}
+SETS = shipped()
 
 TIERS = ["municipal_srdi", "municipal_little_giant", "national_little_giant"]
 ids = itertools.count(1)
@@ -61,7 +63,7 @@ def tier_sums(awards):
 def test_pure_tier_awards_never_exceed_the_highest_tier(name, h):
     certs, _ = h
     params = SETS[name]
-    awards = rules.replay(promotions(certs), {}, [], lambda _: params, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+    awards = replay(promotions(certs), {}, [], lambda _: params, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
     reached = [c["tier"] for c in certs if not c["revoked"]]
     ceiling = max((int(params[f"award.tier.{t}"].value) for t in reached if f"award.tier.{t}" in params), default=0)
     first, again = tier_sums(awards)
@@ -78,8 +80,8 @@ def test_pure_replay_ignores_duplicates_and_order(h, data):
     base = promotions(certs)
     noisy = data.draw(st.permutations(base + data.draw(st.lists(st.sampled_from(base), max_size=5)) if base else []))
     params = SETS["fangshan_2025"]
-    once = rules.replay(base, {}, [], lambda _: params, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
-    again = rules.replay(noisy, {}, [], lambda _: params, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+    once = replay(base, {}, [], lambda _: params, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+    again = replay(noisy, {}, [], lambda _: params, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
     assert [(d.program, d.amount_yuan, on) for _, on, d, _ in once] == [(d.program, d.amount_yuan, on)
                                                                          for _, on, d, _ in again]
 
@@ -131,7 +133,7 @@ def registry_stream(uscc, certs):
 def deliver(db, stream, kind, c, n):
     data = stream[(kind, c["id"])]
     with db.transaction() as s:
-        (service.on_promotion if kind == "promoted" else service.on_revocation)(s, f"e{n}", data)
+        (on_promotion if kind == "promoted" else on_revocation)(s, f"e{n}", data)
 
 
 def awards(db, uscc):
@@ -176,14 +178,14 @@ def test_handlers_never_pay_more_than_the_highest_tier_and_replay_changes_nothin
 @settings(max_examples=25, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
 def test_disbursed_never_exceeds_the_budget(db, amounts, allocated, actions):
     program = f"p{next(ids)}"
-    year = service.clock.today().year
+    year = clock.today().year
     made = []
     with db.transaction() as s:
-        service.set_budget(s, year, program, allocated, "treasury:-:t")
+        set_budget(s, year, program, allocated, "treasury:-:t")
         for i, yuan in enumerate(amounts):
             d = rules.Decision(program, yuan, {"rule": "test", "explanation": "t"})
-            a = service._create(s, f"{program}:{i}", d, "U", "U", "enterprise", dt.date(2024, 1, 1), f"ev{i}")
-            service.transition(s, a.id, "review", "econ", "econ:-:t")  # the state moves only by transitions
+            a = create(s, f"{program}:{i}", d, "U", "U", "enterprise", dt.date(2024, 1, 1), f"ev{i}")
+            transition(s, Principal("econ", None, "t"), a.id, "review")  # the state moves only by transitions
             made.append(a.id)
     for index, action in actions:
         if index >= len(made):
@@ -191,10 +193,10 @@ def test_disbursed_never_exceeds_the_budget(db, amounts, allocated, actions):
         role = "treasury"
         try:
             with db.transaction() as s:
-                service.transition(s, made[index], action, role, "treasury:-:t", reason="r", voucher="v")
-        except service.Problem as p:
+                transition(s, Principal(role, None, "t"), made[index], action, reason="r", voucher="v")
+        except Problem as p:
             assert p.status in (409,)
         with db.reader() as s:
-            fig = service.budget_figures(s, year, program)[program]
+            fig = budget_figures(s, year, program)[program]
         assert 0 <= fig["disbursed_yuan"] and fig["reserved_yuan"] >= 0
         assert fig["disbursed_yuan"] + fig["reserved_yuan"] <= allocated

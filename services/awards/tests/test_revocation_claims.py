@@ -4,7 +4,7 @@ import pytest
 import sqlalchemy
 from sqlalchemy import select, text
 
-from services.awards.models import Award, LedgerEntry, Listing
+from services.awards.tables import Award, LedgerEntry, Listing
 from services.awards.tests.test_claims import count, signed
 from services.awards.tests.test_flow import (awards_of, certify, fund, held, known, publish, publish_model, register,
                                              registry_events)

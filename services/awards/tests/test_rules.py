@@ -4,6 +4,11 @@ import datetime as dt
 import pytest
 
 from services.awards import rules
+from services.awards.claims import rules as claim_rules
+from services.awards.simulation import rules as sim
+from services.awards.tests.sets import shipped
+from services.awards.workflow import rules as workflow_rules
+from shared import sheets
 from shared.contracts.registry import CertificationRecord
 from shared.params import Param
 
@@ -101,7 +106,7 @@ def test_policy_change_applies_from_its_date():
     ("reject", "disbursed", "treasury", "conflict"),
 ])
 def test_workflow(action, state, role, expected):
-    got = rules.next_state(action, state, role)
+    got = workflow_rules.next_state(action, state, role)
     assert (got[0] if isinstance(got, tuple) else got) == expected
 
 
@@ -125,7 +130,7 @@ CLAIM = {k: Param(100 + i, k, v, D(2022, 1, 1), "seed") for i, (k, v) in enumera
 ])
 def test_scenario_cap(contract, already, expected):
     try:
-        d = rules.scenario_award("municipal_srdi", contract, D(2024, 6, 1), already, CLAIM, {})
+        d = claim_rules.scenario_award("municipal_srdi", contract, D(2024, 6, 1), already, CLAIM, {})
     except rules.Ineligible as e:
         assert e.code == expected
         return
@@ -137,7 +142,7 @@ def test_scenario_cap(contract, already, expected):
                                       ("single_champion", True)])
 def test_only_srdi_may_claim(tier, ok):
     try:
-        d = rules.ecosystem_award(tier, 1_000_000, D(2024, 6, 1), True, CLAIM, {})
+        d = claim_rules.ecosystem_award(tier, 1_000_000, D(2024, 6, 1), True, CLAIM, {})
         assert ok and d.amount_yuan == 50_000
     except rules.Ineligible as e:
         assert not ok and e.code == "not-eligible" and tier in e.zh
@@ -148,7 +153,7 @@ def test_only_srdi_may_claim(tier, ok):
     (1_000_000, False, "buyer-not-in-district")])
 def test_ecosystem(contract, buyer, expected):
     try:
-        assert rules.ecosystem_award("municipal_srdi", contract, D(2024, 6, 1), buyer, CLAIM, {}).amount_yuan == expected
+        assert claim_rules.ecosystem_award("municipal_srdi", contract, D(2024, 6, 1), buyer, CLAIM, {}).amount_yuan == expected
     except rules.Ineligible as e:
         assert e.code == expected
 
@@ -159,14 +164,14 @@ def test_ecosystem(contract, buyer, expected):
 def test_listing(board, municipal, bp, expected):
     ps = {**CLAIM, "award.listing.match_bp": Param(1, "award.listing.match_bp", bp, D(2022, 1, 1), "x")}
     try:
-        assert rules.listing_award("municipal_srdi", board, D(2024, 6, 1), municipal, ps, {}).amount_yuan == expected
+        assert claim_rules.listing_award("municipal_srdi", board, D(2024, 6, 1), municipal, ps, {}).amount_yuan == expected
     except rules.Ineligible as e:
         assert e.code == expected
 
 
 def test_no_parameter_no_money():
     with pytest.raises(rules.Ineligible) as e:
-        rules.scenario_award("municipal_srdi", 100, D(2021, 6, 1), 0, {}, {})
+        claim_rules.scenario_award("municipal_srdi", 100, D(2021, 6, 1), 0, {}, {})
     assert e.value.code == "no-parameter"
 
 
@@ -219,11 +224,11 @@ def test_seed_and_2025_on_a_sample_history():
     h = [rules.Promotion("U", 1, "municipal_srdi", D(2022, 5, 1), True),
          rules.Promotion("U", 2, "municipal_srdi", D(2025, 5, 1), False),
          rules.Promotion("U", 3, "national_little_giant", D(2025, 9, 1), True)]
-    seed = rules.cost(rules.replay(h, {}, [], lambda _: SEED, D(2022, 1, 1), D(2025, 12, 31)))
-    m25 = rules.cost(rules.replay(h, {}, [], lambda _: M2025, D(2022, 1, 1), D(2025, 12, 31)))
+    seed = sim.cost(sim.replay(h, {}, [], lambda _: SEED, D(2022, 1, 1), D(2025, 12, 31)))
+    m25 = sim.cost(sim.replay(h, {}, [], lambda _: M2025, D(2022, 1, 1), D(2025, 12, 31)))
     assert seed["by_enterprise"] == {"U": 1_000_000}          # 300,000 + 700,000 top-up
     assert m25["by_enterprise"] == {"U": 200_000 + 200_000 + 300_000}
-    in_2025 = rules.cost(rules.replay(h, {}, [], lambda _: M2025, D(2025, 1, 1), D(2025, 12, 31)))
+    in_2025 = sim.cost(sim.replay(h, {}, [], lambda _: M2025, D(2025, 1, 1), D(2025, 12, 31)))
     assert in_2025["total_yuan"] == 500_000                   # earlier awards still deducted, not costed
 
 
@@ -243,7 +248,6 @@ def test_parameter_values(key, value, ok):
 
 def test_sample_year_2025():
     """The shipped parameter sets on six histories, costed for 2025 (docs/awards-policy-sets.md)."""
-    from services.awards import service
     P = rules.Promotion
     histories = {
         "A": ([P("A", 1, "municipal_srdi", D(2025, 6, 1), True)], 300_000, 200_000),
@@ -259,8 +263,8 @@ def test_sample_year_2025():
     }
     everything = [p for ps, _, _ in histories.values() for p in ps]
     for name, column in (("seed_proposal", 1), ("fangshan_2025", 2)):
-        params = service.parameter_set(name)
-        got = rules.cost(rules.replay(everything, {}, [], lambda _on: params, D(2025, 1, 1), D(2025, 12, 31)))
+        params = shipped()[name]
+        got = sim.cost(sim.replay(everything, {}, [], lambda _on: params, D(2025, 1, 1), D(2025, 12, 31)))
         assert {u: got["by_enterprise"].get(u, 0) for u in histories} == {u: h[column] for u, h in histories.items()}
     assert sum(h[1] for h in histories.values()) == 2_200_000 and sum(h[2] for h in histories.values()) == 1_700_000
 
@@ -330,7 +334,7 @@ MID_YEAR = _dated((D(2022, 1, 1), {**{k: p.value for k, p in SEED.items()}, **{k
 ])
 def test_tier_awards_across_a_policy_change_mid_year(history, expected):
     promotions = [rules.Promotion("U", n, t, on, True) for n, (t, on) in enumerate(history, 1)]
-    got = rules.replay(promotions, {}, [], MID_YEAR, D(2020, 1, 1), D(2030, 1, 1))
+    got = sim.replay(promotions, {}, [], MID_YEAR, D(2020, 1, 1), D(2030, 1, 1))
     assert [d.amount_yuan for _, _, d, _ in got] == expected
     for _, on, d, _ in got:  # the basis cites the version in force on the award's own date
         assert d.basis["parameters"][0]["effective_from"] == (D(2025, 4, 28) if on >= D(2025, 4, 28) and
@@ -339,7 +343,7 @@ def test_tier_awards_across_a_policy_change_mid_year(history, expected):
 
 
 def _scenario(on, contract, sid=7, proposal=70):
-    return rules.Claim("U", "scenario", on, {"scenario_id": sid, "proposal_id": proposal, "contract_yuan": contract},
+    return sim.Claim("U", "scenario", on, {"scenario_id": sid, "proposal_id": proposal, "contract_yuan": contract},
                        tier="municipal_srdi")
 
 
@@ -357,7 +361,7 @@ def _scenario(on, contract, sid=7, proposal=70):
      [2_000_000, 1_000_000]),
 ])
 def test_scenario_cap_in_replay(claims, start, end, expected):
-    got = rules.replay([], {}, [_scenario(on, c) for on, c in claims], MID_YEAR, start, end)
+    got = sim.replay([], {}, [_scenario(on, c) for on, c in claims], MID_YEAR, start, end)
     assert [d.amount_yuan for _, _, d, _ in got] == expected
 
 
@@ -366,7 +370,7 @@ def test_scenario_cap_in_replay(claims, start, end, expected):
     ("ecosystem", "innovative", False), ("ecosystem", "national_little_giant", True),
     ("listing", "sme", False), ("listing", "single_champion", True)])
 def test_claim_still_eligible_after_a_revocation(program, tier, ok):
-    why = rules.claim_still_eligible(program, tier, D(2024, 6, 1), CLAIM)
+    why = claim_rules.claim_still_eligible(program, tier, D(2024, 6, 1), CLAIM)
     assert (why is None) == ok
     if why:
         assert tier in why and "/" in why
@@ -376,8 +380,7 @@ def test_claim_still_eligible_after_a_revocation(program, tier, ok):
     ("=HYPERLINK(\"http://x\")", "'=HYPERLINK(\"http://x\")"), ("+1", "'+1"), ("-1+2", "'-1+2"), ("@SUM(A1)", "'@SUM(A1)"),
     ("北京某咨询有限公司", "北京某咨询有限公司"), (300000, 300000), ("", "")])
 def test_export_cells_never_run_as_formulas(value, expected):
-    from services.awards import service
-    assert service.safe_cell(value) == expected
+    assert sheets.safe_cell(value) == expected
 
 
 def test_exported_files_hold_text_not_formulas():
@@ -385,13 +388,12 @@ def test_exported_files_hold_text_not_formulas():
 
     import openpyxl
 
-    from services.awards import service
     rows = [[1, "2024-03-01", "=1+1", 300000]]
-    sheet = openpyxl.load_workbook(io.BytesIO(service.to_xlsx("t", ["a", "b", "c", "d"], rows))).active
+    sheet = openpyxl.load_workbook(io.BytesIO(sheets.xlsx(sheets.Sheet("t", ["a", "b", "c", "d"], rows)))).active
     cell = sheet.cell(row=2, column=3)
     assert cell.data_type == "s" and cell.value == "'=1+1"
     assert sheet.cell(row=2, column=4).value == 300000
-    assert "'=1+1" in service.to_csv(["a", "b", "c", "d"], rows).decode("utf-8-sig")
+    assert "'=1+1" in sheets.csv(["a", "b", "c", "d"], rows).decode("utf-8-sig")
 
 
 def test_replay_costs_every_programme():
@@ -400,22 +402,22 @@ def test_replay_costs_every_programme():
     first promotion under a positive amount), and relocation by the origin's code."""
     ps = {**SEED, **CLAIM, "award.incubation.per_enterprise": Param(7, "award.incubation.per_enterprise", 50_000,
                                                                    D(2022, 1, 1), "x")}
-    designations = [rules.Designation("park-b", "srdi_featured", D(2024, 5, 1)),
-                    rules.Designation("park-a", "srdi_featured", D(2023, 5, 1)),
-                    rules.Designation("park-c", "other", D(2022, 5, 1))]
-    incubations = [rules.Incubation("park-a", "U", "municipal_srdi", D(2024, 3, 1), 1),
-                   rules.Incubation("park-a", "U", "national_little_giant", D(2025, 3, 1), 1),
-                   rules.Incubation("park-b", "V", "municipal_srdi", D(2024, 6, 1), 2)]
+    designations = [sim.Designation("park-b", "srdi_featured", D(2024, 5, 1)),
+                    sim.Designation("park-a", "srdi_featured", D(2023, 5, 1)),
+                    sim.Designation("park-c", "other", D(2022, 5, 1))]
+    incubations = [sim.Incubation("park-a", "U", "municipal_srdi", D(2024, 3, 1), 1),
+                   sim.Incubation("park-a", "U", "national_little_giant", D(2025, 3, 1), 1),
+                   sim.Incubation("park-b", "V", "municipal_srdi", D(2024, 6, 1), 2)]
     promotions = [rules.Promotion("U", 1, "municipal_srdi", D(2024, 3, 1), True)]
     facts_ = {"U": {"relocated_on": D(2023, 1, 1), "relocated_from_code": "130600", "introducer": "某咨询"}}
     contracts = [_scenario(D(2024, 6, 1), 1_000_000), _scenario(D(2024, 7, 1), 1_000_000, proposal=None),
-                 rules.Claim("U", "ecosystem", D(2024, 6, 1), {"contract_yuan": 1_000_000}, tier="municipal_srdi",
+                 sim.Claim("U", "ecosystem", D(2024, 6, 1), {"contract_yuan": 1_000_000}, tier="municipal_srdi",
                              buyer_in_district=False)]
-    got = rules.cost(rules.replay(promotions, facts_, contracts, lambda _: ps, D(2022, 1, 1), D(2025, 12, 31),
+    got = sim.cost(sim.replay(promotions, facts_, contracts, lambda _: ps, D(2022, 1, 1), D(2025, 12, 31),
                                   designations, incubations))
     assert got["by_program"] == {"tier": 300_000, "relocation": 200_000, "introducer": 200_000,
                                  "scenario": 200_000, "featured_park": 3_000_000, "incubation": 100_000}
     assert got["by_enterprise"]["park-a"] == 3_000_000 + 50_000 and got["by_enterprise"]["park-b"] == 50_000
     # A period after the first designation: it is not costed, and no later park becomes the first.
-    later = rules.cost(rules.replay([], {}, [], lambda _: ps, D(2024, 1, 1), D(2025, 12, 31), designations, []))
+    later = sim.cost(sim.replay([], {}, [], lambda _: ps, D(2024, 1, 1), D(2025, 12, 31), designations, []))
     assert later["by_program"] == {}

@@ -377,7 +377,7 @@ async def test_each_days_interest_counts_once_and_each_quarter_is_paid_once(suit
 
     from sqlalchemy import select
 
-    from services.finance.models import SubsidyPayment
+    from services.finance.tables import SubsidyPayment
 
     uscc = await listed_enterprise(suite)  # municipal SRDI from 2025-06-01: 40 % all year
     loan = await drawn_loan(suite, uscc, drawn=10_000_000, rate_bp=365)
@@ -468,7 +468,7 @@ async def test_the_first_loan_is_decided_by_finance_across_every_banks_cases(sui
     declaration cannot make a case first; each bank still sees only its own cases."""
     from sqlalchemy import select
 
-    from services.finance.models import SubsidyPayment
+    from services.finance.tables import SubsidyPayment
 
     uscc = await listed_enterprise(suite)  # municipal SRDI from 2025-06-01
     a = await case(suite, uscc, "B1", "2025-07-01", "2025-07-10", "2025-07-15", first_loan=True)

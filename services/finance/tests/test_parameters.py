@@ -3,8 +3,9 @@ validate (finance's own value check is SPEC.policy_validator); a new version of 
 threshold re-judges the list (the threshold sweeper)."""
 import datetime as dt
 
-from services.finance import main, service
-from services.finance.models import ServiceListEntry
+from services.finance import parameters
+from services.finance.service_list import service, sweeper
+from services.finance.tables import ServiceListEntry
 from services.finance.tests.helpers import all_items, entry, listed_enterprise
 from shared.clock import today
 from shared.testing import Suite
@@ -26,7 +27,7 @@ async def test_defaults_are_seeded_with_legal_references(suite):
     assert p["finance.first_loan_subsidy.certified_cap_bp"]["value"] == 200
     assert p["finance.guarantee.guarantor_share_bp"]["value"] == 8000
     assert p["finance.npl_compensation.srdi_rate_bp"]["value"] == 4000
-    assert all(v["legal_ref"] for v in p.values()) and set(p) == set(service.PARAMETERS)
+    assert all(v["legal_ref"] for v in p.values()) and set(p) == set(parameters.PARAMETERS)
     assert p["finance.guidance_fund.srdi_share_min_bp"]["value"] == 3000
     before = await suite.client("finance", role="finance").get(POLICY, params={"on": "2021-12-31"})
     assert before.json()["parameters"] == []
@@ -67,11 +68,11 @@ async def test_parameter_auth_and_validation(suite):
 
 
 def test_validator():
-    assert service.validate_policy_value("finance.first_loan_subsidy.rate_bp", 10_000) is None
-    assert service.validate_policy_value("finance.first_loan_subsidy.rate_bp", 10_001)[1].endswith("0–10000")
-    assert service.validate_policy_value(MIN_TIER, "national_little_giant") is None
-    assert service.validate_policy_value(MIN_TIER, "gold") == ("取值应为层级代码", "the value must be a tier code")
-    assert service.validate_policy_value("finance.unknown", -1) is None  # shared.policy answers 404
+    assert parameters.validate_policy_value("finance.first_loan_subsidy.rate_bp", 10_000) is None
+    assert parameters.validate_policy_value("finance.first_loan_subsidy.rate_bp", 10_001)[1].endswith("0–10000")
+    assert parameters.validate_policy_value(MIN_TIER, "national_little_giant") is None
+    assert parameters.validate_policy_value(MIN_TIER, "gold") == ("取值应为层级代码", "the value must be a tier code")
+    assert parameters.validate_policy_value("finance.unknown", -1) is None  # shared.policy answers 404
 
 
 def test_a_new_threshold_version_is_noticed():
@@ -88,7 +89,7 @@ async def test_raising_the_threshold_removes_from_its_date(tmp_path):
     # The threshold sweeper applies a new version; make it look often.
     suite = await Suite(tmp_path, services=("registry", "finance"), expiry_sweep_s=0.1).start()
     try:
-        assert min(suite.settings.expiry_sweep_s, main.THRESHOLD_POLL_S) == 0.1
+        assert min(suite.settings.expiry_sweep_s, sweeper.THRESHOLD_POLL_S) == 0.1
         srdi = await listed_enterprise(suite, "municipal_srdi", "2025-06-01")
         giant = await listed_enterprise(suite, "national_little_giant", "2025-06-01")
         fin = suite.client("finance", role="finance")

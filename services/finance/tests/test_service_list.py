@@ -6,10 +6,25 @@ import json
 import pytest
 from sqlalchemy import func, select
 
-from services.finance.models import ServiceListEntry
-from services.finance.tests.helpers import (all_items, cert, certify, deliver, demoted, entry, listed_enterprise,
-                                            promoted, raw_event, record, register, registered, registry_event, revoke,
-                                            revoked, wait_entry)
+from services.finance.tables import ServiceListEntry
+from services.finance.tests.helpers import (
+    all_items,
+    cert,
+    certify,
+    deliver,
+    demoted,
+    entry,
+    listed_enterprise,
+    promoted,
+    raw_event,
+    record,
+    register,
+    registered,
+    registry_event,
+    revoke,
+    revoked,
+    wait_entry,
+)
 from shared.clock import today
 from shared.projection import record_of
 from shared.tables import Outbox, RegistryRecord

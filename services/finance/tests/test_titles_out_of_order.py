@@ -10,9 +10,23 @@ import random
 from sqlalchemy import select
 
 from services.finance import handlers as h
-from services.finance import rules, service
-from services.finance.tests.helpers import (added, all_items, cert, certify, demoted, entry, promoted, record, register,
-                                            registered, registry_event, revoked, wait_entry)
+from services.finance import rules
+from services.finance.service_list import service
+from services.finance.tests.helpers import (
+    added,
+    all_items,
+    cert,
+    certify,
+    demoted,
+    entry,
+    promoted,
+    record,
+    register,
+    registered,
+    registry_event,
+    revoked,
+    wait_entry,
+)
 from shared.clock import today
 from shared.tables import Outbox
 from shared.testing import make_uscc

@@ -8,7 +8,7 @@ import itertools
 
 from sqlalchemy import func, select
 
-from services.outreach.models import Contract, Proposal, Scenario
+from services.outreach.tables import Contract, Proposal, Scenario
 from services.outreach.tests.helpers import SIGNED, deliver, district_enterprise, record, stream_events
 from shared import projection
 from shared.clock import today

@@ -6,9 +6,11 @@ import datetime as dt
 import pytest
 from sqlalchemy import update
 
-from services.outreach import jobs, rules
-from services.outreach.channels import ChannelSettings, EmailChannel, WeChatTemplateChannel, channels_of
-from services.outreach.models import Delivery
+from services.outreach import rules
+from services.outreach.notices import dispatch as jobs
+from services.outreach.notices.channels import EmailChannel, WeChatTemplateChannel, channels_of
+from shared.settings import Settings
+from services.outreach.tables import Delivery
 from services.outreach.tests.helpers import district_enterprise
 from services.outreach.tests.smtpsink import SmtpSink
 from shared.db import utcnow
@@ -25,7 +27,7 @@ async def sink(suite):
     s = await SmtpSink().start()
     channels = channels_of(suite.apps["outreach"])
     before = channels["email"]
-    channels["email"] = EmailChannel(ChannelSettings(smtp_host="127.0.0.1", smtp_port=s.port, smtp_timeout_s=5))
+    channels["email"] = EmailChannel(Settings(smtp_host="127.0.0.1", smtp_port=s.port, smtp_timeout_s=5))
     yield s
     channels["email"] = before
     await s.stop()
@@ -209,7 +211,7 @@ async def test_a_crash_mid_dispatch_sends_nothing_twice(quiet):
     suite = quiet
     sink = await SmtpSink().start()
     channels_of(suite.apps["outreach"])["email"] = EmailChannel(
-        ChannelSettings(smtp_host="127.0.0.1", smtp_port=sink.port, smtp_timeout_s=5))
+        Settings(smtp_host="127.0.0.1", smtp_port=sink.port, smtp_timeout_s=5))
     try:
         await _crash_mid_dispatch(suite, sink)
     finally:

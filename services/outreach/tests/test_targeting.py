@@ -4,7 +4,7 @@ import httpx
 import pytest
 
 from services.outreach import rules
-from services.outreach.models import Notice
+from services.outreach.tables import Notice
 from services.outreach.tests.helpers import district_enterprise
 from sqlalchemy import func, select
 
@@ -139,7 +139,7 @@ async def test_screening_registry_failures_create_nothing(suite, in_process_regi
     assert notices(suite) == before
     # Unreachable over real HTTP (the default client): 503 too.
     del app.state.registry_screening
-    monkeypatch.setenv("SRDI_OUTREACH_REGISTRY_URL", "http://127.0.0.1:9")
+    monkeypatch.setattr(app.state.settings, "outreach_registry_url", "http://127.0.0.1:9")
     r = await econ.post("/api/v1/notices", json=body)
     assert r.status_code == 503, r.text
     assert notices(suite) == before

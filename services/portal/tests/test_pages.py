@@ -119,9 +119,10 @@ async def test_a_services_problem_is_shown_in_chinese_never_a_trace(portal, suit
     r = await portal.post(f"/awards/{award['id']}/review", {"next": "/awards?state=reviewed"}, page="/awards")
     assert r.status_code == 303
     page = (await portal.http.get(r.headers["location"])).text
-    # The service's codes in its Chinese sentence are shown as their labels ("approved" → 已批准…).
-    assert "审核通过未成功" in page and "奖励当前状态为 已审核，待批准，不能执行 审核通过" in page
-    assert "不能执行 review" not in page
+    # The service says it in Chinese words (no state or action codes), and the portal shows that.
+    assert "审核通过未成功" in page and "奖励当前状态为“已审核”，不能审核" in page
+    flash = next(line for line in page.splitlines() if "审核通过未成功" in line)
+    assert "review" not in flash and "reviewed" not in flash, flash
     # An unknown enterprise: the registry's 404 problem, as a Chinese error page.
     missing = make_uscc()
     r = await portal.http.get(f"/enterprises/{missing}")
@@ -380,7 +381,7 @@ async def test_odd_ids_and_queries_are_chinese_4xx_pages_never_a_500(portal):
     """Path parameters reach the services as one quoted segment; a bad value is the user's 4xx."""
     await portal.login("econ")
     cases = {
-        "/enterprises/abc%3Fq=1": (404, "企业不存在：abc?q=1"),  # not the registry's list with ?q=1
+        "/enterprises/abc%3Fq=1": (404, "企业不存在：ABC?Q=1"),  # not the registry's list with ?q=1 (a code is case-insensitive)
         "/enterprises/%2e%2e": (404, "企业不存在：.."),  # not /api/v1/ one level up
         "/enterprises/%20": (404, "企业不存在：（空）"),
         "/parks/%2e%2e": (404, "园区不存在：.."),

@@ -7,7 +7,7 @@ import datetime as dt
 import io
 import random
 
-from services.registry import rules
+from services.registry.certifications import rules
 from shared.tiers import rank
 from shared.validators import USCC_CHARS, uscc_check_char
 

@@ -16,7 +16,7 @@ branch_labels = None
 depends_on = None
 
 
-# Criteria per tier as dated rule sets (CRITERIA.md; rules.evaluate documents the shapes).
+# Criteria per tier as dated rule sets (CRITERIA.md; screening/criteria.py documents the shapes).
 def t(cid, zh, indicator, op, value):
     return {"id": cid, "zh": zh, "indicator": indicator, "op": op, "value": str(value)}
 

@@ -1,0 +1,211 @@
+"""Projection use cases: the registry's enterprises are its records (shared.projection). Every
+registry event carries the enterprise's whole record; the handlers keep the newest, and every tier on
+a date is read from it (never from a stored tier, never by folding changes). What a record earns is
+decided here (tier with top-up, first renewal, relocation, introducer), and the parks' facts (featured
+park, incubation). They write through the session and never commit."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from services.awards import rules
+from services.awards.claims.service import recheck
+from services.awards.projection import repository
+from services.awards.projection.repository import locked_record
+from services.awards.tables import Award, IncubateePromotion, ParkDesignation
+from services.awards.workflow.service import create as _create
+from services.awards.workflow.service import move as _move
+from services.awards.workflow.service import refused as _refused
+from shared import clock, params, projection
+from shared.contracts.parks import IncubateePromoted, ParkDesignated
+from shared.contracts.registry import (CertificationAdded, CertificationRecord, CertificationRevoked, EnterpriseEvent,
+                                       EnterprisePromoted, EnterpriseRecord)
+
+
+def remembered(s: Session, data: EnterpriseEvent) -> EnterpriseRecord:
+    """Keep the event's record if it is newer than the one held; the newest held either way."""
+    projection.remember(s, data.record)
+    return locked_record(s, data.uscc) or data.record
+
+
+def _foul(record: EnterpriseRecord) -> set[int]:
+    """The certifications revoked for cause: what rested on them was taken back."""
+    return {c.id for c in record.certifications if c.for_cause}
+
+
+def _key_for(s: Session, base: str, foul: set[int]) -> str | None:
+    """The key a new award under `base` takes, or None when the key is decided already: an award
+    stands on it, or was rejected for a reason other than a revocation for cause (that stands too).
+    Awards taken back because their title was revoked for cause leave the key open."""
+    awards = repository.family(s, base)
+    if any(a.certification_id not in foul for a in awards):
+        return None
+    return base if not awards else f"{base}:{len(awards) + 1}"
+
+
+def decide(s: Session, record: EnterpriseRecord, cert: CertificationRecord, event_id: str) -> list[Award]:
+    """The awards one certification earns, from the record: tier award with top-up, first-renewal,
+    relocation and introducer. Natural keys make any repetition (a redelivery, a replay) pay nothing
+    more. A title revoked for cause counts for nothing, not even as an earlier recognition."""
+    if cert.for_cause:
+        return []  # a title revoked for cause earns nothing, whatever order the events came in
+    today = clock.today()
+    try:
+        rules.check_not_after(cert.recognized_on, today, "recognition")
+    except rules.Ineligible as why:
+        _refused(s, f"event:{event_id}", "certification", str(cert.id), why, uscc=record.uscc)
+        return []
+    on, uscc, certs = cert.recognized_on, record.uscc, rules.sound(record.certifications)
+    foul = _foul(record)
+    rows = params.in_force(s, on, "award.")
+    earlier, renewals = [], []
+    for a in repository.counted_tier_awards(s, uscc):
+        (renewals if a.award_key.startswith("tier_renewal:") else earlier).append((a.id, a.tier, a.amount_yuan))
+    facts = rules.Facts(uscc=uscc, to_tier=str(cert.tier), recognized_on=on,
+                        first_time_at_tier=rules.first_time_at(certs, cert), relocated_on=record.relocated_on,
+                        relocated_from=record.relocated_from, relocated_from_code=record.relocated_from_code,
+                        introducer=record.introducer, earlier_tier_awards=earlier, titles=rules.titles(certs))
+    made = []
+
+    def create(base: str, decision: rules.Decision | None, payee: str, payee_type: str) -> None:
+        key = decision and _key_for(s, base, foul)
+        if key:
+            made.append(_create(s, key, decision, uscc, payee, payee_type, on, event_id, cert.id))
+    create(f"tier:{uscc}:{facts.to_tier}", rules.tier_award(facts, rows), uscc, "enterprise")
+    create(f"tier_renewal:{uscc}:{facts.to_tier}",
+           rules.renewal_award(facts, rules.times_before(certs, cert), renewals, rows), uscc, "enterprise")
+    relocation = rules.relocation_award(facts, rows)
+    create(f"relocation:{uscc}", relocation, uscc, "enterprise")
+    if any(a and a.program == "relocation" for a in made):  # the introducer only with a relocation award
+        create(f"introducer:{uscc}", rules.introducer_award(facts, relocation, rows), record.introducer,
+               "intermediary")
+    return [a for a in made if a]
+
+
+def _cert(record: EnterpriseRecord, data) -> CertificationRecord | None:
+    """The certification an event is about, as the newest record held says (it may already know
+    of a later revocation); the event's own record if the held one somehow lacks it."""
+    return record.certification(data.certification_id) or data.record.certification(data.certification_id)
+
+
+def on_promotion(s: Session, event_id: str, data: EnterprisePromoted) -> list[Award]:
+    """The promoted event is the trigger; what it earns is read from the record."""
+    record = remembered(s, data)
+    cert = _cert(record, data)
+    return decide(s, record, cert, event_id) if cert else []
+
+
+def on_certification_added(s: Session, event_id: str, data: CertificationAdded) -> list[Award]:
+    """A renewal recognised before the earlier title lapsed raises no tier, so the registry publishes
+    it as certification.added: it is decided like a promotion (a renewal pays only under
+    award.tier.pay_first_renewal; a lower title beside a higher one is covered by the top-up rule)."""
+    record = remembered(s, data)
+    cert = _cert(record, data)
+    return decide(s, record, cert, event_id) if cert else []
+
+
+def on_revocation(s: Session, event_id: str, data: CertificationRevoked) -> list[Award]:
+    """A certification revoked for cause takes back what depended on it: unpaid awards are rejected,
+    paid ones clawed back (a new state entry; the amount record is never edited); then the claims it
+    made eligible, and the enterprise's remaining certifications are decided again."""
+    record = remembered(s, data)
+    cert = _cert(record, data)
+    if cert is None or not cert.for_cause:
+        return []  # not for cause: the title ends on its date, which the record says already
+    if cert.revoked_on and cert.revoked_on > clock.today():
+        _refused(s, f"event:{event_id}", "certification", str(cert.id),
+                 rules.Ineligible("future-date", "撤销日期晚于今天", f"revoked on {cert.revoked_on}, after today"),
+                 uscc=record.uscc)
+        return []
+    why = f"认定撤销（{data.reason}）/ certification revoked for cause"
+    changed = []
+    for award in repository.resting_on(s, record.uscc, cert.id):
+        target = {"disbursed": "clawed_back", "computed": "rejected", "reviewed": "rejected",
+                  "approved": "rejected"}.get(award.state)
+        if target:
+            _move(s, award, target, f"event:{event_id}", why)
+            changed.append(award)
+    changed += recheck(s, record, cert, event_id, data.reason)
+    # Even when nothing rested on it (its promotion may not have arrived yet), the title no longer
+    # counts as an earlier recognition: decide the sound history again (idempotent).
+    reassess(s, record, event_id)
+    return changed
+
+
+def reassess(s: Session, record: EnterpriseRecord, event_id: str) -> list[Award]:
+    """After awards are taken back, the enterprise's sound history is decided again in date order
+    (rules.earn, the rules the live path uses) and what its awards no longer account for is made
+    good: a lower tier covered by a revoked higher award's top-up earns its own award, a top-up that
+    deducted a revoked award is completed, a relocation award moves to the first sound title. So
+    the awards that stand do not depend on the order in which the registry's events arrived."""
+    today = clock.today()
+    foul = _foul(record)
+    sound = rules.sound(record.certifications)
+    promotions = [rules.Promotion(record.uscc, c.id, str(c.tier), c.recognized_on, rules.first_time_at(sound, c))
+                  for c in sound if c.recognized_on <= today]
+    facts = {"relocated_on": record.relocated_on, "relocated_from": record.relocated_from,
+             "relocated_from_code": record.relocated_from_code, "introducer": record.introducer}
+    earned = rules.earn(record.uscc, promotions, facts, lambda on: params.in_force(s, on, "award."))
+    accounted: dict[str, int] = {}
+    by_key: dict[str, int] = {}
+    blocked: set[str] = set()
+    for a in repository.certification_awards(s, record.uscc):
+        if a.certification_id in foul:
+            continue  # taken back: it accounts for nothing
+        key = ":".join(a.award_key.split(":")[:3 if a.program == "tier" else 2])
+        accounted[rules.family(key)] = accounted.get(rules.family(key), 0) + a.amount_yuan
+        by_key[key] = by_key.get(key, 0) + a.amount_yuan
+        if a.state not in rules.COUNTED:
+            blocked.add(key)  # rejected by the bureau for its own reasons: that decision stands
+    made = []
+    for e, gap in rules.make_good(earned, accounted, by_key, frozenset(blocked)):
+        awards = repository.family(s, e.key)
+        key = e.key if not awards else f"{e.key}:{len(awards) + 1}"
+        short = by_key.get(e.key, 0)
+        decision = rules.Decision(e.decision.program, gap, {
+            **e.decision.basis, "made_good": {"earned_yuan": e.decision.amount_yuan, "accounted_yuan": short},
+            "explanation": f"{e.decision.basis.get('explanation')}；认定撤销后重新核定：应得 {e.decision.amount_yuan} 元，"
+                           f"已计 {short} 元，补足 {gap} 元 / decided again after a revocation for cause: "
+                           f"earns {e.decision.amount_yuan}, accounted {short}, made good {gap}"}, tier=e.decision.tier)
+        made.append(_create(s, key, decision, record.uscc, e.payee, e.payee_type, e.on, event_id, e.certification_id))
+    return [a for a in made if a]
+
+
+# -- facts other departments recorded -----------------------------------------------------------
+def on_designation(s: Session, event_id: str, data: ParkDesignated) -> Award | None:
+    if repository.designation(s, data.designation_id) is None:
+        s.add(ParkDesignation(designation_id=data.designation_id, park_id=data.park_id,
+                              designation=data.designation, designated_on=data.designated_on,
+                              source_event_id=event_id))
+    if data.designation != "srdi_featured":
+        return None
+    on = data.designated_on
+    try:
+        rules.check_not_after(on, clock.today(), "designation")
+    except rules.Ineligible as why:
+        _refused(s, f"event:{event_id}", "designation", str(data.designation_id), why, park_id=data.park_id)
+        return None
+    decision = rules.featured_park_award(data.park_id, on, params.in_force(s, on, "award."))
+    if decision is None:
+        return None
+    # One key for the programme: only the first designated park is ever paid.
+    return _create(s, "featured_park:first", decision, None, data.park_id, "park", on, event_id)
+
+
+def on_incubatee_promoted(s: Session, event_id: str, data: IncubateePromoted) -> Award | None:
+    """A park's incubated enterprise was promoted (parks' incubatee.promoted.v1): the incubation award
+    to the park, by the parameter in force on the recognition date, once per (park, enterprise)."""
+    on, tier = data.recognized_on, str(data.to_tier)
+    if not repository.incubatee_known(s, data.park_id, data.uscc, tier):
+        s.add(IncubateePromotion(park_id=data.park_id, uscc=data.uscc, to_tier=tier, recognized_on=on,
+                                 incubation_id=data.incubation_id, source_event_id=event_id))
+    try:
+        rules.check_not_after(on, clock.today(), "recognition")
+    except rules.Ineligible as why:
+        _refused(s, f"event:{event_id}", "incubation", str(data.incubation_id), why, uscc=data.uscc)
+        return None
+    decision = rules.incubation_award(data.park_id, data.uscc, tier, on, data.incubation_id,
+                                      params.in_force(s, on, "award."))
+    if decision is None:
+        return None
+    return _create(s, f"incubation:{data.park_id}:{data.uscc}", decision, data.uscc, data.park_id,
+                   "park", on, event_id)

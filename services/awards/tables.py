@@ -1,0 +1,166 @@
+"""Awards tables (SQLModel): awards with their state history and money ledger, and the facts other
+departments recorded that awards are paid against (contracts, listings, designations, incubatees).
+The registry's enterprises are the plumbing table `registry_record` (shared.projection), not a table
+of this service."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import JSON, BigInteger, DateTime, Index, Integer, UniqueConstraint
+from sqlmodel import Field, SQLModel
+
+from shared.db import new_registry, utcnow
+
+# Money in whole 元 as a 64-bit integer: a yearly budget or one award may pass 2^31 元 (PostgreSQL's
+# INTEGER). SQLite's INTEGER is already 64-bit, so there the column stays INTEGER (no table rebuild).
+Money = BigInteger().with_variant(Integer(), "sqlite")
+AWARD = "award.id"
+
+
+class Table(SQLModel, registry=new_registry()):
+    pass
+
+
+class Award(Table, table=True):
+    """One award. Its natural key makes it happen once whatever events arrive:
+    tier:{uscc}:{tier}, relocation:{uscc}, introducer:{uscc}, featured_park:first,
+    incubation:{park_id}:{uscc}, {scenario|ecosystem}:contract:{contract_id}[:{n}], listing:{uscc}[:{n}].
+    The row's facts never change and its state follows its transitions: the database refuses
+    anything else (migration 0006_awards_record)."""
+
+    __tablename__ = "award"
+    __table_args__ = (Index("ix_award_uscc_program", "uscc", "program"), Index("ix_award_state", "state"))
+    id: int | None = Field(default=None, primary_key=True)
+    award_key: str = Field(max_length=100, unique=True)
+    program: str = Field(max_length=20)
+    uscc: str | None = Field(default=None, max_length=18)  # the enterprise it is about
+    payee: str = Field(max_length=200)  # who is paid: enterprise, intermediary or park
+    payee_type: str = Field(max_length=20)  # enterprise, intermediary, park
+    tier: str | None = Field(default=None, max_length=30)
+    amount_yuan: int = Field(sa_type=Money)
+    state: str = Field(default="computed", max_length=20)
+    basis: dict = Field(sa_type=JSON)
+    decided_on: dt.date  # the date whose policy applies
+    certification_id: int | None = None
+    budget_year: int | None = None  # set on approval (its year)
+    # The outreach contract a scenario or ecosystem award rests on (one standing award per contract).
+    contract_id: int | None = Field(default=None, index=True)
+    source_event_id: str = Field(max_length=36)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class AwardTransition(Table, table=True):
+    """Every state change of an award: who, when, why (append-only)."""
+
+    __tablename__ = "award_transition"
+    id: int | None = Field(default=None, primary_key=True)
+    award_id: int = Field(foreign_key=AWARD, index=True)
+    from_state: str | None = Field(default=None, max_length=20)
+    to_state: str = Field(max_length=20)
+    actor: str = Field(max_length=200)
+    reason: str | None = Field(default=None, max_length=2000)
+    voucher: str | None = Field(default=None, max_length=200)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class Listing(Table, table=True):
+    """A listing the finance office recorded (srdi.finance.enterprise.listed.v1)."""
+
+    __tablename__ = "listing"
+    __table_args__ = (UniqueConstraint("uscc", "board"),)
+    id: int | None = Field(default=None, primary_key=True)
+    uscc: str = Field(max_length=18, index=True)
+    board: str = Field(max_length=20)
+    listed_on: dt.date
+    source_event_id: str = Field(max_length=36)
+    recorded_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class Budget(Table, table=True):
+    """A program's yearly allocation, set by the treasury; reserved and disbursed come from the ledger."""
+
+    __tablename__ = "budget"
+    year: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    program: str = Field(max_length=20, primary_key=True)
+    allocated_yuan: int = Field(sa_type=Money)
+    set_by: str = Field(max_length=200)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime, sa_column_kwargs={"onupdate": utcnow})
+
+
+class LedgerEntry(Table, table=True):
+    """Immutable money entries (never updated or deleted; a correction is a new entry).
+
+    kind: awarded, top_up (an award created; amount owed), reserved / released (budget of
+    budget_year), disbursed (paid, with voucher), reversed (an unpaid award rejected),
+    clawed_back (a paid award taken back)."""
+
+    __tablename__ = "ledger_entry"
+    __table_args__ = (Index("ix_ledger_entry_booked_on", "booked_on"),
+                      Index("ix_ledger_entry_budget", "budget_year", "program", "kind"))
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)
+    award_id: int = Field(foreign_key=AWARD, index=True)
+    program: str = Field(max_length=20)
+    uscc: str | None = Field(default=None, max_length=18)
+    payee: str = Field(max_length=200)
+    payee_type: str = Field(max_length=20)
+    amount_yuan: int = Field(sa_type=Money)  # a magnitude; `kind` says which way it moves
+    booked_on: dt.date
+    budget_year: int | None = None
+    voucher: str | None = Field(default=None, max_length=200)
+    actor: str = Field(max_length=200)
+    note: str | None = Field(default=None, max_length=2000)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class Contract(Table, table=True):
+    """A contract outreach recorded (srdi.outreach.contract.signed.v1): the only ground of a scenario or
+    ecosystem award. Keyed by outreach's contract id, so one contract is one fact whatever path raises it."""
+
+    __tablename__ = "contract"
+    contract_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    kind: str = Field(max_length=20)  # scenario, ecosystem
+    uscc: str = Field(max_length=18, index=True)  # the supplier, paid
+    buyer_uscc: str | None = Field(default=None, max_length=18)
+    scenario_id: int | None = None
+    proposal_id: int | None = None  # scenario: the chosen proposal
+    contract_yuan: int = Field(sa_type=Money)
+    signed_on: dt.date
+    evidence: str | None = Field(default=None, max_length=200)
+    source_event_id: str = Field(max_length=36)
+    recorded_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class Voucher(Table, table=True):
+    """A payment voucher number (凭证号) and the one award it paid; normalised (trimmed, upper case)."""
+
+    __tablename__ = "voucher"
+    voucher: str = Field(max_length=200, primary_key=True)
+    award_id: int = Field(foreign_key=AWARD, unique=True)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class ParkDesignation(Table, table=True):
+    """A park designation parks recorded (park.designated.v1): the featured-park award, and the what-if."""
+
+    __tablename__ = "park_designation"
+    designation_id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})
+    park_id: str = Field(max_length=64)
+    designation: str = Field(max_length=30)
+    designated_on: dt.date
+    source_event_id: str = Field(max_length=36)
+
+
+class IncubateePromotion(Table, table=True):
+    """A park's incubatee promoted, as parks announced it (incubatee.promoted.v1): the incubation award,
+    and the what-if (which needs the promotions that paid nothing under the amount then in force)."""
+
+    __tablename__ = "incubatee_promotion"
+    __table_args__ = (UniqueConstraint("park_id", "uscc", "to_tier"),)
+    id: int | None = Field(default=None, primary_key=True)
+    park_id: str = Field(max_length=64)
+    uscc: str = Field(max_length=18)
+    to_tier: str = Field(max_length=30)
+    recognized_on: dt.date
+    incubation_id: int | None = None
+    source_event_id: str = Field(max_length=36)

@@ -1,0 +1,61 @@
+"""Every query of the award workflow. `readable(who)` is where every read of awards starts: a park
+operator finds only the awards paid to its park; another's award is simply not found (404)."""
+from __future__ import annotations
+
+from sqlalchemy import Select, func, select
+from sqlalchemy.orm import Session
+
+from services.awards.rules import COUNTED
+from services.awards.tables import Award, AwardTransition, Voucher
+from shared.auth import Principal
+from shared.db import for_update
+
+
+def readable(who: Principal) -> Select:
+    """The awards `who` may see."""
+    stmt = select(Award)
+    if who.role == "park":
+        stmt = stmt.where(Award.payee_type == "park", Award.payee == who.org)
+    return stmt
+
+
+def page(s: Session, who: Principal, after: int | None, limit: int, uscc: str | None = None,
+         program: str | None = None, state: str | None = None) -> list[Award]:
+    stmt = readable(who).order_by(Award.id)
+    if after is not None:
+        stmt = stmt.where(Award.id > after)
+    if uscc:
+        stmt = stmt.where(Award.uscc == uscc)
+    if program:
+        stmt = stmt.where(Award.program == program)
+    if state:
+        stmt = stmt.where(Award.state == state)
+    return list(s.scalars(stmt.limit(limit)))
+
+
+def one(s: Session, who: Principal, award_id: int, lock: bool = False) -> Award | None:
+    stmt = readable(who).where(Award.id == award_id)
+    return s.scalars(for_update(s, stmt) if lock else stmt).first()
+
+
+def history_of(s: Session, award_id: int) -> list[AwardTransition]:
+    return list(s.scalars(select(AwardTransition).where(AwardTransition.award_id == award_id)
+                          .order_by(AwardTransition.id)))
+
+
+def key_taken(s: Session, key: str) -> bool:
+    return s.scalars(select(Award.id).where(Award.award_key == key)).first() is not None
+
+
+def voucher(s: Session, key: str) -> Voucher | None:
+    return s.get(Voucher, key)
+
+
+def enterprise_totals(s: Session, uscc: str) -> list[tuple[str, int]]:
+    """(program, amount) of the enterprise's own awards that count (rejected and clawed back excluded)."""
+    return list(s.execute(select(Award.program, Award.amount_yuan).where(
+        Award.uscc == uscc, Award.payee_type == "enterprise", Award.state.in_(COUNTED))))
+
+
+def count(s: Session, *where) -> int:
+    return s.scalar(select(func.count()).select_from(Award).where(*where))

@@ -1,0 +1,99 @@
+"""The award workflow's bodies and answers: an award with the basis that explains it, its history."""
+from __future__ import annotations
+
+import datetime as dt
+from typing import Annotated, Any, Literal
+
+from pydantic import ConfigDict, Field, PlainSerializer
+
+from shared.schemas import Body, LongText, Public, Text
+
+Program = Literal["tier", "relocation", "introducer", "listing", "scenario", "ecosystem", "featured_park",
+                  "incubation"]
+State = Literal["computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back"]
+# A moment stored in UTC (naive), answered as ISO 8601 with "Z".
+Instant = Annotated[dt.datetime, PlainSerializer(lambda v: v.isoformat() + "Z", return_type=str,
+                                                            when_used="json")]
+
+AWARD_EXAMPLE = {
+    "id": 12, "uscc": "91110111MA01ABCD2X", "program": "tier", "tier": "municipal_srdi", "amount_yuan": 300000,
+    "state": "computed", "payee": "91110111MA01ABCD2X", "payee_type": "enterprise", "decided_on": "2024-03-01",
+    "certification_id": 7, "contract_id": None, "budget_year": None,
+    "basis": {"rule": "tier_award_with_top_up", "explanation": "北京市专精特新中小企业 奖励 300000 元，扣除已获层级奖励 0 元，补差 300000 元",
+              "parameters": [{"id": 1, "key": "award.tier.municipal_srdi", "value": 300000,
+                              "effective_from": "2022-01-01", "legal_ref": "区政协提案 三.1"}]},
+    "created_at": "2024-03-02T08:00:00Z"}
+TRANSITION_EXAMPLE = {"from_state": None, "to_state": "computed", "actor": "event:7c9e6679-7425-40de-944b-e07fc1f90ae7",
+                      "reason": "北京市专精特新中小企业 奖励 300000 元", "voucher": None, "at": "2024-03-02T08:00:00Z"}
+
+
+class ReviewIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"note": "材料齐全，同意 / documents complete"}]})
+
+    note: LongText | None = Field(None, description="审核或批准意见 / the reviewer's note")
+
+
+class DisburseIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"voucher": "FS-2024-000123", "note": "已拨付"}]})
+
+    voucher: Text = Field(description="财政支付凭证号 / the treasury's payment voucher number (凭证号)")
+    note: LongText | None = Field(None, description="拨付说明 / a note on the payment")
+
+
+class RejectIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "申报材料不实 / false documents"}]})
+
+    reason: LongText = Field(description="驳回理由 / why the award is rejected")
+
+
+class TransitionPublic(Public):
+    """One state change of an award."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [TRANSITION_EXAMPLE]})
+
+    from_state: State | None = Field(description="原状态（创建时为空） / the state before (null on creation)")
+    to_state: State = Field(description="新状态 / the state after")
+    actor: str = Field(description="经办人或事件 / who made the change (a user or an event)")
+    reason: str | None = Field(description="理由或说明 / why")
+    voucher: str | None = Field(description="拨付凭证号 / the payment voucher, on disbursement")
+    at: Instant = Field(description="时间（UTC） / when (UTC)")
+
+
+class AwardPublic(Public):
+    """An award, with the basis that explains it (rule, inputs, parameters with legal references)."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [AWARD_EXAMPLE]})
+
+    id: int = Field(description="奖励编号 / the award's id")
+    uscc: str | None = Field(description="所涉企业统一社会信用代码 / the enterprise it is about (USCC)")
+    program: Program = Field(description="奖励项目 / the award programme")
+    tier: str | None = Field(description="层级（层级奖励） / the tier, for tier awards")
+    amount_yuan: int = Field(description="金额（元） / the amount in whole 元")
+    state: State = Field(description="状态 / the workflow state")
+    payee: str = Field(description="收款方（企业、中介机构或园区） / who is paid: enterprise, intermediary or park")
+    payee_type: str = Field(description="收款方类型 / enterprise, intermediary or park")
+    decided_on: dt.date = Field(description="核定依据日期（适用该日有效政策） / the date whose policy applies")
+    certification_id: int | None = Field(description="所依据的认定编号 / the certification it rests on")
+    contract_id: int | None = Field(description="所依据的合同编号（场景、生态） / the contract it rests on")
+    budget_year: int | None = Field(description="预算年度（批准时确定） / the budget year, set on approval")
+    basis: dict[str, Any] = Field(description="核定依据：规则、输入、参数及法律依据、扣减 / the rule, inputs, "
+                                              "parameters with legal references and deductions")
+    created_at: Instant = Field(description="创建时间（UTC） / when it was created (UTC)")
+
+
+class AwardDetail(AwardPublic):
+    """An award and its history (who, when, why, voucher)."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {**AWARD_EXAMPLE, "history": [TRANSITION_EXAMPLE]}]})
+
+    history: list[TransitionPublic] = Field(description="状态变更记录 / every state change")
+
+
+class TotalsPublic(Public):
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"uscc": "91110111MA01ABCD2X", "total_yuan": 500000, "by_program": {"tier": 300000, "relocation": 200000}}]})
+
+    uscc: str = Field(description="统一社会信用代码 / unified social credit code")
+    total_yuan: int = Field(description="奖励合计（元，不含驳回和追回） / total in 元, rejected and clawed back excluded")
+    by_program: dict[str, int] = Field(description="按项目合计（元） / totals per programme in 元")

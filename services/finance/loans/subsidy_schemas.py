@@ -1,0 +1,84 @@
+"""The first-loan interest subsidy's answers (首贷贴息)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from pydantic import ConfigDict, Field
+
+from shared.schemas import Public
+
+QUARTER = "季度，如 2025Q3 / calendar quarter, e.g. 2025Q3"
+
+
+class SubsidyPaid(Public):
+    """What was paid for a quarter."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"amount_yuan": 6_520, "paid_by": "treasury:区财政局:王芳", "paid_at": "2025-10-09T02:30:00"}]})
+
+    amount_yuan: int = Field(description="已付金额（元）/ amount paid, whole 元")
+    paid_by: str = Field(description="支付人 / paid by")
+    paid_at: str = Field(description="支付时间（UTC，ISO 8601）/ when it was paid (UTC, ISO 8601)")
+
+
+class SubsidyQuarter(Public):
+    """One quarter of the subsidy, by the quarter the interest was paid in."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"quarter": "2025Q3", "interest_paid_yuan": 32_603, "ordinary_interest_yuan": 32_603,
+         "certified_interest_yuan": 0, "cumulative_yuan": 6_520, "amount_yuan": 6_520,
+         "payable_from": "2025-10-01", "paid": None, "payable": True}]})
+
+    quarter: str = Field(description=QUARTER)
+    interest_paid_yuan: int = Field(description="本季度支付的利息（元）/ interest paid in the quarter")
+    ordinary_interest_yuan: int = Field(description="累计首年普通利息（元）/ first-year interest at the ordinary "
+                                                    "rate so far")
+    certified_interest_yuan: int = Field(description="累计首年认定期间利息（元）/ first-year interest while "
+                                                     "certified so far")
+    cumulative_yuan: int = Field(description="截至本季度的累计贴息（元）/ cumulative subsidy through the quarter")
+    amount_yuan: int = Field(description="本季度贴息（元）/ the quarter's subsidy")
+    payable_from: dt.date = Field(description="可拨付日期（季度结束次日）/ payable from (the day after the quarter)")
+    paid: SubsidyPaid | None = Field(description="已支付情况（未付为空）/ the payment (null while unpaid)")
+    payable: bool = Field(description="现在可拨付 / payable now")
+
+
+class SubsidySchedule(Public):
+    """首贷贴息 of a drawn loan, quarter by quarter, with what was paid and the parameters cited."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"eligible": True, "reason": None, "first_year": ["2025-07-15", "2026-07-14"], "cap_yuan": 50_000,
+         "certified_cap_yuan": 100_000, "total_yuan": 6_520,
+         "quarters": SubsidyQuarter.model_config["json_schema_extra"]["examples"],
+         "paid_yuan": 0, "outstanding_yuan": 6_520, "certified_from": [["2025-06-01", None]], "first_loan": True,
+         "first_loan_reason": None, "rule": "first_loan_subsidy.v2",
+         "parameters": [{"id": 31, "key": "finance.first_loan_subsidy.rate_bp", "value": 2000,
+                         "effective_from": "2025-01-01", "legal_ref": "房山区促进专精特新企业发展若干措施 第八条"}]}]})
+
+    eligible: bool = Field(description="是否符合首贷贴息条件 / eligible for the subsidy")
+    reason: str | None = Field(description="不符合的原因代码（not-first-loan、loan-above-maximum）/ why not eligible")
+    first_year: list[dt.date] = Field(description="首年起止日期 / the loan's first year, first and last day")
+    cap_yuan: int = Field(description="普通贴息上限（元）/ the ordinary cap, whole 元")
+    certified_cap_yuan: int = Field(description="认定企业贴息上限（元）/ the cap for certified enterprises")
+    total_yuan: int = Field(description="贴息合计（元）/ subsidy in total")
+    quarters: list[SubsidyQuarter] = Field(description="逐季度贴息 / the subsidy quarter by quarter")
+    paid_yuan: int = Field(description="已支付（元）/ paid so far")
+    outstanding_yuan: int = Field(description="尚未支付（元）/ not paid yet")
+    certified_from: list[list[dt.date | None]] = Field(
+        description="企业处于认定层级的期间（止日为空表示至今）/ intervals the enterprise was certified (open end: null)")
+    first_loan: bool = Field(description="是否企业首贷 / the enterprise's first loan")
+    first_loan_reason: str | None = Field(description="不是首贷的原因代码 / why it is not the first loan")
+    rule: str = Field(description="计算规则版本 / the rule's version")
+    parameters: list[dict] = Field(description="引用的政策参数 / the policy parameters cited")
+
+
+class SubsidyPaymentPublic(Public):
+    """A quarter's subsidy paid."""
+
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"loan_id": 12, "quarter": "2025Q3", "amount_yuan": 6_520,
+         "basis": {"rule": "first_loan_subsidy.v2", "paid_before_yuan": 0}}]})
+
+    loan_id: int = Field(description="贷款案件编号 / loan case id")
+    quarter: str = Field(description=QUARTER)
+    amount_yuan: int = Field(description="支付金额（元）/ amount paid, whole 元")
+    basis: dict = Field(description="计算依据 / the basis of the amount")

@@ -1,0 +1,33 @@
+"""Every query of the product catalogue."""
+from __future__ import annotations
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from services.finance.tables import Product
+from shared.auth import Principal
+
+
+def readable(who: Principal | None = None) -> Select:
+    """The catalogue is public to every reader: select(Product)."""
+    return select(Product)
+
+
+def page(s: Session, who: Principal, limit: int, after: int | None, kind: str | None,
+         provider_org: str | None) -> list[Product]:
+    stmt = readable(who).order_by(Product.id).limit(limit + 1)
+    if after is not None:
+        stmt = stmt.where(Product.id > after)
+    if kind:
+        stmt = stmt.where(Product.kind == kind)
+    if provider_org:
+        stmt = stmt.where(Product.provider_org == provider_org)
+    return list(s.scalars(stmt))
+
+
+def get(s: Session, who: Principal | None, product_id: int) -> Product | None:
+    return s.scalars(readable(who).where(Product.id == product_id)).first()
+
+
+def named(s: Session, provider_org: str, name: str) -> Product | None:
+    return s.scalars(select(Product).where(Product.provider_org == provider_org, Product.name == name)).first()

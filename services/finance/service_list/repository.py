@@ -1,0 +1,41 @@
+"""Every query of the service list's cache (service_list_entry)."""
+from __future__ import annotations
+
+import datetime as dt
+
+from sqlalchemy import Select, select
+from sqlalchemy.orm import Session
+
+from services.finance.tables import ServiceListEntry
+from shared.auth import Principal
+from shared.db import for_update
+
+PAGE_SCAN = 200  # candidates judged per round while filling a page
+
+
+def readable(who: Principal | None = None) -> Select:
+    """What a caller may read: the whole list (any bank reads it; it is the list of enterprises banks
+    may offer SRDI products to)."""
+    return select(ServiceListEntry)
+
+
+def candidates(s: Session, who: Principal | None, floor: int, after: str | None) -> list[tuple[str, dt.date]]:
+    """The next PAGE_SCAN entries by USCC that can be on the list at all (peak rank ≥ floor):
+    (uscc, the date finance recorded its last change)."""
+    stmt = (readable(who).with_only_columns(ServiceListEntry.uscc, ServiceListEntry.changed_on)
+            .where(ServiceListEntry.peak_rank >= floor).order_by(ServiceListEntry.uscc).limit(PAGE_SCAN))
+    if after:
+        stmt = stmt.where(ServiceListEntry.uscc > after)
+    return [(uscc, on) for uscc, on in s.execute(stmt)]
+
+
+def locked(s: Session, uscc: str) -> ServiceListEntry | None:
+    return s.scalars(for_update(s, select(ServiceListEntry).where(ServiceListEntry.uscc == uscc))).first()
+
+
+def to_judge(s: Session, floor: int, judged_before: dt.date | None) -> list[ServiceListEntry]:
+    """The entries that can be on the list (locked, by USCC); `judged_before`: only those judged before it."""
+    stmt = select(ServiceListEntry).where(ServiceListEntry.peak_rank >= floor).order_by(ServiceListEntry.uscc)
+    if judged_before is not None:
+        stmt = stmt.where(ServiceListEntry.judged_on < judged_before)
+    return list(s.scalars(for_update(s, stmt)).all())

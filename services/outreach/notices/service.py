@@ -1,0 +1,98 @@
+"""Notice use cases: draft a notice, send it (queue its deliveries), mark it read, keep an
+enterprise's contact. They write through the caller's session and never commit. Sending the queued
+deliveries through the channels is dispatch.py."""
+from __future__ import annotations
+
+from sqlalchemy.orm import Session
+
+from services.outreach import registry, rules
+from services.outreach.access import dump, save
+from services.outreach.notices import repository
+from services.outreach.notices.schemas import ContactIn, NoticeIn, NoticePublic
+from services.outreach.tables import Contact, Delivery, Notice
+from shared import audit
+from shared.auth import Principal
+from shared.clock import today
+from shared.db import utcnow
+from shared.errors import not_found
+
+
+def create(s: Session, who: Principal, body: NoticeIn, screening: dict | None = None) -> Notice:
+    """`screening`: the target's screening selector already resolved to USCCs (screening.resolve)."""
+    target = body.target.model_dump(mode="json")
+    if body.target.screening is not None:
+        if screening is None:
+            raise ValueError("a screening selector must be resolved before the notice is created")
+        target["screening"] = screening
+    return write(s, who, Notice(**body.model_dump(exclude={"target"}), target=target, created_by=who.actor))
+
+
+def write(s: Session, who: Principal, n: Notice) -> Notice:
+    """Store a new notice (a draft, or a reminder the service writes itself) and audit it."""
+    save(s, n)
+    audit.record(s, who.actor, "notice.create", "notice", n.id, after=dump(NoticePublic, n))
+    return n
+
+
+def detail(s: Session, who: Principal, notice_id: int) -> dict:
+    """The notice with its deliveries counted per channel and state (and read)."""
+    n = repository.get(s, who, notice_id)
+    counts: dict = {}
+    for channel, state, read_at in repository.delivery_states(s, n.id):
+        c = counts.setdefault(channel, {})
+        c[state] = c.get(state, 0) + 1
+        if read_at is not None:
+            c["read"] = c.get("read", 0) + 1
+    return {**n.model_dump(), "deliveries": counts}
+
+
+def inbox(s: Session, who: Principal, uscc: str, after: int | None, limit: int) -> list[dict]:
+    """The enterprise's portal inbox: its inbox deliveries, each with its notice."""
+    return [{**d.model_dump(), "notice": n} for d, n in repository.inbox(s, who, uscc, after, limit)]
+
+
+def send(s: Session, who: Principal, notice_id: int) -> dict:
+    """Resolve the notice's targets now and queue one delivery per enterprise × channel. Sending
+    again adds deliveries only for newly matching enterprises: the unique key keeps the rest."""
+    n = repository.get(s, who, notice_id, lock=True)
+    existing = repository.queued_pairs(s, n.id)
+    on = today()  # the tiers of the day it is sent, each from the registry's newest record
+    candidates = registry.records(s, n.target.get("usccs"))  # a USCC list narrows the read
+    matched = [r for r in candidates.values() if rules.targeted(n.target, registry.facts(r, on))]
+    added = 0
+    for e in matched:
+        for ch in n.channels:
+            if (e.uscc, ch) not in existing:
+                s.add(Delivery(notice_id=n.id, uscc=e.uscc, channel=ch, state="pending", next_attempt_at=utcnow()))
+                added += 1
+    if n.sent_at is None:
+        n.sent_at = utcnow()
+    s.flush()
+    audit.record(s, who.actor, "notice.send", "notice", n.id, after={"enterprises": len(matched), "queued": added})
+    return {"notice_id": n.id, "enterprises": len(matched), "queued": added,
+            "already_queued": len(matched) * len(n.channels) - added}
+
+
+def mark_read(s: Session, who: Principal, notice_id: int, uscc: str) -> dict:
+    """The enterprise opened the notice: `read_at` on its deliveries (an inbox one is then sent)."""
+    rows = repository.of_enterprise(s, who, notice_id, uscc)
+    if not rows:
+        raise not_found("通知送达记录", "Delivery", f"{notice_id}/{uscc}")
+    now = utcnow()
+    for d in rows:
+        if d.read_at is None:
+            d.read_at = now
+        if d.channel == "inbox" and d.state in ("pending", "failed", "sending"):
+            d.state, d.sent_at = "sent", d.sent_at or now  # opened in the portal: it arrived
+    return {"items": rows}
+
+
+def set_contact(s: Session, who: Principal, uscc: str, body: ContactIn) -> Contact:
+    registry.district(s, uscc, "uscc")
+    c = repository.contact(s, uscc)
+    if c is None:
+        c = Contact(uscc=uscc, updated_by=who.actor)
+        s.add(c)
+    c.email, c.wechat_openid, c.updated_by = body.email, body.wechat_openid, who.actor
+    s.flush()
+    return c
