@@ -4,10 +4,10 @@
    municipal SRDI → municipal little giant → national little giant, plus a first renewal), under
    the seed's parameters and under the 2025 measures (first renewal paid).
 2. Rules + database: the same 10,000 promotions through the real handler
-   (`service.on_promotion`: projection, dated parameters, top-up, ledger entry, outbox event),
+   (`projection.service.on_promotion`: projection, dated parameters, top-up, ledger entry, outbox event),
    one transaction per event as the consumer runs it, on SQLite (default) or on
    `SRDI_BENCH_DATABASE_URL` (a PostgreSQL server: a database of its own is made and dropped).
-3. The what-if costing (`service.simulate`) over the resulting history.
+3. The what-if costing (`simulation.service.simulate`) over the resulting history.
 
 Run: `.venv/bin/python bench/awards_compute.py [N]`; results in bench/results/awards_compute.json.
 """
@@ -22,7 +22,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from services.awards import rules, service  # noqa: E402
+from services.awards import rules  # noqa: E402
+from services.awards.projection.service import on_promotion  # noqa: E402
+from services.awards.simulation.service import PARAMETER_SETS, parameter_set, simulate  # noqa: E402
 from services.awards.main import SPEC  # noqa: E402
 from shared.db import Database  # noqa: E402
 from shared.migrate import upgrade  # noqa: E402
@@ -65,29 +67,30 @@ def promotion_events(promos: list[rules.Promotion]) -> list[EnterprisePromoted]:
 def main(n: int = 10_000) -> dict:
     promos = history(n)
     results: dict = {"promotions": n, "enterprises": n // len(LADDER)}
-    for name in service.PARAMETER_SETS:
-        ps = service.parameter_set(name)
-        t = time.perf_counter()
-        awards = rules.replay(promos, {}, [], lambda _on: ps, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
-        secs = time.perf_counter() - t
-        results[f"pure_{name}"] = {"seconds": round(secs, 3), "awards": len(awards),
-                                   "total_yuan": rules.cost(awards)["total_yuan"],
-                                   "promotions_per_s": round(n / secs)}
     with bench_database("awards") as url:
         db = Database(url)
         upgrade(db.engine, "awards", SPEC.migrations, SPEC.metadata)
+        for name in PARAMETER_SETS:  # a set is the policy rows with its own differences laid over them
+            with db.reader() as s:
+                ps = parameter_set(s, name)
+            t = time.perf_counter()
+            awards = rules.replay(promos, {}, [], lambda _on: ps, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+            secs = time.perf_counter() - t
+            results[f"pure_{name}"] = {"seconds": round(secs, 3), "awards": len(awards),
+                                       "total_yuan": rules.cost(awards)["total_yuan"],
+                                       "promotions_per_s": round(n / secs)}
         events = promotion_events(promos)
         t = time.perf_counter()
         made = 0
         for p, data in zip(promos, events):
             with db.transaction() as s:
-                made += len(service.on_promotion(s, f"bench-{p.certification_id}", data))
+                made += len(on_promotion(s, f"bench-{p.certification_id}", data))
         secs = time.perf_counter() - t
         results["db"] = {"database": db.engine.dialect.name, "seconds": round(secs, 2), "awards": made,
                          "promotions_per_s": round(n / secs), "ms_per_promotion": round(1000 * secs / n, 2)}
         t = time.perf_counter()
         with db.reader() as s:
-            sim = service.simulate(s, "fangshan_2025", {}, dt.date(2022, 1, 1), dt.date(2030, 12, 31), "bench")
+            sim = simulate(s, "fangshan_2025", {}, dt.date(2022, 1, 1), dt.date(2030, 12, 31))
         results["simulation"] = {"seconds": round(time.perf_counter() - t, 2),
                                  "proposed_total_yuan": sim["proposed"]["total_yuan"],
                                  "in_force_total_yuan": sim["in_force"]["total_yuan"]}

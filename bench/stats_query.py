@@ -2,7 +2,7 @@
 
 Fills a registry database (SQLite by default; PostgreSQL with SRDI_BENCH_DATABASE_URL, a server
 URL such as postgresql+psycopg://postgres@127.0.0.1:5432/postgres) with N enterprises and about
-1.6 certifications each, then times `service.tier_stats` for four dates.
+1.6 certifications each, then times `statistics.service.tier_stats` for four dates.
 Run: `.venv/bin/python bench/stats_query.py [N]`.
 """
 from __future__ import annotations
@@ -18,10 +18,10 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from services.registry import service
 from services.registry.main import SPEC
-from services.registry.models import Certification, Enterprise
-from services.registry.rules import expiry
+from services.registry.certifications.rules import expiry
+from services.registry.statistics.service import tier_stats
+from services.registry.tables import Certification, Enterprise
 from shared.db import Database
 from shared.migrate import upgrade
 from shared.testing import make_uscc
@@ -65,9 +65,9 @@ def main(n: int = 100_000) -> dict:
             for on in ("2022-12-31", "2024-01-31", "2025-12-31", "2027-03-01"):
                 t = time.perf_counter()
                 with db.reader() as s:
-                    result = service.tier_stats(s, dt.date.fromisoformat(on))
+                    result = tier_stats(s, dt.date.fromisoformat(on))
                 timings.append(time.perf_counter() - t)
-                assert sum(result["counts"].values()) == n
+                assert sum(result.counts.values()) == n
         finally:
             db.dispose()
     server = os.environ.get("SRDI_BENCH_DATABASE_URL")

@@ -102,12 +102,13 @@ class Database:
         self._hot: sqlite3.Connection | None = None
 
     @contextlib.contextmanager
-    def transaction(self) -> Iterator[Session]:
+    def transaction(self, flow: bool = False) -> Iterator[Session]:
         """A write transaction: commits on success, rolls back on any exception. Inside a request
-        that runs in one transaction (REQUEST_TRANSACTION) it is a savepoint of that transaction."""
+        that runs in one transaction (REQUEST_TRANSACTION) it is a savepoint of that transaction
+        (`flow`: held by the request across threads, as a session dependency is: shared.sessions)."""
         joined = REQUEST_TRANSACTION.get()
         if joined is not None and joined.db is self:
-            with joined.join() as session:
+            with joined.join(flow=flow) as session:
                 if session is not None:  # None: the request has finished (a task it started)
                     yield session
                     return
@@ -132,10 +133,10 @@ class Database:
                     raise
 
     @contextlib.contextmanager
-    def reader(self) -> Iterator[Session]:
+    def reader(self, flow: bool = False) -> Iterator[Session]:
         joined = REQUEST_TRANSACTION.get()
         if joined is not None and joined.db is self:  # read what the request wrote, on its connection
-            with joined.join(read=True) as session:
+            with joined.join(read=True, flow=flow) as session:
                 if session is not None:
                     yield session
                     return

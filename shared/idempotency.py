@@ -57,6 +57,40 @@ class KeyAnswered(Problem):
         super().__init__(409, *IN_FLIGHT)
 
 
+class BlockLock:
+    """Who may use a keyed request's one session: one block at a time (a task the request started,
+    an import job, waits for the request's block to end). Reentrant for the request's own flow —
+    the thread holding it, or any thread while a session dependency's block (which spans threads)
+    holds it — so a transaction inside a transaction of the request joins instead of deadlocking."""
+
+    def __init__(self):
+        self._cond = threading.Condition()
+        self._owner = None  # a thread ident, or FLOW while a session dependency holds the block
+        self._depth = 0
+
+    @contextlib.contextmanager
+    def held(self, flow: bool = False):
+        me = FLOW if flow else threading.get_ident()
+        with self._cond:
+            if self._owner is FLOW and not flow:
+                me = FLOW  # inside the dependency's block: the request's own code, on another thread
+            while self._owner not in (None, me):
+                self._cond.wait()
+            self._owner = me
+            self._depth += 1
+        try:
+            yield
+        finally:
+            with self._cond:
+                self._depth -= 1
+                if self._depth == 0:
+                    self._owner = None
+                    self._cond.notify_all()
+
+
+FLOW = object()
+
+
 class RequestTransaction:
     """The one transaction of a keyed request (see the module doc). Begun lazily by the request's
     first `db.transaction()`, which first takes the key (`claim`); committed or rolled back once by
@@ -68,11 +102,14 @@ class RequestTransaction:
         self.session: Session | None = None
         self.refused: Problem | None = None
         self.open = True
-        self._lock = threading.RLock()
+        self._lock = BlockLock()
 
     @contextlib.contextmanager
-    def join(self, read: bool = False):
-        with self._lock:
+    def join(self, read: bool = False, flow: bool = False):
+        # A route's session dependency (shared.sessions) enters and leaves on two pool threads, and
+        # the route runs on a third: its block is held by the request, not by a thread, and a
+        # db.transaction() inside it (the route's own) joins it without waiting.
+        with self._lock.held(flow):
             if not self.open or (read and self.session is None):
                 yield None  # the caller opens its own session
                 return
@@ -98,7 +135,7 @@ class RequestTransaction:
                     yield self.session
 
     def finish(self, commit: bool, answer: IdempotencyKey | None) -> None:
-        with self._lock:
+        with self._lock.held():
             self.open = False
             session, self.session = self.session, None
             if session is None:

@@ -23,17 +23,20 @@ from sqlalchemy.orm import Session
 from shared.db import Database
 
 
-def _database(request: Request) -> Database:
+async def _database(request: Request) -> Database:
+    # async: no thread hop (the registry's hot read path takes it on every request)
     return request.app.state.db
 
 
+# FastAPI enters and leaves a sync dependency on pool threads, and runs the route on another:
+# `flow=True` says the block belongs to the request, not to a thread (shared.idempotency.BlockLock).
 def _write(request: Request) -> Iterator[Session]:
-    with request.app.state.db.transaction() as session:
+    with request.app.state.db.transaction(flow=True) as session:
         yield session
 
 
 def _read(request: Request) -> Iterator[Session]:
-    with request.app.state.db.reader() as session:
+    with request.app.state.db.reader(flow=True) as session:
         yield session
 
 

@@ -15,9 +15,9 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from services.awards.models import LedgerEntry
+from services.awards.tables import LedgerEntry
 from services.awards.tests.test_flow import awards_of, fund
-from services.registry.models import Enterprise
+from services.registry.tables import Enterprise
 from shared.limits import BodyLimitMiddleware
 from shared.testing import key_env, make_uscc
 

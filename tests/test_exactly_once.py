@@ -6,7 +6,7 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
-from services.awards.models import Award
+from services.awards.tables import Award
 from shared.events import new_event
 from shared.tables import DeadLetter, Inbox, Outbox
 from shared.testing import make_uscc, promotion_event
@@ -41,7 +41,7 @@ async def test_nats_outage_loses_nothing_and_doubles_nothing(fresh_suite):
         amounts = sorted(s.scalars(select(Award.amount_yuan)))
     assert amounts == [1_000_000] * 10
     if "talent" in suite.apps:
-        from services.talent.models import QuotaGrant
+        from services.talent.tables import QuotaGrant
         assert count(suite, "talent", QuotaGrant) == 30  # 3 years each
     assert count(suite, "registry", Outbox, Outbox.published_at.is_(None)) == 0
 
@@ -69,7 +69,7 @@ async def test_outage_longer_than_the_duplicate_window_loses_and_doubles_nothing
         with suite.db("awards").reader() as s:
             assert sorted(s.scalars(select(Award.amount_yuan))) == [500_000] * 25
         if "talent" in suite.apps:
-            from services.talent.models import QuotaGrant
+            from services.talent.tables import QuotaGrant
             assert count(suite, "talent", QuotaGrant) == 25  # one year each
         assert count(suite, "registry", Outbox, waiting) == 0
         assert count(suite, "awards", DeadLetter) == 0
@@ -198,7 +198,7 @@ async def test_a_consumer_the_server_cannot_update_is_still_consumed(tmp_path):
     (its deliver policy) is kept and still consumed: promotions keep reaching the service."""
     from nats.js.api import DeliverPolicy
 
-    from services.talent.models import QuotaGrant
+    from services.talent.tables import QuotaGrant
     from shared.testing import Suite
     suite = await Suite(tmp_path).start()
     try:

@@ -9,7 +9,7 @@ import nats
 import pytest
 from sqlalchemy import create_engine, text
 
-from services.awards.models import Award
+from services.awards.tables import Award
 from shared.tables import DeadLetter
 from shared.testing import Suite, make_uscc
 from tests.test_exactly_once import count, promote
@@ -99,7 +99,7 @@ async def test_replay_from_a_sequence_or_a_time_changes_nothing(suite):
     what was handled stays handled once."""
     from nats.js.api import DeliverPolicy
 
-    from services.talent.models import QuotaGrant
+    from services.talent.tables import QuotaGrant
     u = make_uscc()
     await promote(suite, u, "municipal_little_giant", "2024-10-01")
     await suite.settled()

@@ -3,7 +3,7 @@
 import orjson
 from sqlalchemy import func, select
 
-from services.registry.models import Enterprise
+from services.registry.tables import Enterprise
 from shared.testing import make_uscc
 
 

@@ -11,8 +11,8 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
-from services.registry import service as registry_service
-from services.registry.models import ImportJob, Visit
+from services.registry.tables import ImportJob, Visit
+from shared import audit
 from shared.auth import issue_token
 from shared.cli import main as srdi
 from shared.tables import IdempotencyKey
@@ -107,17 +107,17 @@ async def test_a_retry_after_a_crash_right_after_commit_gets_the_kept_answer(sui
 async def test_a_request_whose_transaction_fails_frees_its_key_at_once(suite, monkeypatch):
     uscc = await enterprise(suite)
     econ = suite.client("registry")
-    real = registry_service.audit.record
+    real = audit.record
 
     def breaks_after_writing(*args, **kwargs):  # the visit row is flushed, then the request fails
         raise RuntimeError("disk full")
-    monkeypatch.setattr(registry_service.audit, "record", breaks_after_writing)
+    monkeypatch.setattr(audit, "record", breaks_after_writing)
     async with client(suite, suite.token("econ")) as c:
         failed = await c.post("/api/v1/visits", json=visit(uscc), headers={"Idempotency-Key": "visit-fails-1"})
     assert failed.status_code == 500
     assert visits(suite, uscc) == [] and kept(suite, "visit-fails-1") == []
 
-    monkeypatch.setattr(registry_service.audit, "record", real)
+    monkeypatch.setattr(audit, "record", real)
     r = await econ.post("/api/v1/visits", json=visit(uscc), headers={"Idempotency-Key": "visit-fails-1"})
     assert r.status_code == 201 and "idempotent-replayed" not in r.headers  # no 409, no wait
     assert len(visits(suite, uscc)) == 1

@@ -17,9 +17,11 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 from sqlalchemy import select
 
-from services.registry import rules as registry_rules
-from services.registry import service as registry
-from services.registry.schemas import CertificationIn, EnterpriseIn, RevokeIn
+from services.registry.certifications import repository as certifications
+from services.registry.certifications import service as certification
+from services.registry.certifications.schemas import CertificationIn, RevokeIn
+from services.registry.enterprises import service as enterprise
+from services.registry.enterprises.schemas import EnterpriseIn
 from shared import projection
 from shared.cli import spec_of
 from shared.clock import today
@@ -29,7 +31,7 @@ from shared.events import Event
 from shared.migrate import upgrade
 from shared.tables import Outbox
 from shared.testing import make_uscc
-from shared.tiers import changes_on
+from shared.tiers import changes_on, tier_on
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("SRDI_TEST_DATABASE_URL")),
                                 reason="a property of the handlers over many examples: run once, in the SQLite pass")
@@ -46,7 +48,7 @@ def tier_reader(service: str):
     """How a consumer answers "the tier of this enterprise on this date": finance by the tier its
     service list shows, the others by the record they hold."""
     if service == "finance":
-        from services.finance import service as finance
+        from services.finance.service_list import service as finance
 
         def listed_tier(s, uscc, on):
             record = projection.record_of(s, uscc)
@@ -80,21 +82,21 @@ op = st.one_of(
 def run_registry(db: Database, usccs: list[str], ops) -> None:
     for uscc in usccs:
         with db.transaction() as s:
-            registry.create_enterprise(s, "test", EnterpriseIn(uscc=uscc, name="性质测试企业"))
+            enterprise.create(s, "test", EnterpriseIn(uscc=uscc, name="性质测试企业"))
     for o in ops:
         try:
             with db.transaction() as s:
                 if o[0] == "certify":
-                    registry.add_certification(s, "test", usccs[o[1]], CertificationIn(tier=o[2], recognized_on=o[3]))
+                    certification.add(s, "test", usccs[o[1]], CertificationIn(tier=o[2], recognized_on=o[3]))
                 elif o[0] == "revoke":
-                    certs = registry.certifications_of(s, usccs[o[1]])
+                    certs = certifications.certifications_of(s, usccs[o[1]])
                     if not certs:
                         continue
                     cert = certs[o[2] % len(certs)]
                     on = min(cert.recognized_on + dt.timedelta(days=o[3]), TODAY)
-                    registry.revoke(s, "test", cert.id, RevokeIn(reason="性质测试", for_cause=o[4], revoked_on=on), TODAY)
+                    certification.revoke(s, "test", cert, RevokeIn(reason="性质测试", for_cause=o[4], revoked_on=on), TODAY)
                 else:
-                    registry.expire_due(s, o[1])
+                    certification.expire_due(s, o[1])
         except Problem:
             pass  # a refusal (a ban, a repeated revocation) records nothing: that is the registry's call
 
@@ -116,7 +118,7 @@ def test_every_consumer_holds_the_registrys_tier_on_every_date(databases, ops, o
     events = events_of(databases["registry"], usccs)
     assert events  # at least the registrations
     with databases["registry"].reader() as s:
-        certs = {u: [registry.as_rule(c) for c in registry.certifications_of(s, u)] for u in usccs}
+        certs = {u: [enterprise.as_rule(c) for c in certifications.certifications_of(s, u)] for u in usccs}
     days = sorted({TODAY, START, *(d + dt.timedelta(days=k) for cs in certs.values()
                                    for d in changes_on(cs) for k in (-1, 0))})
     for service in CONSUMERS:
@@ -135,4 +137,4 @@ def test_every_consumer_holds_the_registrys_tier_on_every_date(databases, ops, o
         with db.reader() as s:
             for u in usccs:
                 for d in days:
-                    assert read(s, u, d) == registry_rules.tier_on(certs[u], d), (service, u, d)
+                    assert read(s, u, d) == tier_on(certs[u], d), (service, u, d)

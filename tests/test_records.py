@@ -1,7 +1,7 @@
 """The registry's record in every department (issue "Trust the record"), across real services."""
 from sqlalchemy import delete, func, select
 
-from services.awards.models import Award
+from services.awards.tables import Award
 from shared import projection
 from shared.clock import today
 from shared.tables import RegistryRecord
