@@ -54,6 +54,19 @@ def for_update(session: Session, stmt):
     return stmt.with_for_update() if session.get_bind().dialect.name == "postgresql" else stmt
 
 
+def insert(session: Session, row, conflict: Exception):
+    """Add a row under a savepoint: a unique key a concurrent request took meanwhile (the check
+    before could not see it) becomes `conflict` (a 409 Problem), never a 500, and leaves the rest of
+    the transaction usable. Returns the row, flushed (its id set)."""
+    try:
+        with session.begin_nested():
+            session.add(row)
+            session.flush()
+    except IntegrityError as e:
+        raise conflict from e
+    return row
+
+
 def utcnow() -> dt.datetime:
     return dt.datetime.now(dt.UTC).replace(tzinfo=None)
 
@@ -71,6 +84,7 @@ def _sqlite_engine(url: str, immediate: bool, busy_timeout_ms: int) -> Engine:
         cur.execute(f"PRAGMA busy_timeout={int(busy_timeout_ms)}")
         cur.execute("PRAGMA synchronous=NORMAL")
         cur.execute("PRAGMA foreign_keys=ON")
+        cur.execute("PRAGMA case_sensitive_like=ON")  # LIKE as on PostgreSQL: an org code "bob" is not "BOB"
         cur.close()
 
     @event.listens_for(engine, "begin")

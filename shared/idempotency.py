@@ -7,8 +7,9 @@ that dies before the commit leaves neither (the retry runs afresh, at once); one
 leaves both (the retry gets the stored answer, never a second effect). The response is held back
 until the commit, so a caller never sees an answer that was not kept.
 
-- The transaction begins at the request's first write, so a request that never writes (a refused
-  token, a 422 from validation, a read-only POST) takes nothing and leaves its key free.
+- The transaction begins at the request's first write (or its WriteSession, which FastAPI opens
+  before it validates the body), so a request refused before it (a refused token) takes nothing;
+  one refused after it (a 422 from validation) leaves its key free (below).
 - A 5xx rolls the whole request back and frees its key; a 422 (input refused) commits whatever the
   route wrote but not the key, so the corrected request can use it; any other answer is kept 48 h.
 - Keys belong to the caller (role, organisation and the token's stable user id `sub`, so a retry with

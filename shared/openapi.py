@@ -80,6 +80,9 @@ def complete(app: FastAPI) -> None:
                 if not isinstance(op, dict) or "responses" not in op:
                     continue
                 answers = op["responses"]
+                for code, answer in answers.items():  # a route's own error answers: the problem schema too
+                    if code[0] in "45" and "content" not in answer:
+                        answer.update(_problem_answer(answer.get("description", "")))
                 answers["422"] = _problem_answer(ANSWERS["422"])
                 answers["413"] = _problem_answer(ANSWERS["413"])
                 if path not in OPEN:

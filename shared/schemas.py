@@ -189,3 +189,16 @@ class Page(Public, Generic[Item]):
     items: list[Item] = Field(description="本页条目 / the items on this page")
     next_cursor: str | None = Field(None, description="下一页游标，作为 ?cursor= 传回；已是最后一页时为空 / "
                                                       "the next page's cursor, for ?cursor=; null on the last page")
+
+
+class Cited(Public):
+    """所依据的政策参数版本 / A dated policy parameter as an answer cites it (shared.params.Param.cite)."""
+
+    id: int = Field(description="参数版本编号 / the parameter version's id")
+    key: str = Field(description="参数键 / the parameter's key")
+    value: Any = Field(description="取值 / the value")
+    effective_from: dt.date = Field(description="生效日期 / in force from this date")
+    legal_ref: str = Field(description="政策依据 / the legal reference")
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
+        {"id": 31, "key": "renewal.notice_months", "value": 6, "effective_from": "2022-01-01",
+         "legal_ref": "京经信发〔2022〕号 复核：有效期届满前6个月"}]})

@@ -1,7 +1,6 @@
-"""What several sub-domains need of the registry's record (shared.projection) and of a row insert."""
+"""What several sub-domains need of the registry's record (shared.projection)."""
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import projection
@@ -17,15 +16,3 @@ def known_enterprise(s: Session, uscc: str) -> EnterpriseRecord:
                       f"The registry has no such enterprise (no event about it has reached finance): {uscc}",
                       errors=[{"loc": ["body", "uscc"], "msg": "unknown enterprise", "type": "unknown-enterprise"}])
     return e
-
-
-def insert(s: Session, row, conflict: Problem) -> None:
-    """Insert a row under a savepoint: a unique key taken meanwhile by a concurrent request (the
-    check before it could not see that one) becomes the given 409, not a 500. (A shared helper's
-    work: shared.db could offer it to every service.)"""
-    try:
-        with s.begin_nested():
-            s.add(row)
-            s.flush()
-    except IntegrityError as e:
-        raise conflict from e

@@ -6,9 +6,6 @@ too; anyone else finds nothing (a 404, never another's object). The routes check
 (`Reader`, `Recorder`, `Writer`: 403), so `scoped` is the second lock, not the only one."""
 from __future__ import annotations
 
-from typing import Annotated
-
-from fastapi import Query
 from pydantic import BaseModel
 from sqlalchemy import Select, false
 from sqlalchemy.orm import Session
@@ -17,12 +14,6 @@ from shared import pagination
 from shared.auth import Caller, Principal
 from shared.db import for_update
 from shared.errors import not_found
-
-# shared.pagination's Limit and Cursor, described in Chinese too (their descriptions there are English
-# only; this goes once shared.pagination carries both languages).
-Limit = Annotated[int, Query(ge=1, le=500, description="每页条数，至多 500 / page size, at most 500")]
-Cursor = Annotated[str | None, Query(max_length=500, description="上一页答复中的 next_cursor / next_cursor of the "
-                                                                 "previous page")]
 
 READERS = ("econ", "auditor", "platform")
 Writer = Caller("econ")                # the lead bureau (区经信局)

@@ -6,9 +6,6 @@ from typing import Annotated
 
 from fastapi import Path, Query
 
-from shared import pagination
-
-Limit, Cursor = pagination.Limit, pagination.Cursor  # re-exported for the sub-domains
 ParkIdPath = Annotated[str, Path(description="园区编号（park- 加 8 位十六进制） / the park's id (park- and 8 hex)")]
 On = Annotated[dt.date | None, Query(ge=dt.date(1949, 10, 1), le=dt.date(2100, 12, 31),
                                      description="层级计算日期 YYYY-MM-DD（默认今天） / "

@@ -5,16 +5,15 @@ from typing import Annotated
 
 from fastapi import APIRouter, Body
 
+from services.awards.auth import Claimant
 from services.awards.claims import service
 from services.awards.claims.schemas import ClaimIn, EcosystemClaim, ListingClaim, ScenarioClaim
 from services.awards.workflow.schemas import AwardDetail
 from services.awards.workflow.service import detail
-from shared.auth import Caller
 from shared.sessions import WriteSession
 
 router = APIRouter(tags=["awards"])
 
-Claimant = Caller("econ")
 ClaimBody = Annotated[ClaimIn, Body(openapi_examples={
     m.__name__: {"summary": m.__doc__.split("\n")[0], "value": m.model_config["json_schema_extra"]["examples"][0]}
     for m in (ScenarioClaim, EcosystemClaim, ListingClaim)})]

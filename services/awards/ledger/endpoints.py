@@ -5,19 +5,16 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from services.awards.auth import BudgetReader, LedgerReader, Treasurer
 from services.awards.ledger import repository, service
 from services.awards.ledger.schemas import BudgetIn, BudgetPublic, EntryPublic, YearBudgets
 from services.awards.workflow.schemas import Program
 from shared import pagination
-from shared.auth import Caller
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
 
 router = APIRouter(tags=["awards"])
 
-Treasurer = Caller("treasury")
-BudgetReader = Caller("econ", "treasury", "auditor")
-LedgerReader = Caller("econ", "treasury", "auditor", "park")
 Year = Annotated[int, Path(ge=2000, le=2100, description="预算年度 / the budget year")]
 ProgramPath = Annotated[Program, Path(description="奖励项目 / the programme")]
 QueryYear = Annotated[int, Query(ge=2000, le=2100, description="记账年度 / the year of booking")]

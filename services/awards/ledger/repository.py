@@ -14,10 +14,7 @@ from shared.db import for_update
 
 def readable(who: Principal) -> Select:
     """The ledger entries `who` may see."""
-    stmt = select(LedgerEntry)
-    if who.role == "park":
-        stmt = stmt.where(LedgerEntry.payee_type == "park", LedgerEntry.payee == who.org)
-    return stmt
+    return scope(select(LedgerEntry), who)
 
 
 def scope(stmt: Select, who: Principal) -> Select:

@@ -3,14 +3,12 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.awards.auth import Simulator
 from services.awards.simulation import service
 from services.awards.simulation.schemas import SimulationIn, SimulationPublic
-from shared.auth import Caller
 from shared.sessions import ReadSession
 
 router = APIRouter(tags=["awards"])
-
-Simulator = Caller("econ", "treasury", "auditor")
 
 
 @router.post("/simulations", summary="政策测算 / Cost a parameter set over a period next to the policy in force "

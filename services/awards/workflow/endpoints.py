@@ -6,24 +6,28 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 from fastapi import Body as BodyParam
 
+from services.awards.auth import Reader, Rejecter, Reviewer, TotalsReader, Treasurer
 from services.awards.workflow import repository, service
-from services.awards.workflow.schemas import (AwardDetail, AwardPublic, DisburseIn, Program, RejectIn, ReviewIn, State,
-                                              TotalsPublic)
+from services.awards.workflow.schemas import (
+    AwardDetail,
+    AwardPublic,
+    DisburseIn,
+    Program,
+    RejectIn,
+    ReviewIn,
+    State,
+    TotalsPublic,
+)
 from shared import pagination
-from shared.auth import Caller, Principal
+from shared.auth import Principal
 from shared.errors import not_found
+from shared.paths import UsccKey
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
 
 router = APIRouter(tags=["awards"])
 
-Reader = Caller("econ", "treasury", "auditor", "park")
-Reviewer = Caller("econ")
-Treasurer = Caller("treasury")
-Rejecter = Caller("econ", "treasury")
-TotalsReader = Caller("econ", "treasury", "auditor")
 AwardId = Annotated[int, Path(description="奖励编号 / the award's id")]
-Uscc = Annotated[str, Path(description="统一社会信用代码 / unified social credit code")]
 NoteIn = Annotated[ReviewIn | None, BodyParam(openapi_examples={
     "note": {"summary": "附意见 / with a note", "value": {"note": "材料齐全，同意 / documents complete"}},
     "none": {"summary": "无意见 / no body", "value": {}}})]
@@ -88,7 +92,7 @@ def reject(award_id: AwardId, body: RejectIn, who: Rejecter, session: WriteSessi
 
 @router.get("/enterprises/{uscc}/awards", summary="企业奖励合计 / An enterprise's award totals "
                                                   "(rejected and clawed back excluded)")
-def enterprise_totals(uscc: Uscc, who: TotalsReader, session: ReadSession) -> TotalsPublic:
+def enterprise_totals(uscc: UsccKey, who: TotalsReader, session: ReadSession) -> TotalsPublic:
     """企业所获奖励合计及按项目合计（不含驳回和追回，中介机构的奖励不计入企业）。
     An enterprise's award totals, overall and per programme (rejected, clawed back and intermediaries' excluded)."""
     return service.totals(session, uscc)

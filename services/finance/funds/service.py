@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 from services.finance import parameters, rules
 from services.finance.funds import repository
 from services.finance.funds.schemas import FundDetail, FundIn, FundPublic, InvestmentIn, InvestmentPublic
-from services.finance.records import insert, known_enterprise
+from services.finance.records import known_enterprise
 from services.finance.tables import FundInvestment, GuidanceFund
 from shared import audit, projection
 from shared.auth import Principal
+from shared.db import insert
 from shared.errors import Problem, not_found
 
 

@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 from services.finance.auth import Manager, ProgrammeReader
 from services.finance.listings import repository, service
 from services.finance.listings.schemas import STAGE, PipelinePublic, ProgressPublic, Stage, StageIn
+from shared import pagination
 from shared.pagination import Cursor, Limit
 from shared.paths import UsccKey, UsccPath
-from shared import pagination
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
 

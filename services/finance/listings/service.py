@@ -6,11 +6,11 @@ from sqlalchemy.orm import Session
 from services.finance import events, rules
 from services.finance.listings import repository
 from services.finance.listings.schemas import PipelinePublic, StageIn
-from services.finance.records import insert, known_enterprise
+from services.finance.records import known_enterprise
 from services.finance.tables import ListingPipeline, ListingStage
 from shared import audit
 from shared.auth import Principal
-from shared.db import utcnow
+from shared.db import insert, utcnow
 from shared.errors import Problem, not_found
 
 

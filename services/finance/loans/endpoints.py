@@ -24,9 +24,9 @@ from services.finance.loans.schemas import (
     RepaymentPublic,
 )
 from services.finance.loans.subsidy_schemas import QUARTER, SubsidyPaymentPublic, SubsidySchedule
-from shared.pagination import Cursor, Limit
 from shared import pagination
 from shared.clock import today
+from shared.pagination import Cursor, Limit
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
 

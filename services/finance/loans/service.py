@@ -23,11 +23,11 @@ from services.finance.loans.schemas import (
     RiskSplitPublic,
 )
 from services.finance.matchmaking import repository as matchmaking
-from services.finance.records import insert
 from services.finance.service_list.service import on_service_list
 from services.finance.tables import Loan, LoanChange, LoanRepayment, ProviderDecision, RiskSplit
 from shared import audit, projection
 from shared.auth import Principal
+from shared.db import insert
 from shared.errors import Problem, field_error, not_found
 
 STATE_ZH = {"applied": "已申请", "approved": "已批准", "declined": "已拒绝", "drawn": "已放款", "repaid": "已结清",

@@ -8,8 +8,8 @@ from fastapi import APIRouter, Path, Query
 from services.finance.auth import Manager, MatchmakingReader
 from services.finance.matchmaking import repository, service
 from services.finance.matchmaking.schemas import AttendeesIn, MatchmakingIn, MatchmakingPublic
-from shared.pagination import Cursor, Limit
 from shared import pagination
+from shared.pagination import Cursor, Limit
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
 

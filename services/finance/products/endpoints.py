@@ -6,10 +6,10 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from services.finance.auth import Manager, ProductReader
-from shared.pagination import Cursor, Limit
 from services.finance.products import repository, service
 from services.finance.products.schemas import KIND, ProductIn, ProductKind, ProductPublic
 from shared import pagination
+from shared.pagination import Cursor, Limit
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
 

@@ -5,10 +5,10 @@ from sqlalchemy.orm import Session
 
 from services.finance.products import repository
 from services.finance.products.schemas import ProductIn, ProductPublic
-from services.finance.records import insert
 from services.finance.tables import Product
 from shared import audit
 from shared.auth import Principal
+from shared.db import insert
 from shared.errors import Problem, not_found
 
 

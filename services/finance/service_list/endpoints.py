@@ -7,12 +7,12 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Response
 
 from services.finance.auth import ListReader, Manager
-from shared.pagination import Cursor, Limit
-from shared.paths import UsccKey
 from services.finance.service_list import service
 from services.finance.service_list.schemas import RebuildPublic, ServiceListItem
 from shared import pagination, sheets
 from shared.clock import today
+from shared.pagination import Cursor, Limit
+from shared.paths import UsccKey
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
 from shared.tiers import Tier

@@ -6,7 +6,8 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
-from services.outreach.access import Cursor, Limit, Reader, Writer, page
+from services.outreach.access import Reader, Writer, page
+from shared.pagination import Cursor, Limit
 from services.outreach.contracts import repository, service
 from services.outreach.contracts.schemas import ContractPublic, EcosystemContractIn, ScenarioContractIn
 from shared import pagination

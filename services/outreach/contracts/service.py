@@ -3,7 +3,6 @@ contract between two district enterprises. Each is recorded once and puts contra
 the outbox in the same transaction. They write through the caller's session and never commit."""
 from __future__ import annotations
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.outreach import events, registry
@@ -15,6 +14,7 @@ from services.outreach.showcase import repository as showcase
 from services.outreach.tables import Contract
 from shared import audit
 from shared.auth import Principal
+from shared.db import insert
 from shared.errors import Problem, field_error
 
 
@@ -29,11 +29,7 @@ def duplicate_contract(existing: int | None) -> Problem:
 def _record(s: Session, who: Principal, c: Contract) -> Contract:
     """Store the contract (the unique keys refuse a raced duplicate), publish contract.signed.v1 in
     the same transaction and write the audit log."""
-    s.add(c)
-    try:
-        s.flush()
-    except IntegrityError as e:
-        raise duplicate_contract(None) from e
+    insert(s, c, duplicate_contract(None))
     c.event_id = events.contract_signed(s, c).id
     audit.record(s, who.actor, "contract.sign", "contract", c.id, after=dump(ContractPublic, c))
     return c

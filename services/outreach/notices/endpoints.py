@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from services.outreach.access import Cursor, Limit, Reader, Recorder, Writer, page
+from services.outreach.access import Reader, Recorder, Writer, page
+from shared.pagination import Cursor, Limit
 from services.outreach.notices import dispatch, repository, screening, service
 from services.outreach.notices.schemas import (ContactIn, ContactPublic, DeliveryPublic, DeliveryState, Dispatched,
                                                InboxItem, NoticeDetail, NoticeIn, NoticePublic, Queued, ReadMarked)
@@ -36,7 +37,7 @@ def inbox(uscc: Uscc, who: Reader, session: ReadSession, limit: Limit = 100,
 
 
 @router.post("/notices", status_code=201, summary="起草申报通知 / Draft a declaration notice and its target")
-async def create_notice(body: NoticeIn, request: Request, who: Writer, session: WriteSession) -> NoticePublic:
+async def create_notice(body: NoticeIn, request: Request, who: Writer, db: DatabaseDep) -> NoticePublic:
     """起草一份申报通知。对象中的 screening 此时经区企业库筛选接口解析（转发调用者的 Authorization），名单随通知保存；
     企业库不可达 503、答复异常 502，均不创建通知。
     Draft a notice. A `target.screening` selector is resolved now through the registry's screening
@@ -46,7 +47,11 @@ async def create_notice(body: NoticeIn, request: Request, who: Writer, session: 
     if body.target.screening is not None:
         resolved = await screening.resolve(request.app, body.target.screening.model_dump(mode="json"),
                                            request.headers.get("authorization"))
-    return await asyncio.to_thread(service.create, session, who, body, resolved)
+
+    def create() -> NoticePublic:  # the transaction opens only now: no lock is held while the registry answers
+        with db.transaction() as session:
+            return service.create(session, who, body, resolved)
+    return await asyncio.to_thread(create)
 
 
 @router.get("/notices", summary="通知列表 / List notices")

@@ -7,7 +7,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from services.outreach.access import Cursor, Limit, Reader, Writer, page
+from services.outreach.access import Reader, Writer, page
+from shared.pagination import Cursor, Limit
 from services.outreach.programmes import repository, service
 from services.outreach.programmes.schemas import (ApplicationIn, ApplicationPublic, ApplicationUpdate, Closing, Level,
                                                   ProgrammeDetail, ProgrammeIn, ProgrammePublic, Reminders, Stage)

@@ -3,13 +3,13 @@ helps with: request bodies and answers."""
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
 from services.outreach.contracts.schemas import SUPPLIER
 from services.outreach.notices.schemas import WINDOW_ORDER, Queued, Url
-from shared.schemas import USCC, Body, Day, LongText, Public, Text, UtcTime, Yuan
+from shared.schemas import USCC, Body, Cited, Day, LongText, Public, Text, UtcTime, Yuan
 
 Stage = Literal["preparing", "submitted", "approved", "granted", "rejected", "withdrawn"]
 Level = Literal["municipal", "national"]
@@ -115,17 +115,6 @@ class ProgrammeDetail(ProgrammePublic):
         {**PROGRAMME, "applications": [APPLICATION]}]})
 
 
-class ParamCited(Public):
-    """所依据的政策参数版本 / The policy parameter version used."""
-
-    id: int = Field(description="参数版本编号 / the version's id")
-    key: str = Field(description="参数键 / the parameter's key")
-    value: Any = Field(description="取值 / the value")
-    effective_from: dt.date = Field(description="生效日期 / in force from this date")
-    legal_ref: str = Field(description="政策依据 / the legal reference")
-    model_config = ConfigDict(json_schema_extra={"examples": [PARAM]})
-
-
 class ClosingWindow(ProgrammePublic):
     """即将截止的申报窗口及仍在准备中的申报 / A window closing soon with the applications still preparing."""
 
@@ -140,7 +129,7 @@ class Closing(Public):
 
     on: dt.date = Field(description="所问日期 / the day asked")
     within_days: int = Field(description="提醒天数（outreach.programme.reminder_days）/ the reminder horizon in days")
-    param: ParamCited = Field(description="所依据的参数 / the parameter used")
+    param: Cited = Field(description="所依据的参数 / the parameter used")
     items: list[ClosingWindow] = Field(description="即将截止的窗口 / the windows closing soon")
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"on": "2026-05-10", "within_days": 14, "param": PARAM,
@@ -163,7 +152,7 @@ class Reminders(Public):
 
     on: dt.date = Field(description="所问日期 / the day asked")
     reminders: list[Reminder] = Field(description="各窗口的提醒 / a reminder per window")
-    param: ParamCited = Field(description="所依据的参数（提醒渠道）/ the parameter used (the reminder channels)")
+    param: Cited = Field(description="所依据的参数（提醒渠道）/ the parameter used (the reminder channels)")
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"on": "2026-05-10", "param": {**PARAM, "key": "outreach.programme.reminder_channels",
                                        "value": ["inbox", "email"]},

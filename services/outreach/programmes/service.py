@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from services.outreach import registry, rules
@@ -12,11 +11,17 @@ from services.outreach.access import dump, save
 from services.outreach.notices import repository as notices
 from services.outreach.notices import service as notice_service
 from services.outreach.programmes import repository
-from services.outreach.programmes.schemas import ApplicationIn, ApplicationPublic, ApplicationUpdate, ProgrammeIn, \
-    ProgrammePublic
+from services.outreach.programmes.schemas import (
+    ApplicationIn,
+    ApplicationPublic,
+    ApplicationUpdate,
+    ProgrammeIn,
+    ProgrammePublic,
+)
 from services.outreach.tables import Application, Notice, Programme
 from shared import audit, params
 from shared.auth import Principal
+from shared.db import insert
 from shared.errors import Problem, field_error
 
 STAGE_ZH = {"preparing": "准备中", "submitted": "已提交", "approved": "已批准", "granted": "已拨付",
@@ -63,10 +68,8 @@ def apply(s: Session, who: Principal, programme_id: int, body: ApplicationIn) ->
     if repository.applied(s, p.id, body.uscc):
         raise Problem(409, "duplicate-application", f"企业 {body.uscc} 已有该项目的申报",
                       f"Enterprise {body.uscc} already has an application to this programme")
-    try:
-        a = save(s, Application(programme_id=p.id, stage="preparing", created_by=who.actor, **body.model_dump()))
-    except IntegrityError as e:
-        raise Problem(409, "duplicate-application", "该企业已有该项目的申报", "Duplicate application") from e
+    a = insert(s, Application(programme_id=p.id, stage="preparing", created_by=who.actor, **body.model_dump()),
+               Problem(409, "duplicate-application", "该企业已有该项目的申报", "Duplicate application"))
     audit.record(s, who.actor, "application.create", "application", a.id, after=dump(ApplicationPublic, a))
     return a
 

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from services.outreach.access import Cursor, Limit, Reader, Recorder, Writer, page
+from services.outreach.access import Reader, Recorder, Writer, page
+from shared.pagination import Cursor, Limit
 from services.outreach.scenarios import repository, service
 from services.outreach.scenarios.schemas import (ProposalIn, ProposalPublic, RecommendIn, ScenarioDetail, ScenarioIn,
                                                  ScenarioPublic, ScenarioState)

@@ -5,7 +5,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from services.outreach.access import Cursor, Limit, Reader, Recorder, page
+from services.outreach.access import Reader, Recorder, page
+from shared.pagination import Cursor, Limit
 from services.outreach.showcase import repository, service
 from services.outreach.showcase.schemas import (InterestIn, InterestPublic, Maturity, ProductDetail, ProductIn,
                                                 ProductPublic)

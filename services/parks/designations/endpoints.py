@@ -6,11 +6,11 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.parks.auth import DesignationReader, Designator
 from services.parks.designations import repository, service
 from services.parks.designations.schemas import Assessment, DesignationIn, DesignationPublic
 from services.parks.parks import repository as parks
 from services.parks.query import ParkIdPath
-from shared.auth import Caller
 from shared.clock import today
 from shared.errors import Problem
 from shared.schemas import Page
@@ -18,8 +18,6 @@ from shared.sessions import ReadSession, WriteSession
 
 router = APIRouter(tags=["designations"])
 
-Designator = Caller("econ")
-DesignationReader = Caller("econ", "auditor", "park")
 
 Year = Annotated[int | None, Query(ge=2000, le=2100, description="考核年份（按当年 12 月 31 日考核） / calendar "
                                                                  "year (assessed as of 31 December)")]

@@ -3,11 +3,11 @@ answer is the explanation rules.assess gives (stored with a designation as it wa
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any, Literal
+from typing import Literal
 
 from pydantic import ConfigDict, Field
 
-from shared.schemas import Body, FactDay, LongText, Public
+from shared.schemas import Body, Cited, FactDay, LongText, Public
 
 DesignationKind = Literal["srdi_featured"]
 NUMBER = int | float
@@ -27,16 +27,6 @@ class DesignationIn(Body):
 
 PARAM_EXAMPLE = {"id": 12, "key": "parks.assessment.pass_score", "value": 60, "effective_from": "2022-01-01",
                  "legal_ref": "POLICY.md Parks / seed 四: 明确考核维度"}
-
-
-class ParamCited(Public):
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [PARAM_EXAMPLE]})
-
-    id: int = Field(description="政策参数版本编号 / the policy parameter version's id")
-    key: str = Field(description="参数键 / the parameter key")
-    value: Any = Field(description="参数值 / the parameter's value")
-    effective_from: dt.date = Field(description="生效日期 / in force from")
-    legal_ref: str = Field(description="依据 / legal reference")
 
 
 DIMENSION_EXAMPLE = {
@@ -71,7 +61,7 @@ class Dimension(Public):
     enterprises: list[str] | None = Field(None, description=ENTERPRISES)
     records: int | None = Field(None, description="计入的服务记录数（仅 services） / service records counted "
                                                   "(services only)")
-    param: ParamCited | None = Field(None, description="所依据的参数版本 / the parameter version cited")
+    param: Cited | None = Field(None, description="所依据的参数版本 / the parameter version cited")
 
 
 class Period(Public):
@@ -104,7 +94,7 @@ class Assessment(Public):
     max_score: NUMBER = Field(description="满分 / the maximum score")
     pass_score: NUMBER = Field(description="达标分数线 / the pass score")
     passed: bool = Field(description="是否达标 / whether the park passes")
-    pass_param: ParamCited | None = Field(None, description="达标分数线所依据的参数版本 / the pass score's "
+    pass_param: Cited | None = Field(None, description="达标分数线所依据的参数版本 / the pass score's "
                                                             "parameter version")
 
 

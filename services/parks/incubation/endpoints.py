@@ -5,19 +5,18 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
+from services.parks.auth import IncubationReader, IncubationWriter
 from services.parks.incubation import repository, service
 from services.parks.incubation.schemas import GraduationIn, IncubationIn, IncubationPublic, IncubationSummary
 from services.parks.parks import repository as parks
-from services.parks.query import Cursor, Limit, ParkIdPath
+from services.parks.query import ParkIdPath
 from shared import pagination
-from shared.auth import Caller
+from shared.pagination import Cursor, Limit
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
 
 router = APIRouter(tags=["incubation"])
 
-IncubationReader = Caller("econ", "auditor", "park")
-IncubationWriter = Caller("econ", "park")  # a park operator records its own park's incubation
 
 IncubationId = Annotated[int, Path(description="入孵记录编号 / the incubation record's id")]
 SummaryYear = Annotated[int, Query(ge=2000, le=2100, description="年份 / calendar year")]

@@ -5,23 +5,24 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
+from services.parks.auth import IntermediaryReader, IntermediaryRegistrar, ServiceRecorder
 from services.parks.intermediaries import repository, service
-from services.parks.intermediaries.schemas import (IntermediaryIn, IntermediaryPublic, ServiceRecordIn,
-                                                   ServiceRecordPublic)
+from services.parks.intermediaries.schemas import (
+    IntermediaryIn,
+    IntermediaryPublic,
+    ServiceRecordIn,
+    ServiceRecordPublic,
+)
 from services.parks.parks import service as parks
 from services.parks.parks.schemas import EnterprisePublic
-from services.parks.query import Cursor, Limit
 from shared import pagination
-from shared.auth import Caller
 from shared.clock import today
+from shared.pagination import Cursor, Limit
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
 
 router = APIRouter(tags=["intermediaries"])
 
-IntermediaryRegistrar = Caller("econ")
-IntermediaryReader = Caller("econ", "auditor", "park")
-ServiceRecorder = Caller("econ", "park")  # a park operator records its own park's services
 
 IntermediaryId = Annotated[int, Path(description="中介机构编号 / the intermediary's id")]
 

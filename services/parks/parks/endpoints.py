@@ -5,21 +5,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
+from services.parks.auth import ParkEditor, ParkReader, ParkRegistrar
 from services.parks.parks import repository, service
 from services.parks.parks.schemas import EnterprisePublic, ParkDetail, ParkIn, ParkPatch, ParkPublic
-from services.parks.query import Cursor, Limit, On, ParkIdPath
+from services.parks.query import On, ParkIdPath
 from shared import pagination
-from shared.auth import Caller
 from shared.clock import today
+from shared.pagination import Cursor, Limit
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
 from shared.tiers import Tier
 
 router = APIRouter(tags=["parks"])
 
-ParkRegistrar = Caller("econ")
-ParkReader = Caller("econ", "auditor", "park")
-ParkEditor = Caller("econ", "park")  # a park operator edits its own park's entry
 
 Township = Annotated[str | None, Query(max_length=50, description="乡镇（街道） / township")]
 TierQuery = Annotated[Tier | None, Query(description="只列出 on 当日处于该层级的企业 / only those at this "

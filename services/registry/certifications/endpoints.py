@@ -1,6 +1,7 @@
 """Certification routes: thin; the use cases are in service.py."""
 from fastapi import APIRouter
 
+from services.registry.auth import CertWriter, Reader, Writer
 from services.registry.certifications import repository, service
 from services.registry.certifications.schemas import (
     AnnouncedPublic,
@@ -10,10 +11,9 @@ from services.registry.certifications.schemas import (
     ExpiredPublic,
     RevokeIn,
 )
-from services.registry.enterprises.auth import CertWriter, Reader, Writer
-from shared.paths import UsccKey
 from shared.clock import today
 from shared.errors import Problem, not_found
+from shared.paths import UsccKey
 from shared.sessions import ReadSession, WriteSession
 
 router = APIRouter(tags=["registry"])

@@ -5,14 +5,14 @@ from typing import Annotated
 from fastapi import APIRouter, Query
 from fastapi.responses import Response
 
+from services.registry.auth import Reader, Writer
 from services.registry.certifications.schemas import CertTier
 from services.registry.enterprises import repository, service
-from services.registry.enterprises.auth import Reader, Writer
 from services.registry.enterprises.schemas import EnterpriseIn, EnterprisePublic
-from shared.paths import UsccKey
 from shared import pagination
 from shared.clock import today
 from shared.errors import not_found
+from shared.paths import UsccKey
 from shared.schemas import Page
 from shared.sessions import DatabaseDep, ReadSession
 

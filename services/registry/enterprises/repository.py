@@ -1,9 +1,9 @@
 """Every query of the enterprises sub-domain; `readable(who)` is where every read starts."""
-from sqlalchemy import Select, or_, select
+from sqlalchemy import Select, false, or_, select
 from sqlalchemy.orm import Session
 
 from services.registry.tables import Enterprise
-from shared.auth import Principal
+from shared.auth import ORG_ROLES, Principal
 from shared.db import for_update
 from shared.errors import not_found
 
@@ -12,15 +12,20 @@ READ_DOC = "SELECT doc, park_id FROM enterprise WHERE uscc = :uscc"
 
 
 def readable(who: Principal, *columns) -> Select:
-    """The one place object scoping lives: a park operator sees only its park's enterprises.
+    """The one place object scoping lives: a park operator sees only its park's enterprises; another
+    outside organisation (a bank, an enterprise), were a route ever to let it in, sees none.
     `columns`: what to select (default the Enterprise row)."""
     stmt = select(*(columns or (Enterprise,)))
-    return stmt.where(Enterprise.park_id == who.org) if who.role == "park" else stmt
+    if who.role == "park":
+        return stmt.where(Enterprise.park_id == who.org)
+    return stmt.where(false()) if who.role in ORG_ROLES else stmt
 
 
 def may_read(who: Principal, park_id: str | None) -> bool:
     """The same scope as readable(), for a row already read (the hot path's stored document)."""
-    return who.role != "park" or park_id == who.org
+    if who.role == "park":
+        return park_id == who.org
+    return who.role not in ORG_ROLES
 
 
 def get(s: Session, uscc: str) -> Enterprise | None:

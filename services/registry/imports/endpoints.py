@@ -6,17 +6,16 @@ from typing import Annotated
 from fastapi import APIRouter, File, Query, Request, UploadFile
 from fastapi.responses import Response
 
-from services.registry.enterprises.auth import CertWriter
+from services.registry.auth import CertWriter, ImportReader
 from services.registry.imports import jobs, parsing, repository, service
 from services.registry.imports.schemas import ImportJobPublic, ImportReport, JobId
 from shared import pagination
-from shared.auth import Caller, Principal
+from shared.auth import Principal
 from shared.errors import Problem, not_found
 from shared.schemas import Page
 from shared.sessions import DatabaseDep, ReadSession
 
 router = APIRouter(tags=["registry"])
-ImportReader = Caller("econ", "platform", "auditor")
 MAX_IMPORT_BYTES = 50 * 1024 * 1024
 ListFile = Annotated[UploadFile, File(description="认定名单文件（CSV：UTF-8 或 GB18030；XLSX） / the recognition "
                                                   "list (CSV in UTF-8 or GB18030, or XLSX)")]

@@ -4,7 +4,7 @@ import asyncio
 
 from fastapi import APIRouter, Request
 
-from services.registry.enterprises.auth import Writer
+from services.registry.auth import Writer
 from services.registry.imports.endpoints import JOB_ANSWER, start_job
 from services.registry.imports.schemas import ImportJobPublic
 from services.registry.platform import client, service

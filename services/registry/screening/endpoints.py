@@ -6,8 +6,7 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query, Response
 
-from services.registry.enterprises.auth import CertWriter, Reader, Writer
-from shared.paths import UsccKey
+from services.registry.auth import CertWriter, Reader, Writer
 from services.registry.screening import service
 from services.registry.screening.schemas import (
     AnnualUpdateIn,
@@ -23,6 +22,7 @@ from services.registry.screening.schemas import (
 )
 from shared.clock import today
 from shared.errors import Problem
+from shared.paths import UsccKey
 from shared.sessions import ReadSession, WriteSession
 
 router = APIRouter(tags=["screening 培育筛选与动态管理"])

@@ -8,23 +8,9 @@ from typing import Annotated, Any, Literal
 
 from pydantic import ConfigDict, Field, create_model, model_validator
 
-from shared.schemas import Body, FactDay, LongText, Public, UtcTime
+from shared.schemas import Body, Cited, FactDay, LongText, Public, UtcTime
 
 USCC_D = "统一社会信用代码 / unified social credit code"
-
-
-class Cited(Public):
-    """A dated policy parameter, as an answer cites it (shared.params.Param.cite)."""
-
-    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
-        {"id": 31, "key": "renewal.notice_months", "value": 6, "effective_from": "2022-01-01",
-         "legal_ref": "京经信发〔2022〕号 复核：有效期届满前6个月"}]})
-
-    id: int = Field(description="参数编号 / the parameter row's id")
-    key: str = Field(description="参数键 / the parameter's key")
-    value: Any = Field(description="参数值 / the parameter's value")
-    effective_from: dt.date = Field(description="生效日期 / the day it takes effect")
-    legal_ref: str = Field(description="政策依据 / the legal reference")
 
 
 # -- indicators ---------------------------------------------------------------------------------

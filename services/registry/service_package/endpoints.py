@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from services.registry.enterprises.auth import Reader, Writer
+from services.registry.auth import HotlineReader, Reader, RequestMover, SessionReader, Writer
 from services.registry.service_package import service
 from services.registry.service_package.schemas import (
     AttendanceIn,
@@ -28,7 +28,6 @@ from services.registry.service_package.schemas import (
     VisitPublic,
 )
 from shared import pagination
-from shared.auth import Caller
 from shared.clock import today
 from shared.errors import Problem
 from shared.schemas import USCC, Page, RowId
@@ -36,9 +35,6 @@ from shared.sessions import DatabaseDep, ReadSession, WriteSession
 
 router = APIRouter(tags=["service package 服务包"])
 
-RequestMover = Caller("econ", "treasury", "talent", "finance", "park")
-HotlineReader = Caller("econ", "treasury", "talent", "finance", "auditor", "park")
-SessionReader = Caller("econ", "treasury", "talent", "finance", "auditor")
 
 UsccQuery = Annotated[str | None, Query(max_length=18, description="统一社会信用代码 / the enterprise's USCC")]
 FromQuery = Annotated[dt.date | None, Query(alias="from", description="起始日期（含） / the first day, inclusive")]

@@ -6,8 +6,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field, model_validator
 
-from services.registry.screening.schemas import Cited
-from shared.schemas import USCC, Body, Day, FactDay, LongText, Public, Text
+from shared.schemas import USCC, Body, Cited, Day, FactDay, LongText, Public, Text
 
 RequestCategory = Literal["qualification", "subsidy", "talent", "finance", "land_space", "other"]
 Department = Literal["econ", "treasury", "talent", "finance", "park"]

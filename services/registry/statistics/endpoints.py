@@ -6,17 +6,15 @@ from typing import Annotated, Literal
 
 from fastapi import APIRouter, Path, Query
 
+from services.registry.auth import StatsReader
 from services.registry.statistics import service
 from services.registry.statistics.schemas import Monitoring, NewStats, Targets, TierStats
 from shared import sheets
-from shared.auth import Caller
 from shared.clock import today
 from shared.errors import Problem
 from shared.sessions import ReadSession
 
 router = APIRouter(tags=["statistics 统计"])
-
-StatsReader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform")
 
 
 def bad_period(zh: str, en: str, field: str, msg: str, kind: str = "value") -> Problem:

@@ -6,8 +6,7 @@ import datetime as dt
 
 from pydantic import ConfigDict, Field
 
-from services.registry.screening.schemas import Cited
-from shared.schemas import Public
+from shared.schemas import Cited, Public
 
 COUNTS_EXAMPLE = {"sme": 5120, "innovative": 860, "potential": 120, "municipal_srdi": 310,
                   "municipal_little_giant": 12, "national_little_giant": 20, "single_champion": 1}

@@ -13,20 +13,25 @@ from fastapi import APIRouter, Body, Depends, Query, Request
 from sqlalchemy.orm import Session
 
 from services.talent import rules
+from services.talent.auth import Liaison, LiaisonReader
 from services.talent.nominations import pii, service
 from services.talent.nominations.pii import IdCipher, PersonKey
-from services.talent.nominations.schemas import (STATE, ActionPath, NominationId, NominationIn, NominationPublic,
-                                                TransitionIn)
-from services.talent.query import Cursor, Limit, UsccQuery, YearQuery
+from services.talent.nominations.schemas import (
+    STATE,
+    ActionPath,
+    NominationId,
+    NominationIn,
+    NominationPublic,
+    TransitionIn,
+)
+from services.talent.query import UsccQuery, YearQuery
 from shared import pagination
-from shared.auth import Caller
 from shared.clock import today
+from shared.pagination import Cursor, Limit
 from shared.schemas import Page
 from shared.sessions import DatabaseDep, ReadSession, WriteSession
 
 router = APIRouter(tags=["talent"])
-Liaison = Caller("talent", "enterprise")
-LiaisonReader = Caller("talent", "econ", "auditor", "enterprise")
 StateQuery = Annotated[Literal[rules.STATES] | None, Query(description=STATE)]
 
 
@@ -45,7 +50,7 @@ def _whole_id_cipher(request: Request, who: LiaisonReader) -> IdCipher | None:
 
 def _session_for(who: LiaisonReader, db: DatabaseDep) -> Iterator[Session]:
     """The talent office's read of one nomination writes its audit row: a write transaction; others read."""
-    with db.transaction() if who.role == "talent" else db.reader() as session:
+    with db.transaction(flow=True) if who.role == "talent" else db.reader(flow=True) as session:
         yield session
 
 

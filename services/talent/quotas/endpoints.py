@@ -3,18 +3,18 @@ from __future__ import annotations
 
 from fastapi import APIRouter
 
+from services.talent.auth import LiaisonReader
+from services.talent.query import UsccQuery, YearQuery
 from services.talent.quotas import service
-from services.talent.query import Cursor, Limit, UsccQuery, YearQuery
 from services.talent.quotas.schemas import QuotaPublic
 from shared import pagination
-from shared.auth import Caller
 from shared.clock import today
+from shared.pagination import Cursor, Limit
 from shared.schemas import Page
 from shared.sessions import ReadSession
 
 router = APIRouter(tags=["talent"])
 # An enterprise's liaison (role enterprise, org = its USCC) reads its own enterprise's quotas only.
-LiaisonReader = Caller("talent", "econ", "auditor", "enterprise")
 
 
 def _after(cursor: str | None) -> tuple[str, int] | None:

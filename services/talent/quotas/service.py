@@ -128,7 +128,7 @@ def on_revocation(s: Session, event_id: str, data: CertificationRevoked, today: 
     """srdi.registry.certification.revoked.v1: keep its reason; for cause, cancel the unused
     quotas of later years that this certification produced, as the newest record held shows them.
     A revocation dated after today cancels nothing (FutureFact); one whose certification that
-    record does not hold acts on nothing (CertificationMissing)."""
+    record does not hold is, for cause, an error kept as a dead letter (CertificationMissing)."""
     _not_after_today(data.revoked_on, today, "revoked_on")
     if repo.revocation(s, data.certification_id) is None:
         repo.add(s, CertificationRevocation(certification_id=data.certification_id, uscc=data.uscc,
@@ -136,7 +136,8 @@ def on_revocation(s: Session, event_id: str, data: CertificationRevoked, today: 
                                             for_cause=data.for_cause, reason=(data.reason or "")[:500],
                                             event_id=event_id))
     newest = on_record(s, event_id, data.record, today)
-    if newest.certification(data.certification_id) is None:
+    # Only a revocation for cause cancels anything; one that is not acts on nothing either way.
+    if data.for_cause and newest.certification(data.certification_id) is None:
         raise CertificationMissing(f"the newest registry record of {data.uscc} (version {newest.version}) does not "
                                    f"hold certification {data.certification_id}: nothing is cancelled")
 

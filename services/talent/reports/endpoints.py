@@ -4,16 +4,15 @@ from __future__ import annotations
 from fastapi import APIRouter
 from fastapi.responses import Response
 
+from services.talent.auth import Reader
 from services.talent.query import YearQuery
 from services.talent.reports import service
 from services.talent.reports.schemas import NominationReport, QuotaReport
 from shared import sheets
-from shared.auth import Caller
 from shared.clock import today
 from shared.sessions import ReadSession
 
 router = APIRouter(tags=["talent"])
-Reader = Caller("talent", "econ", "auditor")
 
 
 @router.get("/reports/quotas", summary="落户指标统计 / Quotas granted, used, available and lapsed per year and tier")
