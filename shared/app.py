@@ -38,7 +38,7 @@ LATENCY = Histogram("srdi_http_request_seconds", "Request latency", ["service", 
 class ServiceSpec:
     name: str
     title: str
-    router: APIRouter
+    routers: tuple[APIRouter, ...]  # one per sub-domain, each mounted under /api/v1 (one level: no nesting)
     metadata: MetaData
     migrations: Path
     handlers: Handlers = field(default_factory=Handlers)  # the service's handlers.py
@@ -132,10 +132,11 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     app.state.handlers = spec.handlers
     errors.install(app)
     openapi.complete(app)
-    openapi.serve_docs(app)
-    app.include_router(spec.router, prefix="/api/v1")
+    for router in spec.routers:  # first: routes are matched in order (the hot read path)
+        app.include_router(router, prefix="/api/v1")
     app.include_router(policy_router(spec.policy_writers, spec.policy_validator), prefix="/api/v1")
     app.include_router(ops.ops_router(spec.name))
+    openapi.serve_docs(app)
     app.add_middleware(IdempotencyMiddleware, state=app.state)
     app.add_middleware(BodyLimitMiddleware, state=app.state)  # outside: no body is read past the limit
     app.add_middleware(RequestContextMiddleware, service=spec.name)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
-
 from services.awards import rules
 from services.awards.claims.endpoints import router as claims
 from services.awards.exports.endpoints import router as exports
@@ -15,11 +13,9 @@ from services.awards.tables import Table
 from services.awards.workflow.endpoints import router as workflow
 from shared.app import ServiceSpec, create_app
 
-router = APIRouter()
-for sub in (workflow, claims, ledger, exports, simulation):
-    router.include_router(sub)
+ROUTERS = (workflow, claims, ledger, exports, simulation)
 
-SPEC = ServiceSpec(name="awards", title="SRDI awards (区财政局 / 区经信局)", router=router, metadata=Table.metadata,
+SPEC = ServiceSpec(name="awards", title="SRDI awards (区财政局 / 区经信局)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions", handlers=handlers,
                    policy_validator=rules.validate_policy_value)
 app = create_app(SPEC)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
-
 from services.finance.funds.endpoints import router as funds
 from services.finance.handlers import handlers
 from services.finance.listings.endpoints import router as listings
@@ -17,11 +15,9 @@ from services.finance.service_list.sweeper import threshold_sweeper
 from services.finance.tables import Table
 from shared.app import ServiceSpec, create_app
 
-router = APIRouter()
-for sub in (service_list, products, loans, listings, matchmaking, funds):
-    router.include_router(sub)
+ROUTERS = (service_list, products, loans, listings, matchmaking, funds)
 
-SPEC = ServiceSpec(name="finance", title="SRDI finance (区金融服务办)", router=router, metadata=Table.metadata,
+SPEC = ServiceSpec(name="finance", title="SRDI finance (区金融服务办)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
                    handlers=handlers, jobs=[threshold_sweeper], policy_writers=("finance",),
                    policy_validator=validate_policy_value)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
-
 from services.outreach import jobs
 from services.outreach.contracts.endpoints import router as contracts
 from services.outreach.handlers import handlers
@@ -15,12 +13,10 @@ from services.outreach.showcase.endpoints import router as showcase
 from services.outreach.tables import Table
 from shared.app import ServiceSpec, create_app
 
-router = APIRouter()
-for sub in (scenarios, contracts, showcase, notices, programmes):
-    router.include_router(sub)
+ROUTERS = (scenarios, contracts, showcase, notices, programmes)
 
 SPEC = ServiceSpec(name="outreach", title="SRDI outreach and matchmaking (场景、产品目录、申报通知、上级项目)",
-                   router=router, metadata=Table.metadata,
+                   routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
                    handlers=handlers, jobs=[jobs.delivery_worker, jobs.reminder_worker])
 app = create_app(SPEC)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
-
 from services.parks import rules
 from services.parks.designations.endpoints import router as designations
 from services.parks.handlers import handlers
@@ -14,11 +12,9 @@ from services.parks.parks.endpoints import router as parks
 from services.parks.tables import Table
 from shared.app import ServiceSpec, create_app
 
-router = APIRouter()
-for sub in (parks, designations, incubation, intermediaries):
-    router.include_router(sub)
+ROUTERS = (parks, designations, incubation, intermediaries)
 
-SPEC = ServiceSpec(name="parks", title="SRDI parks (房山园 园区管委会)", router=router, metadata=Table.metadata,
+SPEC = ServiceSpec(name="parks", title="SRDI parks (房山园 园区管委会)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions", handlers=handlers,
                    policy_writers=("econ",), policy_validator=rules.validate_policy_value)
 app = create_app(SPEC)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
-
 from services.registry.certifications.endpoints import router as certifications
 from services.registry.certifications.sweeper import expiry_sweeper
 from services.registry.enterprises.endpoints import router as enterprises
@@ -18,16 +16,9 @@ from services.registry.statistics.endpoints import router as statistics
 from services.registry.tables import Table
 from shared.app import ServiceSpec, create_app
 
-router = APIRouter()
-router.include_router(enterprises)
-router.include_router(certifications)
-router.include_router(imports)
-router.include_router(platform)
-router.include_router(screening)
-router.include_router(service_package)
-router.include_router(statistics)
+ROUTERS = (enterprises, certifications, imports, platform, screening, service_package, statistics)
 
-SPEC = ServiceSpec(name="registry", title="SRDI registry (区经信局)", router=router, metadata=Table.metadata,
+SPEC = ServiceSpec(name="registry", title="SRDI registry (区经信局)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
                    handlers=handlers, jobs=[expiry_sweeper, jobs.job_keeper])
 app = create_app(SPEC)

@@ -3,8 +3,6 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from fastapi import APIRouter
-
 from services.talent.handlers import handlers
 from services.talent.nominations import endpoints as nominations
 from services.talent.nominations.jobs import person_key_filler
@@ -13,11 +11,9 @@ from services.talent.reports import endpoints as reports
 from services.talent.tables import Table
 from shared.app import ServiceSpec, create_app
 
-router = APIRouter()
-for sub in (quotas, nominations, reports):
-    router.include_router(sub.router)
+ROUTERS = (quotas.router, nominations.router, reports.router)
 
-SPEC = ServiceSpec(name="talent", title="SRDI talent (区人社局 / 区委人才办)", router=router, metadata=Table.metadata,
+SPEC = ServiceSpec(name="talent", title="SRDI talent (区人社局 / 区委人才办)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions", handlers=handlers,
                    jobs=[person_key_filler], policy_writers=("talent",))
 app = create_app(SPEC)

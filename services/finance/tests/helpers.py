@@ -122,3 +122,34 @@ async def deliver(suite, event) -> str:
     """Hand one event to the finance consumer exactly as JetStream would (inbox and all)."""
     bus = suite.apps["finance"].state.bus
     return await asyncio.to_thread(bus.handle_raw, event.nats_subject, orjson.dumps(event.envelope()))
+
+
+# -- loan cases through the API (a bank, a product, a drawn loan) ---------------------------------
+LOANS = "/api/v1/loans"
+PRODUCTS = "/api/v1/products"
+
+
+def bank(suite, org="B1"):
+    return suite.client("finance", role="bank", org=org)
+
+
+async def product(suite, kind, name, provider, insurance_type=None):
+    r = await suite.client("finance", role="finance").post(PRODUCTS, json={
+        "kind": kind, "name": name, "provider_org": provider, "description": "测试产品",
+        **({"insurance_type": insurance_type} if insurance_type else {})})
+    assert r.status_code in (201, 409), r.text
+    return r.json()["id"] if r.status_code == 201 else r.json()["existing"]["id"]
+
+
+async def drawn_loan(suite, uscc, org="B1", first_loan=True, guarantor=None, drawn=10_000_000, rate_bp=350):
+    c = bank(suite, org)
+    r = await c.post(LOANS, json={"uscc": uscc, "applied_yuan": drawn, "applied_on": "2025-07-01",
+                                  "first_loan": first_loan, **({"guarantor": guarantor} if guarantor else {})})
+    assert r.status_code == 201, r.text
+    loan = r.json()["id"]
+    r = await c.post(f"{LOANS}/{loan}/decision", json={"approved": True, "decided_on": "2025-07-10"})
+    assert r.status_code == 200 and r.json()["state"] == "approved", r.text
+    r = await c.post(f"{LOANS}/{loan}/draw", json={"drawn_yuan": drawn, "drawn_on": "2025-07-15",
+                                                   "rate_bp": rate_bp, "due_on": "2026-07-14"})
+    assert r.status_code == 200 and r.json()["state"] == "drawn", r.text
+    return loan

@@ -1,0 +1,26 @@
+"""What the portal's tests set up through the services themselves: a promoted enterprise, a budget, its award."""
+from __future__ import annotations
+
+from shared.clock import today
+
+
+async def promote(suite, uscc: str, tier: str = "municipal_srdi", name: str = "北京门户测试科技有限公司",
+                  **facts) -> None:
+    r = suite.client("registry")
+    assert (await r.post("/api/v1/enterprises", json={"uscc": uscc, "name": name, **facts})).status_code == 201
+    assert (await r.post(f"/api/v1/enterprises/{uscc}/certifications",
+                         json={"tier": tier, "recognized_on": "2025-03-01"})).status_code == 201
+    await suite.settled()
+
+
+async def fund(suite, yuan: int = 10**9) -> None:
+    """Give this year's tier awards a budget, where the awards service keeps budgets (issue 3)."""
+    r = await suite.client("awards", "treasury").put(f"/api/v1/budgets/{today().year}/tier",
+                                                     json={"allocated_yuan": yuan})
+    assert r.status_code in (200, 201, 404, 405), r.text
+
+
+async def award_of(suite, uscc: str) -> dict:
+    items = (await suite.client("awards").get(f"/api/v1/awards?uscc={uscc}")).json()["items"]
+    assert len(items) == 1
+    return items[0]
