@@ -57,9 +57,33 @@ IDEMPOTENCY_KEY = {
 }
 
 
-def _problem_answer(description: str) -> dict:
-    return {"description": description,
-            "content": {"application/problem+json": {"schema": {"$ref": "#/components/schemas/Problem"}}}}
+# What each status answers with, shown as the example of that answer (not the 422's for every one).
+EXAMPLES = {
+    "401": ("unauthenticated", "未认证 / Not authenticated", "缺少访问令牌（Bearer）", "Missing bearer token"),
+    "403": ("forbidden", "无权访问 / Forbidden", "当前角色无权执行此操作", "This role may not do this"),
+    "404": ("not-found", "未找到 / Not found", "企业不存在：91110111MA01ABCD2U", "Enterprise not found: 91110111MA01ABCD2U"),
+    "409": ("exists", "冲突 / Conflict", "该企业已登记", "The enterprise is already registered"),
+    "422": ("validation", "请求数据校验失败 / Request validation failed",
+            "请求数据不符合要求（body.uscc: 缺少必填字段），详见各字段问题（errors）",
+            "The request does not validate (body.uscc); see errors"),
+    "413": ("body-too-large", "请求体过大 / Request body too large", "请求体超过上限（4.0 MiB），未予处理",
+            "The request body is larger than the limit (4.0 MiB); it was not processed"),
+    "502": ("platform-error", "上游服务异常 / Bad gateway", "市级平台答复异常", "The municipal platform answered off-contract"),
+    "503": ("unavailable", "服务暂不可用 / Service unavailable", "所需的服务暂不可用，请稍后重试",
+            "A service this needs is unavailable; retry later"),
+}
+
+
+def _problem_answer(description: str, status: str | None = None) -> dict:
+    media: dict = {"schema": {"$ref": "#/components/schemas/Problem"}}
+    if status in EXAMPLES:
+        code, title, zh, en = EXAMPLES[status]
+        media["example"] = {"type": f"https://srdi.fangshan.gov.cn/problems/{code}", "title": title,
+                            "status": int(status), "detail": f"{zh} / {en}", "detail_zh": zh, "detail_en": en}
+        if status == "422":
+            media["example"]["errors"] = [{"loc": ["body", "uscc"], "msg": "缺少必填字段 / Field required",
+                                           "type": "missing"}]
+    return {"description": description, "content": {"application/problem+json": media}}
 
 
 def complete(app: FastAPI) -> None:
@@ -82,17 +106,19 @@ def complete(app: FastAPI) -> None:
                 answers = op["responses"]
                 for code, answer in answers.items():  # a route's own error answers: the problem schema too
                     if code[0] in "45" and "content" not in answer:
-                        answer.update(_problem_answer(answer.get("description", "")))
-                answers["422"] = _problem_answer(ANSWERS["422"])
-                answers["413"] = _problem_answer(ANSWERS["413"])
+                        answer.update(_problem_answer(answer.get("description", ""), code))
+                    elif answer.get("description") == "Successful Response":
+                        answer["description"] = "成功 / Successful Response"
+                answers["422"] = _problem_answer(ANSWERS["422"], "422")
+                answers["413"] = _problem_answer(ANSWERS["413"], "413")
                 if path not in OPEN:
                     op["security"] = [{"bearer": []}]
-                    answers["401"] = _problem_answer(ANSWERS["401"])
-                    answers["403"] = _problem_answer(ANSWERS["403"])
+                    answers["401"] = _problem_answer(ANSWERS["401"], "401")
+                    answers["403"] = _problem_answer(ANSWERS["403"], "403")
                 if "{" in path:
-                    answers.setdefault("404", _problem_answer(ANSWERS["404"]))
+                    answers.setdefault("404", _problem_answer(ANSWERS["404"], "404"))
                 if method == "post":
-                    answers.setdefault("409", _problem_answer(ANSWERS["409"]))
+                    answers.setdefault("409", _problem_answer(ANSWERS["409"], "409"))
                     op.setdefault("parameters", []).append(IDEMPOTENCY_KEY)
         app.openapi_schema = doc
         return doc

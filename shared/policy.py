@@ -136,7 +136,9 @@ def policy_router(writers: tuple[str, ...], validate: Validator | None = None) -
             stmt = stmt.where(PolicyParameter.key == key)
         return PolicyHistory(items=[PolicyVersion.model_validate(p) for p in session.scalars(stmt)])
 
-    @r.put("/policy", status_code=201, summary="新增参数版本 / Add a version of a parameter from a date")
+    @r.put("/policy", status_code=201, summary="新增参数版本 / Add a version of a parameter from a date",
+           responses={404: {"description": "没有该参数 / no such parameter"},
+                      409: {"description": "该日期已有版本，历史不可修改 / a version from that date exists"}})
     def add_policy_version(body: PolicyVersionIn, who: Writer, session: WriteSession) -> PolicyVersion:
         """自某日起生效的新版本；历史从不修改，同日已有版本为 409。/ A new version from a date;
         history is never edited (a version on the same date is 409)."""

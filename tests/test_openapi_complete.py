@@ -13,6 +13,7 @@ from shared.settings import available_services
 CJK = re.compile("[\u4e00-\u9fff]")
 LATIN = re.compile("[A-Za-z]{2}")
 OPEN = {"/healthz", "/readyz", "/metrics", "/asyncapi.json"}
+USCC_LIKE = re.compile(r"(?<![0-9A-Z])9[0-9A-Z]{17}(?![0-9A-Z])")
 
 
 def bilingual(text) -> bool:
@@ -86,6 +87,31 @@ def test_every_operation_and_field_is_documented(service):
     app.openapi_schema = None
     found = gaps(app.openapi())
     assert not found, f"{len(found)} gaps in {service}'s OpenAPI:\n" + "\n".join(found)
+
+
+def _examples(node, inside: bool = False):
+    """Every string inside an `example` or `examples` of the document."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            yield from _examples(value, inside or key in ("example", "examples"))
+    elif isinstance(node, list):
+        for value in node:
+            yield from _examples(value, inside)
+    elif inside and isinstance(node, str):
+        yield node
+
+
+@pytest.mark.parametrize("service", available_services())
+def test_every_example_code_is_a_valid_uscc(service):
+    """An example an integrator copies must not be refused: every 18-character 统一社会信用代码 in
+    an example has a valid check character."""
+    from shared.validators import uscc_error
+
+    app = importlib.import_module(f"services.{service}.main").app
+    app.openapi_schema = None
+    codes = {m for text in _examples(app.openapi()) for m in USCC_LIKE.findall(text)}
+    assert codes, "no example holds a USCC"
+    assert {c for c in codes if uscc_error(c)} == set()
 
 
 @pytest.mark.parametrize("service", available_services())

@@ -33,7 +33,7 @@ class ListingClaim(Body):
     the municipal award is the amount of the municipal document cited by `municipal_award_ref`."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"program": "listing", "uscc": "91110111MA01ABCD2X", "municipal_award_yuan": 1000000,
+        {"program": "listing", "uscc": "91110111MA01ABCD2U", "municipal_award_yuan": 1000000,
          "municipal_award_ref": "京经信〔2024〕7号"}]})
 
     program: Literal["listing"] = Field(description="上市奖励 / the listing award")

@@ -10,8 +10,8 @@ from shared.schemas import Body, Public, Yuan
 
 FIGURES = {"program": "tier", "allocated_yuan": 5000000, "set_by": "treasury:-:wang", "disbursed_yuan": 300000,
            "reserved_yuan": 500000, "clawed_back_yuan": 0, "remaining_yuan": 4200000}
-ENTRY = {"id": 31, "kind": "disbursed", "award_id": 12, "program": "tier", "uscc": "91110111MA01ABCD2X",
-         "payee": "91110111MA01ABCD2X", "payee_type": "enterprise", "amount_yuan": 300000, "booked_on": "2024-05-20",
+ENTRY = {"id": 31, "kind": "disbursed", "award_id": 12, "program": "tier", "uscc": "91110111MA01ABCD2U",
+         "payee": "91110111MA01ABCD2U", "payee_type": "enterprise", "amount_yuan": 300000, "booked_on": "2024-05-20",
          "budget_year": 2024, "voucher": "FS-2024-000123", "actor": "treasury:-:wang", "note": "已拨付",
          "at": "2024-05-20T02:00:00Z"}
 

@@ -10,7 +10,7 @@ from shared.schemas import Body, Day, Public
 
 PERIOD = {"from": "2024-01-01", "to": "2024-12-31"}
 COST = {"total_yuan": 1500000, "by_program": {"tier": 1200000, "relocation": 200000, "introducer": 100000},
-        "by_enterprise": {"91110111MA01ABCD2X": 1400000, "北京某咨询有限公司": 100000}, "awards": 4}
+        "by_enterprise": {"91110111MA01ABCD2U": 1400000, "北京某咨询有限公司": 100000}, "awards": 4}
 
 
 class Period(Body):
@@ -67,7 +67,7 @@ class Cost(Public):
 
 class Difference(Public):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"total_yuan": -300000, "by_program": {"tier": -300000}, "by_enterprise": {"91110111MA01ABCD2X": -300000}}]})
+        {"total_yuan": -300000, "by_program": {"tier": -300000}, "by_enterprise": {"91110111MA01ABCD2U": -300000}}]})
 
     total_yuan: int = Field(description="合计差额（元，方案减现行） / proposed minus in force, in 元")
     by_program: dict[str, int] = Field(description="按项目差额（元） / the difference per programme, in 元")
@@ -76,7 +76,7 @@ class Difference(Public):
 
 class LeftOut(Public):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"program": "listing", "usccs": ["91110111MA01ABCD2X"], "count": 1,
+        {"program": "listing", "usccs": ["91110111MA01ABCD2U"], "count": 1,
          "reason_zh": "金融办已记录上市，但尚无上市奖励申领：市级奖励金额未知，无法测算配套",
          "reason_en": "listings the finance office recorded with no listing claim yet"}]})
 

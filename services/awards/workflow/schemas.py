@@ -16,8 +16,8 @@ Instant = Annotated[dt.datetime, PlainSerializer(lambda v: v.isoformat() + "Z", 
                                                             when_used="json")]
 
 AWARD_EXAMPLE = {
-    "id": 12, "uscc": "91110111MA01ABCD2X", "program": "tier", "tier": "municipal_srdi", "amount_yuan": 300000,
-    "state": "computed", "payee": "91110111MA01ABCD2X", "payee_type": "enterprise", "decided_on": "2024-03-01",
+    "id": 12, "uscc": "91110111MA01ABCD2U", "program": "tier", "tier": "municipal_srdi", "amount_yuan": 300000,
+    "state": "computed", "payee": "91110111MA01ABCD2U", "payee_type": "enterprise", "decided_on": "2024-03-01",
     "certification_id": 7, "contract_id": None, "budget_year": None,
     "basis": {"rule": "tier_award_with_top_up", "explanation": "北京市专精特新中小企业 奖励 300000 元，扣除已获层级奖励 0 元，补差 300000 元",
               "parameters": [{"id": 1, "key": "award.tier.municipal_srdi", "value": 300000,
@@ -92,7 +92,7 @@ class AwardDetail(AwardPublic):
 
 class TotalsPublic(Public):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"uscc": "91110111MA01ABCD2X", "total_yuan": 500000, "by_program": {"tier": 300000, "relocation": 200000}}]})
+        {"uscc": "91110111MA01ABCD2U", "total_yuan": 500000, "by_program": {"tier": 300000, "relocation": 200000}}]})
 
     uscc: str = Field(description="统一社会信用代码 / unified social credit code")
     total_yuan: int = Field(description="奖励合计（元，不含驳回和追回） / total in 元, rejected and clawed back excluded")

@@ -11,7 +11,7 @@ from shared.tiers import Tier
 
 PositiveYuan = Annotated[int, Field(gt=0, le=10**13)]
 FUND = {"id": 1, "name": "房山区高精尖产业引导基金", "manager": "北京房山科创投资管理有限公司"}
-INVESTMENT = {"id": 5, "fund_id": 1, "uscc": "91110111MA01ABCD2X", "invested_on": "2025-05-20",
+INVESTMENT = {"id": 5, "fund_id": 1, "uscc": "91110111MA01ABCD2U", "invested_on": "2025-05-20",
               "amount_yuan": 20_000_000, "tier_at_investment": "municipal_srdi"}
 PARAMETERS = "引用的政策参数 / the policy parameters cited"
 

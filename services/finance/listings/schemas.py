@@ -52,7 +52,7 @@ class PipelinePublic(Public):
     """One enterprise's listing pipeline with the stages it reached."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
-        {"uscc": "91110111MA01ABCD2X", "board": "bse", "sponsor": "中信建投证券股份有限公司", "stage": "coaching_filed",
+        {"uscc": "91110111MA01ABCD2U", "board": "bse", "sponsor": "中信建投证券股份有限公司", "stage": "coaching_filed",
          "stage_zh": "辅导备案", "stage_on": "2025-03-20", "listed_on": None, "stages": [STAGE_EXAMPLE]}]})
 
     uscc: str = Field(description=USCC)
@@ -68,7 +68,7 @@ class PipelinePublic(Public):
 class StageCount(Public):
     """The enterprises that reached a stage in the year."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"count": 1, "usccs": ["91110111MA01ABCD2X"]}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"count": 1, "usccs": ["91110111MA01ABCD2U"]}]})
 
     count: int = Field(description="企业数 / number of enterprises")
     usccs: list[str] = Field(description="企业统一社会信用代码 / their unified social credit codes")
@@ -78,8 +78,8 @@ class ProgressPublic(Public):
     """A year's listing progress."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"year": 2025, "reached": {"coaching_filed": {"count": 1, "usccs": ["91110111MA01ABCD2X"]}},
-         "coached_to_listing": 0, "in_pipeline": 1, "in_pipeline_usccs": ["91110111MA01ABCD2X"]}]})
+        {"year": 2025, "reached": {"coaching_filed": {"count": 1, "usccs": ["91110111MA01ABCD2U"]}},
+         "coached_to_listing": 0, "in_pipeline": 1, "in_pipeline_usccs": ["91110111MA01ABCD2U"]}]})
 
     year: int = Field(description="年度 / the year")
     reached: dict[Stage, StageCount] = Field(description="各阶段当年达到的企业 / per stage, the enterprises that "

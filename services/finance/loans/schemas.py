@@ -18,7 +18,7 @@ Rate = Annotated[int, Field(ge=0, le=10_000)]
 STATE = ("案件状态：applied 已申请、approved 已批准、declined 已拒绝、drawn 已放款、repaid 已结清、non_performing 不良 / "
          "case state: applied, approved, declined, drawn, repaid or non-performing")
 RATE = "年利率，基点（100 = 1%）/ annual interest rate, basis points (100 = 1 %)"
-EXAMPLE_USCC = "91110111MA01ABCD2X"
+EXAMPLE_USCC = "91110111MA01ABCD2U"
 
 
 def examples(*docs: dict) -> dict:

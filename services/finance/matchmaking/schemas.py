@@ -12,7 +12,7 @@ from shared.schemas import USCC, Body, FactDay, Public, Text
 
 USCCS = "参加企业的统一社会信用代码 / the attending enterprises' unified social credit codes"
 EXAMPLE = {"title": "2025 年房山区专精特新企业政银企对接会", "held_on": "2025-06-18", "venue": "房山区政务服务中心",
-           "banks": ["BOB", "ICBC-BJ"], "enterprises": ["91110111MA01ABCD2X"]}
+           "banks": ["BOB", "ICBC-BJ"], "enterprises": ["91110111MA01ABCD2U"]}
 
 
 class MatchmakingIn(Body):
@@ -31,7 +31,7 @@ class MatchmakingIn(Body):
 class AttendeesIn(Body):
     """Enterprises to add to an event."""
 
-    model_config = ConfigDict(json_schema_extra={"examples": [{"enterprises": ["91110111MA01ABCD2X"]}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"enterprises": ["91110111MA01ABCD2U"]}]})
 
     enterprises: Annotated[list[USCC], Field(min_length=1, max_length=1000)] = Field(description=USCCS)
 
@@ -40,7 +40,7 @@ class MatchmakingCase(Public):
     """A loan case that came from the event."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
-        {"id": 12, "bank": "BOB", "uscc": "91110111MA01ABCD2X", "state": "drawn", "applied_yuan": 5_000_000,
+        {"id": 12, "bank": "BOB", "uscc": "91110111MA01ABCD2U", "state": "drawn", "applied_yuan": 5_000_000,
          "drawn_yuan": 5_000_000}]})
 
     id: int = Field(description="贷款案件编号 / loan case id")

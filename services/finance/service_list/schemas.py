@@ -14,7 +14,7 @@ class ServiceListItem(Public):
     (`?changed_since=`) and on one entry; the plain list holds only listed enterprises."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
-        {"uscc": "91110111MA01ABCD2X", "name": "北京房山精密智造科技有限公司", "tier": "municipal_srdi",
+        {"uscc": "91110111MA01ABCD2U", "name": "北京房山精密智造科技有限公司", "tier": "municipal_srdi",
          "since": "2025-06-01", "removed_on": None, "listed": True}]})
 
     uscc: str = Field(description="统一社会信用代码 / unified social credit code")

@@ -33,7 +33,7 @@ DIMENSION_EXAMPLE = {
     "dimension": "srdi_count", "label": "专精特新企业数量", "measure": "count", "floor": "municipal_srdi",
     "explains": "园区内层级不低于 floor 的企业数 / enterprises in the park at or above `floor`",
     "value": 12, "threshold": 10, "met": True, "weight": 30, "points": 30,
-    "enterprises": ["91110111MA01ABCD2X"],
+    "enterprises": ["91110111MA01ABCD2U"],
     "param": {**PARAM_EXAMPLE, "key": "parks.assessment.dimension.srdi_count", "id": 13,
               "value": {"measure": "count", "floor": "municipal_srdi", "weight": 30, "threshold": 10,
                         "label": "专精特新企业数量"}}}

@@ -15,7 +15,7 @@ NOTE = "备注 / a note"
 
 class IncubationIn(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"uscc": "91110111MA01ABCD2X", "entered_on": "2024-03-01", "note": "入驻孵化器 3 号楼"}]})
+        {"uscc": "91110111MA01ABCD2U", "entered_on": "2024-03-01", "note": "入驻孵化器 3 号楼"}]})
 
     uscc: USCC = Field(description=USCC_)
     entered_on: FactDay = Field(description=ENTERED)  # facts, never after today (shared.schemas.FactDay)
@@ -37,7 +37,7 @@ class GraduationIn(Body):
 
 class IncubationPublic(Public):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
-        {"id": 7, "park_id": "park-3f9a1c2e", "uscc": "91110111MA01ABCD2X", "name": "北京精工智造科技有限公司",
+        {"id": 7, "park_id": "park-3f9a1c2e", "uscc": "91110111MA01ABCD2U", "name": "北京精工智造科技有限公司",
          "entered_on": "2024-03-01", "graduated_on": None, "note": "入驻孵化器 3 号楼"}]})
 
     id: int = Field(description="入孵记录编号 / the incubation record's id")
@@ -52,7 +52,7 @@ class IncubationPublic(Public):
 
 class Promotion(Public):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
-        {"uscc": "91110111MA01ABCD2X", "on": "2025-07-01", "from_tier": "innovative", "to_tier": "municipal_srdi",
+        {"uscc": "91110111MA01ABCD2U", "on": "2025-07-01", "from_tier": "innovative", "to_tier": "municipal_srdi",
          "name": "北京精工智造科技有限公司"}]})
 
     uscc: str = Field(description=USCC_)
@@ -66,7 +66,7 @@ class IncubationSummary(Public):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {"park_id": "park-3f9a1c2e", "year": 2025, "incubating": 12, "entered": 4, "graduated": 2,
          "promoted_enterprises": 1, "promotions": [
-             {"uscc": "91110111MA01ABCD2X", "on": "2025-07-01", "from_tier": "innovative",
+             {"uscc": "91110111MA01ABCD2U", "on": "2025-07-01", "from_tier": "innovative",
               "to_tier": "municipal_srdi", "name": "北京精工智造科技有限公司"}]}]})
 
     park_id: str = Field(description="园区编号 / the park's id")

@@ -24,9 +24,9 @@ CATEGORY = ("服务类型：declaration 申报、finance 融资、ip 知识产�
 DESCRIPTION = "服务内容 / what was done"
 OUTCOME = "服务成效，如“获批市级专精特新” / what the service achieved"
 PARK = "服务所属园区；园区用户的记录总是本园区的 / the park it is for; a park operator's records are its own park's"
-INTERMEDIARY_EXAMPLE = {"name": "北京中关村科技服务有限公司", "kind": "intermediary", "uscc": "91110108MA00XYZ12K",
+INTERMEDIARY_EXAMPLE = {"name": "北京中关村科技服务有限公司", "kind": "intermediary", "uscc": "91110108MA00XYY125",
                         "contact": "李经理 010-69351234"}
-SERVICE_EXAMPLE = {"uscc": "91110111MA01ABCD2X", "served_on": "2025-04-15", "category": "declaration",
+SERVICE_EXAMPLE = {"uscc": "91110111MA01ABCD2U", "served_on": "2025-04-15", "category": "declaration",
                    "description": "辅导申报北京市专精特新中小企业", "outcome": "获批市级专精特新",
                    "park_id": "park-3f9a1c2e"}
 

@@ -63,7 +63,7 @@ class ParkPublic(Public):
     created_at: UtcTime = Field(description="登记时间（UTC） / registered at (UTC)")
 
 
-ENTERPRISE_EXAMPLE = {"uscc": "91110111MA01ABCD2X", "name": "北京精工智造科技有限公司", "park_id": "park-3f9a1c2e",
+ENTERPRISE_EXAMPLE = {"uscc": "91110111MA01ABCD2U", "name": "北京精工智造科技有限公司", "park_id": "park-3f9a1c2e",
                       "tier": "municipal_srdi", "relocated_on": "2024-05-20", "introducer": "北京中关村科技服务有限公司",
                       "enterprise_version": 4, "township": "长阳镇", "tier_on": "2026-12-02"}
 

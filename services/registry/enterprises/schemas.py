@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field, model_validator
 from services.registry.certifications.schemas import CERTIFICATION_EXAMPLE, CertificationPublic
 from shared.schemas import USCC, Body, Day, DivisionCode, FactDay, Public, Text
 
-ENTERPRISE_EXAMPLE = {"uscc": "91110111MA01ABCD2X", "name": "北京燕山精工科技有限公司", "township": "窦店镇",
+ENTERPRISE_EXAMPLE = {"uscc": "91110111MA01ABCD2U", "name": "北京燕山精工科技有限公司", "township": "窦店镇",
                       "industry_code": "C3484", "founded_on": "2015-04-20", "park_id": "fangshan-gaojiyuan",
                       "relocated_on": None, "relocated_from_code": None, "relocated_from": None, "introducer": None}
 NAME = "企业名称 / the enterprise's name"

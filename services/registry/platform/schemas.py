@@ -8,7 +8,7 @@ from shared.schemas import USCC, Body, Public
 RecommendTier = Literal["innovative", "municipal_srdi", "municipal_little_giant", "national_little_giant",
                         "single_champion"]
 TIER = "推荐申报的称号 / the title to declare"
-USCCS = ["91110111MA01ABCD2X", "91110111MA02EFGH3Y"]
+USCCS = ["91110111MA01ABCD2U", "91110111MA02EFGH38"]
 
 
 class RecommendationIn(Body):

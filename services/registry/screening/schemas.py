@@ -96,7 +96,7 @@ _IndicatorAnswer = create_model(
     "_IndicatorAnswer", __base__=_IndicatorRow, __module__=__name__,
     **{k: (_stored(t) | None, Field(None, description=d)) for k, (t, d) in INDICATORS.items()},
     **{k: (f.annotation, f) for k, f in _IndicatorStamp.model_fields.items()})
-INDICATOR_EXAMPLE = {"uscc": "91110111MA01ABCD1X", "year": 2024, **INDICATORS_EXAMPLE, "updated_by": "econ:-:u1",
+INDICATOR_EXAMPLE = {"uscc": "91110111MA01ABCD1Q", "year": 2024, **INDICATORS_EXAMPLE, "updated_by": "econ:-:u1",
                      "updated_at": "2025-03-02T08:00:00Z"}
 
 
@@ -108,7 +108,7 @@ class IndicatorPublic(_IndicatorAnswer):
 
 class IndicatorList(Public):
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"uscc": "91110111MA01ABCD1X", "items": [INDICATOR_EXAMPLE]}]})
+        {"uscc": "91110111MA01ABCD1Q", "items": [INDICATOR_EXAMPLE]}]})
 
     uscc: str = Field(description=USCC_D)
     items: list[IndicatorPublic] = Field(description="各年度指标 / the indicators, year by year")
@@ -160,7 +160,7 @@ class ScreeningList(Public):
         "basis": {k: Cited.model_config["json_schema_extra"]["examples"][0]
                   for k in ("criteria", "max_failures", "max_relative_gap")},
         "totals": {"met": 1, "near": 1, "not_met": 0},
-        "items": [{"uscc": "91110111MA01ABCD1X", "name": "北京精工科技有限公司", "township": "窦店镇", "park_id": None,
+        "items": [{"uscc": "91110111MA01ABCD1Q", "name": "北京精工科技有限公司", "township": "窦店镇", "park_id": None,
                    "current_tier": "innovative", "status": "near", "status_zh": "准达标", "has_indicators": True,
                    "failing": [{"criterion": "rd_spend", "zh": "研发费用", "indicator": "rd_spend_yuan",
                                 "value": 999999, "op": "gte", "threshold": 1000000, "gap": 1,
@@ -185,7 +185,7 @@ class AnnualUpdateIn(Body):
 
 class AnnualUpdatePublic(Public):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
-        {"uscc": "91110111MA01ABCD1X", "year": 2025, "submitted_on": "2025-04-18"}]})
+        {"uscc": "91110111MA01ABCD1Q", "year": 2025, "submitted_on": "2025-04-18"}]})
 
     uscc: str = Field(description=USCC_D)
     year: int = Field(description="填报年度 / the year it is filed in")
@@ -212,7 +212,7 @@ class ChangeReportIn(Body):
         return self
 
 
-CHANGE_EXAMPLE = {"id": 4, "uscc": "91110111MA01ABCD1X", "kind": "relocation", "changed_on": "2025-02-10",
+CHANGE_EXAMPLE = {"id": 4, "uscc": "91110111MA01ABCD1Q", "kind": "relocation", "changed_on": "2025-02-10",
                   "reported_on": "2025-03-01", "due_on": "2025-05-10", "late": False, "detail": "迁至窦店镇高端制造业基地"}
 
 
@@ -231,7 +231,7 @@ class ChangeReportPublic(Public):
 
 
 class ChangeReportList(Public):
-    model_config = ConfigDict(json_schema_extra={"examples": [{"uscc": "91110111MA01ABCD1X", "items": [CHANGE_EXAMPLE]}]})
+    model_config = ConfigDict(json_schema_extra={"examples": [{"uscc": "91110111MA01ABCD1Q", "items": [CHANGE_EXAMPLE]}]})
 
     uscc: str = Field(description=USCC_D)
     items: list[ChangeReportPublic] = Field(description="重大变更报告，按变更日期 / the reports, by change date")
@@ -259,7 +259,7 @@ class RenewalsDue(Public):
     model_config = ConfigDict(json_schema_extra={"examples": [{
         "on": "2025-06-01", "basis": {k: Cited.model_config["json_schema_extra"]["examples"][0]
                                       for k in ("notice_months", "annual_update_deadline")},
-        "items": [{"uscc": "91110111MA01ABCD1X", "name": "北京精工科技有限公司", "park_id": None, "certification_id": 9,
+        "items": [{"uscc": "91110111MA01ABCD1Q", "name": "北京精工科技有限公司", "park_id": None, "certification_id": 9,
                    "tier": "municipal_srdi", "recognized_on": "2022-08-01", "expires_on": "2025-07-31",
                    "days_left": 60, "annual_updates_missed": [2024], "renewal_blocked": True}]}]})
 

@@ -28,7 +28,7 @@ def _examples(*examples: dict) -> dict:
 # -- requests (诉求) ----------------------------------------------------------------------------
 class ServiceRequestIn(Body):
     model_config = ConfigDict(json_schema_extra=_examples(
-        {"uscc": "91110111MA01ABCD1X", "category": "subsidy", "summary": "研发费用补贴何时拨付？",
+        {"uscc": "91110111MA01ABCD1Q", "category": "subsidy", "summary": "研发费用补贴何时拨付？",
          "opened_on": "2025-03-01"}))
 
     uscc: USCC = Field(description=D_USCC)
@@ -57,7 +57,7 @@ class RequestBasis(Public):
     deadline_days: Cited = Field(description="办理时限（天）参数 / the deadline parameter, in days")
 
 
-REQUEST_EXAMPLE = {"id": 12, "uscc": "91110111MA01ABCD1X", "category": "subsidy", "summary": "研发费用补贴何时拨付？",
+REQUEST_EXAMPLE = {"id": 12, "uscc": "91110111MA01ABCD1Q", "category": "subsidy", "summary": "研发费用补贴何时拨付？",
                    "department": "treasury", "state": "open", "opened_on": "2025-03-01", "due_on": "2025-03-16",
                    "closed_on": None, "resolution": None, "overdue": False}
 
@@ -82,7 +82,7 @@ class ServiceRequestPublic(Public):
 # -- visits (走访) ------------------------------------------------------------------------------
 class VisitIn(Body):
     model_config = ConfigDict(json_schema_extra=_examples(
-        {"uscc": "91110111MA01ABCD1X", "visited_on": "2025-04-10", "visitors": "区经信局 张科长、李干事",
+        {"uscc": "91110111MA01ABCD1Q", "visited_on": "2025-04-10", "visitors": "区经信局 张科长、李干事",
          "findings": "企业计划扩产，需协调用地。"}))
 
     uscc: USCC = Field(description=D_USCC)
@@ -93,7 +93,7 @@ class VisitIn(Body):
 
 class VisitPublic(Public):
     model_config = ConfigDict(from_attributes=True, json_schema_extra=_examples(
-        {"id": 3, "uscc": "91110111MA01ABCD1X", "visited_on": "2025-04-10", "visitors": "区经信局 张科长、李干事",
+        {"id": 3, "uscc": "91110111MA01ABCD1Q", "visited_on": "2025-04-10", "visitors": "区经信局 张科长、李干事",
          "findings": "企业计划扩产，需协调用地。"}))
 
     id: int = Field(description=D_ID)
@@ -108,7 +108,7 @@ class HotlineQuestionIn(Body):
     """A hotline question (热线咨询). The caller's name and phone are optional personal data."""
 
     model_config = ConfigDict(json_schema_extra=_examples(
-        {"uscc": "91110111MA01ABCD1X", "caller_name": "王小明", "caller_phone": "138-1234-5678",
+        {"uscc": "91110111MA01ABCD1Q", "caller_name": "王小明", "caller_phone": "138-1234-5678",
          "category": "subsidy", "question": "研发费用补贴何时申报？", "asked_on": "2025-03-01"}))
 
     uscc: USCC | None = Field(None, description="已登记企业的统一社会信用代码（可空） / a registered enterprise's USCC, optional")
@@ -142,7 +142,7 @@ class HotlineBasis(Public):
 
 class HotlineQuestionPublic(Public):
     model_config = ConfigDict(from_attributes=True, json_schema_extra=_examples(
-        {"id": 5, "uscc": "91110111MA01ABCD1X", "category": "subsidy", "department": "treasury",
+        {"id": 5, "uscc": "91110111MA01ABCD1Q", "category": "subsidy", "department": "treasury",
          "question": "研发费用补贴何时申报？", "asked_on": "2025-03-01", "caller_name": "王**",
          "caller_phone": "138****5678", "answered": False, "answer": None, "answered_by": None,
          "answered_on": None}))
@@ -188,7 +188,7 @@ class AttendanceIn(Body):
 
 class AttendancePublic(Public):
     model_config = ConfigDict(from_attributes=True, json_schema_extra=_examples(
-        {"session_id": 7, "uscc": "91110111MA01ABCD1X", "attendees": 2}))
+        {"session_id": 7, "uscc": "91110111MA01ABCD1Q", "attendees": 2}))
 
     session_id: int = Field(description="宣讲会编号 / the session's id")
     uscc: str = Field(description=D_USCC)
@@ -216,7 +216,7 @@ class PolicySessionPublic(Public):
 class PolicySessionDetail(PolicySessionPublic):
     model_config = ConfigDict(from_attributes=True, json_schema_extra=_examples(
         SESSION_EXAMPLE | {"enterprises": 1, "attendees": 2, "attendance": [
-            {"session_id": 7, "uscc": "91110111MA01ABCD1X", "attendees": 2, "name": "北京精工科技有限公司"}]}))
+            {"session_id": 7, "uscc": "91110111MA01ABCD1Q", "attendees": 2, "name": "北京精工科技有限公司"}]}))
 
     attendance: list[AttendancePublic] = Field(description="各企业参会情况 / attendance by enterprise")
 

@@ -21,7 +21,7 @@ ActionPath = Annotated[Action, Path(description="操作：review 区级审核、
                                                 "reject 驳回（须说明理由）、withdraw 撤回 / the action: review, "
                                                 "recommend, approve, reject (reason required) or withdraw")]
 STATE = "状态：" + "、".join(f"{code} {zh}" for code, zh in rules.STATE_ZH.items()) + " / the state"
-USCC_EXAMPLE = "91110111MA01R2XJ3K"
+USCC_EXAMPLE = "91110111MA01R2XJ3P"
 
 
 def _resident_id(value: str) -> str:
@@ -53,9 +53,9 @@ PERSON = {"name": "张三", "id_number": "1101*************7", "id_number_masked
           "gender": "male", "education": "博士", "post": "首席工程师"}
 RECORD = {"id": 41, "uscc": USCC_EXAMPLE, "year": 2026, "category": "领军人才", "state": "submitted",
           "state_reason": None, "holds_quota": True, "person": PERSON, "documents": ["DOC-2026-001"],
-          "created_by": "enterprise:91110111MA01R2XJ3K:wang", "created_at": "2026-03-02T01:20:00Z",
+          "created_by": "enterprise:91110111MA01R2XJ3P:wang", "created_at": "2026-03-02T01:20:00Z",
           "updated_at": "2026-03-02T01:20:00Z"}
-SAME = {"id": 17, "uscc": "91110111MA01QW8B5N", "year": 2025, "category": "骨干人才", "state": "rejected"}
+SAME = {"id": 17, "uscc": "91110111MA01QW8B5K", "year": 2025, "category": "骨干人才", "state": "rejected"}
 
 
 class PersonIn(Body):

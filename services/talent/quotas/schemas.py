@@ -18,7 +18,7 @@ RULE = {"zh": "同一企业同一年度只享受一次落户指标，两个层�
         "en": "one grant per enterprise and year: the largest entitlement, never a sum"}
 BASIS = {"rule": RULE, "tier": "national_little_giant", "certification_id": 3051, "recognized_on": "2025-08-01",
          "params": [PARAM], "entitlements": [ENTITLEMENT]}
-QUOTA = {"uscc": "91110111MA01R2XJ3K", "year": 2026, "granted": 1, "used": 0, "available": 1, "lapsed": False,
+QUOTA = {"uscc": "91110111MA01R2XJ3P", "year": 2026, "granted": 1, "used": 0, "available": 1, "lapsed": False,
          "tier_today": "national_little_giant", "basis": BASIS}
 
 
