@@ -126,7 +126,10 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
             db.dispose()
 
     app = FastAPI(title=spec.title, version="1.0.0", lifespan=lifespan, docs_url=None, redoc_url=None,
-                  description=f"SRDI suite — {spec.name} service. Errors are RFC 9457 problem+json.")
+                  description=f"房山区专精特新企业梯度培育协同平台 — {spec.name} 服务。令牌：Bearer（EdDSA）；"
+                              "错误为 RFC 9457 problem+json，中文与英文并列；写请求可带 Idempotency-Key。/ "
+                              f"SRDI suite — the {spec.name} service. Bearer tokens (EdDSA); errors are RFC 9457 "
+                              "problem+json in Chinese and English; writes take an Idempotency-Key.")
     app.state.settings = settings
     app.state.service = spec.name
     app.state.handlers = spec.handlers

@@ -125,3 +125,4 @@ async def test_docs_are_served_by_the_service(suite, service):
     redoc = await client.get("/redoc")
     assert redoc.status_code == 200 and "/docs-assets/redoc.standalone.js" in redoc.text
     assert "fonts.googleapis" not in redoc.text
+    assert "img-src 'self'" in redoc.headers["content-security-policy"]  # not even ReDoc's footer logo
