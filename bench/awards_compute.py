@@ -1,6 +1,6 @@
 """Benchmark: computing the awards of 10,000 promotions.
 
-1. Pure rules: `rules.replay` over 10,000 promotions (2,500 enterprises climbing
+1. Pure rules: `simulation.rules.replay` over 10,000 promotions (2,500 enterprises climbing
    municipal SRDI → municipal little giant → national little giant, plus a first renewal), under
    the seed's parameters and under the 2025 measures (first renewal paid).
 2. Rules + database: the same 10,000 promotions through the real handler
@@ -23,6 +23,7 @@ ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
 from services.awards import rules  # noqa: E402
+from services.awards.simulation import rules as simulation  # noqa: E402
 from services.awards.projection.service import on_promotion  # noqa: E402
 from services.awards.simulation.service import PARAMETER_SETS, parameter_set, simulate  # noqa: E402
 from services.awards.main import SPEC  # noqa: E402
@@ -74,10 +75,10 @@ def main(n: int = 10_000) -> dict:
             with db.reader() as s:
                 ps = parameter_set(s, name)
             t = time.perf_counter()
-            awards = rules.replay(promos, {}, [], lambda _on: ps, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
+            awards = simulation.replay(promos, {}, [], lambda _on: ps, dt.date(2000, 1, 1), dt.date(2100, 1, 1))
             secs = time.perf_counter() - t
             results[f"pure_{name}"] = {"seconds": round(secs, 3), "awards": len(awards),
-                                       "total_yuan": rules.cost(awards)["total_yuan"],
+                                       "total_yuan": simulation.cost(awards)["total_yuan"],
                                        "promotions_per_s": round(n / secs)}
         events = promotion_events(promos)
         t = time.perf_counter()
