@@ -184,7 +184,8 @@ Item = TypeVar("Item")
 
 
 class Page(Public, Generic[Item]):
-    """One page of a keyset-paginated list (shared.pagination): pass `next_cursor` as `?cursor=`."""
+    """列表的一页（键集分页），下一页以 next_cursor 作 ?cursor= 传回 / One page of a keyset-paginated list
+    (shared.pagination): pass `next_cursor` as `?cursor=`."""
 
     items: list[Item] = Field(description="本页条目 / the items on this page")
     next_cursor: str | None = Field(None, description="下一页游标，作为 ?cursor= 传回；已是最后一页时为空 / "

@@ -74,6 +74,8 @@ def gaps(doc: dict) -> list[str]:
             if method == "post" and "409" not in answers:
                 found.append(f"{where}: 409 not documented")
     for name, schema in doc.get("components", {}).get("schemas", {}).items():
+        if schema.get("description") and not bilingual(schema["description"]):
+            found.append(f"schema {name}: its description is not Chinese with English beside it")
         for field, prop in schema.get("properties", {}).items():
             text = prop.get("description") or resolve(doc, prop).get("description")
             if not bilingual(text):

@@ -11,7 +11,7 @@ ContractId = Annotated[int, Field(ge=1, le=2_147_483_647, description="外联记
 
 
 class ScenarioClaim(Body):
-    """Re-raise the scenario award of a contract outreach recorded (one that was ineligible then)."""
+    """重新申领应用场景奖励 / Re-raise the scenario award of a contract outreach recorded (one that was ineligible then)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"program": "scenario", "contract_id": 42}]})
 
@@ -20,7 +20,7 @@ class ScenarioClaim(Body):
 
 
 class EcosystemClaim(Body):
-    """Re-raise the ecosystem award of a contract outreach recorded."""
+    """重新申领产业链上下游合作奖励 / Re-raise the ecosystem award of a contract outreach recorded."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"program": "ecosystem", "contract_id": 43}]})
 
@@ -29,7 +29,8 @@ class EcosystemClaim(Body):
 
 
 class ListingClaim(Body):
-    """The listing award of a listing the finance office recorded (board and date from that record);
+    """上市奖励（依区金融服务办记录的上市） / The listing award of a listing the finance office recorded
+    (board and date from that record);
     the municipal award is the amount of the municipal document cited by `municipal_award_ref`."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [

@@ -22,7 +22,8 @@ UsccQuery = Annotated[str | None, Query(max_length=18, description="统一社会
 
 
 @router.put("/budgets/{year}/{program}", summary="设定项目年度预算（区财政局） / Set a program's budget for a year "
-                                                 "(区财政局)")
+                                                 "(区财政局)",
+            responses={409: {"description": "预算低于已占用与已拨付之和 / below what is reserved and paid"}})
 def put_budget(year: Year, program: ProgramPath, body: BudgetIn, who: Treasurer,
                session: WriteSession) -> BudgetPublic:
     """区财政局设定某项目某年度的预算；不得低于已预留和已拨付之和（409）。

@@ -23,7 +23,7 @@ class BudgetIn(Body):
 
 
 class Figures(Public):
-    """A program's budget of a year, the rest from the ledger."""
+    """某项目某年度的预算与台账数额 / A program's budget of a year, the rest from the ledger."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [FIGURES]})
 
@@ -37,7 +37,7 @@ class Figures(Public):
 
 
 class BudgetPublic(Figures):
-    """A program's figures after its budget is set."""
+    """预算设定后某项目的数额 / A program's figures after its budget is set."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"year": 2024, **FIGURES}]})
 
@@ -56,7 +56,7 @@ class Totals(Public):
 
 
 class YearBudgets(Public):
-    """Every program's budget of a year, and their totals."""
+    """某年度各项目预算及合计 / Every program's budget of a year, and their totals."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"year": 2024, "items": [FIGURES], "total": {k: v for k, v in FIGURES.items() if k.endswith("_yuan")}}]})
@@ -67,7 +67,7 @@ class YearBudgets(Public):
 
 
 class EntryPublic(Public):
-    """An immutable ledger entry (a correction is a new entry)."""
+    """不可修改的台账记录 / An immutable ledger entry (a correction is a new entry)."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [ENTRY]})
 

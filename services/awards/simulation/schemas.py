@@ -42,7 +42,7 @@ class PeriodPublic(Public):
 
 
 class Cited(Public):
-    """A parameter as the costing used it."""
+    """测算所用的参数 / A parameter as the costing used it."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"id": 0, "key": "award.tier.municipal_srdi", "value": 200000, "effective_from": "2025-04-28",
@@ -88,7 +88,7 @@ class LeftOut(Public):
 
 
 class SimulationPublic(Public):
-    """A parameter set costed over a period next to the policy in force, and the difference."""
+    """参数方案测算与现行政策的对比 / A parameter set costed over a period next to the policy in force, and the difference."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"period": PERIOD, "parameter_set": "seed_proposal", "parameters": [], "proposed": COST, "in_force": COST,

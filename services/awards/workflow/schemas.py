@@ -47,7 +47,7 @@ class RejectIn(Body):
 
 
 class TransitionPublic(Public):
-    """One state change of an award."""
+    """奖励的一次状态变化 / One state change of an award."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [TRANSITION_EXAMPLE]})
 
@@ -60,7 +60,7 @@ class TransitionPublic(Public):
 
 
 class AwardPublic(Public):
-    """An award, with the basis that explains it (rule, inputs, parameters with legal references)."""
+    """奖励及其计算依据 / An award, with the basis that explains it (rule, inputs, parameters with legal references)."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [AWARD_EXAMPLE]})
 
@@ -82,7 +82,7 @@ class AwardPublic(Public):
 
 
 class AwardDetail(AwardPublic):
-    """An award and its history (who, when, why, voucher)."""
+    """奖励及其历程 / An award and its history (who, when, why, voucher)."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {**AWARD_EXAMPLE, "history": [TRANSITION_EXAMPLE]}]})

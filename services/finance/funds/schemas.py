@@ -17,7 +17,7 @@ PARAMETERS = "引用的政策参数 / the policy parameters cited"
 
 
 class FundIn(Body):
-    """A guidance fund to add."""
+    """新增引导基金 / A guidance fund to add."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"name": FUND["name"], "manager": FUND["manager"]}]})
 
@@ -26,7 +26,7 @@ class FundIn(Body):
 
 
 class InvestmentIn(Body):
-    """An investment of the fund in an enterprise."""
+    """基金对企业的一笔投资 / An investment of the fund in an enterprise."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"uscc": INVESTMENT["uscc"], "invested_on": "2025-05-20", "amount_yuan": 20_000_000}]})
@@ -37,7 +37,7 @@ class InvestmentIn(Body):
 
 
 class FundPublic(Public):
-    """A guidance fund."""
+    """引导基金 / A guidance fund."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [FUND]})
 
@@ -47,7 +47,7 @@ class FundPublic(Public):
 
 
 class FundList(Public):
-    """Every guidance fund."""
+    """全部引导基金 / Every guidance fund."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{"items": [FUND]}]})
 
@@ -55,7 +55,7 @@ class FundList(Public):
 
 
 class InvestmentPublic(Public):
-    """An investment, with the enterprise's tier on its date (by the registry's record as held now)."""
+    """一笔投资及企业当日层级 / An investment, with the enterprise's tier on its date (by the registry's record as held now)."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [INVESTMENT]})
 
@@ -68,7 +68,7 @@ class InvestmentPublic(Public):
 
 
 class FundDetail(FundPublic):
-    """A fund with its investments."""
+    """引导基金及其投资 / A fund with its investments."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {**FUND, "investments": [INVESTMENT]}]})
@@ -77,7 +77,7 @@ class FundDetail(FundPublic):
 
 
 class TierOn(Public):
-    """The enterprise's tier on an investment's date."""
+    """投资日企业所处层级 / The enterprise's tier on an investment's date."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2025-05-20", "tier": "municipal_srdi"}]})
 
@@ -86,7 +86,7 @@ class TierOn(Public):
 
 
 class ShareItem(Public):
-    """An enterprise invested in, and whether it counts as SRDI."""
+    """被投企业及其是否为专精特新企业 / An enterprise invested in, and whether it counts as SRDI."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"uscc": INVESTMENT["uscc"], "srdi": True, "first_invested_on": "2025-05-20",
@@ -100,7 +100,7 @@ class ShareItem(Public):
 
 
 class FundReport(Public):
-    """The share of SRDI enterprises among those invested in, against the floor."""
+    """被投企业中专精特新企业占比 / The share of SRDI enterprises among those invested in, against the floor."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"fund_id": 1, "on": "2025-12-31", "enterprises": 1, "srdi_enterprises": 1, "share_bp": 10_000,

@@ -35,7 +35,7 @@ class StageIn(Body):
 
 
 class StagePublic(Public):
-    """A stage reached."""
+    """已达到的上市阶段 / A stage reached."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [STAGE_EXAMPLE]})
 
@@ -49,7 +49,7 @@ class StagePublic(Public):
 
 
 class PipelinePublic(Public):
-    """One enterprise's listing pipeline with the stages it reached."""
+    """企业上市进程 / One enterprise's listing pipeline with the stages it reached."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {"uscc": "91110111MA01ABCD2U", "board": "bse", "sponsor": "中信建投证券股份有限公司", "stage": "coaching_filed",
@@ -66,7 +66,7 @@ class PipelinePublic(Public):
 
 
 class StageCount(Public):
-    """The enterprises that reached a stage in the year."""
+    """年度内达到某阶段的企业 / The enterprises that reached a stage in the year."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"count": 1, "usccs": ["91110111MA01ABCD2U"]}]})
 
@@ -75,7 +75,7 @@ class StageCount(Public):
 
 
 class ProgressPublic(Public):
-    """A year's listing progress."""
+    """年度上市进展 / A year's listing progress."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"year": 2025, "reached": {"coaching_filed": {"count": 1, "usccs": ["91110111MA01ABCD2U"]}},

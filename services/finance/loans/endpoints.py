@@ -116,6 +116,7 @@ def add_repayment(loan_id: LoanId, body: RepaymentIn, who: LoanWriter, session: 
 
 
 @router.get("/loans/{loan_id}/interest-subsidy", response_model=SubsidySchedule,
+            responses={409: {"description": "贷款尚未放款 / the loan has not been drawn"}},
             summary="首贷贴息 / the first-loan interest subsidy by quarter, with what was paid")
 def get_interest_subsidy(loan_id: LoanId, who: LoanReader, session: ReadSession):
     """按还款记录逐季度计算的首贷贴息及支付情况；未放款时 409。

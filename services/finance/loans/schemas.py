@@ -26,7 +26,7 @@ def examples(*docs: dict) -> dict:
 
 
 class LoanIn(Body):
-    """A loan application the lending bank reports (the bank is the caller's org)."""
+    """银行报送的贷款申请 / A loan application the lending bank reports (the bank is the caller's org)."""
 
     model_config = ConfigDict(json_schema_extra=examples({
         "uscc": EXAMPLE_USCC, "product_id": 1, "applied_yuan": 5_000_000, "applied_on": "2025-07-01",
@@ -47,7 +47,7 @@ class LoanIn(Body):
 
 
 class DecisionIn(Body):
-    """A decision on a case: the lending bank's, or a guarantor's or insurer's on its product."""
+    """对贷款案件的决定 / A decision on a case: the lending bank's, or a guarantor's or insurer's on its product."""
 
     model_config = ConfigDict(json_schema_extra=examples({"approved": True, "decided_on": "2025-07-10",
                                                           "reason": "经营稳定，订单充足"}))
@@ -113,7 +113,7 @@ class DefaultIn(Body):
 
 
 class RepaymentIn(Body):
-    """A repayment record: interest (and principal) paid on `paid_on` for the interest period
+    """还款记录 / A repayment record: interest (and principal) paid on `paid_on` for the interest period
     `period_from`..`period_to` (inclusive)."""
 
     model_config = ConfigDict(json_schema_extra=examples({
@@ -136,7 +136,7 @@ class RepaymentIn(Body):
 
 
 class ProviderDecisionPublic(Public):
-    """A guarantor's or insurer's decision to cover the case."""
+    """担保或保险机构的承保决定 / A guarantor's or insurer's decision to cover the case."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra=examples({
         "org": "BJ-GUARANTEE", "kind": "guarantee", "approved": True, "decided_on": "2025-07-08",
@@ -159,7 +159,7 @@ LOAN_EXAMPLE = {
 
 
 class LoanPublic(Public):
-    """A loan case."""
+    """贷款案件 / A loan case."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra=examples(LOAN_EXAMPLE))
 
@@ -189,7 +189,7 @@ class LoanPublic(Public):
 
 
 class LoanChangePublic(Public):
-    """One change of a loan case: who, when, why."""
+    """贷款案件的一次变更 / One change of a loan case: who, when, why."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra=examples({
         "action": "draw", "on": "2025-07-15", "actor": "bank:BOB:李华", "reason": None,
@@ -204,7 +204,7 @@ class LoanChangePublic(Public):
 
 
 class RepaymentPublic(Public):
-    """A repayment record."""
+    """还款记录 / A repayment record."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra=examples({
         "id": 4, "loan_id": 12, "paid_on": "2025-09-21", "period_from": "2025-07-15", "period_to": "2025-09-20",
@@ -221,7 +221,7 @@ class RepaymentPublic(Public):
 
 
 class RiskSplitPublic(Public):
-    """A non-performing loan's loss split and the district's compensation, with its basis."""
+    """不良贷款损失分担与区级补偿 / A non-performing loan's loss split and the district's compensation, with its basis."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra=examples({
         "loan_id": 12, "outstanding_yuan": 3_000_000, "bank_yuan": 600_000, "guarantor_yuan": 2_400_000,
@@ -236,7 +236,7 @@ class RiskSplitPublic(Public):
 
 
 class LoanDetail(LoanPublic):
-    """A loan case with its history, repayments, first-loan subsidy and risk split."""
+    """贷款案件详情 / A loan case with its history, repayments, first-loan subsidy and risk split."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra=examples({
         **LOAN_EXAMPLE, "history": [], "repayments": [], "interest_subsidy": None, "risk_split": None}))
@@ -250,7 +250,7 @@ class LoanDetail(LoanPublic):
 
 
 class DefaultPublic(Public):
-    """The case declared non-performing, with its risk split."""
+    """不良贷款及其风险分担 / The case declared non-performing, with its risk split."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra=examples({
         "loan": {**LOAN_EXAMPLE, "state": "non_performing", "closed_on": "2026-08-01"},

@@ -11,7 +11,7 @@ QUARTER = "季度，如 2025Q3 / calendar quarter, e.g. 2025Q3"
 
 
 class SubsidyPaid(Public):
-    """What was paid for a quarter."""
+    """某季度已拨付的贴息 / What was paid for a quarter."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {"amount_yuan": 6_520, "paid_by": "treasury:区财政局:王芳", "paid_at": "2025-10-09T02:30:00"}]})
@@ -22,7 +22,7 @@ class SubsidyPaid(Public):
 
 
 class SubsidyQuarter(Public):
-    """One quarter of the subsidy, by the quarter the interest was paid in."""
+    """某季度的首贷贴息 / One quarter of the subsidy, by the quarter the interest was paid in."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {"quarter": "2025Q3", "interest_paid_yuan": 32_603, "ordinary_interest_yuan": 32_603,
@@ -72,7 +72,7 @@ class SubsidySchedule(Public):
 
 
 class SubsidyPaymentPublic(Public):
-    """A quarter's subsidy paid."""
+    """某季度已拨付的贴息 / A quarter's subsidy paid."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {"loan_id": 12, "quarter": "2025Q3", "amount_yuan": 6_520,

@@ -29,7 +29,7 @@ class MatchmakingIn(Body):
 
 
 class AttendeesIn(Body):
-    """Enterprises to add to an event."""
+    """加入对接活动的企业 / Enterprises to add to an event."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"enterprises": ["91110111MA01ABCD2U"]}]})
 
@@ -37,7 +37,7 @@ class AttendeesIn(Body):
 
 
 class MatchmakingCase(Public):
-    """A loan case that came from the event."""
+    """来自对接活动的贷款案件 / A loan case that came from the event."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {"id": 12, "bank": "BOB", "uscc": "91110111MA01ABCD2U", "state": "drawn", "applied_yuan": 5_000_000,
@@ -52,7 +52,7 @@ class MatchmakingCase(Public):
 
 
 class MatchmakingPublic(Public):
-    """An event with its attendees and the loan cases from it (a bank: only its own cases)."""
+    """政银企对接活动 / An event with its attendees and the loan cases from it (a bank: only its own cases)."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {"id": 2, **EXAMPLE, "cases": MatchmakingCase.model_config["json_schema_extra"]["examples"],

@@ -19,7 +19,7 @@ EXAMPLE = {"kind": "guarantee", "name": "专精特新保·科创担保", "provid
 
 
 class ProductIn(Body):
-    """A product to add to the catalogue."""
+    """新增金融产品 / A product to add to the catalogue."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [EXAMPLE]})
 
@@ -39,7 +39,7 @@ class ProductIn(Body):
 
 
 class ProductPublic(Public):
-    """A product of the catalogue."""
+    """金融产品 / A product of the catalogue."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {"id": 3, **EXAMPLE, "active": True}]})

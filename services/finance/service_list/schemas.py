@@ -28,7 +28,7 @@ class ServiceListItem(Public):
 
 
 class RebuildPublic(Public):
-    """How many entries changed when the list was re-judged."""
+    """名单重新判定的结果 / How many entries changed when the list was re-judged."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{"changed": 3}]})
 

@@ -36,7 +36,9 @@ def inbox(uscc: Uscc, who: Reader, session: ReadSession, limit: Limit = 100,
     return page(service.inbox(session, who, uscc, pagination.decode_id(cursor), limit), limit)
 
 
-@router.post("/notices", status_code=201, summary="起草申报通知 / Draft a declaration notice and its target")
+@router.post("/notices", status_code=201, summary="起草申报通知 / Draft a declaration notice and its target",
+             responses={502: {"description": "企业库筛选接口答复异常 / the registry's screening answered badly"},
+                        503: {"description": "无法连接企业库筛选接口 / the registry's screening is unreachable"}})
 async def create_notice(body: NoticeIn, request: Request, who: Writer, db: DatabaseDep) -> NoticePublic:
     """起草一份申报通知。对象中的 screening 此时经区企业库筛选接口解析（转发调用者的 Authorization），名单随通知保存；
     企业库不可达 503、答复异常 502，均不创建通知。

@@ -40,7 +40,7 @@ DIMENSION_EXAMPLE = {
 
 
 class Dimension(Public):
-    """One dimension scored; `numerator`/`denominator` only for share_pct, `records` only for services."""
+    """一个考核维度的得分 / One dimension scored; `numerator`/`denominator` only for share_pct, `records` only for services."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [DIMENSION_EXAMPLE]})
 
@@ -104,7 +104,7 @@ DESIGNATION_EXAMPLE = {"id": 1, "park_id": "park-3f9a1c2e", "designation": "srdi
 
 
 class DesignationSummary(Public):
-    """A designation without its stored assessment (in a park's detail, in a 409)."""
+    """园区认定（不含评估明细） / A designation without its stored assessment (in a park's detail, in a 409)."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [DESIGNATION_EXAMPLE]})
 

@@ -50,7 +50,8 @@ def get_park(park_id: ParkIdPath, who: ParkReader, session: ReadSession, on: On 
 
 
 @router.patch("/parks/{park_id}", summary="修改园区登记信息（园区用户：本园区） / Change a park's register entry "
-                                          "(a park operator: its own park)")
+                                          "(a park operator: its own park)",
+              responses={409: {"description": "名称已属另一园区 / another park has the name"}})
 def update_park(park_id: ParkIdPath, body: ParkPatch, who: ParkEditor, session: WriteSession) -> ParkPublic:
     """只修改给出的字段（null 清空可选字段）；名称与其他园区重复时 409；留痕审计。
     Only the fields given change (null clears an optional one); 409 for another park's name; audited."""

@@ -32,7 +32,7 @@ class ParkIn(Body):
 
 
 class ParkPatch(Body):
-    """Fields to change (null clears an optional one); at least one."""
+    """要修改的园区登记字段 / Fields to change (null clears an optional one); at least one."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [{"operator_org": "房山区产业园运营有限公司",
                                                                "area_mu": 1300}]})
@@ -69,7 +69,7 @@ ENTERPRISE_EXAMPLE = {"uscc": "91110111MA01ABCD2U", "name": "北京精工智造�
 
 
 class EnterprisePublic(Public):
-    """An enterprise as the registry's newest record says, with its tier on `tier_on`."""
+    """园区企业及其层级 / An enterprise as the registry's newest record says, with its tier on `tier_on`."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [ENTERPRISE_EXAMPLE]})
 

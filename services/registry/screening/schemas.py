@@ -70,7 +70,7 @@ _IndicatorFields = create_model(
 
 
 class IndicatorsIn(_IndicatorFields):
-    """An enterprise's indicators for one year (all optional: screening reports what is missing)."""
+    """企业某年度的指标 / An enterprise's indicators for one year (all optional: screening reports what is missing)."""
 
     model_config = ConfigDict(json_schema_extra={"examples": [INDICATORS_EXAMPLE]})
 
@@ -101,7 +101,7 @@ INDICATOR_EXAMPLE = {"uscc": "91110111MA01ABCD1Q", "year": 2024, **INDICATORS_EX
 
 
 class IndicatorPublic(_IndicatorAnswer):
-    """A year's indicators as recorded (facts never given are absent from the answer)."""
+    """某年度已记录的指标 / A year's indicators as recorded (facts never given are absent from the answer)."""
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [INDICATOR_EXAMPLE]})
 

@@ -85,7 +85,8 @@ def list_requests(who: Reader, session: ReadSession, limit: pagination.Limit = 1
 
 
 # -- visits (走访) ------------------------------------------------------------------------------
-@router.post("/visits", status_code=201, summary="记录一次走访及发现 / Record a visit (走访) and its findings")
+@router.post("/visits", status_code=201, summary="记录一次走访及发现 / Record a visit (走访) and its findings",
+             responses={404: {"description": "企业未登记 / the enterprise is not registered"}})
 def record_visit(body: VisitIn, who: Writer, session: WriteSession) -> VisitPublic:
     """企业须已登记（404）。The enterprise must be registered (404)."""
     return service.record_visit(session, who.actor, body)

@@ -179,7 +179,7 @@ class PolicySessionIn(Body):
 
 
 class AttendanceIn(Body):
-    """How many came from the enterprise (a count only: no names, no personal data)."""
+    """企业到会人数 / How many came from the enterprise (a count only: no names, no personal data)."""
 
     model_config = ConfigDict(json_schema_extra=_examples({"attendees": 2}))
 
