@@ -49,6 +49,13 @@ def decode_id(cursor: str | None) -> int | None:
     return int(key)
 
 
+def keyset(stmt, column, after, limit: int):
+    """One keyset page by `column` after the cursor's key: limit + 1 rows (`page` cuts the extra off)."""
+    if after is not None:
+        stmt = stmt.where(column > after)
+    return stmt.order_by(column).limit(limit + 1)
+
+
 def page(items: list, limit: int, key) -> dict:
     """`items` were fetched with limit + 1: the extra one says whether a next page exists."""
     more = len(items) > limit

@@ -37,13 +37,6 @@ def one(s: Session, stmt: Select, what_zh: str, what_en: str, ident, lock: bool 
     return row
 
 
-def keyset(stmt: Select, column, after: int | None, limit: int) -> Select:
-    """One keyset page by id: limit + 1 rows (`page` cuts the extra one off)."""
-    if after:
-        stmt = stmt.where(column > after)
-    return stmt.order_by(column).limit(limit + 1)
-
-
 def page(rows: list, limit: int) -> dict:
     """A page of rows (or answers) with an `id`: `{items, next_cursor}` (shared.pagination)."""
     return pagination.page(rows, limit, key=lambda r: str(r["id"] if isinstance(r, dict) else r.id))

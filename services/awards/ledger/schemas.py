@@ -5,8 +5,7 @@ import datetime as dt
 
 from pydantic import ConfigDict, Field
 
-from services.awards.workflow.schemas import Instant
-from shared.schemas import Body, Public, Yuan
+from shared.schemas import Body, Public, UtcTime, Yuan
 
 FIGURES = {"program": "tier", "allocated_yuan": 5000000, "set_by": "treasury:-:wang", "disbursed_yuan": 300000,
            "reserved_yuan": 500000, "clawed_back_yuan": 0, "remaining_yuan": 4200000}
@@ -85,4 +84,4 @@ class EntryPublic(Public):
     voucher: str | None = Field(description="凭证号 / the payment voucher")
     actor: str = Field(description="经办 / who booked it")
     note: str | None = Field(description="说明 / a note")
-    at: Instant = Field(description="记账时间（UTC） / when it was booked (UTC)")
+    at: UtcTime = Field(description="记账时间（UTC） / when it was booked (UTC)")

@@ -2,18 +2,15 @@
 from __future__ import annotations
 
 import datetime as dt
-from typing import Annotated, Any, Literal
+from typing import Any, Literal
 
-from pydantic import ConfigDict, Field, PlainSerializer
+from pydantic import ConfigDict, Field
 
-from shared.schemas import Body, LongText, Public, Text
+from shared.schemas import Body, LongText, Public, Text, UtcTime
 
 Program = Literal["tier", "relocation", "introducer", "listing", "scenario", "ecosystem", "featured_park",
                   "incubation"]
 State = Literal["computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back"]
-# A moment stored in UTC (naive), answered as ISO 8601 with "Z".
-Instant = Annotated[dt.datetime, PlainSerializer(lambda v: v.isoformat() + "Z", return_type=str,
-                                                            when_used="json")]
 
 AWARD_EXAMPLE = {
     "id": 12, "uscc": "91110111MA01ABCD2U", "program": "tier", "tier": "municipal_srdi", "amount_yuan": 300000,
@@ -56,7 +53,7 @@ class TransitionPublic(Public):
     actor: str = Field(description="经办人或事件 / who made the change (a user or an event)")
     reason: str | None = Field(description="理由或说明 / why")
     voucher: str | None = Field(description="拨付凭证号 / the payment voucher, on disbursement")
-    at: Instant = Field(description="时间（UTC） / when (UTC)")
+    at: UtcTime = Field(description="时间（UTC） / when (UTC)")
 
 
 class AwardPublic(Public):
@@ -78,7 +75,7 @@ class AwardPublic(Public):
     budget_year: int | None = Field(description="预算年度（批准时确定） / the budget year, set on approval")
     basis: dict[str, Any] = Field(description="核定依据：规则、输入、参数及法律依据、扣减 / the rule, inputs, "
                                               "parameters with legal references and deductions")
-    created_at: Instant = Field(description="创建时间（UTC） / when it was created (UTC)")
+    created_at: UtcTime = Field(description="创建时间（UTC） / when it was created (UTC)")
 
 
 class AwardDetail(AwardPublic):

@@ -6,6 +6,7 @@ from sqlalchemy.orm import Session
 
 from services.finance.tables import Product
 from shared.auth import Principal
+from shared.pagination import keyset
 
 
 def readable(who: Principal | None = None) -> Select:
@@ -15,9 +16,7 @@ def readable(who: Principal | None = None) -> Select:
 
 def page(s: Session, who: Principal, limit: int, after: int | None, kind: str | None,
          provider_org: str | None) -> list[Product]:
-    stmt = readable(who).order_by(Product.id).limit(limit + 1)
-    if after is not None:
-        stmt = stmt.where(Product.id > after)
+    stmt = keyset(readable(who), Product.id, after, limit)
     if kind:
         stmt = stmt.where(Product.kind == kind)
     if provider_org:

@@ -4,9 +4,10 @@ from __future__ import annotations
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from services.outreach.access import keyset, one, scoped
+from services.outreach.access import one, scoped
 from services.outreach.tables import Contract
 from shared.auth import Principal
+from shared.pagination import keyset
 
 
 def readable(who: Principal) -> Select:

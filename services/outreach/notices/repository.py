@@ -6,10 +6,11 @@ import datetime as dt
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from services.outreach.access import keyset, one, scoped
+from services.outreach.access import one, scoped
 from services.outreach.tables import Contact, Delivery, Notice
 from shared.auth import Principal
 from shared.db import for_update
+from shared.pagination import keyset
 
 
 def readable(who: Principal) -> Select:

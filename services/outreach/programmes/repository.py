@@ -6,9 +6,10 @@ import datetime as dt
 from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
-from services.outreach.access import keyset, one, scoped
+from services.outreach.access import one, scoped
 from services.outreach.tables import Application, Programme
 from shared.auth import Principal
+from shared.pagination import keyset
 
 
 def readable(who: Principal) -> Select:

@@ -5,9 +5,10 @@ from sqlalchemy import Select, select
 from sqlalchemy.orm import Session
 
 from services.outreach import rules
-from services.outreach.access import keyset, one, scoped
+from services.outreach.access import one, scoped
 from services.outreach.tables import Interest, Product
 from shared.auth import Principal
+from shared.pagination import keyset
 
 
 def readable(who: Principal) -> Select:

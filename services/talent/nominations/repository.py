@@ -11,6 +11,7 @@ from sqlalchemy.orm import Session
 from services.talent.tables import Nomination
 from shared.auth import Principal
 from shared.db import for_update
+from shared.pagination import keyset
 
 
 def readable(who: Principal) -> Select:
@@ -29,9 +30,7 @@ def get(s: Session, who: Principal, nomination_id: int, lock: bool = False) -> N
 def page(s: Session, who: Principal, limit: int, after: int | None, uscc: str | None, year: int | None,
          state: str | None) -> list[Nomination]:
     """Nominations by id, after the cursor's id; limit + 1 for the pager."""
-    stmt = readable(who).order_by(Nomination.id).limit(limit + 1)
-    if after is not None:
-        stmt = stmt.where(Nomination.id > after)
+    stmt = keyset(readable(who), Nomination.id, after, limit)
     if uscc:
         stmt = stmt.where(Nomination.uscc == uscc)
     if year:
