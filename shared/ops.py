@@ -7,7 +7,8 @@ from typing import Annotated, Any, Literal
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
-from prometheus_client import CONTENT_TYPE_LATEST, Gauge, generate_latest
+import structlog
+from prometheus_client import CONTENT_TYPE_LATEST, Counter, Gauge, generate_latest
 from pydantic import ConfigDict, Field
 from sqlalchemy import func, select
 
@@ -23,8 +24,12 @@ OUTBOX_PENDING = Gauge("srdi_outbox_pending", "Events waiting in the outbox", ["
 DEAD_LETTERS = Gauge("srdi_dead_letters", "Dead letters not yet replayed", ["service"])
 BUS_STALLED = Gauge("srdi_bus_stalled_seconds", "How long the relay or consumer has been stuck past the allowance",
                     ["service", "part"])
+SCRAPE_ERRORS = Counter("srdi_metrics_backlog_errors_total",
+                        "Scrapes that could not read the backlog (database or NATS away): its gauges are stale",
+                        ["service"])
 CONSUMER_LAG = Gauge("srdi_consumer_lag", "Messages not yet delivered or not yet acked", ["service"])
 
+log = structlog.get_logger()
 Operator = Caller("econ")
 Observer = Caller("econ", "auditor")
 
@@ -138,8 +143,9 @@ def ops_router(service: str) -> APIRouter:
                 async with asyncio.timeout(2):
                     info = await state.bus.js.consumer_info(state.settings.stream, service)
                 CONSUMER_LAG.labels(service).set(info.num_pending + info.num_ack_pending)
-        except Exception:  # noqa: BLE001 - a scrape still answers while the database or NATS is away
-            pass
+        except Exception as e:  # noqa: BLE001 - a scrape still answers while the database or NATS is away
+            log.warning("metrics: backlog not read", service=service, error=repr(e))
+            SCRAPE_ERRORS.labels(service).inc()
         return PlainTextResponse(generate_latest(), media_type=CONTENT_TYPE_LATEST)
 
     @r.get("/api/v1/admin/events", summary="事件积压与死信 / Outbox backlog and dead letters")

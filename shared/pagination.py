@@ -49,6 +49,19 @@ def decode_id(cursor: str | None) -> int | None:
     return int(key)
 
 
+def decode_pair(cursor: str | None, first, second=str) -> tuple | None:
+    """A cursor holding a two-part key "a|b" (a date and an id, say), each part read by its parser
+    (`first`, `second`); anything else is the bad-cursor problem."""
+    key = decode(cursor)
+    if key is None:
+        return None
+    a, _, b = key.partition("|")
+    try:
+        return first(a), second(b)
+    except ValueError as e:
+        raise bad_cursor() from e
+
+
 def keyset(stmt, column, after, limit: int):
     """One keyset page by `column` after the cursor's key: limit + 1 rows (`page` cuts the extra off)."""
     if after is not None:

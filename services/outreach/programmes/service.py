@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from services.outreach import registry, rules
-from services.outreach.access import dump, save
+from services.outreach.access import dump
 from services.outreach.notices import repository as notices
 from services.outreach.notices import service as notice_service
 from services.outreach.programmes import repository
@@ -32,7 +32,9 @@ def create(s: Session, who: Principal, body: ProgrammeIn) -> Programme:
     if repository.exists(s, body.name, body.window_opens):
         raise Problem(409, "duplicate-programme", f"项目“{body.name}”在 {body.window_opens} 开放的批次已存在",
                       f"Programme {body.name!r} opening {body.window_opens} already exists")
-    p = save(s, Programme(**body.model_dump(), created_by=who.actor))
+    p = insert(s, Programme(**body.model_dump(), created_by=who.actor),  # a racing duplicate: the same 409
+               Problem(409, "duplicate-programme", f"项目“{body.name}”在 {body.window_opens} 开放的批次已存在",
+                       f"Programme {body.name!r} opening {body.window_opens} already exists"))
     audit.record(s, who.actor, "programme.create", "programme", p.id, after=dump(ProgrammePublic, p))
     return p
 

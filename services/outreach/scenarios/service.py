@@ -15,6 +15,7 @@ from services.outreach.showcase import repository as showcase
 from services.outreach.tables import Proposal, Scenario
 from shared import audit
 from shared.auth import Principal
+from shared.db import insert
 from shared.errors import Problem, field_error
 
 
@@ -66,6 +67,8 @@ def propose(s: Session, who: Principal, scenario_id: int, body: ProposalIn, on: 
     if repository.proposed(s, x.id, body.uscc):
         raise Problem(409, "duplicate-proposal", f"企业 {body.uscc} 已为场景 {x.id} 提交方案",
                       f"Enterprise {body.uscc} already proposed for scenario {x.id}")
-    p = save(s, Proposal(scenario_id=x.id, created_by=who.actor, **body.model_dump()))
+    p = insert(s, Proposal(scenario_id=x.id, created_by=who.actor, **body.model_dump()),  # a racing duplicate
+               Problem(409, "duplicate-proposal", f"企业 {body.uscc} 已为场景 {x.id} 提交方案",
+                       f"Enterprise {body.uscc} already proposed for scenario {x.id}"))
     audit.record(s, who.actor, "proposal.create", "proposal", p.id, after=dump(ProposalPublic, p))
     return p

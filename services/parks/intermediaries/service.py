@@ -4,12 +4,17 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.parks.intermediaries import repository
-from services.parks.intermediaries.schemas import (IntermediaryIn, IntermediaryPublic, ServiceRecordIn,
-                                                   ServiceRecordPublic)
+from services.parks.intermediaries.schemas import (
+    IntermediaryIn,
+    IntermediaryPublic,
+    ServiceRecordIn,
+    ServiceRecordPublic,
+)
 from services.parks.parks import repository as parks
 from services.parks.tables import Intermediary, ServiceRecord
 from shared import audit
 from shared.auth import Principal
+from shared.db import insert
 from shared.errors import Problem, field_error
 
 
@@ -19,7 +24,9 @@ def create_intermediary(s: Session, actor: str, body: IntermediaryIn) -> Interme
         raise Problem(409, "intermediary-exists", f"中介机构已登记：{body.name}",
                       f"An intermediary named {body.name} exists already",
                       existing=IntermediaryPublic.model_validate(same).model_dump(mode="json"))
-    m = repository.add(s, Intermediary(**body.model_dump()))
+    m = insert(s, Intermediary(**body.model_dump()),  # a racing registration of the name: the same 409
+               Problem(409, "intermediary-exists", f"中介机构已登记：{body.name}",
+                       f"An intermediary named {body.name} exists already"))
     audit.record(s, actor, "intermediary.create", "intermediary", str(m.id), None,
                  IntermediaryPublic.model_validate(m).model_dump(mode="json"))
     return m

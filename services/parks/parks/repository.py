@@ -48,12 +48,6 @@ def named(s: Session, name: str, other_than: str | None = None) -> Park | None:
     return s.scalars(stmt).first()
 
 
-def add(s: Session, p: Park) -> Park:
-    s.add(p)
-    s.flush()
-    return p
-
-
 # -- the registry's records of the enterprises ------------------------------------------------------
 def members(s: Session, park_id: str) -> dict[str, EnterpriseRecord]:
     """The records of the enterprises the registry places in the park, by USCC."""

@@ -16,6 +16,7 @@ from services.parks.tables import Park
 from shared import audit, projection
 from shared.auth import Principal
 from shared.contracts.registry import EnterpriseRecord
+from shared.db import insert
 from shared.errors import Problem
 
 DETAIL_ENTERPRISES = 500  # a park's detail lists this many; GET /parks/{id}/enterprises pages the rest
@@ -52,7 +53,9 @@ def new_park_id(s: Session) -> str:
 
 def create_park(s: Session, actor: str, body: ParkIn) -> Park:
     _name_taken(s, body.name)
-    p = repository.add(s, Park(id=new_park_id(s), **body.model_dump()))
+    # the unique name refuses a park registered meanwhile by a racing request: the same 409
+    p = insert(s, Park(id=new_park_id(s), **body.model_dump()),
+               Problem(409, "park-exists", f"园区已存在：{body.name}", f"A park named {body.name} exists already"))
     audit.record(s, actor, "park.create", "park", p.id, None, public(p))
     return p
 

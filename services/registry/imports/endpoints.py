@@ -81,13 +81,6 @@ def get_import_job(job_id: JobId, who: ImportReader, session: ReadSession) -> Im
 def list_import_jobs(who: ImportReader, session: ReadSession, limit: pagination.Limit = 100,
                      cursor: pagination.Cursor = None) -> Page[ImportJobPublic]:
     """按创建时间倒序的导入任务（游标分页）。/ Import jobs, newest first (cursor pagination)."""
-    after = pagination.decode(cursor)
-    key = None
-    if after:
-        at, _, jid = after.partition("|")
-        try:
-            key = dt.datetime.fromisoformat(at), jid
-        except ValueError as e:
-            raise pagination.bad_cursor() from e
+    key = pagination.decode_pair(cursor, dt.datetime.fromisoformat)
     items = [service.job_public(j) for j in repository.newest_first(session, who, key, limit + 1)]
     return pagination.page(items, limit, key=lambda j: f"{j.created_at.isoformat()}|{j.id}")

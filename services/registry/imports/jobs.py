@@ -12,6 +12,7 @@ import structlog
 from services.registry.imports import repository, service
 from services.registry.imports.schemas import ImportJobPublic
 from services.registry.tables import ImportJob
+from shared.app import JOB_FAILURES
 from shared import audit
 
 log = structlog.get_logger()
@@ -53,17 +54,20 @@ def create_job(db, actor: str, filename: str, rows_total: int) -> ImportJobPubli
 
 
 def run_job(db, job_id: str, actor: str, parsed: list) -> None:
-    with db.transaction() as s:
-        repository.set_running(s, job_id)
     try:
+        with db.transaction() as s:
+            repository.set_running(s, job_id)
         report = run_import(db, actor, parsed, job_id)
+        with db.transaction() as s:
+            repository.finish(s, job_id, state="done", rows_done=report["rows"], report=orjson.dumps(report).decode())
     except Exception as e:  # noqa: BLE001 - the job records why it stopped; chunks done stay done
         log.exception("import job failed", job_id=job_id)
-        with db.transaction() as s:
-            repository.finish(s, job_id, state="failed", error=repr(e)[:2000])
-        return
-    with db.transaction() as s:
-        repository.finish(s, job_id, state="done", rows_done=report["rows"], report=orjson.dumps(report).decode())
+        JOB_FAILURES.labels("registry", "import_job").inc()
+        try:
+            with db.transaction() as s:
+                repository.finish(s, job_id, state="failed", error=repr(e)[:2000])
+        except Exception:  # noqa: BLE001 - the job keeper marks it at the next start; logged and counted here
+            log.exception("import job failure not recorded", job_id=job_id)
 
 
 def start(app, job_id: str, actor: str, parsed: list) -> None:

@@ -190,12 +190,6 @@ def list_sessions(who: SessionReader, session: ReadSession, limit: pagination.Li
     if from_ and to and to < from_:
         raise Problem(422, "bad-period", "截止日期早于起始日期", "`to` is before `from`",
                       errors=[{"loc": ["query", "to"], "msg": "before from", "type": "value"}])
-    after = None
-    if key := pagination.decode(cursor):
-        day, _, sid = key.partition("|")
-        try:
-            after = dt.date.fromisoformat(day), int(sid)
-        except ValueError as e:
-            raise pagination.bad_cursor() from e
+    after = pagination.decode_pair(cursor, dt.date.fromisoformat, int)
     items = service.sessions_page(session, limit, after, township=township, start=from_, end=to)
     return pagination.page(items, limit, key=lambda p: f"{p.held_on.isoformat()}|{p.id}")
