@@ -40,6 +40,9 @@ def at_least(tier: str, floor: str) -> bool:
 # valid day for every department at once: no sweep is needed to read the tier.
 
 def active_on(cert, on: dt.date) -> bool:
+    # A voided certification was entered by mistake: it never counted, on any date.
+    if getattr(cert, "state", None) == "voided":
+        return False
     return cert.recognized_on <= on <= cert.expires_on and not (cert.revoked_on and cert.revoked_on <= on)
 
 
@@ -62,6 +65,8 @@ def changes_on(certs: Iterable) -> list[dt.date]:
     revocation), sorted: between two of them the tier is constant."""
     days: set[dt.date] = set()
     for c in certs:
+        if getattr(c, "state", None) == "voided":
+            continue
         days.add(c.recognized_on)
         days.add(c.expires_on + dt.timedelta(days=1))
         if c.revoked_on:

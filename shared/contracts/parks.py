@@ -11,6 +11,22 @@ from shared.tiers import Tier
 PARK_ID = "园区编号 / the park's id"
 
 
+class ParkRecorded(EventData):
+    """A park was added or its facts changed: the registry keeps the list of parks it may place an
+    enterprise in (a park that must exist)."""
+
+    SERVICE = "parks"
+    NAME = "park.recorded.v1"
+    TITLE_ZH = "园区登记：新增园区或园区信息变更"
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"park_id": "park-3f9a1c2e", "name": "北京房山高端制造业基地", "township": "窦店镇", "version": 2}]})
+    park_id: str = Field(description=PARK_ID)
+    name: str = Field(description="园区名称 / the park's name")
+    township: str | None = Field(None, description="所在乡镇（街道） / the township it lies in")
+    version: int = Field(description="园区记录版本号（每变化一次加一，旧的不覆盖新的） / the park record's version, "
+                                     "bumped with every change (an older one never replaces a newer)")
+
+
 class ParkDesignated(EventData):
     """A park received a designation (featured park, 特色园区): the featured-park award follows."""
 

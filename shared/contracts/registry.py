@@ -23,6 +23,10 @@ RELOCATED_FROM = "迁出地名称 / the name of the place it moved from"
 RELOCATED_FROM_CODE = "迁出地行政区划代码（GB/T 2260，北京市为 11xxxx） / the origin's division code (GB/T 2260; " \
                       "Beijing is 11xxxx)"
 INTRODUCER = "引荐其迁入的中介机构 / the intermediary that brought it in (payee of the introducer award)"
+STATUS = "经营状态：active 在区经营、moved_out 已迁出、closed 已注销 / whether it is still here: active, moved_out " \
+         "(moved out of the district) or closed"
+STATUS_ON = "迁出或注销的日期（此后不再享受区级政策），在区经营为空 / the day it moved out or closed (no district " \
+            "measure after it), or null while active"
 VERSION = "记录版本号：记录每变化一次加一 / the record's version, bumped with every change to it"
 RECORD = "企业在该版本的完整记录（含全部认定） / the enterprise's whole record at that version, every " \
          "certification included"
@@ -35,12 +39,13 @@ EXPIRES_ON = "有效期最后一天 / the last day the title is valid"
 
 USCC_EXAMPLE = "91110111MA01R2XJ3P"
 CERT_INNOVATIVE = {"id": 2817, "tier": "innovative", "recognized_on": "2023-06-15", "expires_on": "2026-06-14",
-                   "revoked_on": None, "for_cause": False, "state": "active"}
+                   "revoked_on": None, "for_cause": False, "state": "active", "backfilled": False}
 CERT_SRDI = {"id": 3051, "tier": "municipal_srdi", "recognized_on": "2024-03-01", "expires_on": "2027-02-28",
-             "revoked_on": None, "for_cause": False, "state": "active"}
+             "revoked_on": None, "for_cause": False, "state": "active", "backfilled": False}
 FACTS = {"name": "北京燕山精工科技有限公司", "township": "窦店镇", "park_id": "park-3f9a1c2e",
          "industry_code": "C3562", "relocated_on": "2023-04-10", "relocated_from": "天津市滨海新区",
-         "relocated_from_code": "120116", "introducer": "北京京西科技服务有限公司"}
+         "relocated_from_code": "120116", "introducer": "北京京西科技服务有限公司", "status": "active",
+         "status_on": None}
 
 
 def _example(version: int, certifications: list[dict], **what: object) -> dict:
@@ -62,8 +67,13 @@ class CertificationRecord(BaseModel):
                                                          "it no longer counts after a revocation, or null")
     for_cause: bool = Field(False, description="是否因过错撤销（如虚假申报，追回奖励） / revoked for cause (e.g. a "
                                                "false declaration: awards are clawed back)")
-    state: str = Field("active", description="状态：active 有效、expired 已过期、revoked 已撤销 / the state: active, "
-                                             "expired or revoked")
+    state: str = Field("active", description="状态：active 有效、expired 已过期、revoked 已撤销、voided 录入错误已作废"
+                                             "（视为从未存在，不计入任何层级） / the state: active, expired, revoked, "
+                                             "or voided (entered by mistake: it never counts, on any date)")
+    backfilled: bool = Field(False, description="历史名单补录（系统上线前的认定）：奖励已在系统外兑付，不生成应付奖励，"
+                                                "不补发往年落户指标 / back-filled from a list from before go-live: its "
+                                                "award was settled outside the system (never payable) and past years' "
+                                                "quotas are not granted")
 
 
 class EnterpriseRecord(BaseModel):
@@ -82,6 +92,8 @@ class EnterpriseRecord(BaseModel):
     # the origin's GB/T 2260 division code (Beijing: 11xxxx)
     relocated_from_code: str | None = Field(None, description=RELOCATED_FROM_CODE)
     introducer: str | None = Field(None, description=INTRODUCER)
+    status: str = Field("active", description=STATUS)  # active, moved_out, closed
+    status_on: dt.date | None = Field(None, description=STATUS_ON)
     certifications: tuple[CertificationRecord, ...] = Field(
         (), description="企业的全部认定（含已过期、已撤销） / every certification it holds or held (expired and "
                         "revoked ones too)")
@@ -112,6 +124,8 @@ class EnterpriseEvent(EventData):
     relocated_from: str | None = Field(None, description=RELOCATED_FROM)
     relocated_from_code: str | None = Field(None, description=RELOCATED_FROM_CODE)
     introducer: str | None = Field(None, description=INTRODUCER)
+    status: str = Field("active", description=STATUS)
+    status_on: dt.date | None = Field(None, description=STATUS_ON)
 
 
 class EnterpriseRegistered(EnterpriseEvent):
@@ -187,6 +201,62 @@ class CertificationRevoked(EnterpriseEvent):
                                                "false declaration: awards are clawed back)")
     revoked_on: dt.date = Field(description="撤销生效日（不再计入的第一天） / the first day it no longer counts")
 
+class FieldChange(BaseModel):
+    """One corrected fact: its name, the value before and after."""
+
+    model_config = ConfigDict(extra="ignore", frozen=True, json_schema_extra={"examples": [
+        {"field": "township", "before": None, "after": "窦店镇"}]})
+    field: str = Field(description="字段名：name、township、park_id、industry_code 等 / the field: name, township, "
+                                   "park_id, industry_code …")
+    before: str | None = Field(None, description="更正前的值 / the value before")
+    after: str | None = Field(None, description="更正后的值 / the value after")
+
+
+class EnterpriseChanged(EnterpriseEvent):
+    """The enterprise's facts were corrected (name, township, park, industry): an audited edit by
+    the lead bureau. Copies take the new record; parks' counts follow the park."""
+
+    NAME = "enterprise.changed.v1"
+    TITLE_ZH = "企业信息更正：企业名称、乡镇、园区或行业被更正"
+    model_config = ConfigDict(json_schema_extra={"examples": [_example(
+        5, [CERT_INNOVATIVE, CERT_SRDI], changes=[{"field": "township", "before": None, "after": "窦店镇"}],
+        reason="导入时未填乡镇，按营业执照补正")]})
+    changes: tuple[FieldChange, ...] = Field(description="更正的字段 / the facts corrected")
+    reason: str | None = Field(None, description="更正原因 / why")
+
+
+def _departed_example() -> dict:
+    example = _example(6, [CERT_INNOVATIVE, CERT_SRDI], on="2026-10-31", reason="整体迁往河北省涿州市")
+    gone = {"status": "moved_out", "status_on": "2026-10-31"}
+    return example | gone | {"record": example["record"] | gone}
+
+
+class EnterpriseDeparted(EnterpriseEvent):
+    """The enterprise moved out of the district or closed on `on`: its unpaid awards are withheld,
+    its quotas and its service-list entry end. Its titles stay in the record (they are the city's)."""
+
+    NAME = "enterprise.departed.v1"
+    TITLE_ZH = "企业迁出或注销：企业迁出本区或注销，未兑付奖励暂停，落户指标与服务名单终止"
+    model_config = ConfigDict(json_schema_extra={"examples": [_departed_example()]})
+    status: str = Field(description="moved_out 迁出、closed 注销 / moved_out or closed")  # type: ignore[assignment]
+    on: dt.date = Field(description="迁出或注销的日期 / the day it moved out or closed")
+    reason: str | None = Field(None, description="说明 / why, as recorded")
+
+
+class CertificationVoided(EnterpriseEvent):
+    """A certification entered by mistake was voided (作废): unlike a revocation it carries no ban
+    and it never counted. Its effects are undone: awards not yet paid are withdrawn, paid ones
+    flagged for the treasury, quotas from it for years not yet begun cancelled."""
+
+    NAME = "certification.voided.v1"
+    TITLE_ZH = "认定作废：录入错误的认定被作废（视为从未存在，撤回其影响）"
+    model_config = ConfigDict(json_schema_extra={"examples": [_example(
+        5, [CERT_INNOVATIVE, CERT_SRDI | {"state": "voided"}], certification_id=3051, tier="municipal_srdi",
+        recognized_on="2024-03-01", reason="误将培育库企业录为北京市专精特新")]})
+    certification_id: int = Field(description="被作废的认定编号 / the certification voided")
+    tier: Tier = Field(description=TIER)
+    recognized_on: dt.date = Field(description=RECOGNIZED_ON)
+    reason: str = Field(description="作废原因 / why it was voided")
 
 
 class EnterpriseRecorded(EnterpriseEvent):
@@ -202,4 +272,28 @@ class EnterpriseRecorded(EnterpriseEvent):
 # Every registry event that carries an enterprise's record: a copy keeps the newest of them all.
 RECORD_EVENTS: tuple[type[EnterpriseEvent], ...] = (
     EnterpriseRegistered, EnterprisePromoted, EnterpriseDemoted, CertificationAdded, CertificationRevoked,
-    EnterpriseRecorded)
+    EnterpriseRecorded, EnterpriseChanged, EnterpriseDeparted, CertificationVoided)
+
+
+class ReminderDue(EventData):
+    """A reminder falls due for an enterprise (announced once per enterprise and cycle): its title
+    lapses soon, or its annual update (年度数据更新) is due. Outreach sends it through the notice
+    channels; the dates are the registry's, the channels outreach's."""
+
+    SERVICE = "registry"
+    NAME = "reminder.due.v1"
+    TITLE_ZH = "到期提醒：称号即将到期或年度数据更新即将截止"
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"uscc": USCC_EXAMPLE, "name": FACTS["name"], "kind": "title_lapse", "cycle": "title_lapse:3051",
+         "due_on": "2027-02-28", "tier": "municipal_srdi", "certification_id": 3051},
+        {"uscc": USCC_EXAMPLE, "name": FACTS["name"], "kind": "annual_update", "cycle": "annual_update:2027",
+         "due_on": "2027-04-30", "tier": "municipal_srdi", "certification_id": None}]})
+    uscc: str = Field(description=USCC)
+    name: str = Field(description=ENTERPRISE_NAME)
+    kind: str = Field(description="title_lapse 称号即将到期、annual_update 年度数据更新即将截止 / title_lapse (a "
+                                  "title's last valid day nears) or annual_update (the yearly update is due)")
+    cycle: str = Field(description="提醒周期键（同一企业同一周期只提醒一次），如 title_lapse:3051、annual_update:2027 / "
+                                   "the cycle's key (one reminder per enterprise and cycle)")
+    due_on: dt.date = Field(description="到期日或截止日 / the last valid day, or the deadline")
+    tier: Tier | None = Field(None, description=TIER)
+    certification_id: int | None = Field(None, description=CERTIFICATION_ID)
