@@ -14,7 +14,7 @@ def service_list_changed(s: Session, entry) -> None:
     """An enterprise joined or left the list, or its tier or name on it changed."""
     emit_data(s, entry.uscc, ServiceListChanged(uscc=entry.uscc, name=entry.name, tier=entry.tier,
                                                 listed=entry.listed, since=entry.since,
-                                                removed_on=entry.removed_on))
+                                                removed_on=entry.removed_on, reason=entry.removed_reason))
 
 
 def loan_changed(s: Session, loan, action: str) -> None:

@@ -65,13 +65,14 @@ def missing(key: str) -> Problem:
 def history(s: Session, key: str) -> list[tuple[dt.date, object]]:
     """Every version of a parameter, (effective_from, value) by date."""
     rows = s.execute(select(PolicyParameter.effective_from, PolicyParameter.value)
-                     .where(PolicyParameter.key == key).order_by(PolicyParameter.effective_from))
+                     .where(PolicyParameter.key == key, params.LIVE).order_by(PolicyParameter.effective_from))
     return [(r.effective_from, r.value) for r in rows]
 
 
 def versions(s: Session, key: str) -> dict[int, dt.date]:
     """Every version of a parameter: row id -> effective date."""
-    rows = s.execute(select(PolicyParameter.id, PolicyParameter.effective_from).where(PolicyParameter.key == key))
+    rows = s.execute(select(PolicyParameter.id, PolicyParameter.effective_from)
+                     .where(PolicyParameter.key == key, params.LIVE))
     return {row_id: since for row_id, since in rows}
 
 
@@ -81,7 +82,7 @@ def values(s: Session, on: dt.date, prefix: str) -> tuple[dict, list[dict]]:
     found = params.in_force(s, on, prefix)
     for key in PARAMETERS:
         if key.startswith(prefix) and key not in found:
-            row = s.scalars(select(PolicyParameter).where(PolicyParameter.key == key)
+            row = s.scalars(select(PolicyParameter).where(PolicyParameter.key == key, params.LIVE)
                             .order_by(PolicyParameter.effective_from).limit(1)).first()
             if row is None:
                 raise missing(key)

@@ -28,21 +28,30 @@ class Listing:
     # The last day on or before the day asked on which what a bank sees changed (joining, leaving,
     # or the tier on the list): a bank's sync since a date includes the entry when this is on or after it.
     changed_on: dt.date | None = None
+    # Why it left, when it left because the enterprise moved out of the district or closed
+    # (moved_out, closed); None for a title that lapsed or was revoked, or while it is listed.
+    removed_reason: str | None = None
 
 
-def listing_on(certs: Iterable, thresholds: list[tuple[dt.date, object]], on: dt.date) -> Listing:
+def listing_on(certs: Iterable, thresholds: list[tuple[dt.date, object]], on: dt.date,
+               departed: tuple[str, dt.date] | None = None) -> Listing:
     """The enterprise's entry on `on`: on the list on a day when its tier that day is at least the
-    threshold (finance.service_list.min_tier) in force that day. Between two breakpoints (the days a
-    title starts, lapses or is revoked, and the days a threshold version takes effect) nothing
-    changes, so each breakpoint up to `on` is judged once. Before the first breakpoint nothing is
-    known: not listed. `thresholds`: (effective_from, tier) sorted by date; before the first row the
-    first row applies (a title recognised before the programme began still counts)."""
+    threshold (finance.service_list.min_tier) in force that day, and the enterprise has not left the
+    district (`departed`: its status, moved_out or closed, and the day; from that day on it is off
+    the list, whatever its titles — they are the city's and stay in the record). Between two
+    breakpoints (the days a title starts, lapses or is revoked, the days a threshold version takes
+    effect, the day it left) nothing changes, so each breakpoint up to `on` is judged once. Before
+    the first breakpoint nothing is known: not listed. `thresholds`: (effective_from, tier) sorted by
+    date; before the first row the first row applies (a title recognised before the programme began
+    still counts)."""
     certs = list(certs)
+    gone = departed[1] if departed else None
     days = {d for d in changes_on(certs) if d <= on} | {since for since, _ in thresholds if since <= on}
+    days |= {gone} if gone and gone <= on else set()
     listed, since, removed_on, changed_on, shown = False, None, None, None, None
     for day in sorted(days):
         tier = tier_on(certs, day)
-        now = at_least(tier, str(value_on(thresholds, day)))
+        now = at_least(tier, str(value_on(thresholds, day))) and not (gone and gone <= day)
         if now and not listed:
             since, removed_on = day, None
         elif listed and not now:
@@ -51,7 +60,13 @@ def listing_on(certs: Iterable, thresholds: list[tuple[dt.date, object]], on: dt
         if (listed, tier if listed else None) != shown and (listed or removed_on):
             changed_on = day
         shown = (listed, tier if listed else None)
-    return Listing(tier_on(certs, on), listed, since, removed_on, changed_on)
+    reason = departed[0] if departed and removed_on is not None and removed_on == gone else None
+    return Listing(tier_on(certs, on), listed, since, removed_on, changed_on, reason)
+
+
+def departure(record) -> tuple[str, dt.date] | None:
+    """A record's departure (status, day) for listing_on, or None while the enterprise is here."""
+    return (record.status, record.status_on) if record.status != "active" and record.status_on else None
 
 
 def peak_rank(certs: Iterable) -> int:

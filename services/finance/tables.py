@@ -34,6 +34,8 @@ class ServiceListEntry(Table, table=True):
     listed: bool = False  # as last announced
     since: dt.date | None = None  # as last announced
     removed_on: dt.date | None = None  # as last announced
+    # moved_out or closed when it left because the enterprise left the district, as last announced
+    removed_reason: str | None = Field(default=None, max_length=20)
     changed_on: dt.date  # Asia/Shanghai date finance recorded the change
     changed_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
     judged_on: dt.date  # the day the entry was last judged (threshold sweeps)

@@ -5,6 +5,7 @@ from shared.auth import Caller
 ParkRegistrar = Caller("econ")
 ParkReader = Caller("econ", "auditor", "park")
 ParkEditor = Caller("econ", "park")  # a park operator edits its own park's entry
+ParkAnnouncer = Caller("econ")  # re-announces every park to the registry (operations)
 IncubationReader = Caller("econ", "auditor", "park")
 IncubationWriter = Caller("econ", "park")  # a park operator records its own park's incubation
 IntermediaryRegistrar = Caller("econ")

@@ -1,12 +1,18 @@
-"""What parks publishes (park.designated.v1, incubatee.promoted.v1), as the shared contract models
+"""What parks publishes (park.recorded.v1, park.designated.v1, incubatee.promoted.v1), as the shared contract models
 (shared.contracts.parks). What it consumes is in handlers.py."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
 from services.parks.tables import Designation, IncubateePromotion, Park
-from shared.contracts.parks import IncubateePromoted, ParkDesignated
+from shared.contracts.parks import IncubateePromoted, ParkDesignated, ParkRecorded
 from shared.events import emit_data
+
+
+def recorded(s: Session, park: Park) -> None:
+    """A park as it stands (created, renamed, moved to another township, or re-announced)."""
+    emit_data(s, park.id, ParkRecorded(park_id=park.id, name=park.name, township=park.township,
+                                       version=park.version))
 
 
 def designated(s: Session, park: Park, d: Designation) -> None:

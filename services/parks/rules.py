@@ -55,6 +55,13 @@ def changes(certs: Iterable) -> list[Change]:
     return out
 
 
+def present_on(record, on: dt.date) -> bool:
+    """Whether the enterprise still counts on `on`: a record showing it moved out of the district or
+    closed on or before that day (status, status_on) takes it out of every count from that day on;
+    before it, it counted where it was."""
+    return record.status == "active" or record.status_on is None or record.status_on > on
+
+
 def tier_counts(tiers: Iterable[str]) -> dict[str, int]:
     counts = {t.value: 0 for t in Tier}
     for t in tiers:

@@ -21,6 +21,8 @@ class Park(Table, table=True):
     operator_org: str | None = Field(default=None, max_length=200)  # 管委会 / operating company
     area_mu: Decimal | None = Field(default=None, max_digits=12, decimal_places=2)  # 亩
     township: str | None = Field(default=None, max_length=50)
+    # Bumped with every change; park.recorded.v1 carries it (the registry keeps the newest).
+    version: int = Field(default=1)
     created_at: NaiveDatetime = Field(default_factory=utcnow)
 
 

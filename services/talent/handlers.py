@@ -1,6 +1,7 @@
 """The registry events talent consumes, each with its handler (the bus calls them inside the
 transaction that records the inbox row). Every one keeps the newest registry record
-(shared.projection) and applies the revocations for cause that record shows; the promotion is also
+(shared.projection) and applies what that record ends (revocations for cause, voided
+certifications, a departure: rules.ends); the promotion is also
 the trigger of a quota grant, under its natural key (one entitlement per year and certification)."""
 from __future__ import annotations
 
@@ -8,7 +9,8 @@ from sqlalchemy.orm import Session
 
 from services.talent.quotas import service
 from shared.clock import today
-from shared.contracts.registry import RECORD_EVENTS, CertificationRevoked, EnterpriseEvent, EnterprisePromoted
+from shared.contracts.registry import (RECORD_EVENTS, CertificationRevoked, CertificationVoided, EnterpriseDeparted,
+                                      EnterpriseEvent, EnterprisePromoted)
 from shared.events import Event
 from shared.handlers import Handlers
 
@@ -27,9 +29,24 @@ def revoked(s: Session, event: Event, data: CertificationRevoked) -> None:
     service.on_revocation(s, event.id, data, today())
 
 
+@handlers.on(CertificationVoided)
+def voided(s: Session, event: Event, data: CertificationVoided) -> None:
+    """Entered by mistake: its quotas of the years not yet begun are cancelled, with the reason."""
+    service.on_void(s, event.id, data, today())
+
+
+@handlers.on(EnterpriseDeparted)
+def departed(s: Session, event: Event, data: EnterpriseDeparted) -> None:
+    """Moved out or closed: its quotas of the years after it left are cancelled."""
+    service.on_departure(s, event.id, data, today())
+
+
 # The others only bring a newer record: an expiry keeps the quotas already granted (their years are
-# the policy's, not the title's validity), a renewal entitles nothing new, and a revocation shown
-# in the record is applied whichever event carries it first.
-@handlers.on(*(m for m in RECORD_EVENTS if m not in (EnterprisePromoted, CertificationRevoked)))
+# the policy's, not the title's validity), a renewal entitles nothing new, and a revocation, void or
+# departure shown in the record is applied whichever event carries it first.
+SPECIFIC = (EnterprisePromoted, CertificationRevoked, CertificationVoided, EnterpriseDeparted)
+
+
+@handlers.on(*(m for m in RECORD_EVENTS if m not in SPECIFIC))
 def record(s: Session, event: Event, data: EnterpriseEvent) -> None:
     service.on_record(s, event.id, data.record, today())

@@ -54,6 +54,58 @@ def revoked_for_cause(certs: Iterable, today: dt.date) -> list:
     return [c for c in certs if c.for_cause and c.revoked_on is not None and c.revoked_on <= today]
 
 
+def voided(certs: Iterable) -> list:
+    """The certifications of a registry record voided as entered by mistake (作废)."""
+    return [c for c in certs if c.state == "voided"]
+
+
+def departed_on(record, today: dt.date) -> dt.date | None:
+    """The day the enterprise moved out or closed, when its record shows it by today (a departure
+    dated later has not happened yet); None while it is here."""
+    on = record.status_on
+    return on if record.status != "active" and on is not None and on <= today else None
+
+
+@dataclass(frozen=True)
+class End:
+    """Something a registry record shows that ends entitlements from `first_year` on: a revocation
+    for cause or a void (one certification's), or the enterprise's departure (every certification's:
+    `certification_id` None). `kind` is revoked, voided, moved_out or closed; `on` its date."""
+
+    kind: str
+    certification_id: int | None
+    on: dt.date
+    first_year: int
+
+    def ends(self, certification_id: int, year: int) -> bool:
+        return year >= self.first_year and self.certification_id in (None, certification_id)
+
+
+def ends(record, today: dt.date) -> list[End]:
+    """What the record ends, by today. A revocation for cause: the years after the year of
+    revocation (`cancels`). A void: the years not yet begun — the current year's quota is kept as a
+    revocation's is (a nomination may be under way), past years have lapsed. A departure: the
+    years after the year the enterprise left."""
+    out = [End("revoked", c.id, c.revoked_on, c.revoked_on.year + 1)
+           for c in revoked_for_cause(record.certifications, today)]
+    out += [End("voided", c.id, today, today.year + 1) for c in voided(record.certifications)]
+    gone = departed_on(record, today)
+    if gone is not None:
+        out.append(End(record.status, None, gone, gone.year + 1))
+    return out
+
+
+def ended_by(all_ends: Iterable[End], certification_id: int, year: int) -> End | None:
+    """The first end that cancels a certification's entitlement of `year`, if any."""
+    return next((e for e in all_ends if e.ends(certification_id, year)), None)
+
+
+def backfill_grants(year: int, today: dt.date) -> bool:
+    """A back-filled certification (from a list from before go-live) entitles no past year: those
+    years were the district's to give outside the system, and their quotas have lapsed anyway."""
+    return year >= today.year
+
+
 def lapsed(year: int, today: dt.date) -> bool:
     """An unused quota lapses at the end of its year."""
     return year < today.year

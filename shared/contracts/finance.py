@@ -39,6 +39,10 @@ class ServiceListChanged(EventData):
     since: dt.date | None = Field(None, description="进入名单的日期 / on the list since")
     removed_on: dt.date | None = Field(None, description="退出名单的日期，仍在名单上为空 / the day it left the list, "
                                                          "or null while on it")
+    reason: str | None = Field(None, description="退出原因：moved_out 企业迁出、closed 企业注销；称号到期或撤销为空"
+                                                 " / why it left: moved_out or closed (the enterprise left the "
+                                                 "district); null for a title that lapsed or was revoked, or while "
+                                                 "listed")
 
 
 class LoanChanged(EventData):

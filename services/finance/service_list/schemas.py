@@ -15,7 +15,7 @@ class ServiceListItem(Public):
 
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {"uscc": "91110111MA01ABCD2U", "name": "北京房山精密智造科技有限公司", "tier": "municipal_srdi",
-         "since": "2025-06-01", "removed_on": None, "listed": True}]})
+         "since": "2025-06-01", "removed_on": None, "listed": True, "removed_reason": None}]})
 
     uscc: str = Field(description="统一社会信用代码 / unified social credit code")
     name: str = Field(description="企业名称 / enterprise name")
@@ -25,6 +25,10 @@ class ServiceListItem(Public):
     removed_on: dt.date | None = Field(None, description="移出名单日期（仍在名单时为空）/ first day off the list "
                                                          "(null while listed)")
     listed: bool = Field(True, description="当日是否在名单上 / on the list on the day asked")
+    removed_reason: str | None = Field(None, description="移出原因：moved_out 企业迁出、closed 企业注销；称号到期或撤销"
+                                                         "为空 / why it left: moved_out or closed (the enterprise "
+                                                         "left the district); null for a title that lapsed or was "
+                                                         "revoked, or while listed")
 
 
 class RebuildPublic(Public):

@@ -19,7 +19,7 @@ from shared.errors import not_found
 from shared.sheets import Sheet, safe_cell, xlsx
 from shared.tiers import TIER_ZH, rank
 
-SHOWN = ("name", "tier", "listed", "since", "removed_on")  # what a bank's copy of an entry holds
+SHOWN = ("name", "tier", "listed", "since", "removed_on", "removed_reason")  # what a bank's copy of an entry holds
 EXPORT_PAGE = 1000
 
 
@@ -44,14 +44,15 @@ def threshold_added(before: dict[int, dt.date] | None, now: dict[int, dt.date], 
 
 
 def listing_of(record: EnterpriseRecord, history: list[tuple[dt.date, str]], on: dt.date) -> rules.Listing:
-    return rules.listing_on(record.certifications, history, on)
+    """The entry on `on`, from the titles, the threshold and whether the enterprise has left."""
+    return rules.listing_on(record.certifications, history, on, rules.departure(record))
 
 
 def item(record: EnterpriseRecord, listing: rules.Listing, with_removal: bool = False) -> dict:
     """An entry as the list shows it; `with_removal`: with whether it is listed and when it left."""
     doc = {"uscc": record.uscc, "name": record.name, "tier": listing.tier, "since": listing.since}
     if with_removal:
-        doc |= {"listed": listing.listed, "removed_on": listing.removed_on}
+        doc |= {"listed": listing.listed, "removed_on": listing.removed_on, "removed_reason": listing.removed_reason}
     return doc
 
 
@@ -65,7 +66,7 @@ def _refresh(s: Session, entry: ServiceListEntry | None, record: EnterpriseRecor
     sees is dated (changed_on, for the sync view), audited and announced. Returns whether it changed."""
     listing = listing_of(record, history, today)
     after = {"name": record.name, "tier": listing.tier, "listed": listing.listed, "since": listing.since,
-             "removed_on": listing.removed_on}
+             "removed_on": listing.removed_on, "removed_reason": listing.removed_reason}
     if entry is None:
         entry = ServiceListEntry(uscc=record.uscc, changed_on=today, changed_at=utcnow(), **after)
         s.add(entry)

@@ -60,6 +60,22 @@ def test_listing_on(certs, expected):
     assert rules.listing_on(certs[::-1], DEFAULT, TODAY) == expected  # the order of the certifications is no fact
 
 
+@pytest.mark.parametrize("certs, departed, expected", [
+    # moved out while listed: off the list from that day, with the reason; its titles stay
+    ([UP], ("moved_out", D(2026, 10, 31)), Listing(SRDI, False, D(2024, 3, 1), D(2026, 10, 31), D(2026, 10, 31),
+                                                  "moved_out")),
+    ([UP, UP2], ("closed", D(2025, 6, 1)), Listing(NLG, False, D(2024, 3, 1), D(2025, 6, 1), D(2025, 6, 1), "closed")),
+    # a departure dated after the day asked changes nothing yet
+    ([UP], ("closed", D(2026, 12, 1)), L(SRDI, True, D(2024, 3, 1), None, D(2024, 3, 1))),
+    # off the list already (revoked) before it left: the removal is the revocation's, no reason
+    ([UP_GONE], ("moved_out", D(2026, 1, 1)), L("sme", False, D(2024, 3, 1), D(2025, 9, 1), D(2025, 9, 1))),
+    # a voided title never counted: never on the list
+    ([UP.model_copy(update={"state": "voided"})], None, L()),
+])
+def test_listing_of_a_departed_enterprise(certs, departed, expected):
+    assert rules.listing_on(certs, DEFAULT, TODAY, departed) == expected
+
+
 @pytest.mark.parametrize("certs, tier, since", [
     # the acceptance scenario (titles-out-of-order): a lapsed SRDI title, then a national little giant
     ([c(1, SRDI, D(2020, 11, 20)), c(2, NLG, D(2025, 3, 15))], NLG, D(2025, 3, 15)),

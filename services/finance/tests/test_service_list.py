@@ -52,7 +52,8 @@ async def test_promotion_lists_it_for_any_bank(suite):
     await certify(suite, uscc, "municipal_srdi", "2025-06-01")
     e = await wait_entry(suite, uscc, "listing after promotion", listed=True)
     assert e == {"uscc": uscc, "name": "北京琉璃河精密制造有限公司", "tier": "municipal_srdi",
-                 "since": "2025-06-01", "listed": True, "removed_on": None}
+                 "since": "2025-06-01", "listed": True, "removed_on": None,
+                 "removed_reason": None}
     for org in ("DEMO", "B2"):
         items = await all_items(suite.client("finance", role="bank", org=org))
         mine = [i for i in items if i["uscc"] == uscc]

@@ -19,8 +19,9 @@ from shared.errors import Problem, field_error
 
 def facts_of(s: Session, park_id: str, on: dt.date) -> rules.ParkFacts:
     """What the assessment counts: only enterprises the registry places in the park (members, the
-    incubated among them, the served among them), each with its record's certifications."""
-    held = parks.members(s, park_id)
+    incubated among them, the served among them), each with its record's certifications; not one
+    that had moved out of the district or closed by `on` (rules.present_on)."""
+    held = {u: r for u, r in parks.members(s, park_id).items() if rules.present_on(r, on)}
     return rules.ParkFacts(frozenset(held), {u: r.certifications for u, r in held.items()},
                            rules.first_entries(incubation.stays(s, park_id, set(held))),
                            intermediaries.services_counted(s, park_id, on))

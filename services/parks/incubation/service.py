@@ -2,6 +2,8 @@
 incubatee's promotion (handlers.py calls `on_promoted` inside the bus's transaction). Never commit."""
 from __future__ import annotations
 
+import datetime as dt
+
 from sqlalchemy.orm import Session
 
 from services.parks import events, rules
@@ -72,7 +74,9 @@ def graduate(s: Session, actor: str, i: Incubation, body: GraduationIn) -> Incub
 
 
 def summary(s: Session, park: Park, year: int) -> IncubationSummary:
-    held = parks.members(s, park.id)
+    """The year's incubation of the enterprises the registry places in the park; one that moved out
+    or closed before the year began no longer counts (it still does for the years it was here)."""
+    held = {u: r for u, r in parks.members(s, park.id).items() if rules.present_on(r, dt.date(year, 1, 1))}
     stays = repository.stays(s, park.id, set(held))
     result = rules.incubation_summary(year, stays, {u: r.certifications for u, r in held.items()})
     for p in result["promotions"]:
@@ -92,8 +96,8 @@ def on_promoted(s: Session, event_id: str, data: EnterprisePromoted) -> None:
     if rank(data.to_tier) <= rank(data.from_tier):
         return
     record = projection.record_of(s, data.uscc)  # the newest held: this one, or a newer one already here
-    if record is None or record.park_id is None:
-        return
+    if record is None or record.park_id is None or not rules.present_on(record, data.recognized_on):
+        return  # in no park, or no longer in the district on the day of the title
     park_id, to_tier = record.park_id, Tier(data.to_tier).value
     rows = repository.of_enterprise(s, park_id, data.uscc)
     stay = rules.crediting_stay([repository.stay(i) for i in rows], data.recognized_on)

@@ -5,9 +5,10 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query
 
-from services.parks.auth import ParkEditor, ParkReader, ParkRegistrar
+from services.parks.auth import ParkAnnouncer, ParkEditor, ParkReader, ParkRegistrar
 from services.parks.parks import repository, service
-from services.parks.parks.schemas import EnterprisePublic, ParkDetail, ParkIn, ParkPatch, ParkPublic
+from services.parks.parks.schemas import (AnnouncedPublic, EnterprisePublic, ParkDetail, ParkIn, ParkPatch,
+                                         ParkPublic)
 from services.parks.query import On, ParkIdPath
 from shared import pagination
 from shared.clock import today
@@ -70,3 +71,12 @@ def list_enterprises(park_id: ParkIdPath, who: ParkReader, session: ReadSession,
     items = service.park_enterprises(session, p, on or today(), tier and tier.value,
                                      pagination.decode(cursor), limit)
     return pagination.page(items, limit, key=lambda e: e.uscc)
+
+
+@router.post("/admin/announce-parks", summary="重新公布全部园区 / Announce every park as it stands")
+def announce_parks(who: ParkAnnouncer, session: WriteSession) -> AnnouncedPublic:
+    """每个园区一条 park.recorded.v1（当前版本）：企业库由此得知上线前已有的园区。重复执行不改变企业库
+    已有的园区（它只保留更新的版本）；留痕审计。/ One park.recorded.v1 per park at its current
+    version: the registry learns the parks that existed before it listened. Repeating it changes
+    nothing there (it keeps the newest version); audited."""
+    return AnnouncedPublic(announced=service.announce_parks(session, who.actor))

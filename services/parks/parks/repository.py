@@ -37,6 +37,11 @@ def page(s: Session, who: Principal, after: str | None, limit: int, township: st
     return list(s.scalars(stmt))
 
 
+def every(s: Session) -> list[Park]:
+    """Every park, by id (a district has tens of them)."""
+    return list(s.scalars(select(Park).order_by(Park.id)))
+
+
 def exists(s: Session, park_id: str) -> bool:
     return s.get(Park, park_id) is not None
 

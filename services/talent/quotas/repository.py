@@ -4,7 +4,7 @@
 liaison finds its own enterprise's grants only; the talent office, econ and the auditor find all."""
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, or_, select
+from sqlalchemy import Select, and_, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.talent.tables import CertificationRevocation, QuotaEntitlement, QuotaGrant
@@ -61,12 +61,21 @@ def has_entitlement(s: Session, grant_id: int, certification_id: int) -> bool:
     return found is not None
 
 
-def active_years_of(s: Session, uscc: str, certification_id: int) -> list[int]:
-    """The years in which a certification of an enterprise still entitles, ascending (the lock order)."""
-    return list(s.scalars(select(QuotaGrant.year).join(QuotaEntitlement, QuotaEntitlement.grant_id == QuotaGrant.id)
-                          .where(QuotaGrant.uscc == uscc, QuotaEntitlement.certification_id == certification_id,
-                                 QuotaEntitlement.state == "active")
-                          .order_by(QuotaGrant.year)))
+def active_entitlements_of(s: Session, uscc: str) -> list[tuple[int, int]]:
+    """(year, certification) of an enterprise's active entitlements, by year (the lock order)."""
+    rows = s.execute(select(QuotaGrant.year, QuotaEntitlement.certification_id)
+                     .join(QuotaEntitlement, QuotaEntitlement.grant_id == QuotaGrant.id)
+                     .where(QuotaGrant.uscc == uscc, QuotaEntitlement.state == "active")
+                     .order_by(QuotaGrant.year))
+    return [(y, c) for y, c in rows]
+
+
+def retell(s: Session, certification_id: int, was: str, reason: str) -> None:
+    """Give the entitlements of a certification cancelled with reason `was` the reason `reason`."""
+    s.execute(update(QuotaEntitlement).where(QuotaEntitlement.certification_id == certification_id,
+                                             QuotaEntitlement.state == "cancelled",
+                                             QuotaEntitlement.cancel_reason == was)
+              .values(cancel_reason=reason))
 
 
 def revocation(s: Session, certification_id: int) -> CertificationRevocation | None:

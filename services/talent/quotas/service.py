@@ -12,7 +12,8 @@ from services.talent.quotas.schemas import RULE, Basis, EntitlementPublic, Quota
 from services.talent.tables import CertificationRevocation, QuotaEntitlement, QuotaGrant
 from shared import audit, params, projection
 from shared.auth import Principal
-from shared.contracts.registry import CertificationRevoked, EnterprisePromoted, EnterpriseRecord
+from shared.contracts.registry import (CertificationRevoked, CertificationVoided, EnterpriseDeparted,
+                                      EnterprisePromoted, EnterpriseRecord)
 
 
 def basis_of(g: QuotaGrant, ents: list[QuotaEntitlement]) -> Basis:
@@ -64,64 +65,86 @@ def _not_after_today(on: dt.date, today: dt.date, what: str) -> None:
         raise FutureFact(f"{what} {on} is after today ({today}): no quota is granted or cancelled before its date")
 
 
-def on_record(s: Session, event_id: str, record: EnterpriseRecord, today: dt.date) -> EnterpriseRecord:
-    """Any registry event: keep the newest record seen (a stale one changes nothing) and apply
-    the revocations for cause it shows. Returns the newest record held."""
+def on_record(s: Session, event_id: str, record: EnterpriseRecord, today: dt.date,
+              told: dict[int, str] | None = None) -> EnterpriseRecord:
+    """Any registry event: keep the newest record seen (a stale one changes nothing) and apply what
+    it ends (revocations for cause, voided certifications, a departure; rules.ends). `told`: the
+    reasons an event gives, by certification. Returns the newest record held."""
     projection.remember(s, record)
     newest = projection.record_of(s, record.uscc)
-    _apply_revocations(s, newest, today, f"event:{event_id}")
+    _apply_ends(s, newest.uscc, rules.ends(newest, today), f"event:{event_id}", told or {})
     return newest
 
 
-def _apply_revocations(s: Session, record: EnterpriseRecord, today: dt.date, actor: str) -> None:
-    for c in rules.revoked_for_cause(record.certifications, today):
-        _cancel_later_years(s, record.uscc, c.id, c.revoked_on, actor)
+def _reason(s: Session, end: rules.End, told: dict[int, str]) -> str:
+    """Why an entitlement was cancelled, in the bureau's words first."""
+    if end.kind == "revoked":
+        r = repo.revocation(s, end.certification_id)  # the revocation event's reason, when it has come
+        text = f"认定撤销（{(r and r.reason) or '-'}）/ certification {end.certification_id} revoked for cause"
+    elif end.kind == "voided":
+        text = _void_reason(end.certification_id, told.get(end.certification_id))
+    else:
+        zh = "企业迁出" if end.kind == "moved_out" else "企业注销"
+        text = f"{zh}（{end.on}）/ the enterprise {end.kind.replace('_', ' ')} on {end.on}"
+    return text[:500]
+
+
+def _void_reason(cert_id: int, reason: str | None) -> str:
+    return f"认定作废（{reason or '-'}）/ certification {cert_id} voided (entered by mistake)"
+
+
+def _cancel(s: Session, e: QuotaEntitlement, end: rules.End, told: dict[int, str]) -> None:
+    e.state, e.cancelled_on, e.cancel_reason = "cancelled", end.on, _reason(s, end, told)
+
+
+def _apply_ends(s: Session, uscc: str, ends: list[rules.End], actor: str, told: dict[int, str]) -> None:
+    """Cancel the active entitlements the ends reach; each year's grant is settled again once
+    (never below the quotas in use). Years are locked in ascending order, as every writer does."""
+    if not ends:
+        return
+    years = sorted({y for y, cert_id in repo.active_entitlements_of(s, uscc) if rules.ended_by(ends, cert_id, y)})
+    for year in years:
+        g = repo.grant_locked(s, uscc, year)
+        for e in repo.entitlements(s, [g.id])[g.id]:
+            end = rules.ended_by(ends, e.certification_id, year)
+            if e.state == "active" and end:
+                _cancel(s, e, end, told)
+        s.flush()
+        settle(s, g, actor)
 
 
 def on_promotion(s: Session, event_id: str, data: EnterprisePromoted, today: dt.date) -> None:
     """srdi.registry.enterprise.promoted.v1: grant what a first recognition at a tier entitles.
 
     Idempotent and order-free: one entitlement per (year, certification), a year's grant is the
-    largest of them, and a revocation the newest record shows (whichever event brought it) is
-    applied at once. A recognition dated after today grants nothing (FutureFact)."""
+    largest of them, and what the newest record ends (a revocation, a void, a departure — whichever
+    event brought it) is applied at once. A recognition dated after today grants nothing
+    (FutureFact); one on or after the enterprise's departure grants nothing; a back-filled one
+    grants no year before the current one."""
     _not_after_today(data.recognized_on, today, "recognized_on")
     uscc, tier, cert_id, on = data.uscc, data.to_tier.value, data.certification_id, data.recognized_on
     projection.remember(s, data.record)
     newest = projection.record_of(s, data.record.uscc)
-    revoked_on = next((c.revoked_on for c in rules.revoked_for_cause(newest.certifications, today)
-                       if c.id == cert_id), None)
+    ends, actor = rules.ends(newest, today), f"event:{event_id}"
     years = rules.entitlements(tier, on, data.first_time_at_tier, params.in_force(s, on, rules.PREFIX))
+    gone = rules.departed_on(newest, today)
+    if gone is not None and on >= gone:
+        years = []  # no new grant for an enterprise that has left
+    cert = newest.certification(cert_id) or data.record.certification(cert_id)
+    if cert is not None and cert.backfilled:
+        years = [ye for ye in years if rules.backfill_grants(ye.year, today)]
     for ye in years:  # ascending years: every writer locks grants in the same order
         g = repo.grant_locked(s, uscc, ye.year, create=True)
         if repo.has_entitlement(s, g.id, cert_id):
             continue  # the same facts again, under another event id
         e = QuotaEntitlement(grant_id=g.id, certification_id=cert_id, tier=tier, recognized_on=on, count=ye.count,
                              params=[p.cite() for p in ye.params], event_id=event_id, state="active")
-        if revoked_on and rules.cancels(ye.year, revoked_on, True):
-            _cancel(s, e, cert_id, revoked_on)
+        end = rules.ended_by(ends, cert_id, ye.year)
+        if end:
+            _cancel(s, e, end, {})
         repo.add(s, e)
-        settle(s, g, f"event:{event_id}")
-    _apply_revocations(s, newest, today, f"event:{event_id}")  # any other revocation it shows
-
-
-def _cancel(s: Session, e: QuotaEntitlement, cert_id: int, revoked_on: dt.date) -> None:
-    r = repo.revocation(s, cert_id)  # the revocation event's reason, when it has come
-    e.state, e.cancelled_on = "cancelled", revoked_on
-    e.cancel_reason = f"认定撤销（{(r and r.reason) or '-'}）/ certification {cert_id} revoked for cause"[:500]
-
-
-def _cancel_later_years(s: Session, uscc: str, cert_id: int, revoked_on: dt.date, actor: str) -> None:
-    """Cancel a certification's active entitlements of the years after the year of its revocation
-    for cause; each year's grant is settled again (never below the quotas in use)."""
-    for year in repo.active_years_of(s, uscc, cert_id):
-        if not rules.cancels(year, revoked_on, True):
-            continue
-        g = repo.grant_locked(s, uscc, year)
-        for e in repo.entitlements(s, [g.id])[g.id]:
-            if e.certification_id == cert_id and e.state == "active":
-                _cancel(s, e, cert_id, revoked_on)
-        s.flush()
         settle(s, g, actor)
+    _apply_ends(s, uscc, ends, actor, {})  # anything else the record ends
 
 
 def on_revocation(s: Session, event_id: str, data: CertificationRevoked, today: dt.date) -> None:
@@ -140,6 +163,26 @@ def on_revocation(s: Session, event_id: str, data: CertificationRevoked, today: 
     if data.for_cause and newest.certification(data.certification_id) is None:
         raise CertificationMissing(f"the newest registry record of {data.uscc} (version {newest.version}) does not "
                                    f"hold certification {data.certification_id}: nothing is cancelled")
+
+
+def on_void(s: Session, event_id: str, data: CertificationVoided, today: dt.date) -> None:
+    """srdi.registry.certification.voided.v1: the certification's quotas of the years not yet
+    begun are cancelled (rules.ends), with the event's reason. Entitlements cancelled earlier
+    through another event's record, before the reason was known, get it now."""
+    told = {data.certification_id: data.reason}
+    newest = on_record(s, event_id, data.record, today, told)
+    if newest.certification(data.certification_id) is None:
+        raise CertificationMissing(f"the newest registry record of {data.uscc} (version {newest.version}) does not "
+                                   f"hold certification {data.certification_id}: nothing is cancelled")
+    cert_id = data.certification_id
+    repo.retell(s, cert_id, _void_reason(cert_id, None)[:500], _void_reason(cert_id, data.reason)[:500])
+
+
+def on_departure(s: Session, event_id: str, data: EnterpriseDeparted, today: dt.date) -> None:
+    """srdi.registry.enterprise.departed.v1: its quotas of the years after the year it left are
+    cancelled (rules.ends); a departure dated after today cancels nothing (FutureFact)."""
+    _not_after_today(data.on, today, "on")
+    on_record(s, event_id, data.record, today)
 
 
 def public(g: QuotaGrant, ents: list[QuotaEntitlement], today: dt.date,

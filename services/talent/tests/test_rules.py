@@ -89,6 +89,30 @@ def test_revocations_for_cause_count_from_their_date():
     assert [x.id for x in rules.revoked_for_cause(certs, D(2026, 12, 3))] == [2, 4, 5]
 
 
+def test_what_a_record_ends():
+    """Issue 18: a revocation for cause ends the years after its year, a void the years not yet
+    begun, a departure by today every certification's years after the year it left."""
+    from shared.contracts.registry import CertificationRecord, EnterpriseRecord
+
+    def c(i, **kw):
+        return CertificationRecord(id=i, tier="national_little_giant", recognized_on=D(2025, 8, 1),
+                                   expires_on=D(2028, 7, 31), **kw)
+    certs = (c(1), c(2, revoked_on=D(2026, 5, 1), for_cause=True, state="revoked"), c(3, state="voided"))
+    today = D(2026, 12, 2)
+    here = EnterpriseRecord(uscc="U", name="n", version=1, certifications=certs)
+    ends = rules.ends(here, today)
+    assert [(e.kind, e.certification_id, e.first_year) for e in ends] == [("revoked", 2, 2027), ("voided", 3, 2027)]
+    assert rules.ended_by(ends, 1, 2027) is None and rules.ended_by(ends, 3, 2026) is None
+    assert rules.ended_by(ends, 3, 2027).kind == "voided"
+    gone = here.model_copy(update={"status": "closed", "status_on": D(2025, 10, 31)})
+    ends = rules.ends(gone, today)
+    assert ends[-1] == rules.End("closed", None, D(2025, 10, 31), 2026)
+    assert rules.ended_by(ends, 1, 2026).kind == "closed" and rules.ended_by(ends, 1, 2025) is None
+    later = here.model_copy(update={"status": "moved_out", "status_on": D(2026, 12, 3)})
+    assert rules.departed_on(later, today) is None  # not yet
+    assert [rules.backfill_grants(y, today) for y in (2024, 2025, 2026, 2027)] == [False, False, True, True]
+
+
 @pytest.mark.parametrize("granted, used, year, today, available, lapsed", [
     (1, 0, 2026, D(2026, 11, 24), 1, False),
     (1, 1, 2026, D(2026, 11, 24), 0, False),
