@@ -17,6 +17,7 @@ from prometheus_client import Counter, Histogram
 from sqlalchemy import MetaData, delete
 
 from shared import errors, logs, openapi, ops, tracing
+from shared.audit import audit_router
 from shared.auth import Verifier
 from shared.bus import Bus
 from shared.db import Database, utcnow
@@ -48,6 +49,12 @@ class ServiceSpec:
     policy_writers: tuple[str, ...] = ("econ",)
     # The service's own check of a new policy value (shared.policy.Validator), beyond its kind.
     policy_validator: Callable | None = None
+    # Roles that read the audit log (GET /api/v1/audit-log); by default the auditor, the lead
+    # bureau and the service's own department (its policy_writers).
+    audit_readers: tuple[str, ...] | None = None
+
+    def audit_roles(self) -> tuple[str, ...]:
+        return self.audit_readers or tuple(dict.fromkeys(("auditor", "econ", *self.policy_writers)))
 
 
 def every(name: str, step: Callable, interval: Callable) -> Callable:
@@ -138,6 +145,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     for router in spec.routers:  # first: routes are matched in order (the hot read path)
         app.include_router(router, prefix="/api/v1")
     app.include_router(policy_router(spec.policy_writers, spec.policy_validator), prefix="/api/v1")
+    app.include_router(audit_router(spec.audit_roles()), prefix="/api/v1")
     app.include_router(ops.ops_router(spec.name))
     openapi.serve_docs(app)
     app.add_middleware(IdempotencyMiddleware, state=app.state)

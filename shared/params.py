@@ -26,6 +26,11 @@ class Param:
                 "effective_from": self.effective_from.isoformat(), "legal_ref": self.legal_ref}
 
 
+# The versions every lookup reads: a withdrawn version (shared.policy.withdraw) is history only.
+# `select(PolicyParameter).where(params.LIVE)` in any query of the table outside this module.
+LIVE = PolicyParameter.withdrawn_at.is_(None)
+
+
 class InForce(dict):
     """Parameters by key; asking for one not in force on the date is the caller's problem (422),
     e.g. a date before the policy began — never a KeyError and a 500."""
@@ -42,8 +47,9 @@ class InForce(dict):
 
 
 def in_force(session: Session, on: dt.date, prefix: str = "") -> dict[str, Param]:
-    """Every parameter (optionally under a key prefix) in force on a date, by key."""
-    stmt = (select(PolicyParameter).where(PolicyParameter.effective_from <= on)
+    """Every parameter (optionally under a key prefix) in force on a date, by key (withdrawn
+    versions ignored)."""
+    stmt = (select(PolicyParameter).where(PolicyParameter.effective_from <= on, LIVE)
             .order_by(PolicyParameter.key, PolicyParameter.effective_from))
     if prefix:
         stmt = stmt.where(PolicyParameter.key.startswith(prefix))

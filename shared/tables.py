@@ -5,7 +5,7 @@ import datetime as dt  # noqa: F401 - dates
 from typing import Any
 
 from pydantic import NaiveDatetime
-from sqlalchemy import JSON, Index, Text, UniqueConstraint
+from sqlalchemy import JSON, Index, Text, UniqueConstraint, text
 from sqlmodel import Field
 
 from shared.db import Base, utcnow
@@ -67,7 +67,9 @@ class AuditLog(Base, table=True):
     """Who changed what, when, with the state before and after."""
 
     __tablename__ = "audit_log"
-    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),)
+    # The audit-log API's filters (shared.audit): by object, by actor, by time.
+    __table_args__ = (Index("ix_audit_log_object", "object_type", "object_id"),
+                      Index("ix_audit_log_actor", "actor"), Index("ix_audit_log_at", "at"))
     id: int | None = Field(default=None, primary_key=True)
     at: NaiveDatetime = Field(default_factory=utcnow)
     actor: str = Field(max_length=200)  # role:org:sub, or event:<id> for consumers
@@ -78,11 +80,17 @@ class AuditLog(Base, table=True):
     after: dict | None = Field(default=None, sa_type=JSON)
 
 
+# A withdrawn version keeps its row (history) but frees its date for the corrected version.
+LIVE_VERSION = text("withdrawn_at IS NULL")
+
+
 class PolicyParameter(Base, table=True):
-    """A policy value in force from a date; a change is a new row, history is never edited."""
+    """A policy value in force from a date; a change is a new row, history is never edited. A
+    version not yet in force may be withdrawn (a typo): kept, marked, and ignored by every lookup."""
 
     __tablename__ = "policy_parameter"
-    __table_args__ = (UniqueConstraint("key", "effective_from"),)
+    __table_args__ = (Index("uq_policy_parameter_live_key_effective_from", "key", "effective_from", unique=True,
+                            sqlite_where=LIVE_VERSION, postgresql_where=LIVE_VERSION),)
     id: int | None = Field(default=None, primary_key=True)
     key: str = Field(max_length=100)
     value: Any = Field(sa_type=JSON, sa_column_kwargs={"nullable": False})
@@ -90,6 +98,9 @@ class PolicyParameter(Base, table=True):
     legal_ref: str = Field(max_length=300)
     set_by: str = Field(max_length=200)
     set_at: NaiveDatetime = Field(default_factory=utcnow)
+    withdrawn_at: NaiveDatetime | None = None
+    withdrawn_by: str | None = Field(default=None, max_length=200)
+    withdraw_reason: str | None = Field(default=None, max_length=2000)
 
 
 class RegistryRecord(Base, table=True):

@@ -17,5 +17,7 @@ ROUTERS = (workflow, claims, ledger, exports, simulation)
 
 SPEC = ServiceSpec(name="awards", title="SRDI awards (区财政局 / 区经信局)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions", handlers=handlers,
-                   policy_validator=rules.validate_policy_value)
+                   policy_validator=rules.validate_policy_value,
+                   # the treasury pays and claws back: it reads the awards' audit trail too
+                   audit_readers=("auditor", "econ", "treasury"))
 app = create_app(SPEC)
