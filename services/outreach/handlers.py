@@ -6,7 +6,8 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.outreach import registry
-from shared.contracts.registry import RECORD_EVENTS, EnterpriseEvent
+from services.outreach.notices import validity
+from shared.contracts.registry import RECORD_EVENTS, EnterpriseEvent, ReminderDue
 from shared.events import Event
 from shared.handlers import Handlers
 
@@ -16,3 +17,9 @@ handlers = Handlers()
 @handlers.on(*RECORD_EVENTS)
 def record(s: Session, event: Event, data: EnterpriseEvent) -> None:
     registry.learn(s, data.record)
+
+
+@handlers.on(ReminderDue)
+def reminder_due(s: Session, event: Event, data: ReminderDue) -> None:
+    """A title lapses soon or an annual update is due: one notice to the enterprise per cycle."""
+    validity.on_due(s, data)

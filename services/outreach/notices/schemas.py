@@ -124,8 +124,10 @@ class NoticePublic(Public):
                                                "screening with the usccs resolved at creation)")
     channels: list[str] = Field(description="送达渠道 / the channels")
     sent_at: UtcTime | None = Field(description="首次发送时间（UTC）/ when it was first sent (UTC)")
-    reminder_key: str | None = Field(description="截止提醒的键（项目 × 截止日），其他通知为空 / the reminder's key "
-                                                 "(programme × closing day); null for other notices")
+    reminder_key: str | None = Field(description="提醒的键：申报截止提醒为 reminder:项目:截止日，到期提醒为 validity:企业:周期；"
+                                                 "其他通知为空 / the reminder's key: reminder:<programme>:<closing day>, "
+                                                 "or validity:<uscc>:<cycle> for a validity reminder; null for other "
+                                                 "notices")
     created_by: str = Field(description="创建人（角色:机构:用户）/ who wrote it (role:org:user)")
     created_at: UtcTime = Field(description="创建时间（UTC）/ when it was written (UTC)")
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [NOTICE]})

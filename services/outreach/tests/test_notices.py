@@ -75,10 +75,10 @@ async def test_notice_validation_and_auth(suite):
 
 async def test_targeted_delivery_over_inbox_and_email_without_duplicates(suite, sink):
     econ = suite.client("outreach")
-    township = f"测试镇{id(sink) % 10000}"
+    township = "霞云岭乡"  # a unit of the registry's township list no other test here uses
     a = await district_enterprise(suite, township=township, tier=("municipal_srdi", "2025-01-10"))
     b = await district_enterprise(suite, township=township)
-    await district_enterprise(suite, township="别的镇")
+    await district_enterprise(suite, township="蒲洼乡")
     await econ.put(f"/api/v1/enterprises/{a}/contact", json={"email": "boss@a.example.cn"})
     n = (await econ.post("/api/v1/notices", json={**NOTICE, "target": {"townships": [township]},
                                                   "channels": ["inbox", "email", "inbox"]})).json()
