@@ -6,12 +6,14 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.awards.claims import service as claims
+from services.awards.corrections import service as corrections
 from services.awards.projection import service as projection
 from shared.contracts.finance import EnterpriseListed
 from shared.contracts.outreach import ContractSigned
 from shared.contracts.parks import IncubateePromoted, ParkDesignated
-from shared.contracts.registry import (CertificationAdded, CertificationRevoked, EnterpriseDemoted, EnterpriseEvent,
-                                       EnterprisePromoted, EnterpriseRecorded, EnterpriseRegistered)
+from shared.contracts.registry import (CertificationAdded, CertificationRevoked, CertificationVoided, EnterpriseChanged,
+                                       EnterpriseDemoted, EnterpriseDeparted, EnterpriseEvent, EnterprisePromoted,
+                                       EnterpriseRecorded, EnterpriseRegistered)
 from shared.events import Event
 from shared.handlers import Handlers
 
@@ -22,6 +24,7 @@ handlers = Handlers()
 def promoted(s: Session, event: Event, data: EnterprisePromoted) -> None:
     """Tier award with top-up (晋级补差), first-renewal, relocation and introducer awards."""
     projection.on_promotion(s, event.id, data)
+    corrections.withhold_departed(s, event.id, data.uscc)
 
 
 @handlers.on(CertificationAdded)
@@ -29,19 +32,38 @@ def certification_added(s: Session, event: Event, data: CertificationAdded) -> N
     """A title that does not raise the tier (a renewal before expiry, a lower title): the record
     changed, and a first renewal may pay when the policy says so."""
     projection.on_certification_added(s, event.id, data)
+    corrections.withhold_departed(s, event.id, data.uscc)
 
 
-@handlers.on(EnterpriseRegistered, EnterpriseDemoted, EnterpriseRecorded)
+@handlers.on(EnterpriseRegistered, EnterpriseDemoted, EnterpriseRecorded, EnterpriseChanged)
 def record(s: Session, event: Event, data: EnterpriseEvent) -> None:
     """Only the newer record: district membership (claims, an ecosystem contract's buyer) and
-    relocation facts; a demotion decides nothing (the record already says when each title ends)."""
+    relocation facts; a demotion decides nothing (the record already says when each title ends); a
+    corrected name, township, park or industry pays nothing. A record that shows the enterprise gone,
+    whichever event carried it, withholds its unpaid awards."""
     projection.remembered(s, data)
+    corrections.withhold_departed(s, event.id, data.uscc)
 
 
 @handlers.on(CertificationRevoked)
 def revoked(s: Session, event: Event, data: CertificationRevoked) -> None:
     """For cause: the awards that rested on the title are taken back, the rest decided again."""
     projection.on_revocation(s, event.id, data)
+    corrections.withhold_departed(s, event.id, data.uscc)
+
+
+@handlers.on(CertificationVoided)
+def voided(s: Session, event: Event, data: CertificationVoided) -> None:
+    """Entered by mistake: its unpaid awards withdrawn, paid ones flagged for the treasury, the rest
+    decided again."""
+    corrections.on_void(s, event.id, data)
+    corrections.withhold_departed(s, event.id, data.uscc)
+
+
+@handlers.on(EnterpriseDeparted)
+def departed(s: Session, event: Event, data: EnterpriseDeparted) -> None:
+    """Moved out or closed: its unpaid awards withheld with the reason; nothing new from then on."""
+    corrections.on_departure(s, event.id, data)
 
 
 @handlers.on(EnterpriseListed)

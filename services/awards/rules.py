@@ -13,14 +13,24 @@ from shared.params import Param
 from shared.tiers import TIER_ZH, rank
 from shared.validators import outside_beijing
 
-STATES = ("computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back")
-COUNTED = ("computed", "reviewed", "approved", "disbursed")  # rejected and clawed back pay nothing
+STATES = ("computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back", "settled_outside",
+          "withdrawn", "withheld")
+COUNTED = ("computed", "reviewed", "approved", "disbursed")  # payable or paid in the system
+# What an enterprise already received or is owed, for the top-up (晋级补差): paid in the system or, for
+# a title back-filled from before go-live, outside it (never payable here, but never paid twice
+# either); a withheld award too (stopped because the enterprise left, not denied: should the bureau
+# settle it by hand, a top-up that ignored it would pay that part twice).
+HELD = (*COUNTED, "settled_outside", "withheld")
+UNPAID = ("computed", "reviewed", "approved")  # owed and not yet paid: a correction may stop them
 # Names for messages and exports (a code is never shown to a person in Chinese).
 PROGRAMS_ZH = {"tier": "层级奖励", "relocation": "入区奖励", "introducer": "中介奖励", "listing": "上市奖励",
                "scenario": "应用场景奖励", "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励",
                "incubation": "园区孵化奖励"}
 STATES_ZH = {"computed": "已核定", "reviewed": "已审核", "approved": "已批准", "disbursed": "已拨付",
-             "rejected": "已驳回", "clawed_back": "已追回"}
+             "rejected": "已驳回", "clawed_back": "已追回", "settled_outside": "系统外已兑付", "withdrawn": "已撤回",
+             "withheld": "已暂停"}
+# Why a correction touched an award (award.flag): the treasury filters on it.
+FLAGS_ZH = {"certification_voided": "认定已作废", "enterprise_departed": "企业已迁出或注销"}
 
 
 @dataclass(frozen=True)
@@ -153,10 +163,22 @@ def incubation_award(park_id: str, uscc: str, to_tier: str, recognized_on: dt.da
         "parameters": cite(p)})
 
 # -- tiers on a date, from the registry's record (shared.tiers: the one projection) ---------------
+def voided(c) -> bool:
+    """A certification entered by mistake and voided: it never existed, on any date."""
+    return getattr(c, "state", None) == "voided"
+
+
 def sound(certs) -> list:
     """The certifications that count for eligibility: a title revoked for cause makes nothing
-    eligible, not even before its revocation date (it was obtained improperly)."""
-    return [c for c in certs if not c.for_cause]
+    eligible, not even before its revocation date (it was obtained improperly); a voided one never
+    existed."""
+    return [c for c in certs if not c.for_cause and not voided(c)]
+
+
+def gone(certs) -> set[int]:
+    """The certifications whose awards were taken back or withdrawn (revoked for cause, voided):
+    they account for nothing and leave their award's key open."""
+    return {c.id for c in certs if c.for_cause or voided(c)}
 
 
 def tier_on(certs, on: dt.date) -> str:

@@ -26,7 +26,8 @@ class Award(Table, table=True):
     tier:{uscc}:{tier}, relocation:{uscc}, introducer:{uscc}, featured_park:first,
     incubation:{park_id}:{uscc}, {scenario|ecosystem}:contract:{contract_id}[:{n}], listing:{uscc}[:{n}].
     The row's facts never change and its state follows its transitions: the database refuses
-    anything else (migration 0006_awards_record)."""
+    anything else (migration 0006_awards_record). It is created computed, or settled_outside when it
+    rests on a title back-filled from before go-live (migration 0007_awards_corrections)."""
 
     __tablename__ = "award"
     __table_args__ = (Index("ix_award_uscc_program", "uscc", "program"), Index("ix_award_state", "state"))
@@ -45,6 +46,10 @@ class Award(Table, table=True):
     budget_year: int | None = None  # set on approval (its year)
     # The outreach contract a scenario or ecosystem award rests on (one standing award per contract).
     contract_id: int | None = Field(default=None, index=True)
+    # Why a correction of the record touched the award (certification_voided, enterprise_departed)
+    # and its reason, for the treasury: not a fact of the award (which never changes), a note on it.
+    flag: str | None = Field(default=None, max_length=40, index=True)
+    flag_reason: str | None = Field(default=None, max_length=2000)
     source_event_id: str = Field(max_length=36)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
 

@@ -14,7 +14,7 @@ class AwardChanged(EventData):
     TITLE_ZH = "奖励变更：一笔奖励已核定或状态变化"
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"award_id": 1207, "uscc": "91110111MA01R2XJ3P", "program": "tier", "tier": "municipal_srdi",
-         "payee": "北京燕山精工科技有限公司", "amount_yuan": 300000, "state": "approved"}]})
+         "payee": "北京燕山精工科技有限公司", "amount_yuan": 300000, "state": "approved", "flag": None}]})
     award_id: int = Field(description="奖励编号 / the award's id")
     uscc: str | None = Field(None, description="所涉企业的统一社会信用代码（特色园区奖励为空） / the unified social "
                                                "credit code of the enterprise it is about (null for the "
@@ -28,4 +28,7 @@ class AwardChanged(EventData):
                                                 "intermediary or a park")
     amount_yuan: int = Field(description="奖励金额（元，整数） / the amount in whole yuan")
     state: str = Field(description="状态：computed 已核定、reviewed 已审核、approved 已批准、disbursed 已拨付、"
-                                   "rejected 已驳回、clawed_back 已追回 / the award's state")
+                                   "rejected 已驳回、clawed_back 已追回、settled_outside 系统外已兑付（历史补录，不可支付）、"
+                                   "withdrawn 已撤回（认定作废）、withheld 已暂停（企业迁出或注销） / the award's state")
+    flag: str | None = Field(None, description="更正标记：certification_voided 认定已作废、enterprise_departed 企业已迁出"
+                                               "或注销，未标记为空 / why a correction of the record touched it, or null")

@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 from services.awards import rules
 from services.awards.claims import repository
 from services.awards.claims import rules as claim_rules
+from services.awards.corrections import rules as departure
 from services.awards.projection.repository import locked_record
 from services.awards.tables import Award, Contract, Listing
 from services.awards.workflow import repository as awards
-from services.awards.workflow.service import create, move, refused
+from services.awards.workflow.service import create, move, refused, withhold
 from shared import audit, clock, params, projection
 from shared.contracts.finance import EnterpriseListed
 from shared.contracts.outreach import ContractSigned
@@ -90,6 +91,7 @@ def raise_contract(s: Session, c: Contract, actor: str) -> Award:
     in_force = params.in_force(s, on, "award.")
     try:
         rules.check_not_after(on, clock.today(), "contract")
+        departure.check_here(record, on)
         if c.kind == "scenario":
             claim_rules.check_chosen(c.scenario_id, c.proposal_id)
             inputs |= {"scenario_id": c.scenario_id, "proposal_id": c.proposal_id}
@@ -108,7 +110,7 @@ def raise_contract(s: Session, c: Contract, actor: str) -> Award:
     key = _next_key(s, f"{c.kind}:contract:{c.contract_id}", Award.contract_id == c.contract_id)
     award = create(s, key, decision, c.uscc, c.uscc, "enterprise", on, c.source_event_id, actor=actor,
                    contract_id=c.contract_id)
-    return _claimed(s, actor, award, decision)
+    return _claimed(s, actor, _held_back(s, record, award, actor), decision)
 
 
 def claim_listing(s: Session, uscc: str, municipal_award_yuan: int, municipal_award_ref: str, actor: str) -> Award:
@@ -132,13 +134,21 @@ def claim_listing(s: Session, uscc: str, municipal_award_yuan: int, municipal_aw
               "municipal_award_ref": municipal_award_ref}
     try:
         rules.check_not_after(on, clock.today(), "listing")
+        departure.check_here(record, on)
         decision = claim_rules.listing_award(rules.tier_on(record.certifications, on), listing.board, on,
                                              municipal_award_yuan, params.in_force(s, on, "award."), inputs)
     except rules.Ineligible as why:
         raise _refuse(why, "uscc") from None
     key = _next_key(s, f"listing:{uscc}", Award.program == "listing", Award.uscc == uscc)
     award = create(s, key, decision, uscc, uscc, "enterprise", on, listing.source_event_id, actor=actor)
-    return _claimed(s, actor, award, decision)
+    return _claimed(s, actor, _held_back(s, record, award, actor), decision)
+
+
+def _held_back(s: Session, record: EnterpriseRecord, award: Award, actor: str) -> Award:
+    """A claim dated while the enterprise was here, raised after it left: recorded, and withheld at once."""
+    if departure.departed(record):
+        withhold(s, [award], actor, departure.withheld_because(record))
+    return award
 
 
 def on_contract_signed(s: Session, event_id: str, data: ContractSigned) -> Award | None:
@@ -181,15 +191,14 @@ def on_listed(s: Session, event_id: str, data: EnterpriseListed) -> None:
         row.listed_on, row.source_event_id = data.listed_on, event_id
 
 
-def recheck(s: Session, record: EnterpriseRecord, revoked: CertificationRecord, event_id: str,
-            reason: str | None) -> list[Award]:
-    """Claim awards (listing, scenario, ecosystem) depended on the tier held on the claim's date: after a
-    revocation for cause, those the revoked certification made eligible (eligible with it, not without
-    it) are rejected (unpaid) or clawed back (paid). A claim another certification still covers stands,
-    and so does one that fails for another reason (a floor raised since): this revocation is not why."""
+def fallen(s: Session, record: EnterpriseRecord, cert: CertificationRecord) -> list[tuple[Award, str]]:
+    """Claim awards (listing, scenario, ecosystem) depended on the tier held on the claim's date: those
+    `cert` alone made eligible (eligible with it, not without it), each with why it no longer is. A
+    claim another certification still covers stands, and so does one that fails for another reason
+    (a floor raised since): losing this certification is not why."""
     without = rules.sound(record.certifications)
-    with_it = [*without, revoked.model_copy(update={"for_cause": False, "revoked_on": None})]
-    changed = []
+    with_it = [*without, cert.model_copy(update={"for_cause": False, "revoked_on": None, "state": "active"})]
+    out = []
     for award in repository.standing_claims(s, record.uscc):
         in_force = params.in_force(s, award.decided_on, "award.")
         if claim_rules.claim_still_eligible(award.program, rules.tier_on(with_it, award.decided_on),
@@ -198,9 +207,19 @@ def recheck(s: Session, record: EnterpriseRecord, revoked: CertificationRecord, 
         why = claim_rules.claim_still_eligible(award.program, rules.tier_on(without, award.decided_on),
                                                award.decided_on, in_force)
         if why:
-            target = "clawed_back" if award.state == "disbursed" else "rejected"
-            move(s, award, target, f"event:{event_id}",
-                 f"认定撤销（{reason}），申领资格不再成立 / certification revoked for cause, the claim no longer "
-                 f"eligible: {why}")
-            changed.append(award)
+            out.append((award, why))
+    return out
+
+
+def recheck(s: Session, record: EnterpriseRecord, revoked: CertificationRecord, event_id: str,
+            reason: str | None) -> list[Award]:
+    """After a revocation for cause, the claims the revoked certification made eligible are rejected
+    (unpaid) or clawed back (paid)."""
+    changed = []
+    for award, why in fallen(s, record, revoked):
+        target = "clawed_back" if award.state == "disbursed" else "rejected"
+        move(s, award, target, f"event:{event_id}",
+             f"认定撤销（{reason}），申领资格不再成立 / certification revoked for cause, the claim no longer "
+             f"eligible: {why}")
+        changed.append(award)
     return changed

@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.awards.rules import COUNTED
+from services.awards.rules import HELD
 from services.awards.tables import Award, IncubateePromotion, ParkDesignation
 from shared import projection
 from shared.contracts.registry import EnterpriseRecord
@@ -23,9 +23,11 @@ def family(s: Session, base: str) -> list[Award]:
                           .order_by(Award.id)))
 
 
-def counted_tier_awards(s: Session, uscc: str) -> list[Award]:
+def held_tier_awards(s: Session, uscc: str) -> list[Award]:
+    """The tier awards the enterprise received or is owed (settled outside the system included): what
+    a top-up deducts."""
     return list(s.scalars(select(Award).where(Award.uscc == uscc, Award.program == "tier",
-                                              Award.state.in_(COUNTED)).order_by(Award.id)))
+                                              Award.state.in_(HELD)).order_by(Award.id)))
 
 
 def resting_on(s: Session, uscc: str, certification_id: int) -> list[Award]:

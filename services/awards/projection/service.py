@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.awards import rules
 from services.awards.claims.service import recheck
+from services.awards.corrections import rules as departure
 from services.awards.projection import repository
 from services.awards.projection.repository import locked_record
 from services.awards.tables import Award, IncubateePromotion, ParkDesignation
@@ -27,17 +28,13 @@ def remembered(s: Session, data: EnterpriseEvent) -> EnterpriseRecord:
     return locked_record(s, data.uscc) or data.record
 
 
-def _foul(record: EnterpriseRecord) -> set[int]:
-    """The certifications revoked for cause: what rested on them was taken back."""
-    return {c.id for c in record.certifications if c.for_cause}
-
-
-def _key_for(s: Session, base: str, foul: set[int]) -> str | None:
+def _key_for(s: Session, base: str, gone: set[int]) -> str | None:
     """The key a new award under `base` takes, or None when the key is decided already: an award
     stands on it, or was rejected for a reason other than a revocation for cause (that stands too).
-    Awards taken back because their title was revoked for cause leave the key open."""
+    Awards taken back because their title was revoked for cause, or resting on a voided title,
+    leave the key open."""
     awards = repository.family(s, base)
-    if any(a.certification_id not in foul for a in awards):
+    if any(a.certification_id not in gone for a in awards):
         return None
     return base if not awards else f"{base}:{len(awards) + 1}"
 
@@ -45,20 +42,23 @@ def _key_for(s: Session, base: str, foul: set[int]) -> str | None:
 def decide(s: Session, record: EnterpriseRecord, cert: CertificationRecord, event_id: str) -> list[Award]:
     """The awards one certification earns, from the record: tier award with top-up, first-renewal,
     relocation and introducer. Natural keys make any repetition (a redelivery, a replay) pay nothing
-    more. A title revoked for cause counts for nothing, not even as an earlier recognition."""
-    if cert.for_cause:
-        return []  # a title revoked for cause earns nothing, whatever order the events came in
+    more. A title revoked for cause counts for nothing, not even as an earlier recognition; nor does a
+    voided one. A title back-filled from before go-live earns awards recorded settled outside the
+    system (never payable); an enterprise that left the district before the title earns nothing."""
+    if cert.id in rules.gone(record.certifications):
+        return []  # revoked for cause or voided: it earns nothing, whatever order the events came in
     today = clock.today()
     try:
         rules.check_not_after(cert.recognized_on, today, "recognition")
+        departure.check_here(record, cert.recognized_on)
     except rules.Ineligible as why:
         _refused(s, f"event:{event_id}", "certification", str(cert.id), why, uscc=record.uscc)
         return []
     on, uscc, certs = cert.recognized_on, record.uscc, rules.sound(record.certifications)
-    foul = _foul(record)
+    foul = rules.gone(record.certifications)
     rows = params.in_force(s, on, "award.")
     earlier, renewals = [], []
-    for a in repository.counted_tier_awards(s, uscc):
+    for a in repository.held_tier_awards(s, uscc):
         (renewals if a.award_key.startswith("tier_renewal:") else earlier).append((a.id, a.tier, a.amount_yuan))
     facts = rules.Facts(uscc=uscc, to_tier=str(cert.tier), recognized_on=on,
                         first_time_at_tier=rules.first_time_at(certs, cert), relocated_on=record.relocated_on,
@@ -69,7 +69,8 @@ def decide(s: Session, record: EnterpriseRecord, cert: CertificationRecord, even
     def create(base: str, decision: rules.Decision | None, payee: str, payee_type: str) -> None:
         key = decision and _key_for(s, base, foul)
         if key:
-            made.append(_create(s, key, decision, uscc, payee, payee_type, on, event_id, cert.id))
+            made.append(_create(s, key, decision, uscc, payee, payee_type, on, event_id, cert.id,
+                                settled=cert.backfilled))
     create(f"tier:{uscc}:{facts.to_tier}", rules.tier_award(facts, rows), uscc, "enterprise")
     create(f"tier_renewal:{uscc}:{facts.to_tier}",
            rules.renewal_award(facts, rules.times_before(certs, cert), renewals, rows), uscc, "enterprise")
@@ -120,7 +121,7 @@ def on_revocation(s: Session, event_id: str, data: CertificationRevoked) -> list
     changed = []
     for award in repository.resting_on(s, record.uscc, cert.id):
         target = {"disbursed": "clawed_back", "computed": "rejected", "reviewed": "rejected",
-                  "approved": "rejected"}.get(award.state)
+                  "approved": "rejected", "withheld": "rejected"}.get(award.state)
         if target:
             _move(s, award, target, f"event:{event_id}", why)
             changed.append(award)
@@ -131,15 +132,21 @@ def on_revocation(s: Session, event_id: str, data: CertificationRevoked) -> list
     return changed
 
 
-def reassess(s: Session, record: EnterpriseRecord, event_id: str) -> list[Award]:
-    """After awards are taken back, the enterprise's sound history is decided again in date order
-    (rules.earn, the rules the live path uses) and what its awards no longer account for is made
-    good: a lower tier covered by a revoked higher award's top-up earns its own award, a top-up that
-    deducted a revoked award is completed, a relocation award moves to the first sound title. So
-    the awards that stand do not depend on the order in which the registry's events arrived."""
+REVOKED = ("认定撤销后重新核定", "decided again after a revocation for cause")
+
+
+def reassess(s: Session, record: EnterpriseRecord, event_id: str, after: tuple[str, str] = REVOKED) -> list[Award]:
+    """After awards are taken back (a revocation for cause) or withdrawn (a voided title), the
+    enterprise's sound history is decided again in date order (rules.earn, the rules the live path
+    uses) and what its awards no longer account for is made good: a lower tier covered by a revoked
+    higher award's top-up earns its own award, a top-up that deducted a revoked award is completed,
+    a relocation award moves to the first sound title. So the awards that stand do not depend on the
+    order in which the registry's events arrived. A paid award on a voided title still accounts for
+    what it paid (the treasury settles it: nothing is paid twice meanwhile); a made-good award on a
+    back-filled title is settled outside; nothing is made good for a date the enterprise had left."""
     today = clock.today()
-    foul = _foul(record)
-    sound = rules.sound(record.certifications)
+    foul = rules.gone(record.certifications)
+    sound = [c for c in rules.sound(record.certifications) if departure.here_on(record, c.recognized_on)]
     promotions = [rules.Promotion(record.uscc, c.id, str(c.tier), c.recognized_on, rules.first_time_at(sound, c))
                   for c in sound if c.recognized_on <= today]
     facts = {"relocated_on": record.relocated_on, "relocated_from": record.relocated_from,
@@ -149,12 +156,12 @@ def reassess(s: Session, record: EnterpriseRecord, event_id: str) -> list[Award]
     by_key: dict[str, int] = {}
     blocked: set[str] = set()
     for a in repository.certification_awards(s, record.uscc):
-        if a.certification_id in foul:
-            continue  # taken back: it accounts for nothing
+        if a.certification_id in foul and a.state not in rules.HELD:
+            continue  # taken back or withdrawn: it accounts for nothing
         key = ":".join(a.award_key.split(":")[:3 if a.program == "tier" else 2])
         accounted[rules.family(key)] = accounted.get(rules.family(key), 0) + a.amount_yuan
         by_key[key] = by_key.get(key, 0) + a.amount_yuan
-        if a.state not in rules.COUNTED:
+        if a.state not in rules.HELD:
             blocked.add(key)  # rejected by the bureau for its own reasons: that decision stands
     made = []
     for e, gap in rules.make_good(earned, accounted, by_key, frozenset(blocked)):
@@ -163,10 +170,12 @@ def reassess(s: Session, record: EnterpriseRecord, event_id: str) -> list[Award]
         short = by_key.get(e.key, 0)
         decision = rules.Decision(e.decision.program, gap, {
             **e.decision.basis, "made_good": {"earned_yuan": e.decision.amount_yuan, "accounted_yuan": short},
-            "explanation": f"{e.decision.basis.get('explanation')}；认定撤销后重新核定：应得 {e.decision.amount_yuan} 元，"
-                           f"已计 {short} 元，补足 {gap} 元 / decided again after a revocation for cause: "
+            "explanation": f"{e.decision.basis.get('explanation')}；{after[0]}：应得 {e.decision.amount_yuan} 元，"
+                           f"已计 {short} 元，补足 {gap} 元 / {after[1]}: "
                            f"earns {e.decision.amount_yuan}, accounted {short}, made good {gap}"}, tier=e.decision.tier)
-        made.append(_create(s, key, decision, record.uscc, e.payee, e.payee_type, e.on, event_id, e.certification_id))
+        cert = record.certification(e.certification_id)
+        made.append(_create(s, key, decision, record.uscc, e.payee, e.payee_type, e.on, event_id, e.certification_id,
+                            settled=bool(cert and cert.backfilled)))
     return [a for a in made if a]
 
 

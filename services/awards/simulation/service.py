@@ -60,8 +60,8 @@ def history(s: Session) -> dict:
     listings the finance office recorded with the municipal award claimed against them, the parks'
     designations and incubatees' promotions; and what cannot be costed, with why."""
     recs = projection.records(s)
-    promotions = [rules.Promotion(r.uscc, c.id, str(c.tier), c.recognized_on, rules.first_time_at(r.certifications, c))
-                  for r in recs.values() for c in rules.sound(r.certifications)]
+    promotions = [rules.Promotion(r.uscc, c.id, str(c.tier), c.recognized_on, rules.first_time_at(sound, c))
+                  for r in recs.values() for sound in (rules.sound(r.certifications),) for c in sound]
     facts = {u: {"relocated_on": r.relocated_on, "relocated_from": r.relocated_from,
                  "relocated_from_code": r.relocated_from_code, "introducer": r.introducer} for u, r in recs.items()}
 

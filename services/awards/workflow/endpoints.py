@@ -12,6 +12,7 @@ from services.awards.workflow.schemas import (
     AwardDetail,
     AwardPublic,
     DisburseIn,
+    Flag,
     Program,
     RejectIn,
     ReviewIn,
@@ -40,10 +41,13 @@ def list_awards(who: Reader, session: ReadSession, limit: pagination.Limit = 100
                                                                              "USCC")] = None,
                 program: Annotated[Program | None, Query(description="奖励项目 / the programme")] = None,
                 state: Annotated[State | None, Query(description="状态 / the workflow state")] = None,
+                flag: Annotated[Flag | None, Query(description="更正标记，如 certification_voided（认定作废） / "
+                                                               "why a correction touched it, e.g. "
+                                                               "certification_voided")] = None,
                 ) -> Page[AwardPublic]:
-    """按企业、项目、状态筛选奖励，按编号分页；园区只见拨给本园区的奖励。
-    Awards filtered by enterprise, programme and state, paged by id; a park sees only its own."""
-    items = repository.page(session, who, pagination.decode_id(cursor), limit + 1, uscc, program, state)
+    """按企业、项目、状态、更正标记筛选奖励，按编号分页；园区只见拨给本园区的奖励。
+    Awards filtered by enterprise, programme, state and correction flag, paged by id; a park sees only its own."""
+    items = repository.page(session, who, pagination.decode_id(cursor), limit + 1, uscc, program, state, flag)
     return pagination.page(items, limit, key=lambda a: str(a.id))
 
 

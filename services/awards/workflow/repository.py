@@ -5,7 +5,7 @@ from __future__ import annotations
 from sqlalchemy import Select, func, select
 from sqlalchemy.orm import Session
 
-from services.awards.rules import COUNTED
+from services.awards.rules import COUNTED, UNPAID
 from services.awards.tables import Award, AwardTransition, Voucher
 from shared.auth import Principal
 from shared.db import for_update
@@ -20,7 +20,7 @@ def readable(who: Principal) -> Select:
 
 
 def page(s: Session, who: Principal, after: int | None, limit: int, uscc: str | None = None,
-         program: str | None = None, state: str | None = None) -> list[Award]:
+         program: str | None = None, state: str | None = None, flag: str | None = None) -> list[Award]:
     stmt = readable(who).order_by(Award.id)
     if after is not None:
         stmt = stmt.where(Award.id > after)
@@ -30,6 +30,8 @@ def page(s: Session, who: Principal, after: int | None, limit: int, uscc: str | 
         stmt = stmt.where(Award.program == program)
     if state:
         stmt = stmt.where(Award.state == state)
+    if flag:
+        stmt = stmt.where(Award.flag == flag)
     return list(s.scalars(stmt.limit(limit)))
 
 
@@ -52,9 +54,17 @@ def voucher(s: Session, key: str) -> Voucher | None:
 
 
 def enterprise_totals(s: Session, uscc: str) -> list[tuple[str, int]]:
-    """(program, amount) of the enterprise's own awards that count (rejected and clawed back excluded)."""
+    """(program, amount) of the enterprise's own awards that count: payable or paid in the system (rejected,
+    clawed back, withdrawn, withheld and settled outside the system excluded)."""
     return list(s.execute(select(Award.program, Award.amount_yuan).where(
         Award.uscc == uscc, Award.payee_type == "enterprise", Award.state.in_(COUNTED))))
+
+
+def unpaid_of(s: Session, uscc: str) -> list[Award]:
+    """The awards about an enterprise owed to it or to its introducer and not yet paid (a park's award
+    for incubating it is the park's)."""
+    return list(s.scalars(select(Award).where(Award.uscc == uscc, Award.payee_type.in_(("enterprise", "intermediary")),
+                                              Award.state.in_(UNPAID)).order_by(Award.id)))
 
 
 def count(s: Session, *where) -> int:

@@ -4,18 +4,28 @@ from __future__ import annotations
 import datetime as dt
 from typing import Any, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, computed_field
 
 from shared.schemas import Body, LongText, Public, Text, UtcTime
 
 Program = Literal["tier", "relocation", "introducer", "listing", "scenario", "ecosystem", "featured_park",
                   "incubation"]
-State = Literal["computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back"]
+State = Literal["computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back", "settled_outside",
+                "withdrawn", "withheld"]
+Flag = Literal["certification_voided", "enterprise_departed"]
+STATE = ("状态：computed 已核定、reviewed 已审核、approved 已批准、disbursed 已拨付、rejected 已驳回、clawed_back 已追回、"
+         "settled_outside 系统外已兑付（历史补录，不可支付）、withdrawn 已撤回（认定作废）、withheld 已暂停（企业迁出或注销） / "
+         "the workflow state: computed, reviewed, approved, disbursed, rejected, clawed_back, settled_outside "
+         "(back-filled, paid before go-live: never payable), withdrawn (its certification voided), withheld "
+         "(the enterprise moved out or closed)")
+FLAG = ("更正标记：certification_voided 认定已作废（已拨付的提请财政核处）、enterprise_departed 企业已迁出或注销，未标记为空 / "
+        "why a correction touched it: certification_voided (a paid one is for the treasury to settle), "
+        "enterprise_departed; null when none did")
 
 AWARD_EXAMPLE = {
     "id": 12, "uscc": "91110111MA01ABCD2U", "program": "tier", "tier": "municipal_srdi", "amount_yuan": 300000,
     "state": "computed", "payee": "91110111MA01ABCD2U", "payee_type": "enterprise", "decided_on": "2024-03-01",
-    "certification_id": 7, "contract_id": None, "budget_year": None,
+    "certification_id": 7, "contract_id": None, "budget_year": None, "flag": None, "flag_reason": None,
     "basis": {"rule": "tier_award_with_top_up", "explanation": "北京市专精特新中小企业 奖励 300000 元，扣除已获层级奖励 0 元，补差 300000 元",
               "parameters": [{"id": 1, "key": "award.tier.municipal_srdi", "value": 300000,
                               "effective_from": "2022-01-01", "legal_ref": "区政协提案 三.1"}]},
@@ -66,7 +76,7 @@ class AwardPublic(Public):
     program: Program = Field(description="奖励项目 / the award programme")
     tier: str | None = Field(description="层级（层级奖励） / the tier, for tier awards")
     amount_yuan: int = Field(description="金额（元） / the amount in whole 元")
-    state: State = Field(description="状态 / the workflow state")
+    state: State = Field(description=STATE)
     payee: str = Field(description="收款方（企业、中介机构或园区） / who is paid: enterprise, intermediary or park")
     payee_type: str = Field(description="收款方类型 / enterprise, intermediary or park")
     decided_on: dt.date = Field(description="核定依据日期（适用该日有效政策） / the date whose policy applies")
@@ -75,7 +85,18 @@ class AwardPublic(Public):
     budget_year: int | None = Field(description="预算年度（批准时确定） / the budget year, set on approval")
     basis: dict[str, Any] = Field(description="核定依据：规则、输入、参数及法律依据、扣减 / the rule, inputs, "
                                               "parameters with legal references and deductions")
+    flag: Flag | None = Field(None, description=FLAG)
+    flag_reason: str | None = Field(None, description="更正标记的原因 / why it was flagged, as recorded")
     created_at: UtcTime = Field(description="创建时间（UTC） / when it was created (UTC)")
+
+    @computed_field(description="奖励说明：核定依据的说明，及其后更正的影响 / the award's explanation: its basis's "
+                                "sentence, then what a correction of the record did to it")
+    @property
+    def explanation(self) -> str:
+        said = str(self.basis.get("explanation") or "")
+        if self.flag:
+            said += f"；{self.flag_reason}"
+        return said
 
 
 class AwardDetail(AwardPublic):
@@ -92,5 +113,7 @@ class TotalsPublic(Public):
         {"uscc": "91110111MA01ABCD2U", "total_yuan": 500000, "by_program": {"tier": 300000, "relocation": 200000}}]})
 
     uscc: str = Field(description="统一社会信用代码 / unified social credit code")
-    total_yuan: int = Field(description="奖励合计（元，不含驳回和追回） / total in 元, rejected and clawed back excluded")
+    total_yuan: int = Field(description="系统内应付或已付奖励合计（元，不含驳回、追回、撤回、暂停及系统外已兑付） / total in 元 "
+                                        "payable or paid in the system (rejected, clawed back, withdrawn, withheld "
+                                        "and settled outside excluded)")
     by_program: dict[str, int] = Field(description="按项目合计（元） / totals per programme in 元")

@@ -19,24 +19,36 @@ from shared.auth import Principal
 from shared.errors import Problem, not_found
 
 
+SETTLED_ZH = "历史名单补录：该奖励已于系统上线前在系统外兑付，不在系统内支付"
+SETTLED_EN = "back-filled: settled outside the system before go-live, never payable here"
+
+
 def create(s: Session, key: str, decision: rules.Decision, uscc: str | None, payee: str, payee_type: str,
            decided_on: dt.date, event_id: str, certification_id: int | None = None,
-           actor: str | None = None, contract_id: int | None = None) -> Award | None:
+           actor: str | None = None, contract_id: int | None = None, settled: bool = False) -> Award | None:
     """A computed award under its natural key, with its first transition, ledger entry and event;
-    None when the key is taken (paid once already: never twice, whatever event asks again)."""
+    None when the key is taken (paid once already: never twice, whatever event asks again).
+    `settled`: it rests on a title back-filled from before go-live, so it is recorded
+    settled_outside (系统外已兑付) with no ledger entry: never payable, not the ledger's money, but
+    what the enterprise already received when a later top-up is computed."""
     if repository.key_taken(s, key):
         return None
+    basis = {**decision.basis, "event_id": event_id}
+    if settled:
+        basis |= {"settled_outside": True, "explanation": f"{basis.get('explanation')}；{SETTLED_ZH} / {SETTLED_EN}"}
+    state = "settled_outside" if settled else "computed"
     award = Award(award_key=key, program=decision.program, uscc=uscc, payee=payee, payee_type=payee_type,
-                  tier=decision.tier, amount_yuan=decision.amount_yuan, state="computed",
-                  basis={**decision.basis, "event_id": event_id}, decided_on=decided_on,
-                  certification_id=certification_id, contract_id=contract_id, source_event_id=event_id)
+                  tier=decision.tier, amount_yuan=decision.amount_yuan, state=state, basis=basis,
+                  decided_on=decided_on, certification_id=certification_id, contract_id=contract_id,
+                  source_event_id=event_id)
     s.add(award)
     s.flush()
     actor = actor or f"event:{event_id}"
-    s.add(AwardTransition(award_id=award.id, from_state=None, to_state="computed", actor=actor,
-                          reason=decision.basis.get("explanation")))
-    kind = "top_up" if decision.basis.get("already_awarded_yuan") and decision.program == "tier" else "awarded"
-    book(s, award, kind, award.amount_yuan, decided_on, actor, decision.basis.get("explanation"))
+    s.add(AwardTransition(award_id=award.id, from_state=None, to_state=state, actor=actor,
+                          reason=basis.get("explanation")))
+    if not settled:
+        kind = "top_up" if decision.basis.get("already_awarded_yuan") and decision.program == "tier" else "awarded"
+        book(s, award, kind, award.amount_yuan, decided_on, actor, decision.basis.get("explanation"))
     events.changed(s, award)
     return award
 
@@ -81,10 +93,11 @@ def move(s: Session, award: Award, target: str, actor: str, reason: str | None =
     year = None
     if target == "approved":
         year = reserve(s, award, actor, today)
-    elif target == "rejected":
+    elif target in ("rejected", "withdrawn", "withheld"):  # an owed amount stops being owed
         if before == "approved":
             book(s, award, "released", award.amount_yuan, today, actor, reason, budget_year=award.budget_year)
-        book(s, award, "reversed", award.amount_yuan, today, actor, reason)
+        if before in rules.UNPAID:  # settled outside or already withheld: nothing of it was booked as owed
+            book(s, award, "reversed", award.amount_yuan, today, actor, reason)
     elif target == "disbursed":
         _spend_voucher(s, award, voucher)
         book(s, award, "disbursed", award.amount_yuan, today, actor, reason, budget_year=award.budget_year,
@@ -103,6 +116,40 @@ def move(s: Session, award: Award, target: str, actor: str, reason: str | None =
     events.changed(s, award)
 
 
+def flag(s: Session, award: Award, code: str, reason: str, actor: str) -> bool:
+    """Note on an award why a correction of the record touched it (for the treasury: a paid award
+    whose certification was voided); its facts and state are untouched. False when it was already
+    so flagged (a redelivered correction changes nothing)."""
+    if award.flag == code:
+        return False
+    before = {"flag": award.flag, "flag_reason": award.flag_reason}
+    award.flag, award.flag_reason = code, reason[:2000]
+    s.flush()
+    audit.record(s, actor, "award.flagged", "award", str(award.id), before, {"flag": code, "flag_reason": reason})
+    events.changed(s, award)
+    return True
+
+
+def stop(s: Session, award: Award, target: str, code: str, actor: str, reason: str) -> Award:
+    """A correction stops an award: it moves to `target` (withdrawn, withheld) with the reason, and is
+    flagged with why, so the treasury finds it."""
+    award.flag, award.flag_reason = code, reason[:2000]
+    move(s, award, target, actor, reason)
+    return award
+
+
+def withhold(s: Session, awards: list[Award], actor: str, reason: str) -> list[Award]:
+    """The unpaid awards of an enterprise that moved out or closed are withheld (已暂停) with the reason."""
+    return [stop(s, a, "withheld", "enterprise_departed", actor, reason) for a in awards if a.state in rules.UNPAID]
+
+
+# Why an award in a state set by a correction can never be acted on (appended to the 409).
+FINAL = {"settled_outside": (f"（{SETTLED_ZH}）", f" ({SETTLED_EN})"),
+         "withdrawn": ("（所依据的认定已作废，奖励已撤回）", " (its certification was voided: the award is withdrawn)"),
+         "withheld": ("（企业已迁出或注销，奖励已暂停，不再发放）",
+                      " (the enterprise moved out or closed: the award is withheld and is not released)")}
+
+
 def transition(s: Session, who: Principal, award_id: int, action: str, reason: str | None = None,
                voucher: str | None = None) -> Award:
     """review, approve, disburse or reject an award `who` may see."""
@@ -115,8 +162,9 @@ def transition(s: Session, who: Principal, award_id: int, action: str, reason: s
         act = ACTIONS_ZH.get(action, "该操作")
         if kind == "forbidden":
             raise Problem(403, "forbidden", f"{ROLES_ZH.get(who.role, '该角色')}无权{act}奖励", why)
+        zh, en = FINAL.get(award.state, ("", ""))
         raise Problem(409, "invalid-transition",
-                      f"奖励当前状态为“{rules.STATES_ZH.get(award.state, award.state)}”，不能{act}", why,
+                      f"奖励当前状态为“{rules.STATES_ZH.get(award.state, award.state)}”，不能{act}{zh}", why + en,
                       state=award.state)
     move(s, award, target, who.actor, reason, voucher)
     return award
