@@ -11,18 +11,23 @@ from shared.contracts.registry import (
     CertificationAdded,
     CertificationRecord,
     CertificationRevoked,
+    CertificationVoided,
+    EnterpriseChanged,
     EnterpriseDemoted,
+    EnterpriseDeparted,
     EnterprisePromoted,
     EnterpriseRecord,
     EnterpriseRecorded,
     EnterpriseRegistered,
+    FieldChange,
 )
 from shared.events import emit_data
 
 
 def certification_record(c: Certification) -> CertificationRecord:
     return CertificationRecord(id=c.id, tier=c.tier, recognized_on=c.recognized_on, expires_on=c.expires_on,
-                               revoked_on=c.revoked_on, for_cause=bool(c.for_cause), state=c.state)
+                               revoked_on=c.revoked_on, for_cause=bool(c.for_cause), state=c.state,
+                               backfilled=bool(c.backfilled))
 
 
 def record(s: Session, e: Enterprise, certs: list[Certification] | None = None) -> EnterpriseRecord:
@@ -35,13 +40,14 @@ def record(s: Session, e: Enterprise, certs: list[Certification] | None = None) 
     return EnterpriseRecord(uscc=e.uscc, name=e.name, version=e.version, township=e.township, park_id=e.park_id,
                             industry_code=e.industry_code, relocated_on=e.relocated_on,
                             relocated_from=e.relocated_from, relocated_from_code=e.relocated_from_code,
-                            introducer=e.introducer, certifications=tuple(certification_record(c) for c in certs))
+                            introducer=e.introducer, status=e.status or "active", status_on=e.status_on,
+                            certifications=tuple(certification_record(c) for c in certs))
 
 
 def _facts(s: Session, e: Enterprise, certs: list[Certification] | None = None) -> dict:
     r = record(s, e, certs)
     flat = r.model_dump(include={"name", "township", "park_id", "industry_code", "relocated_on", "relocated_from",
-                                 "relocated_from_code", "introducer"})
+                                 "relocated_from_code", "introducer", "status", "status_on"})
     return {"uscc": e.uscc, "enterprise_version": r.version, "record": r, **flat}
 
 
@@ -76,3 +82,18 @@ def revoked(s: Session, e: Enterprise, cert: Certification) -> None:
 
 def recorded(s: Session, e: Enterprise, certs: list[Certification]) -> None:
     emit_data(s, e.uscc, EnterpriseRecorded(**_facts(s, e, certs)))
+
+
+def changed(s: Session, e: Enterprise, changes: list[FieldChange], reason: str | None) -> None:
+    emit_data(s, e.uscc, EnterpriseChanged(**_facts(s, e), changes=tuple(changes), reason=reason))
+
+
+def departed(s: Session, e: Enterprise) -> None:
+    """`status` and `on` come with the record's flat facts (the enterprise's status and status_on)."""
+    facts = _facts(s, e)
+    emit_data(s, e.uscc, EnterpriseDeparted(**facts, on=e.status_on, reason=e.status_reason))
+
+
+def voided(s: Session, e: Enterprise, cert: Certification) -> None:
+    emit_data(s, e.uscc, CertificationVoided(**_facts(s, e), certification_id=cert.id, tier=cert.tier,
+                                             recognized_on=cert.recognized_on, reason=cert.void_reason))

@@ -10,6 +10,7 @@ from services.registry.certifications.schemas import (
     CertificationPublic,
     ExpiredPublic,
     RevokeIn,
+    VoidIn,
 )
 from shared.clock import today
 from shared.errors import Problem, not_found
@@ -53,6 +54,16 @@ def revoke(cert_id: CertId, body: RevokeIn, who: Writer, session: WriteSession) 
     """撤销认定（默认今天）；层级下降时发布降级事件。已撤销为 409。/ Revoke a certification (default
     today); a falling tier publishes a demotion. 409 when already revoked."""
     return service.revoke(session, who.actor, _readable(session, who, cert_id), body, today())
+
+
+@router.post("/certifications/{cert_id}/void", summary="作废录入错误的认定 / Void a certification entered by mistake")
+def void(cert_id: CertId, body: VoidIn, who: Writer, session: WriteSession) -> CertificationPublic:
+    """作废录入错误的认定（不同于撤销：不禁止再次认定，视为从未存在，任何日期都不计入层级）；发布
+    certification.voided.v1，各部门撤回其影响（未兑付奖励撤回、已兑付的提示财政、未开始年度的指标取消）。
+    已作废为 409。/ Void a certification entered by mistake (unlike a revocation: no ban; it never
+    counted, on any date); publishes certification.voided.v1 so each department undoes its effects.
+    409 when already voided."""
+    return service.void(session, who.actor, _readable(session, who, cert_id), body, today())
 
 
 @router.post("/admin/expire", summary="立即处理到期认定 / Expire certifications past their last valid day now")

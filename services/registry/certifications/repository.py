@@ -56,7 +56,7 @@ def parameter(s: Session, on: dt.date, key: str) -> params.Param:
     found = params.in_force(s, on, key)
     if key in found:
         return found[key]
-    first = s.scalars(select(PolicyParameter).where(PolicyParameter.key == key)
+    first = s.scalars(select(PolicyParameter).where(PolicyParameter.key == key, params.LIVE)
                       .order_by(PolicyParameter.effective_from).limit(1)).first()
     if first is None:
         return found[key]  # raises the no-policy-in-force problem

@@ -18,6 +18,7 @@ class Cert:
     recognized_on: dt.date
     expires_on: dt.date
     revoked_on: dt.date | None = None
+    state: str = "active"  # "voided": entered by mistake, it never counts (shared.tiers.active_on)
 
 
 def expiry(recognized_on: dt.date, years: int) -> dt.date:
@@ -34,7 +35,10 @@ def expiry(recognized_on: dt.date, years: int) -> dt.date:
 
 def state_on(c: Cert, on: dt.date) -> str:
     """A certification's state on a date, from its dates alone (the stored state waits for the
-    sweep): not_yet (before recognition), active, expired (after its last valid day), revoked."""
+    sweep): not_yet (before recognition), active, expired (after its last valid day), revoked;
+    voided on every date (it was entered by mistake)."""
+    if c.state == "voided":
+        return "voided"
     if c.revoked_on and c.revoked_on <= on:
         return "revoked"
     if on < c.recognized_on:
@@ -60,8 +64,9 @@ def change_on_add(existing: list[Cert], new: Cert) -> Change | None:
 
 
 def first_time_at(existing: list[Cert], tier: str) -> bool:
-    """Re-recognition at a tier already held once (renewal, 复核) is not a first time."""
-    return not any(c.tier == tier for c in existing)
+    """Re-recognition at a tier already held once (renewal, 复核) is not a first time; a voided
+    certification was never held."""
+    return not any(c.tier == tier and c.state != "voided" for c in existing)
 
 
 def change_between(before: list[Cert], after: list[Cert], on: dt.date, day_after: dt.date | None = None

@@ -16,7 +16,8 @@ CertId = Annotated[int, Path(description="认定编号 / the certification's id"
 
 CERTIFICATION_EXAMPLE = {"id": 12, "tier": "municipal_srdi", "state": "active", "recognized_on": "2024-06-18",
                          "expires_on": "2027-06-17", "batch": "2024年第一批", "source": "municipal_list",
-                         "revoked_on": None, "revoke_reason": None, "for_cause": None}
+                         "revoked_on": None, "revoke_reason": None, "for_cause": None, "voided_on": None,
+                         "void_reason": None}
 
 
 class CertificationIn(Body):
@@ -50,12 +51,23 @@ class RevokeIn(Body):
         {"reason": "申报材料弄虚作假", "for_cause": True, "revoked_on": "2025-03-01"}]})
 
 
+class VoidIn(Body):
+    """作废一项录入错误的认定（不同于撤销：不禁止再次认定，视为从未存在） / Void a certification entered by
+    mistake (unlike a revocation: no re-application ban; it never counted)."""
+
+    reason: Annotated[LongText, Field(min_length=2, max_length=500)] = Field(
+        description="作废原因（2–500 字） / why it is voided (2–500 characters)")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "误将培育库企业录为北京市专精特新"}]})
+
+
 class CertificationPublic(Public):
     """一项认定 / A certification."""
 
     id: int = Field(description="认定编号 / the certification's id")
     tier: str = Field(description=TIER_DOC)
-    state: str = Field(description="状态：active 有效、expired 已到期、revoked 已撤销 / the state")
+    state: str = Field(description="状态：active 有效、expired 已到期、revoked 已撤销、voided 录入错误已作废（不计入任何"
+                                   "层级） / the state: active, expired, revoked, or voided (entered by mistake: "
+                                   "it never counts)")
     recognized_on: dt.date = Field(description="认定日期 / the recognition date")
     expires_on: dt.date = Field(description="有效期最后一天 / the last valid day")
     batch: str | None = Field(description="批次 / the batch")
@@ -63,6 +75,8 @@ class CertificationPublic(Public):
     revoked_on: dt.date | None = Field(description="撤销日期 / the revocation date")
     revoke_reason: str | None = Field(description="撤销原因 / why it was revoked")
     for_cause: bool | None = Field(description="是否因故撤销 / revoked for cause")
+    voided_on: dt.date | None = Field(None, description="作废日期 / the day it was voided")
+    void_reason: str | None = Field(None, description="作废原因 / why it was voided")
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [CERTIFICATION_EXAMPLE]})
 
 

@@ -7,7 +7,7 @@ from sqlalchemy.orm import Session
 
 from services.registry import events
 from services.registry.certifications import repository, rules
-from services.registry.certifications.schemas import CertificationIn, CertificationPublic, RevokeIn
+from services.registry.certifications.schemas import CertificationIn, CertificationPublic, RevokeIn, VoidIn
 from services.registry.enterprises import repository as enterprises
 from services.registry.enterprises.service import as_rule, refresh_doc
 from services.registry.tables import Certification, Enterprise
@@ -37,7 +37,7 @@ def add(s: Session, actor: str, uscc: str, body: CertificationIn) -> tuple[Certi
     existing = repository.certifications_of(s, uscc)
     added = new_certification(s, e, existing, body)
     if added is None:
-        return next(c for c in existing if (c.tier, c.recognized_on) == (body.tier, body.recognized_on)), False
+        return next(c for c in existing if same(c, body)), False
     s.flush()
     announce(s, actor, e, added)
     refresh_doc(s, e, existing)
@@ -58,9 +58,8 @@ def new_certification(s: Session, e: Enterprise, existing: list[Certification], 
     """Add a certification to a locked enterprise whose certifications are `existing` (appended
     to); None when the same tier and date is already recorded. The caller flushes, then calls
     announce(), then refresh_doc (once per enterprise in a bulk import)."""
-    for c in existing:
-        if (c.tier, c.recognized_on) == (body.tier, body.recognized_on):
-            return None
+    if any(same(c, body) for c in existing):
+        return None
     check_not_banned(s, existing, body.recognized_on)
     expires = body.expires_on or rules.expiry(
         body.recognized_on, validity_years(s, body.tier, body.recognized_on, years_cache))
@@ -71,6 +70,12 @@ def new_certification(s: Session, e: Enterprise, existing: list[Certification], 
     existing.append(cert)
     new = rules.Cert(0, cert.tier, cert.recognized_on, cert.expires_on)
     return Added(cert, rules.change_on_add(olds, new), rules.first_time_at(olds, cert.tier))
+
+
+def same(c: Certification, body: CertificationIn) -> bool:
+    """Already recorded: the same tier on the same date, not voided (a voided one steps aside, so
+    the title can be entered again correctly)."""
+    return c.state != "voided" and (c.tier, c.recognized_on) == (body.tier, body.recognized_on)
 
 
 def announce(s: Session, actor: str, e: Enterprise, added: Added, certs: list[Certification] | None = None) -> None:
@@ -87,7 +92,8 @@ def announce(s: Session, actor: str, e: Enterprise, added: Added, certs: list[Ce
 
 def check_not_banned(s: Session, existing: list[Certification], on: dt.date) -> None:
     """No new title within the re-application ban after a revocation for cause (409)."""
-    revocations = [c.revoked_on for c in existing if c.for_cause and c.revoked_on]
+    # A voided certification never counted: a revocation of it bans nothing.
+    revocations = [c.revoked_on for c in existing if c.for_cause and c.revoked_on and c.state != "voided"]
     if not revocations:
         return
     p = repository.parameter(s, on, "certification.reapply_ban_years")
@@ -100,6 +106,9 @@ def check_not_banned(s: Session, existing: list[Certification], on: dt.date) -> 
 
 
 def revoke(s: Session, actor: str, cert: Certification, body: RevokeIn, today: dt.date) -> Certification:
+    if cert.state == "voided":
+        raise Problem(409, "certification-voided", f"该认定已于 {cert.voided_on} 作废，不能撤销",
+                      f"The certification was voided on {cert.voided_on}: it cannot be revoked")
     if cert.state == "revoked":
         raise Problem(409, "already-revoked", f"该认定已于 {cert.revoked_on} 撤销",
                       f"The certification was already revoked on {cert.revoked_on}")
@@ -125,8 +134,27 @@ def revoke(s: Session, actor: str, cert: Certification, body: RevokeIn, today: d
     return cert
 
 
+def void(s: Session, actor: str, cert: Certification, body: VoidIn, today: dt.date) -> Certification:
+    """Void a certification entered by mistake (作废): unlike a revocation it carries no ban and it
+    never counted, on any date. The record is published with it voided (certification.voided.v1):
+    each department undoes what it did. Voided already: 409."""
+    e = enterprises.locked(s, cert.uscc)
+    s.refresh(cert)  # as it stands once the enterprise is locked (a racing void answers 409)
+    if cert.state == "voided":
+        raise Problem(409, "already-voided", f"该认定已于 {cert.voided_on} 作废",
+                      f"The certification was already voided on {cert.voided_on}", voided_on=cert.voided_on.isoformat())
+    before_state = snapshot(cert)
+    cert.state, cert.voided_on, cert.void_reason = "voided", today, body.reason
+    e.version += 1
+    refresh_doc(s, e)  # flushes
+    events.voided(s, e, cert)
+    audit.record(s, actor, "certification.void", "certification", str(cert.id), before_state, snapshot(cert))
+    return cert
+
+
 def expire_due(s: Session, today: dt.date, actor: str = "system:expiry") -> int:
-    """Mark certifications past their last valid day expired, publishing demotions. Idempotent."""
+    """Mark certifications past their last valid day expired, publishing demotions. Idempotent.
+    Only active ones are due (repository.due_to_expire): a voided or revoked one stays as it is."""
     due = repository.due_to_expire(s, today)
     for cert in due:
         certs = [as_rule(c) for c in repository.certifications_of(s, cert.uscc)]

@@ -7,14 +7,16 @@ from fastapi.responses import Response
 
 from services.registry.auth import Reader, Writer
 from services.registry.certifications.schemas import CertTier
-from services.registry.enterprises import repository, service
-from services.registry.enterprises.schemas import EnterpriseIn, EnterprisePublic
+from services.registry.certifications import repository as certifications
+from services.registry.enterprises import corrections, repository, service
+from services.registry.enterprises.schemas import DepartureIn, EnterpriseChangeIn, EnterpriseIn, EnterprisePublic
+from services.registry.townships.service import township_variants
 from shared import pagination
 from shared.clock import today
 from shared.errors import not_found
 from shared.paths import UsccKey
 from shared.schemas import Page
-from shared.sessions import DatabaseDep, ReadSession
+from shared.sessions import DatabaseDep, ReadSession, WriteSession
 
 router = APIRouter(tags=["registry"])
 
@@ -48,12 +50,36 @@ def list_enterprises(who: Reader, session: ReadSession, limit: pagination.Limit 
                      cursor: pagination.Cursor = None,
                      tier: Annotated[CertTier | None, Query(description="只列当前为此层级的企业 / only "
                                                                         "enterprises now at this tier")] = None,
-                     township: Annotated[str | None, Query(max_length=50, description="乡镇（街道） / township")] = None,
+                     township: Annotated[str | None, Query(max_length=50, description="乡镇（街道），写法不限（良乡、"
+                                                                                      "良乡地区、良乡镇为同一乡镇） / "
+                                                                                      "township, any common writing")] = None,
                      park_id: Annotated[str | None, Query(max_length=64, description="园区编号 / park id")] = None,
                      q: Annotated[str | None, Query(max_length=100, description="名称包含，或统一社会信用代码开头 / "
                                                                                 "name contains, or USCC starts with")] = None,
                      ) -> Page[EnterprisePublic]:
     """按统一社会信用代码排序的企业（园区只见本园区）。/ Enterprises by USCC (a park sees its own)."""
-    stmt = repository.search(who, pagination.decode(cursor), township, park_id, q)
+    townships = township_variants(session, township) if township else None  # 良乡 finds 良乡镇 too
+    stmt = repository.search(who, pagination.decode(cursor), townships, park_id, q)
     items = service.find(session, stmt, tier, limit, today())
     return pagination.page(items, limit, key=lambda e: e.uscc)
+
+
+@router.patch("/enterprises/{uscc}", summary="更正企业信息 / Correct an enterprise's facts")
+def correct_enterprise(uscc: UsccKey, body: EnterpriseChangeIn, who: Writer, session: WriteSession) -> EnterprisePublic:
+    """只改所给字段（名称、乡镇、园区、行业）；乡镇须为房山区乡镇（街道），园区须为园区服务已登记的园区
+    （否则 422，不作任何更改）；有变化时版本加一、发布 enterprise.changed.v1 并记审计，无变化则什么也不
+    发生。/ Change only the fields given (name, township, park, industry); the township must be one of
+    Fangshan's and the park one parks has recorded (else 422, nothing changed). A change bumps the
+    version, publishes enterprise.changed.v1 and is audited; no change does nothing."""
+    e = corrections.correct(session, who.actor, uscc, body, today())
+    return service.public(e, certifications.certifications_of(session, e.uscc), today())
+
+
+@router.post("/enterprises/{uscc}/departure", summary="记录企业迁出或注销 / Record that an enterprise moved out or closed")
+def record_departure(uscc: UsccKey, body: DepartureIn, who: Writer, session: WriteSession) -> EnterprisePublic:
+    """记录迁出或注销（日期不晚于今天）：发布 enterprise.departed.v1（各部门暂停未兑付奖励、终止落户指标与
+    服务名单）；已记录为 409。/ Record that it moved out or closed (not after today): publishes
+    enterprise.departed.v1 (unpaid awards withheld, quotas and the service-list entry ended); 409 when
+    already recorded."""
+    e = corrections.depart(session, who.actor, uscc, body)
+    return service.public(e, certifications.certifications_of(session, e.uscc), today())

@@ -57,12 +57,16 @@ def locked_many(s: Session, usccs: list[str]) -> dict[str, Enterprise]:
     return {e.uscc: e for e in s.scalars(for_update(s, stmt))}
 
 
-def search(who: Principal, after: str | None, township: str | None, park_id: str | None, q: str | None) -> Select:
-    """The keyset-ordered search of the list route (by USCC)."""
+def search(who: Principal, after: str | None, township: str | list[str] | None, park_id: str | None,
+           q: str | None) -> Select:
+    """The keyset-ordered search of the list route (by USCC). `township`: one text, or every
+    stored text naming the same unit (services.registry.townships.service.township_variants)."""
     stmt = readable(who).order_by(Enterprise.uscc)
     if after:
         stmt = stmt.where(Enterprise.uscc > after)
-    if township:
+    if isinstance(township, list):
+        stmt = stmt.where(Enterprise.township.in_(township))
+    elif township:
         stmt = stmt.where(Enterprise.township == township)
     if park_id:
         stmt = stmt.where(Enterprise.park_id == park_id)

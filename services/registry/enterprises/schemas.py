@@ -1,17 +1,19 @@
 """Enterprise request bodies and answers."""
 import datetime as dt
-from typing import Annotated
+from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, field_validator, model_validator
 
 from services.registry.certifications.schemas import CERTIFICATION_EXAMPLE, CertificationPublic
-from shared.schemas import USCC, Body, Day, DivisionCode, FactDay, Public, Text
+from services.registry.townships.rules import name_of
+from shared.clock import today
+from shared.schemas import USCC, Body, Day, DivisionCode, FactDay, LongText, Public, Text
 
 ENTERPRISE_EXAMPLE = {"uscc": "91110111MA01ABCD2U", "name": "北京燕山精工科技有限公司", "township": "窦店镇",
                       "industry_code": "C3484", "founded_on": "2015-04-20", "park_id": "fangshan-gaojiyuan",
                       "relocated_on": None, "relocated_from_code": None, "relocated_from": None, "introducer": None}
 NAME = "企业名称 / the enterprise's name"
-TOWNSHIP = "所属乡镇（街道） / the township"
+TOWNSHIP = "所属乡镇（街道），按名单规范化（如“良乡”记为“良乡镇”） / the township, mapped to the list's name"
 INDUSTRY = "国民经济行业代码 / the industry code (GB/T 4754)"
 FOUNDED = "成立日期 / founded on"
 PARK = "所在园区编号 / the park it is in"
@@ -19,6 +21,9 @@ RELOCATED_ON = "迁入日期 / the day it moved in"
 RELOCATED_FROM_CODE = "迁出地行政区划代码（GB/T 2260） / the origin's division code"
 RELOCATED_FROM = "迁出地名称 / the origin's name"
 INTRODUCER = "引荐人 / who introduced it"
+STATUS = "经营状态：active 在区经营、moved_out 已迁出、closed 已注销 / active, moved_out or closed"
+STATUS_ON = "迁出或注销日期，在区经营为空 / the day it moved out or closed; null while active"
+STATUS_EXAMPLE = {"status": "active", "status_on": None}
 
 
 class EnterpriseIn(Body):
@@ -38,6 +43,12 @@ class EnterpriseIn(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {k: v for k, v in ENTERPRISE_EXAMPLE.items() if v is not None}]})
 
+    @field_validator("township")
+    @classmethod
+    def _township(cls, value: str | None) -> str | None:
+        # Forms write 良乡, 良乡地区, 房山区良乡镇 …: one unit, one name (shared.townships).
+        return name_of(value, today())
+
     @model_validator(mode="after")
     def _relocation(self):
         if (self.relocated_from or self.relocated_from_code) and not self.relocated_on:
@@ -56,6 +67,8 @@ class EnterpriseFacts(Public):
     relocated_from_code: str | None = Field(description=RELOCATED_FROM_CODE)
     relocated_from: str | None = Field(description=RELOCATED_FROM)
     introducer: str | None = Field(description=INTRODUCER)
+    status: str = Field("active", description=STATUS)
+    status_on: dt.date | None = Field(None, description=STATUS_ON)
 
 
 class EnterpriseDocument(EnterpriseFacts):
@@ -68,7 +81,8 @@ class EnterpriseDocument(EnterpriseFacts):
 class DatedCertification(CertificationPublic):
     """某日的认定及其当日状态 / A certification with its state on the day asked."""
 
-    state_on: str = Field(description="当日状态：active、not_yet、expired、revoked / its state on the day asked")
+    state_on: str = Field(description="当日状态：active、not_yet、expired、revoked、voided / its state on the day "
+                                      "asked")
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         CERTIFICATION_EXAMPLE | {"state_on": "active"}]})
 
@@ -80,5 +94,40 @@ class EnterprisePublic(EnterpriseFacts):
     certifications: list[DatedCertification] = Field(description="全部认定，按认定日期 / every certification, "
                                                                  "by recognition date")
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
-        ENTERPRISE_EXAMPLE | {"current_tier": "municipal_srdi",
+        ENTERPRISE_EXAMPLE | STATUS_EXAMPLE | {"current_tier": "municipal_srdi",
                               "certifications": [CERTIFICATION_EXAMPLE | {"state_on": "active"}]}]})
+
+
+REASON = "更正原因 / why it is corrected"
+
+
+class EnterpriseChangeIn(Body):
+    """更正企业信息：只改所给字段；乡镇须为房山区乡镇（街道），园区须为已登记园区，null 清空 / Correct
+    an enterprise's facts: only the fields given change; the township must be one of Fangshan's, the
+    park one parks has recorded; null clears a field (not the name)."""
+
+    name: Text | None = Field(None, description=NAME)
+    township: Annotated[Text, Field(max_length=50)] | None = Field(None, description=TOWNSHIP)
+    park_id: Annotated[Text, Field(max_length=64)] | None = Field(None, description=PARK)
+    industry_code: Annotated[Text, Field(max_length=20)] | None = Field(None, description=INDUSTRY)
+    reason: Annotated[LongText, Field(max_length=500)] | None = Field(None, description=REASON)
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"township": "窦店镇", "park_id": "fangshan-gaojiyuan", "reason": "导入时未填乡镇，按营业执照补正"}]})
+
+    @model_validator(mode="after")
+    def _name_kept(self):
+        if "name" in self.model_fields_set and self.name is None:
+            raise ValueError("企业名称不能清空 / the name cannot be cleared")
+        return self
+
+
+class DepartureIn(Body):
+    """企业迁出或注销（此后不再享受区级政策） / The enterprise moved out or closed (no district
+    measure after it)."""
+
+    status: Literal["moved_out", "closed"] = Field(description="moved_out 迁出本区、closed 注销 / moved_out of the "
+                                                              "district or closed")
+    on: FactDay = Field(description="迁出或注销日期（不晚于今天） / the day it moved out or closed (not after today)")
+    reason: Annotated[LongText, Field(max_length=500)] = Field(description="说明 / why, as recorded")
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"status": "moved_out", "on": "2026-10-31", "reason": "整体迁往河北省涿州市"}]})

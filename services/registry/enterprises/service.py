@@ -19,7 +19,7 @@ from shared.errors import Problem
 
 
 def as_rule(c: Certification) -> rules.Cert:
-    return rules.Cert(c.id, c.tier, c.recognized_on, c.expires_on, c.revoked_on)
+    return rules.Cert(c.id, c.tier, c.recognized_on, c.expires_on, c.revoked_on, c.state)
 
 
 def public(e: Enterprise, certs: list[Certification], on: dt.date) -> EnterprisePublic:
@@ -52,8 +52,11 @@ def render_doc(doc: str | bytes, on: dt.date) -> bytes:
     data = orjson.loads(doc)
     certs = [rules.Cert(c["id"], c["tier"], dt.date.fromisoformat(c["recognized_on"]),
                         dt.date.fromisoformat(c["expires_on"]),
-                        dt.date.fromisoformat(c["revoked_on"]) if c["revoked_on"] else None)
+                        dt.date.fromisoformat(c["revoked_on"]) if c["revoked_on"] else None,
+                        c.get("state", "active"))
              for c in data["certifications"]]
+    data.setdefault("status", "active")  # a document stored before enterprises had a status
+    data.setdefault("status_on", None)
     data["current_tier"] = rules.tier_on(certs, on)
     for c, rule in zip(data["certifications"], certs):
         c["state_on"] = rules.state_on(rule, on)
