@@ -28,12 +28,16 @@ def newest_first(s: Session, who: Principal, after: tuple[dt.datetime, str] | No
     return list(s.scalars(stmt.limit(limit)))
 
 
-def set_progress(s: Session, job_id: str, rows_done: int) -> None:
-    s.execute(update(ImportJob).where(ImportJob.id == job_id).values(rows_done=rows_done))
-
-
 def set_running(s: Session, job_id: str) -> None:
-    s.execute(update(ImportJob).where(ImportJob.id == job_id).values(state="running", started_at=utcnow()))
+    s.execute(update(ImportJob).where(ImportJob.id == job_id, ImportJob.state == "queued")
+              .values(state="running", started_at=utcnow()))
+
+
+def request_cancel(s: Session, job_id: str) -> int:
+    """Flag a job not yet ended (or already cancelled: asking again is the same); 0 when it ended."""
+    return s.execute(update(ImportJob).where(ImportJob.id == job_id,
+                                             ImportJob.state.in_(("queued", "running", "cancelled")))
+                     .values(cancel_requested=True)).rowcount
 
 
 def finish(s: Session, job_id: str, **values) -> None:

@@ -1,6 +1,9 @@
-"""Recognition-list import use cases: check every row, then apply the valid ones (in recognition
-order, so promotions come out in time order). They write through the caller's session and never
-commit (the runner in jobs.py opens one transaction per chunk)."""
+"""Recognition-list import use cases: check every row (plan), then apply the valid ones (in
+recognition order, so promotions come out in time order). They write through the caller's session
+and never commit (the runner in jobs.py holds the one transaction of a whole import)."""
+import functools
+from dataclasses import dataclass, field
+
 import orjson
 from sqlalchemy.orm import Session
 
@@ -18,72 +21,116 @@ from shared.errors import Problem
 from shared.tiers import rank
 from shared.validators import uscc_error
 
+MODES = ("import", "backfill")  # backfill: lists from before go-live (certifications marked backfilled)
 
-def plan(rows) -> tuple[dict, list[checks.ListRow]]:
-    """Check every row: (the report so far, the valid rows in the order they are applied)."""
-    report = {"rows": 0, "created": 0, "unchanged": 0, "skipped": 0, "rejected": []}
+
+def new_report(mode: str = "import", dry_run: bool = False) -> dict:
+    """The report's shape (schemas.ImportReport): counts in rows, and every row not applied with why."""
+    return {"rows": 0, "created": 0, "unchanged": 0, "skipped": 0, "rejected": [], "skipped_rows": [],
+            "warnings": [], "enterprises_created": 0, "enterprises_changed": 0, "mode": mode,
+            "dry_run": dry_run, "applied": False}
+
+
+def plan(rows, mode: str = "import", dry_run: bool = False) -> tuple[dict, list[checks.ListRow]]:
+    """Check every row: (the report so far, the valid rows in the order they are applied). A row
+    repeating an earlier one (same enterprise, title and date) is skipped, naming that row."""
+    report = new_report(mode, dry_run)
     valid = []
+    first: dict[tuple, int] = {}
     on = today()
+    code_error = functools.lru_cache(maxsize=1 << 16)(uscc_error)  # an enterprise recurs in a list
     for row, cells in rows:
         report["rows"] += 1
-        checked = checks.check_list_row(row, cells, uscc_error, on)
-        if checked == "skipped":
-            report["skipped"] += 1
+        checked = checks.check_list_row(row, cells, code_error, on)
+        if isinstance(checked, checks.Skipped):
+            _skip(report, row, checked.reason)
         elif isinstance(checked, list):
             report["rejected"].append({"row": row, "errors": checked})
+        elif (key := (checked.uscc, checked.tier, checked.recognized_on)) in first:
+            _skip(report, row, f"与第 {first[key]} 行重复（同一企业、称号、认定日期） / repeats row {first[key]} "
+                               "(the same enterprise, title and date)")
         else:
+            first[key] = row
             valid.append(checked)
+            report["warnings"] += [{"row": row, "reason": w} for w in checked.warnings]
     # Recognition order over the whole file, so promotions come out in time order.
     valid.sort(key=lambda r: (r.recognized_on, rank(r.tier), r.row))
     return report, valid
 
 
-def apply(s: Session, actor: str, rows: list[checks.ListRow], years: dict | None = None,
-          refused: list | None = None) -> tuple[int, int]:
-    """Apply valid rows (in recognition order, so promotions come out in time order).
-    Returns (created, unchanged); a row already known changes nothing; a refused row is appended
-    to `refused` as {row, errors}. The enterprises and certifications the rows touch are read with
-    two queries; each document is written once."""
+def _skip(report: dict, row: int, reason: str) -> None:
+    report["skipped"] += 1
+    report["skipped_rows"].append({"row": row, "reason": reason})
+
+
+@dataclass
+class Tally:
+    """What the chunks of one import did so far."""
+
+    created: int = 0
+    unchanged: int = 0
+    refused: list = field(default_factory=list)  # rows the registry refuses (the re-application ban)
+    new_firms: set = field(default_factory=set)
+    changed_firms: set = field(default_factory=set)  # registered before, given a certification
+    years: dict = field(default_factory=dict)  # validity by (tier, date), for the whole import
+
+
+def apply(s: Session, actor: str, rows: list[checks.ListRow], tally: Tally, backfill: bool = False) -> None:
+    """Apply valid rows (in recognition order, so promotions come out in time order) into `tally`;
+    a row already known changes nothing; a refused row is added to tally.refused as {row, errors}.
+    The enterprises and certifications the rows touch are read with two queries; each document is
+    written once. `backfill`: the certifications are marked back-filled (published in the record)."""
     usccs = sorted({r.uscc for r in rows})
     # Locks taken and new keys inserted in USCC order: racing imports queue rather than deadlock.
     firms = enterprises.locked_many(s, usccs)
+    known = set(firms)
     certs = certifications.by_enterprise(s, usccs)
     touched: dict[str, Enterprise] = {}
-    years = {} if years is None else years  # validity by (tier, date), for the whole import
-    refused = [] if refused is None else refused  # rows the registry refuses (the re-application ban)
-    created = unchanged = 0
     ordered = sorted(rows, key=lambda r: (r.recognized_on, rank(r.tier), r.row))
-    for r in sorted(ordered, key=lambda r: r.uscc):  # new enterprises first, in one flush (certifications refer to them)
+    townships: dict[str, str] = {}
+    for r in ordered:
+        if r.township and r.uscc not in known:
+            townships.setdefault(r.uscc, r.township)  # its earliest row that names one
+    # New enterprises first, in one flush (certifications refer to them).
+    for r in sorted(ordered, key=lambda r: r.uscc):
         if r.uscc not in firms:
             firms[r.uscc] = touched[r.uscc] = enterprise_service.create(
-                s, actor, EnterpriseIn(uscc=r.uscc, name=r.name), known_new=True)
+                s, actor, EnterpriseIn(uscc=r.uscc, name=r.name, township=townships.get(r.uscc)), known_new=True)
+            tally.new_firms.add(r.uscc)
     s.flush()
     announced: list = []
     for r in ordered:
         e = firms[r.uscc]
         try:
             added = certification_service.new_certification(s, e, certs[r.uscc], CertificationIn(
-                tier=r.tier, recognized_on=r.recognized_on, batch=r.batch, source="municipal_list"), years)
+                tier=r.tier, recognized_on=r.recognized_on, batch=r.batch, source="municipal_list"), tally.years)
         except Problem as p:  # checked before anything is added: the row is refused, the rest go on
-            refused.append({"row": r.row, "errors": [f"{p.zh} / {p.en}"]})
+            tally.refused.append({"row": r.row, "errors": [f"{p.zh} / {p.en}"]})
             continue
         if added:
+            added.cert.backfilled = backfill  # before the flush: the record it is announced with says so
             touched[r.uscc] = e
             announced.append((e, added))
-        created += added is not None
-        unchanged += added is None
+            if r.uscc in known:
+                tally.changed_firms.add(r.uscc)
+        tally.created += added is not None
+        tally.unchanged += added is None
     s.flush()  # one batch of INSERTs gives every new certification its id
     for e, added in announced:  # in recognition order, so promotions come out in time order
         certification_service.announce(s, actor, e, added, certs[e.uscc])
     for uscc, e in touched.items():
         enterprise_service.refresh_doc(s, e, certs[uscc])
-    return created, unchanged
 
 
-def job_public(job: ImportJob) -> ImportJobPublic:
+def job_public(job: ImportJob, live_rows_done: int | None = None) -> ImportJobPublic:
+    """The job as answered; `live_rows_done`: the progress of a job running in this process (its
+    apply is one transaction, so the progress is not in the table until it ends)."""
+    rows_done = job.rows_done if live_rows_done is None or job.state != "running" else live_rows_done
     done = 1.0 if job.state == "done" else 0.0
+    report = orjson.loads(job.report) if job.report else None
     return ImportJobPublic(
-        id=job.id, kind=job.kind, filename=job.filename, state=job.state, rows_total=job.rows_total,
-        rows_done=job.rows_done, progress=round(job.rows_done / job.rows_total, 4) if job.rows_total else done,
-        report=orjson.loads(job.report) if job.report else None, error=job.error, created_at=job.created_at,
-        started_at=job.started_at, finished_at=job.finished_at)
+        id=job.id, kind=job.kind, filename=job.filename, state=job.state, mode=job.mode, dry_run=job.dry_run,
+        cancel_requested=job.cancel_requested, applied=bool(report and report.get("applied", True)),
+        rows_total=job.rows_total, rows_done=rows_done,
+        progress=round(rows_done / job.rows_total, 4) if job.rows_total else done, report=report,
+        error=job.error, created_at=job.created_at, started_at=job.started_at, finished_at=job.finished_at)
