@@ -15,16 +15,21 @@ TIER_NAMES_ZH = {
 TITLED = tuple(TIER_NAMES_ZH)
 
 
-def period_counts(by_enterprise: dict[str, list], start: dt.date, end: dt.date) -> dict[str, dict]:
+def period_counts(by_enterprise: dict[str, list], start: dt.date, end: dt.date,
+                  gone: dict[str, dt.date] | None = None) -> dict[str, dict]:
     """Per title: `stock` = holders on `end`; `base` = holders the day before `start`; `net` =
     stock − base; `new` = enterprises recognised at that title for the first time within
-    [start, end]; `renewed` = recognised again (复核) within it, having held it before."""
+    [start, end]; `renewed` = recognised again (复核) within it, having held it before. `gone`: the
+    day each departed enterprise moved out or closed; from then on it is in no stock (its
+    recognitions within the period still count as new or renewed: they happened here)."""
     base_on = start - dt.timedelta(days=1)
+    gone = gone or {}
     out = {t: {"stock": 0, "base": 0, "net": 0, "new": 0, "renewed": 0} for t in TITLED}
-    for certs in by_enterprise.values():
-        for t in held_on(certs, end):
+    for uscc, certs in by_enterprise.items():
+        left = gone.get(uscc)
+        for t in held_on(certs, end) if not (left and left <= end) else ():
             out[t]["stock"] += 1
-        for t in held_on(certs, base_on):
+        for t in held_on(certs, base_on) if not (left and left <= base_on) else ():
             out[t]["base"] += 1
         first: dict[str, dt.date] = {}
         in_period: set[str] = set()

@@ -15,6 +15,7 @@ from services.registry.statistics import repository as repo
 from services.registry.statistics import rules
 from services.registry.statistics.schemas import Monitoring, NewStats, Targets, TierStats
 from services.registry.tables import Listing
+from services.registry.townships.rules import group_key as township_group
 from shared import sheets
 from shared.contracts.finance import EnterpriseListed
 from shared.validators import uscc_error
@@ -33,17 +34,20 @@ def tier_stats(s: Session, on: dt.date) -> TierStats:
 def new_stats(s: Session, start: dt.date, end: dt.date, by: str | None = None) -> NewStats:
     """Stock on `end` and additions within [start, end] per title, overall and per group."""
     group_of = repo.enterprise_groups(s, by)
+    if by == "township":  # 良乡 and 良乡镇 are one row; text matching no unit keeps its own (see README)
+        group_of = {uscc: township_group(key) for uscc, key in group_of.items()}
     by_enterprise: dict[str, list] = {uscc: [] for uscc in group_of}
     for c in repo.certification_dates(s):
         by_enterprise[c.uscc].append(c)
-    total = rules.period_counts(by_enterprise, start, end)
+    gone = repo.departures(s)
+    total = rules.period_counts(by_enterprise, start, end, gone)
     out = {"from": start, "to": end, "base_on": start - dt.timedelta(days=1), "tiers": total,
            "text_zh": rules.reply_sentence(total, end, start), "by": by}
     if by:
         groups: dict = defaultdict(dict)
         for uscc, certs in by_enterprise.items():
             groups[group_of[uscc] or ""][uscc] = certs
-        out["groups"] = [{"key": key or None, "tiers": rules.period_counts(members, start, end)}
+        out["groups"] = [{"key": key or None, "tiers": rules.period_counts(members, start, end, gone)}
                          for key, members in sorted(groups.items())]
     return NewStats.model_validate(out)
 
