@@ -283,6 +283,12 @@ def cmd_import(args) -> None:
     sys.exit(0 if job.get("state") == "done" else 1)
 
 
+def cmd_platform_sim(args) -> None:
+    from services.registry.platform.simulator import serve
+
+    serve(args.host, args.port, Path(args.list) if args.list else None)
+
+
 def main(argv: list[str] | None = None) -> None:
     p = argparse.ArgumentParser(prog="srdi", description="SRDI suite (Fangshan District 专精特新)")
     sub = p.add_subparsers(dest="command", required=True)
@@ -327,6 +333,12 @@ def main(argv: list[str] | None = None) -> None:
     imp.add_argument("--url", help="the registry's URL (default: this machine's suite)")
     imp.add_argument("--token", help="a bearer token (default: a platform token from the data folder)")
     imp.set_defaults(func=cmd_import)
+    sim = sub.add_parser("platform-sim", help="serve a simulator of the municipal declaration platform (a "
+                                               "demonstration: set SRDI_MUNICIPAL_PLATFORM_URL to its URL)")
+    sim.add_argument("--host", default="127.0.0.1")
+    sim.add_argument("--port", type=int, default=8009)
+    sim.add_argument("--list", help="a recognition-list CSV to publish (e.g. ../shared/data/recognition-list-sample.csv)")
+    sim.set_defaults(func=cmd_platform_sim)
     args = p.parse_args(argv)
     args.func(args)
 

@@ -7,7 +7,7 @@ never trusts a payload: a page that is not the expected JSON shape is a `Platfor
 published row goes through the same row checks as an uploaded file (rules.check_list_row), so a
 malformed row is rejected with its reasons like any user input.
 
-The tests run it against a simulator of the platform (tests/platform_sim.py).
+The tests run it against a simulator of the platform (simulator.py; `srdi platform-sim` serves it).
 """
 from __future__ import annotations
 
@@ -29,11 +29,13 @@ MAX_PAGES = 10_000
 
 
 class PlatformError(Exception):
-    """The platform could not be read or answered with something that is not its contract."""
+    """The platform could not be read or answered with something that is not its contract.
+    `transient`: it failed or was unreachable (timeouts, 5xx, rate limits outlasting the waits), so
+    a later attempt may succeed; a refusal or an off-contract answer will not change by retrying."""
 
-    def __init__(self, zh: str, en: str):
+    def __init__(self, zh: str, en: str, transient: bool = False):
         super().__init__(en)
-        self.zh, self.en = zh, en
+        self.zh, self.en, self.transient = zh, en, transient
 
     def problem(self) -> Problem:
         return Problem(502, "platform-error", f"市级平台：{self.zh}", f"Municipal platform: {self.en}")
@@ -111,7 +113,8 @@ class HttpMunicipalPlatform:
                     await self._sleep(min(max(wait, 0.0), self.max_wait_s))
                     continue
                 if r.status_code == 429:
-                    raise PlatformError(f"限流等待 {waited} 次后仍被拒绝", f"still rate limited after {waited} waits")
+                    raise PlatformError(f"限流等待 {waited} 次后仍被拒绝", f"still rate limited after {waited} waits",
+                                        transient=True)
                 if r.status_code >= 500:
                     last = (f"平台故障，状态码 {r.status_code}", f"HTTP {r.status_code}")
                 elif r.status_code >= 400:
@@ -128,7 +131,7 @@ class HttpMunicipalPlatform:
                 await self._sleep(min(0.2 * 2 ** attempt, self.max_wait_s))
             attempt += 1
         raise PlatformError(f"重试 {self.retries + 1} 次后仍失败（{last[0]}）",
-                            f"failed after {self.retries + 1} attempts ({last[1]})")
+                            f"failed after {self.retries + 1} attempts ({last[1]})", transient=True)
 
     async def published_rows(self) -> list[tuple[int, dict]]:
         rows: list[tuple[int, dict]] = []

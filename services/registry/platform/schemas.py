@@ -3,7 +3,7 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from shared.schemas import USCC, Body, Public
+from shared.schemas import USCC, Body, Public, UtcTime
 
 RecommendTier = Literal["innovative", "municipal_srdi", "municipal_little_giant", "national_little_giant",
                         "single_champion"]
@@ -23,15 +23,29 @@ class RecommendationIn(Body):
         {"year": 2026, "tier": "municipal_srdi", "usccs": USCCS}]})
 
 
-class RecommendationPublic(Public):
-    """市级平台的推荐回执 / The platform's receipt of a recommendation."""
+JOB_ID = "0b7e4c1a-2f7d-4a55-9a43-6b1f0c7e9d21"
 
-    batch_id: str = Field(description="推荐批次号（同一推荐再次发送相同） / the batch id (the same for a resend)")
-    year: int = Field(description="申报年度 / the declaration year")
-    tier: str = Field(description=TIER)
-    enterprises: list[str] = Field(description="推荐的企业（去重排序） / the enterprises recommended, sorted")
-    accepted: int = Field(description="平台接收的企业数 / enterprises the platform accepted")
-    duplicate: bool = Field(description="平台此前已收到同一批次 / the platform had this batch already")
-    model_config = ConfigDict(json_schema_extra={"examples": [
-        {"batch_id": "FS-3f2a9c0d1e4b5a6c7d8e9f01", "year": 2026, "tier": "municipal_srdi", "enterprises": USCCS,
-         "accepted": 2, "duplicate": False}]})
+
+class PlatformJobPublic(Public):
+    """市级平台任务：同步公示名单或报送推荐，失败可重试 / A municipal platform job: a list sync or a
+    recommendation sent, retried while the platform fails transiently."""
+
+    id: str = Field(description="任务编号 / the job's id")
+    kind: Literal["sync", "recommend"] = Field(description="同步公示名单或报送推荐 / a list sync or a recommendation")
+    state: Literal["queued", "running", "done", "failed"] = Field(
+        description="排队、运行（含重试等待）、完成、失败 / queued, running (or waiting to retry), done, failed")
+    attempts: int = Field(description="已尝试次数 / attempts made")
+    last_error: str | None = Field(description="最近一次失败的原因 / why the last attempt failed")
+    request: dict = Field(description="报送内容（同步为空） / what is sent (empty for a sync)")
+    result: dict | None = Field(description="完成后的结果：推荐回执或导入报告 / when done: the receipt, or the "
+                                            "import's report")
+    actor: str = Field(description="发起人 / who started it")
+    created_at: UtcTime = Field(description="创建时间（UTC） / when it was created (UTC)")
+    started_at: UtcTime | None = Field(description="首次尝试时间 / the first attempt")
+    finished_at: UtcTime | None = Field(description="结束时间 / when it finished")
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "id": JOB_ID, "kind": "recommend", "state": "done", "attempts": 3, "last_error": "市级平台：平台故障 / HTTP 503",
+        "request": {"year": 2026, "tier": "municipal_srdi", "usccs": USCCS, "batch_id": "FS-3f2a9c0d1e4b5a6c7d8e9f01"},
+        "result": {"batch_id": "FS-3f2a9c0d1e4b5a6c7d8e9f01", "accepted": 2, "duplicate": False},
+        "actor": "econ:alice", "created_at": "2026-04-10T02:00:00Z", "started_at": "2026-04-10T02:00:00Z",
+        "finished_at": "2026-04-10T02:00:01Z"}]})

@@ -1,13 +1,17 @@
 """The municipal platform adapter against its simulator: pagination, rate limits, timeouts,
-failures and malformed payloads; the sync as an import job (rows checked like a file's); the
-district's recommendations, kept once."""
+failures and malformed payloads; the sync as a platform job (202, polled) whose rows are imported
+checked like a file's; the district's direct recommendations checked against the criteria, sent as
+a job, kept once."""
 import httpx
 import pytest
 from sqlalchemy import func, select
 
 from services.registry.platform import client as municipal
+from services.registry.platform.jobs import RetryPolicy
+from services.registry.platform.simulator import item, make_simulator
 from services.registry.tables import ImportJob
-from services.registry.tests.platform_sim import item, make_simulator
+from services.registry.tests.season.helpers import qualify
+from shared.clock import today
 from shared.testing import make_uscc, wrong_check
 
 
@@ -73,7 +77,7 @@ async def wait_job(suite, url):
     async def finished():
         j = (await econ.get(url)).json()
         return j if j["state"] in ("done", "failed") else None
-    return await suite.wait_for(finished, "the platform import job", timeout=60)
+    return await suite.wait_for(finished, "the platform job", timeout=60)
 
 
 async def jobs(suite):
@@ -81,7 +85,7 @@ async def jobs(suite):
         return s.scalar(select(func.count()).select_from(ImportJob))
 
 
-async def test_sync_imports_rows_checked_like_a_file_and_is_idempotent(suite):
+async def test_sync_is_a_job_that_imports_rows_checked_like_a_file_and_is_idempotent(suite):
     app = suite.apps["registry"]
     econ = suite.client("registry")
     r = await econ.post("/api/v1/platform/sync")  # not configured: the service cannot now (503), no conflict
@@ -99,6 +103,7 @@ async def test_sync_imports_rows_checked_like_a_file_and_is_idempotent(suite):
         "not an object",
     ]
     sim.state.sim.rate_limit_every = 3
+    sim.state.sim.fail_pages = {2: 1}  # a transient failure the client rides out
     app.state.municipal_platform, _ = client_for(sim, page_size=3)
     try:
         for role, org in (("treasury", None), ("platform", None), ("park", "P-A"), ("bank", "B1")):
@@ -106,38 +111,59 @@ async def test_sync_imports_rows_checked_like_a_file_and_is_idempotent(suite):
             assert r.status_code == 403, (role, r.text)
         assert (await suite.client("registry", role=None).post("/api/v1/platform/sync")).status_code == 401
         r = await econ.post("/api/v1/platform/sync")
-        assert r.status_code == 202, r.text
+        assert r.status_code == 202 and r.json()["kind"] == "sync" and r.json()["state"] == "queued", r.text
+        assert r.headers["location"] == f"/api/v1/platform-jobs/{r.json()['id']}"
         job = await wait_job(suite, r.headers["location"])
-        assert job["state"] == "done" and job["rows_total"] == 7, job
-        rep = job["report"]
+        assert job["state"] == "done" and job["attempts"] == 1 and job["result"]["rows"] == 7, job
+        rep = job["result"]["report"]
         assert (rep["rows"], rep["created"], rep["skipped"], rep["unchanged"]) == (7, 2, 1, 0)
         assert [x["row"] for x in rep["rejected"]] == [4, 5, 6, 7]
         assert len(next(x for x in rep["rejected"] if x["row"] == 6)["errors"]) >= 3
+        imported = (await econ.get(f"/api/v1/import-jobs/{job['result']['import_job_id']}")).json()
+        assert imported["state"] == "done" and imported["rows_total"] == 7
         firm = (await econ.get(f"/api/v1/enterprises/{b}")).json()
         assert [(c["tier"], c["recognized_on"]) for c in firm["certifications"]] == [
             ("national_little_giant", "2025-06-18")]
         again = await wait_job(suite, (await econ.post("/api/v1/platform/sync")).headers["location"])
-        assert (again["report"]["created"], again["report"]["unchanged"]) == (0, 2)
+        assert (again["result"]["report"]["created"], again["result"]["report"]["unchanged"]) == (0, 2)
+        # Off-contract: the job fails at once (retrying will not change it), nothing imported.
         before = await jobs(suite)
         sim.state.sim.malformed = {2: "text"}
         r = await econ.post("/api/v1/platform/sync")
-        assert r.status_code == 502 and r.headers["content-type"].startswith("application/problem+json"), r.text
-        assert r.json()["type"].endswith("/platform-error") and r.json()["detail_zh"].startswith("市级平台")
-        assert await jobs(suite) == before  # nothing started
+        assert r.status_code == 202, r.text
+        failed = await wait_job(suite, r.headers["location"])
+        assert failed["state"] == "failed" and failed["attempts"] == 1 and failed["result"] is None
+        assert failed["last_error"].startswith("市级平台") and "JSON" in failed["last_error"]
+        assert await jobs(suite) == before  # no import started
+        # Down for longer than the job's retries: failed after each attempt, listed for an operator.
+        sim.state.sim.malformed, sim.state.sim.fail_pages = {}, {1: 99}
+        app.state.municipal_platform, _ = client_for(sim, page_size=3, retries=0)
+        app.state.platform_retry = RetryPolicy(attempts=3, backoff_cap_s=0.05)
+        down = await wait_job(suite, (await econ.post("/api/v1/platform/sync")).headers["location"])
+        assert down["state"] == "failed" and down["attempts"] == 3 and "HTTP 503" in down["last_error"], down
+        listed = (await suite.client("registry", role="auditor").get("/api/v1/platform-jobs?state=failed")).json()
+        assert [j["id"] for j in listed["items"]][:2] == [down["id"], failed["id"]]
+        assert (await econ.get("/api/v1/platform-jobs/nope")).status_code == 404
+        assert (await suite.client("registry", role="treasury").get(f"/api/v1/platform-jobs/{down['id']}")
+                ).status_code == 403
     finally:
         del app.state.municipal_platform
+        app.state.platform_retry = None
     await suite.settled()
 
 
-async def test_recommendations_are_validated_and_kept_once(suite):
+async def test_direct_recommendations_are_checked_sent_as_a_job_and_kept_once(suite):
     app = suite.apps["registry"]
     econ = suite.client("registry")
-    u1, u2 = make_uscc(), make_uscc()
-    for u in (u1, u2):
+    u1, u2, bare = make_uscc(), make_uscc(), make_uscc()
+    year = today().year
+    for u in (u1, u2, bare):
         assert (await econ.post("/api/v1/enterprises", json={"uscc": u, "name": "推荐测试"})).status_code == 201
+    for u in (u1, u2):
+        await qualify(econ, u, year - 1)
     sim = make_simulator()
     app.state.municipal_platform, _ = client_for(sim)
-    body = {"year": 2026, "tier": "municipal_srdi", "usccs": [u2, u1, u1]}
+    body = {"year": year, "tier": "municipal_srdi", "usccs": [u2, u1, u1]}
     try:
         assert (await suite.client("registry", role="treasury").post(
             "/api/v1/platform/recommendations", json=body)).status_code == 403
@@ -148,19 +174,27 @@ async def test_recommendations_are_validated_and_kept_once(suite):
         unknown = make_uscc()
         r = await econ.post("/api/v1/platform/recommendations", json={**body, "usccs": [u1, unknown]})
         assert r.status_code == 422 and r.json()["type"].endswith("/unknown-enterprises") and unknown in r.json()["detail"]
+        # No title: not a candidate for 北京市专精特新 (the innovative title comes first).
+        r = await econ.post("/api/v1/platform/recommendations", json={**body, "usccs": [u1, bare]})
+        assert r.status_code == 422 and r.json()["type"].endswith("/not-eligible"), r.text
+        assert [x["uscc"] for x in r.json()["refused"]] == [bare]
+        assert any(x["code"] == "ladder" and "创新型中小企业" in x["zh"] for x in r.json()["refused"][0]["reasons"])
         assert sim.state.sim.recommendations == {}
         r = await econ.post("/api/v1/platform/recommendations", json=body)
-        assert r.status_code == 200, r.text
-        sent = r.json()
-        assert sent["enterprises"] == sorted([u1, u2]) and sent["accepted"] == 2 and sent["duplicate"] is False
-        assert list(sim.state.sim.recommendations) == [sent["batch_id"]]
-        assert sim.state.sim.recommendations[sent["batch_id"]]["district"] == "房山区"
+        assert r.status_code == 202, r.text
+        sent = await wait_job(suite, r.headers["location"])
+        assert sent["state"] == "done" and sent["request"]["usccs"] == sorted([u1, u2]), sent
+        assert sent["result"]["accepted"] == 2 and sent["result"]["duplicate"] is False
+        assert list(sim.state.sim.recommendations) == [sent["result"]["batch_id"]] == [sent["request"]["batch_id"]]
+        assert sim.state.sim.recommendations[sent["result"]["batch_id"]]["district"] == "房山区"
         r = await econ.post("/api/v1/platform/recommendations", json={**body, "usccs": [u1, u2]})
-        assert r.json()["batch_id"] == sent["batch_id"] and r.json()["duplicate"] is True
+        again = await wait_job(suite, r.headers["location"])
+        assert again["result"]["batch_id"] == sent["result"]["batch_id"] and again["result"]["duplicate"] is True
         assert len(sim.state.sim.recommendations) == 1
-        sim.state.sim.refuse_recommendations = True
-        r = await econ.post("/api/v1/platform/recommendations", json={**body, "year": 2027})
-        assert r.status_code == 502 and "403" in r.json()["detail_en"]
+        sim.state.sim.refuse_recommendations = True  # a refusal is not retried
+        r = await econ.post("/api/v1/platform/recommendations", json={**body, "usccs": [u1]})
+        refused = await wait_job(suite, r.headers["location"])
+        assert refused["state"] == "failed" and refused["attempts"] == 1 and "403" in refused["last_error"]
     finally:
         del app.state.municipal_platform
     await suite.settled()

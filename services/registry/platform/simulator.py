@@ -1,13 +1,22 @@
-"""A simulator of the municipal declaration platform: published lists with pagination, a rate
-limit, pages that hang (timeouts), failing and malformed answers, and recommendations kept once
-per batch id. Faults are switched per test on `sim.state`."""
+"""A simulator of the municipal declaration platform (市级申报平台): published lists with pagination,
+a rate limit, pages that hang (timeouts), failing and malformed answers, and recommendations kept
+once per batch id. Faults are switched on `app.state.sim` (the tests do); `srdi platform-sim`
+serves it for a demonstration, optionally publishing a recognition-list CSV.
+
+It is a stand-in for tests and demonstrations, never deployed as the platform.
+"""
 from __future__ import annotations
 
 import asyncio
+import csv
+import io
 from dataclasses import dataclass, field
+from pathlib import Path
 
 from fastapi import FastAPI, Request
 from fastapi.responses import JSONResponse, PlainTextResponse
+
+from services.registry.platform.client import ITEM_FIELDS
 
 
 @dataclass
@@ -20,13 +29,16 @@ class SimState:
     fail_pages: dict = field(default_factory=dict)  # page → how many 503s before it answers
     malformed: dict = field(default_factory=dict)  # page → "text" | "array" | "no-items" | "bad-next"
     refuse_recommendations: bool = False
+    fail_recommendations: int = 0  # how many recommendation posts fail (503) before one is taken
+    lose_answers: int = 0  # how many taken recommendations then answer 503 (the answer lost on the way)
     requests: int = 0
     limited: int = 0
-    recommendations: dict = field(default_factory=dict)  # batch id → body
+    recommendations: dict = field(default_factory=dict)  # batch id → body (kept once)
+    deliveries: list = field(default_factory=list)  # every recommendation post that reached it
 
 
 def make_simulator() -> FastAPI:
-    app = FastAPI()
+    app = FastAPI(title="市级申报平台模拟器 / municipal declaration platform simulator")
     app.state.sim = SimState()
 
     def limited(sim: SimState):
@@ -72,10 +84,22 @@ def make_simulator() -> FastAPI:
             return r
         if sim.refuse_recommendations:
             return JSONResponse({"error": "closed"}, status_code=403)
+        if sim.fail_recommendations > 0:
+            sim.fail_recommendations -= 1
+            return JSONResponse({"error": "unavailable"}, status_code=503)
         body = await request.json()
+        sim.deliveries.append(body)
         duplicate = body["batch_id"] in sim.recommendations
         sim.recommendations.setdefault(body["batch_id"], body)
+        if sim.lose_answers > 0:  # kept, but the sender never hears so: it must send again
+            sim.lose_answers -= 1
+            return JSONResponse({"error": "gateway timeout"}, status_code=504)
         return {"batch_id": body["batch_id"], "accepted": len(body["enterprises"]), "duplicate": duplicate}
+
+    @app.get("/api/recommendations")
+    async def received():
+        """What the platform has kept, for a demonstration: one entry per batch."""
+        return {"items": list(app.state.sim.recommendations.values())}
 
     return app
 
@@ -84,3 +108,22 @@ def item(seq: int, uscc: str, type_: str = "创新型中小企业", district: st
          name: str | None = None) -> dict:
     return {"seq": seq, "name": name or f"北京平台{seq}有限公司", "uscc": uscc, "district": district,
             "type": type_, "batch": "2024年第一批", "recognized_on": on}
+
+
+def items_from_csv(path: Path) -> list[dict]:
+    """A recognition-list CSV (the columns of ../shared/data/README.md) as published items."""
+    text = path.read_bytes().decode("utf-8-sig")
+    columns = {col: f for f, col in ITEM_FIELDS.items()}
+    return [{columns[c]: v for c, v in row.items() if c in columns} for row in csv.DictReader(io.StringIO(text))]
+
+
+def serve(host: str, port: int, list_file: Path | None = None) -> None:
+    """Run the simulator until interrupted (`srdi platform-sim`)."""
+    import uvicorn
+
+    app = make_simulator()
+    if list_file is not None:
+        app.state.sim.items = items_from_csv(list_file)
+    print(f"municipal platform simulator http://{host}:{port}  ({len(app.state.sim.items)} published rows; "
+          f"SRDI_MUNICIPAL_PLATFORM_URL=http://{host}:{port})", flush=True)
+    uvicorn.run(app, host=host, port=port, log_level="warning")
