@@ -10,3 +10,5 @@ ImportReader = Caller("econ", "platform", "auditor")
 RequestMover = Caller("econ", "treasury", "talent", "finance", "park")
 HotlineReader = Caller("econ", "treasury", "talent", "finance", "auditor", "park")
 SessionReader = Caller("econ", "treasury", "talent", "finance", "auditor")
+ReminderReader = Caller("econ", "auditor")
+SeasonReader = Caller("econ", "auditor")  # the declaration season and the platform jobs

@@ -9,16 +9,24 @@ from services.registry.enterprises.endpoints import router as enterprises
 from services.registry.handlers import handlers
 from services.registry.imports import jobs
 from services.registry.imports.endpoints import router as imports
+from services.registry.platform import jobs as platform_jobs
 from services.registry.platform.endpoints import router as platform
+from services.registry.reminders.endpoints import router as reminders
 from services.registry.screening.endpoints import router as screening
+from services.registry.season.endpoints import router as season
 from services.registry.service_package.endpoints import router as service_package
 from services.registry.statistics.endpoints import router as statistics
 from services.registry.tables import Table
+from services.registry.timeline.endpoints import router as timeline
+from services.registry.townships.endpoints import router as townships
 from shared.app import ServiceSpec, create_app
 
-ROUTERS = (enterprises, certifications, imports, platform, screening, service_package, statistics)
+ROUTERS = (enterprises, certifications, imports, platform, screening, service_package, statistics,
+           reminders,
+           season,
+           townships, timeline)
 
 SPEC = ServiceSpec(name="registry", title="SRDI registry (区经信局)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
-                   handlers=handlers, jobs=[expiry_sweeper, jobs.job_keeper])
+                   handlers=handlers, jobs=[expiry_sweeper, jobs.job_keeper, platform_jobs.job_keeper])
 app = create_app(SPEC)

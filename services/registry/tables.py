@@ -2,7 +2,7 @@
 indicators, dynamic management, the service package and listings."""
 import datetime as dt
 
-from sqlalchemy import DateTime, Index, Text, UniqueConstraint
+from sqlalchemy import DateTime, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from shared.db import new_registry, utcnow
@@ -27,6 +27,10 @@ class Enterprise(Table, table=True):
     relocated_from: str | None = Field(default=None, max_length=100)  # the origin's name
     relocated_from_code: str | None = Field(default=None, max_length=6)  # GB/T 2260
     introducer: str | None = Field(default=None, max_length=200)
+    # Still in the district? active, moved_out or closed (on status_on): no district measure after it.
+    status: str = Field(default="active", max_length=10)
+    status_on: dt.date | None = None
+    status_reason: str | None = Field(default=None, max_length=500)
     # Bumped with every tier event, so consumers can ignore a stale one that arrives late.
     version: int = 0
     # The enterprise and its certifications as JSON, rewritten with every change in the same
@@ -37,7 +41,10 @@ class Enterprise(Table, table=True):
 
 class Certification(Table, table=True):
     __tablename__ = "certification"
-    __table_args__ = (UniqueConstraint("uscc", "tier", "recognized_on"),
+    # One live certification per (enterprise, tier, date); a voided one (entered by mistake) steps
+    # aside, so the same tier and date can be entered again correctly.
+    __table_args__ = (Index("uq_certification_live", "uscc", "tier", "recognized_on", unique=True,
+                            sqlite_where=text("state != 'voided'"), postgresql_where=text("state != 'voided'")),
                       Index("ix_certification_state_expires", "state", "expires_on"))
     id: int | None = Field(default=None, primary_key=True)
     uscc: str = Field(max_length=18, foreign_key=USCC)
@@ -46,10 +53,14 @@ class Certification(Table, table=True):
     expires_on: dt.date  # the last valid day
     batch: str | None = Field(default=None, max_length=50)
     source: str = Field(default="manual", max_length=30)
-    state: str = Field(default="active", max_length=10)  # active, expired, revoked
+    state: str = Field(default="active", max_length=10)  # active, expired, revoked, voided
     revoked_on: dt.date | None = None
     revoke_reason: str | None = Field(default=None, max_length=500)
     for_cause: bool | None = None
+    voided_on: dt.date | None = None  # the day it was voided (entered by mistake: it never counted)
+    void_reason: str | None = Field(default=None, max_length=500)
+    # Back-filled from a list from before go-live: its award was settled outside the system.
+    backfilled: bool = False
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
 
 
@@ -62,7 +73,10 @@ class ImportJob(Table, table=True):
     kind: str = Field(default="recognition_list", max_length=30)
     filename: str = Field(max_length=200)
     actor: str = Field(max_length=200)
-    state: str = Field(default="queued", max_length=10)  # queued, running, done, failed
+    state: str = Field(default="queued", max_length=10)  # queued, running, done, failed, cancelled
+    mode: str = Field(default="import", max_length=10)  # import, backfill
+    dry_run: bool = False  # a preview: checked and tried, never committed
+    cancel_requested: bool = False
     rows_total: int = 0
     rows_done: int = 0
     report: str | None = Field(default=None, sa_type=Text)  # JSON, when done
@@ -205,4 +219,124 @@ class Listing(Table, table=True):
     board: str = Field(max_length=20)
     listed_on: dt.date = Field(index=True)
     source_event_id: str = Field(max_length=36)
+    received_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class Park(Table, table=True):
+    """The parks the registry may place an enterprise in, projected from parks'
+    srdi.parks.park.recorded.v1 (the newest version of each park stands)."""
+
+    __tablename__ = "park"
+    park_id: str = Field(max_length=64, primary_key=True)
+    name: str = Field(max_length=200)
+    township: str | None = Field(default=None, max_length=50)
+    version: int
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime, sa_column_kwargs={"onupdate": utcnow})
+
+
+# -- the declaration season (season/, platform/jobs.py) -----------------------------------------
+class Season(Table, table=True):
+    """A declaration season (申报季): the notice, the tier declared for, the dates applications are taken."""
+
+    __tablename__ = "season"
+    id: int | None = Field(default=None, primary_key=True)
+    year: int
+    programme: str = Field(max_length=30)  # the tier declared for
+    opens_on: dt.date
+    closes_on: dt.date
+    notice: str = Field(sa_type=Text)
+    created_by: str = Field(max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class SeasonApplication(Table, table=True):
+    """An enterprise's application in a season: applied → pre_reviewed (the 初审 checklist) → decided."""
+
+    __tablename__ = "season_application"
+    __table_args__ = (UniqueConstraint("season_id", "uscc"),)
+    id: int | None = Field(default=None, primary_key=True)
+    season_id: int = Field(foreign_key="season.id")
+    uscc: str = Field(max_length=18, foreign_key=USCC)
+    state: str = Field(default="applied", max_length=15)  # applied, pre_reviewed, decided
+    applied_by: str = Field(max_length=200)
+    applied_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+    checklist: str | None = Field(default=None, sa_type=Text)  # JSON, the pre-review
+    pre_reviewed_by: str | None = Field(default=None, max_length=200)
+    pre_reviewed_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    recommend: bool | None = None
+    reasons: str | None = Field(default=None, sa_type=Text)
+    decided_by: str | None = Field(default=None, max_length=200)
+    decided_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+
+
+class SeasonRecommendation(Table, table=True):
+    """One version of a season's recommendation list (区级推荐名单), kept with every earlier one."""
+
+    __tablename__ = "season_recommendation"
+    __table_args__ = (UniqueConstraint("season_id", "version"),)
+    id: int | None = Field(default=None, primary_key=True)
+    season_id: int = Field(foreign_key="season.id")
+    version: int
+    enterprises: str = Field(sa_type=Text)  # JSON: the USCCs sent
+    refused: str = Field(sa_type=Text)  # JSON: [{uscc, application_id, reasons}]
+    batch_id: str = Field(max_length=40)
+    job_id: str = Field(max_length=36)
+    created_by: str = Field(max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class PlatformJob(Table, table=True):
+    """A call to the municipal platform run in the background (a list sync, a recommendation), retried
+    while the platform fails transiently; what went wrong stays here for the operator."""
+
+    __tablename__ = "platform_job"
+    __table_args__ = (Index("ix_platform_job_created_at", "created_at"),)
+    id: str = Field(max_length=36, primary_key=True)
+    kind: str = Field(max_length=20)  # sync, recommend
+    state: str = Field(default="queued", max_length=10)  # queued, running, done, failed
+    request: str = Field(sa_type=Text)  # JSON: what to send
+    actor: str = Field(max_length=200)
+    attempts: int = 0
+    last_error: str | None = Field(default=None, sa_type=Text)
+    result: str | None = Field(default=None, sa_type=Text)  # JSON
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+    started_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    finished_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+
+
+class ReminderSent(Table, table=True):
+    """A validity reminder announced (srdi.registry.reminder.due.v1): a title about to lapse or an
+    annual update coming due. Unique per enterprise and cycle, so a sweep run twice, or two at
+    once, announces it once."""
+
+    __tablename__ = "reminder_sent"
+    __table_args__ = (Index("uq_reminder_sent_uscc_cycle", "uscc", "cycle", unique=True),
+                      Index("ix_reminder_sent_kind", "kind"))
+    id: int | None = Field(default=None, primary_key=True)
+    uscc: str = Field(max_length=18, foreign_key=USCC)
+    kind: str = Field(max_length=20)  # title_lapse, annual_update
+    cycle: str = Field(max_length=40)  # title_lapse:<certification id>, annual_update:<year>
+    due_on: dt.date  # the last valid day, or the deadline
+    tier: str | None = Field(default=None, max_length=30)
+    certification_id: int | None = None
+    sent_on: dt.date  # the day of the sweep that announced it
+    event_id: str = Field(max_length=36)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class TimelineFact(Table, table=True):
+    """Another department's latest whole record of one thing about an enterprise, for its timeline:
+    an award (kind award, ref its id), a year's talent quota (quota, "<year>"), the banks' service
+    list entry (service_list, "entry"). Upserted by the registry's handlers; an event older than the
+    one held (by its CloudEvent time, then id) never replaces it, so redelivery changes nothing.
+    No foreign key: the event may name an enterprise this registry has not (yet) recorded."""
+
+    __tablename__ = "timeline_fact"
+    # The enterprise first: its timeline reads its facts by the primary key's prefix.
+    uscc: str = Field(max_length=18, primary_key=True)
+    kind: str = Field(max_length=20, primary_key=True)
+    ref: str = Field(max_length=40, primary_key=True)
+    record: str = Field(sa_type=Text)  # the event's data, JSON
+    event_id: str = Field(max_length=36)
+    event_time: str = Field(max_length=40)  # the CloudEvent's time (ISO, UTC): orders the versions
     received_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)

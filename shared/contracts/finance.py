@@ -31,7 +31,7 @@ class ServiceListChanged(EventData):
     TITLE_ZH = "服务名单变更：企业进入或退出专精特新企业服务名单，或其层级、名称变化"
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"uscc": "91110111MA01R2XJ3P", "name": "北京燕山精工科技有限公司", "tier": "municipal_srdi", "listed": True,
-         "since": "2024-03-01", "removed_on": None}]})
+         "since": "2024-03-01", "removed_on": None, "reason": None}]})
     uscc: str = Field(description=USCC)
     name: str = Field(description="企业名称 / the enterprise's name")
     tier: str = Field(description="企业在名单上的层级 / the enterprise's tier on the list")

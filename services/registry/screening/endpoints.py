@@ -4,11 +4,12 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query, Response
+from fastapi import APIRouter, File, Path, Query, Response, UploadFile
 
 from services.registry.auth import CertWriter, Reader, Writer
 from services.registry.screening import service
 from services.registry.screening.schemas import (
+    AnnualUpdateImport,
     AnnualUpdateIn,
     AnnualUpdatePublic,
     ChangeReportIn,
@@ -80,6 +81,29 @@ def record_annual_update(uscc: UsccKey, body: AnnualUpdateIn, who: CertWriter,
         raise Problem(409, "annual-update-exists", f"{body.year} 年度更新已登记", f"The {body.year} update is already recorded",
                       existing=row.model_dump(mode="json"))
     return row
+
+
+MAX_UPDATE_FILE_BYTES = 20 * 1024 * 1024
+UpdateFile = Annotated[UploadFile, File(description=(
+    "年度数据更新表（XLSX，或 UTF-8 / UTF-16 / GB18030 的 CSV、制表符文本），列：统一社会信用代码、年度、提交日期 / "
+    "the annual updates (XLSX, or CSV / tab-separated text in UTF-8, UTF-16 or GB18030) with the columns "
+    "统一社会信用代码, 年度, 提交日期"))]
+
+
+@router.post("/imports/annual-updates", summary="从表格导入年度数据更新 / Import annual data updates from a workbook")
+def import_annual_updates(who: Writer, session: WriteSession, file: UpdateFile) -> AnnualUpdateImport:
+    """每行一条：统一社会信用代码、年度（提交的年份）、提交日期（不得晚于今天，且在该年度内）。已登记且相同
+    的行不变；错误行附行号（表格中的行号）与原因拒绝，其余照常登记。文件或表头无法读取为 422，不登记任何内容。
+    支持 `Idempotency-Key`。
+    One row per update: 统一社会信用代码, 年度 (the year it is filed in), 提交日期 (not after today, within
+    that year). Rows already recorded as they are stay unchanged; bad rows are refused with their row
+    number (as the spreadsheet shows it) and reasons, the others recorded. A file or header that cannot
+    be read is a 422 and records nothing. `Idempotency-Key` is honoured."""
+    content = file.file.read(MAX_UPDATE_FILE_BYTES + 1)
+    if len(content) > MAX_UPDATE_FILE_BYTES:
+        raise Problem(413, "file-too-large", "文件超过 20 MB", "The file is larger than 20 MB")
+    return AnnualUpdateImport.model_validate(
+        service.import_annual_updates(session, who.actor, file.filename or "", content, today()))
 
 
 @router.post("/enterprises/{uscc}/change-reports", status_code=201, response_model_exclude_unset=True,

@@ -19,7 +19,9 @@ from shared.errors import Problem
 # The parameters these sub-domains read, as the bureau names them (for the Chinese half of a problem).
 PARAM_ZH = {"change_report.months": "重大变更报告期限", "renewal.notice_months": "复核提示期",
             "annual_update.deadline": "年度数据更新截止日", "targets.yearly": "年度培育目标",
-            "service_package.routing": "诉求分派部门", "service_package.deadline_days": "诉求办理时限"}
+            "service_package.routing": "诉求分派部门", "service_package.deadline_days": "诉求办理时限",
+            "reminder.title_lapse.months": "称号到期提前提醒月数", "reminder.annual_update.months": "年度更新提前提醒月数",
+            "reminder.annual_update.min_tier": "须年度数据更新的最低称号"}
 
 
 def param(s: Session, on: dt.date, key: str) -> params.Param:
@@ -51,8 +53,8 @@ def expiring(s: Session, who: Principal | None, on: dt.date, last: dt.date) -> l
     """Titles not revoked whose last valid day falls within [on, last], with their enterprises
     (readable by `who`; None: every enterprise), by expiry."""
     stmt = (select(Certification, Enterprise).join(Enterprise, Enterprise.uscc == Certification.uscc)
-            .where(Certification.state != "revoked", Certification.expires_on >= on, Certification.expires_on <= last,
-                   Certification.tier != "potential")
+            .where(Certification.state.not_in(("revoked", "voided")), Certification.expires_on >= on,
+                   Certification.expires_on <= last, Certification.tier != "potential")
             .order_by(Certification.expires_on, Certification.id))
     if who is not None and not enterprises.may_read(who, None):  # a caller who does not read them all
         stmt = stmt.where(Certification.uscc.in_(enterprises.readable(who, Enterprise.uscc)))
@@ -64,3 +66,8 @@ def annual_updates_filed(s: Session, usccs) -> dict[str, dict[int, dt.date]]:
     for u in s.scalars(select(AnnualUpdate).where(AnnualUpdate.uscc.in_(usccs))):
         filed[u.uscc][u.year] = u.submitted_on
     return filed
+
+
+def known(s: Session, usccs) -> set[str]:
+    """Which of `usccs` the registry holds."""
+    return set(s.scalars(select(Enterprise.uscc).where(Enterprise.uscc.in_(usccs)))) if usccs else set()

@@ -192,6 +192,29 @@ class AnnualUpdatePublic(Public):
     submitted_on: dt.date = Field(description="提交日期 / the day it was filed")
 
 
+class UpdateRowRejected(Public):
+    """被拒绝的一行及原因 / A rejected row and why."""
+
+    row: int = Field(description="行号（表格中显示的行号，表头所在行也计数） / the row number as the spreadsheet "
+                                 "shows it (the header's row counts)")
+    errors: list[str] = Field(description="原因（中文 / English） / the reasons")
+
+
+class AnnualUpdateImport(Public):
+    """年度数据更新导入结果 / What an annual-update import did."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{
+        "rows": 120, "created": 104, "unchanged": 13, "rejected": [
+            {"row": 7, "errors": ["提交日期 2027-04-18 晚于今天 / the filing date 2027-04-18 is in the future"]},
+            {"row": 31, "errors": ["企业 91110111MA01ABCD1Q 不在企业库中 / enterprise 91110111MA01ABCD1Q is not in the registry"]}]}]})
+    rows: int = Field(description="读到的数据行数 / data rows read")
+    created: int = Field(description="新登记的年度更新 / annual updates recorded")
+    unchanged: int = Field(description="已登记且相同的行（含文件内重复） / rows already recorded as they are "
+                                       "(repeats within the file too)")
+    rejected: list[UpdateRowRejected] = Field(description="被拒绝的行，未登记 / the rows refused, nothing recorded "
+                                                          "from them")
+
+
 ChangeKind = Literal["rename", "merger", "restructuring", "relocation", "overseas_branch"]
 KIND_D = "变更类型：更名、合并、重组、迁址、设立境外分支 / the change: rename, merger, restructuring, relocation, overseas branch"
 

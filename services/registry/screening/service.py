@@ -10,7 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.registry.certifications import repository as certifications
 from services.registry.enterprises import repository as enterprises
-from services.registry.screening import criteria, rules
+from services.registry.screening import criteria, rules, workbook
 from services.registry.screening import repository as repo
 from services.registry.screening.schemas import (
     AnnualUpdateIn,
@@ -28,6 +28,7 @@ from services.registry.screening.schemas import (
 from services.registry.tables import AnnualUpdate, ChangeReport, Indicator
 from shared import audit, params
 from shared.auth import Principal
+from shared.db import insert
 from shared.errors import Problem
 from shared.tiers import TIER_ZH, active_on, held_on, tier_on
 
@@ -117,6 +118,55 @@ def record_annual_update(s: Session, actor: str, uscc: str, body: AnnualUpdateIn
     audit.record(s, actor, "annual_update.record", "annual_update", f"{uscc}/{body.year}", None,
                  out.model_dump(mode="json"))
     return out, True
+
+
+class _Taken(Exception):
+    """A concurrent import recorded the same enterprise and year meanwhile."""
+
+
+def import_annual_updates(s: Session, actor: str, filename: str, content: bytes, today: dt.date) -> dict:
+    """Record the annual updates of a workbook (screening/workbook.py: its columns and rows). A row
+    is created, unchanged (recorded already with the same date, or repeated in the file), or
+    rejected with its reasons: a bad cell, a future date, an enterprise not in the registry, or a
+    year already recorded with another date (the first filing recorded stands)."""
+    checked = [(n, *workbook.check(cells, today)) for n, cells in workbook.read(filename, content)]
+    usccs = sorted({u.uscc for _, u, _ in checked if u})
+    known, recorded = repo.known(s, usccs), repo.annual_updates_filed(s, usccs)
+    counts, rejected = {"created": 0, "unchanged": 0}, []
+    for number, u, errors in checked:
+        if u is not None:
+            outcome, errors = _import_one(s, actor, u, known, recorded)
+            if outcome:
+                counts[outcome] += 1
+                continue
+        rejected.append({"row": number, "errors": errors})
+    report = {"rows": len(checked), **counts, "rejected": rejected}
+    audit.record(s, actor, "annual_update.import", "annual_update", filename[:200] or "-", None,
+                 {**report, "rejected": len(rejected)})
+    return report
+
+
+def _import_one(s: Session, actor: str, u: workbook.Update, known: set[str],
+                recorded: dict[str, dict[int, dt.date]]) -> tuple[str | None, list[str]]:
+    """("created" | "unchanged", []) or (None, the reasons)."""
+    if u.uscc not in known:
+        return None, [f"企业 {u.uscc} 不在企业库中 / enterprise {u.uscc} is not in the registry"]
+    if u.year not in recorded[u.uscc]:
+        row = AnnualUpdate(uscc=u.uscc, year=u.year, submitted_on=u.submitted_on, recorded_by=actor)
+        try:
+            insert(s, row, _Taken())
+        except _Taken:  # a concurrent import or entry took it: compare with what it recorded
+            recorded[u.uscc][u.year] = s.get(AnnualUpdate, (u.uscc, u.year)).submitted_on
+        else:
+            recorded[u.uscc][u.year] = u.submitted_on
+            audit.record(s, actor, "annual_update.record", "annual_update", f"{u.uscc}/{u.year}", None,
+                         AnnualUpdatePublic.model_validate(row).model_dump(mode="json"))
+            return "created", []
+    have = recorded[u.uscc][u.year]
+    if have == u.submitted_on:
+        return "unchanged", []
+    return None, [(f"{u.year} 年度更新已登记，提交日期为 {have}，与本行 {u.submitted_on} 不同 / the {u.year} update is "
+                   f"already recorded as filed on {have}, not {u.submitted_on}")]
 
 
 def report_change(s: Session, actor: str, uscc: str, body: ChangeReportIn, today: dt.date) -> ChangeReportPublic:
