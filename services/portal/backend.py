@@ -121,6 +121,9 @@ class Api:
     async def post(self, service: str, path: str, json: dict | None = None, **kw) -> dict:
         return await self.call(service, "POST", path, json=json, **kw)
 
+    async def patch(self, service: str, path: str, json: dict | None = None) -> dict:
+        return await self.call(service, "PATCH", path, json=json)
+
     async def count(self, service: str, path: str, cap_pages: int = 20, **params) -> tuple[int, bool]:
         """How many items a list has (paging through it); `True` when it stopped at the cap."""
         n, cursor = 0, None

@@ -23,12 +23,17 @@ PROGRAM_LABELS = {
 }
 AWARD_STATE_LABELS = {
     "computed": "待审核", "reviewed": "已审核，待批准", "approved": "已批准，待拨付", "disbursed": "已拨付",
-    "rejected": "已驳回", "clawed_back": "已追回",
+    "rejected": "已驳回", "clawed_back": "已追回", "settled_outside": "系统外已兑付（历史补录）",
+    "withdrawn": "已撤回（认定作废）", "withheld": "已暂停（企业迁出或注销）",
 }
 AWARD_STATES = list(AWARD_STATE_LABELS)
 # A certification's state on a date, from its dates (shared.tiers): it lapses the day after its last
 # valid day for everybody, whether or not the registry's expiry sweep has run yet.
-CERT_STATE_LABELS = {"active": "有效", "expired": "已到期", "revoked": "已撤销", "not_yet": "尚未生效"}
+CERT_STATE_LABELS = {"active": "有效", "expired": "已到期", "revoked": "已撤销", "not_yet": "尚未生效",
+                     "voided": "已作废（录入错误）"}
+# An enterprise's status in the registry (issue 18: moved out of the district, or closed).
+ENTERPRISE_STATUS_LABELS = {"active": "在册", "moved_out": "已迁出本区", "closed": "已注销"}
+AWARD_FLAG_LABELS = {"certification_voided": "认定已作废（已拨付的请财政核处）", "enterprise_departed": "企业已迁出或注销"}
 CERT_SOURCE_LABELS = {"manual": "手工录入", "municipal_list": "市级名单导入", "platform": "市级平台"}
 NOMINATION_STATE_LABELS = {
     "submitted": "已提交", "district_reviewed": "区级已审核", "recommended": "已推荐", "approved": "已批准",
@@ -51,6 +56,49 @@ LOAN_STATE_LABELS = {"applied": "已申请", "approved": "已审批", "declined"
 # Why a drawn case is not the enterprise's first loan: finance decides it across every bank's cases.
 FIRST_LOAN_REASON_LABELS = {"another-first-loan": "非首贷（该企业另有更早放款或已按首贷贴息的贷款）",
                             "prior-loan-declared": "非首贷（银行报告该企业此前已有银行贷款）"}
+# The declaration season (申报季): applications, the pre-review's screening status, the platform jobs.
+APPLICATION_STATE_LABELS = {"applied": "已申报，待初审", "pre_reviewed": "已初审，待决定", "decided": "已决定"}
+SCREEN_STATUS_LABELS = {"met": "达标", "near": "准达标", "not_met": "不达标"}
+SEASON_PROGRAMMES = ("innovative", "municipal_srdi", "national_little_giant")
+PLATFORM_JOB_STATE_LABELS = {"queued": "排队中", "running": "报送中（含重试等待）", "done": "已完成", "failed": "失败"}
+PLATFORM_JOB_KIND_LABELS = {"sync": "同步公示名单", "recommend": "报送推荐名单"}
+IMPORT_JOB_STATE_LABELS = {"queued": "排队中", "running": "导入中", "done": "已完成", "failed": "失败（未写入任何行）",
+                           "cancelled": "已取消（未写入任何行）"}
+IMPORT_MODE_LABELS = {"import": "新名单导入", "backfill": "历史名单补录"}
+REMINDER_KIND_LABELS = {"title_lapse": "称号即将到期", "annual_update": "年度数据更新即将截止"}
+# The registry's timeline kinds.
+TIMELINE_KIND_LABELS = {
+    "title.recognized": "认定", "title.expired": "到期", "title.revoked": "撤销", "title.voided": "作废", "award": "奖励",
+    "quota": "落户指标", "service_list.joined": "金融服务名单", "service_list.left": "金融服务名单",
+    "service_request.opened": "服务包", "service_request.closed": "服务包", "visit": "走访", "correction": "记录更正",
+}
+# The audit log: objects, and the verbs of their actions ("certification.void" → 认定 作废).
+AUDIT_OBJECT_LABELS = {
+    "enterprise": "企业", "certification": "认定", "award": "奖励", "policy_parameter": "政策参数", "season": "申报季",
+    "season_application": "申报", "season_recommendation": "推荐名单", "platform_job": "市级平台任务",
+    "import_job": "导入任务", "nomination": "人才推荐", "quota": "落户指标", "loan": "贷款案件", "park": "园区",
+    "incubation": "入孵记录", "service_request": "服务包诉求", "visit": "走访", "budget": "预算",
+    "service_list": "金融服务名单", "annual_update": "年度数据更新", "change_report": "变更报告", "indicators": "年度指标",
+    "reminder": "到期提醒", "designation": "特色园区认定", "contract": "合同", "reminder_sent": "到期提醒",
+    "indicator": "年度指标", "service_list_entry": "金融服务名单", "recommendation": "推荐名单", "notice": "通知",
+    "hotline_question": "政策咨询", "scenario": "应用场景", "application": "申请", "policy_session": "政策宣讲",
+    "matchmaking_event": "对接活动", "guidance_fund": "引导基金", "service_record": "服务记录",
+    "import": "导入任务", "policy": "政策参数", "platform": "市级平台", "listing": "上市培育",
+}
+AUDIT_VERB_LABELS = {
+    "create": "新建", "correct": "更正", "update": "更新", "change": "更正", "void": "作废", "revoke": "撤销",
+    "withdraw": "撤回", "version": "新增版本", "apply": "登记申报", "pre_review": "初审", "decide": "决定",
+    "recommendation": "生成推荐名单", "recommend": "报送推荐", "sync": "同步", "depart": "迁出/注销",
+    "departure": "迁出/注销", "review": "审核通过", "approve": "批准", "disburse": "拨付", "reject": "驳回",
+    "claw_back": "追回", "cancel": "取消", "import": "导入", "record": "登记", "delete": "删除", "put": "设定",
+    "set": "设定", "close": "办结", "accept": "受理", "resolve": "办结", "withhold": "暂停", "flag": "标记",
+    "expire": "到期处理", "nominate": "推荐", "graduate": "出孵", "enter": "入孵", "designate": "认定",
+    "add": "新增", "register": "登记", "announce_records": "重新公布档案", "start": "启动", "claimed": "申领",
+    "flagged": "更正标记", "put": "填报", "submit": "提交", "open": "提出", "sign": "签订", "answer": "答复",
+    "ask": "提问", "send": "发送", "due": "发出", "failed": "失败", "announce": "公布", "stage": "阶段变更",
+    "attendance": "登记参加", "attendees": "登记参加", "invest": "投资", "repayment": "还款", "pay": "支付",
+    "read": "查看", "recommend_city": "推荐至市级",
+}
 AWARD_ACTION_LABELS = {"review": "审核通过", "approve": "批准", "disburse": "拨付", "reject": "驳回"}
 
 
@@ -66,7 +114,11 @@ PARAM_LABELS = {
     "voucher": "支付凭证号", "reason": "原因", "role": "角色", "org": "所属机构", "name": "姓名",
     "overdue": "是否超期", "entered_on": "入孵日期", "graduated_on": "毕业日期", "person": "被推荐人",
     "id_number": "身份证号码", "education": "学历", "post": "岗位", "category": "人才类别",
-    "gender": "性别", "birth_date": "出生日期",
+    "gender": "性别", "birth_date": "出生日期", "on": "日期", "status": "状态", "industry_code": "行业代码",
+    "reasons": "理由", "recommend": "是否推荐", "notice": "申报通知", "opens_on": "开始受理日", "closes_on": "截止日",
+    "programme": "申报称号", "mode": "导入方式", "dry_run": "预览", "object_type": "对象类型", "object_id": "对象编号",
+    "actor": "操作人", "since": "起始时间", "until": "截止时间", "key": "参数", "version_id": "参数版本编号",
+    "season_id": "申报季编号", "application_id": "申报编号", "cert_id": "认定编号", "service": "服务",
 }
 
 
@@ -77,7 +129,8 @@ MESSAGE_CODES = {
     "awards": {**TIER_LABELS, **AWARD_ACTION_LABELS, **AWARD_STATE_LABELS, **PROGRAM_LABELS},
     "talent": {**TIER_LABELS, **NOMINATION_ACTIONS, **NOMINATION_STATE_LABELS},
     "finance": {**TIER_LABELS, **LOAN_STATE_LABELS},
-    "registry": dict(TIER_LABELS), "parks": dict(TIER_LABELS),
+    "registry": {**TIER_LABELS, **APPLICATION_STATE_LABELS, **ENTERPRISE_STATUS_LABELS},
+    "parks": dict(TIER_LABELS),
 }
 MESSAGE_CODE = {service: re.compile(r"(?<![A-Za-z0-9_\-])(" + "|".join(sorted(codes, key=len, reverse=True))
                                     + r")(?![A-Za-z0-9_\-])") for service, codes in MESSAGE_CODES.items()}
@@ -100,9 +153,13 @@ def param_label(name) -> str:
 BILINGUAL = re.compile(r"^(.*[\u4e00-\u9fff\uff00-\uffef].*?)\s*/\s+([^\u4e00-\u9fff]*[A-Za-z]{2,}[^\u4e00-\u9fff]*)$", re.S)
 
 
+# "中文（含引文） / English (含引文)": the English half starts with a Latin letter after " / ".
+BILINGUAL_LOOSE = re.compile(r"^(.*[\u4e00-\u9fff].*?)\s+/\s+[A-Za-z][A-Za-z ,:;'()\-]", re.S)
+
+
 def zh_text(text) -> str:
     text = "" if text is None else str(text)
-    if m := BILINGUAL.match(text):
+    if m := BILINGUAL.match(text) or BILINGUAL_LOOSE.match(text):
         text = m.group(1)
     for en, zh in REASON_ZH.items():
         text = text.replace(en, zh)
@@ -128,6 +185,97 @@ def beijing(at) -> str:
     return t.astimezone(SHANGHAI).strftime("%Y-%m-%d %H:%M:%S")
 
 
+# The words of a policy parameter's key ("award.tier.municipal_srdi" → 奖励·层级奖励·北京市专精特新中小企业).
+PARAM_KEY_WORDS = {
+    "award": "奖励", "tier": "层级奖励", "claim": "申领", "min_tier": "最低层级", "amount": "金额", "rate_bp": "比例（万分之）",
+    "cap_yuan": "上限（元）", "cap_bp": "上限（万分之）", "per_enterprise": "每家企业", "boards": "上市板块",
+    "match_bp": "配套比例（万分之）", "before_title": "认定前迁入", "cutoff": "截止日", "pay_first_renewal": "首次复核是否兑付",
+    "certification": "认定", "reapply_ban_years": "撤销后禁止再申报年限", "change_report": "变更报告", "months": "月数",
+    "finance": "金融", "first_loan_subsidy": "首贷贴息", "certified_cap_bp": "已认定企业上限（万分之）",
+    "certified_min_tier": "已认定企业最低层级", "certified_rate_bp": "已认定企业比例（万分之）", "max_loan_yuan": "贷款上限（元）",
+    "guarantee": "担保", "bank_share_min_bp": "银行分担下限（万分之）", "guarantor_share_bp": "担保机构分担（万分之）",
+    "guidance_fund": "引导基金", "srdi_min_tier": "专精特新最低层级", "srdi_share_min_bp": "专精特新投资占比下限（万分之）",
+    "npl_compensation": "不良贷款补偿", "srdi_rate_bp": "专精特新补偿比例（万分之）", "service_list": "金融服务名单",
+    "outreach": "服务触达", "notice": "通知", "programme": "项目", "validity": "有效期", "reminder_channels": "提醒渠道",
+    "reminder_days": "提前提醒天数", "parks": "园区", "assessment": "考核", "pass_score": "合格分",
+    "reminder": "到期提醒", "annual_update": "年度数据更新", "deadline": "截止日", "title_lapse": "称号到期",
+    "renewal": "复核", "notice_months": "提前提示月数", "screening": "培育筛选", "near_miss": "准达标",
+    "max_failures": "未达条件数上限", "max_relative_gap": "相对差距上限", "service_package": "服务包",
+    "deadline_days": "办理时限（天）", "routing": "承办部门分派", "talent": "人才", "quota": "落户指标",
+    "per_year": "每年", "years": "年数", "targets": "培育目标", "yearly": "年度", "criteria": "认定条件",
+    "relocation": "迁入奖励", "introducer": "引荐奖励", "listing": "上市奖励", "scenario": "应用场景奖励",
+    "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励", "incubation": "园区孵化奖励",
+}
+
+
+def param_key(key) -> str:
+    words = [PARAM_KEY_WORDS.get(w) or TIER_LABELS.get(w) or w for w in str(key or "").split(".")]
+    return "·".join(words) or "—"
+
+
+def param_value(v) -> str:
+    """A policy value for reading: whole numbers with separators, tier codes as their names."""
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, int):
+        return f"{v:,}"
+    if isinstance(v, (dict, list)):
+        import json
+        return TIER_CODE.sub(lambda m: TIER_LABELS[m.group(1)], json.dumps(v, ensure_ascii=False))
+    return TIER_LABELS.get(str(v), str(v))
+
+
+# The fields an audit row's before/after names, in Chinese (beyond PARAM_LABELS).
+FIELD_LABELS = {"township": "乡镇/街道", "park_id": "园区", "industry_code": "行业代码", "status_on": "状态日期",
+                "recognized_on": "认定日期", "expires_on": "有效期至", "batch": "批次", "source": "来源",
+                "revoked_on": "撤销日期", "revoke_reason": "撤销原因", "voided_on": "作废日期", "void_reason": "作废原因",
+                "value": "取值", "effective_from": "生效日期", "legal_ref": "政策依据", "withdrawn_at": "撤回时间",
+                "withdrawn_by": "撤回人", "withdraw_reason": "撤回理由", "set_by": "设定人", "set_at": "设定时间",
+                "amount_yuan": "金额（元）", "program": "项目", "flag": "更正标记", "flag_reason": "标记原因",
+                "id": "编号", "version": "版本", "enterprises": "企业", "cancel_requested": "已请求取消", "name": "名称",
+                "state": "状态", "tier": "层级"}
+# Codes an audit row's values may hold, as their labels.
+VALUE_LABELS = {**TIER_LABELS, **AWARD_STATE_LABELS, **CERT_SOURCE_LABELS, **APPLICATION_STATE_LABELS,
+                **ENTERPRISE_STATUS_LABELS, **AWARD_FLAG_LABELS, **NOMINATION_STATE_LABELS}
+
+
+def field_label(name) -> str:
+    return FIELD_LABELS.get(str(name)) or PARAM_LABELS.get(str(name)) or str(name)
+
+
+def shown(v) -> str:
+    """One value of an audit row, for reading (masked already by the service)."""
+    if v is None or v == "":
+        return "（空）"
+    if isinstance(v, bool):
+        return "是" if v else "否"
+    if isinstance(v, str):
+        return VALUE_LABELS.get(v, zh_text(v))
+    return param_value(v)
+
+
+def audit_action(action) -> str:
+    """"certification.void" → "认定 作废"; an unknown part keeps its own words (still telling support which)."""
+    obj, _, verb = str(action or "").partition(".")
+    verb = verb.rsplit(".", 1)[-1]
+    return f"{AUDIT_OBJECT_LABELS.get(obj, obj)} {AUDIT_VERB_LABELS.get(verb, verb)}".strip() or "—"
+
+
+def actor_zh(actor) -> str:
+    """"econ:-:li" → "区经信局（牵头） li"; an event's handler ("event:<id>") → "系统（事件处理）"."""
+    text = str(actor or "")
+    role, _, rest = text.partition(":")
+    if role == "event":
+        return "系统（事件处理）"
+    if role == "system":
+        return "系统"
+    if role not in ROLE_LABELS:
+        return text or "—"
+    org, _, person = rest.partition(":")
+    extra = " ".join(x for x in (org if org not in ("", "-") else "", person) if x)
+    return ROLE_LABELS[role] + (f" {extra}" if extra else "")
+
+
 def yuan(v) -> str:
     try:
         return f"{int(v):,} 元"
@@ -145,6 +293,23 @@ FILTERS = {
     "role": lambda c: ROLE_LABELS.get(c or "", c or "—"),
     "request_category": lambda c: REQUEST_CATEGORY_LABELS.get(c or "", c or "—"),
     "request_state": lambda c: REQUEST_STATE_LABELS.get(c or "", c or "—"),
+    "ent_status": lambda c: ENTERPRISE_STATUS_LABELS.get(c or "", c or "—"),
+    "award_flag": lambda c: AWARD_FLAG_LABELS.get(c or "", c or "—"),
+    "application_state": lambda c: APPLICATION_STATE_LABELS.get(c or "", c or "—"),
+    "screen_status": lambda c: SCREEN_STATUS_LABELS.get(c or "", c or "—"),
+    "platform_job_state": lambda c: PLATFORM_JOB_STATE_LABELS.get(c or "", c or "—"),
+    "platform_job_kind": lambda c: PLATFORM_JOB_KIND_LABELS.get(c or "", c or "—"),
+    "import_job_state": lambda c: IMPORT_JOB_STATE_LABELS.get(c or "", c or "—"),
+    "import_mode": lambda c: IMPORT_MODE_LABELS.get(c or "", c or "—"),
+    "reminder_kind": lambda c: REMINDER_KIND_LABELS.get(c or "", c or "—"),
+    "timeline_kind": lambda c: TIMELINE_KIND_LABELS.get(c or "", c or "—"),
+    "audit_object": lambda c: AUDIT_OBJECT_LABELS.get(c or "", c or "—"),
+    "audit_action": lambda c: audit_action(c),
+    "actor": lambda c: actor_zh(c),
+    "param_key": param_key,
+    "param_value": param_value,
+    "field": field_label,
+    "shown": shown,
     "yuan": yuan,
     "zh": zh_text,
     "explain": explain,

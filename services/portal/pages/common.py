@@ -20,6 +20,10 @@ PAGES = {
     "service_list": ("/service-list", "金融服务名单", ("finance", "econ", "auditor", "bank")),
     "parks": ("/parks", "园区企业", ("econ", "auditor", "park")),
     "import": ("/import", "名单导入", ("econ", "platform")),
+    "seasons": ("/seasons", "申报季", ("econ", "auditor")),
+    "reminders": ("/reminders", "到期提醒", ("econ", "auditor")),
+    "audit": ("/audit-log", "审计日志", ("auditor", "econ", "treasury")),
+    "policy": ("/policy", "政策参数", ("econ", "auditor", "treasury", "talent", "finance")),
 }
 
 

@@ -3,16 +3,17 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Request
 
 from services.portal.labels import (AWARD_STATE_LABELS, CERT_SOURCE_LABELS, FIRST_LOAN_REASON_LABELS, LOAN_STATE_LABELS,
                                     PROGRAM_LABELS, REQUEST_CATEGORY_LABELS, REQUEST_STATE_LABELS, ROLE_LABELS,
-                                    TIER_LABELS, yuan, zh_text)
+                                    TIER_LABELS, TIMELINE_KIND_LABELS, audit_action, field_label, yuan, zh_text)
 from services.portal.pages.common import api, optional, page_user, render, seg
-from services.portal.session import User
-from shared.clock import SHANGHAI
+from services.portal.session import PortalError, User
+from shared.clock import SHANGHAI, today
 
 router = APIRouter()
 
@@ -29,26 +30,87 @@ async def enterprises(request: Request, user: Annotated[User, page_user("enterpr
 
 
 @router.get("/enterprises/{uscc}")
-async def enterprise(request: Request, uscc: str, user: Annotated[User, page_user("enterprises")]):
+async def enterprise(request: Request, uscc: str, user: Annotated[User, page_user("enterprises")], on: str = ""):
+    return await enterprise_page(request, user, uscc, on)
+
+
+def day_or_none(text: str) -> str | None:
+    """A YYYY-MM-DD the user picked, else None (today); the registry refuses a bad one anyway."""
+    try:
+        return dt.date.fromisoformat(text.strip()).isoformat() if text.strip() else None
+    except ValueError:
+        raise PortalError(422, f"日期格式不正确：{text.strip()[:20]}（应为 年-月-日，如 2024-01-01）。") from None
+
+
+async def enterprise_page(request: Request, user: User, uscc: str, on: str = "", status: int = 200, **extra):
+    """One enterprise as the registry has it on a date (today by default), its timeline up to that
+    date, and (econ, today) the forms that correct it. `extra`: a refused form's error and input."""
     a = api(request, user)
-    ent = await a.get("registry", f"/enterprises/{seg(uscc, '企业')}")
+    day = day_or_none(on)
+    ent = await a.get("registry", f"/enterprises/{seg(uscc, '企业')}", on=day)
     uscc = ent.get("uscc") or uscc  # the registry's spelling of the code, from here on
     path = seg(uscc, "企业")
-    awards, totals, quotas, listing, loans, requests = await asyncio.gather(
+    may_correct = user.role == "econ" and day is None
+    awards, totals, quotas, listing, loans, requests, registry_tl, towns, parks = await asyncio.gather(
         optional(a.all("awards", "/awards", uscc=uscc, cap=500)),
         optional(a.get("awards", f"/enterprises/{path}/awards")),
         optional(a.all("talent", "/quotas", uscc=uscc, cap=100)),
         optional(a.get("finance", f"/service-list/{path}"), missing=False),
         optional(a.all("finance", "/loans", uscc=uscc, cap=200)),  # a bank's reply holds its own cases only
-        optional(a.all("registry", "/service-requests", uscc=uscc, cap=200)))
+        optional(a.all("registry", "/service-requests", uscc=uscc, cap=200)),
+        optional(a.get("registry", f"/enterprises/{path}/timeline", on=day)),
+        optional(a.get("registry", "/townships")) if may_correct else none(),
+        optional(a.all("parks", "/parks", cap=500)) if may_correct else none())
     award_details = []
     if awards:
         award_details = await asyncio.gather(*(optional(a.get("awards", f"/awards/{x['id']}")) for x in awards[:50]))
-    return render(request, "enterprise.html", e=ent, awards=awards, totals=totals, quotas=quotas, listing=listing,
-                  loans=loans, requests=requests,
-                  timeline=timeline(ent, [d for d in award_details if d], quotas or [], listing or None,
-                                    loans or [], requests or []))
+    award_details = [d for d in award_details if d]
+    if registry_tl and registry_tl.get("entries") is not None:
+        items = registry_timeline(registry_tl, award_details, loans or [], requests or [], bool(awards is not None),
+                                  requests is not None, day)
+    else:  # a registry without the timeline API: today's record assembled here
+        items = timeline(ent, award_details, quotas or [], listing or None, loans or [], requests or [])
+    return render(request, "enterprise.html", status, e=ent, awards=awards, totals=totals, quotas=quotas,
+                  listing=listing, loans=loans, requests=requests, timeline=items, on=day or "",
+                  today=today().isoformat(), may_correct=may_correct, townships=(towns or {}).get("items") or [],
+                  parks=parks or [], form_id=uuid.uuid4().hex, **extra)
 
+
+async def none():
+    return None
+
+
+def registry_timeline(tl: dict, awards: list[dict], loans: list[dict], requests: list[dict], read_awards: bool,
+                      read_requests: bool, day: str | None) -> list[dict]:
+    """The registry's timeline (titles, quotas, list entries, visits, corrections: up to the date),
+    with each department's own detail where the role reads it: every state change of an award with
+    its voucher, the loan cases, the service requests with their resolution."""
+    items = []
+    for x in tl["entries"]:
+        kind, d = x["kind"], x.get("detail") or {}
+        if kind == "award" and read_awards or kind.startswith("service_request.") and read_requests:
+            continue  # the department's own fuller record, below
+        text = x["summary_zh"]
+        if kind == "award":
+            text = (f"{PROGRAM_LABELS.get(d.get('program'), '奖励')} {yuan(d.get('amount_yuan'))}："
+                    f"{AWARD_STATE_LABELS.get(d.get('state'), '—')}")
+        elif kind.startswith("service_request."):
+            cat = REQUEST_CATEGORY_LABELS.get(d.get("category"), "其他")
+            text = (f"服务包诉求 {d.get('id')}（{cat}）" + ("提出：" + text.split("：", 1)[-1] if kind.endswith("opened")
+                                                         else REQUEST_STATE_LABELS.get(d.get("state"), "已办结")))
+        elif kind.startswith("service_list."):
+            tier = TIER_LABELS.get(d.get("tier") or "", "")
+            text = (f"列入专精特新企业金融服务名单" + (f"（{tier}）" if tier else "") if kind.endswith("joined")
+                    else "移出金融服务名单")
+        elif kind == "correction":
+            action = str(d.get("action") or "")
+            fields = "、".join(field_label(f) for f in d.get("fields") or [] if f not in ("uscc", "reason"))
+            text = ("登记入企业库" if action.endswith(".register") else
+                    f"记录更正（{audit_action(action)}）" + (f"：{fields}" if fields else ""))
+        items.append({"on": x["on"], "kind": TIMELINE_KIND_LABELS.get(kind, "其他"), "text": text})
+    own = timeline({}, awards, [], None, loans, requests)
+    items += [i for i in own if not day or i["on"] <= day]
+    return sorted(items, key=lambda i: (i["on"], i.get("at", "")), reverse=True)
 
 
 def local_date(at: str | None) -> str:

@@ -213,6 +213,17 @@ def imported(page) -> dict[str, str]:
     return dict(zip(terms, page.locator(".report dl.facts dd").all_inner_texts()))
 
 
+def preview_then_confirm(page, path) -> dict[str, str]:
+    """Upload for the preview (nothing written), then choose the same file again and confirm."""
+    page.set_input_files("#file", str(path))
+    page.get_by_role("button", name="上传并预览").click()
+    page.wait_for_selector("#rep:has-text('预览结果（尚未导入）')", timeout=WAIT_MS)
+    page.set_input_files("#confirm-file", str(path))
+    page.get_by_role("button", name="确认导入").click()
+    page.wait_for_selector("#rep:has-text('导入报告')", timeout=WAIT_MS)
+    return imported(page)
+
+
 def test_econ_imports_and_reviews_treasury_approves_and_disburses(stack, browser, tmp_path):
     portal = stack["portal"]
     page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
@@ -240,12 +251,10 @@ def test_econ_imports_and_reviews_treasury_approves_and_disburses(stack, browser
     page.get_by_role("link", name="名单导入").click()
     page.wait_for_url(portal + "/import")
     shot(page, "03-import-form")
-    page.set_input_files("#file", str(DATA / "recognition-list-sample.csv"))
-    page.get_by_role("button", name="上传并导入").click()
-    report = imported(page)
-    assert report["新建认定"] == f"{expected['created']} 行" and report["非本区（跳过）"] == f"{expected['skipped']} 行"
+    report = preview_then_confirm(page, DATA / "recognition-list-sample.csv")
+    assert report["新建认定"] == f"{expected['created']} 行" and report["跳过（他区或文件内重复）"] == f"{expected['skipped']} 行"
     assert report["被拒绝"] == f"{expected['rejected']} 行"
-    assert "统一社会信用代码无效（校验位不符）" in page.locator(".report table").inner_text()
+    assert "统一社会信用代码无效（校验位不符）" in page.locator(".report table").first.inner_text()
     shot(page, "04-import-report-sample")
 
     # -- and a small generated list with one firm of its own, recognised this year
@@ -257,17 +266,15 @@ def test_econ_imports_and_reviews_treasury_approves_and_disburses(stack, browser
         f"1,北京房山精密智造有限公司,{firm},房山区,北京市专精特新中小企业,2025年第二批,2025年9月1日\n"
         f"2,北京朝阳示例科技有限公司,{make_uscc('110105')},朝阳区,北京市专精特新中小企业,2025年第二批,2025-09-01\n"
         f"3,北京代码有误有限公司,{bad},房山区,创新型中小企业,2025年第二批,2025/9/1\n", encoding="utf-8-sig")
-    page.set_input_files("#file", str(listing))
-    page.get_by_role("button", name="上传并导入").click()
-    page.wait_for_selector("#rep:has-text('房山区认定名单.csv')")
-    report = imported(page)
-    assert report["新建认定"] == "1 行" and report["非本区（跳过）"] == "1 行" and report["被拒绝"] == "1 行"
+    report = preview_then_confirm(page, listing)
+    assert page.locator("#rep").inner_text().endswith("房山区认定名单.csv")
+    assert report["新建认定"] == "1 行" and report["跳过（他区或文件内重复）"] == "1 行" and report["被拒绝"] == "1 行"
     shot(page, "05-import-report")
     # A file the registry cannot read: why, in Chinese, on the same page.
     junk = tmp_path / "空白.csv"
     junk.write_text("甲,乙\n1,2\n", encoding="utf-8")
     page.set_input_files("#file", str(junk))
-    page.get_by_role("button", name="上传并导入").click()
+    page.get_by_role("button", name="上传并预览").click()
     page.wait_for_selector("#fail:has-text('空白.csv')")
     shot(page, "06-import-refused")
 

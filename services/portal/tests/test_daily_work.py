@@ -135,9 +135,10 @@ async def test_a_lapsed_title_shows_as_expired_on_its_dates_before_any_sweep(por
     await portal.login("econ")
     page = (await portal.http.get(f"/enterprises/{u}")).text
     # Whatever state the registry still stores (its sweep announces, it does not decide), the title
-    # lapsed the day after 2024-02-29: the table says so and the timeline has the expiry.
+    # lapsed the day after 2024-02-29: the table says so and the timeline (the registry's) has the
+    # lapse on that day, naming the last valid day.
     assert "<td>2024-02-29</td><td>—</td><td>手工录入</td><td>已到期</td>" in page
-    assert "2024-02-29</time> <span class=\"tag\">到期</span> 北京市专精特新中小企业有效期届满" in page
+    assert "2024-03-01</time> <span class=\"tag\">到期</span> 北京市专精特新中小企业有效期届满（2024-02-29）" in page
 
 
 async def test_an_enterprise_liaison_nominates_on_its_own_quota_and_sees_ids_masked(portal, suite):

@@ -1,0 +1,104 @@
+"""Correcting the record (issue 18): an enterprise's facts, its departure (moved out or closed), and
+a certification entered by mistake (作废). The registry decides and audits; a refusal is shown
+beside the form it came from, on the enterprise's page, with what was typed."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
+
+from services.portal.backend import ServiceError
+from services.portal.labels import ROLE_LABELS
+from services.portal.pages.common import CsrfChecked, api, page_user, seg
+from services.portal.pages.enterprises import enterprise_page
+from services.portal.session import PortalError, User, flash
+
+router = APIRouter()
+DEPARTURES = {"moved_out": "迁出本区", "closed": "注销"}
+
+
+def econ_only(user: User, what: str) -> None:
+    if user.role != "econ":
+        raise PortalError(403, f"您当前的角色（{ROLE_LABELS.get(user.role, user.role)}）不能{what}，请由区经信局办理。")
+
+
+def key_of(form_id: str, what: str) -> str | None:
+    """The Idempotency-Key of a rendered form: a double submission changes nothing."""
+    return f"portal-{form_id}-{what}" if form_id else None
+
+
+async def refused(request: Request, user: User, uscc: str, form: str, e: ServiceError, typed: dict):
+    """The enterprise page again, the service's reason beside the form (`form`), what was typed kept."""
+    if e.status == 401:
+        raise e
+    return await enterprise_page(request, user, uscc, status=e.status if 400 <= e.status < 500 else 200,
+                                 failed={form: e}, typed=typed)
+
+
+@router.post("/enterprises/{uscc}/correct", dependencies=[CsrfChecked])
+async def correct(request: Request, uscc: str, user: Annotated[User, page_user("enterprises")],
+                  name: Annotated[str, Form()] = "", township: Annotated[str, Form()] = "",
+                  park_id: Annotated[str, Form()] = "", industry_code: Annotated[str, Form()] = "",
+                  reason: Annotated[str, Form()] = "", form_id: Annotated[str, Form()] = ""):
+    """更正企业信息: every field of the form is sent (an empty park, township or industry clears it; the
+    name is never cleared); the registry changes what differs and audits it."""
+    econ_only(user, "更正企业信息")
+    typed = {"name": name, "township": township, "park_id": park_id, "industry_code": industry_code, "reason": reason}
+    body = {k: (v.strip() or None) for k, v in typed.items() if k != "name"}
+    if name.strip():
+        body["name"] = name.strip()
+    try:
+        e = await api(request, user).patch("registry", f"/enterprises/{seg(uscc, '企业')}", json=body)
+    except ServiceError as err:
+        return await refused(request, user, uscc, "correct", err, typed)
+    flash(request, "ok", f"已更正企业信息：{e.get('name', '')}（乡镇/街道：{e.get('township') or '未填'}，"
+                         f"园区：{e.get('park_id') or '无'}）。")
+    return RedirectResponse(f"/enterprises/{seg(uscc, '企业')}", status_code=303)
+
+
+@router.post("/enterprises/{uscc}/departure", dependencies=[CsrfChecked])
+async def departure(request: Request, uscc: str, user: Annotated[User, page_user("enterprises")],
+                    status: Annotated[str, Form()] = "", on: Annotated[str, Form()] = "",
+                    reason: Annotated[str, Form()] = "", form_id: Annotated[str, Form()] = ""):
+    """迁出 / 注销: the registry records it and each department ends what it must (awards withheld,
+    quotas and the list entry ended)."""
+    econ_only(user, "记录迁出或注销")
+    typed = {"status": status, "on": on, "reason": reason}
+    missing = [label for label, v in (("类型", status), ("日期", on), ("说明", reason)) if not v.strip()]
+    if missing:
+        err = ServiceError(422, f"未记录：请填写{'、'.join(missing)}。")
+        return await refused(request, user, uscc, "departure", err, typed)
+    body = {"status": status.strip(), "on": on.strip(), "reason": reason.strip()}
+    try:
+        e = await api(request, user).post("registry", f"/enterprises/{seg(uscc, '企业')}/departure", json=body,
+                                          idempotency_key=key_of(form_id, "departure"))
+    except ServiceError as err:
+        return await refused(request, user, uscc, "departure", err, typed)
+    flash(request, "ok", f"已记录{DEPARTURES.get(e.get('status'), '迁出或注销')}（{e.get('status_on') or body['on']}）："
+                         "其未兑付奖励暂停，落户指标与金融服务名单随之终止。")
+    return RedirectResponse(f"/enterprises/{seg(uscc, '企业')}", status_code=303)
+
+
+@router.post("/certifications/{cert_id}/void", dependencies=[CsrfChecked])
+async def void(request: Request, cert_id: int, user: Annotated[User, page_user("enterprises")],
+               uscc: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+               form_id: Annotated[str, Form()] = ""):
+    """作废 a certification entered by mistake (not a revocation: no ban; unpaid awards withdrawn, paid
+    ones flagged for the treasury, future quotas cancelled)."""
+    econ_only(user, "作废认定")
+    if not uscc.strip():
+        raise PortalError(422, "请求参数不正确（统一社会信用代码），请从企业页面操作。")
+    typed = {"cert_id": cert_id, "reason": reason}
+    if len(reason.strip()) < 2:
+        err = ServiceError(422, "认定未作废：请填写作废原因（至少 2 个字）。")
+        return await refused(request, user, uscc, f"void-{cert_id}", err, typed)
+    try:
+        c = await api(request, user).post("registry", f"/certifications/{cert_id}/void",
+                                          json={"reason": reason.strip()},
+                                          idempotency_key=key_of(form_id, f"void-{cert_id}"))
+    except ServiceError as err:
+        return await refused(request, user, uscc, f"void-{cert_id}", err, typed)
+    flash(request, "ok", f"认定 {c['id']} 已作废（{c.get('voided_on') or ''}）：视为从未认定；未兑付的奖励撤回，"
+                         "已拨付的提请区财政局核处。")
+    return RedirectResponse(f"/enterprises/{seg(uscc.strip(), '企业')}", status_code=303)
