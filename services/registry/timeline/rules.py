@@ -5,13 +5,27 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
+from services.registry.service_package.rules import CATEGORY_ZH, STATE_ZH
 from shared.clock import SHANGHAI
+from shared.tiers import TIER_ZH
 
-TIER_ZH = {"innovative": "创新型中小企业", "potential": "专精特新潜在企业", "municipal_srdi": "北京市专精特新中小企业",
-           "municipal_little_giant": "北京市专精特新“小巨人”", "national_little_giant": "国家级专精特新“小巨人”",
-           "single_champion": "制造业单项冠军", "sme": "无称号"}
 AWARD_STATE_ZH = {"computed": "已核定", "reviewed": "已审核", "approved": "已批准", "disbursed": "已拨付",
-                  "rejected": "已驳回", "clawed_back": "已追回", "withheld": "已暂停", "withdrawn": "已撤回"}
+                  "rejected": "已驳回", "clawed_back": "已追回", "withheld": "已暂停（企业迁出或注销）",
+                  "withdrawn": "已撤回（认定作废）", "settled_outside": "系统外已兑付"}
+# As the awards service names them (services/awards/rules.PROGRAMS_ZH).
+PROGRAM_ZH = {"tier": "层级奖励", "relocation": "入区奖励", "introducer": "中介奖励", "listing": "上市奖励",
+              "scenario": "应用场景奖励", "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励",
+              "incubation": "园区孵化奖励"}
+# The audit actions and fields a correction names, in the bureau's words.
+ACTION_ZH = {"enterprise.change": "更正企业信息", "enterprise.depart": "企业迁出或注销",
+             "enterprise.register": "企业登记", "certification.void": "认定作废"}
+FIELD_ZH = {"name": "名称", "township": "乡镇（街道）", "park_id": "园区", "industry_code": "行业代码",
+            "status": "经营状态", "status_on": "状态日期", "status_reason": "说明"}
+
+
+def yuan(amount) -> str:
+    """Whole 元 with thousands separators, as officials read them."""
+    return f"{amount:,} 元" if isinstance(amount, int) else f"{amount} 元"
 # Within one day: what happened first reads last (newest first), e.g. recognised before expired.
 ORDER = ("title.recognized", "service_list.joined", "quota", "award", "service_request.opened", "visit",
          "service_request.closed", "service_list.left", "title.revoked", "title.expired", "title.voided",
@@ -76,7 +90,8 @@ def award(record: dict, day: dt.date) -> Entry:
     program = record.get("program", "")
     tier = f"（{TIER_ZH.get(record['tier'], record['tier'])}）" if record.get("tier") else ""
     return Entry(day, "award", f"award:{record.get('award_id')}",
-                 f"奖励 {program}{tier} {record.get('amount_yuan')} 元：{AWARD_STATE_ZH.get(state, state)}",
+                 f"{PROGRAM_ZH.get(program, '奖励')}{tier} {yuan(record.get('amount_yuan'))}："
+                 f"{AWARD_STATE_ZH.get(state, '状态变更')}",
                  f"award {program} {record.get('amount_yuan')} yuan: {state}", record)
 
 
@@ -111,10 +126,10 @@ def requests(rows: list) -> list[Entry]:
         ref = f"service_request:{r.id}"
         detail = {"id": r.id, "category": r.category, "department": r.department, "state": r.state,
                   "due_on": r.due_on.isoformat()}
-        out.append(Entry(r.opened_on, "service_request.opened", ref, f"提出诉求（{r.category}）：{r.summary[:100]}",
+        out.append(Entry(r.opened_on, "service_request.opened", ref, f"提出诉求（{CATEGORY_ZH.get(r.category, '其他')}）：{r.summary[:100]}",
                          f"service request opened ({r.category})", detail))
         if r.closed_on:
-            out.append(Entry(r.closed_on, "service_request.closed", ref, f"诉求办结（{r.state}）",
+            out.append(Entry(r.closed_on, "service_request.closed", ref, f"诉求办结（{STATE_ZH.get(r.state, '已关闭')}）",
                              f"service request closed ({r.state})", detail))
     return out
 
@@ -131,7 +146,7 @@ def corrections(rows: list) -> list[Entry]:
         before, after = a.before or {}, a.after or {}
         changed = sorted(k for k in set(before) | set(after) if before.get(k) != after.get(k))
         day = a.at.replace(tzinfo=dt.UTC).astimezone(SHANGHAI).date()
-        out.append(Entry(day, "correction", f"audit:{a.id}", f"记录变更 {a.action}：{'、'.join(changed)}",
+        out.append(Entry(day, "correction", f"audit:{a.id}", f"{ACTION_ZH.get(a.action, '记录变更')}：{'、'.join(FIELD_ZH.get(k, k) for k in changed)}",
                          f"record changed {a.action}: {', '.join(changed)}", {"action": a.action, "fields": changed}))
     return out
 

@@ -6,7 +6,7 @@ from pydantic import ConfigDict, Field
 from shared.schemas import Public
 
 ENTRY_EXAMPLE = {"on": "2025-07-01", "kind": "award", "ref": "award:1207",
-                 "summary_zh": "奖励 tier（北京市专精特新中小企业） 300000 元：已批准",
+                 "summary_zh": "层级奖励（北京市专精特新中小企业） 300,000 元：已批准",
                  "summary_en": "award tier 300000 yuan: approved",
                  "detail": {"award_id": 1207, "program": "tier", "tier": "municipal_srdi", "amount_yuan": 300000,
                             "state": "approved"}}

@@ -112,6 +112,8 @@ async def test_the_timeline_in_one_answer_newest_first(suite):
     entries = {x["kind"]: x for x in body["entries"]}
     assert entries["award"]["ref"] == "award:9001" and entries["award"]["detail"]["state"] == "approved"
     assert "已批准" in entries["award"]["summary_zh"] and entries["quota"]["summary_zh"] == "2024年度落户指标 1 个"
+    assert not any(code in e["summary_zh"] for e in entries.values()
+                   for code in ("tier", "municipal_srdi", "approved", "enterprise.")), "a raw code in a summary"
     assert entries["service_list.joined"]["detail"]["name"] == "北京时间线测试科技有限公司"  # the stale one lost
     # today: the registration (a correction of the record) and the real award come on top
     body = (await econ.get(f"/api/v1/enterprises/{u}/timeline")).json()
