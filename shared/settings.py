@@ -59,6 +59,12 @@ class Settings(BaseSettings):
     token_ttl_hours: int = 12
     token_max_lifetime_hours: int = 24  # a token whose exp - iat is longer is refused
     relay_interval_s: float = 0.5
+    # A relay that dies mid-batch leaves its rows to another after this; safe to keep short, as
+    # JetStream drops a republished event (Nats-Msg-Id) within stream_duplicate_window_s.
+    relay_lease_s: float = Field(5.0, gt=0)
+    # Events a consumer fetches and handles in one transaction (a savepoint each); 1 = one
+    # transaction per event, as before batches.
+    consumer_batch: int = Field(50, ge=1, le=1000)
     dead_letter_after: int = 5  # a handler's own error this many times → a dead letter
     retry_backoff_max_s: float = 30.0  # the longest wait between retries of a transient fault
     stall_after_s: float = 60.0  # /readyz fails when the consumer or relay is stuck this long
@@ -90,6 +96,17 @@ class Settings(BaseSettings):
     smtp_user: str | None = None
     smtp_password: str | None = None
     outreach_registry_url: str | None = None
+    # Outreach's WeChat template messages (the official account's API) and SMS provider
+    # (services/outreach/README.md, "Channels"); a channel missing its settings is "not configured".
+    wechat_api_url: str = "https://api.weixin.qq.com"
+    wechat_appid: str | None = None
+    wechat_secret: str | None = None
+    wechat_template_id: str | None = None
+    wechat_timeout_s: float = 10.0
+    sms_api_url: str | None = None
+    sms_api_key: str | None = None
+    sms_template: str | None = None
+    sms_timeout_s: float = 10.0
 
     def check(self, service: str) -> None:
         """Refuse to start (SettingsError) with a setting that would otherwise fail on the first

@@ -56,6 +56,15 @@ def targeted(target: Mapping, e: Mapping) -> bool:
     return True
 
 
+CRITERIA = ("tiers", "townships", "park_ids", "usccs", "industries", "screening")
+
+
+def aimless(target: Mapping) -> bool:
+    """A target naming no one: no criterion, and not explicitly every enterprise (`audience: all`).
+    Matching it would reach everyone, so it is refused rather than sent."""
+    return target.get("audience") != "all" and not any(target.get(k) for k in CRITERIA)
+
+
 def backoff(attempts: int, params: Mapping[str, Param]) -> dt.timedelta:
     """The wait before retry number `attempts` + 1: base × 2^(attempts − 1), capped."""
     base = int(params["outreach.notice.retry_base_s"].value)

@@ -28,6 +28,7 @@ class Contact(Table, table=True):
     uscc: str = Field(max_length=18, primary_key=True)
     email: str | None = Field(default=None, max_length=200)
     wechat_openid: str | None = Field(default=None, max_length=100)
+    phone: str | None = Field(default=None, max_length=20)  # a mainland mobile number, for SMS
     updated_by: str = Field(max_length=200)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime, sa_column_kwargs={"onupdate": utcnow})
 
@@ -137,9 +138,10 @@ class Notice(Table, table=True):
     window_closes: dt.date
     criteria_url: str | None = Field(default=None, max_length=500)
     # {"tiers", "townships", "park_ids", "usccs", "industries": [...], "screening": {tier, result, on,
-    #  indicator_year, usccs (resolved from the registry at creation)} | null}
+    #  indicator_year, usccs (resolved from the registry at creation)} | null, "audience": "targeted" |
+    #  "all" (every district enterprise: only when asked for, never for an empty target)}
     target: dict = Field(sa_type=JSON)
-    channels: list = Field(sa_type=JSON)  # ["inbox", "email", "wechat"]
+    channels: list = Field(sa_type=JSON)  # ["inbox", "email", "wechat", "sms"]
     sent_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     # Set on the reminders the service writes itself ("reminder:<programme id>:<window_closes>"),
     # so that reminding again reuses the notice instead of writing a second one.
@@ -159,7 +161,9 @@ class Delivery(Table, table=True):
     notice_id: int = Field(foreign_key="notice.id", index=True)
     uscc: str = Field(max_length=18, index=True)
     channel: str = Field(max_length=12)
-    state: str = Field(default="pending", max_length=10)  # pending, sending, sent, failed, abandoned
+    # pending, sending, sent, failed (retried), abandoned (given up), skipped (nothing to send: no
+    # address for the channel, or the channel not configured; never retried)
+    state: str = Field(default="pending", max_length=10)
     attempts: int = 0
     next_attempt_at: dt.datetime = _created()
     last_error: str | None = Field(default=None, max_length=500)

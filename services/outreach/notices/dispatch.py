@@ -14,7 +14,7 @@ import structlog
 
 from services.outreach import registry, rules
 from services.outreach.notices import repository
-from services.outreach.notices.channels import ChannelError, Message, channels_of
+from services.outreach.notices.channels import NO_CHANNEL, ChannelError, Message, Skipped, channels_of
 from shared import params
 from shared.clock import today
 from shared.db import Database, utcnow
@@ -30,15 +30,22 @@ def _claim(db: Database, now: dt.datetime, notice_id: int | None) -> tuple[list[
         for d in repository.due(s, now, notice_id, int(ps["outreach.notice.batch_size"].value)):
             n, c = repository.notice(s, d.notice_id), repository.contact(s, d.uscc)
             d.state, d.attempts, d.next_attempt_at = "sending", d.attempts + 1, now + lease
-            claimed.append((d.id, Message(
-                key=f"notice-{n.id}-{d.uscc}-{d.channel}", uscc=d.uscc, enterprise_name=registry.name_of(s, d.uscc),
-                title=n.title, body=n.body, programme=n.programme,
-                window=f"{n.window_opens.isoformat()} 至 {n.window_closes.isoformat()}", criteria_url=n.criteria_url,
-                email=c and c.email, wechat_openid=c and c.wechat_openid), d.channel))
+            claimed.append((d.id, message(n, d.uscc, registry.name_of(s, d.uscc), c, d.channel), d.channel))
         return claimed, ps
 
 
-def _settle(db: Database, delivery_id: int, error: str | None, ps: dict) -> str:
+def message(n, uscc: str, name: str, c, channel: str) -> Message:
+    """What one delivery carries: the notice's text and the enterprise's addresses (contact `c`)."""
+    return Message(key=f"notice-{n.id}-{uscc}-{channel}", uscc=uscc, enterprise_name=name, title=n.title,
+                   body=n.body, programme=n.programme,
+                   window=f"{n.window_opens.isoformat()} 至 {n.window_closes.isoformat()}",
+                   criteria_url=n.criteria_url, email=c and c.email, wechat_openid=c and c.wechat_openid,
+                   phone=c and c.phone)
+
+
+def _settle(db: Database, delivery_id: int, error: str | None, ps: dict, outcome: str = "retry") -> str:
+    """Record one send: `error` None → sent; else `outcome` skip → skipped, give_up → abandoned,
+    retry → failed with back-off (abandoned past outreach.notice.max_attempts)."""
     with db.transaction() as s:
         d = repository.delivery(s, delivery_id)
         if d is None or d.state != "sending":
@@ -46,7 +53,9 @@ def _settle(db: Database, delivery_id: int, error: str | None, ps: dict) -> str:
         now = utcnow()
         if error is None:
             d.state, d.sent_at, d.last_error = "sent", now, None
-        elif rules.gives_up(d.attempts, ps):
+        elif outcome == "skip":  # nothing was tried: the attempt is not counted
+            d.state, d.last_error, d.attempts = "skipped", error, d.attempts - 1
+        elif outcome == "give_up" or rules.gives_up(d.attempts, ps):
             d.state, d.last_error = "abandoned", error
         else:
             d.state, d.last_error, d.next_attempt_at = "failed", error, now + rules.backoff(d.attempts, ps)
@@ -60,16 +69,18 @@ def dispatch_once(app, notice_id: int | None = None, now: dt.datetime | None = N
     counts: dict[str, int] = {}
     for delivery_id, message, channel in claimed:
         ch = channels.get(channel)
-        error = None
+        error, outcome = None, "retry"
         try:
             if ch is None:
-                raise ChannelError(f"no channel {channel!r}")
+                raise Skipped(f"{NO_CHANNEL}: {channel}")
             ch.send(message)
+        except Skipped as e:
+            error, outcome = str(e)[:400], "skip"
         except ChannelError as e:
-            error = str(e)
+            error, outcome = str(e), "give_up" if e.permanent else "retry"
         except Exception as e:  # noqa: BLE001 - a channel bug is a failed send, visible and retried
             log.exception("channel failed", channel=channel)
             error = f"{type(e).__name__}: {e}"[:400]
-        state = _settle(db, delivery_id, error, ps)
+        state = _settle(db, delivery_id, error, ps, outcome)
         counts[state] = counts.get(state, 0) + 1
     return {"claimed": len(claimed), **counts}

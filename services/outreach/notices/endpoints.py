@@ -10,8 +10,10 @@ from fastapi import APIRouter, Path, Query, Request
 from services.outreach.access import Reader, Recorder, Writer, page
 from shared.pagination import Cursor, Limit
 from services.outreach.notices import dispatch, repository, screening, service
+from services.outreach.notices.channels import channels_of
 from services.outreach.notices.schemas import (ContactIn, ContactPublic, DeliveryPublic, DeliveryState, Dispatched,
-                                               InboxItem, NoticeDetail, NoticeIn, NoticePublic, Queued, ReadMarked)
+                                               InboxItem, NoticeDetail, NoticeIn, NoticePublic, Preview, Queued,
+                                               ReadMarked)
 from shared import pagination
 from shared.schemas import USCC, Page, RowId
 from shared.sessions import DatabaseDep, ReadSession, WriteSession
@@ -23,8 +25,8 @@ Uscc = Annotated[USCC, Path(description="统一社会信用代码 / unified soci
 
 @router.put("/enterprises/{uscc}/contact", summary="企业联系方式 / Where notices reach an enterprise")
 def set_contact(uscc: Uscc, body: ContactIn, who: Recorder, session: WriteSession) -> ContactPublic:
-    """登记通知送达企业的电子邮箱与微信 openid；企业须在区企业库中。
-    Set where notices reach an enterprise (e-mail, WeChat openid); it must be in the registry."""
+    """登记通知送达企业的电子邮箱、微信 openid 与手机号；企业须在区企业库中。
+    Set where notices reach an enterprise (e-mail, WeChat openid, mobile number); it must be in the registry."""
     return service.set_contact(session, who, uscc, body)
 
 
@@ -40,11 +42,13 @@ def inbox(uscc: Uscc, who: Reader, session: ReadSession, limit: Limit = 100,
              responses={502: {"description": "企业库筛选接口答复异常 / the registry's screening answered badly"},
                         503: {"description": "无法连接企业库筛选接口 / the registry's screening is unreachable"}})
 async def create_notice(body: NoticeIn, request: Request, who: Writer, db: DatabaseDep) -> NoticePublic:
-    """起草一份申报通知。对象中的 screening 此时经区企业库筛选接口解析（转发调用者的 Authorization），名单随通知保存；
-    企业库不可达 503、答复异常 502，均不创建通知。
-    Draft a notice. A `target.screening` selector is resolved now through the registry's screening
+    """起草一份申报通知。对象为空（无任何条件且未明确 audience 为 all）时 422 empty-target。对象中的 screening
+    此时经区企业库筛选接口解析（转发调用者的 Authorization），名单随通知保存；企业库不可达 503、答复异常 502，均不创建通知。
+    Draft a notice. An empty target (no criterion, and not explicitly `audience: all`) is 422
+    `empty-target`. A `target.screening` selector is resolved now through the registry's screening
     (the caller's Authorization forwarded) and its USCCs stored with the notice; the registry down →
     503, a bad answer → 502, nothing created."""
+    service.refuse_aimless(body.target.model_dump(mode="json"))  # before asking the registry anything
     resolved = None
     if body.target.screening is not None:
         resolved = await screening.resolve(request.app, body.target.screening.model_dump(mode="json"),
@@ -71,11 +75,23 @@ def get_notice(notice_id: NoticeId, who: Reader, session: ReadSession) -> Notice
     return service.detail(session, who, notice_id)
 
 
+@router.get("/notices/{notice_id}/preview", summary="预览通知对象 / Whom the notice would reach, without sending")
+def preview_notice(notice_id: NoticeId, request: Request, who: Reader, session: ReadSession) -> Preview:
+    """按当前区企业库记录（今日梯度）解析对象，逐企业、逐渠道答复将发送、将跳过（无该渠道地址、渠道未配置）或已排队，
+    不发送、不排队；对象为空的旧草稿 422 empty-target。
+    Resolve the target now (today's tiers) and answer, per enterprise and channel, whether it would
+    be sent, skipped (no address for the channel, the channel not configured) or is already queued,
+    without sending or queuing anything; 422 `empty-target` for an old draft with an empty target."""
+    return service.preview(session, who, notice_id, channels_of(request.app))
+
+
 @router.post("/notices/{notice_id}/send", summary="发送通知 / Queue the notice for its targets")
 def send_notice(notice_id: NoticeId, who: Writer, session: WriteSession) -> Queued:
-    """按区企业库的最新记录（发送当日的梯度）解析对象，为每家企业 × 渠道排队一条送达；重发只为新符合的企业排队。
+    """按区企业库的最新记录（发送当日的梯度）解析对象，为每家企业 × 渠道排队一条送达；重发只为新符合的企业排队，
+    并重新排队此前跳过的送达；对象为空 422 empty-target。
     Resolve the target now against the registry's newest records (tiers on the day of sending) and
-    queue one delivery per enterprise × channel; a resend queues only enterprises that newly match."""
+    queue one delivery per enterprise × channel; a resend queues only enterprises that newly match,
+    and queues skipped deliveries again. 422 `empty-target` for a draft with an empty target."""
     return service.send(session, who, notice_id)
 
 

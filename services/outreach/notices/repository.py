@@ -3,7 +3,7 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, select, update
 from sqlalchemy.orm import Session
 
 from services.outreach.access import one, scoped
@@ -55,6 +55,27 @@ def queued_pairs(s: Session, notice_id: int) -> set[tuple[str, str]]:
     """(uscc, channel) of the deliveries the notice already has."""
     return {(u, ch) for u, ch in s.execute(select(Delivery.uscc, Delivery.channel)
                                             .where(Delivery.notice_id == notice_id))}
+
+
+def delivery_state_of(s: Session, notice_id: int) -> dict[tuple[str, str], str]:
+    """(uscc, channel) → state of the notice's deliveries."""
+    return {(u, ch): st for u, ch, st in s.execute(select(Delivery.uscc, Delivery.channel, Delivery.state)
+                                                    .where(Delivery.notice_id == notice_id))}
+
+
+def requeue_skipped(s: Session, notice_id: int, now: dt.datetime) -> int:
+    """The notice's skipped deliveries back to pending (a resend tries them again); how many."""
+    r = s.execute(update(Delivery).where(Delivery.notice_id == notice_id, Delivery.state == "skipped")
+                  .values(state="pending", next_attempt_at=now).execution_options(synchronize_session=False))
+    return r.rowcount or 0
+
+
+def contacts(s: Session, usccs: list[str]) -> dict[str, Contact]:
+    """The contacts of these enterprises, by USCC (in chunks: a long list of bound parameters)."""
+    out = {}
+    for i in range(0, len(usccs), 500):
+        out.update({c.uscc: c for c in s.scalars(select(Contact).where(Contact.uscc.in_(usccs[i:i + 500])))})
+    return out
 
 
 def of_enterprise(s: Session, who: Principal, notice_id: int, uscc: str) -> list[Delivery]:

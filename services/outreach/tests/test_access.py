@@ -11,7 +11,7 @@ from services.outreach.showcase import repository as showcase
 from shared.auth import Principal
 from shared.testing import make_uscc
 
-SHARED = ("/api/v1/policy", "/api/v1/admin")
+SHARED = ("/api/v1/policy", "/api/v1/admin", "/api/v1/audit-log")  # every service's own, tested in tests/
 READABLE = (scenarios.readable, contracts.readable, showcase.readable, notices.readable,
             notices.readable_deliveries, programmes.readable, programmes.readable_applications)
 

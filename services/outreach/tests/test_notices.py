@@ -84,27 +84,29 @@ async def test_targeted_delivery_over_inbox_and_email_without_duplicates(suite, 
                                                   "channels": ["inbox", "email", "inbox"]})).json()
     assert n["channels"] == ["inbox", "email"]
     r = await econ.post(f"/api/v1/notices/{n['id']}/send")
-    assert r.json() == {"notice_id": n["id"], "enterprises": 2, "queued": 4, "already_queued": 0}
+    assert r.json() == {"notice_id": n["id"], "enterprises": 2, "queued": 4, "already_queued": 0, "requeued": 0}
     r = await econ.post(f"/api/v1/notices/{n['id']}/dispatch")
     assert r.status_code == 200, r.text
     got = {(d["uscc"], d["channel"]): d for d in await deliveries(econ, n["id"])}
     assert len(got) == 4
     assert got[(a, "inbox")]["state"] == got[(b, "inbox")]["state"] == got[(a, "email")]["state"] == "sent"
-    assert got[(b, "email")]["state"] == "failed" and "e-mail" in got[(b, "email")]["last_error"]
+    # No address: skipped with the reason, not retried.
+    assert got[(b, "email")]["state"] == "skipped" and "e-mail" in got[(b, "email")]["last_error"]
+    assert got[(b, "email")]["attempts"] == 0
     assert len(sink.messages) == 1
     m = sink.messages[0]
     assert m["To"] == "boss@a.example.cn" and m["Message-ID"] == f"<notice-{n['id']}-{a}-email@srdi.fangshan.gov.cn>"
     assert "窗口" in m.get_content() or "申报时间" in m.get_content()
     # Resending and re-dispatching send nothing twice.
-    r = await econ.post(f"/api/v1/notices/{n['id']}/send")
-    assert r.json()["queued"] == 0 and r.json()["already_queued"] == 4
-    await econ.post(f"/api/v1/notices/{n['id']}/dispatch")
-    due_now(suite, n["id"])  # b's e-mail failure retries; a's sent e-mail does not
-    await econ.post(f"/api/v1/notices/{n['id']}/dispatch")
-    assert len(sink.messages) == 1
-    # b gets an address: the retry goes out once.
-    await econ.put(f"/api/v1/enterprises/{b}/contact", json={"email": "b@b.example.cn"})
     due_now(suite, n["id"])
+    await econ.post(f"/api/v1/notices/{n['id']}/dispatch")  # nothing due: the skipped one is not retried
+    r = await econ.post(f"/api/v1/notices/{n['id']}/send")
+    assert r.json()["queued"] == 0 and r.json()["already_queued"] == 4 and r.json()["requeued"] == 1
+    await econ.post(f"/api/v1/notices/{n['id']}/dispatch")  # still no address: skipped again, a's not resent
+    assert len(sink.messages) == 1
+    # b gets an address: a resend queues its skipped e-mail again, which goes out once.
+    await econ.put(f"/api/v1/enterprises/{b}/contact", json={"email": "b@b.example.cn"})
+    assert (await econ.post(f"/api/v1/notices/{n['id']}/send")).json()["requeued"] == 1
     await econ.post(f"/api/v1/notices/{n['id']}/dispatch")
     await econ.post(f"/api/v1/notices/{n['id']}/dispatch")
     assert sorted(x["To"] for x in sink.messages) == ["b@b.example.cn", "boss@a.example.cn"]
@@ -166,24 +168,24 @@ async def test_wechat_adapter_behind_the_interface(suite):
     n = (await econ.post("/api/v1/notices", json={**NOTICE, "target": {"usccs": [u]}, "channels": ["wechat"]})).json()
     await econ.post(f"/api/v1/notices/{n['id']}/send")
     await econ.post(f"/api/v1/notices/{n['id']}/dispatch")
-    [d] = await deliveries(econ, n["id"])
-    assert d["state"] == "failed" and "openid" in d["last_error"]
-    await econ.put(f"/api/v1/enterprises/{u}/contact", json={"wechat_openid": "oWX-123"})
-    due_now(suite, n["id"])
-    await econ.post(f"/api/v1/notices/{n['id']}/dispatch")
-    [d] = await deliveries(econ, n["id"])
-    assert d["state"] == "failed" and "not configured" in d["last_error"]
+    [d] = await deliveries(econ, n["id"])  # the suite has no WeChat settings: skipped, not retried
+    assert d["state"] == "skipped" and "not configured" in d["last_error"] and d["attempts"] == 0
     sent = []
     before = channels["wechat"]
-    channels["wechat"] = WeChatTemplateChannel(transport=sent.append)
+    channels["wechat"] = WeChatTemplateChannel(transport=sent.append, template_id="TPL-notice")
     try:
-        due_now(suite, n["id"])
+        await econ.post(f"/api/v1/notices/{n['id']}/send")  # a resend queues the skipped delivery again
+        await econ.post(f"/api/v1/notices/{n['id']}/dispatch")
+        [d] = await deliveries(econ, n["id"])
+        assert d["state"] == "skipped" and "openid" in d["last_error"]
+        await econ.put(f"/api/v1/enterprises/{u}/contact", json={"wechat_openid": "oWX-123"})
+        await econ.post(f"/api/v1/notices/{n['id']}/send")
         await econ.post(f"/api/v1/notices/{n['id']}/dispatch")
         await econ.post(f"/api/v1/notices/{n['id']}/dispatch")
     finally:
         channels["wechat"] = before
     [d] = await deliveries(econ, n["id"])
-    assert d["state"] == "sent" and d["attempts"] == 3
+    assert d["state"] == "sent" and d["attempts"] == 1 and sent[0]["template_id"] == "TPL-notice"
     assert len(sent) == 1 and sent[0]["touser"] == "oWX-123"
     assert sent[0]["client_msg_id"] == f"notice-{n['id']}-{u}-wechat"
 
