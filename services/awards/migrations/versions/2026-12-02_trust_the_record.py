@@ -95,7 +95,7 @@ def upgrade() -> None:
     params.seed(op, [
         {"key": "award.relocation.before_title", "value": True, "effective_from": "2022-01-01",
          "legal_ref": f"{seed} 三.2：“从北京市外新引进……符合条件的‘专精特新’中小企业”再给予入区奖励 —— 解读：迁入本区"
-                      "（relocated_on）不晚于首次获得市级专精特新及以上称号之日；迁入前已获称号的企业不享受入区奖励"
+                      "（迁入日期）不晚于首次获得市级专精特新及以上称号之日；迁入前已获称号的企业不享受入区奖励"
                       "（true = 迁入须在先；false = 不论先后）"},
     ])
 
