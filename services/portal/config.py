@@ -33,6 +33,8 @@ class PortalSettings(BaseSettings):
     oidc_role_claim: str = "srdi_role"  # a claim the district's IdP sets to one of shared.auth.ROLES
     oidc_org_claim: str = "srdi_org"  # park id or bank code, for park and bank users
     oidc_name_claim: str = "name"
+    # More financial institutions that sign in as `bank` ({"CODE": "名称"}, JSON), beside labels.BANK_LABELS.
+    banks: dict[str, str] = {}
 
     def service_url(self, service: str, settings: Settings) -> str:
         url = getattr(self, f"{service}_url", None)

@@ -100,6 +100,17 @@ AUDIT_VERB_LABELS = {
     "read": "查看", "recommend_city": "推荐至市级",
 }
 AWARD_ACTION_LABELS = {"review": "审核通过", "approve": "批准", "disburse": "拨付", "reject": "驳回"}
+PAYEE_TYPE_LABELS = {"enterprise": "企业", "park": "园区", "intermediary": "中介机构"}
+# The financial institutions that sign in as `bank` (org = their code; the finance service keeps no
+# directory of them): their names for the pages, and the codes sign-in accepts (a name typed
+# instead of the code is resolved to it). More are added with SRDI_PORTAL_BANKS.
+BANK_LABELS = {
+    "ICBC": "中国工商银行", "ABC": "中国农业银行", "BOC": "中国银行", "CCB": "中国建设银行", "BOCOM": "交通银行",
+    "PSBC": "中国邮政储蓄银行", "CMB": "招商银行", "CITIC": "中信银行", "CEB": "中国光大银行", "CMBC": "中国民生银行",
+    "SPDB": "上海浦东发展银行", "CIB": "兴业银行", "HXB": "华夏银行", "PAB": "平安银行", "CGB": "广发银行",
+    "BOB": "北京银行", "BRCB": "北京农商银行", "BJ-GUARANTEE": "北京市融资担保（专精特新保）",
+    "PICC": "中国人民财产保险（专精特新险）",
+}
 
 
 # A reason from shared.validators still in English (from a service not yet giving it in Chinese,
@@ -233,14 +244,32 @@ FIELD_LABELS = {"township": "乡镇/街道", "park_id": "园区", "industry_code
                 "withdrawn_by": "撤回人", "withdraw_reason": "撤回理由", "set_by": "设定人", "set_at": "设定时间",
                 "amount_yuan": "金额（元）", "program": "项目", "flag": "更正标记", "flag_reason": "标记原因",
                 "id": "编号", "version": "版本", "enterprises": "企业", "cancel_requested": "已请求取消", "name": "名称",
-                "state": "状态", "tier": "层级"}
+                "state": "状态", "tier": "层级", "status": "状态", "status_reason": "迁出/注销说明",
+                "founded_on": "成立日期", "relocated_on": "迁入日期", "relocated_from": "迁出地",
+                "relocated_from_code": "迁出地区划代码", "introducer": "引荐机构", "for_cause": "是否因故撤销",
+                "backfilled": "历史补录", "kind": "类型", "mode": "导入方式", "dry_run": "预览", "filename": "文件名",
+                "rows_total": "总行数", "rows_done": "已处理行数", "report": "导入报告", "error": "错误",
+                "submitted_on": "提交日期", "changed_on": "变更日期", "reported_on": "报告日期", "due_on": "截止日期",
+                "late": "是否逾期", "detail": "详情", "summary": "诉求", "department": "承办部门", "category": "类别",
+                "resolution": "办理结果", "opened_on": "提出日期", "closed_on": "办结日期", "facts": "指标",
+                "recorded_by": "登记人", "updated_by": "更新人", "created_at": "创建时间", "current_tier": "当前层级",
+                "area_mu": "面积（亩）", "operator_org": "运营方", "designated_on": "认定日期", "graduated_on": "出孵日期",
+                "entered_on": "入孵日期", "voucher": "支付凭证号", "budget_year": "预算年度", "payee": "收款方",
+                "payee_type": "收款方类型", "decided_on": "核定日期", "certification_id": "认定编号",
+                "contract_id": "合同编号", "basis": "核定依据", "allocated_yuan": "预算（元）", "year": "年度"}
 # Codes an audit row's values may hold, as their labels.
 VALUE_LABELS = {**TIER_LABELS, **AWARD_STATE_LABELS, **CERT_SOURCE_LABELS, **APPLICATION_STATE_LABELS,
                 **ENTERPRISE_STATUS_LABELS, **AWARD_FLAG_LABELS, **NOMINATION_STATE_LABELS}
 
 
+ACTOR = re.compile(r"^(?:event:|system:|(?:" + "|".join(ROLE_LABELS) + r"):[^:\s]*:)")
+UTC_TIME = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}")
+
+
 def field_label(name) -> str:
-    return FIELD_LABELS.get(str(name)) or PARAM_LABELS.get(str(name)) or str(name)
+    """A field's Chinese name; an unlabelled code (a service's new field) as 其他信息, never the code."""
+    name = str(name)
+    return FIELD_LABELS.get(name) or PARAM_LABELS.get(name) or ("其他信息" if re.fullmatch(r"[a-z0-9_]+", name) else name)
 
 
 def shown(v) -> str:
@@ -249,8 +278,12 @@ def shown(v) -> str:
         return "（空）"
     if isinstance(v, bool):
         return "是" if v else "否"
-    if isinstance(v, str):
-        return VALUE_LABELS.get(v, zh_text(v))
+    if isinstance(v, str):  # a code as its label, a policy key in words, codes in a sentence as words
+        if ACTOR.match(v):
+            return actor_zh(v)
+        if UTC_TIME.match(v):
+            return beijing(v)
+        return VALUE_LABELS.get(v) or said_zh(v)
     return param_value(v)
 
 
@@ -261,19 +294,85 @@ def audit_action(action) -> str:
     return f"{AUDIT_OBJECT_LABELS.get(obj, obj)} {AUDIT_VERB_LABELS.get(verb, verb)}".strip() or "—"
 
 
-def actor_zh(actor) -> str:
-    """"econ:-:li" → "区经信局（牵头） li"; an event's handler ("event:<id>") → "系统（事件处理）"."""
+# A user's id in an actor that is not a name (a CLI token's "econ-6da4f482", an IdP's opaque subject).
+OPAQUE_SUB = re.compile(r"^(?:[a-z]+-[0-9a-f]{6,}|[0-9a-f-]{16,}|portal-directory"
+                        r"|[A-Za-z0-9_.@|:-]*\d[A-Za-z0-9_.@|:-]*)$")
+
+
+def actor_zh(actor, me=None, org_name=None) -> str:
+    """Who acted, in words: an event's handler is 系统自动; a user is their department (and park or
+    bank by name) and their name where it is one ("econ:-:李明" → "区经信局（牵头） 李明"), the signed-in
+    user's own actions by the name they gave at sign-in (`me`: the session's sub and name)."""
     text = str(actor or "")
     role, _, rest = text.partition(":")
     if role == "event":
-        return "系统（事件处理）"
+        return "系统自动"
     if role == "system":
         return "系统"
     if role not in ROLE_LABELS:
-        return text or "—"
+        return "系统" if not CJK_ANY.search(text) and text else (text or "—")
     org, _, person = rest.partition(":")
-    extra = " ".join(x for x in (org if org not in ("", "-") else "", person) if x)
-    return ROLE_LABELS[role] + (f" {extra}" if extra else "")
+    if me and person and person == me[0]:
+        person = me[1]
+    elif OPAQUE_SUB.match(person) or person in (role, ROLE_LABELS[role]):
+        person = ""
+    if org in ("", "-"):
+        org = ""
+    elif role == "bank":
+        org = BANK_LABELS.get(org.upper(), org)
+    elif org_name:
+        org = org_name(role, org)
+    return " ".join(x for x in (ROLE_LABELS[role], org, person) if x)
+
+
+CJK_ANY = re.compile(r"[\u4e00-\u9fff]")
+
+
+def wan(v) -> str:
+    """An amount as officials say it: "100 万元" (whole 元 below 万 as they are: "5,000 元")."""
+    try:
+        n = int(v)
+    except (TypeError, ValueError):
+        return "—"
+    if abs(n) < 10000:
+        return f"{n:,} 元"
+    return f"{n / 10000:,.4f}".rstrip("0").rstrip(".") + " 万元"
+
+
+def deduction(d) -> str:
+    """One deduction of an award's basis ({award_id, tier, amount_yuan}) in words."""
+    if not isinstance(d, dict):
+        return zh_text(d)
+    parts = []
+    if d.get("award_id") is not None:
+        parts.append(f"奖励 {d['award_id']}")
+    if d.get("tier"):
+        parts.append(f"（{TIER_LABELS.get(d['tier'], d['tier'])}）")
+    said = "".join(parts) or "已获奖励"
+    if d.get("amount_yuan") is not None:
+        said += f"已获 {yuan(d['amount_yuan'])}，予以扣除"
+    return said
+
+
+# A policy key inside a sentence ("award.tier.national_little_giant"): its words.
+PARAM_KEY_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_.])(?:award|certification|finance|outreach|parks|reminder|renewal|"
+                               r"screening|service_package|talent|targets|criteria)(?:\.[a-z_]+){1,4}(?![A-Za-z0-9_])")
+AWARD_CODES = {**TIER_LABELS, **PROGRAM_LABELS, **AWARD_STATE_LABELS, **AWARD_FLAG_LABELS}
+AWARD_CODE = re.compile(r"(?<![A-Za-z0-9_\-])(" + "|".join(sorted(AWARD_CODES, key=len, reverse=True))
+                        + r")(?![A-Za-z0-9_\-])")
+
+
+def said_zh(text) -> str:
+    """A service's sentence for reading: its Chinese half, policy keys and award codes (tier, programme,
+    state, flag) as their words."""
+    if text is None or text == "":
+        return "—"
+    text = PARAM_KEY_IN_TEXT.sub(lambda m: param_key(m.group(0)), zh_text(text))
+    text = FIELD_IN_PARENS.sub("", text)  # "迁入本区（relocated_on）": the words already say it
+    return AWARD_CODE.sub(lambda m: AWARD_CODES[m.group(1)], text)
+
+
+FIELD_IN_PARENS = re.compile(r"\s*[（(]\s*[a-z]+(?:_[a-z]+)+\s*[）)]")
 
 
 def yuan(v) -> str:
@@ -305,13 +404,17 @@ FILTERS = {
     "timeline_kind": lambda c: TIMELINE_KIND_LABELS.get(c or "", c or "—"),
     "audit_object": lambda c: AUDIT_OBJECT_LABELS.get(c or "", c or "—"),
     "audit_action": lambda c: audit_action(c),
-    "actor": lambda c: actor_zh(c),
+    "wan": wan,
+    "deduction": deduction,
+    "said": said_zh,
+    "payee_type": lambda c: PAYEE_TYPE_LABELS.get(c or "", c or "—"),
+    "bank": lambda c: BANK_LABELS.get((c or "").upper(), c or "—"),
     "param_key": param_key,
     "param_value": param_value,
     "field": field_label,
     "shown": shown,
     "yuan": yuan,
     "zh": zh_text,
-    "explain": explain,
+    "explain": said_zh,
     "beijing": beijing,
 }

@@ -7,9 +7,13 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import re
 from pathlib import Path
 
+from urllib.parse import urlencode
+
 import httpx
+import jinja2
 import structlog
 from prometheus_client import CONTENT_TYPE_LATEST, generate_latest
 from fastapi import FastAPI, Request
@@ -23,7 +27,8 @@ from starlette.middleware.sessions import SessionMiddleware
 from services.portal import pages
 from services.portal.backend import Backend, ServiceError
 from services.portal.config import PortalSettings, dev_login_allowed
-from services.portal.labels import FILTERS, ROLE_LABELS, param_label
+from services.portal.labels import BANK_LABELS, FILTERS, ROLE_LABELS, actor_zh, param_label, said_zh, shown
+from services.portal.names import Directory, names_of
 from services.portal.session import (CSRF_FIELD, LazySecret, NotSignedIn, PortalError, csrf_token, current_user,
                                      flash, pop_flashes, sign_out)
 from shared import logs
@@ -47,6 +52,7 @@ def create_portal(settings: Settings | None = None, portal: PortalSettings | Non
     if settings.env != "dev":  # at import: a failure inside the cookie middleware's build would not stop uvicorn
         check_issuer(settings)
     holder: dict[str, Backend] = {}
+    BANK_LABELS.update({code.upper(): name for code, name in portal.banks.items()})
 
     def backend() -> Backend:  # created on first use (tests drive the app without its lifespan)
         if "b" not in holder:
@@ -64,14 +70,19 @@ def create_portal(settings: Settings | None = None, portal: PortalSettings | Non
                   docs_url=None, redoc_url=None, openapi_url=None)
     templates = Jinja2Templates(directory=HERE / "templates")
     templates.env.filters.update(FILTERS)
+    templates.env.filters["actor"] = actor_filter
+    templates.env.filters["explain"] = explain_filter
+    templates.env.filters["shown"] = shown_filter
     state = app.state
     state.settings, state.portal, state.backend = settings, portal, backend
+    state.directory = Directory(settings)
     state.dev_login = dev_login_allowed(settings, portal)
     state.oauth = oidc_client(portal) if portal.oidc_enabled else None
 
     def render(request: Request, template: str, status: int = 200, **ctx) -> Response:
         has_session = "session" in request.scope  # not in the outermost 500 handler
         user = current_user(request) if has_session else None
+        ctx.setdefault("names", names_of(request) if has_session else None)
         ctx.update(request=request, user=user, nav=pages.nav_for(user),
                    csrf=csrf_token(request) if has_session else "", csrf_field=CSRF_FIELD,
                    flashes=pop_flashes(request) if has_session else [], role_labels=ROLE_LABELS,
@@ -89,8 +100,14 @@ def create_portal(settings: Settings | None = None, portal: PortalSettings | Non
                             status_code=status, media_type="text/html; charset=utf-8")
 
     @app.exception_handler(NotSignedIn)
-    async def _not_signed_in(request: Request, _exc: NotSignedIn):
-        return RedirectResponse("/login", status_code=303)
+    async def _not_signed_in(request: Request, exc: NotSignedIn):
+        """Not signed in, or the session was lost or expired: the sign-in page, saying so, and back
+        to the page asked for after signing in (a GET's; a form's data is not kept)."""
+        if "session" in request.scope and exc.zh:
+            flash(request, "error", exc.zh)
+        here = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+        target = here if request.method == "GET" else exc.back
+        return RedirectResponse(login_url(target), status_code=303)
 
     @app.exception_handler(PortalError)
     async def _portal_error(request: Request, exc: PortalError):
@@ -101,7 +118,7 @@ def create_portal(settings: Settings | None = None, portal: PortalSettings | Non
         if exc.status == 401:  # the token expired or the secret rotated: sign in again
             sign_out(request)
             flash(request, "error", "登录已失效，请重新登录。")
-            return RedirectResponse("/login", status_code=303)
+            return RedirectResponse(login_url(request.url.path if request.method == "GET" else ""), status_code=303)
         return error_page(request, exc.status, exc.zh, exc.errors)
 
     @app.exception_handler(RequestValidationError)
@@ -162,6 +179,41 @@ def create_portal(settings: Settings | None = None, portal: PortalSettings | Non
     app.mount("/static", StaticFiles(directory=HERE / "static"), name="static")
     app.include_router(pages.router)
     return app
+
+
+def login_url(target: str | None) -> str:
+    """The sign-in page, returning to `target` (a path of this site) afterwards."""
+    if not target or target in ("/", "/login") or not target.startswith("/") or target.startswith("//"):
+        return "/login"
+    return "/login?" + urlencode({"next": target})
+
+
+@jinja2.pass_context
+def actor_filter(ctx, actor) -> str:
+    """Who acted, in words; the signed-in user's own actions by the name given at sign-in, a park by name."""
+    user, names = ctx.get("user"), ctx.get("names")
+    me = (user.sub, user.name) if user and user.sub else None
+    org_name = (lambda role, org: names.park(org) if role == "park" else org) if names else None
+    return actor_zh(actor, me, org_name)
+
+
+PARK_ID = re.compile(r"(?<![A-Za-z0-9_-])park-[0-9a-f]{8}(?![A-Za-z0-9_-])")
+
+
+@jinja2.pass_context
+def explain_filter(ctx, text) -> str:
+    """A service's sentence (an award's basis) in words, a park's id in it by the park's name."""
+    said, names = said_zh(text), ctx.get("names")
+    return PARK_ID.sub(lambda m: names.park(m.group(0)), said) if names else said
+
+
+@jinja2.pass_context
+def shown_filter(ctx, value) -> str:
+    """One value of an audit row for reading; a park's id by its name."""
+    names = ctx.get("names")
+    if names and isinstance(value, str) and PARK_ID.fullmatch(value):
+        return names.park(value)
+    return shown(value)
 
 
 def check_issuer(settings: Settings) -> None:

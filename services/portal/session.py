@@ -38,7 +38,11 @@ class PortalError(Exception):
 
 
 class NotSignedIn(Exception):
-    pass
+    """No user in the session: never signed in, signed out, or the session was lost or expired."""
+
+    def __init__(self, zh: str = "请先登录。", back: str = ""):
+        super().__init__(zh)
+        self.zh, self.back = zh, back
 
 
 class LazySecret:
@@ -67,6 +71,8 @@ class User:
     org: str | None
     name: str
     token: str
+    sub: str = ""  # the token's sub: the user's own actions are shown by their name
+    org_name: str = ""  # the organisation by name ("北京银行（BOB）"), for the page header
 
 
 def csrf_token(request: Request) -> str:
@@ -77,7 +83,11 @@ def csrf_token(request: Request) -> str:
 
 
 async def check_csrf(request: Request) -> None:
-    """Every POST: the form's csrf_token must match the session's (constant-time)."""
+    """Every POST: the form's csrf_token must match the session's (constant-time). A form sent
+    after the session was lost or expired (no user in it) goes to the sign-in page, saying so."""
+    if "user" not in request.session and request.url.path not in ("/login", "/logout"):
+        raise NotSignedIn("登录已失效或已退出，请重新登录后再办理（刚才提交的内容未保存）。",
+                          back=safe_referer(request))
     form = await request.form()
     sent = form.get(CSRF_FIELD)
     expected = request.session.get("csrf")
@@ -89,7 +99,8 @@ def current_user(request: Request) -> User | None:
     u = request.session.get("user")
     if not u:
         return None
-    return User(u["role"], u.get("org"), u.get("name", ""), u["token"])
+    return User(u["role"], u.get("org"), u.get("name", ""), u["token"], u.get("sub", ""),
+                u.get("org_name", ""))
 
 
 def sign_in(request: Request, settings: Settings, role: str, org: str | None, name: str,
@@ -105,16 +116,35 @@ def sign_in(request: Request, settings: Settings, role: str, org: str | None, na
     # with): a new session's token is the same caller, so its Idempotency-Keys and audit carry over.
     if org_error(role, org):  # not of the role's kind: the services would refuse the token
         raise PortalError(422, ORG_SHAPE_ZH[role])
-    token = issue_token(settings.token_signing_key, role, org, settings.token_ttl_hours, sub=sub or name or None,
+    sub = sub or name or None
+    token = issue_token(settings.token_signing_key, role, org, settings.token_ttl_hours, sub=sub,
                         max_hours=settings.token_max_lifetime_hours)
     request.session.clear()  # a new session on sign-in (no fixation), with a new CSRF token
-    request.session["user"] = {"role": role, "org": org, "name": name, "token": token}
+    request.session["user"] = {"role": role, "org": org, "name": name, "token": token, "sub": sub or role}
     csrf_token(request)
+    return current_user(request)
+
+
+def safe_referer(request: Request) -> str:
+    """The page a form was sent from, when it is this site's (to return there after signing in)."""
+    from urllib.parse import urlsplit
+
+    ref = urlsplit(request.headers.get("referer") or "")
+    if ref.netloc and ref.netloc != request.url.netloc:
+        return ""
+    return ref.path + (f"?{ref.query}" if ref.query else "") if ref.path.startswith("/") else ""
+
+
+def name_org(request: Request, said: str) -> User:
+    """Keep the organisation's name (looked up after sign-in) for the page header."""
+    user = dict(request.session["user"], org_name=said)
+    request.session["user"] = user
     return current_user(request)
 
 
 def sign_out(request: Request) -> None:
     request.session.clear()
+    request.session["signed_out"] = True
 
 
 def flash(request: Request, kind: str, text: str) -> None:

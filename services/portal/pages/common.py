@@ -9,6 +9,7 @@ from fastapi.responses import RedirectResponse, Response
 
 from services.portal.backend import Api, ServiceError
 from services.portal.labels import ROLE_LABELS
+from shared.validators import reason_zh, uscc_error
 from services.portal.session import NotSignedIn, PortalError, User, check_csrf, current_user
 
 # Which roles see which page (the services check again on every call: this only shapes the menu).
@@ -36,7 +37,9 @@ def nav_for(user: User | None) -> list[tuple[str, str, str]]:
 def signed_in(request: Request) -> User:
     user = current_user(request)
     if user is None:
-        raise NotSignedIn()
+        # A session cookie without a user: it expired, was lost (a new signing key) or signed out.
+        lost = "srdi_portal" in request.cookies and not request.session.get("signed_out")
+        raise NotSignedIn("登录已失效，请重新登录。" if lost else "")
     return user
 
 
@@ -85,6 +88,17 @@ def seg(value: str, what_zh: str) -> str:
     if not value.strip(".").strip():
         raise PortalError(404, f"{what_zh}不存在：{value.strip() or '（空）'}")
     return quote(value, safe="")
+
+
+def uscc_filter(text: str) -> tuple[str, str]:
+    """A USCC typed into a list's filter: (the code, "") when valid or empty, else ("", why in Chinese),
+    for the page to say beside the filter (an invalid code would only ever find nothing)."""
+    code = (text or "").strip().upper()
+    if not code:
+        return "", ""
+    if reason := uscc_error(code):
+        return "", f"统一社会信用代码无效（{reason_zh(reason)}）：{code[:30]}。请输入 18 位统一社会信用代码，或清空后查看全部。"
+    return code, ""
 
 
 CsrfChecked = Depends(check_csrf)

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 from services.portal.labels import (AWARD_STATE_LABELS, CERT_SOURCE_LABELS, FIRST_LOAN_REASON_LABELS, LOAN_STATE_LABELS,
                                     PROGRAM_LABELS, REQUEST_CATEGORY_LABELS, REQUEST_STATE_LABELS, ROLE_LABELS,
                                     TIER_LABELS, TIMELINE_KIND_LABELS, audit_action, field_label, yuan, zh_text)
+from services.portal.names import bank_name, names_of
 from services.portal.pages.common import api, optional, page_user, render, seg
 from services.portal.session import PortalError, User
 from shared.clock import SHANGHAI, today
@@ -23,10 +24,12 @@ async def enterprises(request: Request, user: Annotated[User, page_user("enterpr
                       tier: str = "", township: str = "", park_id: str = "", cursor: str = ""):
     if tier and tier not in TIER_LABELS:
         tier = ""
-    page = await api(request, user).get("registry", "/enterprises", q=q.strip(), tier=tier,
-                                        township=township.strip(), park_id=park_id.strip(), cursor=cursor, limit=50)
+    page, names = await asyncio.gather(
+        api(request, user).get("registry", "/enterprises", q=q.strip(), tier=tier, township=township.strip(),
+                               park_id=park_id.strip(), cursor=cursor, limit=50),
+        names_of(request).load(parks=True))
     return render(request, "enterprises.html", page=page, q=q, tier=tier, township=township, park_id=park_id,
-                  tiers=TIER_LABELS)
+                  tiers=TIER_LABELS, parks=sorted(names.parks.items(), key=lambda p: p[1]))
 
 
 @router.get("/enterprises/{uscc}")
@@ -51,7 +54,8 @@ async def enterprise_page(request: Request, user: User, uscc: str, on: str = "",
     uscc = ent.get("uscc") or uscc  # the registry's spelling of the code, from here on
     path = seg(uscc, "企业")
     may_correct = user.role == "econ" and day is None
-    awards, totals, quotas, listing, loans, requests, registry_tl, towns, parks = await asyncio.gather(
+    names = names_of(request)
+    awards, totals, quotas, listing, loans, requests, registry_tl, towns, parks, _ = await asyncio.gather(
         optional(a.all("awards", "/awards", uscc=uscc, cap=500)),
         optional(a.get("awards", f"/enterprises/{path}/awards")),
         optional(a.all("talent", "/quotas", uscc=uscc, cap=100)),
@@ -60,7 +64,8 @@ async def enterprise_page(request: Request, user: User, uscc: str, on: str = "",
         optional(a.all("registry", "/service-requests", uscc=uscc, cap=200)),
         optional(a.get("registry", f"/enterprises/{path}/timeline", on=day)),
         optional(a.get("registry", "/townships")) if may_correct else none(),
-        optional(a.all("parks", "/parks", cap=500)) if may_correct else none())
+        optional(a.all("parks", "/parks", cap=500)) if may_correct else none(),
+        names.load(parks=bool(ent.get("park_id"))))
     award_details = []
     if awards:
         award_details = await asyncio.gather(*(optional(a.get("awards", f"/awards/{x['id']}")) for x in awards[:50]))
@@ -154,7 +159,7 @@ def timeline(ent: dict, awards: list[dict], quotas: list[dict], listing: dict | 
         if listing.get("removed_on"):
             items.append({"on": listing["removed_on"], "kind": "金融服务名单", "text": "移出金融服务名单"})
     for ln in loans:
-        case = f"贷款案件 {ln['id']}（{ln['bank']}）"
+        case = f"贷款案件 {ln['id']}（{bank_name(ln['bank'])}）"
         items.append({"on": ln["applied_on"], "kind": "贷款", "text": f"{case}申请 {yuan(ln['applied_yuan'])}"})
         if ln.get("decided_on"):
             done = "未获批" if ln["state"] == "declined" else "获批"

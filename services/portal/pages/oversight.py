@@ -11,7 +11,8 @@ from fastapi.responses import RedirectResponse
 
 from services.portal.backend import SERVICE_NAMES, ServiceError
 from services.portal.labels import AUDIT_OBJECT_LABELS, REMINDER_KIND_LABELS, ROLE_LABELS
-from services.portal.pages.common import CsrfChecked, api, optional, page_user, render
+from services.portal.names import names_of
+from services.portal.pages.common import CsrfChecked, api, optional, page_user, render, uscc_filter
 from services.portal.session import PortalError, User, flash
 from shared.clock import SHANGHAI, today
 
@@ -28,8 +29,12 @@ HOME_SERVICE = {"treasury": "awards", "talent": "talent", "finance": "finance"}
 async def reminders(request: Request, user: Annotated[User, page_user("reminders")], kind: str = "",
                     uscc: str = "", cursor: str = ""):
     kind = kind if kind in REMINDER_KIND_LABELS else ""
-    page = await api(request, user).get("registry", "/reminders", kind=kind, uscc=uscc.strip(), cursor=cursor,
-                                        limit=100)
+    code, bad = uscc_filter(uscc)
+    if bad:  # said beside the filter, not "暂无提醒"
+        return render(request, "reminders.html", 422, page={"items": []}, kind=kind, uscc=uscc,
+                      kinds=REMINDER_KIND_LABELS, uscc_error=bad)
+    page = await api(request, user).get("registry", "/reminders", kind=kind, uscc=code, cursor=cursor, limit=100)
+    await names_of(request).load(usccs=[r.get("uscc") for r in page.get("items") or []])
     return render(request, "reminders.html", page=page, kind=kind, uscc=uscc, kinds=REMINDER_KIND_LABELS)
 
 
@@ -77,6 +82,7 @@ async def audit_log(request: Request, user: Annotated[User, page_user("audit")],
         "registry" if service not in SERVICE_NAMES else service, "/audit-log", limit=50, cursor=cursor,
         object_type=query["object_type"], object_id=query["object_id"], actor=query["actor"],
         since=utc_bound(since, False, "起始日期"), until=utc_bound(until, True, "截止日期")))
+    await names_of(request).load(parks=True)  # a park's id in a before/after: its name
     more = None
     if page and page.get("next_cursor"):
         more = "/audit-log?" + urlencode({"service": service, **query, "cursor": page["next_cursor"]})

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from services.portal.backend import ServiceError
 from services.portal.labels import ROLE_LABELS
+from services.portal.names import names_of
 from services.portal.pages.common import CsrfChecked, api, page_user, seg
 from services.portal.pages.enterprises import enterprise_page
 from services.portal.session import PortalError, User, flash
@@ -52,8 +53,9 @@ async def correct(request: Request, uscc: str, user: Annotated[User, page_user("
         e = await api(request, user).patch("registry", f"/enterprises/{seg(uscc, '企业')}", json=body)
     except ServiceError as err:
         return await refused(request, user, uscc, "correct", err, typed)
+    park = (await names_of(request).load(parks=True)).park(e["park_id"]) if e.get("park_id") else "无"
     flash(request, "ok", f"已更正企业信息：{e.get('name', '')}（乡镇/街道：{e.get('township') or '未填'}，"
-                         f"园区：{e.get('park_id') or '无'}）。")
+                         f"园区：{park}）。")
     return RedirectResponse(f"/enterprises/{seg(uscc, '企业')}", status_code=303)
 
 

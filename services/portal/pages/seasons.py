@@ -12,6 +12,7 @@ from fastapi.responses import RedirectResponse
 
 from services.portal.backend import ServiceError
 from services.portal.labels import ROLE_LABELS, SEASON_PROGRAMMES, TIER_LABELS
+from services.portal.names import names_of
 from services.portal.pages.common import CsrfChecked, api, page_user, render, seg
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
@@ -77,6 +78,10 @@ async def season_page(request: Request, user: User, season_id: int, status: int 
     season, apps, recs = await asyncio.gather(
         a.get("registry", f"/seasons/{season_id}"), a.all("registry", f"/seasons/{season_id}/applications", cap=2000),
         a.get("registry", f"/seasons/{season_id}/recommendations"))
+    versions = recs.get("items") or []
+    await names_of(request).load(usccs=[x.get("uscc") for x in apps]
+                                 + [u for v in versions for u in v.get("enterprises") or []]
+                                 + [r.get("uscc") for v in versions for r in v.get("refused") or []])
     on = today()
     open_now = season["opens_on"] <= on.isoformat() <= season["closes_on"]
     return render(request, "season.html", status, s=season, apps=apps, versions=list(reversed(recs.get("items") or [])),

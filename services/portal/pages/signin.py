@@ -6,35 +6,54 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
-from services.portal.labels import ROLE_LABELS
+from services.portal.labels import BANK_LABELS, ROLE_LABELS
+from services.portal.names import names_of
 from services.portal.pages.common import CsrfChecked, render
-from services.portal.session import PortalError, flash, sign_in, sign_out
+from services.portal.pages.orgs import OrgRefused, org_label, resolve_org
+from services.portal.session import PortalError, flash, name_org, sign_in, sign_out
 from shared.auth import ORG_ROLES
 
 router = APIRouter()
 
 
-@router.get("/login", name="login")
-async def login_page(request: Request):
+def next_of(target: str) -> str:
+    """Where to go after signing in: a path of this site only (never an open redirect)."""
+    t = (target or "").strip()
+    return t if t.startswith("/") and not t.startswith("//") and "\\" not in t and t != "/login" else "/"
+
+
+def login_form(request: Request, status: int = 200, **ctx):
     state = request.app.state
-    return render(request, "login.html", roles=ROLE_LABELS, org_roles=ORG_ROLES,
-                  dev_login=state.dev_login, oidc=state.portal.oidc_enabled)
+    return render(request, "login.html", status, roles=ROLE_LABELS, org_roles=ORG_ROLES, banks=BANK_LABELS,
+                  dev_login=state.dev_login, oidc=state.portal.oidc_enabled, **ctx)
+
+
+@router.get("/login", name="login")
+async def login_page(request: Request, next: str = ""):
+    return login_form(request, next=next_of(next))
 
 
 @router.post("/login", dependencies=[CsrfChecked])
 async def login(request: Request, role: Annotated[str, Form()] = "", org: Annotated[str, Form()] = "",
-                name: Annotated[str, Form()] = ""):
+                name: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
+    """A refused sign-in is the form again, with what was typed and why, next to the field it is about.
+    A park or bank may type its name instead of its id or code: a unique match is resolved to it; an
+    organisation that does not exist is refused here, not on every page after."""
     state = request.app.state
     if not state.dev_login:
         raise PortalError(403, "当前部署不允许选择角色登录，请使用统一身份认证登录。")
+    chosen = {"role": role, "org": org[:64], "name": name[:40]}
     try:
-        user = sign_in(request, state.settings, role, org, name.strip()[:40] or ROLE_LABELS.get(role, role))
-    except PortalError as e:  # back to the form, with what was typed and why it was refused
-        return render(request, "login.html", e.status, roles=ROLE_LABELS, org_roles=ORG_ROLES,
-                      dev_login=state.dev_login, oidc=state.portal.oidc_enabled, error=e.zh,
-                      chosen={"role": role, "org": org[:64], "name": name[:40]})
-    flash(request, "ok", f"已登录：{ROLE_LABELS[user.role]}{('（' + user.org + '）') if user.org else ''}")
-    return RedirectResponse("/", status_code=303)
+        resolved = await resolve_org(request, role, org)
+        user = sign_in(request, state.settings, role, resolved, name.strip()[:40] or ROLE_LABELS.get(role, role))
+    except (PortalError, OrgRefused) as e:
+        field = e.field if isinstance(e, OrgRefused) else ("role" if role not in ROLE_LABELS else "org")
+        return login_form(request, 422 if isinstance(e, OrgRefused) else e.status, error=e.zh, error_field=field,
+                          chosen=chosen, next=next_of(next))
+    said = await org_label(names_of(request), user.role, user.org)
+    name_org(request, said)
+    flash(request, "ok", f"已登录：{ROLE_LABELS[user.role]}{('（' + said + '）') if said else ''}")
+    return RedirectResponse(next_of(next), status_code=303)
 
 
 @router.post("/logout", dependencies=[CsrfChecked])

@@ -10,6 +10,7 @@ from fastapi.responses import RedirectResponse
 
 from services.portal.backend import ServiceError
 from services.portal.labels import NOMINATION_ACTIONS, NOMINATION_CATEGORIES, NOMINATION_NEXT
+from services.portal.names import names_of
 from services.portal.pages.common import CsrfChecked, api, page_user, render
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
@@ -38,6 +39,8 @@ async def talent(request: Request, user: Annotated[User, page_user("talent")], y
     y = int(year) if year.isascii() and year.isdigit() else None  # not "²": isdigit() but not int()
     quotas, noms = await asyncio.gather(a.all("talent", "/quotas", year=y, cap=1000),
                                         a.all("talent", "/nominations", year=y, state=state or None, cap=1000))
+    await names_of(request).load(usccs=[q.get("uscc") for q in quotas] + [n.get("uscc") for n in noms]
+                                 + [o.get("uscc") for n in noms for o in n.get("same_person") or []])
     return render(request, "talent.html", quotas=quotas, noms=noms, year=year, state=state,
                   actions=NOMINATION_ACTIONS, next_actions=nomination_actions(user.role), form_id=uuid.uuid4().hex,
                   categories=NOMINATION_CATEGORIES, this_year=today().year,

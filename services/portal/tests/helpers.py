@@ -24,3 +24,12 @@ async def award_of(suite, uscc: str) -> dict:
     items = (await suite.client("awards").get(f"/api/v1/awards?uscc={uscc}")).json()["items"]
     assert len(items) == 1
     return items[0]
+
+
+async def a_park(suite, name: str | None = None) -> dict:
+    """A park the parks service knows (a park user signs in for one that exists)."""
+    import uuid
+    name = name or f"门户测试园{uuid.uuid4().hex[:6]}"
+    r = await suite.client("parks").post("/api/v1/parks", json={"name": name})
+    assert r.status_code == 201, r.text
+    return r.json()

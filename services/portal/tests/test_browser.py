@@ -146,6 +146,15 @@ PAGE_CHECK = """() => {
   return {problems, lang: document.documentElement.lang, h1: document.querySelectorAll('h1').length,
           title: document.title, text: main.innerText};
 }"""
+# The page's width at 390 px, and what sticks out (to say which element makes it scroll sideways).
+WIDEST = """() => {
+  const out = [];
+  for (const el of document.querySelectorAll('body *')) {
+    const r = el.getBoundingClientRect();
+    if (r.right > 391 && !(el.parentElement && el.parentElement.getBoundingClientRect().right > 391)) out.push(el.outerHTML.slice(0, 160));
+  }
+  return {width: document.documentElement.scrollWidth, outside: out.slice(0, 5)};
+}"""
 ENGLISH = re.compile(r"[A-Za-z]{3,} [A-Za-z]{3,}|[a-z]{2,}_[a-z]{2,}")  # a phrase, or a snake_case code
 CJK = re.compile(r"[\u4e00-\u9fff]")
 
@@ -158,6 +167,16 @@ def shot(page, name: str) -> None:
     assert got["lang"] == "zh-CN" and got["h1"] == 1 and CJK.search(got["title"]), (name, got["title"])
     assert "Traceback" not in page.content(), name
     assert not ENGLISH.search(got["text"]), (name, ENGLISH.findall(got["text"]))
+    for raw in ("national_little_giant", "event:", "{'", "park-", "award.tier."):  # codes, not words
+        assert raw not in got["text"], (name, raw)
+    size = page.viewport_size  # a phone: no sideways scroll at 390 px (a wide table scrolls inside itself)
+    page.set_viewport_size({"width": 390, "height": 844})
+    wide = page.evaluate(WIDEST)
+    if wide["width"] > 390:
+        ARTIFACTS.mkdir(parents=True, exist_ok=True)
+        (ARTIFACTS / f"{name}-390.html").write_text(page.content())
+    page.set_viewport_size(size)
+    assert wide["width"] <= 390, (name, "scrolls sideways at 390 px", wide)
     ARTIFACTS.mkdir(parents=True, exist_ok=True)
     page.screenshot(path=str(ARTIFACTS / f"{name}.png"), full_page=True)
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from services.portal.tests.helpers import award_of, fund, promote
+from services.portal.tests.helpers import a_park, award_of, fund, promote
 from shared.clock import today
 from shared.testing import make_uscc, wrong_check
 
@@ -27,12 +27,12 @@ async def test_dashboard_new_titles_targets_and_overdue_requests(portal, suite):
     assert "新增市级专精特新中小企业" in dash
     assert f'id="request-{late["id"]}"' in dash and f'href="/enterprises/{u}"' in dash and "资金补贴" in dash
     # A park may read requests (its own park's) but not the district's statistics or targets.
-    await portal.login("park", "park-none")
+    await portal.login("park", (await a_park(suite))["id"])
     dash = (await portal.http.get("/")).text
     assert "您的角色无权查看新增企业统计" in dash and "您的角色无权查看培育目标" in dash
     assert f'id="request-{late["id"]}"' not in dash
     # A bank reads none of the three.
-    await portal.login("bank", "B1")
+    await portal.login("bank", "BOB")
     dash = (await portal.http.get("/")).text
     assert "您的角色无权查看新增企业统计" in dash and "您的角色无权查看服务包诉求" in dash
 

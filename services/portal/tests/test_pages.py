@@ -3,6 +3,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 import time
 
 import httpx
@@ -10,7 +11,7 @@ import httpx
 from services.portal.config import PortalSettings
 from services.portal.main import create_portal
 from services.portal.tests.conftest import Portal
-from services.portal.tests.helpers import award_of, fund, promote
+from services.portal.tests.helpers import a_park, award_of, fund, promote
 from shared.auth import SigningKey
 from shared.clock import SHANGHAI
 from shared.settings import Settings
@@ -65,7 +66,7 @@ async def test_every_form_refuses_a_missing_or_wrong_csrf_token(portal, suite):
     assert (await award_of(suite, u))["state"] == "reviewed"
 
 
-async def test_pages_are_restricted_by_role(portal):
+async def test_pages_are_restricted_by_role(portal, suite):
     await portal.login("talent")
     nav = (await portal.http.get("/")).text
     assert "落户指标与人才推荐" in nav and "奖励审核与拨付" not in nav and "名单导入" not in nav
@@ -80,10 +81,11 @@ async def test_pages_are_restricted_by_role(portal):
     await portal.login("treasury")
     assert (await portal.http.get("/awards")).status_code == 200
     assert (await portal.http.get("/talent")).status_code == 403
-    await portal.login("park", "park-nope")
+    park = await a_park(suite)
+    await portal.login("park", park["id"])
     r = await portal.http.get("/parks")
-    assert r.status_code == 303 and r.headers["location"] == "/parks/park-nope"
-    r = await portal.http.get("/parks/park-nope")  # the parks service's 404, in Chinese
+    assert r.status_code == 303 and r.headers["location"] == f"/parks/{park['id']}"
+    r = await portal.http.get("/parks/park-nope")  # another id: the parks service's 404, in Chinese
     assert r.status_code == 404 and "不存在" in r.text
 
 
@@ -152,8 +154,8 @@ async def test_an_expired_or_foreign_token_sends_the_user_back_to_sign_in(suite,
     p = Portal(other)
     await p.login("econ")  # its tokens are signed with a key the services do not know
     r = await p.http.get("/enterprises")
-    assert r.status_code == 303 and r.headers["location"] == "/login"
-    assert "登录已失效" in (await p.http.get("/login")).text
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fenterprises"  # back there after
+    assert "登录已失效" in (await p.http.get(r.headers["location"])).text
     assert (await p.http.get("/")).status_code == 303  # the session was cleared
     await p.http.aclose()
 
@@ -184,9 +186,9 @@ async def test_org_roles_need_an_organisation(portal):
     # An organisation of the wrong kind is refused at sign-in (the services would refuse its token).
     for role, org, says in (("enterprise", "not-a-uscc", "统一社会信用代码"),
                             ("enterprise", wrong_check(make_uscc()), "统一社会信用代码"),
-                            ("park", "园区 1", "园区编号格式不正确"), ("bank", "B1/../x", "银行代码格式不正确")):
+                            ("park", "园区 1", "园区不存在"), ("bank", "B1/../x", "银行不存在")):
         r = await portal.http.post("/login", data={"role": role, "org": org, "csrf_token": await portal.csrf()})
-        assert r.status_code == 422 and says in r.text, (role, org)
+        assert r.status_code == 422 and says in r.text, (role, org, re.findall(r"role=\"alert\"[^<]*", r.text))
         assert (await portal.http.get("/")).status_code == 303  # not signed in
     r = await portal.http.post("/login", data={"role": "root", "csrf_token": await portal.csrf()})
     assert r.status_code == 422 and "有效的角色" in r.text
@@ -291,3 +293,52 @@ async def test_single_sign_on_is_configurable_and_off_by_default(suite, tmp_path
         assert "SRDI_PORTAL_OIDC_METADATA_URL" in str(e)
     else:
         raise AssertionError("OIDC without an IdP must refuse to start")
+
+
+async def test_sign_in_checks_the_organisation_and_says_why_beside_the_field(portal, suite):
+    """A park or bank signs in by id, code or unique name; one that does not exist is refused on the
+    sign-in form (the error beside the field, what was typed kept), never accepted for every page to
+    say 园区不存在."""
+    park = await a_park(suite, f"门户登录测试园{make_uscc()[-6:]}")
+    for role, org, says in (("park", "park-nope", "园区不存在"), ("bank", "B9", "银行不存在"),
+                            ("enterprise", make_uscc(), "企业库中没有"), ("park", "", "须填写所属机构")):
+        r = await portal.http.post("/login", data={"role": role, "org": org, "csrf_token": await portal.csrf()})
+        assert r.status_code == 422, (role, org)
+        assert 'action="/login"' in r.text and 'id="org-error"' in r.text and says in r.text, (role, org)
+        assert 'aria-invalid="true" aria-describedby="org-error"' in r.text
+        assert f'value="{org}"' in r.text  # what was typed is still there
+        assert "无权访问" not in r.text and (await portal.http.get("/")).status_code == 303
+    # The park's name instead of its id: resolved to the id.
+    await portal.login("park", park["name"])
+    r = await portal.http.get("/parks")
+    assert r.headers["location"] == f"/parks/{park['id']}"
+    page = (await portal.http.get(r.headers["location"])).text
+    assert f"园区运营方（{park['name']}（{park['id']}））" in page
+    # A bank by its name: its code; the header says the bank's name.
+    await portal.login("bank", "北京银行")
+    page = (await portal.http.get("/")).text
+    assert "合作银行（北京银行（BOB））" in page
+
+
+async def test_a_lost_session_goes_to_sign_in_with_a_message(portal, suite):
+    await portal.login("econ")
+    token = await portal.csrf("/")
+    portal.http.cookies.clear()
+    portal.http.cookies.set("srdi_portal", "tampered-or-expired")
+    # A page: the sign-in page, saying so, and back to the page after signing in.
+    r = await portal.http.get("/awards", params={"state": "computed"})
+    assert r.status_code == 303 and r.headers["location"] == "/login?next=%2Fawards%3Fstate%3Dcomputed"
+    page = (await portal.http.get(r.headers["location"])).text
+    assert "登录已失效，请重新登录" in page and 'name="next" value="/awards?state=computed"' in page
+    # A form sent after the session was lost: not 无权访问 (the CSRF check), the sign-in page.
+    r = await portal.http.post("/awards/1/review", data={"csrf_token": token},
+                               headers={"referer": "http://127.0.0.1/awards?state=computed"})
+    assert r.status_code == 303 and r.headers["location"].startswith("/login?next=")
+    page = (await portal.http.get(r.headers["location"])).text
+    assert "登录已失效或已退出" in page and "无权访问" not in page
+    r = await portal.http.post("/login", data={"role": "econ", "next": "/awards?state=computed",
+                                               "csrf_token": await portal.csrf(r.headers["location"])})
+    assert r.status_code == 303 and r.headers["location"] == "/awards?state=computed"
+    r = await portal.http.post("/login", data={"role": "econ", "next": "//evil.example/x",
+                                               "csrf_token": await portal.csrf()})
+    assert r.headers["location"] == "/"  # never another site

@@ -9,7 +9,7 @@ import re
 
 import httpx
 
-from services.portal.tests.helpers import award_of, promote
+from services.portal.tests.helpers import a_park, award_of, promote
 from services.registry.platform import client as municipal
 from services.registry.platform.simulator import make_simulator
 from services.registry.tests.season.helpers import qualify
@@ -115,7 +115,7 @@ async def test_a_certification_voided_and_an_enterprise_moved_out(portal, suite)
     await portal.login("treasury")
     page = (await portal.http.get("/audit-log", params={"service": "awards", "object_type": "award",
                                                         "object_id": str(award["id"])})).text
-    assert f'<span class="code">{award["id"]}</span>' in page and "系统（事件处理）" in page
+    assert f'<span class="code">{award["id"]}</span>' in page and "系统自动" in page
     page = (await portal.http.get("/audit-log", params={"service": "registry"})).text
     assert "无权查看企业库服务的审计日志" in page
 
@@ -265,6 +265,6 @@ async def test_reminders_audit_log_and_policy_withdrawal(portal, suite):
     assert "未撤回" in (await portal.http.get(r.headers["location"])).text
     nav = (await portal.http.get("/")).text
     assert all(x in nav for x in ("申报季", "到期提醒", "审计日志", "政策参数"))
-    await portal.login("park", "P-1")
+    await portal.login("park", (await a_park(suite))["id"])
     assert (await portal.http.get("/audit-log")).status_code == 403
     assert (await portal.http.get("/seasons")).status_code == 403
