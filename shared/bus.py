@@ -4,7 +4,8 @@ Consistency rules (ARCHITECTURE.md):
 - the relay claims unpublished outbox rows by state, with a lease (never "id > last sent"),
   publishes with Nats-Msg-Id = event id, then marks them published;
 - the consumer records (consumer, event id) in the inbox in the handler's own transaction,
-  and acks only after that commit. The app owns the retry budget (docs/architecture.md, "Failure
+  and acks only after that commit. A fetched batch is one transaction with a savepoint per event
+  (shared.consumer): the handler's own error undoes its event alone. The app owns the retry budget (docs/architecture.md, "Failure
   model"): a transient fault is retried for as long as it lasts; the handler's own error, after
   `dead_letter_after` failures, becomes a dead letter; nothing is acked before one of the two is
   committed, and the server never drops an event on its own (max_deliver -1).
@@ -19,25 +20,19 @@ import nats
 import structlog
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from prometheus_client import Counter
-from sqlalchemy import or_, select, update
-from sqlalchemy.exc import IntegrityError
-from sqlalchemy.orm import Session
 
-from shared import tracing
-from shared.db import Database, utcnow
-from shared.events import Event
+from shared import relay
+from shared.consumer import Handler, dead_letter, event_id_of, handle_batch, handle_one, replay_dead_letter
+from shared.db import Database
 from shared.faults import BusHealth, backoff, transient
 from shared.settings import Settings
-from shared.tables import DeadLetter, Inbox, Outbox
 
 log = structlog.get_logger()
-Handler = Callable[[Session, Event], None]
+__all__ = ["Bus", "Handler", "ensure_stream"]
 
 PUBLISHED = Counter("srdi_events_published_total", "Outbox events published", ["service"])
 HANDLED = Counter("srdi_events_handled_total", "Events handled by a consumer", ["service", "outcome"])
 
-LEASE = dt.timedelta(seconds=30)  # a relay that dies mid-batch leaves its rows to others after this
-BATCH = 100
 
 
 class Bus:
@@ -133,43 +128,20 @@ class Bus:
                 await asyncio.sleep(backoff(attempt, self.settings.retry_backoff_max_s))
 
     # -- relay -----------------------------------------------------------------------------
-    def _claim(self) -> list[tuple[str, str, str]]:
-        now = utcnow()
-        with self.db.transaction() as s:
-            stmt = (select(Outbox.id, Outbox.subject, Outbox.payload)
-                    .where(Outbox.published_at.is_(None),
-                           or_(Outbox.claimed_until.is_(None), Outbox.claimed_until < now))
-                    .order_by(Outbox.created_at).limit(BATCH))
-            if not self.db.is_sqlite:
-                stmt = stmt.with_for_update(skip_locked=True)
-            rows = [tuple(r) for r in s.execute(stmt)]
-            if rows:
-                s.execute(update(Outbox).where(Outbox.id.in_([r[0] for r in rows]))
-                          .values(claimed_until=now + LEASE, attempts=Outbox.attempts + 1))
-        return rows
-
-    def _settle(self, sent: list[str], failed: list[str]) -> None:
-        with self.db.transaction() as s:
-            if sent:
-                s.execute(update(Outbox).where(Outbox.id.in_(sent)).values(published_at=utcnow()))
-            if failed:  # release at once so the next pass retries them
-                s.execute(update(Outbox).where(Outbox.id.in_(failed)).values(claimed_until=None))
+    def _claim(self) -> list[relay.Row]:
+        return relay.claim(self.db, self.settings.relay_lease_s)
 
     async def relay_once(self) -> int:
         rows = await asyncio.to_thread(self._claim)
-        sent: list[str] = []
-        failed: list[str] = []
-        for i, (event_id, subject, payload) in enumerate(rows):
-            try:
-                await self.js.publish(subject, payload.encode(), headers={"Nats-Msg-Id": event_id})
-                sent.append(event_id)
-            except Exception as e:  # noqa: BLE001 - NATS down: the rows wait in the outbox
-                log.warning("publish failed; events stay in the outbox", service=self.service, error=str(e))
-                failed = [r[0] for r in rows[i:]]  # keep order: stop at the first failure
-                break
-        if rows:
-            await asyncio.to_thread(self._settle, sent, failed)
-            PUBLISHED.labels(self.service).inc(len(sent))
+        if not rows:
+            return 0
+        sent, failed, error = await relay.publish_all(self.js, rows)
+        _reraise_if_cancelled()
+        if failed:  # NATS down: the rows wait in the outbox
+            log.warning("publish failed; events stay in the outbox", service=self.service,
+                        failed=len(failed), error=str(error))
+        await asyncio.to_thread(relay.settle, self.db, sent, failed)
+        PUBLISHED.labels(self.service).inc(len(sent))
         if failed:
             raise ConnectionError("publish failed")
         return len(sent)
@@ -181,7 +153,7 @@ class Bus:
             try:
                 sent = await self.relay_once()
                 self.health.progressed("relay")
-                if sent == BATCH:
+                if sent == relay.BATCH:
                     continue  # more waiting: go on at once
             except Exception as e:  # noqa: BLE001
                 _reraise_if_cancelled()
@@ -221,7 +193,7 @@ class Bus:
             try:
                 if sub is None:
                     sub = await self._subscribe()
-                msgs = await sub.fetch(50, timeout=1)
+                msgs = await sub.fetch(self.settings.consumer_batch, timeout=1)
             except TimeoutError:  # nothing waiting (nats-py raises nats' or a bare asyncio timeout)
                 self.health.progressed("consumer")
                 continue
@@ -237,8 +209,71 @@ class Bus:
                 sub = None
                 await asyncio.sleep(0.5)
                 continue
-            for msg in msgs:
-                await self._deliver(msg)
+            if len(msgs) > 1:
+                await self._deliver_batch(msgs)
+            elif msgs:
+                await self._deliver(msgs[0])
+
+    async def _deliver_batch(self, msgs: list) -> None:
+        """Handle a fetched batch in one transaction; never raises. Each message is acked once the
+        batch has committed (its effect, or "handled before"); one whose handler failed is nak-ed
+        or becomes a dead letter, exactly as one handled alone."""
+        self.health.waiting("consumer")
+        keepalive = asyncio.create_task(self._in_progress(*msgs))
+        try:
+            outcomes = await self._handle_batch_until_not_transient(msgs)
+            if outcomes is None:  # the batch failed as a whole on an error of its own
+                for msg in msgs:
+                    await self._deliver(msg)
+                return
+            done = [(m, o) for m, o in zip(msgs, outcomes, strict=True) if not isinstance(o, Exception)]
+            for msg, outcome in done:
+                self._settled(msg, outcome)
+            await asyncio.gather(*(self._ack(msg) for msg, _ in done))
+            for msg, error in zip(msgs, outcomes, strict=True):
+                if isinstance(error, Exception):
+                    outcome = await self._failed(msg, error)
+                    if outcome is not None:
+                        self._settled(msg, outcome)
+                        await self._ack(msg)
+        finally:
+            keepalive.cancel()
+            await asyncio.gather(keepalive, return_exceptions=True)
+            self.health.progressed("consumer")
+
+    async def _handle_batch_until_not_transient(self, msgs: list) -> list | None:
+        """Each message's outcome or its handler's own error, all committed; None when the batch
+        failed as a whole for another reason (then its events are handled one at a time). A
+        transient fault rolls the whole batch back; it is retried as one, spending no budget."""
+        deliveries = [(m.subject, m.data) for m in msgs]
+        attempt = 0
+        while True:
+            try:
+                return await asyncio.to_thread(handle_batch, self.db, self.service, self.handlers, deliveries)
+            except Exception as e:  # noqa: BLE001 - classified below
+                _reraise_if_cancelled()
+                if not transient(e):
+                    log.warning("batch failed; handling its events one at a time", service=self.service,
+                                events=len(msgs), error=repr(e))
+                    return None
+                attempt += 1
+                log.warning("transient failure; retrying the batch", service=self.service, events=len(msgs),
+                            attempt=attempt, error=repr(e))
+                self.health.waiting("consumer", repr(e))
+                HANDLED.labels(self.service, "retried").inc(len(msgs))
+                await asyncio.sleep(backoff(attempt, self.settings.retry_backoff_max_s))
+
+    def _settled(self, msg, outcome: str) -> None:
+        """It went through (or is a dead letter now): forget its failures, count it."""
+        if self._failures:
+            self._failures.pop(event_id_of(msg), None)
+        HANDLED.labels(self.service, outcome).inc()
+
+    async def _ack(self, msg) -> None:
+        try:
+            await msg.ack_sync()
+        except Exception as e:  # noqa: BLE001 - a lost ack means a redelivery; the inbox absorbs it
+            log.warning("ack failed", service=self.service, error=repr(e))
 
     async def _deliver(self, msg) -> None:
         """Handle one message; never raises. Acked only once its effect or its dead letter is
@@ -251,13 +286,8 @@ class Bus:
                 outcome = await self._failed(msg, outcome)
             if outcome is None:
                 return  # nak-ed: delivered again later
-            if self._failures:  # it went through (or is a dead letter now): forget its failures
-                self._failures.pop(_event_id(msg), None)
-            HANDLED.labels(self.service, outcome).inc()
-            try:
-                await msg.ack_sync()
-            except Exception as e:  # noqa: BLE001 - a lost ack means a redelivery; the inbox absorbs it
-                log.warning("ack failed", service=self.service, error=repr(e))
+            self._settled(msg, outcome)
+            await self._ack(msg)
         finally:
             keepalive.cancel()
             await asyncio.gather(keepalive, return_exceptions=True)
@@ -285,7 +315,7 @@ class Bus:
     async def _failed(self, msg, error: Exception) -> str | None:
         """The handler's own error: nak with back-off until it has failed `dead_letter_after`
         times in this process, then record a dead letter (retried while the database is away)."""
-        event_id = _event_id(msg)
+        event_id = event_id_of(msg)
         failures = self._failures[event_id] = self._failures.get(event_id, 0) + 1
         if failures < self.settings.dead_letter_after:
             log.warning("event failed; will be redelivered", service=self.service, subject=msg.subject,
@@ -305,60 +335,23 @@ class Bus:
         log.error("event dead-lettered", service=self.service, subject=msg.subject, error=repr(error))
         return "dead_letter"
 
-    async def _in_progress(self, msg) -> None:
-        """While a message is being handled (or retried), tell the server it is still ours."""
+    async def _in_progress(self, *msgs) -> None:
+        """While messages are being handled (or retried), tell the server they are still ours."""
         while True:
             await asyncio.sleep(max(self.settings.ack_wait_s / 3, 0.1))
-            try:
-                await msg.in_progress()
-            except Exception:  # noqa: BLE001 - the server redelivers it; the inbox absorbs that
-                pass
+            # the server redelivers one whose word is lost; the inbox absorbs that
+            await asyncio.gather(*(msg.in_progress() for msg in msgs), return_exceptions=True)
 
     def handle_raw(self, subject: str, data: bytes) -> str:
         """Handle one delivery in one transaction with its inbox row. Returns the outcome."""
-        event = Event.parse(data)
-        handler = self.handlers.get(subject)
-        # Logs and the events this handler emits carry the correlation id of what caused it.
-        traceparent = tracing.child(event.traceparent)  # this handler's span, under the emitter's trace
-        structlog.contextvars.bind_contextvars(correlation_id=event.correlationid or event.id,
-                                               event_id=event.id, consumer=self.service,
-                                               traceparent=traceparent, trace_id=tracing.trace_id(traceparent))
-        try:
-            with self.db.transaction() as s:
-                if s.get(Inbox, (self.service, event.id)) is not None:
-                    return "duplicate"
-                s.add(Inbox(consumer=self.service, event_id=event.id, subject=subject))
-                s.flush()
-                if handler:
-                    handler(s, event)
-        except IntegrityError:
-            # Another replica handled the same event at the same moment, or an effect's natural
-            # unique key says it exists already: either way the effect is there once.
-            with self.db.reader() as s:
-                if s.get(Inbox, (self.service, event.id)) is not None:
-                    return "duplicate"
-            raise
-        return "handled"
+        return handle_one(self.db, self.service, self.handlers, subject, data)
 
     def _dead_letter(self, subject: str, data: bytes, error: str, event_id: str) -> None:
-        try:
-            with self.db.transaction() as s:
-                s.add(DeadLetter(consumer=self.service, event_id=event_id[:36], subject=subject,
-                                 payload=data.decode(errors="replace"), error=error[:2000]))
-        except IntegrityError:
-            pass  # already recorded by an earlier pass
+        dead_letter(self.db, self.service, subject, data, error, event_id)
 
     def replay_dead_letter(self, dead_letter_id: int) -> str | None:
         """Handle a dead letter again; None when there is no such dead letter."""
-        with self.db.reader() as s:
-            row = s.get(DeadLetter, dead_letter_id)
-            if row is None:
-                return None
-            subject, payload = row.subject, row.payload
-        outcome = self.handle_raw(subject, payload.encode())
-        with self.db.transaction() as s:
-            s.get(DeadLetter, dead_letter_id).replayed_at = utcnow()
-        return outcome
+        return replay_dead_letter(self.db, self.service, self.handlers, dead_letter_id)
 
     async def replay_stream(self, since: dt.datetime | None = None, from_sequence: int | None = None) -> None:
         """Deliver the stream again to this service's consumer — all of it, or from a time or a
@@ -375,13 +368,6 @@ class Bus:
         except nats.js.errors.NotFoundError:
             pass
         await self.js.add_consumer(self.settings.stream, config)
-
-
-def _event_id(msg) -> str:
-    try:
-        return Event.parse(msg.data).id
-    except Exception:  # noqa: BLE001 - unreadable: key it by the message id
-        return (msg.headers or {}).get("Nats-Msg-Id") or f"seq:{msg.metadata.sequence.stream}"
 
 
 async def _nak(msg, delay: float) -> None:

@@ -1,0 +1,138 @@
+"""The consumer's database side: one delivery, or a fetched batch of them, handled in one
+transaction with their inbox rows (shared.bus fetches, acks and retries).
+
+A batch is one transaction and one commit for up to `consumer_batch` events; each event runs under
+a savepoint of its own, so the handler's own error undoes that event alone (its inbox row and its
+effects) and its neighbours still commit. A transient fault (the database away, locked, a lost
+connection) is raised: the whole batch rolls back and is retried as one (shared.faults).
+"""
+from __future__ import annotations
+
+from collections.abc import Callable, Mapping
+
+import structlog
+from sqlalchemy import select
+from sqlalchemy.exc import IntegrityError
+from sqlalchemy.orm import Session
+
+from shared import tracing
+from shared.db import Database, utcnow
+from shared.events import Event
+from shared.faults import transient
+from shared.tables import DeadLetter, Inbox
+
+Handler = Callable[[Session, Event], None]
+Outcome = str | Exception  # "handled", "duplicate", or the handler's own error
+
+
+def _context(service: str, event: Event) -> dict:
+    """Logs and the events a handler emits carry the correlation id of what caused them, and this
+    handler's span under the emitter's trace."""
+    traceparent = tracing.child(event.traceparent)
+    return {"correlation_id": event.correlationid or event.id, "event_id": event.id, "consumer": service,
+            "traceparent": traceparent, "trace_id": tracing.trace_id(traceparent)}
+
+
+def handle_one(db: Database, service: str, handlers: Mapping, subject: str, data: bytes) -> str:
+    """Handle one delivery in one transaction with its inbox row. Returns the outcome; raises the
+    handler's own error or a transient fault."""
+    event = Event.parse(data)
+    handler = handlers.get(subject)
+    structlog.contextvars.bind_contextvars(**_context(service, event))
+    try:
+        with db.transaction() as s:
+            if s.get(Inbox, (service, event.id)) is not None:
+                return "duplicate"
+            s.add(Inbox(consumer=service, event_id=event.id, subject=subject))
+            s.flush()
+            if handler:
+                handler(s, event)
+    except IntegrityError:
+        # Another replica handled the same event at the same moment, or an effect's natural
+        # unique key says it exists already: either way the effect is there once.
+        with db.reader() as s:
+            if s.get(Inbox, (service, event.id)) is not None:
+                return "duplicate"
+        raise
+    return "handled"
+
+
+def handle_batch(db: Database, service: str, handlers: Mapping,
+                 deliveries: list[tuple[str, bytes]]) -> list[Outcome]:
+    """Handle deliveries (subject, data) in one transaction: one outcome per delivery, in order,
+    true once this returns (the transaction has committed). Raises a transient fault (nothing
+    committed) or an error of the batch as a whole (the caller then handles one at a time)."""
+    outcomes: list[Outcome] = []
+    events: list[Event | None] = []
+    for _, data in deliveries:
+        try:
+            events.append(Event.parse(data))
+            outcomes.append("")
+        except Exception as e:  # noqa: BLE001 - unreadable: this event's own error
+            events.append(None)
+            outcomes.append(e)
+    ids = sorted({e.id for e in events if e is not None})
+    with db.transaction() as s:
+        # One read for the whole batch: events handled before (a redelivery, a replay) are acked
+        # without running their handler.
+        done = set(s.scalars(select(Inbox.event_id).where(Inbox.consumer == service,
+                                                            Inbox.event_id.in_(ids)))) if ids else set()
+        for i, ((subject, _), event) in enumerate(zip(deliveries, events, strict=True)):
+            if event is None:
+                continue
+            if event.id in done:  # also the same event twice in one batch
+                outcomes[i] = "duplicate"
+                continue
+            outcomes[i] = _handle_in_savepoint(s, service, handlers.get(subject), subject, event)
+            if outcomes[i] == "handled":
+                done.add(event.id)
+    return outcomes
+
+
+def _handle_in_savepoint(s: Session, service: str, handler: Handler | None, subject: str,
+                         event: Event) -> Outcome:
+    with structlog.contextvars.bound_contextvars(**_context(service, event)):
+        try:
+            with s.begin_nested():
+                s.add(Inbox(consumer=service, event_id=event.id, subject=subject))
+                s.flush()
+                if handler:
+                    handler(s, event)
+                s.flush()  # the event's constraint errors are its own, not its neighbour's
+        except Exception as e:  # classified here: transient, a racing replica, or its own
+            if transient(e):
+                raise  # the surroundings, not the event: the whole batch is retried
+            if isinstance(e, IntegrityError) and s.get(Inbox, (service, event.id)) is not None:
+                return "duplicate"  # another replica committed it meanwhile (PostgreSQL)
+            return e
+    return "handled"
+
+
+def dead_letter(db: Database, service: str, subject: str, data: bytes, error: str, event_id: str) -> None:
+    try:
+        with db.transaction() as s:
+            s.add(DeadLetter(consumer=service, event_id=event_id[:36], subject=subject,
+                             payload=data.decode(errors="replace"), error=error[:2000]))
+    except IntegrityError:
+        pass  # already recorded by an earlier pass
+
+
+def replay_dead_letter(db: Database, service: str, handlers: Mapping, dead_letter_id: int) -> str | None:
+    """Handle a dead letter again; None when there is no such dead letter."""
+    with db.reader() as s:
+        row = s.get(DeadLetter, dead_letter_id)
+        if row is None:
+            return None
+        subject, payload = row.subject, row.payload
+    outcome = handle_one(db, service, handlers, subject, payload.encode())
+    with db.transaction() as s:
+        s.get(DeadLetter, dead_letter_id).replayed_at = utcnow()
+    return outcome
+
+
+def event_id_of(msg) -> str:
+    """The event id a message's failures are counted by."""
+    try:
+        return Event.parse(msg.data).id
+    except Exception:  # noqa: BLE001 - unreadable: key it by the message id
+        return (msg.headers or {}).get("Nats-Msg-Id") or f"seq:{msg.metadata.sequence.stream}"

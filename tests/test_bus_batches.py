@@ -1,0 +1,167 @@
+"""Batched consumers and the pipelined relay (issue 15): a fetched batch is one transaction with a
+savepoint per event, so a failing event in the middle spoils none of its neighbours; the relay
+publishes a claimed batch at once, and a crashed relay's rows come back after a short lease."""
+import asyncio
+import datetime as dt
+
+import orjson
+import pytest
+from hypothesis import HealthCheck, given, settings
+from hypothesis import strategies as st
+from sqlalchemy import select
+from sqlalchemy.exc import OperationalError
+
+from services.awards.handlers import handlers as award_handlers
+from services.awards.tables import Award
+from shared import bus as bus_module
+from shared.consumer import handle_batch
+from shared.db import utcnow
+from shared.events import new_event
+from shared.tables import DeadLetter, Inbox, Outbox
+from shared.testing import Suite, make_uscc, promotion_event
+from tests.test_exactly_once import count, promote
+
+
+class Poisoned:
+    """The awards handlers, except that chosen events fail after their effect is written: by a
+    Python error, or by a database error that aborts the transaction on PostgreSQL (a duplicate
+    inbox key) — either way the savepoint must undo the award and the inbox row."""
+
+    def __init__(self, bad: dict[str, str], taken: str):
+        self.bad, self.taken = bad, taken
+
+    def get(self, subject):
+        real = award_handlers.get(subject)
+
+        def handle(s, event):
+            real(s, event)
+            how = self.bad.get(event.id)
+            if how == "error":
+                raise RuntimeError("poisoned after its effect")
+            if how == "constraint":
+                s.add(Inbox(consumer="awards", event_id=self.taken, subject=event.nats_subject))
+                s.flush()
+        return handle
+
+
+def _deliveries(events):
+    return [(e.nats_subject, orjson.dumps(e.envelope())) for e in events]
+
+
+@settings(max_examples=12, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(size=st.integers(2, 12), data=st.data())
+def test_a_failing_event_in_a_batch_spoils_none_of_its_neighbours(suite, size, data):
+    db = suite.db("awards")
+    firms = [make_uscc() for _ in range(size)]
+    events = [promotion_event(u, "municipal_srdi", "2024-03-01") for u in firms]
+    bad_at = data.draw(st.sets(st.integers(0, size - 1), min_size=1, max_size=max(1, size // 3)), "bad")
+    how = {events[i].id: data.draw(st.sampled_from(["error", "constraint"]), f"how {i}") for i in bad_at}
+    handled_before = data.draw(st.sets(st.integers(0, size - 1).filter(lambda i: i not in bad_at), max_size=2),
+                               "handled before")
+    with db.transaction() as s:  # a key the "constraint" failure collides with
+        taken = f"taken-{make_uscc()}"
+        s.add(Inbox(consumer="awards", event_id=taken, subject="test"))
+    if handled_before:
+        handle_batch(db, "awards", award_handlers, _deliveries([events[i] for i in sorted(handled_before)]))
+    batch = _deliveries(events) + _deliveries([events[0]])  # and the first one twice
+    handlers = Poisoned(how, taken)
+
+    for attempt in range(2):  # a redelivery of the whole batch changes nothing
+        outcomes = handle_batch(db, "awards", handlers, batch)
+        for i, outcome in enumerate(outcomes[:size]):
+            if i in bad_at:
+                assert isinstance(outcome, Exception), (i, outcome)
+            elif i in handled_before or attempt:
+                assert outcome == "duplicate", (i, outcome)
+            else:
+                assert outcome == "handled", (i, outcome)
+        if 0 in bad_at:  # the first event, a second time in the same batch
+            assert isinstance(outcomes[size], Exception)
+        else:
+            assert outcomes[size] == "duplicate"
+        for i, u in enumerate(firms):
+            assert count(suite, "awards", Award, Award.uscc == u) == (0 if i in bad_at else 1), (i, attempt)
+            assert count(suite, "awards", Inbox, Inbox.event_id == events[i].id) == (0 if i in bad_at else 1)
+
+
+def test_a_transient_fault_in_a_batch_rolls_all_of_it_back(suite):
+    """The database failing under one event is no fault of the event: nothing of the batch commits
+    (the bus retries it whole), and the retry handles every event once."""
+    db = suite.db("awards")
+    firms = [make_uscc() for _ in range(4)]
+    events = [promotion_event(u, "municipal_srdi", "2024-03-01") for u in firms]
+
+    class Flaky:
+        def get(self, subject):
+            real = award_handlers.get(subject)
+
+            def handle(s, event):
+                real(s, event)
+                if event.id == events[2].id:
+                    raise OperationalError("INSERT", {}, Exception("database is locked"))
+            return handle
+
+    with pytest.raises(OperationalError):
+        handle_batch(db, "awards", Flaky(), _deliveries(events))
+    assert count(suite, "awards", Award, Award.uscc.in_(firms)) == 0
+    assert count(suite, "awards", Inbox, Inbox.event_id.in_([e.id for e in events])) == 0
+    assert handle_batch(db, "awards", award_handlers, _deliveries(events)) == ["handled"] * 4
+    assert count(suite, "awards", Award, Award.uscc.in_(firms)) == 4
+
+
+async def test_a_fetched_batch_with_a_poison_event_in_the_middle(tmp_path, monkeypatch):
+    """Through NATS: nine promotions wait for the awards consumer with an unreadable one in the
+    middle. They are handled in batches (one transaction each), every award is paid once, and only
+    the poison event becomes a dead letter, after the same budget as when handled alone."""
+    batches: list[int] = []
+
+    def spy(db, service, handlers, deliveries):
+        batches.append(len(deliveries))
+        return handle_batch(db, service, handlers, deliveries)
+    monkeypatch.setattr(bus_module, "handle_batch", spy)
+    suite = await Suite(tmp_path, services=("registry", "awards"), dead_letter_after=2).start()
+    try:
+        bus = suite.apps["awards"].state.bus
+        await bus.stop()  # the batch piles up while the consumer is away
+        js = suite.apps["registry"].state.bus.js
+        firms = [make_uscc() for _ in range(8)]
+        events = [promotion_event(u, "municipal_srdi", "2024-03-01") for u in firms]
+        bad = new_event("registry", "enterprise.promoted.v1", "X", {"uscc": make_uscc(), "to_tier": "municipal_srdi"})
+        for e in events[:4] + [bad] + events[4:]:
+            await js.publish(e.nats_subject, orjson.dumps(e.envelope()), headers={"Nats-Msg-Id": e.id})
+        await bus.start()
+        await suite.wait_for(lambda: count(suite, "awards", DeadLetter) == 1, "the poison's dead letter", timeout=30)
+        await suite.settled(timeout=30)
+        assert max(batches) > 1  # they did come as a batch
+        assert count(suite, "awards", DeadLetter, DeadLetter.event_id == bad.id) == 1
+        for u in firms:
+            assert count(suite, "awards", Award, Award.uscc == u) == 1
+        assert count(suite, "awards", Inbox, Inbox.event_id.in_([e.id for e in events])) == 8
+    finally:
+        await suite.stop()
+
+
+async def test_a_crashed_relays_rows_are_published_after_a_short_lease(tmp_path):
+    """A relay that claimed rows and died (its lease still running) leaves them to the next pass
+    once `relay_lease_s` has passed: seconds, not half a minute; each effect still happens once."""
+    suite = await Suite(tmp_path, services=("registry", "awards"), relay_lease_s=1.5).start()
+    try:
+        relay = suite.apps["registry"].state.bus
+        await relay.stop()
+        firms = [make_uscc() for _ in range(3)]
+        for u in firms:
+            await promote(suite, u, "municipal_srdi", "2024-03-01")
+        claimed = await asyncio.to_thread(relay._claim)  # … and the relay "dies" holding them
+        assert len(claimed) == 6
+        assert await asyncio.to_thread(relay._claim) == []  # leased: nobody else takes them yet
+        with suite.db("registry").reader() as s:
+            leases = list(s.scalars(select(Outbox.claimed_until)))
+        assert all(lease <= utcnow() + dt.timedelta(seconds=1.5) for lease in leases)
+        await relay.start()
+        await suite.wait_for(lambda: count(suite, "registry", Outbox, Outbox.published_at.is_(None)) == 0,
+                             "the rows after the lease", timeout=10)
+        await suite.wait_for(lambda: count(suite, "awards", Award) == 3, "the awards")
+        await suite.settled()
+        assert count(suite, "awards", Award) == 3
+    finally:
+        await suite.stop()
