@@ -1,7 +1,8 @@
 """Schemathesis against every service's OpenAPI, over HTTP to `srdi up`, as every role: no input
 gives a 5xx, and every answer conforms to the schema the document gives for it (response models,
 the RFC 9457 problem). The econ role, who may do most, is fuzzed deepest (its documented examples
-first); every other role more lightly (most operations answer it 403, which must conform too)."""
+first); every other role with each operation's documented examples (most answer it 403, which must
+conform too). Kept within a few minutes: the suite has ~200 operations and CI runs under 30."""
 import os
 import subprocess
 import sys
@@ -32,8 +33,8 @@ def test_no_server_error_and_every_answer_as_documented(stack, tmp_path):
         for service, url in urls.items():
             r = subprocess.run([SCHEMATHESIS, "run", f"{url}/openapi.json", "--checks", CHECKS,
                                 "--header", f"Authorization: Bearer {bearer}",
-                                "--max-examples", "12" if deep else "2",
-                                "--phases", "examples,coverage,fuzzing" if deep else "examples,fuzzing",
+                                "--max-examples", "6" if deep else "1",
+                                "--phases", "examples,coverage,fuzzing" if deep else "examples",
                                 "--exclude-path-regex", UNCONFIGURED,
                                 "--seed", "20261124", "--no-color", "--request-timeout", "10"],
                                capture_output=True, text=True, timeout=900, cwd=tmp_path)
