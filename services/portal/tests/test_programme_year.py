@@ -27,16 +27,12 @@ def no_raw_codes(html: str) -> None:
     assert m is None, m.group(0)
 
 
-async def wait_page(portal, url: str, text: str, timeout: float = 60.0) -> str:
-    import asyncio
-    import time
-    deadline = time.monotonic() + timeout
-    while True:
+async def wait_page(suite, portal, url: str, text: str, timeout: float = 60.0) -> str:
+    """The page at `url` once it shows `text` (a job's page, polled like everything else: suite.wait_for)."""
+    async def shown():
         page = (await portal.http.get(url)).text
-        if text in page:
-            return page
-        assert time.monotonic() < deadline, f"{url} never showed {text!r}"
-        await asyncio.sleep(0.2)
+        return page if text in page else None
+    return await suite.wait_for(shown, f"{url} to show {text!r}", timeout)
 
 
 async def test_econ_corrects_an_enterprise_and_reads_it_on_a_date(portal, suite):
@@ -134,7 +130,7 @@ async def test_import_preview_then_confirm_and_backfill(portal, suite):
     assert "上传并预览" in form and "历史名单补录：奖励视为已在系统外兑付" in form and "导入年度数据更新表" in form
     r = await portal.post("/import", {"dry_run": "1"}, page="/import", files={"file": ("预览名单.csv", data, "text/csv")})
     assert r.status_code == 303 and "?sha=" in r.headers["location"]
-    page = await wait_page(portal, r.headers["location"], "预览结果（尚未导入）")
+    page = await wait_page(suite, portal, r.headers["location"], "预览结果（尚未导入）")
     assert "确认导入" in page and 'id="skipped"' in page and "<td>2</td>" in page
     assert "校验位" in page and "新登记企业" in page
     no_raw_codes(page)
@@ -147,7 +143,7 @@ async def test_import_preview_then_confirm_and_backfill(portal, suite):
     r = await portal.post("/import", {"expect": sha, "mode": "import"}, page="/import",
                           files={"file": ("预览名单.csv", data, "text/csv")})
     assert r.status_code == 303 and "sha=" not in r.headers["location"]
-    page = await wait_page(portal, r.headers["location"], "导入报告：")
+    page = await wait_page(suite, portal, r.headers["location"], "导入报告：")
     assert (await suite.client("registry").get(f"/api/v1/enterprises/{firm}")).status_code == 200
     # A finished job cannot be cancelled: the registry says why, on the job's page.
     job = r.headers["location"]
@@ -159,7 +155,7 @@ async def test_import_preview_then_confirm_and_backfill(portal, suite):
     old = make_uscc()
     data = listing([f"1,北京门户补录科技有限公司,{old},房山区,北京市专精特新中小企业,2022年第一批,2022-06-01"])
     r = await portal.post("/import", {"mode": "backfill"}, page="/import", files={"file": ("2022名单.csv", data, "text/csv")})
-    page = await wait_page(portal, r.headers["location"], "导入报告：")
+    page = await wait_page(suite, portal, r.headers["location"], "导入报告：")
     assert "历史名单补录" in page
     await suite.settled()
     items = (await suite.client("awards").get(f"/api/v1/awards?uscc={old}")).json()["items"]
@@ -215,7 +211,7 @@ async def test_a_season_from_notice_to_the_platform(portal, suite):
     try:
         r = await portal.post(f"{season}/recommendation", page=season)
         assert r.status_code == 303 and r.headers["location"].startswith("/platform-jobs/")
-        page = await wait_page(portal, r.headers["location"], "已完成")
+        page = await wait_page(suite, portal, r.headers["location"], "已完成")
         assert "报送推荐名单" in page and "1 家企业" in page
     finally:
         del app.state.municipal_platform
