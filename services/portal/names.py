@@ -15,6 +15,8 @@ import asyncio
 import time
 from collections.abc import Iterable
 
+import structlog
+
 from shared.auth import issue_token
 
 from services.portal.backend import Api, ServiceError
@@ -26,6 +28,7 @@ CONCURRENCY = 8
 BULK_FROM = 40
 BULK_CAP = 20000
 DIRECTORY_SUB = "portal-directory"
+log = structlog.get_logger()
 
 
 class Directory:
@@ -68,8 +71,8 @@ class Names:
             try:
                 for e in await self.api.all("registry", "/enterprises", cap=BULK_CAP):
                     self.enterprises[e["uscc"]] = e.get("name") or ""
-            except ServiceError:
-                pass
+            except ServiceError as e:  # the page keeps the codes; the operators see why
+                log.warning("portal names unavailable", service="registry", status=e.status)
             return
         gate = asyncio.Semaphore(CONCURRENCY)
 
@@ -80,6 +83,8 @@ class Names:
                 except ServiceError as e:
                     if e.status == 404:  # unknown: "" (a service down leaves it out, so it may be asked again)
                         self.enterprises[u] = ""
+                    else:
+                        log.warning("portal names unavailable", service="registry", status=e.status)
         await asyncio.gather(*(one(u) for u in wanted))
 
     async def _parks(self) -> None:
@@ -90,8 +95,8 @@ class Names:
             for p in await self.api.all("parks", "/parks", cap=2000):
                 self.parks[p["id"]] = p.get("name") or ""
             self.parks_known = True
-        except ServiceError:
-            pass
+        except ServiceError as e:
+            log.warning("portal names unavailable", service="parks", status=e.status)
 
     async def _intermediaries(self, ids: Iterable[str | None]) -> None:
         wanted = {str(i) for i in ids if i and str(i).isdigit() and str(i) not in self.intermediaries}
