@@ -15,7 +15,11 @@ SRDI = [sys.executable, "-m", "shared.cli"]
 
 
 def free_base() -> int:
-    for base in range(19100, 19900, 10):
+    """A free range of ports for `srdi up`. CI runs the SQLite and PostgreSQL passes at once, so each
+    process starts its search at a place of its own (by pid): two runs do not race for one range."""
+    ranges = list(range(19100, 19900, 10))
+    start = os.getpid() % len(ranges)
+    for base in ranges[start:] + ranges[:start]:
         if all(socket.socket().connect_ex(("127.0.0.1", base + off)) != 0 for off in (0, 1, 2, 3, 4, 5, 6, 222)):
             return base
     raise RuntimeError("no free port range")
