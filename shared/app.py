@@ -73,8 +73,9 @@ def every(name: str, step: Callable, interval: Callable) -> Callable:
 
 
 class RequestContextMiddleware:
-    """Request latency for Prometheus, and a correlation id (X-Request-ID, taken from the caller
-    or made here) bound into the logs and carried into every event the request emits."""
+    """Request latency for Prometheus, a span under the caller's `traceparent` (shared.tracing), and a
+    correlation id (X-Request-ID, taken from the caller or made here) bound into the logs and carried,
+    with the span's traceparent, into every event the request emits."""
 
     def __init__(self, app, service: str):
         self.app, self.service = app, service
@@ -84,33 +85,42 @@ class RequestContextMiddleware:
         if scope["type"] != "http":
             return await self.app(scope, receive, send)
         start, status = time.perf_counter(), [500]
-        given = dict(scope["headers"]).get(b"x-request-id", b"").decode(errors="replace")[:64]
+        headers = dict(scope["headers"])
+        given = headers.get(b"x-request-id", b"").decode(errors="replace")[:64]
         request_id = given if given.isprintable() and given else os.urandom(16).hex()
-        traceparent = tracing.child(dict(scope["headers"]).get(b"traceparent", b"").decode(errors="replace"))
-        structlog.contextvars.bind_contextvars(correlation_id=request_id, traceparent=traceparent,
-                                               trace_id=tracing.trace_id(traceparent))
+        caller = headers.get(b"traceparent", b"").decode(errors="replace")
+        with tracing.span(scope["method"], caller or None, tracing.SERVER, self.service,
+                          **{"http.request.method": scope["method"], "url.path": scope["path"]}) as span:
+            traceparent = tracing.traceparent_of(span)
+            structlog.contextvars.bind_contextvars(correlation_id=request_id, traceparent=traceparent,
+                                                   trace_id=tracing.trace_id(traceparent))
 
-        async def send_wrapper(message):
-            if message["type"] == "http.response.start":
-                status[0] = message["status"]
-                message.setdefault("headers", [])
-                message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
-            await send(message)
+            async def send_wrapper(message):
+                if message["type"] == "http.response.start":
+                    status[0] = message["status"]
+                    message.setdefault("headers", [])
+                    message["headers"] = [*message["headers"], (b"x-request-id", request_id.encode())]
+                await send(message)
 
-        try:
-            await self.app(scope, receive, send_wrapper)
-        finally:
-            route = scope.get("route")
-            key = (scope["method"], getattr(route, "path", "unmatched"), status[0])
-            child = self._latency.get(key)
-            if child is None:  # labels() takes a lock and builds a key: once per route and status
-                child = self._latency[key] = LATENCY.labels(self.service, *key)
-            child.observe(time.perf_counter() - start)
+            try:
+                await self.app(scope, receive, send_wrapper)
+            finally:
+                route = scope.get("route")
+                key = (scope["method"], getattr(route, "path", "unmatched"), status[0])
+                span.update_name(f"{key[0]} {key[1]}")
+                span.set_attribute("http.response.status_code", status[0])
+                if status[0] >= 500:
+                    span.set_status(tracing.ERROR)
+                child = self._latency.get(key)
+                if child is None:  # labels() takes a lock and builds a key: once per route and status
+                    child = self._latency[key] = LATENCY.labels(self.service, *key)
+                child.observe(time.perf_counter() - start)
 
 
 def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     settings = settings or Settings()
     logs.configure(settings.log_level)
+    tracing.configure(spec.name)
 
     @contextlib.asynccontextmanager
     async def lifespan(app: FastAPI):

@@ -135,7 +135,7 @@ class Bus:
         rows = await asyncio.to_thread(self._claim)
         if not rows:
             return 0
-        sent, failed, error = await relay.publish_all(self.js, rows)
+        sent, failed, error = await relay.publish_all(self.js, rows, self.service)
         _reraise_if_cancelled()
         if failed:  # NATS down: the rows wait in the outbox
             log.warning("publish failed; events stay in the outbox", service=self.service,

@@ -8,7 +8,8 @@ connection) is raised: the whole batch rolls back and is retried as one (shared.
 """
 from __future__ import annotations
 
-from collections.abc import Callable, Mapping
+import contextlib
+from collections.abc import Callable, Iterator, Mapping
 
 import structlog
 from sqlalchemy import select
@@ -25,12 +26,18 @@ Handler = Callable[[Session, Event], None]
 Outcome = str | Exception  # "handled", "duplicate", or the handler's own error
 
 
-def _context(service: str, event: Event) -> dict:
-    """Logs and the events a handler emits carry the correlation id of what caused them, and this
-    handler's span under the emitter's trace."""
-    traceparent = tracing.child(event.traceparent)
-    return {"correlation_id": event.correlationid or event.id, "event_id": event.id, "consumer": service,
-            "traceparent": traceparent, "trace_id": tracing.trace_id(traceparent)}
+@contextlib.contextmanager
+def _handling(service: str, event: Event) -> Iterator[None]:
+    """The handler's span under the emitter's trace (shared.tracing); logs and the events the handler
+    emits carry it and the correlation id of what caused them."""
+    with tracing.span(f"handle {event.nats_subject}", event.traceparent, tracing.CONSUMER, service,
+                      **{"messaging.system": "nats", "messaging.destination.name": event.nats_subject,
+                         "messaging.message.id": event.id}) as span:
+        traceparent = tracing.traceparent_of(span)
+        with structlog.contextvars.bound_contextvars(
+                correlation_id=event.correlationid or event.id, event_id=event.id, consumer=service,
+                traceparent=traceparent, trace_id=tracing.trace_id(traceparent)):
+            yield
 
 
 def handle_one(db: Database, service: str, handlers: Mapping, subject: str, data: bytes) -> str:
@@ -38,9 +45,8 @@ def handle_one(db: Database, service: str, handlers: Mapping, subject: str, data
     handler's own error or a transient fault."""
     event = Event.parse(data)
     handler = handlers.get(subject)
-    structlog.contextvars.bind_contextvars(**_context(service, event))
     try:
-        with db.transaction() as s:
+        with _handling(service, event), db.transaction() as s:
             if s.get(Inbox, (service, event.id)) is not None:
                 return "duplicate"
             s.add(Inbox(consumer=service, event_id=event.id, subject=subject))
@@ -91,7 +97,7 @@ def handle_batch(db: Database, service: str, handlers: Mapping,
 
 def _handle_in_savepoint(s: Session, service: str, handler: Handler | None, subject: str,
                          event: Event) -> Outcome:
-    with structlog.contextvars.bound_contextvars(**_context(service, event)):
+    with _handling(service, event):
         try:
             with s.begin_nested():
                 s.add(Inbox(consumer=service, event_id=event.id, subject=subject))

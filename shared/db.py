@@ -19,6 +19,8 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, registry, sessionmaker
 from sqlmodel import SQLModel
 
+from shared import tracing
+
 NAMING = {
     "ix": "ix_%(column_0_label)s",
     "uq": "uq_%(table_name)s_%(column_0_N_name)s",
@@ -104,6 +106,7 @@ class Database:
             url = "postgresql+psycopg://" + url.split("://", 1)[1]
         self.url = url
         self.is_sqlite = url.startswith("sqlite")
+        self.system = "sqlite" if self.is_sqlite else "postgresql"  # OpenTelemetry's db.system
         if self.is_sqlite:
             self.engine = _sqlite_engine(url, immediate=True, busy_timeout_ms=busy_timeout_ms)
             self.read_engine = _sqlite_engine(url, immediate=False, busy_timeout_ms=busy_timeout_ms)
@@ -126,10 +129,15 @@ class Database:
                 if session is not None:  # None: the request has finished (a task it started)
                     yield session
                     return
-        with self._sessions() as session:
-            with session.begin():
-                yield session
-            wrote_events = session.info.get("outbox_written")
+        span = tracing.start("db.transaction", tracing.CLIENT, **{"db.system": self.system})
+        try:
+            with self._sessions() as session:
+                with session.begin():
+                    yield session
+                wrote_events = session.info.get("outbox_written")
+        finally:
+            if span is not None:
+                span.end()
         if wrote_events:  # wake the relay only for new events, or it would wake itself forever
             for hook in self.after_commit_hooks:
                 hook()

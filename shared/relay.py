@@ -12,6 +12,7 @@ import datetime as dt
 
 from sqlalchemy import or_, select, update
 
+from shared import tracing
 from shared.db import Database, utcnow
 from shared.tables import Outbox
 
@@ -45,18 +46,36 @@ def settle(db: Database, sent: list[str], failed: list[str]) -> None:
             s.execute(update(Outbox).where(Outbox.id.in_(failed)).values(claimed_until=None))
 
 
-async def publish_all(js, rows: list[Row]) -> tuple[list[str], list[str], BaseException | None]:
+def _traceparent(payload: str) -> str | None:
+    """The emitter's traceparent, found in the stored envelope without parsing it (the hot path)."""
+    at = payload.find(_TRACEPARENT_KEY)
+    return payload[at + len(_TRACEPARENT_KEY):at + len(_TRACEPARENT_KEY) + 55] if at >= 0 else None
+
+
+_TRACEPARENT_KEY = '"traceparent":"'
+
+
+async def publish_all(js, rows: list[Row], service: str = "") -> tuple[list[str], list[str], BaseException | None]:
     """Publish every row at once (sent in claim order, so the stream keeps it while all goes well)
     and gather the acks: (acked ids, failed ids, the first error). A failed row waits for the next
-    pass; consumers keep the newest record whatever the order in which events arrive."""
+    pass; consumers keep the newest record whatever the order in which events arrive. Each publish
+    is a span in the trace of the change that emitted it (until its ack)."""
+    spans = [tracing.start(f"publish {subject}", tracing.PRODUCER, _traceparent(payload) or "",
+                           **{"srdi.service": service, "messaging.system": "nats",
+                              "messaging.destination.name": subject, "messaging.message.id": event_id})
+             for event_id, subject, payload in rows]
     results = await asyncio.gather(
         *(js.publish(subject, payload.encode(), headers={"Nats-Msg-Id": event_id})
           for event_id, subject, payload in rows), return_exceptions=True)
     sent, failed, error = [], [], None
-    for (event_id, _, _), result in zip(rows, results, strict=True):
+    for (event_id, _, _), result, span in zip(rows, results, spans, strict=True):
         if isinstance(result, BaseException):
             failed.append(event_id)
             error = error or result
+            if span is not None:
+                span.set_status(tracing.ERROR, repr(result))
         else:
             sent.append(event_id)
+        if span is not None:
+            span.end()
     return sent, failed, error
