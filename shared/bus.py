@@ -17,6 +17,7 @@ import datetime as dt
 from collections.abc import Callable
 
 import nats
+import psycopg
 import structlog
 from nats.js.api import AckPolicy, ConsumerConfig, DeliverPolicy, StorageType, StreamConfig
 from prometheus_client import Counter
@@ -24,6 +25,7 @@ from prometheus_client import Counter
 from shared import relay
 from shared.consumer import Handler, dead_letter, event_id_of, handle_batch, handle_one, replay_dead_letter
 from shared.db import Database
+from shared.events import OUTBOX_CHANNEL
 from shared.faults import BusHealth, backoff, transient
 from shared.settings import Settings
 
@@ -92,6 +94,8 @@ class Bus:
                 await asyncio.sleep(1)
         self._ready.set()
         tasks = [self._supervised("relay", self._relay)]
+        if not self.db.is_sqlite:
+            tasks.append(self._supervised("outbox listener", self._listen))
         if self.handlers:
             tasks.append(self._supervised("consumer", self._consume))
         await asyncio.gather(*tasks)
@@ -165,6 +169,17 @@ class Bus:
                     await self._wake.wait()
             except TimeoutError:
                 pass
+
+    async def _listen(self) -> None:
+        """PostgreSQL: every replica's commit with new outbox rows NOTIFYs (shared.events.emit); wake
+        the relay on it, so an idle relay needs no quick polling and a row another replica wrote (or
+        left behind) goes out at once. The relay's own poll stays as the fallback."""
+        url = self.db.engine.url.set(drivername="postgresql").render_as_string(hide_password=False)
+        async with await psycopg.AsyncConnection.connect(url, autocommit=True) as conn:
+            await conn.execute(f"LISTEN {OUTBOX_CHANNEL}")
+            self._wake.set()  # rows committed before the listener came up (or while it was away)
+            async for _ in conn.notifies():
+                self._wake.set()
 
     # -- consumer --------------------------------------------------------------------------
     def consumer_config(self, deliver=DeliverPolicy.ALL, **start) -> ConsumerConfig:

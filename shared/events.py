@@ -8,6 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import structlog
+from sqlalchemy import text
 from sqlalchemy.orm import Session
 
 from shared.tables import Outbox
@@ -16,6 +17,7 @@ if TYPE_CHECKING:
     from shared.contracts import EventData
 
 TYPE_PREFIX = "cn.gov.fangshan."
+OUTBOX_CHANNEL = "srdi_outbox"  # PostgreSQL LISTEN/NOTIFY: a commit with new outbox rows (per database)
 
 
 @dataclass(frozen=True)
@@ -68,6 +70,10 @@ def emit(session: Session, event: Event) -> Event:
     """Write an event to the outbox in the caller's transaction; the relay publishes it after commit."""
     session.add(Outbox(id=event.id, subject=event.nats_subject,
                        payload=orjson.dumps(event.envelope()).decode()))
+    if not session.info.get("outbox_written") and session.get_bind().dialect.name == "postgresql":
+        # Delivered at commit (and dropped with a rollback): wakes the relay of every replica
+        # listening on this database (shared.bus), not only this process's.
+        session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
     session.info["outbox_written"] = True
     return event
 

@@ -3,6 +3,7 @@ savepoint per event, so a failing event in the middle spoils none of its neighbo
 publishes a claimed batch at once, and a crashed relay's rows come back after a short lease."""
 import asyncio
 import datetime as dt
+import os
 
 import orjson
 import pytest
@@ -15,8 +16,8 @@ from services.awards.handlers import handlers as award_handlers
 from services.awards.tables import Award
 from shared import bus as bus_module
 from shared.consumer import handle_batch
-from shared.db import utcnow
-from shared.events import new_event
+from shared.db import Database, utcnow
+from shared.events import emit, new_event
 from shared.tables import DeadLetter, Inbox, Outbox
 from shared.testing import Suite, make_uscc, promotion_event
 from tests.test_exactly_once import count, promote
@@ -163,5 +164,24 @@ async def test_a_crashed_relays_rows_are_published_after_a_short_lease(tmp_path)
         await suite.wait_for(lambda: count(suite, "awards", Award) == 3, "the awards")
         await suite.settled()
         assert count(suite, "awards", Award) == 3
+    finally:
+        await suite.stop()
+
+
+@pytest.mark.skipif(not os.environ.get("SRDI_TEST_DATABASE_URL"), reason="LISTEN/NOTIFY is PostgreSQL's")
+async def test_a_commit_by_another_replica_wakes_the_relay(tmp_path):
+    """PostgreSQL: an outbox row committed by another process (here: another connection pool, with
+    no hook into this relay) is published on its NOTIFY, though this relay's poll is an hour away."""
+    suite = await Suite(tmp_path, services=("registry",), relay_interval_s=3600).start()
+    try:
+        other_replica = Database(suite.settings.db_url("registry"))
+        try:
+            for probe in ("first", "second"):  # the second surely finds the relay waiting out its poll
+                with other_replica.transaction() as s:
+                    emit(s, new_event("registry", "enterprise.registered.v1", make_uscc(), {"probe": probe}))
+                await suite.wait_for(lambda: count(suite, "registry", Outbox, Outbox.published_at.is_(None)) == 0,
+                                     f"the other replica's {probe} row, published on its NOTIFY", timeout=20)
+        finally:
+            other_replica.dispose()
     finally:
         await suite.stop()
