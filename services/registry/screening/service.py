@@ -47,9 +47,11 @@ def put_indicators(s: Session, actor: str, uscc: str, year: int, body: Indicator
     row = s.get(Indicator, (uscc, year))
     facts = body.facts()
     before = orjson.loads(row.facts) if row else None
-    if row is None:
-        row = Indicator(uscc=uscc, year=year, facts=orjson.dumps(facts).decode(), updated_by=actor)
-        s.add(row)
+    if row is None:  # a concurrent first PUT of the same year (PostgreSQL) is a 409, not a 500
+        row = insert(s, Indicator(uscc=uscc, year=year, facts=orjson.dumps(facts).decode(), updated_by=actor),
+                     Problem(409, "indicators-raced", f"{year} 年度指标正由他人同时登记，请重试",
+                             f"The {year} indicators were being recorded by another request at the same "
+                             "moment; try again"))
     else:
         row.facts, row.updated_by = orjson.dumps(facts).decode(), actor
     s.flush()
@@ -111,9 +113,10 @@ def record_annual_update(s: Session, actor: str, uscc: str, body: AnnualUpdateIn
     row = s.get(AnnualUpdate, (uscc, body.year))
     if row is not None:
         return AnnualUpdatePublic.model_validate(row), False
-    row = AnnualUpdate(uscc=uscc, year=body.year, submitted_on=body.submitted_on, recorded_by=actor)
-    s.add(row)
-    s.flush()
+    # a concurrent request recording the same year (PostgreSQL) meets the unique key: a 409, not a 500
+    row = insert(s, AnnualUpdate(uscc=uscc, year=body.year, submitted_on=body.submitted_on, recorded_by=actor),
+                 Problem(409, "annual-update-exists", f"{body.year} 年度更新已登记",
+                         f"The {body.year} update is already recorded"))
     out = AnnualUpdatePublic.model_validate(row)
     audit.record(s, actor, "annual_update.record", "annual_update", f"{uscc}/{body.year}", None,
                  out.model_dump(mode="json"))
