@@ -162,6 +162,12 @@ def incubation_award(park_id: str, uscc: str, to_tier: str, recognized_on: dt.da
                    "recognized_on": recognized_on.isoformat(), "incubation_id": incubation_id},
         "parameters": cite(p)})
 
+def incubated_title(certs, tier: str, on: dt.date):
+    """The registry's title a park's incubation award rests on: a sound certification of the tier
+    parks announced, recognised on the day it announced (None: the registry has not recorded it)."""
+    return next((c for c in sound(certs) if str(c.tier) == tier and c.recognized_on == on), None)
+
+
 # -- tiers on a date, from the registry's record (shared.tiers: the one projection) ---------------
 def voided(c) -> bool:
     """A certification entered by mistake and voided: it never existed, on any date."""

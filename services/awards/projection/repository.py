@@ -46,6 +46,13 @@ def designation(s: Session, designation_id: int) -> ParkDesignation | None:
     return s.get(ParkDesignation, designation_id)
 
 
+def incubatee_promotions(s: Session, uscc: str, tier: str, on) -> list[IncubateePromotion]:
+    """Parks' announcements that this enterprise, incubated by a park, reached `tier` on `on`."""
+    return list(s.scalars(select(IncubateePromotion).where(
+        IncubateePromotion.uscc == uscc, IncubateePromotion.to_tier == tier,
+        IncubateePromotion.recognized_on == on).order_by(IncubateePromotion.id)))
+
+
 def incubatee_known(s: Session, park_id: str, uscc: str, tier: str) -> bool:
     return s.scalars(select(IncubateePromotion.id).where(
         IncubateePromotion.park_id == park_id, IncubateePromotion.uscc == uscc,

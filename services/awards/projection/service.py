@@ -79,7 +79,7 @@ def decide(s: Session, record: EnterpriseRecord, cert: CertificationRecord, even
     if any(a and a.program == "relocation" for a in made):  # the introducer only with a relocation award
         create(f"introducer:{uscc}", rules.introducer_award(facts, relocation, rows), record.introducer,
                "intermediary")
-    return [a for a in made if a]
+    return [a for a in made if a] + incubations_waiting(s, record, cert, event_id)
 
 
 def _cert(record: EnterpriseRecord, data) -> CertificationRecord | None:
@@ -202,19 +202,37 @@ def on_designation(s: Session, event_id: str, data: ParkDesignated) -> Award | N
 
 def on_incubatee_promoted(s: Session, event_id: str, data: IncubateePromoted) -> Award | None:
     """A park's incubated enterprise was promoted (parks' incubatee.promoted.v1): the incubation award
-    to the park, by the parameter in force on the recognition date, once per (park, enterprise)."""
-    on, tier = data.recognized_on, str(data.to_tier)
+    to the park, by the parameter in force on the recognition date, once per (park, enterprise). It
+    rests on the registry's certification of that tier and date (the registry owns the title), so a
+    revocation for cause takes it back like any award on the title; until the registry's record
+    holds the title, nothing is paid (decide() pays it when the record arrives)."""
+    tier = str(data.to_tier)
     if not repository.incubatee_known(s, data.park_id, data.uscc, tier):
-        s.add(IncubateePromotion(park_id=data.park_id, uscc=data.uscc, to_tier=tier, recognized_on=on,
-                                 incubation_id=data.incubation_id, source_event_id=event_id))
+        s.add(IncubateePromotion(park_id=data.park_id, uscc=data.uscc, to_tier=tier,
+                                 recognized_on=data.recognized_on, incubation_id=data.incubation_id,
+                                 source_event_id=event_id))
+    record = locked_record(s, data.uscc)
+    cert = record and rules.incubated_title(record.certifications, tier, data.recognized_on)
+    return _incubation(s, data.park_id, data.uscc, data.incubation_id, cert, event_id) if cert else None
+
+
+def _incubation(s: Session, park_id: str, uscc: str, incubation_id: int | None, cert: CertificationRecord,
+                event_id: str) -> Award | None:
+    on = cert.recognized_on
     try:
         rules.check_not_after(on, clock.today(), "recognition")
     except rules.Ineligible as why:
-        _refused(s, f"event:{event_id}", "incubation", str(data.incubation_id), why, uscc=data.uscc)
+        _refused(s, f"event:{event_id}", "incubation", str(incubation_id), why, uscc=uscc)
         return None
-    decision = rules.incubation_award(data.park_id, data.uscc, tier, on, data.incubation_id,
+    decision = rules.incubation_award(park_id, uscc, str(cert.tier), on, incubation_id,
                                       params.in_force(s, on, "award."))
     if decision is None:
         return None
-    return _create(s, f"incubation:{data.park_id}:{data.uscc}", decision, data.uscc, data.park_id,
-                   "park", on, event_id)
+    return _create(s, f"incubation:{park_id}:{uscc}", decision, uscc, park_id, "park", on, event_id, cert.id)
+
+
+def incubations_waiting(s: Session, record: EnterpriseRecord, cert: CertificationRecord, event_id: str) -> list[Award]:
+    """Parks announced this title's incubatee before the registry's record reached awards: pay it now."""
+    made = [_incubation(s, p.park_id, p.uscc, p.incubation_id, cert, event_id)
+            for p in repository.incubatee_promotions(s, record.uscc, str(cert.tier), cert.recognized_on)]
+    return [a for a in made if a]

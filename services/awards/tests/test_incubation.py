@@ -108,3 +108,46 @@ async def test_incubation_award_zero_then_set(suite):
     assert len(announced(suite, paid)) == 2 and len(announced(suite, unpaid)) == 1
     assert count_awards(suite) == 1
     assert [(a["uscc"], a["amount_yuan"]) for a in await incubation_awards(suite)] == [(paid, 100000)]
+
+
+async def test_the_incubation_award_rests_on_the_registrys_title(suite):
+    """It carries the registry's certification: a revocation for cause takes it back like any award on
+    the title, and parks' announcement of a title the registry has not recorded pays nothing."""
+    econ = suite.client("awards")
+    r = await econ.put("/api/v1/policy", json={"key": "award.incubation.per_enterprise", "value": 50000,
+                                              "effective_from": "2023-01-01", "legal_ref": "区经信局 孵化奖励"})
+    assert r.status_code in (201, 409), r.text
+    park_id = await park(suite)
+    uscc = await incubated_and_promoted(suite, park_id, "2023-02-01", "municipal_srdi", "2024-04-01")
+    [award] = [a for a in await incubation_awards(suite) if a["uscc"] == uscc]
+    with suite.db("registry").reader() as s:
+        from services.registry.tables import Certification
+        [cert_id] = s.scalars(select(Certification.id).where(Certification.uscc == uscc))
+    assert award["certification_id"] == cert_id
+
+    r = await suite.client("registry").post(f"/api/v1/certifications/{cert_id}/revoke",
+                                            json={"reason": "虚假申报", "for_cause": True, "revoked_on": "2024-12-01"})
+    assert r.status_code == 200, r.text
+    await suite.settled()
+    [award] = [a for a in await incubation_awards(suite) if a["uscc"] == uscc]
+    assert award["state"] == "rejected" and award["amount_yuan"] > 0
+
+    # Parks announces a title the registry never recorded (a forged or mistaken event): nothing is paid.
+    stranger = make_uscc()
+    e = new_event("parks", "incubatee.promoted.v1", stranger,
+                  {"park_id": park_id, "uscc": stranger, "to_tier": "municipal_srdi", "recognized_on": "2024-05-01",
+                   "incubation_id": 999999})
+    await suite.apps["awards"].state.bus.js.publish(e.nats_subject, json.dumps(e.envelope()).encode(),
+                                                    headers={"Nats-Msg-Id": e.id})
+    await suite.settled()
+    assert [a for a in await incubation_awards(suite) if a["uscc"] == stranger] == []
+    # … and once the registry records that very title (its events came late), the park is paid on it.
+    r = await suite.client("registry").post("/api/v1/enterprises", json={"uscc": stranger, "name": "迟到的记录"})
+    assert r.status_code == 201, r.text
+    r = await suite.client("registry").post(f"/api/v1/enterprises/{stranger}/certifications",
+                                            json={"tier": "municipal_srdi", "recognized_on": "2024-05-01"})
+    assert r.status_code == 201, r.text
+    await suite.settled()
+    [late] = [a for a in await incubation_awards(suite) if a["uscc"] == stranger]
+    assert (late["payee"], late["amount_yuan"], late["certification_id"]) == (park_id, award["amount_yuan"],
+                                                                              r.json()["id"])
