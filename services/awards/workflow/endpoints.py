@@ -1,9 +1,9 @@
 """Award routes: thin (parse, call the use case, answer the response model)."""
 from __future__ import annotations
 
-from typing import Annotated
+from typing import Annotated, Literal
 
-from fastapi import APIRouter, Path, Query
+from fastapi import APIRouter, Depends, Path, Query
 from fastapi import Body as BodyParam
 
 from services.awards.auth import Reader, Rejecter, Reviewer, TotalsReader, Treasurer
@@ -14,6 +14,7 @@ from services.awards.workflow.schemas import (
     DisburseIn,
     Flag,
     Program,
+    QueueTotals,
     RejectIn,
     ReviewIn,
     State,
@@ -34,21 +35,41 @@ NoteIn = Annotated[ReviewIn | None, BodyParam(openapi_examples={
     "none": {"summary": "无意见 / no body", "value": {}}})]
 
 
+Filters = tuple[str | None, str | None, list[str] | None, str | None]
+Sort = Literal["id", "amount", "-amount"]
+
+
+def filters(uscc: Annotated[str | None, Query(max_length=18, description="统一社会信用代码 / the enterprise's USCC")] = None,
+            program: Annotated[Program | None, Query(description="奖励项目 / the programme")] = None,
+            state: Annotated[list[State] | None, Query(description="状态，可多选 / the workflow state; repeat "
+                                                                 "for several")] = None,
+            flag: Annotated[Flag | None, Query(description="更正标记，如 certification_voided（认定作废） / why a "
+                                                          "correction touched it, e.g. certification_voided")] = None,
+            ) -> Filters:
+    return uscc, program, state, flag
+
+
 @router.get("/awards", summary="奖励列表 / Awards, filtered; each with the basis that explains it")
-def list_awards(who: Reader, session: ReadSession, limit: pagination.Limit = 100,
-                cursor: pagination.Cursor = None,
-                uscc: Annotated[str | None, Query(max_length=18, description="统一社会信用代码 / the enterprise's "
-                                                                             "USCC")] = None,
-                program: Annotated[Program | None, Query(description="奖励项目 / the programme")] = None,
-                state: Annotated[State | None, Query(description="状态 / the workflow state")] = None,
-                flag: Annotated[Flag | None, Query(description="更正标记，如 certification_voided（认定作废） / "
-                                                               "why a correction touched it, e.g. "
-                                                               "certification_voided")] = None,
+def list_awards(who: Reader, session: ReadSession, found: Annotated[Filters, Depends(filters)],
+                limit: pagination.Limit = 100, cursor: pagination.Cursor = None,
+                sort: Annotated[Sort, Query(description="排序：id 编号（默认）、amount 金额升序、-amount 金额降序 / "
+                                                        "order: id (default), amount, -amount (then id)")] = "id",
                 ) -> Page[AwardPublic]:
-    """按企业、项目、状态、更正标记筛选奖励，按编号分页；园区只见拨给本园区的奖励。
-    Awards filtered by enterprise, programme, state and correction flag, paged by id; a park sees only its own."""
-    items = repository.page(session, who, pagination.decode_id(cursor), limit + 1, uscc, program, state, flag)
-    return pagination.page(items, limit, key=lambda a: str(a.id))
+    """按企业、项目、状态、更正标记筛选奖励，按编号或金额分页；园区只见拨给本园区的奖励。
+    Awards filtered by enterprise, programme, state and correction flag, paged by id or by amount; a
+    park sees only its own."""
+    after = pagination.decode_pair(cursor, int, int) if sort != "id" else (
+        None if cursor is None else (0, pagination.decode_id(cursor)))
+    items = repository.page(session, who, after, limit + 1, *found, sort=sort)
+    key = (lambda a: str(a.id)) if sort == "id" else (lambda a: f"{a.amount_yuan}|{a.id}")
+    return pagination.page(items, limit, key=key)
+
+
+@router.get("/awards/totals", summary="筛选结果的笔数与金额合计 / How many awards a filter finds, and their sum")
+def award_totals(who: Reader, session: ReadSession, found: Annotated[Filters, Depends(filters)]) -> QueueTotals:
+    """与 `GET /awards` 同样的筛选；队列页的合计行。The same filters as `GET /awards`: a queue's totals line."""
+    count, amount = repository.totals(session, who, *found)
+    return QueueTotals(count=count, amount_yuan=amount)
 
 
 @router.get("/awards/{award_id}", summary="奖励详情 / One award: rule, inputs, parameters, deductions, history")

@@ -2,7 +2,7 @@
 operator finds only the awards paid to its park; another's award is simply not found (404)."""
 from __future__ import annotations
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, and_, func, or_, select
 from sqlalchemy.orm import Session
 
 from services.awards.rules import COUNTED, UNPAID
@@ -19,20 +19,40 @@ def readable(who: Principal) -> Select:
     return stmt
 
 
-def page(s: Session, who: Principal, after: int | None, limit: int, uscc: str | None = None,
-         program: str | None = None, state: str | None = None, flag: str | None = None) -> list[Award]:
-    stmt = readable(who).order_by(Award.id)
-    if after is not None:
-        stmt = stmt.where(Award.id > after)
+def _filtered(stmt, uscc: str | None, program: str | None, state: str | list[str] | None, flag: str | None):
     if uscc:
         stmt = stmt.where(Award.uscc == uscc)
     if program:
         stmt = stmt.where(Award.program == program)
     if state:
-        stmt = stmt.where(Award.state == state)
+        stmt = stmt.where(Award.state.in_([state] if isinstance(state, str) else state))
     if flag:
         stmt = stmt.where(Award.flag == flag)
-    return list(s.scalars(stmt.limit(limit)))
+    return stmt
+
+
+def page(s: Session, who: Principal, after: tuple[int, int] | None, limit: int, uscc: str | None = None,
+         program: str | None = None, state: str | list[str] | None = None, flag: str | None = None,
+         sort: str = "id") -> list[Award]:
+    """One page in `sort` order (id; amount or -amount, then id), after the cursor's (amount, id)."""
+    stmt = _filtered(readable(who), uscc, program, state, flag)
+    if sort == "id":
+        if after is not None:
+            stmt = stmt.where(Award.id > after[1])
+        return list(s.scalars(stmt.order_by(Award.id).limit(limit)))
+    amount = Award.amount_yuan if sort == "amount" else -Award.amount_yuan  # descending: ascending negated
+    if after is not None:
+        key = after[0] if sort == "amount" else -after[0]
+        stmt = stmt.where(or_(amount > key, and_(amount == key, Award.id > after[1])))
+    return list(s.scalars(stmt.order_by(amount, Award.id).limit(limit)))
+
+
+def totals(s: Session, who: Principal, uscc: str | None = None, program: str | None = None,
+           state: str | list[str] | None = None, flag: str | None = None) -> tuple[int, int]:
+    """How many awards the filter finds, and their amount in 元."""
+    found = _filtered(readable(who), uscc, program, state, flag).subquery()
+    count, amount = s.execute(select(func.count(), func.coalesce(func.sum(found.c.amount_yuan), 0))).one()
+    return int(count), int(amount)
 
 
 def one(s: Session, who: Principal, award_id: int, lock: bool = False) -> Award | None:

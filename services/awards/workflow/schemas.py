@@ -108,6 +108,14 @@ class AwardDetail(AwardPublic):
     history: list[TransitionPublic] = Field(description="状态变更记录 / every state change")
 
 
+class QueueTotals(Public):
+    """筛选结果的合计 / What a filter of the award list finds: how many, and their sum."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"count": 174, "amount_yuan": 52_300_000}]})
+    count: int = Field(description="笔数 / how many awards")
+    amount_yuan: int = Field(description="金额合计（元） / their amounts' sum, 元")
+
+
 class TotalsPublic(Public):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"uscc": "91110111MA01ABCD2U", "total_yuan": 500000, "by_program": {"tier": 300000, "relocation": 200000}}]})

@@ -27,23 +27,69 @@ async def award_names(request: Request, awards: list[dict]):
         intermediaries=[x["payee"] for x in awards if x.get("payee_type") == "intermediary"])
 
 
+PAGE_SIZE = 50
+SORTS = {"id": "按编号", "-amount": "金额从高到低", "amount": "金额从低到高"}
+# The batch action each role takes on its own queue (one confirmation for all that are ticked).
+BATCH = {"econ": ("review", "computed"), "treasury": ("approve", "reviewed")}
+
+
 @router.get("/awards")
 async def awards_queue(request: Request, user: Annotated[User, page_user("awards")], state: str = "",
-                       uscc: str = ""):
+                       uscc: str = "", sort: str = "id", cursor: str = ""):
+    """A page of the queue (50, by id or amount, walked with the service's cursor), the filter's
+    totals, and the role's batch action."""
     states = [state] if state in AWARD_STATES else DEFAULT_AWARD_STATES.get(user.role, [])
-    ctx = {"state": state, "states": AWARD_STATES, "uscc": uscc, "form_id": uuid.uuid4().hex,
-           "default_states": DEFAULT_AWARD_STATES.get(user.role, [])}
+    sort = sort if sort in SORTS else "id"
+    ctx = {"state": state, "states": AWARD_STATES, "uscc": uscc, "form_id": uuid.uuid4().hex, "sort": sort,
+           "sorts": SORTS, "cursor": cursor, "default_states": DEFAULT_AWARD_STATES.get(user.role, []),
+           "batch": BATCH.get(user.role)}
     code, bad = uscc_filter(uscc)
     if bad:  # not "没有待办的奖励": the filter itself is wrong, said beside it
-        return render(request, "awards.html", 422, items=[], uscc_error=bad, **ctx)
+        return render(request, "awards.html", 422, items=[], uscc_error=bad, totals=None, next_cursor=None, **ctx)
     a = api(request, user)
-    if states:
-        lists = await asyncio.gather(*(a.all("awards", "/awards", state=s, uscc=code, cap=500) for s in states))
-        items = sorted((x for lst in lists for x in lst), key=lambda x: x["id"])
-    else:
-        items = await a.all("awards", "/awards", uscc=code, cap=500)
-    await award_names(request, items)
-    return render(request, "awards.html", items=items, **ctx)
+    query = {"state": states or None, "uscc": code, "sort": sort}
+    page, totals = await asyncio.gather(a.get("awards", "/awards", limit=PAGE_SIZE, cursor=cursor, **query),
+                                        a.get("awards", "/awards/totals", **query))
+    await award_names(request, page["items"])
+    return render(request, "awards.html", items=page["items"], totals=totals, next_cursor=page.get("next_cursor"),
+                  **ctx)
+
+
+@router.post("/awards/batch", dependencies=[CsrfChecked])
+async def award_batch(request: Request, user: Annotated[User, page_user("awards")],
+                      award_id: Annotated[list[int], Form()] = (), confirmed: Annotated[str, Form()] = "",
+                      form_id: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
+    """The role's batch action on the ticked awards: first a confirmation naming them and their sum,
+    then each is sent to the awards service (which checks each again); one line says what happened."""
+    if user.role not in BATCH:
+        raise PortalError(403, "您的角色没有批量操作。")
+    action, from_state = BATCH[user.role]
+    ids = sorted(set(award_id))[:PAGE_SIZE]
+    if not ids:
+        flash(request, "error", "请先勾选要批量处理的奖励。")
+        return back_to(request, next, "/awards")
+    a = api(request, user)
+    if not confirmed:
+        chosen = [x for x in await asyncio.gather(*(a.get("awards", f"/awards/{i}") for i in ids))
+                  if x["state"] == from_state]
+        await award_names(request, chosen)
+        return render(request, "awards_batch.html", chosen=chosen, action=action, next=next,
+                      total=sum(x["amount_yuan"] for x in chosen), form_id=form_id or uuid.uuid4().hex)
+
+    async def one(i: int):
+        try:
+            await a.post("awards", f"/awards/{i}/{action}", json={},
+                         idempotency_key=f"portal-{form_id}-{i}-{action}" if form_id else None)
+            return None
+        except ServiceError as e:
+            if e.status == 401:
+                raise
+            return f"{i}（{e.said()}）"
+    failed = [f for f in await asyncio.gather(*(one(i) for i in ids)) if f]
+    done = len(ids) - len(failed)
+    flash(request, "ok" if not failed else "error",
+          f"已{AWARD_ACTIONS[action]} {done} 笔" + (f"；未成功 {len(failed)} 笔：{'；'.join(failed)}" if failed else "。"))
+    return back_to(request, next, "/awards")
 
 
 @router.get("/awards/{award_id}")
