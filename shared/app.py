@@ -90,8 +90,8 @@ class RequestContextMiddleware:
         request_id = given if given.isprintable() and given else os.urandom(16).hex()
         caller = headers.get(b"traceparent", b"").decode(errors="replace")
         with tracing.span(scope["method"], caller or None, tracing.SERVER, self.service,
-                          **{"http.request.method": scope["method"], "url.path": scope["path"]}) as span:
-            traceparent = tracing.traceparent_of(span)
+                          **{"http.request.method": scope["method"], "url.path": scope["path"]}) as traced:
+            traceparent = traced.traceparent
             structlog.contextvars.bind_contextvars(correlation_id=request_id, traceparent=traceparent,
                                                    trace_id=tracing.trace_id(traceparent))
 
@@ -107,10 +107,7 @@ class RequestContextMiddleware:
             finally:
                 route = scope.get("route")
                 key = (scope["method"], getattr(route, "path", "unmatched"), status[0])
-                span.update_name(f"{key[0]} {key[1]}")
-                span.set_attribute("http.response.status_code", status[0])
-                if status[0] >= 500:
-                    span.set_status(tracing.ERROR)
+                traced.finish(f"{key[0]} {key[1]}", status[0] >= 500, **{"http.response.status_code": status[0]})
                 child = self._latency.get(key)
                 if child is None:  # labels() takes a lock and builds a key: once per route and status
                     child = self._latency[key] = LATENCY.labels(self.service, *key)

@@ -32,8 +32,8 @@ def _handling(service: str, event: Event) -> Iterator[None]:
     emits carry it and the correlation id of what caused them."""
     with tracing.span(f"handle {event.nats_subject}", event.traceparent, tracing.CONSUMER, service,
                       **{"messaging.system": "nats", "messaging.destination.name": event.nats_subject,
-                         "messaging.message.id": event.id}) as span:
-        traceparent = tracing.traceparent_of(span)
+                         "messaging.message.id": event.id}) as traced:
+        traceparent = traced.traceparent
         with structlog.contextvars.bound_contextvars(
                 correlation_id=event.correlationid or event.id, event_id=event.id, consumer=service,
                 traceparent=traceparent, trace_id=tracing.trace_id(traceparent)):
