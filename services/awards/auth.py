@@ -2,7 +2,7 @@
 only its own awards and ledger entries: each repository's readable(who))."""
 from shared.auth import Caller
 
-Reader = Caller("econ", "treasury", "auditor", "park")
+Reader = Caller("econ", "treasury", "auditor", "park", "enterprise")
 Reviewer = Caller("econ")
 Treasurer = Caller("treasury")
 Rejecter = Caller("econ", "treasury")

@@ -19,6 +19,7 @@ READERS = ("econ", "auditor", "platform")
 Writer = Caller("econ")                # the lead bureau (区经信局)
 Recorder = Caller("econ", "platform")  # proposals, showcase, interest, contacts: the bureau or the portal
 Reader = Caller(*READERS)
+InboxReader = Caller(*READERS, "enterprise")  # an enterprise reads its own inbox (notices.readable_deliveries)
 
 # The service's own background work (the reminder job): no token carries this role.
 SYSTEM = Principal(role="system", org=None, sub="reminders")

@@ -5,6 +5,10 @@ from shared.auth import Caller
 Writer = Caller("econ")
 CertWriter = Caller("econ", "platform")
 Reader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform", "park")
+# An enterprise signed in (its USCC) reads its own record and requests, and opens requests for itself
+# (enterprises.readable(who) scopes it to its own USCC).
+OwnReader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform", "park", "enterprise")
+RequestOpener = Caller("econ", "enterprise")
 StatsReader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform")
 ImportReader = Caller("econ", "platform", "auditor")
 RequestMover = Caller("econ", "treasury", "talent", "finance", "park")

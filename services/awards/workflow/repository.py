@@ -1,5 +1,6 @@
 """Every query of the award workflow. `readable(who)` is where every read of awards starts: a park
-operator finds only the awards paid to its park; another's award is simply not found (404)."""
+operator finds only the awards paid to its park, an enterprise only those paid to it; another's award
+is simply not found (404)."""
 from __future__ import annotations
 
 from sqlalchemy import Select, and_, func, or_, select
@@ -16,6 +17,8 @@ def readable(who: Principal) -> Select:
     stmt = select(Award)
     if who.role == "park":
         stmt = stmt.where(Award.payee_type == "park", Award.payee == who.org)
+    elif who.role == "enterprise":  # the awards paid to it (not a park's or an intermediary's about it)
+        stmt = stmt.where(Award.payee_type == "enterprise", Award.payee == who.org)
     return stmt
 
 

@@ -7,7 +7,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Request
 
-from services.outreach.access import Reader, Recorder, Writer, page
+from services.outreach.access import InboxReader, Reader, Recorder, Writer, page
 from shared.pagination import Cursor, Limit
 from services.outreach.notices import dispatch, repository, screening, service
 from services.outreach.notices.channels import channels_of
@@ -31,7 +31,7 @@ def set_contact(uscc: Uscc, body: ContactIn, who: Recorder, session: WriteSessio
 
 
 @router.get("/enterprises/{uscc}/inbox", summary="企业门户收件箱 / An enterprise's portal inbox")
-def inbox(uscc: Uscc, who: Reader, session: ReadSession, limit: Limit = 100,
+def inbox(uscc: Uscc, who: InboxReader, session: ReadSession, limit: Limit = 100,
           cursor: Cursor = None) -> Page[InboxItem]:
     """企业门户收件箱：其 inbox 渠道的送达记录及通知。
     The enterprise's portal inbox: its inbox deliveries, each with its notice."""

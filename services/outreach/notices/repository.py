@@ -19,7 +19,10 @@ def readable(who: Principal) -> Select:
 
 
 def readable_deliveries(who: Principal) -> Select:
-    """The deliveries `who` may read (a notice's list, an enterprise's inbox): every read starts here."""
+    """The deliveries `who` may read (a notice's list, an enterprise's inbox): every read starts here.
+    An enterprise signed in reads its own deliveries (its inbox) and nothing else."""
+    if who.role == "enterprise":
+        return select(Delivery).where(Delivery.uscc == who.org)
     return scoped(who, select(Delivery))
 
 

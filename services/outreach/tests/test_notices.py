@@ -113,6 +113,11 @@ async def test_targeted_delivery_over_inbox_and_email_without_duplicates(suite, 
     # The inbox and read status.
     inbox = (await econ.get(f"/api/v1/enterprises/{a}/inbox")).json()["items"]
     assert [(i["notice"]["id"], i["state"], i["read_at"]) for i in inbox] == [(n["id"], "sent", None)]
+    # The enterprise signed in reads its own inbox; another's is empty to it, the district's lists closed.
+    own = suite.client("outreach", role="enterprise", org=a)
+    assert [i["notice"]["id"] for i in (await own.get(f"/api/v1/enterprises/{a}/inbox")).json()["items"]] == [n["id"]]
+    assert (await own.get(f"/api/v1/enterprises/{b}/inbox")).json()["items"] == []
+    assert (await own.get(f"/api/v1/notices/{n['id']}")).status_code == 403
     platform = suite.client("outreach", role="platform")
     r = await platform.post(f"/api/v1/notices/{n['id']}/read/{a}")
     assert r.status_code == 200 and all(d["read_at"] for d in r.json()["items"])

@@ -5,7 +5,7 @@ from typing import Annotated
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 
-from services.registry.auth import Reader, Writer
+from services.registry.auth import OwnReader, Reader, Writer
 from services.registry.certifications.schemas import CertTier
 from services.registry.certifications import repository as certifications
 from services.registry.enterprises import corrections, repository, service
@@ -33,14 +33,14 @@ def create_enterprise(body: EnterpriseIn, who: Writer, db: DatabaseDep) -> Enter
 
 @router.get("/enterprises/{uscc}", response_model=EnterprisePublic,
             summary="一家企业及其当前层级与认定 / One enterprise with its current tier and certifications")
-async def get_enterprise(uscc: UsccKey, who: Reader, request: Request,
+async def get_enterprise(uscc: UsccKey, who: OwnReader, request: Request,
                          on: Annotated[dt.date | None, Query(
                              description="按此日期计算层级，默认今天 / the tier on this date; default today")] = None):
     """企业的登记信息、当日层级与全部认定（热点读取路径：一次主键查询）。/ The enterprise, its tier on
     a date and every certification (the hot read path: one primary-key lookup of a stored document)."""
     # app.state.db, not a dependency: one parameter less to resolve on the busiest route (docs/benchmarks.md)
     row = await request.app.state.db.fetch_one(repository.READ_DOC, {"uscc": uscc})
-    if row is None or not repository.may_read(who, row[1]):
+    if row is None or not repository.may_read(who, row[1], uscc):
         raise not_found("企业", "Enterprise", uscc)
     return Response(service.render_doc(row[0], on or today()), media_type="application/json")
 

@@ -12,19 +12,24 @@ READ_DOC = "SELECT doc, park_id FROM enterprise WHERE uscc = :uscc"
 
 
 def readable(who: Principal, *columns) -> Select:
-    """The one place object scoping lives: a park operator sees only its park's enterprises; another
-    outside organisation (a bank, an enterprise), were a route ever to let it in, sees none.
+    """The one place object scoping lives: a park operator sees only its park's enterprises, an
+    enterprise only itself; another outside organisation (a bank), were a route ever to let it in, none.
     `columns`: what to select (default the Enterprise row)."""
     stmt = select(*(columns or (Enterprise,)))
     if who.role == "park":
         return stmt.where(Enterprise.park_id == who.org)
+    if who.role == "enterprise":  # its own record only
+        return stmt.where(Enterprise.uscc == who.org)
     return stmt.where(false()) if who.role in ORG_ROLES else stmt
 
 
-def may_read(who: Principal, park_id: str | None) -> bool:
-    """The same scope as readable(), for a row already read (the hot path's stored document)."""
+def may_read(who: Principal, park_id: str | None, uscc: str | None = None) -> bool:
+    """The same scope as readable(), for a row already read (the hot path's stored document);
+    without a `uscc`: whether the caller reads every enterprise."""
     if who.role == "park":
         return park_id == who.org
+    if who.role == "enterprise":
+        return uscc is not None and uscc == who.org
     return who.role not in ORG_ROLES
 
 

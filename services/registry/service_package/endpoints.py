@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from services.registry.auth import HotlineReader, Reader, RequestMover, SessionReader, Writer
+from services.registry.auth import HotlineReader, OwnReader, Reader, RequestMover, RequestOpener, SessionReader, Writer
 from services.registry.service_package import service
 from services.registry.service_package.schemas import (
     AttendanceIn,
@@ -49,10 +49,14 @@ EXCLUDE_UNSET = {"response_model_exclude_unset": True}
 # -- requests (诉求) ----------------------------------------------------------------------------
 @router.post("/service-requests", status_code=201, **EXCLUDE_UNSET,
              summary="登记企业诉求并分派承办部门 / Open an enterprise's request (诉求), routed to its department")
-def open_request(body: ServiceRequestIn, who: Writer, session: WriteSession) -> ServiceRequestPublic:
-    """按类别分派给承办部门（分派与办理时限均为按日期生效的参数，答复中列出依据）。
+def open_request(body: ServiceRequestIn, who: RequestOpener, session: WriteSession) -> ServiceRequestPublic:
+    """按类别分派给承办部门（分派与办理时限均为按日期生效的参数，答复中列出依据）；企业用户只能为本企业登记。
     The request is routed by its category to the owning department; routing and the deadline are dated
-    parameters, cited in `basis`."""
+    parameters, cited in `basis`. An enterprise opens requests for itself only."""
+    if who.role == "enterprise" and body.uscc != who.org:
+        raise Problem(403, "not-your-enterprise", "企业用户只能为本企业登记诉求",
+                      "An enterprise opens requests for itself only",
+                      errors=[{"loc": ["body", "uscc"], "msg": "not the signed-in enterprise", "type": "forbidden"}])
     return service.open_request(session, who.actor, body, today())
 
 
@@ -69,7 +73,7 @@ def move_request(request_id: RequestId, body: RequestMoveIn, who: RequestMover,
 @router.get("/service-requests", **EXCLUDE_UNSET,
             summary="按状态、部门、企业查询诉求；overdue=true 为逾期清单 / Requests by state, department, "
                     "enterprise; `overdue=true` for the overdue list")
-def list_requests(who: Reader, session: ReadSession, limit: pagination.Limit = 100, cursor: pagination.Cursor = None,
+def list_requests(who: OwnReader, session: ReadSession, limit: pagination.Limit = 100, cursor: pagination.Cursor = None,
                   state: Annotated[RequestState | None, Query(description="状态 / the state")] = None,
                   department: Annotated[Department | None, Query(description="承办部门 / the owning department")] = None,
                   uscc: UsccQuery = None,
