@@ -6,7 +6,7 @@ from pydantic_settings import BaseSettings, SettingsConfigDict
 from shared.settings import Settings
 
 # The services whose APIs the portal calls (not shared.settings.SERVICES: the suite may grow).
-PORTAL_SERVICES = ("registry", "awards", "talent", "finance", "parks")
+PORTAL_SERVICES = ("registry", "awards", "talent", "finance", "parks", "outreach")
 
 
 class PortalSettings(BaseSettings):
@@ -18,6 +18,7 @@ class PortalSettings(BaseSettings):
     talent_url: str | None = None
     finance_url: str | None = None
     parks_url: str | None = None
+    outreach_url: str | None = None
     timeout_s: float = 30.0
     # Session cookie: signed with this secret, else one derived from the suite's signing secret.
     session_secret: str | None = None

@@ -25,7 +25,7 @@ async def test_pages_need_sign_in_and_healthz_does_not(portal):
     assert r.status_code == 303
     assert (await portal.http.get("/healthz")).json() == {"status": "ok", "service": "portal"}
     ready = (await portal.http.get("/readyz")).json()
-    assert ready["issuer"] == "ok" and set(ready["services"]) == {"registry", "awards", "talent", "finance", "parks"}
+    assert ready["issuer"] == "ok" and set(ready["services"]) == {"registry", "awards", "talent", "finance", "parks", "outreach"}
     assert all(ready["services"].values()), ready  # every service of the suite answers ready
     metrics = await portal.http.get("/metrics")
     assert metrics.status_code == 200 and "python_info" in metrics.text
