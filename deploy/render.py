@@ -149,7 +149,7 @@ def portal() -> list[dict]:
     c["env"] = [e for e in c["env"] if e["name"] == "SRDI_ENV"] + [
         {"name": "SRDI_JWT_PRIVATE_KEY", "value": f"{SIGNING_KEY['path']}/{SIGNING_KEY['file']}"}] + [
         {"name": f"SRDI_PORTAL_{name.upper()}_URL", "value": f"http://{name}:{port}"}
-        for name, port in SERVICES.items() if name != "outreach"]
+        for name, port in SERVICES.items()]
     c["volumeMounts"] = [{"name": "jwt-signing", "mountPath": SIGNING_KEY["path"], "readOnly": True}]
     pod["volumes"] = [{"name": "jwt-signing", "secret": {"secretName": SIGNING_KEY["secret"], "defaultMode": 0o400}}]
     c["readinessProbe"]["httpGet"]["path"] = "/healthz"
