@@ -40,3 +40,19 @@ async def test_an_enterprise_sees_and_acts_for_itself_only(suite):
     assert (await awards.get(f"/api/v1/awards/{others[0]['id']}")).status_code == 404
     assert (await awards.get("/api/v1/awards/totals")).json()["count"] == len(items)
     assert (await awards.post(f"/api/v1/awards/{items[0]['id']}/review")).status_code == 403
+
+
+async def test_the_registrys_batch_lookup_by_uscc(suite):
+    """`GET /enterprises?uscc=…` (repeated, at most 100): the portal's names for a page of codes in one call."""
+    firms = [make_uscc() for _ in range(3)]
+    econ = suite.client("registry")
+    for u in firms:
+        assert (await econ.post("/api/v1/enterprises", json={"uscc": u, "name": f"批量{u[-4:]}"})).status_code == 201
+    unknown = make_uscc()
+    r = await econ.get("/api/v1/enterprises", params=[("uscc", u) for u in [*firms, unknown]])
+    assert r.status_code == 200 and sorted(e["uscc"] for e in r.json()["items"]) == sorted(firms)
+    assert (await econ.get("/api/v1/enterprises", params=[("uscc", make_uscc()) for _ in range(101)])).status_code == 422
+    assert (await econ.get("/api/v1/enterprises", params={"uscc": "X" * 19})).status_code == 422
+    # scoped as every read: an enterprise finds only itself
+    me = suite.client("registry", role="enterprise", org=firms[0])
+    assert (await me.get("/api/v1/enterprises", params=[("uscc", u) for u in firms])).status_code == 403

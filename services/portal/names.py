@@ -1,8 +1,7 @@
 """Names for the codes a page shows: enterprises by USCC, parks by id, intermediaries, banks.
 
-The registry has no batch lookup, so a page gathers the USCCs it shows and asks once per request:
-one GET per USCC, concurrently (at most `CONCURRENCY` at a time), or, for a long list, the
-registry's pages of enterprises (a few calls instead of hundreds). Parks come from one list call.
+A page gathers the USCCs it shows and asks once per request: the registry's batch lookup
+(`GET /enterprises?uscc=…`, 100 codes a call, concurrently). Parks come from one list call.
 
 Names are read with the portal's directory token (role `auditor`, read-only, sub `portal-directory`):
 a treasury liaison paying a park or an intermediary must see its name, though the treasury may not
@@ -23,10 +22,7 @@ from services.portal.backend import Api, ServiceError
 from services.portal.labels import BANK_LABELS
 from shared.validators import uscc_error
 
-CONCURRENCY = 8
-# Beyond this many unknown USCCs, page through the registry's list instead of one GET each.
-BULK_FROM = 40
-BULK_CAP = 20000
+BATCH = 100  # USCCs per call of the registry's batch lookup (GET /enterprises?uscc=…)
 DIRECTORY_SUB = "portal-directory"
 log = structlog.get_logger()
 
@@ -67,25 +63,17 @@ class Names:
         wanted = sorted({u for u in usccs if u and u not in self.enterprises and not uscc_error(u)})
         if not wanted:
             return
-        if len(wanted) >= BULK_FROM:
+        # The registry's batch lookup, 100 codes a call; a code it does not know is "" (so not asked
+        # again), a refusal leaves them out (the page keeps the codes; the operators see why).
+        async def batch(chunk: list[str]) -> None:
             try:
-                for e in await self.api.all("registry", "/enterprises", cap=BULK_CAP):
-                    self.enterprises[e["uscc"]] = e.get("name") or ""
-            except ServiceError as e:  # the page keeps the codes; the operators see why
+                page = await self.api.get("registry", "/enterprises", uscc=chunk, limit=BATCH)
+            except ServiceError as e:
                 log.warning("portal names unavailable", service="registry", status=e.status)
-            return
-        gate = asyncio.Semaphore(CONCURRENCY)
-
-        async def one(u: str) -> None:
-            async with gate:
-                try:
-                    self.enterprises[u] = (await self.api.get("registry", f"/enterprises/{u}")).get("name") or ""
-                except ServiceError as e:
-                    if e.status == 404:  # unknown: "" (a service down leaves it out, so it may be asked again)
-                        self.enterprises[u] = ""
-                    else:
-                        log.warning("portal names unavailable", service="registry", status=e.status)
-        await asyncio.gather(*(one(u) for u in wanted))
+                return
+            found = {e["uscc"]: e.get("name") or "" for e in page["items"]}
+            self.enterprises.update({u: found.get(u, "") for u in chunk})
+        await asyncio.gather(*(batch(wanted[i:i + BATCH]) for i in range(0, len(wanted), BATCH)))
 
     async def _parks(self) -> None:
         if self._parks_loaded:

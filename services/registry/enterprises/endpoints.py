@@ -4,6 +4,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
+from pydantic import StringConstraints
 
 from services.registry.auth import OwnReader, Reader, Writer
 from services.registry.certifications.schemas import CertTier
@@ -56,10 +57,14 @@ def list_enterprises(who: Reader, session: ReadSession, limit: pagination.Limit 
                      park_id: Annotated[str | None, Query(max_length=64, description="园区编号 / park id")] = None,
                      q: Annotated[str | None, Query(max_length=100, description="名称包含，或统一社会信用代码开头 / "
                                                                                 "name contains, or USCC starts with")] = None,
+                     uscc: Annotated[list[Annotated[str, StringConstraints(max_length=18)]] | None, Query(
+                         max_length=100, description="只列这些统一社会信用代码（可重复，至多 100 个；如门户按代码取名称） / "
+                                                     "only these USCCs (repeat, at most 100: a batch lookup, e.g. "
+                                                     "names for codes)")] = None,
                      ) -> Page[EnterprisePublic]:
     """按统一社会信用代码排序的企业（园区只见本园区）。/ Enterprises by USCC (a park sees its own)."""
     townships = township_variants(session, township) if township else None  # 良乡 finds 良乡镇 too
-    stmt = repository.search(who, pagination.decode(cursor), townships, park_id, q)
+    stmt = repository.search(who, pagination.decode(cursor), townships, park_id, q, uscc)
     items = service.find(session, stmt, tier, limit, today())
     return pagination.page(items, limit, key=lambda e: e.uscc)
 

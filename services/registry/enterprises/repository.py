@@ -63,7 +63,7 @@ def locked_many(s: Session, usccs: list[str]) -> dict[str, Enterprise]:
 
 
 def search(who: Principal, after: str | None, township: str | list[str] | None, park_id: str | None,
-           q: str | None) -> Select:
+           q: str | None, usccs: list[str] | None = None) -> Select:
     """The keyset-ordered search of the list route (by USCC). `township`: one text, or every
     stored text naming the same unit (services.registry.townships.service.township_variants)."""
     stmt = readable(who).order_by(Enterprise.uscc)
@@ -77,6 +77,8 @@ def search(who: Principal, after: str | None, township: str | list[str] | None, 
         stmt = stmt.where(Enterprise.park_id == park_id)
     if q:
         stmt = stmt.where(or_(Enterprise.name.contains(q), Enterprise.uscc.startswith(q.upper())))
+    if usccs:
+        stmt = stmt.where(Enterprise.uscc.in_(usccs))
     return stmt
 
 
