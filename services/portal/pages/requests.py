@@ -1,0 +1,62 @@
+"""Service requests (服务包诉求) as each department's queue: the requests it owns (a park: its own
+enterprises'), accepted, resolved or sent back with a note. The registry routes and checks them;
+the portal shows the queue and forwards the department's decision."""
+from __future__ import annotations
+
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+
+from services.portal.backend import ServiceError
+from services.portal.labels import REQUEST_STATE_LABELS
+from services.portal.names import names_of
+from services.portal.pages.common import CsrfChecked, api, back_to, page_user, render
+from services.portal.session import User, flash
+
+router = APIRouter()
+PAGE_SIZE = 50
+MOVES = {"accepted": "受理", "resolved": "办结", "rejected": "退回"}
+# A department's queue: the requests it owns; the lead bureau and the auditor see every department's.
+OWN_DEPARTMENT = ("treasury", "talent", "finance")
+
+
+async def _queue(request: Request, user: User, state: str, overdue: str, cursor: str, status: int = 200, **ctx):
+    query = {"state": state if state in REQUEST_STATE_LABELS else None, "overdue": "true" if overdue else None,
+             "department": user.role if user.role in OWN_DEPARTMENT else None}
+    page = await api(request, user).get("registry", "/service-requests", limit=PAGE_SIZE, cursor=cursor, **query)
+    await names_of(request).load(usccs=[r["uscc"] for r in page["items"]])
+    return render(request, "requests.html", status, items=page["items"], next_cursor=page.get("next_cursor"),
+                  state=state, overdue=overdue, cursor=cursor, states=REQUEST_STATE_LABELS, moves=MOVES,
+                  form_id=uuid.uuid4().hex, **ctx)
+
+
+@router.get("/requests")
+async def requests_queue(request: Request, user: Annotated[User, page_user("requests")], state: str = "",
+                         overdue: str = "", cursor: str = ""):
+    return await _queue(request, user, state, overdue, cursor)
+
+
+@router.post("/requests/{request_id}/move", dependencies=[CsrfChecked])
+async def move(request: Request, request_id: int, user: Annotated[User, page_user("requests")],
+               to: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
+               form_id: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
+    """Accept, resolve or send back; a note is needed to resolve or send back (said beside it)."""
+    error = None
+    if to not in MOVES:
+        error = "请选择办理方式。"
+    elif to in ("resolved", "rejected") and not note.strip():
+        error = f"{MOVES[to]}须填写办理说明。"
+    if error is None:
+        body = {"state": to, **({"note": note.strip()} if note.strip() else {})}
+        try:
+            await api(request, user).post("registry", f"/service-requests/{request_id}/transition", json=body,
+                                          idempotency_key=f"portal-{form_id}-{request_id}" if form_id else None)
+        except ServiceError as e:
+            if e.status == 401:
+                raise
+            error = e.said()
+    if error:  # the queue again, the error beside that request's note, what was typed kept
+        return await _queue(request, user, "", "", "", 422, failed={request_id: error}, typed={request_id: note})
+    flash(request, "ok", f"诉求 {request_id} 已{MOVES[to]}。")
+    return back_to(request, next, "/requests")
