@@ -427,3 +427,74 @@ def test_econ_imports_and_reviews_treasury_approves_and_disburses(stack, browser
     shot(page, "26-talent-enterprise")
     assert not errors, errors
     page.close()
+
+
+def test_an_enterprise_asks_finance_resolves_and_econ_reviews_in_a_batch(stack, browser):
+    """Issue 17's daily tasks end to end: an enterprise signs in with its USCC and opens a request on
+    its own page; the financial office resolves it from its queue (a missing note said beside the
+    field first); the enterprise sees it resolved; econ reviews two awards at once with one
+    confirmation and stays on its queue."""
+    portal = stack["portal"]
+    firms = [make_uscc() for _ in range(2)]
+    for i, u in enumerate(firms):
+        r = api(stack, "registry", "econ", "POST", "/enterprises", json={"uscc": u, "name": f"北京自助示例{i}有限公司"})
+        assert r.status_code == 201, r.text
+        r = api(stack, "registry", "econ", "POST", f"/enterprises/{u}/certifications",
+                json={"tier": "municipal_srdi", "recognized_on": "2025-05-06"})
+        assert r.status_code == 201, r.text
+    awards = [wait_until(lambda u=u: (api(stack, "awards", "econ", "GET", f"/awards?uscc={u}").json()["items"] or [None])[0],
+                         "the award") for u in firms]
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+
+    sign_in(page, portal, "enterprise", "企业联络员", org=firms[0])
+    page.get_by_role("link", name="本企业").click()
+    page.wait_for_url(portal + "/mine")
+    assert "北京自助示例0有限公司" in page.locator("h1").inner_text() and "30 万元" in page.content()
+    shot(page, "30-mine-enterprise")
+    page.get_by_role("button", name="提交诉求").click()  # nothing chosen: said beside the field
+    page.wait_for_selector("#category-error")
+    shot(page, "31-mine-request-refused")
+    page.select_option("#category", "finance")
+    page.fill("#summary", "希望对接首贷银行")
+    page.get_by_role("button", name="提交诉求").click()
+    assert "诉求已提交" in flash_says(page, "诉求已提交")
+    [req] = api(stack, "registry", "econ", "GET", f"/service-requests?uscc={firms[0]}").json()["items"]
+
+    sign_out(page, portal)
+    sign_in(page, portal, "finance", "王金融")
+    page.get_by_role("link", name="服务诉求").click()
+    page.wait_for_url(portal + "/requests")
+    row = page.locator(f"#request-{req['id']}")
+    assert "北京自助示例0有限公司" in row.inner_text() and "希望对接首贷银行" in row.inner_text()
+    shot(page, "32-requests-finance")
+    page.select_option(f"#to-{req['id']}", "resolved")
+    page.get_by_role("button", name=f"提交诉求 {req['id']} 的办理").click()
+    page.wait_for_selector(f"#note-err-{req['id']}")  # a resolution needs its note
+    page.fill(f"#note-{req['id']}", "已对接北京银行房山支行")
+    page.select_option(f"#to-{req['id']}", "resolved")
+    page.get_by_role("button", name=f"提交诉求 {req['id']} 的办理").click()
+    assert f"诉求 {req['id']} 已办结" in flash_says(page, "已办结")
+    shot(page, "33-requests-resolved")
+
+    sign_out(page, portal)
+    sign_in(page, portal, "enterprise", "企业联络员", org=firms[0])
+    page.goto(portal + "/mine")
+    assert "已对接北京银行房山支行" in page.locator(f"#request-{req['id']}").inner_text()
+
+    sign_out(page, portal)
+    sign_in(page, portal, "econ", "张经信")
+    page.goto(portal + "/awards?sort=-amount")
+    assert "共 " in page.locator(".totals").inner_text()
+    for a in awards:
+        page.check(f"#award-{a['id']} input[name=award_id]")
+    shot(page, "34-awards-batch-ticked")
+    page.get_by_role("button", name="批量审核通过所选…").click()
+    page.wait_for_selector("text=确认批量审核通过")
+    shot(page, "35-awards-batch-confirm")
+    page.get_by_role("button", name="确认审核通过 2 笔").click()
+    assert "已审核通过 2 笔" in flash_says(page, "已审核通过 2 笔")
+    assert page.url.endswith("/awards?sort=-amount")
+    for a in awards:
+        assert api(stack, "awards", "econ", "GET", f"/awards/{a['id']}").json()["state"] == "reviewed"
+    page.close()
