@@ -13,7 +13,7 @@ import httpx
 from services.portal.labels import PARAM_LABELS, codes_zh, param_label, zh_text
 
 SERVICE_NAMES = {"registry": "企业库服务", "awards": "奖励服务", "talent": "人才服务",
-                 "finance": "金融服务", "parks": "园区服务"}
+                 "finance": "金融服务", "parks": "园区服务", "outreach": "政策推送服务"}
 
 
 class ServiceError(Exception):
@@ -113,6 +113,20 @@ class Api:
             return r.json()
         except ValueError as e:
             raise ServiceError(502, f"{SERVICE_NAMES[service]}返回了无法识别的内容", service=service) from e
+
+    async def download(self, service: str, path: str, **params) -> httpx.Response:
+        """A file a service answers (an XLSX or CSV export), passed on as it came; a problem as above."""
+        headers = {"Authorization": f"Bearer {self.token}"}
+        try:
+            r = await self.backend.clients[service].get("/api/v1" + path, headers=headers,
+                                                        params={k: v for k, v in params.items() if v not in (None, "")})
+        except httpx.TimeoutException as e:
+            raise ServiceError(504, f"{SERVICE_NAMES[service]}响应超时，请稍后重试", service=service) from e
+        except httpx.HTTPError as e:
+            raise ServiceError(503, f"{SERVICE_NAMES[service]}暂时无法访问，请稍后重试", service=service) from e
+        if r.status_code >= 400:
+            raise problem_of(service, r)
+        return r
 
     async def get(self, service: str, path: str, **params) -> dict:
         return await self.call(service, "GET", path,

@@ -129,7 +129,8 @@ async def award_action(request: Request, award_id: int, action: str,
     except ServiceError as e:
         if e.status == 401:
             raise
-        flash(request, "error", f"奖励 {award_id} {AWARD_ACTIONS[action]}未成功：{e.said()}")
+        hint = "（在“预算执行”页设定：/budgets）" if e.status == 409 and "预算" in e.said() else ""
+        flash(request, "error", f"奖励 {award_id} {AWARD_ACTIONS[action]}未成功：{e.said()}{hint}")
     else:
         names = await award_names(request, [aw])
         who = names.payee(aw) if aw.get("payee") else (names.ent(aw.get("uscc")) or aw.get("uscc") or "")

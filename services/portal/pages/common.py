@@ -19,6 +19,7 @@ PAGES = {
     "requests": ("/requests", "服务诉求", ("econ", "treasury", "talent", "finance", "park", "auditor")),
     "enterprises": ("/enterprises", "企业查询", ("econ", "treasury", "talent", "finance", "auditor", "platform", "park")),
     "awards": ("/awards", "奖励审核与拨付", ("econ", "treasury", "auditor")),
+    "budgets": ("/budgets", "预算执行", ("treasury", "econ", "auditor")),
     "talent": ("/talent", "落户指标与人才推荐", ("talent", "econ", "auditor", "enterprise")),
     "service_list": ("/service-list", "金融服务名单", ("finance", "econ", "auditor", "bank")),
     "parks": ("/parks", "园区企业", ("econ", "auditor", "park")),

@@ -1,0 +1,89 @@
+"""The treasury's budgets (预算): each programme's allocation for a year, what approvals reserved,
+what was paid and taken back, what is left; the treasury sets an allocation here; the year's ledger
+and disbursement list download as the awards service exports them. The awards service keeps the
+figures and refuses an allocation below what is committed."""
+from __future__ import annotations
+
+from typing import Annotated
+
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import Response
+
+from services.portal.backend import ServiceError
+from services.portal.labels import PROGRAM_LABELS
+from services.portal.pages.common import CsrfChecked, api, back_to, page_user, render
+from services.portal.session import PortalError, User, flash
+from shared.clock import today
+
+router = APIRouter()
+# The figures of a programme's year, in the order the treasury reads them (any other *_yuan the
+# awards service answers is shown after these, by its own name).
+FIGURES = {"allocated_yuan": "预算", "reserved_yuan": "已预留（已批准未拨付）", "disbursed_yuan": "已拨付",
+           "clawed_back_yuan": "已追回（应收）", "recovered_yuan": "已收回", "receivable_yuan": "应收未收",
+           "carried_over_yuan": "上年结转待批", "remaining_yuan": "剩余"}
+EXPORTS = {"ledger": ("/ledger/export", "台账"), "disbursements": ("/disbursements/{year}/export", "拨付清单")}
+
+
+def _year(year: str) -> int | None:
+    return int(year) if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100 else None
+
+
+async def _page(request: Request, user: User, year: int, status: int = 200, **ctx):
+    budgets = await api(request, user).get("awards", f"/budgets/{year}")
+    shown = [k for k in FIGURES if any(k in i for i in budgets["items"])]
+    extra = sorted({k for i in budgets["items"] for k in i if k.endswith("_yuan") and k not in FIGURES})
+    missing = [p for p in PROGRAM_LABELS if p not in {i["program"] for i in budgets["items"]}]
+    return render(request, "budgets.html", status, year=year, budgets=budgets, figures=FIGURES, shown=shown + extra,
+                  missing=missing, programs=PROGRAM_LABELS, exports=EXPORTS, **ctx)
+
+
+@router.get("/budgets")
+async def budgets(request: Request, user: Annotated[User, page_user("budgets")], year: str = ""):
+    y = _year(year) if year else today().year
+    if y is None:  # said beside the year field, not a blank page
+        return await _page(request, user, today().year, 422, year_error="年度须为 2000–2100 之间的四位数字。", typed_year=year)
+    return await _page(request, user, y)
+
+
+@router.post("/budgets/{year}/{program}", dependencies=[CsrfChecked])
+async def set_budget(request: Request, year: int, program: str, user: Annotated[User, page_user("budgets")],
+                     allocated_wan: Annotated[str, Form()] = ""):
+    """The treasury sets a programme's allocation, typed in 万元 (up to four decimals: whole 元)."""
+    if user.role != "treasury":
+        raise PortalError(403, "只有区财政局可以设定预算。")
+    if program not in PROGRAM_LABELS or _year(str(year)) is None:
+        raise PortalError(404, "没有这个预算项目。")
+    yuan = _wan_to_yuan(allocated_wan)
+    if yuan is None:
+        return await _page(request, user, year, 422, failed={program: "请填写金额（万元），如 500 或 12.5。"},
+                           typed={program: allocated_wan})
+    try:
+        await api(request, user).call("awards", "PUT", f"/budgets/{year}/{program}", json={"allocated_yuan": yuan})
+    except ServiceError as e:
+        if e.status == 401:
+            raise
+        return await _page(request, user, year, 422, failed={program: e.said()}, typed={program: allocated_wan})
+    flash(request, "ok", f"{year} 年“{PROGRAM_LABELS[program]}”预算已设为 {allocated_wan.strip()} 万元。")
+    return back_to(request, f"/budgets?year={year}#budget-{program}", "/budgets")
+
+
+def _wan_to_yuan(text: str) -> int | None:
+    """万元 as typed ("500", "12.5", "1,200") to whole 元, exactly (no floats near money)."""
+    t = text.strip().replace(",", "").replace("，", "")
+    whole, _, frac = t.partition(".")
+    if not whole.isascii() or not whole.isdigit() or (frac and (not frac.isascii() or not frac.isdigit()
+                                                                or len(frac) > 4)):
+        return None
+    return int(whole) * 10_000 + int((frac or "0").ljust(4, "0"))
+
+
+@router.get("/budgets/{year}/{export}.{fmt}")
+async def download(request: Request, year: int, export: str, fmt: str,
+                   user: Annotated[User, page_user("budgets")]):
+    """The year's ledger or disbursement list, as the awards service exports it (XLSX or CSV)."""
+    if export not in EXPORTS or fmt not in ("xlsx", "csv") or _year(str(year)) is None:
+        raise PortalError(404, "没有这个导出文件。")
+    path = EXPORTS[export][0].format(year=year)
+    r = await api(request, user).download("awards", path, year=year if export == "ledger" else None, format=fmt)
+    headers = {k: v for k, v in r.headers.items() if k.lower() in ("content-type", "content-disposition")}
+    return Response(r.content, headers=headers)
