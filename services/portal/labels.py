@@ -53,6 +53,10 @@ REQUEST_CATEGORY_LABELS = {"qualification": "资质认定", "subsidy": "资金�
 REQUEST_STATE_LABELS = {"open": "待受理", "accepted": "办理中", "resolved": "已办结", "rejected": "已退回"}
 LOAN_STATE_LABELS = {"applied": "已申请", "approved": "已审批", "declined": "未获批", "drawn": "已放款",
                      "repaid": "已结清", "non_performing": "不良"}
+LOAN_ACTION_LABELS = {"apply": "登记申请", "approve": "批准", "decline": "不批准", "draw": "放款", "extension": "展期",
+                      "renewal": "续期", "adjusted_plan": "调整还款计划", "repay": "结清", "default": "认定不良",
+                      "guarantee_approve": "担保机构同意", "guarantee_decline": "担保机构不同意",
+                      "insurance_approve": "保险机构同意", "insurance_decline": "保险机构不同意"}
 # Why a drawn case is not the enterprise's first loan: finance decides it across every bank's cases.
 FIRST_LOAN_REASON_LABELS = {"another-first-loan": "非首贷（该企业另有更早放款或已按首贷贴息的贷款）",
                             "prior-loan-declared": "非首贷（银行报告该企业此前已有银行贷款）"}
@@ -118,7 +122,13 @@ BANK_LABELS = {
 
 
 # Names of the parameters users send (the portal's and the services'), for "请求参数不正确（年度）".
+LOAN_FIELD_LABELS = {
+    "applied_yuan": "申请金额", "applied_on": "申请日期", "decided_on": "审批日期", "drawn_yuan": "放款金额",
+    "drawn_on": "放款日期", "rate_bp": "年利率", "due_on": "到期日", "paid_on": "支付日期", "period_from": "计息起日",
+    "period_to": "计息止日", "principal_yuan": "归还本金", "interest_yuan": "支付利息", "repaid_on": "结清日期",
+    "outstanding_yuan": "未还本金"}
 PARAM_LABELS = {
+    **LOAN_FIELD_LABELS, "allocated_yuan": "预算",
     "award_id": "奖励编号", "nomination_id": "推荐编号", "job_id": "导入任务编号", "park_id": "园区编号",
     "uscc": "统一社会信用代码", "year": "年度", "state": "状态", "tier": "层级", "cursor": "分页位置",
     "limit": "每页条数", "q": "查询词", "township": "乡镇/街道", "file": "名单文件", "note": "备注",
@@ -139,7 +149,7 @@ PARAM_LABELS = {
 MESSAGE_CODES = {
     "awards": {**TIER_LABELS, **AWARD_ACTION_LABELS, **AWARD_STATE_LABELS, **PROGRAM_LABELS},
     "talent": {**TIER_LABELS, **NOMINATION_ACTIONS, **NOMINATION_STATE_LABELS},
-    "finance": {**TIER_LABELS, **LOAN_STATE_LABELS},
+    "finance": {**TIER_LABELS, **LOAN_STATE_LABELS, **LOAN_FIELD_LABELS},
     "registry": {**TIER_LABELS, **APPLICATION_STATE_LABELS, **ENTERPRISE_STATUS_LABELS},
     "parks": dict(TIER_LABELS),
 }
@@ -408,6 +418,9 @@ FILTERS = {
     "deduction": deduction,
     "said": said_zh,
     "payee_type": lambda c: PAYEE_TYPE_LABELS.get(c or "", c or "—"),
+    "loan_state": lambda c: LOAN_STATE_LABELS.get(c or "", c or "—"),
+    "loan_action": lambda c: LOAN_ACTION_LABELS.get(c or "", c or "—"),
+    "first_loan_reason": lambda c: FIRST_LOAN_REASON_LABELS.get(c or "", c or "—"),
     "bank": lambda c: BANK_LABELS.get((c or "").upper(), c or "—"),
     "param_key": param_key,
     "param_value": param_value,

@@ -11,7 +11,7 @@ from fastapi.responses import Response
 
 from services.portal.backend import ServiceError
 from services.portal.labels import PROGRAM_LABELS
-from services.portal.pages.common import CsrfChecked, api, back_to, page_user, render
+from services.portal.pages.common import CsrfChecked, api, back_to, page_user, render, wan_to_yuan
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
 
@@ -53,7 +53,7 @@ async def set_budget(request: Request, year: int, program: str, user: Annotated[
         raise PortalError(403, "只有区财政局可以设定预算。")
     if program not in PROGRAM_LABELS or _year(str(year)) is None:
         raise PortalError(404, "没有这个预算项目。")
-    yuan = _wan_to_yuan(allocated_wan)
+    yuan = wan_to_yuan(allocated_wan)
     if yuan is None:
         return await _page(request, user, year, 422, failed={program: "请填写金额（万元），如 500 或 12.5。"},
                            typed={program: allocated_wan})
@@ -65,16 +65,6 @@ async def set_budget(request: Request, year: int, program: str, user: Annotated[
         return await _page(request, user, year, 422, failed={program: e.said()}, typed={program: allocated_wan})
     flash(request, "ok", f"{year} 年“{PROGRAM_LABELS[program]}”预算已设为 {allocated_wan.strip()} 万元。")
     return back_to(request, f"/budgets?year={year}#budget-{program}", "/budgets")
-
-
-def _wan_to_yuan(text: str) -> int | None:
-    """万元 as typed ("500", "12.5", "1,200") to whole 元, exactly (no floats near money)."""
-    t = text.strip().replace(",", "").replace("，", "")
-    whole, _, frac = t.partition(".")
-    if not whole.isascii() or not whole.isdigit() or (frac and (not frac.isascii() or not frac.isdigit()
-                                                                or len(frac) > 4)):
-        return None
-    return int(whole) * 10_000 + int((frac or "0").ljust(4, "0"))
 
 
 @router.get("/budgets/{year}/{export}.{fmt}")

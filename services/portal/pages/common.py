@@ -22,6 +22,7 @@ PAGES = {
     "budgets": ("/budgets", "预算执行", ("treasury", "econ", "auditor")),
     "talent": ("/talent", "落户指标与人才推荐", ("talent", "econ", "auditor", "enterprise")),
     "service_list": ("/service-list", "金融服务名单", ("finance", "econ", "auditor", "bank")),
+    "loans": ("/loans", "贷款案件", ("bank", "finance", "econ", "treasury", "auditor")),
     "parks": ("/parks", "园区企业", ("econ", "auditor", "park")),
     "import": ("/import", "名单导入", ("econ", "platform")),
     "seasons": ("/seasons", "申报季", ("econ", "auditor")),
@@ -105,3 +106,19 @@ def uscc_filter(text: str) -> tuple[str, str]:
 
 
 CsrfChecked = Depends(check_csrf)
+
+
+def decimal_units(text: str, places: int) -> int | None:
+    """A non-negative decimal as typed ("500", "12.5", "1,200") in units of 10^-places, exactly (no
+    floats near money): `decimal_units("12.5", 4)` is 125000. None when it is not such a number."""
+    t = text.strip().replace(",", "").replace("，", "")
+    whole, _, frac = t.partition(".")
+    if not whole.isascii() or not whole.isdigit() or (frac and (not frac.isascii() or not frac.isdigit()
+                                                                or len(frac) > places)):
+        return None
+    return int(whole) * 10 ** places + int((frac or "0").ljust(places, "0"))
+
+
+def wan_to_yuan(text: str) -> int | None:
+    """万元 as typed to whole 元 (up to four decimals)."""
+    return decimal_units(text, 4)

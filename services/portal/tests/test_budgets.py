@@ -2,16 +2,17 @@
 reserved and what was paid, a refusal beside the field, and the year's ledger as a download."""
 from __future__ import annotations
 
-from services.portal.pages.budgets import _wan_to_yuan
+from services.portal.pages.common import decimal_units, wan_to_yuan
 from services.portal.tests.helpers import award_of, promote
 from shared.clock import today
 from shared.testing import make_uscc
 
 
 def test_wan_to_yuan_is_exact():
-    assert [_wan_to_yuan(t) for t in ("500", "12.5", "1,200", "0.0001", " 3 ")] == [
+    assert [wan_to_yuan(t) for t in ("500", "12.5", "1,200", "0.0001", " 3 ")] == [
         5_000_000, 125_000, 12_000_000, 1, 30_000]
-    assert [_wan_to_yuan(t) for t in ("", "-1", "1.23456", "1e3", "五百", "１２")] == [None] * 6
+    assert [wan_to_yuan(t) for t in ("", "-1", "1.23456", "1e3", "五百", "１２")] == [None] * 6
+    assert (decimal_units("3.45", 2), decimal_units("4", 2), decimal_units("3.456", 2)) == (345, 400, None)
 
 
 async def test_treasury_sets_a_budget_and_sees_it_reserved_and_paid(portal, suite):

@@ -1,0 +1,58 @@
+"""A bank's loan case end to end in the portal: application (bad input beside the field), approval,
+draw (万元 and a percent rate sent as whole 元 and basis points), a repayment record, repaid; another
+bank sees none of it; the financial office reads it."""
+from __future__ import annotations
+
+from services.portal.tests.helpers import promote
+from shared.testing import make_uscc
+
+
+async def test_a_bank_takes_a_loan_from_application_to_repaid(portal, suite):
+    u = make_uscc()
+    await promote(suite, u, name="北京贷款门户测试有限公司")
+    await portal.login("bank", "BOB")
+    page = (await portal.http.get("/loans")).text
+    assert "登记贷款申请" in page
+    r = await portal.post("/loans", {"uscc": u[:-1] + ("0" if u[-1] != "0" else "1"), "applied_wan": "abc",
+                                     "applied_on": ""}, page="/loans")
+    assert r.status_code == 422 and 'id="uscc-error"' in r.text and 'id="applied_wan-error"' in r.text
+    assert 'id="applied_on-error"' in r.text and "abc" in r.text
+    r = await portal.post("/loans", {"uscc": u, "applied_wan": "500", "applied_on": "2025-07-01", "first_loan": "1",
+                                     "form_id": "l1"}, page="/loans")
+    assert r.status_code == 303, r.text
+    loan_path = r.headers["location"]
+    loan_id = int(loan_path.rsplit("/", 1)[1])
+    case = (await suite.client("finance", role="bank", org="BOB").get(f"/api/v1/loans/{loan_id}")).json()
+    assert (case["applied_yuan"], case["state"]) == (5_000_000, "applied")
+
+    page = (await portal.http.get(loan_path)).text
+    assert "北京贷款门户测试有限公司" in page and 'action="/loans/%d/decision"' % loan_id in page
+    r = await portal.post(f"/loans/{loan_id}/decision", {"approved": "1", "decided_on": "2025-07-10"}, page=loan_path)
+    assert r.status_code == 303
+    r = await portal.post(f"/loans/{loan_id}/draw", {"drawn_wan": "500", "drawn_on": "2025-07-15", "rate_pct": "3.4x",
+                                                     "due_on": "2026-07-14"}, page=loan_path)
+    assert r.status_code == 422 and 'id="draw-rate_pct-error"' in r.text
+    r = await portal.post(f"/loans/{loan_id}/draw", {"drawn_wan": "500", "drawn_on": "2025-07-15", "rate_pct": "3.45",
+                                                     "due_on": "2026-07-14"}, page=loan_path)
+    assert r.status_code == 303
+    r = await portal.post(f"/loans/{loan_id}/repayments", {"paid_on": "2025-09-21", "period_from": "2025-07-15",
+                                                           "period_to": "2025-09-20", "interest_yuan": "99999"},
+                          page=loan_path)  # more than the rate gives: the finance service says so, in words
+    assert r.status_code == 422 and "超过按贷款利率计算的该期利息（32137 元）（支付利息）" in r.text
+    r = await portal.post(f"/loans/{loan_id}/repayments", {"paid_on": "2025-09-21", "period_from": "2025-07-15",
+                                                           "period_to": "2025-09-20", "interest_yuan": "32137"},
+                          page=loan_path)
+    assert r.status_code == 303, r.text
+    r = await portal.post(f"/loans/{loan_id}/repay", {"repaid_on": "2026-07-14"}, page=loan_path)
+    case = (await suite.client("finance", role="bank", org="BOB").get(f"/api/v1/loans/{loan_id}")).json()
+    assert (case["drawn_yuan"], case["rate_bp"], case["state"]) == (5_000_000, 345, "repaid")
+    assert [x["interest_yuan"] for x in case["repayments"]] == [32137]
+    page = (await portal.http.get(loan_path)).text
+    assert "已结清" in page and "32,137 元" in page and "年利率 3.45%" in page
+
+    await portal.login("bank", "ICBC")  # another bank: not its case
+    assert (await portal.http.get(loan_path)).status_code == 404
+    assert f'id="loan-{loan_id}"' not in (await portal.http.get("/loans")).text
+    await portal.login("finance")
+    assert f'id="loan-{loan_id}"' in (await portal.http.get("/loans")).text
+    assert (await portal.post(f"/loans/{loan_id}/repay", {"repaid_on": "2026-07-14"}, page="/loans")).status_code == 403
