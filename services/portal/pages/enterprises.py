@@ -1,4 +1,4 @@
-"""Enterprises: search, and one enterprise's record and timeline across departments."""
+"""Enterprises: search and registration, and one enterprise's record and timeline across departments."""
 from __future__ import annotations
 
 import asyncio
@@ -6,15 +6,18 @@ import datetime as dt
 import uuid
 from typing import Annotated
 
-from fastapi import APIRouter, Request
+from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
 
 from services.portal.labels import (AWARD_STATE_LABELS, CERT_SOURCE_LABELS, FIRST_LOAN_REASON_LABELS, LOAN_STATE_LABELS,
                                     PROGRAM_LABELS, REQUEST_CATEGORY_LABELS, REQUEST_STATE_LABELS, ROLE_LABELS,
-                                    TIER_LABELS, TIMELINE_KIND_LABELS, audit_action, field_label, yuan, zh_text)
+                                    TIER_LABELS, TIER_ORDER, TIMELINE_KIND_LABELS, audit_action, field_label, yuan, zh_text)
 from services.portal.names import bank_name, names_of
-from services.portal.pages.common import api, optional, page_user, render, seg
-from services.portal.session import PortalError, User
+from services.portal.backend import ServiceError
+from services.portal.pages.common import CsrfChecked, api, optional, page_user, render, seg
+from services.portal.session import PortalError, User, flash
 from shared.clock import SHANGHAI, today
+from shared.validators import uscc_error
 
 router = APIRouter()
 
@@ -22,14 +25,51 @@ router = APIRouter()
 @router.get("/enterprises")
 async def enterprises(request: Request, user: Annotated[User, page_user("enterprises")], q: str = "",
                       tier: str = "", township: str = "", park_id: str = "", cursor: str = ""):
+    return await enterprises_page(request, user, q, tier, township, park_id, cursor)
+
+
+async def enterprises_page(request: Request, user: User, q: str = "", tier: str = "", township: str = "",
+                           park_id: str = "", cursor: str = "", status: int = 200, **extra):
+    """The search, and (econ) the form that registers an enterprise; `extra`: a refused form's error and input."""
     if tier and tier not in TIER_LABELS:
         tier = ""
-    page, names = await asyncio.gather(
-        api(request, user).get("registry", "/enterprises", q=q.strip(), tier=tier, township=township.strip(),
-                               park_id=park_id.strip(), cursor=cursor, limit=50),
-        names_of(request).load(parks=True))
-    return render(request, "enterprises.html", page=page, q=q, tier=tier, township=township, park_id=park_id,
-                  tiers=TIER_LABELS, parks=sorted(names.parks.items(), key=lambda p: p[1]))
+    a = api(request, user)
+    page, names, towns = await asyncio.gather(
+        a.get("registry", "/enterprises", q=q.strip(), tier=tier, township=township.strip(),
+              park_id=park_id.strip(), cursor=cursor, limit=50),
+        names_of(request).load(parks=True), optional(a.get("registry", "/townships")))
+    return render(request, "enterprises.html", status, page=page, q=q, tier=tier, township=township, park_id=park_id,
+                  tiers=TIER_LABELS, parks=sorted(names.parks.items(), key=lambda p: p[1]),
+                  townships=(towns or {}).get("items") or [], form_id=uuid.uuid4().hex, **extra)
+
+
+@router.post("/enterprises", dependencies=[CsrfChecked])
+async def register(request: Request, user: Annotated[User, page_user("enterprises")], uscc: Annotated[str, Form()] = "",
+                   name: Annotated[str, Form()] = "", township: Annotated[str, Form()] = "",
+                   park_id: Annotated[str, Form()] = "", industry_code: Annotated[str, Form()] = "",
+                   form_id: Annotated[str, Form()] = ""):
+    """登记企业 (econ): the registry checks the code and refuses one registered already; the refusal is
+    said beside the form with what was typed."""
+    if user.role != "econ":
+        raise PortalError(403, "只有区经信局可以登记企业。")
+    typed = {"uscc": uscc, "name": name, "township": township, "park_id": park_id, "industry_code": industry_code}
+    code = uscc.strip().upper()
+    error = (f"统一社会信用代码无效：{bad}" if (bad := uscc_error(code)) else None) or (
+        "请填写企业名称。" if not name.strip() else None)
+    if error is None:
+        body = {"uscc": code, "name": name.strip(), **{k: v.strip() for k, v in typed.items()
+                                                      if k in ("township", "park_id", "industry_code") and v.strip()}}
+        try:
+            await api(request, user).post("registry", "/enterprises", json=body,
+                                          idempotency_key=f"portal-{form_id}-register" if form_id else None)
+        except ServiceError as e:
+            if e.status == 401:
+                raise
+            error = e.said()
+        else:
+            flash(request, "ok", f"已登记企业：{name.strip()}（{code}）。")
+            return RedirectResponse(f"/enterprises/{seg(code, '企业')}", status_code=303)
+    return await enterprises_page(request, user, status=422, register_error=error, typed=typed)
 
 
 @router.get("/enterprises/{uscc}")
@@ -78,7 +118,7 @@ async def enterprise_page(request: Request, user: User, uscc: str, on: str = "",
     return render(request, "enterprise.html", status, e=ent, awards=awards, totals=totals, quotas=quotas,
                   listing=listing, loans=loans, requests=requests, timeline=items, on=day or "",
                   today=today().isoformat(), may_correct=may_correct, townships=(towns or {}).get("items") or [],
-                  parks=parks or [], form_id=uuid.uuid4().hex, **extra)
+                  parks=parks or [], form_id=uuid.uuid4().hex, tier_order=TIER_ORDER, **extra)
 
 
 async def none():

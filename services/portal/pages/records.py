@@ -9,7 +9,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from services.portal.backend import ServiceError
-from services.portal.labels import ROLE_LABELS
+from services.portal.labels import ROLE_LABELS, TIER_LABELS
 from services.portal.names import names_of
 from services.portal.pages.common import CsrfChecked, api, page_user, seg
 from services.portal.pages.enterprises import enterprise_page
@@ -103,4 +103,51 @@ async def void(request: Request, cert_id: int, user: Annotated[User, page_user("
         return await refused(request, user, uscc, f"void-{cert_id}", err, typed)
     flash(request, "ok", f"认定 {c['id']} 已作废（{c.get('voided_on') or ''}）：视为从未认定；未兑付的奖励撤回，"
                          "已拨付的提请区财政局核处。")
+    return RedirectResponse(f"/enterprises/{seg(uscc.strip(), '企业')}", status_code=303)
+
+
+@router.post("/enterprises/{uscc}/certifications", dependencies=[CsrfChecked])
+async def certify(request: Request, uscc: str, user: Annotated[User, page_user("enterprises")],
+                  tier: Annotated[str, Form()] = "", recognized_on: Annotated[str, Form()] = "",
+                  batch: Annotated[str, Form()] = "", form_id: Annotated[str, Form()] = ""):
+    """登记认定: one certification the municipal or national list recognised (a list: the import)."""
+    econ_only(user, "登记认定")
+    typed = {"tier": tier, "recognized_on": recognized_on, "batch": batch}
+    missing = [label for label, v in (("称号", tier if tier in TIER_LABELS else ""), ("认定日期", recognized_on))
+               if not v.strip()]
+    if missing:
+        return await refused(request, user, uscc, "certify", ServiceError(422, f"请填写{'、'.join(missing)}。"), typed)
+    body = {"tier": tier, "recognized_on": recognized_on.strip(), **({"batch": batch.strip()} if batch.strip() else {})}
+    try:
+        c = await api(request, user).post("registry", f"/enterprises/{seg(uscc, '企业')}/certifications", json=body,
+                                          idempotency_key=key_of(form_id, "certify"))
+    except ServiceError as err:
+        return await refused(request, user, uscc, "certify", err, typed)
+    flash(request, "ok", f"已登记认定：{TIER_LABELS.get(c['tier'], c['tier'])}（{c['recognized_on']}，有效期至 "
+                         f"{c.get('expires_on') or '—'}）；奖励、落户指标和金融服务名单随之办理。")
+    return RedirectResponse(f"/enterprises/{seg(uscc, '企业')}#cert-{c['id']}", status_code=303)
+
+
+@router.post("/certifications/{cert_id}/revoke", dependencies=[CsrfChecked])
+async def revoke(request: Request, cert_id: int, user: Annotated[User, page_user("enterprises")],
+                 uscc: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+                 revoked_on: Annotated[str, Form()] = "", for_cause: Annotated[str, Form()] = "",
+                 form_id: Annotated[str, Form()] = ""):
+    """撤销 a certification: for cause (a ban; its awards taken back) or not (the title ends on its date)."""
+    econ_only(user, "撤销认定")
+    if not uscc.strip():
+        raise PortalError(422, "请求参数不正确（统一社会信用代码），请从企业页面操作。")
+    typed = {"cert_id": cert_id, "reason": reason, "revoked_on": revoked_on}
+    if len(reason.strip()) < 2:
+        err = ServiceError(422, "请填写撤销原因（至少 2 个字）。")
+        return await refused(request, user, uscc, f"revoke-{cert_id}", err, typed)
+    body = {"reason": reason.strip(), "for_cause": for_cause == "1",
+            **({"revoked_on": revoked_on.strip()} if revoked_on.strip() else {})}
+    try:
+        c = await api(request, user).post("registry", f"/certifications/{cert_id}/revoke", json=body,
+                                          idempotency_key=key_of(form_id, f"revoke-{cert_id}"))
+    except ServiceError as err:
+        return await refused(request, user, uscc, f"revoke-{cert_id}", err, typed)
+    flash(request, "ok", f"认定 {c['id']} 已撤销（{c.get('revoked_on') or ''}）" +
+          ("：因故撤销，未兑付的奖励驳回、已拨付的追回。" if body["for_cause"] else "。"))
     return RedirectResponse(f"/enterprises/{seg(uscc.strip(), '企业')}", status_code=303)
