@@ -32,3 +32,18 @@ def bars(rows: list[tuple[str, int]], row_h: int = 28, bar_w: int = 200) -> dict
                     "ty": i * row_h + (row_h - 8) / 2 + 5})
     return {"bars": out, "label_x": lw - 8, "width": lw + bar_w + 60, "height": len(rows) * row_h,
             "title": "；".join(f"{label} {n}" for label, n in rows)}
+
+
+def paired(rows: list[tuple[str, int, int]], names: tuple[str, str], row_h: int = 40, bar_w: int = 240) -> dict:
+    """Two bars a row (say the policy in force and a proposal), labels on the left, one scale."""
+    top = max((max(a, b) for _, a, b in rows), default=0) or 1
+    lw = _label_w([(label, 0) for label, _, _ in rows])
+    half = (row_h - 10) // 2
+    out = []
+    for i, (label, a, b) in enumerate(rows):
+        y = i * row_h
+        out.append({"label": label, "ty": y + half + 4,
+                    "a": {"n": a, "x": lw, "y": y, "w": max(2, round(bar_w * a / top)), "h": half},
+                    "b": {"n": b, "x": lw, "y": y + half + 2, "w": max(2, round(bar_w * b / top)), "h": half}})
+    return {"rows": out, "label_x": lw - 8, "width": lw + bar_w + 110, "height": len(rows) * row_h, "names": names,
+            "title": "；".join(f"{label}：{names[0]} {a}，{names[1]} {b}" for label, a, b in rows)}

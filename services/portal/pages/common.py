@@ -20,6 +20,7 @@ PAGES = {
     "enterprises": ("/enterprises", "企业查询", ("econ", "treasury", "talent", "finance", "auditor", "platform", "park")),
     "awards": ("/awards", "奖励审核与拨付", ("econ", "treasury", "auditor")),
     "budgets": ("/budgets", "预算执行", ("treasury", "econ", "auditor")),
+    "whatif": ("/whatif", "政策试算", ("econ", "treasury", "auditor")),
     "talent": ("/talent", "落户指标与人才推荐", ("talent", "econ", "auditor", "enterprise")),
     "service_list": ("/service-list", "金融服务名单", ("finance", "econ", "auditor", "bank")),
     "loans": ("/loans", "贷款案件", ("bank", "finance", "econ", "treasury", "auditor")),
