@@ -58,8 +58,11 @@ def list_awards(who: Reader, session: ReadSession, found: Annotated[Filters, Dep
     """按企业、项目、状态、更正标记筛选奖励，按编号或金额分页；园区只见拨给本园区的奖励。
     Awards filtered by enterprise, programme, state and correction flag, paged by id or by amount; a
     park sees only its own."""
-    after = pagination.decode_pair(cursor, int, int) if sort != "id" else (
-        None if cursor is None else (0, pagination.decode_id(cursor)))
+    if sort == "id":
+        last = pagination.decode_id(cursor)
+        after = None if last is None else (0, last)
+    else:
+        after = pagination.decode_pair(cursor, int, int)
     items = repository.page(session, who, after, limit + 1, *found, sort=sort)
     key = (lambda a: str(a.id)) if sort == "id" else (lambda a: f"{a.amount_yuan}|{a.id}")
     return pagination.page(items, limit, key=key)
