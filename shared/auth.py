@@ -31,13 +31,15 @@ from cryptography.hazmat.primitives import serialization
 from cryptography.hazmat.primitives.asymmetric.ed25519 import Ed25519PrivateKey, Ed25519PublicKey
 from fastapi import Depends, Request
 
+from shared import townships
 from shared.errors import Problem
 from shared.validators import uscc_error
 
-ROLES = ("econ", "treasury", "talent", "finance", "park", "bank", "auditor", "platform", "enterprise")
+ROLES = ("econ", "treasury", "talent", "finance", "park", "bank", "auditor", "platform", "enterprise", "township")
 # Outside organisations: every object they touch must be theirs. An enterprise liaison's org is
-# its enterprise's USCC.
-ORG_ROLES = ("park", "bank", "enterprise")
+# its enterprise's USCC; a township or street office's (乡镇/街道) its canonical name on the district's
+# fixed list (shared.townships), e.g. 良乡镇.
+ORG_ROLES = ("park", "bank", "enterprise", "township")
 ISSUER = "srdi"
 ALGORITHM = "EdDSA"  # Ed25519 only: a fixed-strength key, no size or curve to get wrong
 MAX_LIFETIME_HOURS = 24  # the default of SRDI_TOKEN_MAX_LIFETIME_HOURS
@@ -71,6 +73,10 @@ def org_error(role: str, org) -> str | None:
     if role == "enterprise":
         reason = uscc_error(org) if org else "missing"
         return f"role enterprise needs --org USCC (the enterprise's): {reason}" if reason else None
+    if role == "township":
+        unit = townships.canonical(org) if isinstance(org, str) else None
+        return None if unit is not None and unit.name == org else (
+            "role township needs --org as a Fangshan township's name on the fixed list (e.g. 良乡镇)")
     if role in ORG_ROLES:
         if not org:
             return f"role {role} needs --org"

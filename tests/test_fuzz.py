@@ -14,7 +14,7 @@ from shared.auth import ROLES
 from shared.testing import make_uscc
 
 SCHEMATHESIS = str(Path(sys.executable).parent / "schemathesis")
-ORGS = {"park": "park-00000001", "bank": "ICBC-FS", "enterprise": make_uscc()}
+ORGS = {"park": "park-00000001", "bank": "ICBC-FS", "enterprise": make_uscc(), "township": "良乡镇"}
 CHECKS = "not_a_server_error,response_schema_conformance,content_type_conformance"
 # The municipal platform is not configured in this stack: those two operations answer their
 # documented 503 (platform-not-configured), which "not a server error" would count; they are tested

@@ -11,7 +11,7 @@ from shared.validators import REASON_ZH
 ROLE_LABELS = {
     "econ": "区经信局（牵头）", "treasury": "区财政局", "talent": "区人社局 / 区委人才办",
     "finance": "区金融服务办", "park": "园区运营方", "bank": "合作银行", "auditor": "审计（只读）",
-    "platform": "市级平台", "enterprise": "企业联络员",
+    "platform": "市级平台", "enterprise": "企业联络员", "township": "乡镇（街道）",
 }
 TIER_LABELS = TIER_ZH
 # Highest first: the pyramid's top.

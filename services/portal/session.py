@@ -26,7 +26,8 @@ from services.portal.config import PortalSettings
 CSRF_FIELD = "csrf_token"
 ORG_SHAPE_ZH = {"enterprise": "企业用户须填写本企业有效的统一社会信用代码（18位）。",
                 "park": "园区编号格式不正确（字母、数字、“-”“_”“.”，至多64个字符）。",
-                "bank": "银行代码格式不正确（字母、数字、“-”“_”“.”，至多64个字符）。"}
+                "bank": "银行代码格式不正确（字母、数字、“-”“_”“.”，至多64个字符）。",
+                "township": "乡镇（街道）须为房山区乡镇名单中的一个，如 良乡镇。"}
 
 
 class PortalError(Exception):

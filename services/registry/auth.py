@@ -7,12 +7,16 @@ CertWriter = Caller("econ", "platform")
 Reader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform", "park")
 # An enterprise signed in (its USCC) reads its own record and requests, and opens requests for itself
 # (enterprises.readable(who) scopes it to its own USCC).
-OwnReader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform", "park", "enterprise")
+OwnReader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform", "park", "enterprise", "township")
 RequestOpener = Caller("econ", "enterprise")
+# A township or street office (乡镇/街道) reads its own enterprises (readable(who): their township is
+# its own) and records its visits and policy sessions.
+LocalReader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform", "park", "township")
+LocalWriter = Caller("econ", "township")
 StatsReader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform")
 ImportReader = Caller("econ", "platform", "auditor")
 RequestMover = Caller("econ", "treasury", "talent", "finance", "park")
 HotlineReader = Caller("econ", "treasury", "talent", "finance", "auditor", "park")
-SessionReader = Caller("econ", "treasury", "talent", "finance", "auditor")
+SessionReader = Caller("econ", "treasury", "talent", "finance", "auditor", "township")
 ReminderReader = Caller("econ", "auditor")
 SeasonReader = Caller("econ", "auditor")  # the declaration season and the platform jobs

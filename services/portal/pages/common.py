@@ -16,6 +16,7 @@ from services.portal.session import NotSignedIn, PortalError, User, check_csrf, 
 PAGES = {
     "dashboard": ("/", "首页概览", None),
     "mine": ("/mine", "本企业", ("enterprise",)),
+    "township": ("/township", "本乡镇", ("township",)),
     "requests": ("/requests", "服务诉求", ("econ", "treasury", "talent", "finance", "park", "auditor")),
     "enterprises": ("/enterprises", "企业查询", ("econ", "treasury", "talent", "finance", "auditor", "platform", "park")),
     "awards": ("/awards", "奖励审核与拨付", ("econ", "treasury", "auditor")),

@@ -9,6 +9,7 @@ from fastapi import Request
 from services.portal.backend import ServiceError
 from services.portal.labels import BANK_LABELS
 from services.portal.names import Names, names_of
+from shared import townships
 from shared.auth import ORG_ROLES
 from shared.validators import uscc_error
 
@@ -48,6 +49,11 @@ async def resolve_org(request: Request, role: str, org: str) -> str | None:
     names = names_of(request)
     if role == "bank":
         return unique(typed, BANK_LABELS, "银行", "BOB")
+    if role == "township":  # any writing of a unit on the district's fixed list: 良乡, 良乡地区 → 良乡镇
+        unit = townships.canonical(typed)
+        if unit is None:
+            raise OrgRefused(f"房山区没有“{typed[:40]}”这个乡镇（街道），请按乡镇名单填写，如 良乡镇。")
+        return unit.name
     if role == "park":
         await names.load(parks=True)
         if not names.parks_known:

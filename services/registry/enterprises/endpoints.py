@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import StringConstraints
 
-from services.registry.auth import OwnReader, Reader, Writer
+from services.registry.auth import LocalReader, OwnReader, Reader, Writer
 from services.registry.certifications.schemas import CertTier
 from services.registry.certifications import repository as certifications
 from services.registry.enterprises import corrections, repository, service
@@ -41,13 +41,13 @@ async def get_enterprise(uscc: UsccKey, who: OwnReader, request: Request,
     a date and every certification (the hot read path: one primary-key lookup of a stored document)."""
     # app.state.db, not a dependency: one parameter less to resolve on the busiest route (docs/benchmarks.md)
     row = await request.app.state.db.fetch_one(repository.READ_DOC, {"uscc": uscc})
-    if row is None or not repository.may_read(who, row[1], uscc):
+    if row is None or not repository.may_read(who, row[1], uscc, row[2]):
         raise not_found("企业", "Enterprise", uscc)
     return Response(service.render_doc(row[0], on or today()), media_type="application/json")
 
 
 @router.get("/enterprises", summary="企业列表与检索（游标分页） / List and search enterprises (cursor pagination)")
-def list_enterprises(who: Reader, session: ReadSession, limit: pagination.Limit = 100,
+def list_enterprises(who: LocalReader, session: ReadSession, limit: pagination.Limit = 100,
                      cursor: pagination.Cursor = None,
                      tier: Annotated[CertTier | None, Query(description="只列当前为此层级的企业 / only "
                                                                         "enterprises now at this tier")] = None,

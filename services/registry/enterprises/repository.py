@@ -8,7 +8,7 @@ from shared.db import for_update
 from shared.errors import not_found
 
 # The hot read path (bench/read_path.py): one primary-key lookup of the stored document.
-READ_DOC = "SELECT doc, park_id FROM enterprise WHERE uscc = :uscc"
+READ_DOC = "SELECT doc, park_id, township FROM enterprise WHERE uscc = :uscc"
 
 
 def readable(who: Principal, *columns) -> Select:
@@ -20,16 +20,20 @@ def readable(who: Principal, *columns) -> Select:
         return stmt.where(Enterprise.park_id == who.org)
     if who.role == "enterprise":  # its own record only
         return stmt.where(Enterprise.uscc == who.org)
+    if who.role == "township":  # the enterprises of its township (stored by the fixed list's name)
+        return stmt.where(Enterprise.township == who.org)
     return stmt.where(false()) if who.role in ORG_ROLES else stmt
 
 
-def may_read(who: Principal, park_id: str | None, uscc: str | None = None) -> bool:
+def may_read(who: Principal, park_id: str | None, uscc: str | None = None, township: str | None = None) -> bool:
     """The same scope as readable(), for a row already read (the hot path's stored document);
     without a `uscc`: whether the caller reads every enterprise."""
     if who.role == "park":
         return park_id == who.org
     if who.role == "enterprise":
         return uscc is not None and uscc == who.org
+    if who.role == "township":
+        return uscc is not None and township == who.org
     return who.role not in ORG_ROLES
 
 

@@ -6,7 +6,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query, Response
 
-from services.registry.auth import HotlineReader, OwnReader, Reader, RequestMover, RequestOpener, SessionReader, Writer
+from services.registry.auth import (HotlineReader, LocalReader, LocalWriter, OwnReader, RequestMover, RequestOpener,
+                                    SessionReader, Writer)
 from services.registry.service_package import service
 from services.registry.service_package.schemas import (
     AttendanceIn,
@@ -91,13 +92,13 @@ def list_requests(who: OwnReader, session: ReadSession, limit: pagination.Limit 
 # -- visits (走访) ------------------------------------------------------------------------------
 @router.post("/visits", status_code=201, summary="记录一次走访及发现 / Record a visit (走访) and its findings",
              responses={404: {"description": "企业未登记 / the enterprise is not registered"}})
-def record_visit(body: VisitIn, who: Writer, session: WriteSession) -> VisitPublic:
+def record_visit(body: VisitIn, who: LocalWriter, session: WriteSession) -> VisitPublic:
     """企业须已登记（404）。The enterprise must be registered (404)."""
-    return service.record_visit(session, who.actor, body)
+    return service.record_visit(session, who, body)
 
 
 @router.get("/visits", summary="走访记录，新的在前，可按企业与期间 / Visits, newest first, by enterprise and period")
-def list_visits(who: Reader, session: ReadSession, limit: pagination.Limit = 100, cursor: pagination.Cursor = None,
+def list_visits(who: LocalReader, session: ReadSession, limit: pagination.Limit = 100, cursor: pagination.Cursor = None,
                 uscc: UsccQuery = None, from_: FromQuery = None, to: ToQuery = None) -> Page[VisitPublic]:
     """园区只看到本园区企业的走访。A park sees its own enterprises' visits only."""
     items = service.list_visits(session, who, limit, cursor, uscc=uscc, start=from_, end=to)
@@ -149,20 +150,25 @@ def list_hotline(who: HotlineReader, session: ReadSession, limit: pagination.Lim
 # -- policy sessions (政策宣讲会) -----------------------------------------------------------------
 @router.post("/policy-sessions", status_code=201,
              summary="登记乡镇政策宣讲会 / Record a policy session (政策宣讲会) in a township")
-def create_session(body: PolicySessionIn, who: Writer, session: WriteSession) -> PolicySessionPublic:
-    """新宣讲会的参会企业数与人数为 0。A new session has no attendance yet."""
+def create_session(body: PolicySessionIn, who: LocalWriter, session: WriteSession) -> PolicySessionPublic:
+    """新宣讲会的参会企业数与人数为 0；乡镇（街道）只登记本乡镇的。
+    A new session has no attendance yet; a township records its own township's only."""
+    if who.role == "township" and body.township != who.org:
+        raise Problem(403, "not-your-township", f"只能登记本乡镇（{who.org}）的宣讲会",
+                      f"A township records its own sessions only ({who.org})",
+                      errors=[{"loc": ["body", "township"], "msg": "not the signed-in township", "type": "forbidden"}])
     return service.create_session(session, who.actor, body)
 
 
 @router.put("/policy-sessions/{session_id}/attendance/{uscc}", **EXCLUDE_UNSET,
             responses={201: {"model": AttendancePublic, "description": "新记录 / a new record"}},
             summary="登记企业参加宣讲会的人数 / Record an enterprise's attendance at a session")
-def put_attendance(session_id: SessionId, uscc: UsccKey, body: AttendanceIn, who: Writer,
+def put_attendance(session_id: SessionId, uscc: UsccKey, body: AttendanceIn, who: LocalWriter,
                    db: DatabaseDep, response: Response) -> AttendancePublic:
     """每个（宣讲会，企业）一条：新建为 201，替换人数为 200（重复提交无副作用）；企业须已登记（404）。
     One record per (session, enterprise): 201 when new, 200 when it replaces the count (a repeat is
     idempotent). The enterprise must be registered (404)."""
-    row, created = db.retrying(lambda s: service.put_attendance(s, who.actor, session_id, uscc, body))
+    row, created = db.retrying(lambda s: service.put_attendance(s, who, session_id, uscc, body))
     response.status_code = 201 if created else 200
     return row
 
@@ -173,8 +179,9 @@ def session_summary(who: SessionReader, session: ReadSession,
                     year: Annotated[int, Query(ge=2000, le=2100, description="年份 / the year")],
                     township: Annotated[str | None, Query(max_length=50, description="乡镇（街道） / the township")] = None
                     ) -> SessionSummary:
-    """合计中同一企业在多个乡镇参会只计一次。In the totals an enterprise attending in two townships counts once."""
-    return service.session_summary(session, year, township)
+    """合计中同一企业在多个乡镇参会只计一次；乡镇（街道）只看本乡镇。In the totals an enterprise attending in two
+    townships counts once; a township sees its own."""
+    return service.session_summary(session, year, who.org if who.role == "township" else township)
 
 
 @router.get("/policy-sessions/{session_id}", **EXCLUDE_UNSET,
@@ -182,7 +189,7 @@ def session_summary(who: SessionReader, session: ReadSession,
 def get_session(session_id: SessionId, who: SessionReader,
                 session: ReadSession) -> PolicySessionDetail:
     """各参会企业及其名称、人数。Every attending enterprise with its name and count."""
-    return service.session_detail(session, session_id)
+    return service.session_detail(session, who, session_id)
 
 
 @router.get("/policy-sessions", summary="宣讲会，新的在前，可按乡镇与期间 / Sessions by township and period, newest first")
@@ -195,5 +202,7 @@ def list_sessions(who: SessionReader, session: ReadSession, limit: pagination.Li
         raise Problem(422, "bad-period", "截止日期早于起始日期", "`to` is before `from`",
                       errors=[{"loc": ["query", "to"], "msg": "before from", "type": "value"}])
     after = pagination.decode_pair(cursor, dt.date.fromisoformat, int)
+    if who.role == "township":  # its own township's sessions only
+        township = who.org
     items = service.sessions_page(session, limit, after, township=township, start=from_, end=to)
     return pagination.page(items, limit, key=lambda p: f"{p.held_on.isoformat()}|{p.id}")

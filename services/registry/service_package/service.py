@@ -32,7 +32,7 @@ from services.registry.service_package.schemas import (
 from services.registry.tables import HotlineQuestion, PolicySession, ServiceRequest, SessionAttendance, Visit
 from shared import audit, params
 from shared.auth import Principal
-from shared.errors import Problem
+from shared.errors import Problem, not_found
 
 
 def _json(model) -> dict:
@@ -99,8 +99,11 @@ def list_requests(s: Session, who: Principal, limit: int, cursor: str | None, on
 
 
 # -- visits (走访) ------------------------------------------------------------------------------
-def record_visit(s: Session, actor: str, body: VisitIn) -> VisitPublic:
+def record_visit(s: Session, who: Principal, body: VisitIn) -> VisitPublic:
+    """A visit to an enterprise the caller may read (a township: its own township's)."""
     enterprises.get_or_404(s, body.uscc)
+    enterprises.readable_or_404(s, who, body.uscc)
+    actor = who.actor
     row = Visit(uscc=body.uscc, visited_on=body.visited_on, visitors=body.visitors, findings=body.findings,
                 recorded_by=actor)
     s.add(row)
@@ -202,11 +205,15 @@ def create_session(s: Session, actor: str, body: PolicySessionIn) -> PolicySessi
     return session_public(row, 0, 0)
 
 
-def put_attendance(s: Session, actor: str, session_id: int, uscc: str, body: AttendanceIn) -> tuple[AttendancePublic, bool]:
+def put_attendance(s: Session, who: Principal, session_id: int, uscc: str,
+                   body: AttendanceIn) -> tuple[AttendancePublic, bool]:
     """Record (or replace) an enterprise's attendance at a session: one row per (session,
-    enterprise), so recording it again replaces the count. Returns (row, created)."""
-    repo.session(s, session_id)
+    enterprise), so recording it again replaces the count. Returns (row, created). A township: its
+    own sessions and enterprises only."""
+    readable_session(s, who, session_id)
     enterprises.get_or_404(s, uscc)
+    enterprises.readable_or_404(s, who, uscc)
+    actor = who.actor
     row = s.get(SessionAttendance, (session_id, uscc))
     before = _json(AttendancePublic.model_validate(row)) if row else None
     if row is None:
@@ -226,8 +233,16 @@ def sessions_page(s: Session, limit: int, after: tuple[dt.date, int] | None, **f
     return [session_public(r, *counts[r.id]) for r in rows]
 
 
-def session_detail(s: Session, session_id: int) -> PolicySessionDetail:
+def readable_session(s: Session, who: Principal, session_id: int):
+    """The session, if the caller may see it (a township: its own township's), else 404."""
     row = repo.session(s, session_id)
+    if who.role == "township" and row.township != who.org:
+        raise not_found("宣讲会", "Policy session", str(session_id))
+    return row
+
+
+def session_detail(s: Session, who: Principal, session_id: int) -> PolicySessionDetail:
+    row = readable_session(s, who, session_id)
     items = [AttendancePublic.model_validate(a).model_copy(update={"name": name})
              for a, name in repo.attendance_with_names(s, session_id)]
     out = PolicySessionDetail.model_validate(row.model_dump() | {"attendance": items})
