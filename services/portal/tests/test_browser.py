@@ -498,3 +498,69 @@ def test_an_enterprise_asks_finance_resolves_and_econ_reviews_in_a_batch(stack, 
     for a in awards:
         assert api(stack, "awards", "econ", "GET", f"/awards/{a['id']}").json()["state"] == "reviewed"
     page.close()
+
+
+def test_township_bank_treasury_and_econ_daily_pages(stack, browser):
+    """More of issue 17's daily tasks in Chromium, each page checked (Chinese, names, no code, no
+    sideways scroll at 390 px, keyboard names): a township records a visit; a bank records a loan
+    application and approves it; the treasury sets a budget; econ costs a proposal in the what-if."""
+    portal = stack["portal"]
+    firm = make_uscc()
+    r = api(stack, "registry", "econ", "POST", "/enterprises",
+            json={"uscc": firm, "name": "北京良乡示范制造有限公司", "township": "良乡镇"})
+    assert r.status_code == 201, r.text
+    r = api(stack, "registry", "econ", "POST", f"/enterprises/{firm}/certifications",
+            json={"tier": "municipal_srdi", "recognized_on": "2025-05-06"})
+    assert r.status_code == 201, r.text
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+
+    sign_in(page, portal, "township", "良乡镇联络员", org="良乡")
+    page.get_by_role("link", name="本乡镇").click()
+    page.wait_for_url(portal + "/township")
+    assert "北京良乡示范制造有限公司" in page.content()
+    page.select_option("#visit-uscc", firm)
+    page.fill("#visit-on", "2025-06-01")
+    page.fill("#visit-who", "良乡镇 王科长")
+    page.fill("#visit-found", "计划扩产，需要厂房")
+    page.get_by_role("button", name="登记走访").click()
+    assert "走访已登记" in flash_says(page, "走访已登记")
+    shot(page, "40-township")
+
+    sign_out(page, portal)
+    sign_in(page, portal, "bank", "信贷经理", org="BOB")
+    page.get_by_role("link", name="贷款案件").click()
+    page.wait_for_url(portal + "/loans")
+    page.fill("#uscc", firm)
+    page.fill("#applied_wan", "500")
+    page.fill("#applied_on", "2025-07-01")
+    page.get_by_role("button", name="登记申请").click()
+    assert "贷款申请已登记" in flash_says(page, "贷款申请已登记")
+    page.fill("#decision-decided_on", "2025-07-10")
+    page.get_by_role("button", name="审批").click()
+    assert "审批已登记" in flash_says(page, "审批已登记")
+    assert "已审批" in page.locator("dl.facts").inner_text()
+    shot(page, "41-loan-bank")
+    page.goto(portal + "/loans")
+    shot(page, "42-loans-bank")
+
+    sign_out(page, portal)
+    sign_in(page, portal, "treasury", "李财政")
+    page.get_by_role("link", name="预算执行").click()
+    page.wait_for_url(re.compile(r"/budgets"))
+    page.fill("#alloc-relocation", "200")
+    page.get_by_role("button", name="设定迁入奖励预算").click()
+    assert "预算已设为 200 万元" in flash_says(page, "预算已设为")
+    shot(page, "43-budgets-treasury")
+
+    sign_out(page, portal)
+    sign_in(page, portal, "econ", "张经信")
+    page.get_by_role("link", name="政策试算").click()
+    page.wait_for_url(portal + "/whatif")
+    page.select_option("#set", "seed_proposal")
+    page.fill("#from", "2025-01-01")
+    page.fill("#to", "2025-12-31")
+    page.get_by_role("button", name="试算").click()
+    page.wait_for_selector("svg.chart")
+    shot(page, "44-whatif-econ")
+    page.close()
