@@ -7,7 +7,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 
 from services.portal import charts
-from services.portal.labels import AWARD_STATE_LABELS, AWARD_STATES, TIER_LABELS, TIER_ORDER
+from services.portal.labels import AWARD_STATE_LABELS, AWARD_STATES, LOAN_STATE_LABELS, TIER_LABELS, TIER_ORDER
 from services.portal.names import names_of
 from services.portal.pages.common import api, optional, page_user, render
 from services.portal.session import User
@@ -35,6 +35,13 @@ async def dashboard(request: Request, user: Annotated[User, page_user("dashboard
         await names_of(request).load(usccs=[r.get("uscc") for r in overdue])
     ctx = {"stats": stats, "awards": awards, "listed": listed, "year": year, "new": new, "targets": targets,
            "overdue": overdue}
+    # What the role does not read is one line, not a card each (a bank's home page was five of them).
+    ctx["not_shown"] = [label for label, v in (("全区层级统计", stats), ("奖励办理情况", awards), ("金融服务名单", listed),
+                                               ("新增企业统计", new), ("培育目标", targets), ("服务包诉求", overdue))
+                        if v is None]
+    if user.role == "bank":  # its own cases by state (the finance service scopes them)
+        cases = await optional(a.all("finance", "/loans", cap=2000), [])
+        ctx["loans"] = {s: n for s in LOAN_STATE_LABELS if (n := sum(1 for c in cases or [] if c["state"] == s))}
     if new:  # per title, highest first: new this year, and the stock on the day
         ctx["new_rows"] = [(TIER_LABELS.get(t, t), new["tiers"][t]) for t in TIER_ORDER if t in new["tiers"]]
     if stats:

@@ -236,7 +236,7 @@ def test_econ_walks_the_programme_year_and_the_auditor_reads_it(stack, browser, 
     # -- 作废 a certification entered by mistake: its unpaid award is withdrawn downstream
     cert = api(stack, "registry", "econ", "GET", f"/enterprises/{wrong}").json()["certifications"][0]["id"]
     page.goto(f"{portal}/enterprises/{wrong}")
-    page.locator(f"#cert-{cert} summary").click()
+    page.locator(f"#cert-{cert} summary", has_text="作废").click()
     page.fill(f"#void-reason-{cert}", "误将培育库企业录为北京市专精特新")
     page.get_by_role("button", name=f"作废认定 {cert}").click()
     assert f"认定 {cert} 已作废" in flash_says(page, "已作废")

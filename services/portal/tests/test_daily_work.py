@@ -29,12 +29,14 @@ async def test_dashboard_new_titles_targets_and_overdue_requests(portal, suite):
     # A park may read requests (its own park's) but not the district's statistics or targets.
     await portal.login("park", (await a_park(suite))["id"])
     dash = (await portal.http.get("/")).text
-    assert "您的角色无权查看新增企业统计" in dash and "您的角色无权查看培育目标" in dash
+    # what it may not read is one line, not a card each
+    assert "新增企业统计、培育目标由区经信局等相关部门查看" in dash and 'id="nw"' not in dash and 'id="tg"' not in dash
     assert f'id="request-{late["id"]}"' not in dash
     # A bank reads none of the three.
     await portal.login("bank", "BOB")
     dash = (await portal.http.get("/")).text
-    assert "您的角色无权查看新增企业统计" in dash and "您的角色无权查看服务包诉求" in dash
+    assert "全区层级统计、奖励办理情况、新增企业统计、培育目标、服务包诉求由区经信局等相关部门查看" in dash
+    assert 'href="/loans"' in dash and 'id="sl"' in dash  # its own work: loans, and the service list it reads
 
 
 async def test_enterprise_timeline_has_loan_cases_and_service_requests(portal, suite):

@@ -50,6 +50,7 @@ async def test_a_bank_takes_a_loan_from_application_to_repaid(portal, suite):
     page = (await portal.http.get(loan_path)).text
     assert "已结清" in page and "32,137 元" in page and "年利率 3.45%" in page
 
+    assert "本行贷款案件：" in (await portal.http.get("/")).text  # its home page leads to its cases
     await portal.login("bank", "ICBC")  # another bank: not its case
     assert (await portal.http.get(loan_path)).status_code == 404
     assert f'id="loan-{loan_id}"' not in (await portal.http.get("/loans")).text
