@@ -42,10 +42,13 @@ async def test_a_liaison_nominates_and_withdraws_only_for_its_own_enterprise(sui
 
 async def test_a_liaison_is_no_one_elsewhere(suite):
     mine = await enterprise_with_quotas(suite)
-    for service, path in (("registry", "/api/v1/enterprises"), ("awards", "/api/v1/awards"),
-                          ("finance", "/api/v1/service-list"), ("parks", "/api/v1/parks")):
+    for service, path in (("registry", "/api/v1/enterprises"), ("finance", "/api/v1/service-list"),
+                          ("parks", "/api/v1/parks")):
         r = await suite.client(service, role="enterprise", org=mine).get(path)
         assert r.status_code == 403, (service, r.text)
+    # awards answers an enterprise its own awards only (its portal page), nobody else's
+    r = await suite.client("awards", role="enterprise", org=mine).get("/api/v1/awards")
+    assert r.status_code == 200 and {a["payee"] for a in r.json()["items"]} <= {mine}
 
 
 def test_a_liaison_token_names_a_valid_enterprise():
