@@ -38,10 +38,12 @@ def env() -> list[dict]:
 
 
 def own_secrets(name: str) -> list[dict]:
-    """A service's own keys: only talent holds the resident-ID keys."""
+    """A service's own keys: only talent holds the resident-ID keys, only awards the payees' account key."""
     if name == "talent":
         return [{"name": "SRDI_TALENT_KEY", **secret("talent-key")},
                 {"name": "SRDI_TALENT_HASH_KEY", **secret("talent-hash-key")}]
+    if name == "awards":  # payees' bank accounts, encrypted at rest
+        return [{"name": "SRDI_PAYEE_KEY", **secret("payee-key")}]
     return []
 
 

@@ -87,6 +87,10 @@ class Settings(BaseSettings):
     # the signing secret.
     talent_key: str | None = None
     talent_hash_key: str | None = Field(None, min_length=MIN_SECRET_CHARS)
+    # Awards' payees (services/awards/payees): the Fernet keys bank account numbers are encrypted with
+    # (comma-separated, newest first). Outside dev, without it payees answer 503 `payee-key-missing`;
+    # in dev derived from the signing secret.
+    payee_key: str | None = None
     # Outreach's notice e-mail (SMTP) and the registry it screens notice targets against.
     smtp_host: str = "127.0.0.1"
     smtp_port: int = 25

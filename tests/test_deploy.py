@@ -65,7 +65,7 @@ def test_compose_config_validates():
     cli = _compose_cli()
     if cli is None:
         pytest.skip("no docker compose here (make test installs Debian's docker-compose when it can)")
-    env = dict(os.environ, SRDI_JWT_SECRET="compose-check", SRDI_TALENT_KEY="compose-check",
+    env = dict(os.environ, SRDI_JWT_SECRET="compose-check", SRDI_TALENT_KEY="compose-check", SRDI_PAYEE_KEY="compose-check",
                SRDI_TALENT_HASH_KEY="compose-check")
     r = subprocess.run([*cli, "-f", str(ROOT / "docker-compose.yml"), "config", "-q"], capture_output=True,
                        text=True, env=env, timeout=120)

@@ -15,7 +15,7 @@ import openpyxl
 import pytest
 from sqlalchemy import select
 
-from services.awards.tables import LedgerEntry
+from services.awards.tables import LedgerEntry, PaymentLine
 from services.awards.tests.test_flow import awards_of, fund
 from services.registry.tables import Enterprise
 from shared.limits import BodyLimitMiddleware
@@ -238,8 +238,10 @@ async def test_an_id_out_of_range_is_404_or_422(suite, service):
 # -- exports -------------------------------------------------------------------------------------------
 EXPORTS = {  # every XLSX export: (service, role, path, query)
     ("registry", "econ", "/api/v1/stats/new", (("year", str(TODAY.year)), ("by", "township"), ("format", "xlsx"))),
+    ("registry", "econ", f"/api/v1/monitoring/{TODAY:%Y-%m}", (("format", "xlsx"),)),  # the month's key enterprises
     ("awards", "treasury", "/api/v1/ledger/export", (("year", str(TODAY.year)),)),
     ("awards", "treasury", f"/api/v1/disbursements/{TODAY.year}/export", ()),
+    ("awards", "treasury", "/api/v1/payment-batches/{batch_id}/export", ()),  # the payment system's file
     ("finance", "econ", "/api/v1/service-list/export.xlsx", ()),
     ("talent", "talent", "/api/v1/reports/export.xlsx", ()),
 }
@@ -260,7 +262,8 @@ def xlsx_routes(suite) -> set:
 
 
 async def test_every_xlsx_export_survives_any_stored_text(suite):
-    listed = {(svc, re.sub(r"/\d{4}/", "/{year}/", path)) for svc, _, path, _ in EXPORTS}
+    listed = {(svc, re.sub(r"/\d{4}-\d{2}$", "/{month}", re.sub(r"/\d{4}/", "/{year}/", path)))
+              for svc, _, path, _ in EXPORTS}
     assert xlsx_routes(suite) == listed, "an XLSX export is missing from EXPORTS"
 
     uscc = make_uscc()
@@ -281,6 +284,13 @@ async def test_every_xlsx_export_survives_any_stored_text(suite):
     assert (await suite.client("awards").post(path + "/review")).status_code == 200
     treasury = suite.client("awards", role="treasury")
     assert (await treasury.post(path + "/approve")).status_code == 200
+    assert (await treasury.put("/api/v1/payees", json={"kind": "enterprise", "ref": uscc, "name": "导出", "bank_name": "工行",
+                                                      "account": "6222020200001234"})).status_code == 200
+    batch = await treasury.post("/api/v1/payment-batches", json={"award_ids": [award["id"]]})
+    assert batch.status_code == 201, batch.text
+    with suite.db("awards").transaction() as s:  # a payee's name and bank as odd as stored text gets
+        line = s.scalars(select(PaymentLine).where(PaymentLine.batch_id == batch.json()["id"])).one()
+        line.payee_name, line.bank_name, line.purpose = ODD, ODD, ODD
     assert (await treasury.post(path + "/disburse", json={"voucher": "FS-导出-1"})).status_code == 200
     with suite.db("awards").transaction() as s:  # the ledger is append-only: entries like these, with odd text
         entries = list(s.scalars(select(LedgerEntry).where(LedgerEntry.award_id == award["id"])))
@@ -292,6 +302,7 @@ async def test_every_xlsx_export_survives_any_stored_text(suite):
     await suite.settled()
 
     for service, role, path, query in sorted(EXPORTS):
+        path = path.replace("{batch_id}", str(batch.json()["id"]))
         r = await suite.client(service, role=role).get(path, params=dict(query))
         assert r.status_code == 200, (service, path, r.text[:500])
         assert r.headers["content-type"].startswith(XLSX)
