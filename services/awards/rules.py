@@ -162,6 +162,12 @@ def incubation_award(park_id: str, uscc: str, to_tier: str, recognized_on: dt.da
                    "recognized_on": recognized_on.isoformat(), "incubation_id": incubation_id},
         "parameters": cite(p)})
 
+def voucher_key(voucher: str) -> str:
+    """The same voucher however it is typed: trimmed, inner spaces dropped, upper case (an award's
+    payment and a recovery's repayment share the rule, and their uniqueness)."""
+    return "".join(voucher.split()).upper()
+
+
 def incubated_title(certs, tier: str, on: dt.date):
     """The registry's title a park's incubation award rests on: a sound certification of the tier
     parks announced, recognised on the day it announced (None: the registry has not recorded it)."""

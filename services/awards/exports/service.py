@@ -10,7 +10,8 @@ from shared import sheets
 from shared.auth import Principal
 
 KINDS_ZH = {"awarded": "奖励核定", "top_up": "晋级补差", "reserved": "预算预留", "released": "预算释放",
-            "disbursed": "拨付", "reversed": "冲销（未付驳回）", "clawed_back": "追回"}
+            "disbursed": "拨付", "reversed": "冲销（未付驳回）", "clawed_back": "追回",
+            "recovered": "追回到账", "written_off": "追回核销"}
 LEDGER_HEADER = ["序号", "记账日期", "类型", "奖励编号", "项目", "统一社会信用代码", "收款方", "收款方类型",
                  "金额（元）", "预算年度", "凭证号", "经办", "说明"]
 DISBURSEMENT_HEADER = ["序号", "拨付日期", "奖励编号", "项目", "层级", "统一社会信用代码", "收款方", "收款方类型",

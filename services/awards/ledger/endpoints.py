@@ -33,8 +33,9 @@ def put_budget(year: Year, program: ProgramPath, body: BudgetIn, who: Treasurer,
 
 @router.get("/budgets/{year}", summary="年度预算执行 / Allocated, reserved, disbursed and remaining per program")
 def get_budgets(year: Year, who: BudgetReader, session: ReadSession) -> YearBudgets:
-    """各项目的预算、已预留、已拨付、已追回和剩余（由台账计算）及合计。
-    Per programme: allocated, reserved, disbursed, clawed back and remaining (from the ledger), and totals."""
+    """各项目的预算、已预留、已拨付、已追回（及其到账、核销、尚未到账）、上年结转待批和剩余（由台账计算）及合计。
+    Per programme: allocated, reserved, disbursed, clawed back (recovered, written off, still owed), carried over
+    from the year before and remaining (from the ledger), and totals."""
     return service.year_figures(session, year)
 
 

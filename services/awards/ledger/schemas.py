@@ -8,7 +8,8 @@ from pydantic import ConfigDict, Field
 from shared.schemas import Body, Public, UtcTime, Yuan
 
 FIGURES = {"program": "tier", "allocated_yuan": 5000000, "set_by": "treasury:-:wang", "disbursed_yuan": 300000,
-           "reserved_yuan": 500000, "clawed_back_yuan": 0, "remaining_yuan": 4200000}
+           "reserved_yuan": 500000, "clawed_back_yuan": 300000, "recovered_yuan": 100000, "written_off_yuan": 0,
+           "receivable_yuan": 200000, "carried_over_yuan": 0, "remaining_yuan": 4200000}
 ENTRY = {"id": 31, "kind": "disbursed", "award_id": 12, "program": "tier", "uscc": "91110111MA01ABCD2U",
          "payee": "91110111MA01ABCD2U", "payee_type": "enterprise", "amount_yuan": 300000, "booked_on": "2024-05-20",
          "budget_year": 2024, "voucher": "FS-2024-000123", "actor": "treasury:-:wang", "note": "已拨付",
@@ -32,7 +33,13 @@ class Figures(Public):
     disbursed_yuan: int = Field(description="已拨付（元） / paid, in 元")
     reserved_yuan: int = Field(description="已预留未拨付（元） / reserved on approval, not yet paid, in 元")
     clawed_back_yuan: int = Field(description="已追回（元） / clawed back, in 元")
-    remaining_yuan: int = Field(description="剩余（元） / what is left, in 元")
+    recovered_yuan: int = Field(description="追回款已到账（元） / clawed back and repaid, in 元")
+    written_off_yuan: int = Field(description="追回款已核销（元） / clawed back and written off, in 元")
+    receivable_yuan: int = Field(description="追回款尚未到账（元） / clawed back and still owed, in 元")
+    carried_over_yuan: int = Field(description="上年度结转待批（元） / awards carried over to this year, not yet "
+                                               "approved, in 元")
+    remaining_yuan: int = Field(description="剩余（元，扣除结转待批） / what is left after reservations, payments and "
+                                            "carried-over awards, in 元")
 
 
 class BudgetPublic(Figures):
@@ -51,6 +58,10 @@ class Totals(Public):
     reserved_yuan: int = Field(description="已预留合计（元） / reserved in total, in 元")
     disbursed_yuan: int = Field(description="已拨付合计（元） / paid in total, in 元")
     clawed_back_yuan: int = Field(description="已追回合计（元） / clawed back in total, in 元")
+    recovered_yuan: int = Field(description="追回款已到账合计（元） / repaid in total, in 元")
+    written_off_yuan: int = Field(description="追回款已核销合计（元） / written off in total, in 元")
+    receivable_yuan: int = Field(description="追回款尚未到账合计（元） / still owed in total, in 元")
+    carried_over_yuan: int = Field(description="结转待批合计（元） / carried over in total, in 元")
     remaining_yuan: int = Field(description="剩余合计（元） / left in total, in 元")
 
 
@@ -71,8 +82,9 @@ class EntryPublic(Public):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [ENTRY]})
 
     id: int = Field(description="序号 / the entry's id")
-    kind: str = Field(description="类型：奖励核定、晋级补差、预算预留、预算释放、拨付、冲销、追回 / awarded, top_up, "
-                                  "reserved, released, disbursed, reversed, clawed_back")
+    kind: str = Field(description="类型：奖励核定、晋级补差、预算预留、预算释放、拨付、冲销、追回、追回到账、追回核销 / "
+                                  "awarded, top_up, reserved, released, disbursed, reversed, clawed_back, recovered, "
+                                  "written_off")
     award_id: int = Field(description="奖励编号 / the award's id")
     program: str = Field(description="奖励项目 / the programme")
     uscc: str | None = Field(description="所涉企业统一社会信用代码 / the enterprise it is about (USCC)")

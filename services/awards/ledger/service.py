@@ -6,13 +6,15 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from services.awards.carryover import repository as carryover
 from services.awards.ledger import repository
 from services.awards.rules import PROGRAMS_ZH
 from services.awards.tables import Award, Budget, LedgerEntry
 from shared import audit
 from shared.errors import Problem
 
-TOTALLED = ("allocated_yuan", "reserved_yuan", "disbursed_yuan", "clawed_back_yuan", "remaining_yuan")
+TOTALLED = ("allocated_yuan", "reserved_yuan", "disbursed_yuan", "clawed_back_yuan", "recovered_yuan",
+            "written_off_yuan", "receivable_yuan", "carried_over_yuan", "remaining_yuan")
 
 
 def year_range(year: int) -> tuple[dt.date, dt.date]:
@@ -34,13 +36,22 @@ def budget_figures(s: Session, year: int, program: str | None = None) -> dict[st
     out: dict[str, dict] = {b.program: {"program": b.program, "allocated_yuan": b.allocated_yuan, "set_by": b.set_by}
                             for b in repository.budgets(s, year, program)}
     moved = repository.moved(s, year, program)
-    for prog in sorted(set(out) | set(moved)):
+    carried = carryover.commitments(s, year, program)
+    for prog in sorted(set(out) | set(moved) | set(carried)):
         m = moved.get(prog, {})
         row = out.setdefault(prog, {"program": prog, "allocated_yuan": 0, "set_by": None})
         row["disbursed_yuan"] = m.get("disbursed", 0)
         row["reserved_yuan"] = m.get("reserved", 0) - m.get("released", 0) - m.get("disbursed", 0)
+        # a claw-back is owed back (a receivable) until repaid (recovered) or written off; what comes back is
+        # the treasury's revenue, not the budget's again (remaining unchanged)
         row["clawed_back_yuan"] = m.get("clawed_back", 0)
-        row["remaining_yuan"] = row["allocated_yuan"] - row["reserved_yuan"] - row["disbursed_yuan"]
+        row["recovered_yuan"] = m.get("recovered", 0)
+        row["written_off_yuan"] = m.get("written_off", 0)
+        row["receivable_yuan"] = row["clawed_back_yuan"] - row["recovered_yuan"] - row["written_off_yuan"]
+        # awards carried over from the year before wait for this year's budget: committed, not yet reserved
+        row["carried_over_yuan"] = carried.get(prog, 0)
+        row["remaining_yuan"] = (row["allocated_yuan"] - row["reserved_yuan"] - row["disbursed_yuan"]
+                                 - row["carried_over_yuan"])
     return out
 
 
@@ -79,6 +90,8 @@ def reserve(s: Session, award: Award, actor: str, today: dt.date) -> int:
                       f"No {year} budget is set for program {award.program}; the treasury must set it first "
                       f"(PUT /api/v1/budgets/{year}/{award.program})", year=year, program=award.program)
     fig = budget_figures(s, year, award.program)[award.program]
+    if carryover.carried_to(s, [award.id]).get(award.id) == year:  # carried to this year: its commitment is its room
+        fig = {**fig, "remaining_yuan": fig["remaining_yuan"] + award.amount_yuan}
     if award.amount_yuan > fig["remaining_yuan"]:
         raise Problem(409, "budget-exceeded",
                       f"{year} 年度{name}预算剩余 {fig['remaining_yuan']} 元，不足以批准 {award.amount_yuan} 元",

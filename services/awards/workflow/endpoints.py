@@ -7,6 +7,8 @@ from fastapi import APIRouter, Depends, Path, Query
 from fastapi import Body as BodyParam
 
 from services.awards.auth import Reader, Rejecter, Reviewer, TotalsReader, Treasurer
+from services.awards.carryover.rules import REFUSALS
+from services.awards.carryover.service import note_refusal
 from services.awards.workflow import repository, service
 from services.awards.workflow.schemas import (
     AwardDetail,
@@ -22,7 +24,7 @@ from services.awards.workflow.schemas import (
 )
 from shared import pagination
 from shared.auth import Principal
-from shared.errors import not_found
+from shared.errors import Problem, not_found, problem_response
 from shared.paths import UsccKey
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
@@ -98,9 +100,16 @@ def review(award_id: AwardId, who: Reviewer, session: WriteSession, body: NoteIn
 
 @router.post("/awards/{award_id}/approve", summary="批准奖励（区财政局） / Approve a reviewed award (区财政局)")
 def approve(award_id: AwardId, who: Treasurer, session: WriteSession, body: NoteIn = None) -> AwardDetail:
-    """区财政局批准已审核的奖励，预留批准当年的预算（无预算或预算不足为 409）。
-    The treasury approves a reviewed award and reserves the approval year's budget (409 without one)."""
-    return _act(session, who, award_id, "approve", reason=body.note if body else None)
+    """区财政局批准已审核的奖励，预留批准当年的预算（无预算或预算不足为 409，并记录该次拒绝以便结转）。
+    The treasury approves a reviewed award and reserves the approval year's budget (409 without one; the
+    refusal is recorded, so the treasury can carry the award over: GET /budgets/{year}/refusals)."""
+    try:
+        return _act(session, who, award_id, "approve", reason=body.note if body else None)
+    except Problem as why:
+        if why.code not in REFUSALS:
+            raise
+        note_refusal(session, who.actor, award_id, why)  # kept: answered, not raised, so the session commits
+        return problem_response(why)
 
 
 @router.post("/awards/{award_id}/disburse", summary="拨付奖励 / Record the payment of an approved award, "

@@ -10,6 +10,7 @@ from sqlalchemy.orm import Session
 
 from services.awards import events, rules
 from services.awards.ledger.service import book, reserve
+from services.awards.recoveries import service as receivables
 from services.awards.tables import Award, AwardTransition, Voucher
 from services.awards.workflow import repository
 from services.awards.workflow.rules import ACTIONS_ZH, ROLES_ZH, next_state
@@ -60,15 +61,10 @@ def refused(s: Session, actor: str, object_type: str, object_id: str, why: rules
                  object_type, object_id, None, {**facts, "status": why.status, "code": why.code, "reason": why.en})
 
 
-def voucher_key(voucher: str) -> str:
-    """The same voucher however it is typed: trimmed, inner spaces dropped, upper case."""
-    return "".join(voucher.split()).upper()
-
-
 def _spend_voucher(s: Session, award: Award, voucher: str) -> None:
     """A voucher number pays one award: 409 when it paid another already (the table's key holds it
     under concurrent disbursements too)."""
-    key = voucher_key(voucher)
+    key = rules.voucher_key(voucher)
     used = repository.voucher(s, key)
     if used is None:
         try:
@@ -104,6 +100,7 @@ def move(s: Session, award: Award, target: str, actor: str, reason: str | None =
              voucher=voucher)
     elif target == "clawed_back":
         book(s, award, "clawed_back", award.amount_yuan, today, actor, reason, budget_year=award.budget_year)
+        receivables.open_for(s, award, today, actor, reason)  # what the payee owes back, in the same transaction
     s.add(AwardTransition(award_id=award.id, from_state=before, to_state=target, actor=actor, reason=reason,
                           voucher=voucher))
     s.flush()
