@@ -11,3 +11,4 @@ BudgetReader = Caller("econ", "treasury", "auditor")
 LedgerReader = Caller("econ", "treasury", "auditor", "park")
 Claimant = Caller("econ")
 Simulator = Caller("econ", "treasury", "auditor")
+PayeeReader = Caller("econ", "treasury", "auditor")  # payees and payment batches, accounts masked

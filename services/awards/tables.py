@@ -169,3 +169,140 @@ class IncubateePromotion(Table, table=True):
     recognized_on: dt.date
     incubation_id: int | None = None
     source_event_id: str = Field(max_length=36)
+
+
+# -- recoveries and carry-over (issue 19): what a claw-back is owed back, and awards waiting for a later budget --
+class Receivable(Table, table=True):
+    """What a payee owes back after a claw-back (应收追回款): one per clawed-back award, opened in the
+    claw-back's own transaction. `recovered_yuan` and `state` follow its repayments (each also a
+    `recovered` ledger entry); outstanding = amount − recovered (− the rest when written off)."""
+
+    __tablename__ = "receivable"
+    id: int | None = Field(default=None, primary_key=True)
+    award_id: int = Field(foreign_key=AWARD, unique=True)
+    program: str = Field(max_length=20)
+    uscc: str | None = Field(default=None, max_length=18)
+    payee: str = Field(max_length=200, index=True)
+    payee_type: str = Field(max_length=20)
+    amount_yuan: int = Field(sa_type=Money)
+    recovered_yuan: int = Field(default=0, sa_type=Money)
+    budget_year: int | None = Field(default=None, index=True)  # the year whose budget paid the award
+    opened_on: dt.date
+    due_on: dt.date
+    reason: str | None = Field(default=None, max_length=2000)
+    state: str = Field(default="open", max_length=20, index=True)  # open, partly_repaid, repaid, written_off
+    closed_reason: str | None = Field(default=None, max_length=2000)  # why it was written off
+    actor: str = Field(max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class Repayment(Table, table=True):
+    """One repayment of a receivable, with its receipt voucher (normalised like disbursement vouchers:
+    one voucher, one repayment; never a voucher that paid an award)."""
+
+    __tablename__ = "repayment"
+    id: int | None = Field(default=None, primary_key=True)
+    receivable_id: int = Field(foreign_key="receivable.id", index=True)
+    amount_yuan: int = Field(sa_type=Money)
+    repaid_on: dt.date
+    voucher: str = Field(max_length=200)  # as typed
+    voucher_key: str = Field(max_length=200, unique=True)  # trimmed, inner spaces dropped, upper case
+    note: str | None = Field(default=None, max_length=2000)
+    actor: str = Field(max_length=200)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class ApprovalRefusal(Table, table=True):
+    """An approval the budget refused (no-budget, budget-exceeded): the award stays reviewed, and the
+    treasury finds it here to carry it over to the next year."""
+
+    __tablename__ = "approval_refusal"
+    id: int | None = Field(default=None, primary_key=True)
+    award_id: int = Field(foreign_key=AWARD, index=True)
+    year: int = Field(index=True)
+    program: str = Field(max_length=20)
+    code: str = Field(max_length=20)  # no-budget, budget-exceeded
+    amount_yuan: int = Field(sa_type=Money)
+    remaining_yuan: int | None = Field(default=None, sa_type=Money)
+    refused_on: dt.date
+    actor: str = Field(max_length=200)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class CarryOver(Table, table=True):
+    """A reviewed award refused for lack of budget that the treasury carried to a later year's budget
+    (结转): a commitment of `to_year` while the award stays reviewed; its approval then reserves that year's budget."""
+
+    __tablename__ = "carry_over"
+    __table_args__ = (UniqueConstraint("award_id", "to_year"),)
+    id: int | None = Field(default=None, primary_key=True)
+    award_id: int = Field(foreign_key=AWARD, index=True)
+    program: str = Field(max_length=20)
+    amount_yuan: int = Field(sa_type=Money)
+    from_year: int
+    to_year: int = Field(index=True)
+    note: str | None = Field(default=None, max_length=2000)
+    actor: str = Field(max_length=200)
+    at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+# -- payees and payment batches (issue 19): who is paid, to which account, and the treasury's batches --
+class Payee(Table, table=True):
+    """Who an award is paid to, as a record: one per (kind, ref) — kind enterprise (ref the USCC), park
+    (the park id) or intermediary (the name the award's `payee` carries). The account number is kept
+    only encrypted (Fernet, SRDI_PAYEE_KEY) and as a mask; only the payment system's file holds it whole."""
+
+    __tablename__ = "payee"
+    __table_args__ = (UniqueConstraint("kind", "ref"),)
+    id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # enterprise, park, intermediary (an award's payee_type)
+    ref: str = Field(max_length=200)  # an award's payee
+    name: str = Field(max_length=200)  # the account holder (收款方名称)
+    bank_name: str = Field(max_length=200)  # 开户行
+    account_cipher: str = Field(max_length=500)
+    account_mask: str = Field(max_length=40)
+    updated_by: str = Field(max_length=200)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class PaymentBatch(Table, table=True):
+    """A payment batch the treasury builds from approved awards: draft → exported → settled."""
+
+    __tablename__ = "payment_batch"
+    id: int | None = Field(default=None, primary_key=True)
+    number: str = Field(max_length=30, unique=True)  # 批次号, ZF{year}-{id:05d}
+    state: str = Field(default="draft", max_length=20, index=True)  # draft, exported, settled
+    count: int = 0
+    amount_yuan: int = Field(default=0, sa_type=Money)
+    note: str | None = Field(default=None, max_length=2000)
+    created_by: str = Field(max_length=200)
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+    exported_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    settled_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+
+
+class PaymentLine(Table, table=True):
+    """One award in a batch, with the payee's account as it was when batched, and the payment
+    system's result. `open_award_id` is the award's id while the line stands (no result yet, or paid)
+    and NULL once returned: its unique key keeps an award in at most one open batch."""
+
+    __tablename__ = "payment_line"
+    __table_args__ = (UniqueConstraint("batch_id", "seq"),)
+    id: int | None = Field(default=None, primary_key=True)
+    batch_id: int = Field(foreign_key="payment_batch.id", index=True)
+    seq: int  # 序号, from 1
+    award_id: int = Field(foreign_key=AWARD, index=True)
+    open_award_id: int | None = Field(default=None, unique=True)
+    payee_id: int = Field(foreign_key="payee.id")
+    payee_name: str = Field(max_length=200)
+    bank_name: str = Field(max_length=200)
+    account_cipher: str = Field(max_length=500)
+    account_mask: str = Field(max_length=40)
+    amount_yuan: int = Field(sa_type=Money)
+    purpose: str = Field(max_length=200)  # 用途
+    result: str | None = Field(default=None, max_length=20)  # paid, returned
+    voucher: str | None = Field(default=None, max_length=200)
+    returned_reason: str | None = Field(default=None, max_length=2000)
+    result_by: str | None = Field(default=None, max_length=200)
+    result_at: dt.datetime | None = Field(default=None, sa_type=DateTime)

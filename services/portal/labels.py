@@ -88,6 +88,7 @@ AUDIT_OBJECT_LABELS = {
     "hotline_question": "政策咨询", "scenario": "应用场景", "application": "申请", "policy_session": "政策宣讲",
     "matchmaking_event": "对接活动", "guidance_fund": "引导基金", "service_record": "服务记录",
     "import": "导入任务", "policy": "政策参数", "platform": "市级平台", "listing": "上市培育",
+    "receivable": "应收追回款",
 }
 AUDIT_VERB_LABELS = {
     "create": "新建", "correct": "更正", "update": "更新", "change": "更正", "void": "作废", "revoke": "撤销",
@@ -102,6 +103,8 @@ AUDIT_VERB_LABELS = {
     "ask": "提问", "send": "发送", "due": "发出", "failed": "失败", "announce": "公布", "stage": "阶段变更",
     "attendance": "登记参加", "attendees": "登记参加", "invest": "投资", "repayment": "还款", "pay": "支付",
     "read": "查看", "recommend_city": "推荐至市级",
+    "approval_refused": "因预算不足未获批准", "carried_over": "结转下一年度", "opened": "登记应收",
+    "repaid": "追回款到账", "written_off": "核销",
 }
 AWARD_ACTION_LABELS = {"review": "审核通过", "approve": "批准", "disburse": "拨付", "reject": "驳回"}
 PAYEE_TYPE_LABELS = {"enterprise": "企业", "park": "园区", "intermediary": "中介机构"}

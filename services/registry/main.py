@@ -9,9 +9,11 @@ from services.registry.enterprises.endpoints import router as enterprises
 from services.registry.handlers import handlers
 from services.registry.imports import jobs
 from services.registry.imports.endpoints import router as imports
+from services.registry.monitoring.endpoints import router as monitoring
 from services.registry.platform import jobs as platform_jobs
 from services.registry.platform.endpoints import router as platform
 from services.registry.reminders.endpoints import router as reminders
+from services.registry.report.endpoints import router as report
 from services.registry.screening.endpoints import router as screening
 from services.registry.season.endpoints import router as season
 from services.registry.service_package.endpoints import router as service_package
@@ -22,9 +24,9 @@ from services.registry.townships.endpoints import router as townships
 from shared.app import ServiceSpec, create_app
 
 ROUTERS = (enterprises, certifications, imports, platform, screening, service_package, statistics,
-           reminders,
+           reminders, monitoring,
            season,
-           townships, timeline)
+           townships, timeline, report)
 
 SPEC = ServiceSpec(name="registry", title="SRDI registry (区经信局)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",

@@ -2,7 +2,7 @@
 indicators, dynamic management, the service package and listings."""
 import datetime as dt
 
-from sqlalchemy import DateTime, Index, Text, UniqueConstraint, text
+from sqlalchemy import BigInteger, DateTime, Index, Text, UniqueConstraint, text
 from sqlmodel import Field, SQLModel
 
 from shared.db import new_registry, utcnow
@@ -45,7 +45,9 @@ class Certification(Table, table=True):
     # aside, so the same tier and date can be entered again correctly.
     __table_args__ = (Index("uq_certification_live", "uscc", "tier", "recognized_on", unique=True,
                             sqlite_where=text("state != 'voided'"), postgresql_where=text("state != 'voided'")),
-                      Index("ix_certification_state_expires", "state", "expires_on"))
+                      Index("ix_certification_state_expires", "state", "expires_on"),
+                      # statistics: the recognitions within a period (stats/new's new and renewed)
+                      Index("ix_certification_recognized", "recognized_on", "tier", "state", "uscc"))
     id: int | None = Field(default=None, primary_key=True)
     uscc: str = Field(max_length=18, foreign_key=USCC)
     tier: str = Field(max_length=30)
@@ -62,6 +64,40 @@ class Certification(Table, table=True):
     # Back-filled from a list from before go-live: its award was settled outside the system.
     backfilled: bool = False
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class TierCountDelta(Table, table=True):
+    """Statistics from maintained counts (issue 15 item 4): per-day changes of the tier counts,
+    kept in the transaction of every change (statistics/counts.py). The count on a date is the sum
+    of the deltas with day ≤ date. kind: present (an enterprise in the district; tier ''), current
+    (its highest title), title (holders of a title). Groups are '' when not filled in."""
+    __tablename__ = "tier_count_delta"
+    __table_args__ = (Index("ix_tier_count_delta_cover", "kind", "day", "tier", "delta"),)
+    day: dt.date = Field(primary_key=True)
+    kind: str = Field(max_length=10, primary_key=True)
+    tier: str = Field(max_length=30, primary_key=True)
+    township: str = Field(max_length=50, primary_key=True)
+    park_id: str = Field(max_length=64, primary_key=True)
+    industry_code: str = Field(max_length=20, primary_key=True)
+    delta: int
+
+
+class TierCountTotal(Table, table=True):
+    """The same deltas district-wide (no groups): what `stats/tiers` sums, a few rows a day."""
+    __tablename__ = "tier_count_total"
+    __table_args__ = (Index("ix_tier_count_total_cover", "day", "kind", "tier", "delta"),)
+    day: dt.date = Field(primary_key=True)
+    kind: str = Field(max_length=10, primary_key=True)
+    tier: str = Field(max_length=30, primary_key=True)
+    delta: int
+
+
+class TierCountBasis(Table, table=True):
+    """What each enterprise contributes to tier_count_delta now (JSON), so a change writes only the
+    difference between its old and new contributions."""
+    __tablename__ = "tier_count_basis"
+    uscc: str = Field(max_length=18, primary_key=True)
+    contribution: str = Field(sa_type=Text)
 
 
 class ImportJob(Table, table=True):
@@ -340,3 +376,18 @@ class TimelineFact(Table, table=True):
     event_id: str = Field(max_length=36)
     event_time: str = Field(max_length=40)  # the CloudEvent's time (ISO, UTC): orders the versions
     received_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
+class OperatingMonth(Table, table=True):
+    """A key enterprise's operating data for one month (每月动态监测): whole 元 and counts, as
+    entered or imported (monitoring/). One row per enterprise and month ("YYYY-MM")."""
+
+    __tablename__ = "operating_month"
+    uscc: str = Field(max_length=18, foreign_key=USCC, primary_key=True)
+    month: str = Field(max_length=7, primary_key=True)  # "YYYY-MM"
+    revenue_yuan: int = Field(sa_type=BigInteger)
+    rd_spend_yuan: int = Field(sa_type=BigInteger)
+    employees: int
+    new_patents: int
+    updated_by: str = Field(max_length=200)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime, sa_column_kwargs={"onupdate": utcnow})

@@ -6,13 +6,15 @@ portal shows them and forwards the liaison's decisions.
 """
 from fastapi import APIRouter
 
-from services.portal.pages import (awards, budgets, dashboard, enterprises, finance, imports, loans, mine, oversight,
-                                  parks, records, requests, seasons, signin, talent, township, whatif)
+from services.portal.pages import (awards, budgets, dashboard, enterprises, finance, imports, loans, mine, monitoring,
+                                  oversight,
+                                  parks, payments, records, recoveries, report, requests, seasons, signin, talent, township,
+                                  whatif)
 from services.portal.pages.common import nav_for
 
 router = APIRouter()
-for _pages in (signin, dashboard, mine, enterprises, records, awards, budgets, requests, talent, finance, loans, parks,
-               imports, seasons, oversight, whatif, township):
+for _pages in (signin, dashboard, mine, enterprises, records, awards, budgets, recoveries, payments, requests, talent, finance, loans,
+               parks, imports, monitoring, seasons, oversight, whatif, township, report):
     router.include_router(_pages.router)
 
 __all__ = ["nav_for", "router"]

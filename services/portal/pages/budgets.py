@@ -20,7 +20,7 @@ router = APIRouter()
 # awards service answers is shown after these, by its own name).
 FIGURES = {"allocated_yuan": "预算", "reserved_yuan": "已预留（已批准未拨付）", "disbursed_yuan": "已拨付",
            "clawed_back_yuan": "已追回（应收）", "recovered_yuan": "已收回", "receivable_yuan": "应收未收",
-           "carried_over_yuan": "上年结转待批", "remaining_yuan": "剩余"}
+           "written_off_yuan": "已核销", "carried_over_yuan": "上年结转待批", "remaining_yuan": "剩余"}
 EXPORTS = {"ledger": ("/ledger/export", "台账"), "disbursements": ("/disbursements/{year}/export", "拨付清单")}
 
 
