@@ -10,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from services.portal.backend import ServiceError
 from services.portal.labels import AWARD_ACTION_LABELS, AWARD_STATE_LABELS, AWARD_STATES, yuan
 from services.portal.names import names_of
-from services.portal.pages.common import CsrfChecked, api, back_to, page_user, render, uscc_filter
+from services.portal.pages.common import CsrfChecked, api, back_to, page_user, post_each, render, uscc_filter
 from services.portal.session import PortalError, User, flash
 
 router = APIRouter()
@@ -76,16 +76,8 @@ async def award_batch(request: Request, user: Annotated[User, page_user("awards"
         return render(request, "awards_batch.html", chosen=chosen, action=action, next=next,
                       total=sum(x["amount_yuan"] for x in chosen), form_id=form_id or uuid.uuid4().hex)
 
-    async def one(i: int):
-        try:
-            await a.post("awards", f"/awards/{i}/{action}", json={},
-                         idempotency_key=f"portal-{form_id}-{i}-{action}" if form_id else None)
-            return None
-        except ServiceError as e:
-            if e.status == 401:
-                raise
-            return f"{i}（{e.said()}）"
-    failed = [f for f in await asyncio.gather(*(one(i) for i in ids)) if f]
+    failed = await post_each(a, "awards", ids, lambda i: f"/awards/{i}/{action}", {},
+                             lambda i: f"portal-{form_id}-{i}-{action}" if form_id else None)
     done = len(ids) - len(failed)
     flash(request, "ok" if not failed else "error",
           f"已{AWARD_ACTIONS[action]} {done} 笔" + (f"；未成功 {len(failed)} 笔：{'；'.join(failed)}" if failed else "。"))

@@ -2,6 +2,7 @@
 rendering, safe redirects and path segments."""
 from __future__ import annotations
 
+import asyncio
 from urllib.parse import quote
 
 from fastapi import Depends, Request
@@ -128,3 +129,17 @@ def decimal_units(text: str, places: int) -> int | None:
 def wan_to_yuan(text: str) -> int | None:
     """万元 as typed to whole 元 (up to four decimals)."""
     return decimal_units(text, 4)
+
+
+async def post_each(a: Api, service: str, ids, path_of, body: dict | None, key_of) -> list[str]:
+    """The same POST for each id at once (a batch of the queue's actions); the failures, each as
+    "id（why）" in the service's words. A lost session is raised (the sign-in page), not listed."""
+    async def one(i) -> str | None:
+        try:
+            await a.post(service, path_of(i), json=body, idempotency_key=key_of(i))
+        except ServiceError as e:
+            if e.status == 401:
+                raise
+            return f"{i}（{e.said()}）"
+        return None
+    return [f for f in await asyncio.gather(*(one(i) for i in ids)) if f]

@@ -18,6 +18,7 @@ from services.portal.pages.common import (
     back_to,
     decimal_units,
     page_user,
+    post_each,
     render,
 )
 from services.portal.session import PortalError, User, flash
@@ -172,16 +173,8 @@ async def carry(request: Request, year: int, user: Annotated[User, page_user("re
     a = api(request, user)
     body = {"note": note.strip()} if note.strip() else None
 
-    async def one(i: int):
-        try:
-            await a.post("awards", f"/awards/{i}/carry-over", json=body,
-                         idempotency_key=f"portal-{form_id}-{i}-carry" if form_id else None)
-            return None
-        except ServiceError as e:
-            if e.status == 401:
-                raise
-            return f"{i}（{e.said()}）"
-    failed = [f for f in await asyncio.gather(*(one(i) for i in ids)) if f]
+    failed = await post_each(a, "awards", ids, lambda i: f"/awards/{i}/carry-over", body,
+                             lambda i: f"portal-{form_id}-{i}-carry" if form_id else None)
     done = len(ids) - len(failed)
     flash(request, "ok" if not failed else "error",
           f"已结转 {done} 笔至 {year + 1} 年度" + (f"；未成功 {len(failed)} 笔：{'；'.join(failed)}" if failed else "。"))
