@@ -2,7 +2,10 @@
 
 Fills a registry database (SQLite by default; PostgreSQL with SRDI_BENCH_DATABASE_URL, a server
 URL such as postgresql+psycopg://postgres@127.0.0.1:5432/postgres) with N enterprises and about
-1.6 certifications each, then times `statistics.service.tier_stats` for four dates.
+1.6 certifications each (Core inserts, so the maintained counts are then built with
+`statistics.counts.rebuild`, the migration's back-fill, timed too), then times
+`statistics.service.tier_stats` for four dates and `new_stats` (`GET /stats/new`) for two periods,
+ungrouped and by township.
 Run: `.venv/bin/python bench/stats_query.py [N]`.
 """
 from __future__ import annotations
@@ -18,9 +21,10 @@ from pathlib import Path
 
 from sqlalchemy import insert
 
-from services.registry.main import SPEC
 from services.registry.certifications.rules import expiry
-from services.registry.statistics.service import tier_stats
+from services.registry.main import SPEC
+from services.registry.statistics.counts import rebuild
+from services.registry.statistics.service import new_stats, tier_stats
 from services.registry.tables import Certification, Enterprise
 from shared.db import Database
 from shared.migrate import upgrade
@@ -36,6 +40,7 @@ def fill(db: Database, n: int) -> int:
     rng = random.Random(7)
     firms = [make_uscc() for _ in range(n)]
     certs = []
+    towns = ["良乡镇", "拱辰街道", "城关街道", "窦店镇", "长阳镇", None]
     for u in firms:
         for _ in range(rng.choice([1, 1, 2, 2, 3])):
             on = dt.date(2020, 1, 1) + dt.timedelta(days=rng.randint(0, 2500))
@@ -48,7 +53,8 @@ def fill(db: Database, n: int) -> int:
             seen.add((c["uscc"], c["tier"], c["recognized_on"]))
             unique.append(c)
     with db.engine.begin() as conn:
-        conn.execute(insert(Enterprise), [{"uscc": u, "name": "统计基准企业", "version": 1, "doc": "{}"} for u in firms])
+        conn.execute(insert(Enterprise), [{"uscc": u, "name": "统计基准企业", "version": 1, "doc": "{}",
+                                           "township": towns[i % len(towns)]} for i, u in enumerate(firms)])
         conn.execute(insert(Certification), unique)
     return len(unique)
 
@@ -61,6 +67,10 @@ def main(n: int = 100_000) -> dict:
             t0 = time.perf_counter()
             certs = fill(db, n)
             fill_s = time.perf_counter() - t0
+            t0 = time.perf_counter()
+            with db.transaction() as s:
+                rebuild(s.connection())
+            build_s = time.perf_counter() - t0
             timings = []
             for on in ("2022-12-31", "2024-01-31", "2025-12-31", "2027-03-01"):
                 t = time.perf_counter()
@@ -68,12 +78,22 @@ def main(n: int = 100_000) -> dict:
                     result = tier_stats(s, dt.date.fromisoformat(on))
                 timings.append(time.perf_counter() - t)
                 assert sum(result.counts.values()) == n
+            new_timings = []
+            for start, end in (("2024-01-01", "2024-09-30"), ("2026-01-01", "2026-12-31")):
+                for by in (None, "township"):
+                    t = time.perf_counter()
+                    with db.reader() as s:
+                        new_stats(s, dt.date.fromisoformat(start), dt.date.fromisoformat(end), by)
+                    new_timings.append(time.perf_counter() - t)
         finally:
             db.dispose()
     server = os.environ.get("SRDI_BENCH_DATABASE_URL")
     out = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "database": "postgresql" if server else "sqlite",
            "enterprises": n, "certifications": certs, "fill_s": round(fill_s, 1),
-           "stats_median_s": round(statistics.median(timings), 3), "stats_max_s": round(max(timings), 3)}
+           "counts_build_s": round(build_s, 1),
+           "stats_median_s": round(statistics.median(timings), 3), "stats_max_s": round(max(timings), 3),
+           "new_median_s": round(statistics.median(new_timings), 3), "new_max_s": round(max(new_timings), 3),
+           "load": os.getloadavg()[0]}
     (Path(__file__).parent / "results" / f"stats_query_{out['database']}.json").write_text(json.dumps(out, indent=1))
     print(json.dumps(out, indent=1))
     return out

@@ -5,10 +5,12 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import and_, case, func, or_, select
+from sqlalchemy import and_, case, exists, func, literal, or_, select
 from sqlalchemy.orm import Session
 
-from services.registry.tables import Certification, Enterprise, Listing, ServiceRequest
+from services.registry.statistics import counts as _counts  # (importing it installs the counts' upkeep)
+from services.registry.statistics.rules import EVER, TITLED
+from services.registry.tables import Certification, Enterprise, Listing, ServiceRequest, TierCountDelta, TierCountTotal
 from shared.tiers import LADDER, Tier
 
 GROUPS = {"township": Enterprise.township, "park": Enterprise.park_id, "industry": Enterprise.industry_code}
@@ -21,7 +23,80 @@ def present(on: dt.date):
 
 
 def tier_counts(s: Session, on: dt.date) -> tuple[dict[str, int], dict[str, int]]:
-    """(enterprises by current tier, holders by title) on a date, aggregated in the database (the
+    """(enterprises by current tier, holders by title) on a date, over the enterprises present on
+    the date: the sums of the maintained deltas with day ≤ date (counts.py; the same rule as
+    shared.tiers.tier_on, tests/statistics/test_counts.py compares them with the scan below).
+    100,000 enterprises: see docs/benchmarks.md."""
+    _counts.settle(s)
+    counts = {t.value: 0 for t in LADDER}
+    holders = {t.value: 0 for t in LADDER if t != Tier.sme}
+    present = 0
+    d = TierCountTotal
+    for kind, tier, n in s.execute(select(d.kind, d.tier, func.sum(d.delta)).where(d.day <= on)
+                                   .group_by(d.kind, d.tier)):
+        n = int(n or 0)
+        if kind == "present":
+            present += n
+        elif kind == "current":
+            counts[tier] = n
+        else:
+            holders[tier] = n
+    counts["sme"] = present - sum(n for tier, n in counts.items() if tier != "sme")
+    return counts, holders
+
+
+GROUP_COLUMNS = {"township": TierCountDelta.township, "park": TierCountDelta.park_id,
+                 "industry": TierCountDelta.industry_code}
+
+
+def holders_by_group(s: Session, on: dt.date, by: str | None) -> dict[str, dict[str, int]]:
+    """Holders per title on a date per group key ('' when not filled in; '' for all when ungrouped),
+    from the maintained deltas."""
+    _counts.settle(s)
+    d = TierCountDelta if by else TierCountTotal
+    keys = [GROUP_COLUMNS[by]] if by else [literal("").label("k")]
+    group = [GROUP_COLUMNS[by]] if by else []
+    out: dict[str, dict[str, int]] = {}
+    for k, tier, n in s.execute(select(*keys, d.tier, func.sum(d.delta)).where(d.kind == "title", d.day <= on)
+                                .group_by(*group, d.tier)):
+        if n:
+            out.setdefault(k or "", {})[tier] = int(n)
+    return out
+
+
+def group_keys(s: Session, by: str) -> list[str]:
+    """Every group key some enterprise has ('' when not filled in): each enterprise's presence
+    starts with +1 on EVER in its group."""
+    d = TierCountDelta
+    key = GROUP_COLUMNS[by]
+    return [k or "" for k in s.scalars(select(key).where(d.kind == "present", d.day == EVER)
+                                       .group_by(key).having(func.sum(d.delta) > 0))]
+
+
+def new_and_renewed(s: Session, start: dt.date, end: dt.date, by: str | None) -> dict[str, dict[str, list[int]]]:
+    """Per group key and title: [new, renewed] — enterprises recognised at the title within
+    [start, end], for the first time or having held it before (voided certifications never count)."""
+    c, earlier = Certification.__table__.alias("c"), Certification.__table__.alias("earlier")
+    pairs = (select(c.c.uscc, c.c.tier).where(c.c.state != "voided", c.c.recognized_on >= start,
+                                              c.c.recognized_on <= end, c.c.tier.in_(TITLED))
+             .group_by(c.c.uscc, c.c.tier).subquery())
+    before = exists().where(earlier.c.uscc == pairs.c.uscc, earlier.c.tier == pairs.c.tier,
+                            earlier.c.state != "voided", earlier.c.recognized_on < start)
+    group = {"township": Enterprise.township, "park": Enterprise.park_id, "industry": Enterprise.industry_code}
+    keys = [group[by]] if by else [literal("").label("k")]
+    renewed = case((before, 1), else_=0)
+    q = (select(*keys, pairs.c.tier, func.count(), func.sum(renewed))
+         .select_from(pairs.join(Enterprise, Enterprise.uscc == pairs.c.uscc))
+         .group_by(*([group[by]] if by else []), pairs.c.tier))
+    out: dict[str, dict[str, list[int]]] = {}
+    for k, tier, n, again in s.execute(q):
+        out.setdefault(k or "", {})[tier] = [int(n) - int(again or 0), int(again or 0)]
+    return out
+
+
+def tier_counts_scan(s: Session, on: dt.date) -> tuple[dict[str, int], dict[str, int]]:
+    """The reference scan the maintained counts replaced (tests compare the two): (enterprises by
+    current tier, holders by title) on a date, aggregated in the database (the
     same rule as shared.tiers.tier_on: recognised ≤ date ≤ last valid day, not revoked on or before
     the date, never voided; tests/… compare the two), over the enterprises present on the date.
     100,000 enterprises: see docs/benchmarks.md."""

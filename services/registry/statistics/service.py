@@ -32,24 +32,31 @@ def tier_stats(s: Session, on: dt.date) -> TierStats:
 
 
 def new_stats(s: Session, start: dt.date, end: dt.date, by: str | None = None) -> NewStats:
-    """Stock on `end` and additions within [start, end] per title, overall and per group."""
-    group_of = repo.enterprise_groups(s, by)
-    if by == "township":  # 良乡 and 良乡镇 are one row; text matching no unit keeps its own (see README)
-        group_of = {uscc: township_group(key) for uscc, key in group_of.items()}
-    by_enterprise: dict[str, list] = {uscc: [] for uscc in group_of}
-    for c in repo.certification_dates(s):
-        by_enterprise[c.uscc].append(c)
-    gone = repo.departures(s)
-    total = rules.period_counts(by_enterprise, start, end, gone)
+    """Stock on `end` and additions within [start, end] per title, overall and per group: stock and
+    base from the maintained counts (counts.py), new and renewed from the recognitions in the period."""
+    # by township: 良乡 and 良乡镇 are one row; text matching no unit keeps its own (see README)
+    norm = (lambda k: township_group(k) or "") if by == "township" else (lambda k: k)
+    stock = merge(repo.holders_by_group(s, end, by), norm)
+    base = merge(repo.holders_by_group(s, start - dt.timedelta(days=1), by), norm)
+    fresh = merge(repo.new_and_renewed(s, start, end, by), norm)
+    keys = sorted({norm(k) for k in repo.group_keys(s, by)}) if by else []
+    total = rules.period_table(*(rules.summed(x) for x in (stock, base, fresh)))
     out = {"from": start, "to": end, "base_on": start - dt.timedelta(days=1), "tiers": total,
            "text_zh": rules.reply_sentence(total, end, start), "by": by}
     if by:
-        groups: dict = defaultdict(dict)
-        for uscc, certs in by_enterprise.items():
-            groups[group_of[uscc] or ""][uscc] = certs
-        out["groups"] = [{"key": key or None, "tiers": rules.period_counts(members, start, end, gone)}
-                         for key, members in sorted(groups.items())]
+        out["groups"] = [{"key": key or None, "tiers": rules.period_table(stock.get(key, {}), base.get(key, {}),
+                                                                          fresh.get(key, {}))} for key in keys]
     return NewStats.model_validate(out)
+
+
+def merge(by_key: dict[str, dict], norm) -> dict[str, dict]:
+    """Per-group figures with the raw keys mapped by `norm` (township texts naming one unit), summed."""
+    out: dict[str, dict] = defaultdict(dict)
+    for key, tiers in by_key.items():
+        mine = out[norm(key)]
+        for tier, v in tiers.items():
+            mine[tier] = rules.add(mine[tier], v) if tier in mine else v
+    return out
 
 
 def new_stats_xlsx(stats: NewStats) -> bytes:

@@ -1,0 +1,193 @@
+"""The maintained tier counts (issue 15 item 4): every change to an enterprise's certifications or
+to its township, park, industry or status rewrites THAT enterprise's contribution to
+tier_count_delta in the change's own transaction, as the difference between what it contributed
+(tier_count_basis) and what it contributes now (rules.contribution, the scan's own rules).
+
+One place, nothing bypasses it: a session hook notes every registry Enterprise and Certification
+a flush added, deleted or changed in a counted attribute, and rewrites those enterprises'
+contributions just before the transaction commits (same connection, same transaction), so the use
+cases (certifications, imports, corrections, demotions, revocations, voids, expiry) need no call of
+their own. A read of the statistics within a changing transaction settles first (`settle`). Writes with Core statements that skip the ORM (bench fills, a hand repair) call `refresh` for
+the enterprises they touched, or `rebuild`. Concurrent changes add to the same rows with an upsert
+(keys in a fixed order: no deadlock); each enterprise's own rows are serialised by its lock."""
+from __future__ import annotations
+
+import datetime as dt
+import json
+from collections import defaultdict
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, delete, event, inspect, select
+from sqlalchemy.orm import Session
+
+from services.registry.statistics import rules
+from services.registry.tables import Certification, Enterprise, TierCountBasis, TierCountDelta, TierCountTotal
+
+Key = tuple[dt.date, str, str, str, str, str]  # day, kind, tier, township, park_id, industry_code
+CHUNK = 500
+DELTA = TierCountDelta.__table__
+TOTAL = TierCountTotal.__table__
+BASIS = TierCountBasis.__table__
+CERT_COLUMNS = (Certification.uscc, Certification.tier, Certification.recognized_on, Certification.expires_on,
+                Certification.revoked_on, Certification.state)
+ENTERPRISE_COLUMNS = (Enterprise.uscc, Enterprise.township, Enterprise.park_id, Enterprise.industry_code,
+                      Enterprise.status_on)
+
+
+def _contribution(e, certs: list) -> dict[Key, int]:
+    groups = (e.township or "", e.park_id or "", e.industry_code or "")
+    return {(day, kind, tier, *groups): n for (day, kind, tier), n in rules.contribution(certs, e.status_on).items()}
+
+
+def _dump(c: dict[Key, int]) -> str:
+    return json.dumps([[k[0].isoformat(), *k[1:], n] for k, n in sorted(c.items())], ensure_ascii=False)
+
+
+def _load(text: str) -> dict[Key, int]:
+    return {(dt.date.fromisoformat(r[0]), *r[1:6]): r[6] for r in json.loads(text)}
+
+
+def _insert(conn: Connection):
+    if conn.dialect.name == "postgresql":
+        from sqlalchemy.dialects.postgresql import insert
+    else:
+        from sqlalchemy.dialects.sqlite import insert
+    return insert
+
+
+def _rows(diff: dict[Key, int]) -> tuple[list[dict], list[dict]]:
+    """The grouped rows and the district-wide rows of a set of deltas, in key order."""
+    total: dict[tuple, int] = defaultdict(int)
+    for k, n in diff.items():
+        total[k[:3]] += n
+    return ([{"day": k[0], "kind": k[1], "tier": k[2], "township": k[3], "park_id": k[4], "industry_code": k[5],
+              "delta": n} for k, n in sorted(diff.items()) if n],
+            [{"day": k[0], "kind": k[1], "tier": k[2], "delta": n} for k, n in sorted(total.items()) if n])
+
+
+def _add_deltas(conn: Connection, diff: dict[Key, int]) -> None:
+    for table, rows in zip((DELTA, TOTAL), _rows(diff)):
+        if not rows:
+            continue
+        stmt = _insert(conn)(table)
+        stmt = stmt.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
+                                          set_={"delta": table.c.delta + stmt.excluded.delta})
+        for i in range(0, len(rows), CHUNK):
+            conn.execute(stmt, rows[i:i + CHUNK])
+
+
+def refresh(conn: Connection, usccs: Iterable[str]) -> None:
+    """Rewrite the contribution of these enterprises (as they stand in the transaction) to the counts."""
+    usccs = sorted(set(usccs))
+    for i in range(0, len(usccs), CHUNK):
+        part = usccs[i:i + CHUNK]
+        old = {u: _load(t) for u, t in conn.execute(select(BASIS.c.uscc, BASIS.c.contribution)
+                                                    .where(BASIS.c.uscc.in_(part)))}
+        firms = {e.uscc: e for e in conn.execute(select(*ENTERPRISE_COLUMNS).where(Enterprise.uscc.in_(part)))}
+        certs: dict[str, list] = defaultdict(list)
+        for c in conn.execute(select(*CERT_COLUMNS).where(Certification.uscc.in_(part))):
+            certs[c.uscc].append(c)
+        diff: dict[Key, int] = defaultdict(int)
+        basis, gone = [], []
+        for u in part:
+            before = old.get(u, {})
+            after = _contribution(firms[u], certs[u]) if u in firms else {}
+            if before == after:
+                continue
+            for k, n in before.items():
+                diff[k] -= n
+            for k, n in after.items():
+                diff[k] += n
+            if after:
+                basis.append({"uscc": u, "contribution": _dump(after)})
+            else:
+                gone.append(u)
+        _add_deltas(conn, diff)
+        if basis:
+            stmt = _insert(conn)(BASIS)
+            conn.execute(stmt.on_conflict_do_update(index_elements=["uscc"],
+                                                    set_={"contribution": stmt.excluded.contribution}), basis)
+        if gone:
+            conn.execute(delete(BASIS).where(BASIS.c.uscc.in_(gone)))
+
+
+def rebuild(conn: Connection) -> None:
+    """Recompute every contribution from the certifications (the migration's back-fill; a repair)."""
+    conn.execute(delete(DELTA))
+    conn.execute(delete(TOTAL))
+    conn.execute(delete(BASIS))
+    certs: dict[str, list] = defaultdict(list)
+    for c in conn.execute(select(*CERT_COLUMNS)):
+        certs[c.uscc].append(c)
+    total: dict[Key, int] = defaultdict(int)
+    basis = []
+    for e in conn.execute(select(*ENTERPRISE_COLUMNS)).all():
+        mine = _contribution(e, certs.get(e.uscc, []))
+        for k, n in mine.items():
+            total[k] += n
+        basis.append({"uscc": e.uscc, "contribution": _dump(mine)})
+        if len(basis) >= 5000:
+            conn.execute(BASIS.insert(), basis)
+            basis = []
+    if basis:
+        conn.execute(BASIS.insert(), basis)
+    for table, rows in zip((DELTA, TOTAL), _rows(total)):
+        for i in range(0, len(rows), 5000):
+            conn.execute(table.insert(), rows[i:i + 5000])
+
+
+COUNTED = {Certification: ("uscc", "tier", "recognized_on", "expires_on", "revoked_on", "state"),
+           Enterprise: ("township", "park_id", "industry_code", "status_on")}
+
+
+def _touched(session: Session) -> set[str]:
+    """The enterprises whose contribution the flush may change: added or deleted ones and those
+    of added or deleted certifications, and changes of a counted attribute (a new document or
+    version alone changes nothing)."""
+    out: set[str] = set()
+    for obj in (*session.new, *session.deleted):
+        if isinstance(obj, (Certification, Enterprise)) and obj.uscc:
+            out.add(obj.uscc)
+    for obj in session.dirty:
+        names = COUNTED.get(type(obj))
+        if names and obj.uscc and obj.uscc not in out:
+            state = inspect(obj)
+            if any(state.attrs[n].history.has_changes() for n in names):
+                out.add(obj.uscc)
+                if isinstance(obj, Certification):  # moved to another enterprise: the old one too
+                    out.update(u for u in state.attrs.uscc.history.deleted or () if u)
+    return out
+
+
+PENDING = "tier_counts.pending"
+
+
+@event.listens_for(Session, "after_flush")
+def _after_flush(session: Session, _context) -> None:
+    """Note the enterprises a flush touched; their contributions are rewritten once, just before
+    the transaction commits (a bulk import flushes once per enterprise: one rewrite per batch)."""
+    usccs = _touched(session)
+    if usccs:
+        session.info.setdefault(PENDING, set()).update(usccs)
+
+
+@event.listens_for(Session, "before_commit")
+def _before_commit(session: Session) -> None:
+    settle(session)
+
+
+@event.listens_for(Session, "after_transaction_end")
+def _after_transaction_end(session: Session, transaction) -> None:
+    if transaction.parent is None:  # committed (rewritten already) or rolled back (undone with it)
+        session.info.pop(PENDING, None)
+
+
+def settle(session: Session) -> None:
+    """Flush and rewrite the contributions touched so far in this transaction (before a commit, and
+    before the statistics read within a transaction that changed something)."""
+    if not session.info.get(PENDING) and not session.new and not session.dirty and not session.deleted:
+        return
+    session.flush()
+    usccs = session.info.pop(PENDING, None)
+    if usccs:
+        refresh(session.connection(), usccs)
