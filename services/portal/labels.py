@@ -53,6 +53,8 @@ REQUEST_CATEGORY_LABELS = {"qualification": "资质认定", "subsidy": "资金�
 REQUEST_STATE_LABELS = {"open": "待受理", "accepted": "办理中", "resolved": "已办结", "rejected": "已退回"}
 LOAN_STATE_LABELS = {"applied": "已申请", "approved": "已审批", "declined": "未获批", "drawn": "已放款",
                      "repaid": "已结清", "non_performing": "不良"}
+DELIVERY_STATE_LABELS = {"pending": "待送达", "sending": "发送中", "sent": "已送达", "failed": "失败待重试",
+                         "abandoned": "已放弃", "skipped": "已跳过", "read": "已读"}
 LOAN_ACTION_LABELS = {"apply": "登记申请", "approve": "批准", "decline": "不批准", "draw": "放款", "extension": "展期",
                       "renewal": "续期", "adjusted_plan": "调整还款计划", "repay": "结清", "default": "认定不良",
                       "guarantee_approve": "担保机构同意", "guarantee_decline": "担保机构不同意",
@@ -422,6 +424,7 @@ FILTERS = {
     "said": said_zh,
     "payee_type": lambda c: PAYEE_TYPE_LABELS.get(c or "", c or "—"),
     "loan_state": lambda c: LOAN_STATE_LABELS.get(c or "", c or "—"),
+    "delivery_state": lambda c: DELIVERY_STATE_LABELS.get(c or "", c or "—"),
     "loan_action": lambda c: LOAN_ACTION_LABELS.get(c or "", c or "—"),
     "first_loan_reason": lambda c: FIRST_LOAN_REASON_LABELS.get(c or "", c or "—"),
     "bank": lambda c: BANK_LABELS.get((c or "").upper(), c or "—"),

@@ -7,14 +7,13 @@ portal shows them and forwards the liaison's decisions.
 from fastapi import APIRouter
 
 from services.portal.pages import (awards, budgets, dashboard, enterprises, finance, imports, loans, mine, monitoring,
-                                  oversight,
-                                  parks, payments, records, recoveries, report, requests, seasons, signin, talent, township,
-                                  whatif)
+                                  notices, oversight, parks, payments, records, recoveries, report, requests, seasons,
+                                  signin, talent, township, whatif)
 from services.portal.pages.common import nav_for
 
 router = APIRouter()
-for _pages in (signin, dashboard, mine, enterprises, records, awards, budgets, recoveries, payments, requests, talent, finance, loans,
-               parks, imports, monitoring, seasons, oversight, whatif, township, report):
+for _pages in (signin, dashboard, mine, enterprises, records, awards, budgets, recoveries, payments, requests, talent,
+               finance, loans, parks, imports, monitoring, seasons, oversight, whatif, township, report, notices):
     router.include_router(_pages.router)
 
 __all__ = ["nav_for", "router"]

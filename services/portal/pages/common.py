@@ -34,6 +34,7 @@ PAGES = {
     "seasons": ("/seasons", "申报季", ("econ", "auditor")),
     "monitoring": ("/monitoring", "月度监测", ("econ", "treasury", "auditor")),
     "reminders": ("/reminders", "到期提醒", ("econ", "auditor")),
+    "notices": ("/notices", "申报通知", ("econ", "auditor")),
     "audit": ("/audit-log", "审计日志", ("auditor", "econ", "treasury")),
     "policy": ("/policy", "政策参数", ("econ", "auditor", "treasury", "talent", "finance")),
 }
