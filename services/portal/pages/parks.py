@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from services.portal import charts
 from services.portal.backend import ServiceError
 from services.portal.labels import ROLE_LABELS, TIER_LABELS, TIER_ORDER
-from services.portal.pages.common import CsrfChecked, api, optional, page_user, render, seg
+from services.portal.pages.common import CsrfChecked, api, back_to, optional, page_user, render, seg
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
 
@@ -29,14 +29,51 @@ async def parks(request: Request, user: Annotated[User, page_user("parks")]):
 
 @router.get("/parks/{park_id}")
 async def park(request: Request, park_id: str, user: Annotated[User, page_user("parks")]):
+    return await park_page(request, user, park_id)
+
+
+async def park_page(request: Request, user: User, park_id: str, status: int = 200, **extra):
+    """The park, its enterprises by tier, incubation, its designations and today's featured-park
+    assessment (考核, explained per dimension); `extra`: a refused form's error and input."""
     a = api(request, user)
     park_id = seg(park_id, "园区")
     p = await a.get("parks", f"/parks/{park_id}")
-    ents, incubations = await asyncio.gather(a.all("parks", f"/parks/{park_id}/enterprises", cap=2000),
-                                             optional(a.all("parks", f"/parks/{park_id}/incubations", cap=2000)))
+    ents, incubations, designations, assessment = await asyncio.gather(
+        a.all("parks", f"/parks/{park_id}/enterprises", cap=2000),
+        optional(a.all("parks", f"/parks/{park_id}/incubations", cap=2000)),
+        optional(a.get("parks", f"/parks/{park_id}/designations")),
+        optional(a.get("parks", f"/parks/{park_id}/assessment", on=today().isoformat())))
     bars = charts.bars([(TIER_LABELS[t], p.get("counts", {}).get(t, 0)) for t in TIER_ORDER])
-    return render(request, "park.html", p=p, ents=ents, bars=bars, incubations=incubations,
-                  may_record=user.role in INCUBATION_WRITERS, today=today().isoformat(), form_id=uuid.uuid4().hex)
+    return render(request, "park.html", status, p=p, ents=ents, bars=bars, incubations=incubations,
+                  designations=(designations or {}).get("items"), assessment=assessment,
+                  may_record=user.role in INCUBATION_WRITERS, today=today().isoformat(), form_id=uuid.uuid4().hex,
+                  **extra)
+
+
+@router.post("/parks/{park_id}/designate", dependencies=[CsrfChecked])
+async def designate(request: Request, park_id: str, user: Annotated[User, page_user("parks")],
+                    designated_on: Annotated[str, Form()] = "", reason: Annotated[str, Form()] = "",
+                    form_id: Annotated[str, Form()] = ""):
+    """认定专精特新特色园区 (econ): the parks service assesses the park on that date and stores it; a park
+    that does not pass needs a reason (its refusal is said beside the form)."""
+    if user.role != "econ":
+        raise PortalError(403, "只有区经信局可以认定特色园区。")
+    typed = {"designated_on": designated_on, "reason": reason}
+    error = "请填写认定日期。" if not designated_on.strip() else None
+    if error is None:
+        body = {"designation": "srdi_featured", "designated_on": designated_on.strip(),
+                **({"reason": reason.strip()} if reason.strip() else {})}
+        try:
+            await api(request, user).post("parks", f"/parks/{seg(park_id, '园区')}/designations", json=body,
+                                          idempotency_key=f"portal-{form_id}-designate" if form_id else None)
+        except ServiceError as e:
+            if e.status == 401:
+                raise
+            error = e.said()
+    if error:
+        return await park_page(request, user, park_id, 422, designate_error=error, typed=typed)
+    flash(request, "ok", "已认定为专精特新特色园区（考核结果随认定保存）。")
+    return back_to(request, f"/parks/{seg(park_id, '园区')}#designations", "/parks")
 
 
 # Who records a park's incubation (the parks service checks again: a park operator, its own park).
