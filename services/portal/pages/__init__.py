@@ -8,12 +8,13 @@ from fastapi import APIRouter
 
 from services.portal.pages import (awards, budgets, dashboard, enterprises, finance, imports, loans, mine, monitoring,
                                   notices, oversight, parks, payments, records, recoveries, report, requests, seasons,
-                                  signin, talent, township, whatif)
+                                  signin, talent, talent_reports, township, whatif)
 from services.portal.pages.common import nav_for
 
 router = APIRouter()
 for _pages in (signin, dashboard, mine, enterprises, records, awards, budgets, recoveries, payments, requests, talent,
-               finance, loans, parks, imports, monitoring, seasons, oversight, whatif, township, report, notices):
+               talent_reports, finance, loans, parks, imports, monitoring, seasons, oversight, whatif, township, report,
+               notices):
     router.include_router(_pages.router)
 
 __all__ = ["nav_for", "router"]

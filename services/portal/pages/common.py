@@ -27,6 +27,7 @@ PAGES = {
     "report": ("/report", "领导报告", ("econ", "treasury", "auditor")),
     "whatif": ("/whatif", "政策试算", ("econ", "treasury", "auditor")),
     "talent": ("/talent", "落户指标与人才推荐", ("talent", "econ", "auditor", "enterprise")),
+    "talent_reports": ("/talent/reports", "人才报表", ("talent", "econ", "auditor")),
     "service_list": ("/service-list", "金融服务名单", ("finance", "econ", "auditor", "bank")),
     "loans": ("/loans", "贷款案件", ("bank", "finance", "econ", "treasury", "auditor")),
     "parks": ("/parks", "园区企业", ("econ", "auditor", "park")),
