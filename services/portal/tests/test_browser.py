@@ -564,3 +564,31 @@ def test_township_bank_treasury_and_econ_daily_pages(stack, browser):
     page.wait_for_selector("svg.chart")
     shot(page, "44-whatif-econ")
     page.close()
+
+
+def test_issue_19_pages_in_chromium(stack, browser):
+    """The pages of issue 19, each checked (Chinese, names, no code, keyboard names, no sideways scroll
+    at 390 px): the treasury's payments and recoveries, econ's monthly monitoring and the report."""
+    portal = stack["portal"]
+    firm = make_uscc()
+    r = api(stack, "registry", "econ", "POST", "/enterprises", json={"uscc": firm, "name": "北京支付页面示例有限公司"})
+    assert r.status_code == 201, r.text
+    r = api(stack, "registry", "econ", "POST", f"/enterprises/{firm}/certifications",
+            json={"tier": "municipal_srdi", "recognized_on": "2025-05-06"})
+    assert r.status_code == 201, r.text
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+    sign_in(page, portal, "treasury", "李财政")
+    for path, name in (("/payments", "50-payments-treasury"), ("/recoveries", "51-recoveries-treasury"),
+                       ("/carry-over", "52-carry-over-treasury")):
+        page.goto(portal + path)
+        assert "出错了" not in page.content()
+        shot(page, name)
+    sign_out(page, portal)
+    sign_in(page, portal, "econ", "张经信")
+    for path, name in (("/monitoring", "53-monitoring-econ"), ("/report", "54-report-econ"),
+                       ("/notices", "55-notices-econ"), ("/requests", "56-requests-econ")):
+        page.goto(portal + path)
+        assert "出错了" not in page.content()
+        shot(page, name)
+    page.close()
