@@ -42,6 +42,9 @@ class Flag:
         return {"code": self.code, "zh": self.zh, "en": self.en}
 
 
+FIRST_MONTH = "2000-01"  # operating data is not recorded for months before it
+
+
 def parse_month(text: str) -> tuple[int, int] | None:
     m = MONTH_RE.match(text or "")
     return (int(m.group(1)), int(m.group(2))) if m else None

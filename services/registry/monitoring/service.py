@@ -32,13 +32,18 @@ PARAM_ZH = {"monitoring.key_min_tier": "重点监测企业最低称号", "monito
 
 
 def check_month(month: str, today: dt.date, loc: list | None = None) -> str:
-    """A "YYYY-MM" not after the current month, else a 422."""
+    """A "YYYY-MM" from FIRST_MONTH to the current month, else a 422."""
     if rules.parse_month(month) is None:
         raise Problem(422, "bad-month", f"月份格式应为 YYYY-MM：{month}", f"A month is written YYYY-MM: {month}",
                       errors=[{"loc": loc or ["path", "month"], "msg": "YYYY-MM", "type": "value"}])
-    if month > rules.month_of(today) or month < "2000-01":
+    if month > rules.month_of(today):
         raise Problem(422, "future-month", f"月份 {month} 不能晚于本月", f"The month {month} is in the future",
                       errors=[{"loc": loc or ["path", "month"], "msg": "not in the future", "type": "value"}])
+    if month < rules.FIRST_MONTH:
+        raise Problem(422, "month-too-early", f"月份 {month} 不能早于 {rules.FIRST_MONTH}",
+                      f"The month {month} is before {rules.FIRST_MONTH}",
+                      errors=[{"loc": loc or ["path", "month"], "msg": f"not before {rules.FIRST_MONTH}",
+                               "type": "value"}])
     return month
 
 

@@ -7,6 +7,7 @@ import csv
 import datetime as dt
 import io
 import re
+import unicodedata
 
 from services.registry.imports import parsing
 from services.registry.imports.rows import Formula, Number
@@ -49,8 +50,9 @@ def _month(v) -> str | None:
 def _whole(v) -> int | None:
     if isinstance(v, Formula):
         return None
-    text = str(v).strip().replace(",", "").replace("，", "")
-    return int(text) if re.fullmatch(r"\d+", text) else None
+    # full-width digits fold to ASCII (NFKC); other scripts' digits are not a workbook's numbers
+    text = unicodedata.normalize("NFKC", str(v)).strip().replace(",", "")
+    return int(text) if re.fullmatch(r"[0-9]+", text) else None
 
 
 def read(filename: str, content: bytes, today: dt.date) -> tuple[list[dict], list[dict]]:
@@ -88,6 +90,9 @@ def read(filename: str, content: bytes, today: dt.date) -> tuple[list[dict], lis
             elif month > rules.month_of(today):
                 zh.append(f"月份 {month} 不能晚于本月")
                 en.append(f"the month {month} is in the future")
+            elif month < rules.FIRST_MONTH:
+                zh.append(f"月份 {month} 不能早于 {rules.FIRST_MONTH}")
+                en.append(f"the month {month} is before {rules.FIRST_MONTH}")
             for key, (col_zh, col_en) in SHOWN.items():
                 n = _whole(cells.get(key, ""))
                 if n is None or n > LIMITS[key]:

@@ -65,3 +65,19 @@ def test_last_day():
 ])
 def test_threshold_in(rule_set, out):
     assert rules.threshold_in(rule_set, "rd_ratio_pct") == out
+
+
+def test_a_month_before_2000_is_its_own_refusal_and_odd_digits_are_not_numbers():
+    """Found in a review: months before 2000-01 were called "in the future", the import's preview let
+    them through, and Arabic-Indic digits were read as numbers."""
+    import datetime as dt
+
+    import pytest
+
+    from services.registry.monitoring import service, workbook
+    from shared.errors import Problem
+    with pytest.raises(Problem) as early:
+        service.check_month("1999-12", dt.date(2026, 12, 3))
+    assert early.value.code == "month-too-early" and "2000-01" in early.value.zh
+    assert service.check_month("2000-01", dt.date(2026, 12, 3)) == "2000-01"
+    assert [workbook._whole(v) for v in ("١٢", "１２", "12", "1,200")] == [None, 12, 12, 1200]
