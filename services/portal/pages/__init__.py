@@ -6,7 +6,8 @@ portal shows them and forwards the liaison's decisions.
 """
 from fastapi import APIRouter
 
-from services.portal.pages import (awards, budgets, dashboard, enterprises, finance, imports, loans, mine, monitoring,
+from services.portal.pages import (awards, budgets, dashboard, enterprises, finance, imports, intermediaries, loans, mine,
+                                  monitoring,
                                   notices, oversight, parks, payments, records, recoveries, report, requests, seasons,
                                   signin, talent, talent_reports, township, whatif)
 from services.portal.pages.common import nav_for
@@ -14,7 +15,7 @@ from services.portal.pages.common import nav_for
 router = APIRouter()
 for _pages in (signin, dashboard, mine, enterprises, records, awards, budgets, recoveries, payments, requests, talent,
                talent_reports, finance, loans, parks, imports, monitoring, seasons, oversight, whatif, township, report,
-               notices):
+               notices, intermediaries):
     router.include_router(_pages.router)
 
 __all__ = ["nav_for", "router"]

@@ -31,6 +31,7 @@ PAGES = {
     "service_list": ("/service-list", "金融服务名单", ("finance", "econ", "auditor", "bank")),
     "loans": ("/loans", "贷款案件", ("bank", "finance", "econ", "treasury", "auditor")),
     "parks": ("/parks", "园区企业", ("econ", "auditor", "park")),
+    "intermediaries": ("/intermediaries", "中介机构", ("econ", "auditor", "park")),
     "import": ("/import", "名单导入", ("econ", "platform")),
     "seasons": ("/seasons", "申报季", ("econ", "auditor")),
     "monitoring": ("/monitoring", "月度监测", ("econ", "treasury", "auditor")),

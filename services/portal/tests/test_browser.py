@@ -592,3 +592,18 @@ def test_issue_19_pages_in_chromium(stack, browser):
         assert "出错了" not in page.content()
         shot(page, name)
     page.close()
+
+
+def test_intermediaries_page_in_chromium(stack, browser):
+    """The intermediaries' directory as econ sees it, checked at 1280 and 390 px."""
+    portal = stack["portal"]
+    r = api(stack, "parks", "econ", "POST", "/intermediaries", json={"name": "房山企业服务商会", "kind": "association"})
+    assert r.status_code in (201, 409), r.text
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+    sign_in(page, portal, "econ", "张经信")
+    page.get_by_role("link", name="中介机构").click()
+    page.wait_for_url(portal + "/intermediaries")
+    assert "房山企业服务商会" in page.content()
+    shot(page, "57-intermediaries-econ")
+    page.close()
