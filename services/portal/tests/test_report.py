@@ -79,4 +79,4 @@ async def test_report_of_the_shared_sample(portal, suite):
     await portal.login("bank", "BOB")
     assert (await portal.http.get("/report")).status_code == 403
     assert (await portal.http.get("/report.xlsx")).status_code == 403
-    await suite.settled()
+    await suite.settled(timeout=120)  # the sample list is hundreds of events: slow on a busy machine
