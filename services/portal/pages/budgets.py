@@ -9,9 +9,8 @@ from typing import Annotated
 from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
-from services.portal.backend import ServiceError
 from services.portal.labels import PROGRAM_LABELS
-from services.portal.pages.common import CsrfChecked, api, back_to, page_user, render, wan_to_yuan
+from services.portal.pages.common import CsrfChecked, api, attempt, back_to, page_user, render, wan_to_yuan
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
 
@@ -57,12 +56,10 @@ async def set_budget(request: Request, year: int, program: str, user: Annotated[
     if yuan is None:
         return await _page(request, user, year, 422, failed={program: "请填写金额（万元），如 500 或 12.5。"},
                            typed={program: allocated_wan})
-    try:
-        await api(request, user).call("awards", "PUT", f"/budgets/{year}/{program}", json={"allocated_yuan": yuan})
-    except ServiceError as e:
-        if e.status == 401:
-            raise
-        return await _page(request, user, year, 422, failed={program: e.said()}, typed={program: allocated_wan})
+    _, refused = await attempt(api(request, user).call("awards", "PUT", f"/budgets/{year}/{program}",
+                                                        json={"allocated_yuan": yuan}))
+    if refused:
+        return await _page(request, user, year, 422, failed={program: refused}, typed={program: allocated_wan})
     flash(request, "ok", f"{year} 年“{PROGRAM_LABELS[program]}”预算已设为 {allocated_wan.strip()} 万元。")
     return back_to(request, f"/budgets?year={year}#budget-{program}", "/budgets")
 

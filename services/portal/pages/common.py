@@ -3,6 +3,7 @@ rendering, safe redirects and path segments."""
 from __future__ import annotations
 
 import asyncio
+from typing import Any
 from urllib.parse import quote
 
 from fastapi import Depends, Request
@@ -10,8 +11,8 @@ from fastapi.responses import RedirectResponse, Response
 
 from services.portal.backend import Api, ServiceError
 from services.portal.labels import ROLE_LABELS
-from shared.validators import reason_zh, uscc_error
 from services.portal.session import NotSignedIn, PortalError, User, check_csrf, current_user
+from shared.validators import reason_zh, uscc_error
 
 # Which roles see which page (the services check again on every call: this only shapes the menu).
 PAGES = {
@@ -146,3 +147,14 @@ async def post_each(a: Api, service: str, ids, path_of, body: dict | None, key_o
             return f"{i}（{e.said()}）"
         return None
     return [f for f in await asyncio.gather(*(one(i) for i in ids)) if f]
+
+
+async def attempt(call) -> tuple[Any, str | None]:
+    """A service call a form makes: (its answer, None), or (None, the service's refusal in its own words,
+    to show beside the form). A lost session is raised (the sign-in page), not shown."""
+    try:
+        return await call, None
+    except ServiceError as e:
+        if e.status == 401:
+            raise
+        return None, e.said()

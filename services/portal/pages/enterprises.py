@@ -13,8 +13,7 @@ from services.portal.labels import (AWARD_STATE_LABELS, CERT_SOURCE_LABELS, FIRS
                                     PROGRAM_LABELS, REQUEST_CATEGORY_LABELS, REQUEST_STATE_LABELS, ROLE_LABELS,
                                     TIER_LABELS, TIER_ORDER, TIMELINE_KIND_LABELS, audit_action, field_label, yuan, zh_text)
 from services.portal.names import bank_name, names_of
-from services.portal.backend import ServiceError
-from services.portal.pages.common import CsrfChecked, api, optional, page_user, render, seg
+from services.portal.pages.common import CsrfChecked, api, attempt, optional, page_user, render, seg
 from services.portal.session import PortalError, User, flash
 from shared.clock import SHANGHAI, today
 from shared.validators import uscc_error
@@ -59,14 +58,9 @@ async def register(request: Request, user: Annotated[User, page_user("enterprise
     if error is None:
         body = {"uscc": code, "name": name.strip(), **{k: v.strip() for k, v in typed.items()
                                                       if k in ("township", "park_id", "industry_code") and v.strip()}}
-        try:
-            await api(request, user).post("registry", "/enterprises", json=body,
-                                          idempotency_key=f"portal-{form_id}-register" if form_id else None)
-        except ServiceError as e:
-            if e.status == 401:
-                raise
-            error = e.said()
-        else:
+        _, error = await attempt(api(request, user).post(
+            "registry", "/enterprises", json=body, idempotency_key=f"portal-{form_id}-register" if form_id else None))
+        if error is None:
             flash(request, "ok", f"已登记企业：{name.strip()}（{code}）。")
             return RedirectResponse(f"/enterprises/{seg(code, '企业')}", status_code=303)
     return await enterprises_page(request, user, status=422, register_error=error, typed=typed)

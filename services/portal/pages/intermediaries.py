@@ -8,9 +8,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from services.portal.backend import ServiceError
 from services.portal.names import names_of
-from services.portal.pages.common import CsrfChecked, api, back_to, optional, page_user, render
+from services.portal.pages.common import CsrfChecked, api, attempt, back_to, optional, page_user, render
 from services.portal.session import PortalError, User, flash
 from shared.validators import uscc_error
 
@@ -44,14 +43,10 @@ async def register(request: Request, user: Annotated[User, page_user("intermedia
         body = {"name": form["name"].strip(), "kind": form.get("kind") if form.get("kind") in KINDS else "intermediary",
                 **({"uscc": code} if code else {}),
                 **({"contact": form["contact"].strip()} if form.get("contact", "").strip() else {})}
-        try:
-            m = await api(request, user).post("parks", "/intermediaries", json=body,
-                                              idempotency_key=f"portal-{form.get('form_id')}" if form.get("form_id") else None)
-        except ServiceError as e:
-            if e.status == 401:
-                raise
-            error = e.said()
-        else:
+        m, error = await attempt(api(request, user).post(
+            "parks", "/intermediaries", json=body,
+            idempotency_key=f"portal-{form.get('form_id')}" if form.get("form_id") else None))
+        if error is None:
             flash(request, "ok", f"已登记：{m['name']}。")
             return back_to(request, f"/intermediaries/{m['id']}", "/intermediaries")
     return await _list(request, user, 422, error=error, typed=form)
@@ -84,14 +79,10 @@ async def record_service(request: Request, mid: int, user: Annotated[User, page_
     if error is None:
         body = {"uscc": code, "served_on": form["served_on"], "category": form["category"],
                 **{k: form[k].strip() for k in ("description", "outcome") if form.get(k, "").strip()}}
-        try:
-            await api(request, user).post("parks", f"/intermediaries/{mid}/services", json=body,
-                                          idempotency_key=f"portal-{form.get('form_id')}" if form.get("form_id") else None)
-        except ServiceError as e:
-            if e.status == 401:
-                raise
-            error = e.said()
-        else:
+        _, error = await attempt(api(request, user).post(
+            "parks", f"/intermediaries/{mid}/services", json=body,
+            idempotency_key=f"portal-{form.get('form_id')}" if form.get("form_id") else None))
+        if error is None:
             flash(request, "ok", "服务记录已登记。")
             return back_to(request, f"/intermediaries/{mid}#records", "/intermediaries")
     return await _detail(request, user, mid, 422, error=error, typed=form)

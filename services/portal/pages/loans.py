@@ -9,11 +9,19 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from services.portal.backend import ServiceError
 from services.portal.labels import LOAN_STATE_LABELS
 from services.portal.names import names_of
-from services.portal.pages.common import (CsrfChecked, api, back_to, decimal_units, page_user, render, seg,
-                                          wan_to_yuan)
+from services.portal.pages.common import (
+    CsrfChecked,
+    api,
+    attempt,
+    back_to,
+    decimal_units,
+    page_user,
+    render,
+    seg,
+    wan_to_yuan,
+)
 from services.portal.session import PortalError, User, flash
 from shared.validators import uscc_error
 
@@ -56,13 +64,10 @@ async def apply(request: Request, user: Annotated[User, page_user("loans")], usc
     if not errors:
         body = {"uscc": uscc.strip().upper(), "applied_yuan": yuan, "applied_on": applied_on,
                 "first_loan": first_loan == "1"}
-        try:
-            loan = await api(request, user).post("finance", "/loans", json=body,
-                                                 idempotency_key=f"portal-{form_id}" if form_id else None)
-        except ServiceError as e:
-            if e.status == 401:
-                raise
-            errors["form"] = e.said()
+        loan, refused = await attempt(api(request, user).post(
+            "finance", "/loans", json=body, idempotency_key=f"portal-{form_id}" if form_id else None))
+        if refused:
+            errors["form"] = refused
         else:
             flash(request, "ok", f"贷款申请已登记（案件 {loan['id']}）。")
             return back_to(request, f"/loans/{loan['id']}", "/loans")
@@ -141,13 +146,10 @@ async def act(request: Request, loan_id: str, action: str, user: Annotated[User,
     body, errors = _body(action, form)
     path = f"/loans/{seg(loan_id, '贷款案件编号')}/{action}"
     if not errors:
-        try:
-            await api(request, user).post("finance", path, json=body,
-                                          idempotency_key=f"portal-{form.get('form_id')}" if form.get("form_id") else None)
-        except ServiceError as e:
-            if e.status == 401:
-                raise
-            errors["form"] = e.said()
+        _, refused = await attempt(api(request, user).post(
+            "finance", path, json=body, idempotency_key=f"portal-{form.get('form_id')}" if form.get("form_id") else None))
+        if refused:
+            errors["form"] = refused
         else:
             flash(request, "ok", f"贷款案件 {loan_id}：{ACTIONS[action]}已登记。")
             return back_to(request, f"/loans/{loan_id}#{action}", "/loans")

@@ -10,9 +10,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from services.portal.backend import ServiceError
 from services.portal.labels import REQUEST_CATEGORY_LABELS, ROLE_LABELS
-from services.portal.pages.common import CsrfChecked, api, back_to, optional, page_user, render
+from services.portal.pages.common import CsrfChecked, api, attempt, back_to, optional, page_user, render
 from services.portal.session import User, flash
 
 router = APIRouter()
@@ -51,14 +50,11 @@ async def open_request(request: Request, user: Annotated[User, page_user("mine")
         errors["summary"] = f"诉求内容至多 {SUMMARY_MAX} 字。"
     if errors:  # said next to the fields, the text kept
         return await _page(request, user, 422, errors=errors, draft={"category": category, "summary": summary})
-    try:
-        r = await api(request, user).post("registry", "/service-requests",
-                                          json={"uscc": user.org, "category": category, "summary": summary.strip()},
-                                          idempotency_key=f"portal-{form_id}" if form_id else None)
-    except ServiceError as e:
-        if e.status == 401:
-            raise
-        return await _page(request, user, 422, errors={"summary": e.said()},
+    r, refused = await attempt(api(request, user).post(
+        "registry", "/service-requests", json={"uscc": user.org, "category": category, "summary": summary.strip()},
+        idempotency_key=f"portal-{form_id}" if form_id else None))
+    if refused:
+        return await _page(request, user, 422, errors={"summary": refused},
                            draft={"category": category, "summary": summary})
     flash(request, "ok", f"诉求已提交（编号 {r['id']}），由{ROLE_LABELS.get(r['department'], '承办部门')}办理，"
                          f"办理时限至 {r['due_on']}。")

@@ -3,15 +3,15 @@ it reaches on each channel (and who would be skipped, and why), send it, and see
 Outreach resolves the targets and delivers; the portal shows and forwards."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from services.portal.backend import ServiceError
 from services.portal.labels import TIER_LABELS, TIER_ORDER
-from services.portal.pages.common import CsrfChecked, api, optional, page_user, render
+from services.portal.pages.common import CsrfChecked, api, attempt, optional, page_user, render
 from services.portal.session import PortalError, User, flash
 
 router = APIRouter()
@@ -21,8 +21,8 @@ OUTCOMES = {"send": "将发送", "skip": "将跳过", "queued": "已排队"}
 
 async def _list(request: Request, user: User, status: int = 200, **ctx):
     a = api(request, user)
-    notices, towns = await optional(a.get("outreach", "/notices", limit=50), {"items": []}), \
-        await optional(a.get("registry", "/townships"), {"items": []})
+    notices, towns = await asyncio.gather(optional(a.get("outreach", "/notices", limit=50), {"items": []}),
+                                          optional(a.get("registry", "/townships"), {"items": []}))
     return render(request, "notices.html", status, notices=(notices or {}).get("items", []), channels=CHANNELS,
                   tiers=[t for t in TIER_ORDER if t != "sme"], townships=(towns or {}).get("items", []),
                   form_id=uuid.uuid4().hex, **ctx)
@@ -53,14 +53,10 @@ async def draft(request: Request, user: Annotated[User, page_user("notices")]):
             target = {"audience": "all"}
         body = {k: str(typed[k]).strip() for k in ("programme", "title", "body", "window_opens", "window_closes")}
         body |= {"target": target, "channels": [c for c in typed["channels"] if c in CHANNELS]}
-        try:
-            n = await api(request, user).post("outreach", "/notices", json=body,
-                                              idempotency_key=f"portal-{form.get('form_id')}" if form.get("form_id") else None)
-        except ServiceError as e:
-            if e.status == 401:
-                raise
-            error = e.said()
-        else:
+        n, error = await attempt(api(request, user).post(
+            "outreach", "/notices", json=body,
+            idempotency_key=f"portal-{form.get('form_id')}" if form.get("form_id") else None))
+        if error is None:
             flash(request, "ok", f"通知已起草（编号 {n['id']}）。请先预览通知对象，再发送。")
             return RedirectResponse(f"/notices/{n['id']}", status_code=303)
     return await _list(request, user, 422, error=error, typed=typed)
@@ -78,12 +74,9 @@ async def notice(request: Request, notice_id: int, user: Annotated[User, page_us
 async def send(request: Request, notice_id: int, user: Annotated[User, page_user("notices")]):
     if user.role != "econ":
         raise PortalError(403, "只有区经信局可以发送通知。")
-    try:
-        q = await api(request, user).post("outreach", f"/notices/{notice_id}/send", json=None)
-    except ServiceError as e:
-        if e.status == 401:
-            raise
-        flash(request, "error", f"通知未发送：{e.said()}")
+    q, error = await attempt(api(request, user).post("outreach", f"/notices/{notice_id}/send", json=None))
+    if error:
+        flash(request, "error", f"通知未发送：{error}")
     else:
         flash(request, "ok", f"通知已发送：对象 {q['enterprises']} 家，本次排队 {q['queued']} 条送达"
                              f"（此前已排队 {q['already_queued']} 条）。")

@@ -12,7 +12,7 @@ from fastapi.responses import RedirectResponse
 from services.portal import charts
 from services.portal.backend import ServiceError
 from services.portal.labels import ROLE_LABELS, TIER_LABELS, TIER_ORDER
-from services.portal.pages.common import CsrfChecked, api, back_to, optional, page_user, render, seg
+from services.portal.pages.common import CsrfChecked, api, attempt, back_to, optional, page_user, render, seg
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
 
@@ -63,13 +63,9 @@ async def designate(request: Request, park_id: str, user: Annotated[User, page_u
     if error is None:
         body = {"designation": "srdi_featured", "designated_on": designated_on.strip(),
                 **({"reason": reason.strip()} if reason.strip() else {})}
-        try:
-            await api(request, user).post("parks", f"/parks/{seg(park_id, '园区')}/designations", json=body,
-                                          idempotency_key=f"portal-{form_id}-designate" if form_id else None)
-        except ServiceError as e:
-            if e.status == 401:
-                raise
-            error = e.said()
+        _, error = await attempt(api(request, user).post(
+            "parks", f"/parks/{seg(park_id, '园区')}/designations", json=body,
+            idempotency_key=f"portal-{form_id}-designate" if form_id else None))
     if error:
         return await park_page(request, user, park_id, 422, designate_error=error, typed=typed)
     flash(request, "ok", "已认定为专精特新特色园区（考核结果随认定保存）。")

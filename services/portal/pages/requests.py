@@ -8,10 +8,9 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from services.portal.backend import ServiceError
 from services.portal.labels import REQUEST_STATE_LABELS
 from services.portal.names import names_of
-from services.portal.pages.common import CsrfChecked, api, back_to, page_user, render
+from services.portal.pages.common import CsrfChecked, api, attempt, back_to, page_user, render
 from services.portal.session import User, flash
 
 router = APIRouter()
@@ -49,13 +48,9 @@ async def move(request: Request, request_id: int, user: Annotated[User, page_use
         error = f"{MOVES[to]}须填写办理说明。"
     if error is None:
         body = {"state": to, **({"note": note.strip()} if note.strip() else {})}
-        try:
-            await api(request, user).post("registry", f"/service-requests/{request_id}/transition", json=body,
-                                          idempotency_key=f"portal-{form_id}-{request_id}" if form_id else None)
-        except ServiceError as e:
-            if e.status == 401:
-                raise
-            error = e.said()
+        _, error = await attempt(api(request, user).post(
+            "registry", f"/service-requests/{request_id}/transition", json=body,
+            idempotency_key=f"portal-{form_id}-{request_id}" if form_id else None))
     if error:  # the queue again, the error beside that request's note, what was typed kept
         return await _queue(request, user, "", "", "", 422, failed={request_id: error}, typed={request_id: note})
     flash(request, "ok", f"诉求 {request_id} 已{MOVES[to]}。")

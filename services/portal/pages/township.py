@@ -9,8 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from services.portal.backend import ServiceError
-from services.portal.pages.common import CsrfChecked, api, back_to, page_user, render
+from services.portal.pages.common import CsrfChecked, api, attempt, back_to, page_user, render
 from services.portal.session import User, flash
 
 router = APIRouter()
@@ -63,12 +62,8 @@ async def record(request: Request, what: str, user: Annotated[User, page_user("t
                 {"attendees": int(n) if n.isascii() and n.isdigit() else 0})
     if error is None:
         method, path, body = call
-        try:
-            await a.call("registry", method, path, json=body, **({"idempotency_key": key} if method == "POST" else {}))
-        except ServiceError as e:
-            if e.status == 401:
-                raise
-            error = e.said()
+        _, error = await attempt(a.call("registry", method, path, json=body,
+                                        **({"idempotency_key": key} if method == "POST" else {})))
     if error:
         return await _page(request, user, 422, failed={what: error}, typed={what: form})
     flash(request, "ok", f"{FORMS[what]}已登记。")
