@@ -10,5 +10,5 @@ from shared.events import emit_data
 
 def changed(s: Session, award) -> None:
     emit_data(s, award.uscc or award.payee, AwardChanged(
-        award_id=award.id, uscc=award.uscc, program=award.program, tier=award.tier, payee=award.payee,
+        award_id=award.id, award_key=award.award_key, uscc=award.uscc, program=award.program, tier=award.tier, payee=award.payee,
         amount_yuan=award.amount_yuan, state=award.state, flag=award.flag))

@@ -7,8 +7,9 @@ from sqlalchemy.orm import Session
 
 from services.awards.claims import service as claims
 from services.awards.corrections import service as corrections
+from services.awards.payables import service as payables
 from services.awards.projection import service as projection
-from shared.contracts.finance import EnterpriseListed
+from shared.contracts.finance import EnterpriseListed, PayableRequested
 from shared.contracts.outreach import ContractSigned
 from shared.contracts.parks import IncubateePromoted, ParkDesignated
 from shared.contracts.registry import (CertificationAdded, CertificationRevoked, CertificationVoided, EnterpriseChanged,
@@ -88,3 +89,10 @@ def park_designated(s: Session, event: Event, data: ParkDesignated) -> None:
 def incubatee_promoted(s: Session, event: Event, data: IncubateePromoted) -> None:
     """The incubation award to the park (once per park and enterprise)."""
     projection.on_incubatee_promoted(s, event.id, data)
+
+
+@handlers.on(PayableRequested)
+def payable_requested(s: Session, event: Event, data: PayableRequested) -> None:
+    """The finance office asks the treasury to pay a subsidy quarter or a compensation share: one award
+    of its programme, for the treasury to approve against that programme's budget."""
+    payables.on_requested(s, event.id, data)

@@ -25,7 +25,8 @@ UNPAID = ("computed", "reviewed", "approved")  # owed and not yet paid: a correc
 # Names for messages and exports (a code is never shown to a person in Chinese).
 PROGRAMS_ZH = {"tier": "层级奖励", "relocation": "入区奖励", "introducer": "中介奖励", "listing": "上市奖励",
                "scenario": "应用场景奖励", "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励",
-               "incubation": "园区孵化奖励"}
+               "incubation": "园区孵化奖励",
+               "first_loan_subsidy": "首贷贴息", "npl_compensation": "不良贷款风险补偿"}
 STATES_ZH = {"computed": "已核定", "reviewed": "已审核", "approved": "已批准", "disbursed": "已拨付",
              "rejected": "已驳回", "clawed_back": "已追回", "settled_outside": "系统外已兑付", "withdrawn": "已撤回",
              "withheld": "已暂停"}

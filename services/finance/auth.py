@@ -8,6 +8,8 @@ Manager = Caller("finance")  # 区金融服务办: products, list maintenance, p
 ProductReader = Caller("bank", "finance", "econ", "auditor")
 LoanReader = Caller("bank", "finance", "econ", "treasury", "auditor")
 LoanWriter = Caller("bank")  # a bank reports its own customers' loans
-SubsidyPayer = Caller("treasury")  # 区财政局 pays the first-loan subsidy
+# 区金融办 asks the treasury to pay a subsidy or compensation; the treasury approves and pays it in awards
+PayableAsker = Caller("finance")
+PayableReader = Caller("finance", "treasury", "econ", "auditor", "bank")  # a bank: its own loans' only
 ProgrammeReader = Caller("finance", "econ", "auditor")  # listing pipeline, guidance funds
 MatchmakingReader = Caller("finance", "econ", "auditor", "bank")  # a bank: the events it attended

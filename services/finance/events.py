@@ -6,7 +6,7 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
-from shared.contracts.finance import EnterpriseListed, LoanChanged, ServiceListChanged
+from shared.contracts.finance import EnterpriseListed, LoanChanged, PayableRequested, ServiceListChanged
 from shared.events import emit_data
 
 
@@ -28,3 +28,12 @@ def loan_changed(s: Session, loan, action: str) -> None:
 def enterprise_listed(s: Session, uscc: str, board: str, listed_on: dt.date) -> None:
     """The enterprise listed (上市); the awards service makes the listing award claimable from it."""
     emit_data(s, uscc, EnterpriseListed(uscc=uscc, board=board, listed_on=listed_on))
+
+
+def payable_requested(s: Session, p) -> None:
+    """The finance office asks the treasury to pay a subsidy quarter or a compensation share: the whole
+    payable, which the awards service keeps as an award of its programme."""
+    emit_data(s, p.uscc, PayableRequested(
+        payable_id=p.id, kind=p.kind, loan_id=p.loan_id, ref=p.ref, uscc=p.uscc, payee=p.payee,
+        payee_type=p.payee_type, amount_yuan=p.amount_yuan, requested_on=p.requested_on,
+        requested_by=p.requested_by, basis=p.basis))

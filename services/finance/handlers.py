@@ -7,8 +7,10 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from services.finance.payables import service as payables
 from services.finance.service_list import service
 from shared.clock import today
+from shared.contracts.awards import AwardChanged
 from shared.contracts.registry import RECORD_EVENTS, EnterpriseEvent
 from shared.events import Event
 from shared.handlers import Handlers
@@ -19,3 +21,10 @@ handlers = Handlers()
 @handlers.on(*RECORD_EVENTS)
 def record(s: Session, event: Event, data: EnterpriseEvent) -> None:
     service.record_arrived(s, data.record, f"event:{event.id}", today())
+
+
+@handlers.on(AwardChanged)
+def award_changed(s: Session, event: Event, data: AwardChanged) -> None:
+    """The treasury's decision on a subsidy or compensation finance asked for (its award approved, paid,
+    refused or clawed back); awards of other programmes are not finance's."""
+    payables.on_award_changed(s, event.id, data, today())

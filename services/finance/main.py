@@ -9,6 +9,7 @@ from services.finance.listings.endpoints import router as listings
 from services.finance.loans.endpoints import router as loans
 from services.finance.matchmaking.endpoints import router as matchmaking
 from services.finance.parameters import validate_policy_value
+from services.finance.payables.endpoints import router as payables
 from services.finance.products.endpoints import router as products
 from services.finance.service_list.endpoints import router as service_list
 from services.finance.service_list.sweeper import threshold_sweeper
@@ -16,7 +17,7 @@ from services.finance.summary.endpoints import router as summary
 from services.finance.tables import Table
 from shared.app import ServiceSpec, create_app
 
-ROUTERS = (service_list, products, loans, listings, matchmaking, funds, summary)
+ROUTERS = (service_list, products, loans, payables, listings, matchmaking, funds, summary)
 
 SPEC = ServiceSpec(name="finance", title="SRDI finance (区金融服务办)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",

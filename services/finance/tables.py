@@ -220,15 +220,33 @@ class LoanRepayment(Table, table=True):
     recorded_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
 
 
-class SubsidyPayment(Table, table=True):
-    """首贷贴息 paid for one calendar quarter of one loan (after the quarter's interest was paid)."""
+class Payable(Table, table=True):
+    """What the finance office asks the treasury to pay, computed and recorded here: one quarter's
+    首贷贴息 of a loan (ref = the quarter, paid to the enterprise) or a non-performing loan's compensation to
+    one recipient (ref = bank or guarantor). The awards service keeps each as an award of its programme
+    (key `{kind}:{id}`): the treasury approves it against that programme's budget and pays it, and its
+    award.changed events move `state` here: requested → approved → paid (→ clawed_back), or refused
+    (rejected or stopped there: the same quarter or recipient may be asked again, as the next attempt).
+    Rows paid before the treasury's approval existed were moved here as paid (migration 0006)."""
 
-    __tablename__ = "subsidy_payment"
-    __table_args__ = (UniqueConstraint("loan_id", "quarter"),)
+    __tablename__ = "payable"
+    __table_args__ = (UniqueConstraint("kind", "loan_id", "ref", "attempt"),
+                      Index("ix_payable_state", "state"))
     id: int | None = Field(default=None, primary_key=True)
+    kind: str = Field(max_length=20)  # first_loan_subsidy, npl_compensation (the awards programme)
     loan_id: int = Field(foreign_key=LOAN, index=True)
-    quarter: str = Field(max_length=6)  # 2025Q3
+    ref: str = Field(max_length=12)  # 2025Q3 for a subsidy; bank or guarantor for a compensation
+    attempt: int = 1  # the next after a refusal
+    uscc: str = Field(max_length=18, index=True)
+    payee: str = Field(max_length=64)  # the enterprise's USCC, the bank's or guarantor's org code
+    payee_type: str = Field(max_length=20)  # enterprise, bank, guarantor
     amount_yuan: int = Field(sa_type=BigInteger)
     basis: dict = Field(sa_type=JSON)
-    paid_by: str = Field(max_length=200)
-    paid_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+    state: str = Field(default="requested", max_length=16)
+    award_id: int | None = None  # the awards service's award, once its first event arrived
+    requested_by: str = Field(max_length=200)
+    requested_on: dt.date
+    settled_on: dt.date | None = None  # the day the treasury's decision (paid, refused) reached finance
+    note: str | None = Field(default=None, max_length=2000)  # why refused, as the award's state says
+    created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)

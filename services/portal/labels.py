@@ -20,6 +20,7 @@ TIER_ORDER = ["single_champion", "national_little_giant", "municipal_little_gian
 PROGRAM_LABELS = {
     "tier": "层级奖励", "relocation": "迁入奖励", "introducer": "引荐奖励", "listing": "上市奖励",
     "scenario": "应用场景奖励", "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励", "incubation": "园区孵化奖励",
+    "first_loan_subsidy": "首贷贴息", "npl_compensation": "不良贷款风险补偿",
 }
 AWARD_STATE_LABELS = {
     "computed": "待审核", "reviewed": "已审核，待批准", "approved": "已批准，待拨付", "disbursed": "已拨付",
@@ -109,7 +110,11 @@ AUDIT_VERB_LABELS = {
     "repaid": "追回款到账", "written_off": "核销",
 }
 AWARD_ACTION_LABELS = {"review": "审核通过", "approve": "批准", "disburse": "拨付", "reject": "驳回"}
-PAYEE_TYPE_LABELS = {"enterprise": "企业", "park": "园区", "intermediary": "中介机构"}
+PAYEE_TYPE_LABELS = {"enterprise": "企业", "park": "园区", "intermediary": "中介机构", "bank": "银行",
+                     "guarantor": "担保机构"}
+# What the financial office asked the treasury to pay (finance's payables), where it stands.
+PAYABLE_STATE_LABELS = {"requested": "待财政局批准", "approved": "已批准，待拨付", "paid": "已拨付", "refused": "未获批准",
+                        "clawed_back": "已追回"}
 # The financial institutions that sign in as `bank` (org = their code; the finance service keeps no
 # directory of them): their names for the pages, and the codes sign-in accepts (a name typed
 # instead of the code is resolved to it). More are added with SRDI_PORTAL_BANKS.

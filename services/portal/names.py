@@ -114,6 +114,8 @@ class Names:
             return self.park(payee)
         if kind == "intermediary":
             return self.intermediaries.get(payee) or payee
+        if kind in ("bank", "guarantor"):  # a compensation's recipient: a financial institution's code
+            return bank_name(payee)
         return self.ent(payee) or payee
 
 

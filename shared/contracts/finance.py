@@ -65,3 +65,32 @@ class LoanChanged(EventData):
                                    "repaid 已还清、non_performing 不良 / the case's state after it")
     amount_yuan: int | None = Field(None, description="金额（元）：已放款时为放款额，否则为申请额 / the amount in "
                                                       "yuan: drawn when drawn, else applied for")
+
+
+class PayableRequested(EventData):
+    """The finance office asks the treasury to pay what it computed and recorded: one quarter's first-loan
+    interest subsidy (首贷贴息) or a non-performing loan's compensation (不良贷款风险补偿) to one recipient.
+    The whole payable record: the awards service keeps it as an award of its programme (one per payable),
+    so the treasury approves it against that programme's budget and pays it like any award."""
+
+    SERVICE = "finance"
+    NAME = "payable.requested.v1"
+    TITLE_ZH = "金融办申请拨付：首贷贴息或不良贷款风险补偿，待财政局批准"
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"payable_id": 31, "kind": "first_loan_subsidy", "loan_id": 12, "ref": "2025Q3",
+         "uscc": "91110111MA01R2XJ3P", "payee": "91110111MA01R2XJ3P", "payee_type": "enterprise",
+         "amount_yuan": 6520, "requested_on": "2025-10-09", "requested_by": "finance:-:jin",
+         "basis": {"rule": "first_loan_subsidy.v2", "paid_before_yuan": 0}}]})
+    payable_id: int = Field(description="金融办的拨付申请编号 / the finance office's payable id")
+    kind: str = Field(description="first_loan_subsidy 首贷贴息、npl_compensation 不良贷款风险补偿 / what is paid")
+    loan_id: int = Field(description="贷款案件编号 / the loan case's id")
+    ref: str = Field(description="贴息为所属季度（2025Q3），补偿为收款方：bank 银行、guarantor 担保机构 / the quarter "
+                                 "subsidised, or the compensation's recipient: bank or guarantor")
+    uscc: str = Field(description=USCC)
+    payee: str = Field(description="收款方：贴息为企业的统一社会信用代码，补偿为银行或担保机构的机构代码 / who is paid: "
+                                   "the enterprise's code for a subsidy, the bank's or guarantor's for a compensation")
+    payee_type: str = Field(description="收款方类型：enterprise 企业、bank 银行、guarantor 担保机构 / the payee's kind")
+    amount_yuan: int = Field(description="金额（元，整数） / the amount in whole yuan")
+    requested_on: dt.date = Field(description="申请日期（北京时间） / the day finance asked (Beijing time)")
+    requested_by: str = Field(description="申请人 / who asked")
+    basis: dict = Field(description="金融办的计算依据 / finance's basis of the amount")

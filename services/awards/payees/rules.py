@@ -3,8 +3,8 @@ from __future__ import annotations
 
 import re
 
-KINDS = ("enterprise", "park", "intermediary", "bank")  # an award's payee_type
-KINDS_ZH = {"enterprise": "企业", "park": "园区运营方", "intermediary": "中介机构", "bank": "银行"}
+KINDS = ("enterprise", "park", "intermediary", "bank", "guarantor")  # an award's payee_type
+KINDS_ZH = {"enterprise": "企业", "park": "园区运营方", "intermediary": "中介机构", "bank": "银行", "guarantor": "担保机构"}
 ACCOUNT = re.compile(r"^[0-9]{8,32}$")
 
 

@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field
 
 from shared.schemas import Body, Public, Text, UtcTime
 
-PayeeKind = Literal["enterprise", "park", "intermediary", "bank"]
+PayeeKind = Literal["enterprise", "park", "intermediary", "bank", "guarantor"]
 PAYEE = {"id": 3, "kind": "enterprise", "ref": "91110111MA01ABCD2U", "name": "北京某某科技有限公司",
          "bank_name": "中国工商银行北京房山支行", "account_masked": "6222 **** **** 1234",
          "updated_by": "treasury:-:wang", "updated_at": "2026-12-03T02:00:00Z"}
@@ -18,7 +18,7 @@ class PayeeIn(Body):
         {"kind": "enterprise", "ref": "91110111MA01ABCD2U", "name": "北京某某科技有限公司",
          "bank_name": "中国工商银行北京房山支行", "account": "6222 0202 0000 1234"}]})
 
-    kind: PayeeKind = Field(description="收款方类型：enterprise 企业、park 园区运营方、intermediary 中介机构、bank 银行（如不良贷款风险补偿） / the kind")
+    kind: PayeeKind = Field(description="收款方类型：enterprise 企业、park 园区运营方、intermediary 中介机构、bank 银行、guarantor 担保机构（不良贷款风险补偿） / the kind")
     ref: Text = Field(description="奖励所载收款方：企业为统一社会信用代码，园区为园区编号，中介机构为其名称 / the award's "
                                   "payee: the USCC, the park id or the intermediary's name")
     name: Text = Field(description="收款方户名 / the account holder's name")

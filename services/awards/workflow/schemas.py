@@ -9,7 +9,7 @@ from pydantic import ConfigDict, Field, computed_field
 from shared.schemas import Body, LongText, Public, Text, UtcTime
 
 Program = Literal["tier", "relocation", "introducer", "listing", "scenario", "ecosystem", "featured_park",
-                  "incubation"]
+                  "incubation", "first_loan_subsidy", "npl_compensation"]
 State = Literal["computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back", "settled_outside",
                 "withdrawn", "withheld"]
 Flag = Literal["certification_voided", "enterprise_departed"]

@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from services.finance.auth import LoanReader, LoanWriter, SubsidyPayer
+from services.finance.auth import LoanReader, LoanWriter, PayableAsker
 from services.finance.loans import repository, service, subsidy
 from services.finance.loans.schemas import (
     STATE,
@@ -23,7 +23,9 @@ from services.finance.loans.schemas import (
     RepaymentIn,
     RepaymentPublic,
 )
-from services.finance.loans.subsidy_schemas import QUARTER, SubsidyPaymentPublic, SubsidySchedule
+from services.finance.loans.subsidy_schemas import QUARTER, SubsidySchedule
+from services.finance.payables import service as payables
+from services.finance.payables.schemas import PayablePublic
 from shared import pagination
 from shared.clock import today
 from shared.pagination import Cursor, Limit
@@ -124,10 +126,24 @@ def get_interest_subsidy(loan_id: LoanId, who: LoanReader, session: ReadSession)
     return subsidy.drawn_schedule(session, service.loan_for(session, who, loan_id), today())
 
 
-@router.post("/loans/{loan_id}/interest-subsidy/{quarter}/pay", status_code=201, response_model=SubsidyPaymentPublic,
-             summary="拨付季度首贷贴息 / pay a quarter's first-loan subsidy (treasury), after the quarter is over")
-def pay_interest_subsidy(loan_id: LoanId, quarter: Annotated[str, Path(description=QUARTER)], who: SubsidyPayer,
-                         session: WriteSession):
-    """区财政局在季度结束后拨付该季度的首贷贴息。The treasury pays a quarter's subsidy once the quarter is over."""
-    # pay_subsidy locks every case of the enterprise, this one among them, in id order
-    return subsidy.pay_subsidy(session, who.actor, service.loan_for(session, who, loan_id), quarter, today())
+@router.post("/loans/{loan_id}/interest-subsidy/{quarter}/request", status_code=201, response_model=PayablePublic,
+             responses={409: {"description": "该季度已申请 / the quarter was asked for already"}},
+             summary="申请拨付季度首贷贴息 / ask the treasury to pay a quarter's first-loan subsidy")
+def request_interest_subsidy(loan_id: LoanId, quarter: Annotated[str, Path(description=QUARTER)], who: PayableAsker,
+                             session: WriteSession):
+    """区金融办在季度结束后核定该季度的首贷贴息，向区财政局申请拨付：财政局在奖励服务中按“首贷贴息”项目的预算批准并拨付。
+    After the quarter, the finance office asks the treasury to pay its subsidy: the treasury approves it
+    against the first-loan-subsidy budget and pays it in the awards service (award.changed moves it here)."""
+    # request_subsidy locks every case of the enterprise, this one among them, in id order
+    return subsidy.request_subsidy(session, who.actor, service.loan_for(session, who, loan_id), quarter, today())
+
+
+@router.post("/loans/{loan_id}/compensation/request", status_code=201, response_model=list[PayablePublic],
+             responses={409: {"description": "未认定不良，或已申请 / not non-performing, or asked for already"}},
+             summary="申请拨付不良贷款风险补偿 / ask the treasury to pay a non-performing loan's compensation")
+def request_compensation(loan_id: LoanId, who: PayableAsker, session: WriteSession):
+    """区金融办核定不良贷款的区级风险补偿后向区财政局申请拨付：每个收款方（银行、担保机构）一笔，按“不良贷款风险补偿”项目的预算批准并拨付。
+    The finance office asks the treasury to pay the district's compensation of a non-performing loan: one
+    payable per recipient (the bank, the guarantor), approved against the npl-compensation budget."""
+    loan = service.loan_for(session, who, loan_id)
+    return payables.compensation(session, who.actor, loan, repository.risk_split(session, loan.id), today())

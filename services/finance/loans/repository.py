@@ -1,5 +1,5 @@
-"""Every query of loan cases and what hangs off them (decisions, changes, repayments, splits, subsidy
-payments)."""
+"""Every query of loan cases and what hangs off them (decisions, changes, repayments, splits); what
+finance asked the treasury to pay is payables/repository.py."""
 from __future__ import annotations
 
 import datetime as dt
@@ -14,7 +14,6 @@ from services.finance.tables import (
     Product,
     ProviderDecision,
     RiskSplit,
-    SubsidyPayment,
 )
 from shared.auth import Principal
 from shared.db import for_update
@@ -103,12 +102,3 @@ def interest_clash(s: Session, loan_id: int, start: dt.date, end: dt.date) -> Lo
 
 def risk_split(s: Session, loan_id: int) -> RiskSplit | None:
     return s.scalars(select(RiskSplit).where(RiskSplit.loan_id == loan_id)).first()
-
-
-def subsidised(s: Session, loan_ids: list[int]) -> set[int]:
-    """Which of the cases a first-loan subsidy has been paid on."""
-    return set(s.scalars(select(SubsidyPayment.loan_id).where(SubsidyPayment.loan_id.in_(loan_ids))))
-
-
-def subsidy_payments(s: Session, loan_id: int) -> dict[str, SubsidyPayment]:
-    return {p.quarter: p for p in s.scalars(select(SubsidyPayment).where(SubsidyPayment.loan_id == loan_id))}

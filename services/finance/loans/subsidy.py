@@ -1,5 +1,6 @@
 """The first loan (首贷) across every bank's cases of an enterprise, and its interest subsidy
-(首贷贴息): the schedule from the repayment records and a quarter's payment. No commit."""
+(首贷贴息): the schedule from the repayment records, and a quarter asked of the treasury (a payable: the
+treasury approves it against the programme's budget and pays it in the awards service). No commit."""
 from __future__ import annotations
 
 import datetime as dt
@@ -9,8 +10,10 @@ from sqlalchemy.orm import Session
 
 from services.finance import parameters, rules
 from services.finance.loans import repository
-from services.finance.tables import Loan, SubsidyPayment
-from shared import audit, projection
+from services.finance.payables import repository as payables
+from services.finance.payables import service as payable
+from services.finance.tables import Loan, Payable
+from shared import projection
 from shared.errors import Problem
 
 NOT_ELIGIBLE_ZH = {"not-first-loan": "不是企业首贷", "loan-above-maximum": "单笔贷款金额超过上限"}
@@ -20,7 +23,7 @@ def cases_of(s: Session, uscc: str, lock: bool = False) -> list[rules.Case]:
     """Every bank's cases of the enterprise, as the first-loan rule sees them. `lock`: lock them all
     (in id order, so two payers never wait for each other) for a decision that moves money."""
     loans = repository.of_enterprise(s, uscc, lock)
-    paid = repository.subsidised(s, [x.id for x in loans])
+    paid = payables.subsidised(s, [x.id for x in loans])
     return [rules.Case(x.id, x.drawn_on, x.prior_loan_declared, x.id in paid) for x in loans]
 
 
@@ -52,13 +55,16 @@ def subsidy_schedule(s: Session, loan: Loan, today: dt.date, cases: list[rules.C
     payments = [rules.InterestPayment(r.paid_on, r.period_from, r.period_to, r.interest_yuan)
                 for r in repository.repayments(s, loan.id)]
     sched = rules.subsidy_schedule(loan.drawn_on, loan.drawn_yuan, first, payments, certified, terms)
-    paid = repository.subsidy_payments(s, loan.id)
-    paid_total = sum(p.amount_yuan for p in paid.values())
+    asked = payables.subsidies(s, loan.id)
+    asked_total = sum(p.amount_yuan for p in asked.values())
     for row in sched["quarters"]:
-        p = paid.get(row["quarter"])
-        row["paid"] = p and {"amount_yuan": p.amount_yuan, "paid_by": p.paid_by, "paid_at": p.paid_at.isoformat()}
+        p = asked.get(row["quarter"])
+        row["asked"] = p and {"payable_id": p.id, "amount_yuan": p.amount_yuan, "state": p.state,
+                              "award_id": p.award_id, "requested_by": p.requested_by,
+                              "requested_on": p.requested_on.isoformat()}
         row["payable"] = p is None and dt.date.fromisoformat(row["payable_from"]) <= today
-    sched |= {"paid_yuan": paid_total, "outstanding_yuan": sched["total_yuan"] - paid_total,
+    sched |= {"asked_yuan": asked_total, "paid_yuan": sum(p.amount_yuan for p in asked.values() if p.state == "paid"),
+              "outstanding_yuan": sched["total_yuan"] - asked_total,
               "certified_from": [[a.isoformat(), b and b.isoformat()] for a, b in certified],
               "first_loan": first, "first_loan_reason": why,
               "rule": "first_loan_subsidy.v2", "parameters": cited}
@@ -73,13 +79,14 @@ def drawn_schedule(s: Session, loan: Loan, today: dt.date) -> dict:
     return sched
 
 
-def pay_subsidy(s: Session, actor: str, loan: Loan, quarter: str, today: dt.date) -> SubsidyPayment:
-    """Pay one quarter's 首贷贴息 after the quarter is over: the cumulative subsidy through it less
-    everything paid before (so a late repayment record is made good at the next payment)."""
+def request_subsidy(s: Session, actor: str, loan: Loan, quarter: str, today: dt.date) -> Payable:
+    """Ask the treasury to pay one quarter's 首贷贴息 after the quarter is over: the cumulative subsidy
+    through it less everything asked for before (so a late repayment record is made good at the next
+    quarter). A quarter refused by the treasury may be asked again."""
     if not re.fullmatch(r"\d{4}Q[1-4]", quarter):
         raise Problem(422, "invalid-quarter", "季度格式应为 2025Q3", "the quarter must look like 2025Q3")
-    # Every bank's cases of the enterprise are locked (this one among them): two payments on two
-    # banks' loans take turns, and the second sees the first's payment, so one loan is paid as first.
+    # Every bank's cases of the enterprise are locked (this one among them): two requests on two
+    # banks' loans take turns, and the second sees the first's, so one loan is subsidised as first.
     cases = cases_of(s, loan.uscc, lock=True)
     sched = subsidy_schedule(s, loan, today, cases)
     if sched is None:
@@ -91,21 +98,18 @@ def pay_subsidy(s: Session, actor: str, loan: Loan, quarter: str, today: dt.date
     row = next((r for r in sched["quarters"] if r["quarter"] == quarter), None)
     if row is None:
         raise Problem(422, "no-interest-paid", f"{quarter} 没有付息记录", f"No interest was paid in {quarter}")
-    if row["paid"]:
-        raise Problem(409, "subsidy-paid", f"{quarter} 的首贷贴息已支付", f"The subsidy for {quarter} is already paid",
-                      paid=row["paid"])
-    if not row["payable"]:
+    if not row["asked"] and not row["payable"]:
         raise Problem(422, "quarter-not-over", f"{quarter} 尚未结束，按季度在付息后拨付",
                       f"{quarter} is not over yet: the subsidy is paid quarterly after the interest")
-    paid_before = sum(r["paid"]["amount_yuan"] for r in sched["quarters"] if r["paid"])
-    amount = max(0, row["cumulative_yuan"] - paid_before)
-    basis = {"rule": sched["rule"], "quarter": row, "paid_before_yuan": paid_before,
+    asked_before = sum(r["asked"]["amount_yuan"] for r in sched["quarters"] if r["asked"])
+    amount = max(0, row["cumulative_yuan"] - asked_before)
+    if not row["asked"] and amount == 0:
+        raise Problem(422, "nothing-due", f"{quarter} 没有应拨付的贴息（累计贴息已全部申请）",
+                      f"Nothing is due for {quarter}: the cumulative subsidy was asked for already")
+    basis = {"rule": sched["rule"], "quarter": row, "asked_before_yuan": asked_before,
              "parameters": sched["parameters"], "certified_from": sched["certified_from"],
-             "formula": "cumulative subsidy through the quarter − paid before; cumulative = "
+             "formula": "cumulative subsidy through the quarter − asked for before; cumulative = "
                         "min(min(ordinary × rate, drawn × cap) + certified × certified_rate, drawn × applicable cap)"}
-    p = SubsidyPayment(loan_id=loan.id, quarter=quarter, amount_yuan=amount, basis=basis, paid_by=actor)
-    s.add(p)
-    s.flush()
-    audit.record(s, actor, "loan.interest_subsidy.pay", "loan", str(loan.id), None,
-                 {"quarter": quarter, "amount_yuan": amount})
-    return p
+    # the 409 of a quarter asked for already is payable.request's (it sees refused ones as not standing)
+    return payable.request(s, actor, loan, "first_loan_subsidy", quarter, amount, loan.uscc, "enterprise", basis,
+                           today)

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.finance.tables import FundInvestment, Loan, RiskSplit, SubsidyPayment
+from services.finance.tables import FundInvestment, Loan, Payable, RiskSplit
 
 
 def loans_touching(s: Session, first: dt.date, last: dt.date) -> list[tuple[dt.date, int, dt.date | None, int | None]]:
@@ -18,9 +18,10 @@ def loans_touching(s: Session, first: dt.date, last: dt.date) -> list[tuple[dt.d
 
 
 def subsidies(s: Session, first: int, last: int) -> list[tuple[str, int]]:
-    """(quarter, 元) of the first-loan subsidies paid for quarters of the years [first, last]."""
-    stmt = select(SubsidyPayment.quarter, SubsidyPayment.amount_yuan).where(
-        SubsidyPayment.quarter >= f"{first}Q1", SubsidyPayment.quarter <= f"{last}Q4")
+    """(quarter, 元) of the first-loan subsidies paid (by the treasury) for quarters of the years [first, last]."""
+    stmt = select(Payable.ref, Payable.amount_yuan).where(
+        Payable.kind == "first_loan_subsidy", Payable.state == "paid",
+        Payable.ref >= f"{first}Q1", Payable.ref <= f"{last}Q4")
     return [tuple(r) for r in s.execute(stmt)]
 
 

@@ -15,7 +15,7 @@ async def test_first_loan_interest_subsidy_from_repayment_records(suite):
     cert = await certify(suite, srdi, "municipal_srdi", "2025-06-01")
     await wait_entry(suite, srdi, "on the list", listed=True)
     loan = await drawn_loan(suite, srdi, drawn=10_000_000, rate_bp=365)
-    c, treasury = bank(suite), suite.client("finance", role="treasury")
+    c, office = bank(suite), suite.client("finance", role="finance")
     rep = f"{LOANS}/{loan}/repayments"
     q3 = {"paid_on": "2025-09-30", "period_from": "2025-07-15", "period_to": "2025-09-30", "interest_yuan": 78_000}
     for bad in ({**q3, "interest_yuan": 78_002},                        # more than the period's interest
@@ -26,7 +26,7 @@ async def test_first_loan_interest_subsidy_from_repayment_records(suite):
         r = await c.post(rep, json=bad)
         assert r.status_code == 422, (bad, r.text)
     assert (await bank(suite, "B2").post(rep, json=q3)).status_code == 404
-    assert (await treasury.post(rep, json=q3)).status_code == 403
+    assert (await office.post(rep, json=q3)).status_code == 403
     assert (await c.post(rep, json=q3)).status_code == 201
     r = await c.post(rep, json={"paid_on": "2025-12-31", "period_from": "2025-10-01", "period_to": "2025-12-31",
                                 "principal_yuan": 1_000_000, "interest_yuan": 92_000})
@@ -42,52 +42,53 @@ async def test_first_loan_interest_subsidy_from_repayment_records(suite):
     assert doc["certified_from"] == [["2025-06-01", "2025-10-31"]] and doc["eligible"]
     assert all(q["payable"] for q in doc["quarters"]) and doc["outstanding_yuan"] == 55_800
     assert {p["key"] for p in doc["parameters"]} >= {"finance.first_loan_subsidy.certified_rate_bp"}
-    # the treasury pays quarter by quarter, once each
-    pay = f"{LOANS}/{loan}/interest-subsidy/2025Q3/pay"
+    # the finance office asks the treasury quarter by quarter, once each (the treasury pays in awards)
+    pay = f"{LOANS}/{loan}/interest-subsidy/2025Q3/request"
     assert (await suite.client("finance", role=None).post(pay)).status_code == 401
     assert (await c.post(pay)).status_code == 403
-    r = await treasury.post(pay)
+    assert (await suite.client("finance", role="treasury").post(pay)).status_code == 403
+    r = await office.post(pay)
     assert r.status_code == 201 and r.json()["amount_yuan"] == 31_200, r.text
-    assert (await treasury.post(pay)).status_code == 409
-    assert (await treasury.post(f"{LOANS}/{loan}/interest-subsidy/2025Q1/pay")).status_code == 422
-    assert (await treasury.post(f"{LOANS}/{loan}/interest-subsidy/2025Q5/pay")).status_code == 422
-    assert (await treasury.post(f"{LOANS}/999999/interest-subsidy/2025Q3/pay")).status_code == 404
+    assert (await office.post(pay)).status_code == 409
+    assert (await office.post(f"{LOANS}/{loan}/interest-subsidy/2025Q1/request")).status_code == 422
+    assert (await office.post(f"{LOANS}/{loan}/interest-subsidy/2025Q5/request")).status_code == 422
+    assert (await office.post(f"{LOANS}/999999/interest-subsidy/2025Q3/request")).status_code == 404
     # interest paid this quarter is subsidised after the quarter is over
     now = today()
     r = await c.post(rep, json={"paid_on": now.isoformat(), "period_from": "2026-01-01", "period_to": "2026-01-31",
                                 "interest_yuan": 31_000})
     assert r.status_code == 201, r.text
-    r = await treasury.post(f"{LOANS}/{loan}/interest-subsidy/{now.year}Q{(now.month - 1) // 3 + 1}/pay")
+    r = await office.post(f"{LOANS}/{loan}/interest-subsidy/{now.year}Q{(now.month - 1) // 3 + 1}/request")
     assert r.status_code == 422 and r.json()["type"].endswith("quarter-not-over")
-    full = (await treasury.get(f"{LOANS}/{loan}")).json()
-    assert full["interest_subsidy"]["paid_yuan"] == 31_200 and len(full["repayments"]) == 3
-    assert full["interest_subsidy"]["quarters"][0]["paid"]["amount_yuan"] == 31_200
+    full = (await office.get(f"{LOANS}/{loan}")).json()
+    assert full["interest_subsidy"]["asked_yuan"] == 31_200 and len(full["repayments"]) == 3
+    assert full["interest_subsidy"]["quarters"][0]["asked"]["amount_yuan"] == 31_200
     # not a first loan: nothing to pay
     other = await listed_enterprise(suite)
     not_first = await drawn_loan(suite, other, first_loan=False)
     await c.post(f"{LOANS}/{not_first}/repayments", json={**q3, "interest_yuan": 1_000})
-    r = await treasury.post(f"{LOANS}/{not_first}/interest-subsidy/2025Q3/pay")
+    r = await office.post(f"{LOANS}/{not_first}/interest-subsidy/2025Q3/request")
     assert r.status_code == 422 and r.json()["type"].endswith("not-first-loan")
     assert (await c.get(f"{LOANS}/{not_first}/interest-subsidy")).json()["total_yuan"] == 0
     # not drawn yet: no schedule
     applied = (await c.post(LOANS, json={"uscc": other, "applied_yuan": 1, "applied_on": "2025-07-01"})).json()["id"]
     assert (await c.get(f"{LOANS}/{applied}/interest-subsidy")).status_code == 409
-    assert (await treasury.post(f"{LOANS}/{applied}/interest-subsidy/2025Q3/pay")).status_code == 409
+    assert (await office.post(f"{LOANS}/{applied}/interest-subsidy/2025Q3/request")).status_code == 409
 
 
 async def test_each_days_interest_counts_once_and_each_quarter_is_paid_once(suite):
     """A resent or overlapping repayment record would count the same days' interest twice in the
     首贷贴息: it is refused (422 period-overlap); a principal-only record may fall in any period. Three
-    treasury requests racing to pay one quarter: one payment."""
+    requests racing to ask for one quarter: one payable."""
     import asyncio
 
     from sqlalchemy import select
 
-    from services.finance.tables import SubsidyPayment
+    from services.finance.tables import Payable
 
     uscc = await listed_enterprise(suite)  # municipal SRDI from 2025-06-01: 40 % all year
     loan = await drawn_loan(suite, uscc, drawn=10_000_000, rate_bp=365)
-    c, treasury = bank(suite), suite.client("finance", role="treasury")
+    c, office = bank(suite), suite.client("finance", role="finance")
     rep = f"{LOANS}/{loan}/repayments"
     q3 = {"paid_on": "2025-09-30", "period_from": "2025-07-15", "period_to": "2025-09-30", "interest_yuan": 78_000}
     assert (await c.post(rep, json=q3)).status_code == 201
@@ -106,12 +107,12 @@ async def test_each_days_interest_counts_once_and_each_quarter_is_paid_once(suit
     doc = (await c.get(f"{LOANS}/{loan}/interest-subsidy")).json()
     assert [(q["quarter"], q["interest_paid_yuan"], q["amount_yuan"]) for q in doc["quarters"]] == [
         ("2025Q3", 78_000, 31_200), ("2025Q4", 31_000, 12_400)]
-    answers = await asyncio.gather(*(treasury.post(f"{LOANS}/{loan}/interest-subsidy/2025Q3/pay") for _ in range(3)))
+    answers = await asyncio.gather(*(office.post(f"{LOANS}/{loan}/interest-subsidy/2025Q3/request") for _ in range(3)))
     assert sorted(r.status_code for r in answers) == [201, 409, 409], [r.text for r in answers]
     assert [r.json()["amount_yuan"] for r in answers if r.status_code == 201] == [31_200]
     with suite.db("finance").reader() as s:
-        assert [p.amount_yuan for p in s.scalars(select(SubsidyPayment).where(SubsidyPayment.loan_id == loan))] == [31_200]
-    assert (await c.get(f"{LOANS}/{loan}/interest-subsidy")).json()["paid_yuan"] == 31_200
+        assert [p.amount_yuan for p in s.scalars(select(Payable).where(Payable.loan_id == loan))] == [31_200]
+    assert (await c.get(f"{LOANS}/{loan}/interest-subsidy")).json()["asked_yuan"] == 31_200
 
 
 async def case(suite, uscc, org, applied, decided, drawn, first_loan=None, amount=10_000_000, rate_bp=365):
@@ -141,7 +142,7 @@ async def test_the_first_loan_is_decided_by_finance_across_every_banks_cases(sui
     declaration cannot make a case first; each bank still sees only its own cases."""
     from sqlalchemy import select
 
-    from services.finance.tables import SubsidyPayment
+    from services.finance.tables import Payable
 
     uscc = await listed_enterprise(suite)  # municipal SRDI from 2025-06-01
     a = await case(suite, uscc, "B1", "2025-07-01", "2025-07-10", "2025-07-15", first_loan=True)
@@ -158,10 +159,10 @@ async def test_the_first_loan_is_decided_by_finance_across_every_banks_cases(sui
     # (not `"B1" not in r.text`: a random USCC may hold those two characters)
     assert [x["id"] for x in r.json()["items"]] == [b] and '"bank":"B1"' not in r.text
     assert (await bank(suite, "B2").get(f"{LOANS}/{a}")).status_code == 404
-    # the treasury asked to pay both quarters at once: one is the first loan
-    treasury = suite.client("finance", role="treasury")
-    ra, rb = await asyncio.gather(treasury.post(f"{LOANS}/{a}/interest-subsidy/2025Q3/pay"),
-                                  treasury.post(f"{LOANS}/{b}/interest-subsidy/2025Q3/pay"))
+    # finance asks for both quarters at once: one is the first loan
+    office = suite.client("finance", role="finance")
+    ra, rb = await asyncio.gather(office.post(f"{LOANS}/{a}/interest-subsidy/2025Q3/request"),
+                                  office.post(f"{LOANS}/{b}/interest-subsidy/2025Q3/request"))
     assert ra.status_code == 201 and ra.json()["amount_yuan"] == 78_000 * 40 // 100, ra.text
     assert rb.status_code == 422 and rb.json()["type"].endswith("not-first-loan"), rb.text
     assert rb.json()["first_loan_reason"] == "another-first-loan"
@@ -169,11 +170,11 @@ async def test_the_first_loan_is_decided_by_finance_across_every_banks_cases(sui
     c = await case(suite, uscc, "B3", "2025-06-10", "2025-06-20", "2025-07-01", first_loan=True)
     await interest(suite, "B3", c, "2025-07-01")
     assert (await bank(suite, "B3").get(f"{LOANS}/{c}")).json()["first_loan"] is False
-    r = await treasury.post(f"{LOANS}/{c}/interest-subsidy/2025Q3/pay")
+    r = await office.post(f"{LOANS}/{c}/interest-subsidy/2025Q3/request")
     assert r.status_code == 422 and r.json()["type"].endswith("not-first-loan")
     assert (await bank(suite, "B1").get(f"{LOANS}/{a}")).json()["first_loan"] is True
     with suite.db("finance").reader() as s:
-        paid = s.scalars(select(SubsidyPayment.loan_id).where(SubsidyPayment.loan_id.in_([a, b, c]))).all()
+        paid = s.scalars(select(Payable.loan_id).where(Payable.loan_id.in_([a, b, c]))).all()
     assert paid == [a]
 
     # before anything is paid, the case drawn first is the first loan, whichever was reported first

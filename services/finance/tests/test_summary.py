@@ -5,7 +5,7 @@ import datetime as dt
 import pytest
 
 from services.finance.summary import rules
-from services.finance.tables import Loan, RiskSplit, SubsidyPayment
+from services.finance.tables import Loan, Payable, RiskSplit
 from services.finance.tests.helpers import certify, register, wait_entry
 from shared.clock import today
 from shared.testing import Suite
@@ -48,7 +48,10 @@ async def test_summary_per_year(two):
                  drawn_yuan=1_000_000, drawn_on=D(2025, 2, 10), closed_on=D(2025, 8, 1))
         s.add_all([a, b])
         s.flush()
-        s.add(SubsidyPayment(loan_id=a.id, quarter="2025Q1", amount_yuan=12_000, basis={}, paid_by="t"))
+        s.add(Payable(kind="first_loan_subsidy", loan_id=a.id, ref="2025Q1", uscc=srdi, payee=srdi, payee_type="enterprise",
+                      amount_yuan=12_000, basis={}, state="paid", requested_by="t", requested_on=D(2025, 4, 2)))
+        s.add(Payable(kind="first_loan_subsidy", loan_id=a.id, ref="2025Q2", uscc=srdi, payee=srdi, payee_type="enterprise",
+                      amount_yuan=9_000, basis={}, requested_by="t", requested_on=D(2025, 7, 2)))  # asked, not paid
         s.add(RiskSplit(loan_id=b.id, outstanding_yuan=800_000, bank_yuan=400_000, guarantor_yuan=400_000,
                         compensation_yuan=160_000, basis={}))
     r = await suite.client("finance", role="econ").get("/api/v1/summary", params={"from_year": 2024, "to_year": 2025})

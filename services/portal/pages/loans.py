@@ -9,7 +9,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Form, Request
 
-from services.portal.labels import LOAN_STATE_LABELS
+from services.portal.labels import LOAN_STATE_LABELS, PAYABLE_STATE_LABELS
 from services.portal.names import names_of
 from services.portal.pages.common import (
     CsrfChecked,
@@ -75,9 +75,13 @@ async def apply(request: Request, user: Annotated[User, page_user("loans")], usc
 
 
 async def _detail(request: Request, loan_id: str, user: User, status: int = 200, **ctx):
-    case = await api(request, user).get("finance", f"/loans/{seg(loan_id, '贷款案件编号')}")
+    a = api(request, user)
+    case = await a.get("finance", f"/loans/{seg(loan_id, '贷款案件编号')}")
+    payables = (await a.get("finance", "/payables", loan_id=case["id"], limit=100))["items"]
     await names_of(request).load(usccs=[case["uscc"]])
-    return render(request, "loan.html", status, case=case, actions=ACTIONS, form_id=uuid.uuid4().hex, **ctx)
+    return render(request, "loan.html", status, case=case, actions=ACTIONS, payables=payables,
+                  payable_states=PAYABLE_STATE_LABELS,
+                  form_id=uuid.uuid4().hex, **ctx)
 
 
 @router.get("/loans/{loan_id}")
@@ -154,3 +158,24 @@ async def act(request: Request, loan_id: str, action: str, user: Annotated[User,
             flash(request, "ok", f"贷款案件 {loan_id}：{ACTIONS[action]}已登记。")
             return back_to(request, f"/loans/{loan_id}#{action}", "/loans")
     return await _detail(request, loan_id, user, 422, failed=action, errors=errors, typed=form)
+
+
+@router.post("/loans/{loan_id}/ask/{what}", dependencies=[CsrfChecked])
+async def ask(request: Request, loan_id: str, what: str, user: Annotated[User, page_user("loans")],
+              form_id: Annotated[str, Form()] = ""):
+    """The financial office asks the treasury to pay a quarter's 首贷贴息 (`what` = the quarter, 2025Q3) or
+    a non-performing case's compensation (`what` = compensation); the treasury approves and pays it on the
+    awards pages. The finance service decides the amount; its refusal is said on the case's page."""
+    if user.role != "finance":
+        raise PortalError(403, "只有区金融服务办可以申请拨付贴息或风险补偿。")
+    loan_id = seg(loan_id, "贷款案件编号")
+    path = (f"/loans/{loan_id}/compensation/request" if what == "compensation"
+            else f"/loans/{loan_id}/interest-subsidy/{seg(what, '季度')}/request")
+    done, refused = await attempt(api(request, user).post(
+        "finance", path, idempotency_key=f"portal-{form_id}" if form_id else None))
+    if refused:
+        return await _detail(request, loan_id, user, 422, failed="ask", errors={"ask": refused})
+    asked = done if isinstance(done, list) else [done]
+    flash(request, "ok", f"已向区财政局申请拨付{asked[0]['kind_zh']} {sum(p['amount_yuan'] for p in asked):,} 元，"
+                         "待财政局批准。")
+    return back_to(request, f"/loans/{loan_id}#payables", "/loans")

@@ -57,3 +57,39 @@ async def test_a_bank_takes_a_loan_from_application_to_repaid(portal, suite):
     await portal.login("finance")
     assert f'id="loan-{loan_id}"' in (await portal.http.get("/loans")).text
     assert (await portal.post(f"/loans/{loan_id}/repay", {"repaid_on": "2026-07-14"}, page="/loans")).status_code == 403
+
+
+async def test_the_financial_office_asks_the_treasury_to_pay_a_subsidy_quarter(portal, suite):
+    """首贷贴息 in the portal: the loan's page shows the schedule; the financial office asks for a quarter
+    (a bank and the treasury see no button, and a POST from them is refused); the request is listed with
+    its state, and the treasury finds the award in its queue with the programme's name."""
+    u = make_uscc()
+    await promote(suite, u, name="北京贴息门户测试有限公司")
+    bank = suite.client("finance", role="bank", org="BOB")
+    r = await bank.post("/api/v1/loans", json={"uscc": u, "applied_yuan": 10_000_000, "applied_on": "2025-07-01",
+                                               "first_loan": True})
+    loan = r.json()["id"]
+    await bank.post(f"/api/v1/loans/{loan}/decision", json={"approved": True, "decided_on": "2025-07-10"})
+    await bank.post(f"/api/v1/loans/{loan}/draw", json={"drawn_yuan": 10_000_000, "drawn_on": "2025-07-15",
+                                                        "rate_bp": 365, "due_on": "2026-07-14"})
+    r = await bank.post(f"/api/v1/loans/{loan}/repayments", json={
+        "paid_on": "2025-09-30", "period_from": "2025-07-15", "period_to": "2025-09-30", "interest_yuan": 78_000})
+    assert r.status_code == 201, r.text
+    path = f"/loans/{loan}"
+    await portal.login("bank", "BOB")
+    page = (await portal.http.get(path)).text
+    assert "首贷贴息" in page and "31,200 元" in page and f'action="/loans/{loan}/ask/2025Q3"' not in page
+    assert (await portal.post(f"/loans/{loan}/ask/2025Q3", {}, page=path)).status_code == 403
+    await portal.login("finance")
+    page = (await portal.http.get(path)).text
+    assert f'action="/loans/{loan}/ask/2025Q3"' in page
+    r = await portal.post(f"/loans/{loan}/ask/2025Q3", {"form_id": "s1"}, page=path)
+    assert r.status_code == 303, r.text
+    page = (await portal.http.get(path)).text
+    assert "向区财政局申请的拨付" in page and "待财政局批准" in page and f'action="/loans/{loan}/ask/2025Q3"' not in page
+    r = await portal.post(f"/loans/{loan}/ask/2025Q3", {"form_id": "s2"}, page=path)  # asked already: said on the page
+    assert r.status_code == 422 and 'id="ask-error"' in r.text and "已申请" in r.text
+    await suite.settled()
+    await portal.login("treasury")
+    page = (await portal.http.get("/awards", params={"state": "reviewed"})).text
+    assert "首贷贴息" in page and "北京贴息门户测试有限公司" in page and "first_loan_subsidy" not in page

@@ -15,7 +15,7 @@ AWARD_STATE_ZH = {"computed": "已核定", "reviewed": "已审核", "approved": 
 # As the awards service names them (services/awards/rules.PROGRAMS_ZH).
 PROGRAM_ZH = {"tier": "层级奖励", "relocation": "入区奖励", "introducer": "中介奖励", "listing": "上市奖励",
               "scenario": "应用场景奖励", "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励",
-              "incubation": "园区孵化奖励"}
+              "incubation": "园区孵化奖励", "first_loan_subsidy": "首贷贴息", "npl_compensation": "不良贷款风险补偿"}
 # The audit actions and fields a correction names, in the bureau's words.
 ACTION_ZH = {"enterprise.change": "更正企业信息", "enterprise.depart": "企业迁出或注销",
              "enterprise.register": "企业登记", "certification.void": "认定作废"}
