@@ -20,6 +20,10 @@ Writer = Caller("econ")                # the lead bureau (区经信局)
 Recorder = Caller("econ", "platform")  # proposals, showcase, interest, contacts: the bureau or the portal
 Reader = Caller(*READERS)
 InboxReader = Caller(*READERS, "enterprise")  # an enterprise reads its own inbox (notices.readable_deliveries)
+# An enterprise signed in (org = its USCC) reads the open scenarios and those it proposed to, with its own
+# proposals and contracts only, and proposes for itself (scenarios.repository.readable, service.propose).
+ScenarioReader = Caller(*READERS, "enterprise")
+Proposer = Caller("econ", "platform", "enterprise")
 
 # The service's own background work (the reminder job): no token carries this role.
 SYSTEM = Principal(role="system", org=None, sub="reminders")

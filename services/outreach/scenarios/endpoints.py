@@ -6,7 +6,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path, Query
 
-from services.outreach.access import Reader, Recorder, Writer, page
+from services.outreach.access import Proposer, ScenarioReader, Writer, page
 from shared.pagination import Cursor, Limit
 from services.outreach.scenarios import repository, service
 from services.outreach.scenarios.schemas import (ProposalIn, ProposalPublic, RecommendIn, ScenarioDetail, ScenarioIn,
@@ -28,7 +28,7 @@ def create_scenario(body: ScenarioIn, who: Writer, session: WriteSession) -> Sce
 
 
 @router.get("/scenarios", summary="场景列表 / List scenarios")
-def list_scenarios(who: Reader, session: ReadSession, limit: Limit = 100, cursor: Cursor = None,
+def list_scenarios(who: ScenarioReader, session: ReadSession, limit: Limit = 100, cursor: Cursor = None,
                    state: Annotated[ScenarioState | None, Query(description="按状态筛选 / only this state")] = None,
                    recommended_city: Annotated[bool | None, Query(description="按是否推荐全市筛选 / only "
                                                                               "scenarios (not) recommended")] = None
@@ -40,7 +40,7 @@ def list_scenarios(who: Reader, session: ReadSession, limit: Limit = 100, cursor
 
 
 @router.get("/scenarios/{scenario_id}", summary="场景详情（含方案与合同）/ One scenario with its proposals and contracts")
-def get_scenario(scenario_id: ScenarioId, who: Reader, session: ReadSession) -> ScenarioDetail:
+def get_scenario(scenario_id: ScenarioId, who: ScenarioReader, session: ReadSession) -> ScenarioDetail:
     """场景及其方案、各期合同；`contract` 为第一份合同（选定方案的那份），签约前为空。
     The scenario with its proposals and contracts (the phases); `contract` is the first, which chose
     the proposal (null before)."""
@@ -64,7 +64,7 @@ def close_scenario(scenario_id: ScenarioId, who: Writer, session: WriteSession) 
 
 @router.post("/scenarios/{scenario_id}/proposals", status_code=201,
              summary="企业为场景提交方案 / An enterprise's proposal for a scenario")
-def add_proposal(scenario_id: ScenarioId, body: ProposalIn, who: Recorder, session: WriteSession) -> ProposalPublic:
+def add_proposal(scenario_id: ScenarioId, body: ProposalIn, who: Proposer, session: WriteSession) -> ProposalPublic:
     """登记企业的方案：企业须在区企业库中（否则 422），场景须在征集中且未过截止日、同一企业只能提交一次（否则 409）。
     Record an enterprise's proposal: the enterprise must be in the registry (else 422); the scenario
     must be open and before its deadline, one proposal per enterprise (else 409)."""

@@ -1,7 +1,7 @@
 """Every query of scenarios and their proposals."""
 from __future__ import annotations
 
-from sqlalchemy import Select, select, update
+from sqlalchemy import Select, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.outreach.access import one, scoped
@@ -11,7 +11,11 @@ from shared.pagination import keyset
 
 
 def readable(who: Principal) -> Select:
-    """The scenarios `who` may read (with their proposals): every read starts here."""
+    """The scenarios `who` may read (with their proposals): every read starts here. An enterprise
+    signed in reads the open ones (the call for proposals) and those it proposed to."""
+    if who.role == "enterprise":
+        mine = select(Proposal.scenario_id).where(Proposal.uscc == who.org)
+        return select(Scenario).where(or_(Scenario.state == "open", Scenario.id.in_(mine)))
     return scoped(who, select(Scenario))
 
 
@@ -29,8 +33,12 @@ def listing(s: Session, who: Principal, state: str | None, recommended_city: boo
     return list(s.scalars(keyset(stmt, Scenario.id, after, limit)))
 
 
-def proposals_of(s: Session, scenario_id: int) -> list[Proposal]:
-    return list(s.scalars(select(Proposal).where(Proposal.scenario_id == scenario_id).order_by(Proposal.id)))
+def proposals_of(s: Session, who: Principal, scenario_id: int) -> list[Proposal]:
+    """A scenario's proposals as `who` may read them: an enterprise its own only."""
+    stmt = select(Proposal).where(Proposal.scenario_id == scenario_id)
+    if who.role == "enterprise":
+        stmt = stmt.where(Proposal.uscc == who.org)
+    return list(s.scalars(stmt.order_by(Proposal.id)))
 
 
 def proposal(s: Session, proposal_id: int) -> Proposal | None:

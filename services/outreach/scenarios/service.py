@@ -29,7 +29,9 @@ def detail(s: Session, who: Principal, scenario_id: int) -> dict:
     """The scenario with its proposals, its contracts (the phases) and `contract` (the first)."""
     x = repository.get(s, who, scenario_id)
     phases = contracts.of_scenario(s, x.id)
-    return {**x.model_dump(), "proposals": repository.proposals_of(s, x.id),
+    if who.role == "enterprise":  # its own contracts only (another supplier's price is not its business)
+        phases = [c for c in phases if c.uscc == who.org]
+    return {**x.model_dump(), "proposals": repository.proposals_of(s, who, x.id),
             "contract": phases[0] if phases else None, "contracts": phases}
 
 
@@ -53,6 +55,10 @@ def close(s: Session, who: Principal, scenario_id: int) -> Scenario:
 
 
 def propose(s: Session, who: Principal, scenario_id: int, body: ProposalIn, on: dt.date) -> Proposal:
+    if who.role == "enterprise" and body.uscc != who.org:
+        raise Problem(403, "not-your-enterprise", "企业用户只能为本企业提交方案",
+                      "An enterprise proposes for itself only",
+                      errors=[{"loc": ["body", "uscc"], "msg": "not the signed-in enterprise", "type": "forbidden"}])
     # Locked: proposals and the signing of the scenario's contract are serialised per scenario.
     x = repository.get(s, who, scenario_id, lock=True)
     if x.state != "open":

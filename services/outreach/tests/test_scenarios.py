@@ -103,6 +103,41 @@ async def test_scenario_to_contract_publishes_once(suite):
     assert r.status_code == 409
 
 
+async def test_an_enterprise_reads_open_scenarios_and_proposes_for_itself(suite):
+    """An enterprise signed in (org = its USCC) sees the open scenarios and those it proposed to, its own
+    proposal and contract only, and proposes for itself alone."""
+    econ = suite.client("outreach")
+    a = await district_enterprise(suite, name="北京场景自荐科技有限公司")
+    b = await district_enterprise(suite)
+    ent_a = suite.client("outreach", role="enterprise", org=a)
+    ent_b = suite.client("outreach", role="enterprise", org=b)
+    x = await new_scenario(suite, title="企业自荐场景")
+    shut = await new_scenario(suite, title="已关闭的场景")
+    assert (await econ.post(f"/api/v1/scenarios/{shut['id']}/close")).status_code == 200
+    seen = [i["id"] for i in (await ent_a.get("/api/v1/scenarios?limit=500")).json()["items"]]
+    assert x["id"] in seen and shut["id"] not in seen
+    assert (await ent_a.get(f"/api/v1/scenarios/{shut['id']}")).status_code == 404
+    # for another enterprise: refused, nothing recorded
+    r = await ent_a.post(f"/api/v1/scenarios/{x['id']}/proposals", json={"uscc": b, "summary": "代报"})
+    assert r.status_code == 403 and "本企业" in r.json()["detail_zh"]
+    r = await ent_a.post(f"/api/v1/scenarios/{x['id']}/proposals", json={"uscc": a, "summary": "自荐方案"})
+    assert r.status_code == 201, r.text
+    pa = r.json()
+    assert (await ent_b.post(f"/api/v1/scenarios/{x['id']}/proposals",
+                             json={"uscc": b, "summary": "另一家"})).status_code == 201
+    assert [p["uscc"] for p in (await ent_a.get(f"/api/v1/scenarios/{x['id']}")).json()["proposals"]] == [a]
+    assert len((await econ.get(f"/api/v1/scenarios/{x['id']}")).json()["proposals"]) == 2
+    # contracted with a: a still reads it (its proposal, chosen, and its contract); b reads no contract
+    body = {"proposal_id": pa["id"], "contract_yuan": 1_000_000, "signed_on": "2026-05-20", "evidence": "HT-ENT-1"}
+    assert (await econ.post(f"/api/v1/scenarios/{x['id']}/contracts", json=body)).status_code == 201
+    da = (await ent_a.get(f"/api/v1/scenarios/{x['id']}")).json()
+    assert da["state"] == "contracted" and da["proposals"][0]["state"] == "chosen" and len(da["contracts"]) == 1
+    db = (await ent_b.get(f"/api/v1/scenarios/{x['id']}")).json()
+    assert db["contracts"] == [] and db["contract"] is None and db["proposals"][0]["state"] == "not_chosen"
+    assert (await ent_a.post(f"/api/v1/scenarios/{x['id']}/close")).status_code == 403
+    assert (await ent_a.post("/api/v1/scenarios", json=SCENARIO)).status_code == 403
+
+
 async def test_recommend_to_city_and_close(suite):
     econ = suite.client("outreach")
     x = await new_scenario(suite, title="园区安防")

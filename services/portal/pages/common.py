@@ -38,6 +38,8 @@ PAGES = {
     "monitoring": ("/monitoring", "月度监测", ("econ", "treasury", "auditor")),
     "reminders": ("/reminders", "到期提醒", ("econ", "auditor")),
     "notices": ("/notices", "申报通知", ("econ", "auditor")),
+    "scenarios": ("/scenarios", "应用场景", ("econ", "auditor", "enterprise")),
+    "showcase": ("/showcase", "新技术新产品", ("econ", "auditor")),
     "audit": ("/audit-log", "审计日志", ("auditor", "econ", "treasury")),
     "policy": ("/policy", "政策参数", ("econ", "auditor", "treasury", "talent", "finance")),
 }

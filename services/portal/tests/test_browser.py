@@ -607,3 +607,55 @@ def test_intermediaries_page_in_chromium(stack, browser):
     assert "房山企业服务商会" in page.content()
     shot(page, "57-intermediaries-econ")
     page.close()
+
+
+def test_a_subsidy_quarter_from_the_financial_office_to_the_treasury_in_chromium(stack, browser):
+    """首贷贴息 through the treasury (issue 19) in Chromium: the financial office asks for a quarter on the
+    loan's page; the treasury finds it in its queue under the programme's name, gives the programme a
+    budget and approves it. Every page checked (Chinese, names, keyboard names, no sideways scroll)."""
+    portal = stack["portal"]
+    firm = make_uscc()
+    r = api(stack, "registry", "econ", "POST", "/enterprises", json={"uscc": firm, "name": "北京贴息示范科技有限公司"})
+    assert r.status_code == 201, r.text
+    r = api(stack, "registry", "econ", "POST", f"/enterprises/{firm}/certifications",
+            json={"tier": "municipal_srdi", "recognized_on": "2025-05-06"})
+    assert r.status_code == 201, r.text
+    bank = {"Authorization": f"Bearer {issue_token(SIGNING_KEY, 'bank', 'BOB')}"}
+    loans = stack["finance"] + "/api/v1/loans"
+    wait_until(lambda: httpx.post(loans, headers=bank, json={
+        "uscc": firm, "applied_yuan": 10_000_000, "applied_on": "2025-07-01", "first_loan": True}).status_code == 201,
+        "the enterprise on the service list")
+    loan = httpx.get(loans, headers=bank, params={"uscc": firm}).json()["items"][0]["id"]
+    for step, body in (("decision", {"approved": True, "decided_on": "2025-07-10"}),
+                       ("draw", {"drawn_yuan": 10_000_000, "drawn_on": "2025-07-15", "rate_bp": 365,
+                                 "due_on": "2026-07-14"}),
+                       ("repayments", {"paid_on": "2025-09-30", "period_from": "2025-07-15",
+                                       "period_to": "2025-09-30", "interest_yuan": 78_000})):
+        r = httpx.post(f"{loans}/{loan}/{step}", headers=bank, json=body)
+        assert r.status_code in (200, 201), r.text
+    page = browser.new_page(viewport={"width": 1280, "height": 900}, locale="zh-CN")
+    page.set_default_timeout(WAIT_MS)
+    sign_in(page, portal, "finance", "金融办 周晴")
+    page.goto(f"{portal}/loans/{loan}")
+    page.get_by_role("button", name="申请拨付 2025Q3").click()
+    assert "待财政局批准" in flash_says(page, "已向区财政局申请拨付首贷贴息 31,200 元")
+    shot(page, "60-loan-subsidy-finance")
+    sign_out(page, portal)
+    sign_in(page, portal, "treasury", "李财政")
+    page.goto(portal + "/budgets")
+    page.fill("#alloc-first_loan_subsidy", "10")
+    page.get_by_role("button", name="设定首贷贴息预算").click()
+    assert "预算已设为 10 万元" in flash_says(page, "预算已设为")
+    wait_until(lambda: api(stack, "awards", "treasury", "GET", "/awards",
+                           params={"uscc": firm, "program": "first_loan_subsidy"}).json()["items"], "the subsidy's award")
+    page.goto(portal + "/awards?state=reviewed")
+    row = page.locator("tr", has_text="北京贴息示范科技有限公司")
+    assert "首贷贴息" in row.inner_text()
+    shot(page, "61-awards-subsidy-treasury")
+    row.get_by_role("button", name="批准").click()
+    assert "批准" in flash_says(page, "批准")
+    page.goto(f"{portal}/loans/{loan}")
+    wait_until(lambda: (page.reload(), "已批准" in page.locator("section[aria-labelledby=payables]").inner_text())[1],
+               "finance to read the approval")
+    shot(page, "62-loan-subsidy-treasury")
+    page.close()
