@@ -20,6 +20,7 @@ from sqlalchemy.orm import Session
 
 from shared import pagination
 from shared.auth import Caller
+from shared.db import utcnow
 from shared.errors import Problem
 from shared.schemas import Page, Public, UtcTime
 from shared.sessions import ReadSession
@@ -29,7 +30,7 @@ from shared.tables import AuditLog
 def record(session: Session, actor: str, action: str, object_type: str, object_id: str,
            before: dict | None = None, after: dict | None = None) -> None:
     session.add(AuditLog(actor=actor, action=action, object_type=object_type, object_id=str(object_id),
-                         before=before, after=after))
+                         before=before, after=after, at=utcnow()))  # given: pydantic's default factory costs more
 
 
 # -- masking personal data ---------------------------------------------------------------------------

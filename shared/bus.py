@@ -47,6 +47,7 @@ class Bus:
         self._wake = asyncio.Event()
         self._ready = asyncio.Event()
         self._failures: dict[str, int] = {}  # the handler's own failures per event id, in this process
+        self._handed: list[relay.Row] = []  # rows committed here, born claimed by this relay (shared.events.emit)
         self.nats_error: str | None = None  # the last error the NATS client reported, until it reconnects
         self.health = BusHealth(settings.stall_after_s)
         db.after_commit_hooks.append(self.kick)
@@ -57,6 +58,14 @@ class Bus:
         self._tasks = [asyncio.create_task(self._run(), name=f"{self.service}-bus")]
 
     async def stop(self) -> None:
+        if self.db.handoff == self._take:
+            self.db.handoff = None  # from now on rows are born unclaimed, for whichever relay runs next
+        handed, self._handed = [r[0] for r in self._handed], []
+        if handed:  # given to this relay but not sent: release them at once rather than after the lease
+            try:
+                await asyncio.to_thread(relay.settle, self.db, [], handed)
+            except Exception as e:  # noqa: BLE001 - the lease frees them anyway
+                log.warning("handed rows not released; their lease frees them", service=self.service, error=repr(e))
         for t in self._tasks:
             t.cancel()
         await asyncio.gather(*self._tasks, return_exceptions=True)
@@ -74,6 +83,17 @@ class Bus:
         """Wake the relay now (called after every commit, from any thread)."""
         if self._loop and not self._loop.is_closed():
             self._loop.call_soon_threadsafe(self._wake.set)
+
+    def _take(self, rows: list[relay.Row]) -> None:
+        """A transaction's committed rows, claimed at birth by this relay (shared.db; any thread):
+        published on the relay's next pass without a claim transaction. Lost only with the process
+        (or a stop), in which case their lease frees them for any relay."""
+        if self._loop and not self._loop.is_closed():
+            self._loop.call_soon_threadsafe(self._handed_arrived, rows)
+
+    def _handed_arrived(self, rows: list[relay.Row]) -> None:
+        self._handed.extend(rows)
+        self._wake.set()
 
     async def _run(self) -> None:
         while True:  # connect until it works: a service starts even while NATS is down
@@ -93,6 +113,8 @@ class Bus:
                     await self.nc.close()
                 await asyncio.sleep(1)
         self._ready.set()
+        self.db.handoff_lease = dt.timedelta(seconds=self.settings.relay_lease_s)
+        self.db.handoff = self._take  # this process's commits hand their rows straight to this relay
         tasks = [self._supervised("relay", self._relay)]
         if not self.db.is_sqlite:
             tasks.append(self._supervised("outbox listener", self._listen))
@@ -136,7 +158,9 @@ class Bus:
         return relay.claim(self.db, self.settings.relay_lease_s)
 
     async def relay_once(self) -> int:
-        rows = await asyncio.to_thread(self._claim)
+        rows, self._handed = self._handed[:relay.BATCH], self._handed[relay.BATCH:]
+        if not rows:  # none handed over: claim what waits (another process's, a failed publish's, an old lease's)
+            rows = await asyncio.to_thread(self._claim)
         if not rows:
             return 0
         sent, failed, error = await relay.publish_all(self.js, rows, self.service)

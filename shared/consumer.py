@@ -49,7 +49,7 @@ def handle_one(db: Database, service: str, handlers: Mapping, subject: str, data
         with _handling(service, event), db.transaction() as s:
             if s.get(Inbox, (service, event.id)) is not None:
                 return "duplicate"
-            s.add(Inbox(consumer=service, event_id=event.id, subject=subject))
+            s.add(Inbox(consumer=service, event_id=event.id, subject=subject, handled_at=utcnow()))
             s.flush()
             if handler:
                 handler(s, event)
@@ -100,7 +100,7 @@ def _handle_in_savepoint(s: Session, service: str, handler: Handler | None, subj
     with _handling(service, event):
         try:
             with s.begin_nested():
-                s.add(Inbox(consumer=service, event_id=event.id, subject=subject))
+                s.add(Inbox(consumer=service, event_id=event.id, subject=subject, handled_at=utcnow()))
                 s.flush()
                 if handler:
                     handler(s, event)

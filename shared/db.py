@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from contextvars import ContextVar
 
 from sqlalchemy import MetaData, create_engine, event, text
+from sqlalchemy import inspect as sa_inspect
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, registry, sessionmaker
@@ -98,6 +99,15 @@ def _sqlite_engine(url: str, immediate: bool, busy_timeout_ms: int) -> Engine:
     return engine
 
 
+class _Handoff:
+    """A write transaction's outbox rows born claimed by this process's relay (shared.events.emit)."""
+
+    __slots__ = ("lease", "rows")
+
+    def __init__(self, lease: dt.timedelta):
+        self.lease, self.rows = lease, []
+
+
 class Database:
     """One service's database: a write engine and a read engine (the same file or server)."""
 
@@ -116,6 +126,10 @@ class Database:
         self._sessions = sessionmaker(self.engine, expire_on_commit=False)
         self._read_sessions = sessionmaker(self.read_engine, expire_on_commit=False)
         self.after_commit_hooks: list = []
+        # Set by this process's running relay (shared.bus): a write transaction's outbox rows are born
+        # claimed by it for `handoff_lease` and given to `handoff(rows)` once committed (shared.events.emit).
+        self.handoff = None
+        self.handoff_lease = dt.timedelta(seconds=5)
         self._hot: sqlite3.Connection | None = None
 
     @contextlib.contextmanager
@@ -130,14 +144,23 @@ class Database:
                     yield session
                     return
         span = tracing.start("db.transaction", tracing.CLIENT, **{"db.system": self.system})
+        handoff, handed = self.handoff, None
         try:
             with self._sessions() as session:
+                if handoff is not None:
+                    session.info["outbox_handoff"] = _Handoff(self.handoff_lease)
                 with session.begin():
                     yield session
                 wrote_events = session.info.get("outbox_written")
+                if wrote_events and handoff is not None:
+                    # Committed rows only: those of a savepoint rolled back have left the session.
+                    handed = [(r.id, r.subject, r.payload) for r in session.info["outbox_handoff"].rows
+                              if sa_inspect(r).persistent]
         finally:
             if span is not None:
                 span.end()
+        if handed:
+            handoff(handed)
         if wrote_events:  # wake the relay only for new events, or it would wake itself forever
             for hook in self.after_commit_hooks:
                 hook()

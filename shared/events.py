@@ -11,6 +11,7 @@ import structlog
 from sqlalchemy import text
 from sqlalchemy.orm import Session
 
+from shared.db import utcnow
 from shared.tables import Outbox
 
 if TYPE_CHECKING:
@@ -66,10 +67,25 @@ def new_event(service: str, name: str, subject: str, data: dict[str, Any]) -> Ev
                  subject, now, data, context.get("correlation_id"), context.get("traceparent"))
 
 
+HANDOFF_MAX = 100  # rows of one transaction handed to the relay at commit; beyond, it claims them as ever
+
+
 def emit(session: Session, event: Event) -> Event:
-    """Write an event to the outbox in the caller's transaction; the relay publishes it after commit."""
-    session.add(Outbox(id=event.id, subject=event.nats_subject,
-                       payload=orjson.dumps(event.envelope()).decode()))
+    """Write an event to the outbox in the caller's transaction; the relay publishes it after commit.
+
+    While this process's relay runs (shared.db.Database.transaction marks the session), the row is
+    born claimed by it with the relay's lease, and handed to it once the transaction has committed:
+    it goes out with no claim transaction of its own (issue 15). A row of a savepoint that rolls back
+    is not handed (shared.db keeps only rows still in the session after commit); one the relay never
+    gets to (it stopped, the process died) is claimed by any relay once its lease has passed."""
+    now = utcnow()
+    row = Outbox(id=event.id, subject=event.nats_subject, payload=orjson.dumps(event.envelope()).decode(),
+                 created_at=now)
+    handoff = session.info.get("outbox_handoff")
+    if handoff is not None and len(handoff.rows) < HANDOFF_MAX:
+        row.claimed_until = now + handoff.lease
+        handoff.rows.append(row)
+    session.add(row)
     if not session.info.get("outbox_written") and session.get_bind().dialect.name == "postgresql":
         # Delivered at commit (and dropped with a rollback): wakes the relay of every replica
         # listening on this database (shared.bus), not only this process's.

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import func, select
 from sqlalchemy.orm import Session
 
 from shared.tables import PolicyParameter
@@ -46,16 +46,38 @@ class InForce(dict):
                       f"No parameter {key} is in force on {self.on} (the policy applies from its start date)")
 
 
+# What the table holds, in one cheap aggregate: rows are only ever added (a higher id, a later set_at)
+# or withdrawn (withdrawn_at set once), so any change to what is in force changes this stamp.
+_STAMP = select(func.count(), func.max(PolicyParameter.id), func.max(PolicyParameter.set_at),
+                func.count(PolicyParameter.withdrawn_at), func.max(PolicyParameter.withdrawn_at))
+_CACHE: dict[tuple, tuple[Param, ...]] = {}
+_CACHE_MAX = 256
+
+
 def in_force(session: Session, on: dt.date, prefix: str = "") -> dict[str, Param]:
     """Every parameter (optionally under a key prefix) in force on a date, by key (withdrawn
-    versions ignored)."""
-    stmt = (select(PolicyParameter).where(PolicyParameter.effective_from <= on, LIVE)
-            .order_by(PolicyParameter.key, PolicyParameter.effective_from))
-    if prefix:
-        stmt = stmt.where(PolicyParameter.key.startswith(prefix))
+    versions ignored).
+
+    Cached by the database, the date, the prefix and the table's stamp as this session sees it (a
+    version added or withdrawn, here or by another replica, or still uncommitted in this very
+    transaction, makes a new stamp): an event handler pays one aggregate query instead of loading
+    the rows every time (issue 15)."""
+    stamp = tuple(session.execute(_STAMP).one())
+    key = (session.get_bind().engine.url, stamp, on, prefix)
+    rows = _CACHE.get(key)
+    if rows is None:
+        stmt = (select(PolicyParameter).where(PolicyParameter.effective_from <= on, LIVE)
+                .order_by(PolicyParameter.key, PolicyParameter.effective_from))
+        if prefix:
+            stmt = stmt.where(PolicyParameter.key.startswith(prefix))
+        rows = tuple(Param(row.id, row.key, row.value, row.effective_from, row.legal_ref)
+                     for row in session.scalars(stmt))
+        if len(_CACHE) >= _CACHE_MAX:
+            _CACHE.clear()  # dates and stamps move on; a refill is one query each
+        _CACHE[key] = rows
     out: dict[str, Param] = InForce(on)
-    for row in session.scalars(stmt):
-        out[row.key] = Param(row.id, row.key, row.value, row.effective_from, row.legal_ref)
+    for p in rows:  # in key and date order: the latest version of each key wins
+        out[p.key] = p
     return out
 
 

@@ -11,9 +11,28 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from shared.contracts.registry import EnterpriseRecord
-from shared.db import for_update
+from shared.db import for_update, utcnow
 from shared.tables import RegistryRecord
 from shared.tiers import Tier
+
+# Parsed records by their stored text (a record at a version never changes, and the model is frozen):
+# an event's handler reads back the record it has just remembered, and a redelivery or another
+# department's event brings the same text again, without paying for a second parse (issue 15).
+_PARSED: dict[str, EnterpriseRecord] = {}
+_PARSED_MAX = 512
+
+
+def _parsed(raw: str, record: EnterpriseRecord | None = None) -> EnterpriseRecord:
+    found = _PARSED.get(raw)
+    if found is None:
+        found = record if record is not None else EnterpriseRecord.model_validate_json(raw)
+        if len(_PARSED) >= _PARSED_MAX:
+            try:  # the oldest first (dicts keep insertion order); another thread may be at it too
+                _PARSED.pop(next(iter(_PARSED)), None)
+            except (RuntimeError, StopIteration):
+                pass
+        _PARSED[raw] = found
+    return found
 
 
 def remember(s: Session, record: EnterpriseRecord) -> EnterpriseRecord | None:
@@ -22,14 +41,18 @@ def remember(s: Session, record: EnterpriseRecord) -> EnterpriseRecord | None:
     newer — so `remember(...) is record` means "nothing changed"."""
     row = s.scalars(for_update(s, select(RegistryRecord).where(RegistryRecord.uscc == record.uscc))).first()
     if row is None:
-        s.add(RegistryRecord(uscc=record.uscc, version=record.version, park_id=record.park_id,
-                             record=record.model_dump_json()))
+        raw = record.model_dump_json()
+        s.add(RegistryRecord(uscc=record.uscc, version=record.version, park_id=record.park_id, record=raw,
+                             updated_at=utcnow()))
         s.flush()
+        _parsed(raw, record)
         return None
     if record.version <= row.version:
         return record
-    before = EnterpriseRecord.model_validate_json(row.record)
-    row.version, row.park_id, row.record = record.version, record.park_id, record.model_dump_json()
+    before = _parsed(row.record)
+    raw = record.model_dump_json()
+    row.version, row.park_id, row.record = record.version, record.park_id, raw
+    _parsed(raw, record)
     return before
 
 
@@ -40,7 +63,7 @@ def record_of(s: Session, uscc: str, lock: bool = False) -> EnterpriseRecord | N
         row = s.scalars(for_update(s, select(RegistryRecord).where(RegistryRecord.uscc == uscc))).first()
     else:
         row = s.get(RegistryRecord, uscc)
-    return EnterpriseRecord.model_validate_json(row.record) if row else None
+    return _parsed(row.record) if row else None
 
 
 def records(s: Session, usccs: Iterable[str] | None = None, park_id: str | None = None
@@ -53,7 +76,7 @@ def records(s: Session, usccs: Iterable[str] | None = None, park_id: str | None 
         stmt = stmt.where(RegistryRecord.park_id == park_id)
     out = {}
     for raw in s.scalars(stmt):
-        r = EnterpriseRecord.model_validate_json(raw)
+        r = EnterpriseRecord.model_validate_json(raw)  # many at once: not kept
         out[r.uscc] = r
     return out
 

@@ -1,5 +1,7 @@
 """The outbox relay's work (shared.bus runs it): claim unpublished rows by state with a lease,
 publish a claimed batch at once with its acks gathered, mark published only what JetStream acked.
+Rows this process's own transactions wrote while its relay runs come claimed already, handed over
+at commit (shared.db.Database.handoff): they skip `claim`, not `settle`.
 
 A relay that dies mid-batch leaves its rows to the next claim once its lease (`relay_lease_s`, a
 few seconds) has passed; what it had published already comes again with the same Nats-Msg-Id and
