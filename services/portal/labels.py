@@ -102,7 +102,7 @@ AUDIT_VERB_LABELS = {
     "set": "设定", "close": "办结", "accept": "受理", "resolve": "办结", "withhold": "暂停", "flag": "标记",
     "expire": "到期处理", "nominate": "推荐", "graduate": "出孵", "enter": "入孵", "designate": "认定",
     "add": "新增", "register": "登记", "announce_records": "重新公布档案", "start": "启动", "claimed": "申领",
-    "flagged": "更正标记", "put": "填报", "submit": "提交", "open": "提出", "sign": "签订", "answer": "答复",
+    "flagged": "更正标记", "submit": "提交", "open": "提出", "sign": "签订", "answer": "答复",
     "ask": "提问", "send": "发送", "due": "发出", "failed": "失败", "announce": "公布", "stage": "阶段变更",
     "attendance": "登记参加", "attendees": "登记参加", "invest": "投资", "repayment": "还款", "pay": "支付",
     "read": "查看", "recommend_city": "推荐至市级",

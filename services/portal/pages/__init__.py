@@ -10,13 +10,13 @@ from services.portal.pages import (awards, budgets, dashboard, enterprises, fina
                                   monitoring,
                                   notices, oversight, parks, payments, records, recoveries, report, requests, seasons,
                                   signin, talent, talent_reports, township, whatif)
-from services.portal.pages import scenarios, showcase
+from services.portal.pages import hotline, scenarios, showcase
 from services.portal.pages.common import nav_for
 
 router = APIRouter()
 for _pages in (signin, dashboard, mine, enterprises, records, awards, budgets, recoveries, payments, requests, talent,
                talent_reports, finance, loans, parks, imports, monitoring, seasons, oversight, whatif, township, report,
-               notices, intermediaries, scenarios, showcase):
+               notices, intermediaries, scenarios, showcase, hotline):
     router.include_router(_pages.router)
 
 __all__ = ["nav_for", "router"]

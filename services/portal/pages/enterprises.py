@@ -139,7 +139,7 @@ def registry_timeline(tl: dict, awards: list[dict], loans: list[dict], requests:
                                                          else REQUEST_STATE_LABELS.get(d.get("state"), "已办结")))
         elif kind.startswith("service_list."):
             tier = TIER_LABELS.get(d.get("tier") or "", "")
-            text = (f"列入专精特新企业金融服务名单" + (f"（{tier}）" if tier else "") if kind.endswith("joined")
+            text = ("列入专精特新企业金融服务名单" + (f"（{tier}）" if tier else "") if kind.endswith("joined")
                     else "移出金融服务名单")
         elif kind == "correction":
             action = str(d.get("action") or "")
