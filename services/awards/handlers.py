@@ -8,10 +8,11 @@ from sqlalchemy.orm import Session
 from services.awards.claims import service as claims
 from services.awards.corrections import service as corrections
 from services.awards.payables import service as payables
+from services.awards.projection import intermediaries
 from services.awards.projection import service as projection
 from shared.contracts.finance import EnterpriseListed, PayableRequested
 from shared.contracts.outreach import ContractSigned
-from shared.contracts.parks import IncubateePromoted, ParkDesignated
+from shared.contracts.parks import IncubateePromoted, IntermediaryChanged, ParkDesignated
 from shared.contracts.registry import (CertificationAdded, CertificationRevoked, CertificationVoided, EnterpriseChanged,
                                        EnterpriseDemoted, EnterpriseDeparted, EnterpriseEvent, EnterprisePromoted,
                                        EnterpriseRecorded, EnterpriseRegistered)
@@ -96,3 +97,9 @@ def payable_requested(s: Session, event: Event, data: PayableRequested) -> None:
     """The finance office asks the treasury to pay a subsidy quarter or a compensation share: one award
     of its programme, for the treasury to approve against that programme's budget."""
     payables.on_requested(s, event.id, data)
+
+
+@handlers.on(IntermediaryChanged)
+def intermediary_changed(s: Session, event: Event, data: IntermediaryChanged) -> None:
+    """Parks' intermediary directory, newest version of each entry: an intermediary payee is matched to it."""
+    intermediaries.remember(s, data)

@@ -261,18 +261,34 @@ class Payee(Table, table=True):
     bank_name: str = Field(max_length=200)  # 开户行
     account_cipher: str = Field(max_length=500)
     account_mask: str = Field(max_length=40)
+    # kind intermediary: the directory entry (parks' id) its name matched when the treasury set it
+    intermediary_id: int | None = Field(default=None)
     updated_by: str = Field(max_length=200)
     updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
 
 
+class KnownIntermediary(Table, table=True):
+    """The parks service's intermediary directory as awards knows it (srdi.parks.intermediary.changed.v1):
+    the newest version of each entry, keyed by parks' id. An intermediary payee is matched to it by name."""
+
+    __tablename__ = "known_intermediary"
+    id: int = Field(primary_key=True, sa_column_kwargs={"autoincrement": False})  # parks' intermediary id
+    name: str = Field(max_length=200, index=True)
+    kind: str = Field(max_length=20)
+    uscc: str | None = Field(default=None, max_length=18)
+    version: int
+    updated_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
+
+
 class PaymentBatch(Table, table=True):
-    """A payment batch the treasury builds from approved awards: draft → exported → settled."""
+    """A payment batch the treasury builds from approved awards: draft → exported → settled, or a draft
+    cancelled (its lines freed: the awards back in the queue)."""
 
     __tablename__ = "payment_batch"
     id: int | None = Field(default=None, primary_key=True)
     number: str = Field(max_length=30, unique=True)  # 批次号, ZF{year}-{id:05d}
-    state: str = Field(default="draft", max_length=20, index=True)  # draft, exported, settled
+    state: str = Field(default="draft", max_length=20, index=True)  # draft, exported, settled, cancelled
     count: int = 0
     amount_yuan: int = Field(default=0, sa_type=Money)
     note: str | None = Field(default=None, max_length=2000)
@@ -280,6 +296,9 @@ class PaymentBatch(Table, table=True):
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)
     exported_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
     settled_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    cancelled_at: dt.datetime | None = Field(default=None, sa_type=DateTime)
+    cancelled_by: str | None = Field(default=None, max_length=200)
+    cancel_reason: str | None = Field(default=None, max_length=2000)
 
 
 class PaymentLine(Table, table=True):

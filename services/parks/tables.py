@@ -97,6 +97,7 @@ class Intermediary(Table, table=True):
     kind: str = Field(max_length=20)  # intermediary, association
     uscc: str | None = Field(default=None, max_length=18)
     contact: str | None = Field(default=None, max_length=200)
+    version: int = Field(default=1)  # bumped with every change, announced with intermediary.changed.v1
     created_at: NaiveDatetime = Field(default_factory=utcnow)
 
 

@@ -27,6 +27,25 @@ class ParkRecorded(EventData):
                                      "bumped with every change (an older one never replaces a newer)")
 
 
+class IntermediaryChanged(EventData):
+    """An intermediary (中介机构) or association of the district's directory was registered or its entry
+    changed: the whole entry. The awards service matches an introducer award's payee to it."""
+
+    SERVICE = "parks"
+    NAME = "intermediary.changed.v1"
+    TITLE_ZH = "中介机构变更：中介机构名录新增或修改一家机构（整条记录）"
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"intermediary_id": 3, "name": "北京中关村科技服务有限公司", "kind": "intermediary",
+         "uscc": "91110108MA00XYY125", "contact": "李经理 010-69351234", "version": 1}]})
+    intermediary_id: int = Field(description="中介机构编号 / the intermediary's id")
+    name: str = Field(description="机构名称（唯一） / its name (unique in the directory)")
+    kind: str = Field(description="类型：intermediary 中介机构，association 商协会 / intermediary or association")
+    uscc: str | None = Field(None, description="机构的统一社会信用代码 / its unified social credit code")
+    contact: str | None = Field(None, description="联系方式 / contact")
+    version: int = Field(description="记录版本号（每变化一次加一，旧的不覆盖新的） / the entry's version, bumped with "
+                                     "every change (an older one never replaces a newer)")
+
+
 class ParkDesignated(EventData):
     """A park received a designation (featured park, 特色园区): the featured-park award follows."""
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 
 from sqlalchemy.orm import Session
 
+from services.awards import events
 from services.awards.carryover import repository, rules
 from services.awards.tables import ApprovalRefusal, Award, CarryOver
 from services.awards.workflow import repository as awards
@@ -62,6 +63,7 @@ def carry(s: Session, who: Principal, award_id: int, note: str | None = None, ye
     s.flush()
     audit.record(s, who.actor, "award.carried_over", "award", str(award.id), None,
                  {"from_year": refusal.year, "to_year": target, "amount_yuan": award.amount_yuan, "note": note})
+    events.carried_over(s, award, c)
     return _carried(c, award)
 
 

@@ -9,7 +9,7 @@ from shared.schemas import Body, Public, Text, UtcTime
 
 PayeeKind = Literal["enterprise", "park", "intermediary", "bank", "guarantor"]
 PAYEE = {"id": 3, "kind": "enterprise", "ref": "91110111MA01ABCD2U", "name": "北京某某科技有限公司",
-         "bank_name": "中国工商银行北京房山支行", "account_masked": "6222 **** **** 1234",
+         "bank_name": "中国工商银行北京房山支行", "account_masked": "6222 **** **** 1234", "intermediary_id": None,
          "updated_by": "treasury:-:wang", "updated_at": "2026-12-03T02:00:00Z"}
 
 
@@ -37,5 +37,7 @@ class PayeePublic(Public):
     name: str = Field(description="户名 / the account holder")
     bank_name: str = Field(description="开户行 / the bank")
     account_masked: str = Field(description="账号（脱敏） / the account number, masked")
+    intermediary_id: int | None = Field(None, description="中介机构名录编号（类型为中介机构时：按名称匹配的园区服务名录条目） / "
+                                                          "kind intermediary: the directory entry its name matched")
     updated_by: str = Field(description="最后修改人 / who last set it")
     updated_at: UtcTime = Field(description="最后修改时间（UTC） / when it was last set (UTC)")

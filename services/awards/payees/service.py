@@ -17,6 +17,7 @@ from sqlalchemy.orm import Session
 
 from services.awards.payees import repository, rules
 from services.awards.payees.schemas import PayeePublic
+from services.awards.projection import intermediaries
 from services.awards.tables import Payee
 from shared import audit
 from shared.auth import Principal
@@ -67,29 +68,43 @@ def _masked(p: Payee | None) -> dict | None:
 
 def put(s: Session, who: Principal, cipher: AccountCipher, kind: str, ref: str, name: str, bank_name: str,
         account: str) -> Payee:
-    """Create or update the payee of (kind, ref); audited with the account masked before and after."""
+    """Create or update the payee of (kind, ref); audited with the account masked before and after. An
+    intermediary must be in the directory parks announces, under the name the award carries (422
+    `unknown-intermediary`): the payee records its id."""
     digits = rules.normal_account(account)
     if digits is None:
         raise field_error("account", "银行账号须为 8–32 位数字", "an account number is 8 to 32 digits", "invalid-account")
+    directory_id = None
+    if kind == "intermediary":
+        known = intermediaries.named(s, ref)
+        if known is None:
+            raise field_error("ref", f"收款方“{ref}”不在中介机构名录中：请先在中介机构名录中登记（名称须与奖励所载一致）",
+                              f"the intermediary directory has no '{ref}': register it in the parks service's "
+                              "directory first, under the name the award carries", "unknown-intermediary")
+        directory_id = known.id
     p = repository.of(s, kind, ref, lock=True)
     before = _masked(p)
     if p is None:
         p = Payee(kind=kind, ref=ref, name=name, bank_name=bank_name, account_cipher=cipher.seal(digits),
-                  account_mask=rules.mask(digits), updated_by=who.actor)
+                  account_mask=rules.mask(digits), intermediary_id=directory_id, updated_by=who.actor)
         s.add(p)
     else:
-        if (p.name, p.bank_name, cipher.open(p.account_cipher)) == (name, bank_name, digits):
+        if (p.name, p.bank_name, cipher.open(p.account_cipher), p.intermediary_id) == (name, bank_name, digits,
+                                                                                        directory_id):
             return p  # the same again: nothing written
         p.name, p.bank_name, p.updated_by, p.updated_at = name, bank_name, who.actor, utcnow()
+        p.intermediary_id = directory_id
         p.account_cipher, p.account_mask = cipher.seal(digits), rules.mask(digits)
     s.flush()
-    audit.record(s, who.actor, "payee.set", "payee", str(p.id), before, {"kind": kind, "ref": ref, **_masked(p)})
+    audit.record(s, who.actor, "payee.set", "payee", str(p.id), before,
+                 {"kind": kind, "ref": ref, **_masked(p), **({"intermediary_id": directory_id} if directory_id else {})})
     return p
 
 
 def public(p: Payee) -> PayeePublic:
     return PayeePublic(id=p.id, kind=p.kind, ref=p.ref, name=p.name, bank_name=p.bank_name,
-                       account_masked=p.account_mask, updated_by=p.updated_by, updated_at=p.updated_at)
+                       account_masked=p.account_mask, intermediary_id=p.intermediary_id, updated_by=p.updated_by,
+                       updated_at=p.updated_at)
 
 
 def get(s: Session, payee_id: int) -> PayeePublic:

@@ -15,6 +15,7 @@ from services.awards.payments.schemas import (
     BatchIn,
     BatchPublic,
     BatchState,
+    CancelIn,
     Queue,
     ResultIn,
 )
@@ -74,6 +75,16 @@ def export_batch(batch_id: BatchId, who: Treasurer, session: WriteSession, reque
     The file for the payment system: Chinese headers, a line per award (the account in full), then the checksum
     line (count, sum, SHA-256); the first export marks the batch exported."""
     return service.export(session, who, cipher_of(request.app.state), batch_id, format)
+
+
+@router.post("/payment-batches/{batch_id}/cancel", summary="取消未导出的支付批次（区财政局） / Cancel a draft batch "
+                                                           "(区财政局)",
+             responses={409: {"description": "批次已导出，不能取消 / the batch was exported: record its result"}})
+def cancel_batch(batch_id: BatchId, body: CancelIn, who: Treasurer, session: WriteSession) -> BatchDetail:
+    """取消尚未导出的草稿批次：其中的奖励回到待支付（仍为已批准、预算仍预留）；再次取消不再改变任何东西。已导出的批次不能取消。
+    Cancels a draft batch: its awards go back to the queue (still approved and reserved); cancelling again changes
+    nothing. An exported batch cannot be cancelled (409 `already-exported`)."""
+    return service.detail(session, service.cancel(session, who, batch_id, body.reason))
 
 
 async def _raw_body(request: Request) -> bytes:

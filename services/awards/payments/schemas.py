@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field
 
 from shared.schemas import Body, LongText, Public, RowId, Text, UtcTime
 
-BatchState = Literal["draft", "exported", "settled"]
+BatchState = Literal["draft", "exported", "settled", "cancelled"]
 LINE = {"seq": 1, "award_id": 12, "program": "tier", "uscc": "91110111MA01ABCD2U", "payee_id": 3,
         "payee_name": "北京某某科技有限公司", "bank_name": "中国工商银行北京房山支行",
         "account_masked": "6222 **** **** 1234", "amount_yuan": 300000, "purpose": "层级奖励（奖励编号 12）",
@@ -15,7 +15,8 @@ LINE = {"seq": 1, "award_id": 12, "program": "tier", "uscc": "91110111MA01ABCD2U
 BATCH = {"id": 1, "number": "ZF2026-00001", "state": "exported", "count": 1, "amount_yuan": 300000,
          "paid_count": 0, "paid_yuan": 0, "returned_count": 0, "returned_yuan": 0, "note": None,
          "created_by": "treasury:-:wang", "created_at": "2026-12-03T02:00:00Z",
-         "exported_at": "2026-12-03T02:10:00Z", "settled_at": None}
+         "exported_at": "2026-12-03T02:10:00Z", "settled_at": None, "cancelled_at": None, "cancelled_by": None,
+         "cancel_reason": None}
 
 QUEUE_ITEM = {"award_id": 13, "program": "tier", "uscc": "91110111MA01ABCD2U", "payee": "91110111MA01ABCD2U",
               "payee_type": "enterprise", "amount_yuan": 300000, "budget_year": 2026, "payee_id": 3,
@@ -30,6 +31,12 @@ class BatchIn(Body):
                                                       "awards (none: every approved award with a payee record not in "
                                                       "an open batch)")
     note: LongText | None = Field(None, description="说明 / a note")
+
+
+class CancelIn(Body):
+    model_config = ConfigDict(json_schema_extra={"examples": [{"reason": "收款方账户待核实，重新编批"}]})
+
+    reason: LongText = Field(description="取消原因 / why the batch is cancelled")
 
 
 class ResultLineIn(Body):
@@ -76,7 +83,7 @@ class BatchPublic(Public):
 
     id: int = Field(description="批次编号 / the batch's id")
     number: str = Field(description="批次号 / the batch number")
-    state: BatchState = Field(description="状态：draft 草稿、exported 已导出、settled 已办结 / the state")
+    state: BatchState = Field(description="状态：draft 草稿、exported 已导出、settled 已办结、cancelled 已取消 / the state")
     count: int = Field(description="笔数 / lines")
     amount_yuan: int = Field(description="金额合计（元） / the total, in 元")
     paid_count: int = Field(description="已支付笔数 / lines paid")
@@ -88,6 +95,9 @@ class BatchPublic(Public):
     created_at: UtcTime = Field(description="生成时间（UTC） / when it was built")
     exported_at: UtcTime | None = Field(description="首次导出时间（UTC） / when it was first exported")
     settled_at: UtcTime | None = Field(description="办结时间（UTC） / when every line had a result")
+    cancelled_at: UtcTime | None = Field(None, description="取消时间（UTC） / when the draft was cancelled")
+    cancelled_by: str | None = Field(None, description="取消人 / who cancelled it")
+    cancel_reason: str | None = Field(None, description="取消原因 / why it was cancelled")
 
 
 class BatchDetail(BatchPublic):

@@ -96,6 +96,35 @@ def _batch(s: Session, batch_id: int, lock: bool = False) -> PaymentBatch:
     return b
 
 
+def _not_cancelled(b: PaymentBatch) -> None:
+    if b.state == "cancelled":
+        raise Problem(409, "batch-cancelled", f"支付批次 {b.number} 已取消，不能导出或登记结果",
+                      f"Payment batch {b.number} was cancelled: it cannot be exported nor take a result",
+                      state=b.state)
+
+
+def cancel(s: Session, who: Principal, batch_id: int, reason: str) -> PaymentBatch:
+    """A draft batch cancelled: its lines freed (`open_award_id` NULL), so its awards are back in the
+    payment queue, still approved and reserved; no money moves. Cancelling it again answers the same
+    batch and writes nothing. Once exported the file may already be in the payment system: 409
+    `already-exported` (record its result instead; a line not paid is reported `returned`)."""
+    b = _batch(s, batch_id, lock=True)
+    if b.state == "cancelled":
+        return b
+    if b.state != "draft":
+        raise Problem(409, "already-exported", f"支付批次 {b.number} 已导出，不能取消：请登记支付系统的结果（未支付的按退回登记）",
+                      f"Payment batch {b.number} was exported and cannot be cancelled: record the payment system's "
+                      "result (a line not paid is reported returned)", state=b.state)
+    lines = repository.lines(s, b.id)
+    for x in lines:
+        x.open_award_id = None  # back in the queue
+    b.state, b.cancelled_at, b.cancelled_by, b.cancel_reason = "cancelled", utcnow(), who.actor, reason
+    s.flush()
+    audit.record(s, who.actor, "payment_batch.cancelled", "payment_batch", str(b.id), {"state": "draft"},
+                 {"state": "cancelled", "reason": reason, "award_ids": [x.award_id for x in lines]})
+    return b
+
+
 def export_rows(cipher: AccountCipher, b: PaymentBatch, lines: list[PaymentLine]) -> list[list]:
     return [[x.seq, b.number, x.award_id, x.payee_name, x.bank_name, cipher.open(x.account_cipher), x.amount_yuan,
              x.purpose] for x in lines]
@@ -105,6 +134,7 @@ def export(s: Session, who: Principal, cipher: AccountCipher, batch_id: int, kin
     """The payment system's file: the lines with the accounts in full, then the checksum line. The
     first export moves a draft to exported (audited); later exports are the same file."""
     b = _batch(s, batch_id, lock=True)
+    _not_cancelled(b)
     rows = export_rows(cipher, b, repository.lines(s, b.id))
     if b.state == "draft":
         b.state, b.exported_at = "exported", utcnow()
@@ -156,6 +186,7 @@ def record_result(s: Session, who: Principal, batch_id: int, items: list[rules.R
     a returned line records the reason and puts the award back in the queue. A line that already has
     the same result is skipped: the same file twice changes nothing."""
     b = _batch(s, batch_id, lock=True)
+    _not_cancelled(b)
     if b.state == "draft":
         raise Problem(409, "not-exported", "支付批次尚未导出，不能登记支付结果",
                       "The batch has not been exported: there is no result to record", state=b.state)
@@ -247,7 +278,8 @@ def public(b: PaymentBatch, lines: list[PaymentLine]) -> dict:
     paid = [x for x in lines if x.result == "paid"]
     returned = [x for x in lines if x.result == "returned"]
     return {c: getattr(b, c) for c in ("id", "number", "state", "count", "amount_yuan", "note", "created_by",
-                                       "created_at", "exported_at", "settled_at")} | {
+                                       "created_at", "exported_at", "settled_at", "cancelled_at", "cancelled_by",
+                                       "cancel_reason")} | {
         "paid_count": len(paid), "paid_yuan": sum(x.amount_yuan for x in paid),
         "returned_count": len(returned), "returned_yuan": sum(x.amount_yuan for x in returned)}
 

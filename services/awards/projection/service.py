@@ -23,8 +23,10 @@ from shared.contracts.registry import (CertificationAdded, CertificationRecord, 
 
 
 def remembered(s: Session, data: EnterpriseEvent) -> EnterpriseRecord:
-    """Keep the event's record if it is newer than the one held; the newest held either way."""
-    projection.remember(s, data.record)
+    """Keep the event's record if it is newer than the one held; the newest held either way. When
+    it was kept, it is the newest, its row locked by `remember`: no second read."""
+    if projection.remember(s, data.record) is not data.record:
+        return data.record
     return locked_record(s, data.uscc) or data.record
 
 

@@ -8,12 +8,13 @@ import datetime as dt
 
 from sqlalchemy.orm import Session
 
+from services.awards import events
 from services.awards.ledger.service import book
 from services.awards.recoveries import repository, rules
 from services.awards.recoveries.schemas import ReceivableDetail, ReceivablePublic
+from services.awards.rules import voucher_key
 from services.awards.tables import Award, Receivable, Repayment
 from services.awards.workflow import repository as awards
-from services.awards.rules import voucher_key
 from shared import audit, clock
 from shared.auth import Principal
 from shared.errors import Problem, field_error, not_found
@@ -31,7 +32,13 @@ def open_for(s: Session, award: Award, on: dt.date, actor: str, reason: str | No
     s.flush()
     audit.record(s, actor, "receivable.opened", "receivable", str(r.id), None,
                  {"award_id": award.id, "amount_yuan": r.amount_yuan, "due_on": r.due_on.isoformat()})
+    events.receivable_changed(s, r, award, version=1)
     return r
+
+
+def _version(s: Session, r: Receivable) -> int:
+    """1 when opened, +1 per repayment, +1 for the write-off: the receivable.changed event's version."""
+    return 1 + len(repository.repayments_of(s, r.id)) + (r.state == "written_off")
 
 
 def _owed(s: Session, who: Principal, receivable_id: int, act_zh: str, act_en: str) -> Receivable:
@@ -73,8 +80,9 @@ def repay(s: Session, who: Principal, receivable_id: int, amount: int, on: dt.da
                       award_id=paid.award_id if paid else None)
     before = {"state": r.state, "recovered_yuan": r.recovered_yuan}
     award = s.get(Award, r.award_id)
-    s.add(Repayment(receivable_id=r.id, amount_yuan=amount, repaid_on=on, voucher=voucher, voucher_key=key,
-                    note=note, actor=who.actor))
+    repayment = Repayment(receivable_id=r.id, amount_yuan=amount, repaid_on=on, voucher=voucher, voucher_key=key,
+                          note=note, actor=who.actor)
+    s.add(repayment)
     book(s, award, "recovered", amount, on, who.actor, note or "追回款到账 / repayment received",
          budget_year=r.budget_year, voucher=voucher)
     r.recovered_yuan += amount
@@ -83,6 +91,7 @@ def repay(s: Session, who: Principal, receivable_id: int, amount: int, on: dt.da
     audit.record(s, who.actor, "receivable.repaid", "receivable", str(r.id), before,
                  {"state": r.state, "recovered_yuan": r.recovered_yuan, "amount_yuan": amount,
                   "on": on.isoformat(), "voucher": voucher})
+    events.receivable_changed(s, r, award, _version(s, r), repayment)
     return r
 
 
@@ -91,12 +100,14 @@ def write_off(s: Session, who: Principal, receivable_id: int, reason: str) -> Re
     r = _owed(s, who, receivable_id, "核销", "written off")
     left = rules.outstanding(r.amount_yuan, r.recovered_yuan, r.state)
     before = {"state": r.state, "recovered_yuan": r.recovered_yuan}
-    book(s, s.get(Award, r.award_id), "written_off", left, clock.today(), who.actor, reason,
+    award = s.get(Award, r.award_id)
+    book(s, award, "written_off", left, clock.today(), who.actor, reason,
          budget_year=r.budget_year)
     r.state, r.closed_reason = "written_off", reason[:2000]
     s.flush()
     audit.record(s, who.actor, "receivable.written_off", "receivable", str(r.id), before,
                  {"state": r.state, "written_off_yuan": left, "reason": reason})
+    events.receivable_changed(s, r, award, _version(s, r))
     return r
 
 

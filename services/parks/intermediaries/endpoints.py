@@ -5,10 +5,17 @@ from typing import Annotated
 
 from fastapi import APIRouter, Path
 
-from services.parks.auth import IntermediaryReader, IntermediaryRegistrar, ServiceRecorder
+from services.parks.auth import (
+    IntermediaryReader,
+    IntermediaryRegistrar,
+    ParkAnnouncer,
+    ServiceRecorder,
+)
 from services.parks.intermediaries import repository, service
 from services.parks.intermediaries.schemas import (
+    IntermediariesAnnounced,
     IntermediaryIn,
+    IntermediaryPatch,
     IntermediaryPublic,
     ServiceRecordIn,
     ServiceRecordPublic,
@@ -51,6 +58,24 @@ def get_intermediary(intermediary_id: IntermediaryId, who: IntermediaryReader,
     """一家中介机构或商协会。
     One intermediary or association."""
     return repository.get(session, who, intermediary_id)
+
+
+@router.patch("/intermediaries/{intermediary_id}", summary="修改中介机构名录信息 / Change an intermediary's entry",
+              responses={409: {"description": "名称已属另一机构 / another intermediary has the name"}})
+def update_intermediary(intermediary_id: IntermediaryId, body: IntermediaryPatch, who: IntermediaryRegistrar,
+                        session: WriteSession) -> IntermediaryPublic:
+    """只修改给出的字段（null 清空可选字段）；名称与其他机构重复时 409；留痕审计并公布 intermediary.changed.v1。
+    Only the fields given change (null clears an optional one); 409 for another's name; audited and announced
+    (intermediary.changed.v1)."""
+    return service.update_intermediary(session, who.actor, repository.get_locked(session, who, intermediary_id), body)
+
+
+@router.post("/admin/announce-intermediaries", summary="重新公布中介机构名录 / Announce every intermediary as it stands")
+def announce_intermediaries(who: ParkAnnouncer, session: WriteSession) -> IntermediariesAnnounced:
+    """每家机构一条 intermediary.changed.v1（当前版本）：奖励服务由此得知上线前已登记的机构；重复执行不改变其已有记录；留痕审计。
+    One intermediary.changed.v1 per entry at its current version: the awards service learns the intermediaries
+    registered before it listened; repeating it changes nothing there; audited."""
+    return IntermediariesAnnounced(announced=service.announce_intermediaries(session, who.actor))
 
 
 @router.post("/intermediaries/{intermediary_id}/services", status_code=201,

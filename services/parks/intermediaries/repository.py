@@ -9,6 +9,7 @@ from sqlalchemy.orm import Session
 from services.parks.parks import repository as parks
 from services.parks.tables import Enterprise, Intermediary, ServiceRecord
 from shared.auth import Principal
+from shared.db import for_update
 from shared.errors import not_found
 
 
@@ -42,6 +43,17 @@ def page(s: Session, who: Principal, after: int | None, limit: int) -> list[Inte
     if after is not None:
         stmt = stmt.where(Intermediary.id > after)
     return list(s.scalars(stmt))
+
+
+def get_locked(s: Session, who: Principal, intermediary_id: int) -> Intermediary:
+    m = s.scalars(for_update(s, readable(who).where(Intermediary.id == intermediary_id))).first()
+    if m is None:
+        raise not_found("中介机构", "Intermediary", str(intermediary_id))
+    return m
+
+
+def every(s: Session) -> list[Intermediary]:
+    return list(s.scalars(select(Intermediary).order_by(Intermediary.id)))
 
 
 def named(s: Session, name: str) -> Intermediary | None:

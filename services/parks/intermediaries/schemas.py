@@ -4,7 +4,7 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, StringConstraints
+from pydantic import ConfigDict, Field, StringConstraints, model_validator
 
 from shared.schemas import USCC, Body, FactDay, LongText, Public, Text
 
@@ -40,6 +40,26 @@ class IntermediaryIn(Body):
     contact: Text | None = Field(None, description=CONTACT)
 
 
+class IntermediaryPatch(Body):
+    """要修改的名录字段 / Fields to change (null clears an optional one); at least one."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"contact": "王经理 010-69351111"}]})
+
+    name: Text | None = Field(None, description=NAME + "；不能清空 / cannot be cleared")
+    kind: IntermediaryKind | None = Field(None, description=KIND + "；不能清空 / cannot be cleared")
+    uscc: USCC | None = Field(None, description=ORG_USCC)
+    contact: Text | None = Field(None, description=CONTACT)
+
+    @model_validator(mode="after")
+    def _something(self):
+        if not self.model_fields_set:
+            raise ValueError("至少修改一项 / change at least one field")
+        for required in ("name", "kind"):
+            if required in self.model_fields_set and getattr(self, required) is None:
+                raise ValueError(f"{required} 不能清空 / {required} cannot be cleared")
+        return self
+
+
 class IntermediaryPublic(Public):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [
         {"id": 3, **INTERMEDIARY_EXAMPLE}]})
@@ -49,6 +69,17 @@ class IntermediaryPublic(Public):
     kind: str = Field(description=KIND)
     uscc: str | None = Field(description=ORG_USCC)
     contact: str | None = Field(description=CONTACT)
+    version: int = Field(1, description="记录版本号（每次修改加一，随 intermediary.changed.v1 公布） / the entry's version, "
+                                        "bumped with every change (announced with intermediary.changed.v1)")
+
+
+class IntermediariesAnnounced(Public):
+    """重新公布的机构数 / How many intermediaries were announced."""
+
+    model_config = ConfigDict(json_schema_extra={"examples": [{"announced": 40}]})
+
+    announced: int = Field(description="公布的机构数（intermediary.changed.v1） / entries announced "
+                                       "(intermediary.changed.v1)")
 
 
 class ServiceRecordIn(Body):

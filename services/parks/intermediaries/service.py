@@ -1,11 +1,15 @@
-"""Intermediaries use cases: register one, record a service it gave. Never commit."""
+"""Intermediaries use cases: register one, change its entry (each announced whole: intermediary.changed.v1,
+in the same transaction), record a service it gave. Never commit."""
 from __future__ import annotations
 
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
+from services.parks import events
 from services.parks.intermediaries import repository
 from services.parks.intermediaries.schemas import (
     IntermediaryIn,
+    IntermediaryPatch,
     IntermediaryPublic,
     ServiceRecordIn,
     ServiceRecordPublic,
@@ -29,7 +33,47 @@ def create_intermediary(s: Session, actor: str, body: IntermediaryIn) -> Interme
                        f"An intermediary named {body.name} exists already"))
     audit.record(s, actor, "intermediary.create", "intermediary", str(m.id), None,
                  IntermediaryPublic.model_validate(m).model_dump(mode="json"))
+    events.intermediary_changed(s, m)  # the awards service matches an introducer's payee to it
     return m
+
+
+def update_intermediary(s: Session, actor: str, m: Intermediary, body: IntermediaryPatch) -> Intermediary:
+    """Change a directory entry (the fields given; the name stays unique): the version bumped, audited and
+    announced. The same values again change nothing and announce nothing."""
+    changes = {k: v for k, v in body.model_dump(include=body.model_fields_set).items() if getattr(m, k) != v}
+    if not changes:
+        return m
+    if "name" in changes:
+        same = repository.named(s, changes["name"])
+        if same is not None and same.id != m.id:
+            raise Problem(409, "intermediary-exists", f"中介机构已登记：{changes['name']}",
+                          f"An intermediary named {changes['name']} exists already")
+    before = IntermediaryPublic.model_validate(m).model_dump(mode="json")
+    for k, v in changes.items():
+        setattr(m, k, v)
+    m.version += 1
+    try:
+        with s.begin_nested():
+            s.flush()
+    except IntegrityError:  # a racing registration took the name
+        raise Problem(409, "intermediary-exists", f"中介机构已登记：{changes.get('name')}",
+                      f"An intermediary named {changes.get('name')} exists already") from None
+    audit.record(s, actor, "intermediary.update", "intermediary", str(m.id), before,
+                 IntermediaryPublic.model_validate(m).model_dump(mode="json"))
+    events.intermediary_changed(s, m)
+    return m
+
+
+def announce_intermediaries(s: Session, actor: str) -> int:
+    """Re-announce every directory entry as it stands (its current version): the awards service learns
+    the intermediaries registered before it listened; it keeps the newest version, so a repeat changes
+    nothing there."""
+    n = 0
+    for m in repository.every(s):
+        events.intermediary_changed(s, m)
+        n += 1
+    audit.record(s, actor, "intermediary.announce", "intermediary", "*", None, {"announced": n})
+    return n
 
 
 def add_service_record(s: Session, who: Principal, intermediary_id: int, body: ServiceRecordIn) -> ServiceRecord:

@@ -17,7 +17,7 @@ from services.portal.session import PortalError, User, flash
 
 router = APIRouter()
 
-BATCH_STATES = {"draft": "草稿（未导出）", "exported": "已导出，待回盘", "settled": "已办结"}
+BATCH_STATES = {"draft": "草稿（未导出）", "exported": "已导出，待回盘", "settled": "已办结", "cancelled": "已取消"}
 RESULTS = {"paid": "已支付", "returned": "已退回"}
 PAYEE_KINDS = {"enterprise": "企业", "park": "园区运营方", "intermediary": "中介机构", "bank": "银行"}
 # Which field of the payee form a refusal of the awards service is about (said beside it).
@@ -148,4 +148,23 @@ async def result(request: Request, bid: int, user: Annotated[User, page_user("pa
         return await _batch(request, user, bid, 422, result_error=e.zh, result_lines=e.errors)
     flash(request, "ok", f"已登记支付结果：已支付 {b['paid_count']} 笔，已退回 {b['returned_count']} 笔"
                          f"（退回的奖励已回到待支付）；批次状态：{BATCH_STATES.get(b['state'], b['state'])}。")
+    return back_to(request, f"/payments/batches/{bid}", "/payments")
+
+
+@router.post("/payments/batches/{bid}/cancel", dependencies=[CsrfChecked])
+async def cancel(request: Request, bid: int, user: Annotated[User, page_user("payments")],
+                 reason: Annotated[str, Form()] = ""):
+    """A draft batch cancelled with its reason: its awards back in the queue (the awards service refuses an
+    exported batch; what it says is shown beside the field)."""
+    if user.role != "treasury":
+        raise PortalError(403, "只有区财政局可以取消支付批次。")
+    if not reason.strip():
+        return await _batch(request, user, bid, 422, cancel_error="请填写取消原因。")
+    try:
+        b = await api(request, user).post("awards", f"/payment-batches/{bid}/cancel", json={"reason": reason.strip()})
+    except ServiceError as e:
+        if e.status in (401, 403, 404):
+            raise
+        return await _batch(request, user, bid, 422, cancel_error=e.said())
+    flash(request, "ok", f"已取消支付批次 {b['number']}：{b['count']} 笔奖励已回到待支付（仍为已批准，预算仍预留）。")
     return back_to(request, f"/payments/batches/{bid}", "/payments")

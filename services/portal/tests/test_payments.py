@@ -75,3 +75,43 @@ async def test_treasury_pays_a_batch_from_the_page(portal, suite):
     assert (await portal.http.get(f"{detail}/export.csv")).status_code == 403
     await portal.login("talent")
     assert (await portal.http.get("/payments")).status_code == 403
+
+
+async def test_treasury_cancels_a_draft_batch_from_the_page(portal, suite):
+    """取消 on a draft batch: the reason required (said beside the field), the award back in the queue; an
+    exported batch shows no 取消 and the awards service's refusal is said if it is posted anyway."""
+    await fund(suite)
+    uscc = make_uscc()
+    award = await approved_award(suite, uscc)
+    await portal.login("treasury")
+    r = await portal.post("/payments/payees", {"kind": "enterprise", "ref": uscc, "name": "北京取消批次丙公司",
+                                               "bank_name": "工商银行房山支行", "account": "6222020200005555"},
+                          page="/payments")
+    assert r.status_code == 303, r.text
+    r = await portal.post("/payments/batches", {"award_id": [str(award)]}, page="/payments")
+    assert r.status_code == 303, r.text
+    detail = r.headers["location"]
+    page = (await portal.http.get(detail)).text
+    assert 'id="cancel-reason"' in page and "取消本批次" in page
+    assert f'id="queue-{award}"' not in (await portal.http.get("/payments")).text
+    r = await portal.post(f"{detail}/cancel", {"reason": " "}, page=detail)
+    assert r.status_code == 422 and 'id="cancel-reason-error"' in r.text and "请填写取消原因" in r.text
+    r = await portal.post(f"{detail}/cancel", {"reason": "账户待核实"}, page=detail)
+    assert r.status_code == 303, r.text
+    page = (await portal.http.get(detail)).text
+    assert "已取消" in page and "账户待核实" in page and 'id="cancel-reason"' not in page
+    assert "export.csv" not in page and 'id="result-file"' not in page
+    no_raw_code(page, detail)
+    assert f'id="queue-{award}"' in (await portal.http.get("/payments")).text
+    assert (await suite.client("awards").get(f"/api/v1/awards/{award}")).json()["state"] == "approved"
+
+    r = await portal.post("/payments/batches", {"award_id": [str(award)]}, page="/payments")
+    assert r.status_code == 303, r.text
+    exported = r.headers["location"]
+    assert (await portal.http.get(f"{exported}/export.csv")).status_code == 200
+    page = (await portal.http.get(exported)).text
+    assert 'id="cancel-reason"' not in page
+    r = await portal.post(f"{exported}/cancel", {"reason": "晚了"}, page=exported)
+    assert r.status_code == 422 and 'id="cancel-reason-error"' in r.text and "已导出" in r.text
+    await portal.login("econ")
+    assert (await portal.post(f"{exported}/cancel", {"reason": "x"}, page=exported)).status_code == 403

@@ -219,3 +219,59 @@ async def test_batch_round_trip(approved, suite):
     assert await queue_ids(suite) == [c]
     listed = (await suite.client("awards", role="auditor").get("/api/v1/payment-batches")).json()["items"]
     assert [x["id"] for x in listed] == [second, bid]
+
+
+async def test_cancel_a_draft_batch(approved, suite):
+    """A draft batch cancelled: its award back in the queue (still approved, still reserved), the batch
+    neither exported nor taking a result; cancelling twice is one effect; an exported batch is not cancelled."""
+    c = approved[C]
+    assert (await treasury(suite).put("/api/v1/payees", json={
+        "kind": "enterprise", "ref": C, "name": f"企业{C[-4:]}", "bank_name": "农业银行房山支行",
+        "account": "6228480000004444"})).status_code == 200
+    before = await figures(suite)
+    r = await treasury(suite).post("/api/v1/payment-batches", json={"award_ids": [c]})
+    assert r.status_code == 201, r.text
+    bid = r.json()["id"]
+    assert c not in await queue_ids(suite)
+    path = f"/api/v1/payment-batches/{bid}/cancel"
+    assert (await suite.client("awards", role="econ").post(path, json={"reason": "x"})).status_code == 403
+    for bad in ({}, {"reason": ""}, {"reason": "x", "more": 1}):
+        r = await treasury(suite).post(path, json=bad)
+        assert r.status_code == 422 and "detail_zh" in r.json(), r.text
+    assert (await treasury(suite).post("/api/v1/payment-batches/999999/cancel", json={"reason": "x"})
+            ).status_code == 404
+    for _ in range(2):  # the second time: the same answer, nothing written
+        r = await treasury(suite).post(path, json={"reason": "账户待核实"})
+        assert r.status_code == 200, r.text
+        done = r.json()
+        assert (done["state"], done["cancel_reason"]) == ("cancelled", "账户待核实")
+        assert done["cancelled_by"].startswith("treasury")
+        assert done["cancelled_at"] and [x["result"] for x in done["lines"]] == [None]
+    keyed = {"Idempotency-Key": "cancel-1"}
+    again = await treasury(suite).post(path, json={"reason": "账户待核实"}, headers=keyed)
+    assert again.status_code == 200 and again.json()["state"] == "cancelled"
+    log = (await suite.client("awards", role="auditor").get(
+        "/api/v1/audit-log", params={"object_type": "payment_batch", "object_id": str(bid)})).json()["items"]
+    assert [e["action"] for e in log].count("payment_batch.cancelled") == 1
+    assert c in await queue_ids(suite)
+    assert (await suite.client("awards").get(f"/api/v1/awards/{c}")).json()["state"] == "approved"
+    assert await figures(suite) == before  # cancelling moves no money
+    r = await treasury(suite).get(f"/api/v1/payment-batches/{bid}/export", params={"format": "csv"})
+    assert r.status_code == 409 and kind(r) == "batch-cancelled" and r.json()["detail_en"]
+    r = await treasury(suite).post(f"/api/v1/payment-batches/{bid}/result",
+                                   json={"lines": [{"seq": 1, "result": "paid", "voucher": "FS-C-1"}]})
+    assert r.status_code == 409 and kind(r) == "batch-cancelled"
+    listed = (await suite.client("awards", role="auditor").get(
+        "/api/v1/payment-batches", params={"state": "cancelled"})).json()["items"]
+    assert [x["id"] for x in listed] == [bid]
+
+    # the one-open-batch key is free: a new batch takes the award; once exported it is not cancelled
+    r = await treasury(suite).post("/api/v1/payment-batches", json={"award_ids": [c]})
+    assert r.status_code == 201, r.text
+    other = r.json()["id"]
+    assert (await treasury(suite).get(f"/api/v1/payment-batches/{other}/export")).status_code == 200
+    r = await treasury(suite).post(f"/api/v1/payment-batches/{other}/cancel", json={"reason": "晚了"})
+    assert r.status_code == 409 and kind(r) == "already-exported" and r.json()["state"] == "exported"
+    assert (await suite.client("awards").get(f"/api/v1/payment-batches/{other}")).json()["state"] == "exported"
+    assert c not in await queue_ids(suite)
+    assert await figures(suite) == before

@@ -101,3 +101,15 @@ async def test_carry_over_into_next_years_budget(refused, suite, monkeypatch):
     assert (nxt["carried_over_yuan"], nxt["reserved_yuan"], nxt["remaining_yuan"]) == (0, 300_000, 200_000)
     assert (await suite.client("awards").get(f"/api/v1/budgets/{NEXT}/carried-over")).json()["items"] == []
     assert kind(await treasury(suite).post(f"/api/v1/awards/{b}/carry-over")) == "invalid-state"
+
+
+async def test_a_carry_over_is_announced_once(refused, suite):
+    """award.carried_over.v1: the award's record with the carry-over, once however often it is carried."""
+    from services.awards.tests.recoveries.test_recoveries import published
+    from shared.contracts.awards import AwardCarriedOver
+
+    [d] = await published(suite, AwardCarriedOver.subject(), "award_id", refused["b"])
+    assert (d["from_year"], d["to_year"], d["state"], d["amount_yuan"], d["uscc"], d["note"]) == (
+        YEAR, NEXT, "reviewed", 300_000, B, "预算用尽")
+    AwardCarriedOver.model_validate(d)
+    assert await published(suite, AwardCarriedOver.subject(), "award_id", refused["d"]) == []

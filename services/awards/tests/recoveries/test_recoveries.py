@@ -150,3 +150,44 @@ async def test_write_off_what_cannot_be_recovered(clawed, suite):
     log = (await suite.client("awards", role="auditor").get(
         "/api/v1/audit-log", params={"object_type": "receivable", "object_id": str(rw["id"])})).json()["items"]
     assert {e["action"] for e in log} >= {"receivable.opened", "receivable.repaid", "receivable.written_off"}
+
+
+async def published(suite, subject: str, key: str, value) -> list[dict]:
+    """The data of awards' events of `subject` whose `key` is `value`, oldest first, once the relay has
+    published every one of them (waited on, not slept)."""
+    import orjson
+    from sqlalchemy import select
+
+    from shared.tables import Outbox
+
+    def rows():
+        with suite.db("awards").reader() as s:
+            found = s.execute(select(Outbox.payload, Outbox.published_at).where(Outbox.subject == subject)
+                              .order_by(Outbox.created_at)).all()
+        return [(orjson.loads(p)["data"], at) for p, at in found if orjson.loads(p)["data"][key] == value]
+
+    async def sent():
+        return all(at is not None for _, at in rows())
+    await suite.wait_for(sent, f"{subject} published")
+    return [d for d, _ in rows()]
+
+
+async def test_each_change_of_a_receivable_is_announced_whole(clawed, suite):
+    """receivable.changed.v1: the whole record when opened, after each repayment and after the write-off,
+    its version one more each time; a refused repayment announces nothing."""
+    from shared.contracts.awards import ReceivableChanged
+
+    subject = ReceivableChanged.subject()
+    x = await published(suite, subject, "receivable_id", clawed["x"]["id"])
+    assert [(d["version"], d["state"], d["recovered_yuan"], d["outstanding_yuan"]) for d in x] == [
+        (1, "open", 0, 300_000), (2, "partly_repaid", 100_000, 200_000), (3, "repaid", 300_000, 0)]
+    assert [d["last_repayment"] for d in x] == [
+        None, {"amount_yuan": 100_000, "on": clock.today().isoformat(), "voucher": "FS-收-0001"},
+        {"amount_yuan": 200_000, "on": clock.today().isoformat(), "voucher": "fs-收-0002"}]
+    assert x[0]["award_id"] == clawed["x_award"]["id"] and x[0]["uscc"] == X and x[0]["budget_year"] == YEAR
+    w = await published(suite, subject, "receivable_id", clawed["w"]["id"])
+    assert [(d["version"], d["state"], d["written_off_yuan"], d["outstanding_yuan"]) for d in w] == [
+        (1, "open", 0, 300_000), (2, "partly_repaid", 0, 250_000), (3, "written_off", 250_000, 0)]
+    assert w[-1]["closed_reason"] == "企业已注销，无可追回财产"
+    for d in x + w:
+        ReceivableChanged.model_validate(d)  # the typed contract consumers parse

@@ -119,3 +119,30 @@ async def test_an_intermediary_shows_the_enterprises_it_introduced(suite):
     rest = (await econ.get(path, params={"cursor": page["next_cursor"]})).json()
     assert [e["uscc"] for e in page["items"] + rest["items"]] == sorted([by_name, by_uscc, elsewhere])
     assert (await econ.get("/api/v1/intermediaries/999999/introduced")).status_code == 404
+
+
+async def test_each_change_of_an_entry_is_announced_whole(suite):
+    """intermediary.changed.v1 (issue 19): the whole entry on registration and on each change, its version
+    one more each time; the same values again change and announce nothing."""
+    import orjson
+    from sqlalchemy import select
+
+    from shared.tables import Outbox
+
+    def announced(imd_id):
+        with suite.db("parks").reader() as s:
+            rows = s.scalars(select(Outbox.payload).where(Outbox.subject == "srdi.parks.intermediary.changed.v1")
+                             .order_by(Outbox.created_at))
+            return [d for d in (orjson.loads(p)["data"] for p in rows) if d["intermediary_id"] == imd_id]
+
+    econ = suite.client("parks")
+    name = f"房山财税服务所-{uuid.uuid4().hex[:6]}"
+    imd = (await econ.post("/api/v1/intermediaries", json={"name": name, "contact": "010-1"})).json()
+    r = await econ.patch(f"/api/v1/intermediaries/{imd['id']}", json={"kind": "association", "contact": None})
+    assert r.status_code == 200 and (r.json()["kind"], r.json()["contact"], r.json()["version"]) == (
+        "association", None, 2)
+    assert (await econ.patch(f"/api/v1/intermediaries/{imd['id']}", json={"kind": "association"})).json()[
+        "version"] == 2
+    assert [(d["version"], d["kind"], d["contact"], d["name"]) for d in announced(imd["id"])] == [
+        (1, "intermediary", "010-1", name), (2, "association", None, name)]
+    assert (await econ.patch("/api/v1/intermediaries/999999", json={"contact": "x"})).status_code == 404
