@@ -24,9 +24,9 @@ import pytest
 from services.portal.tests.test_browser import (  # the same fixtures, checks and keyboard helpers
     CHROMIUM, HAVE_PLAYWRIGHT, WAIT_MS, api, browser, flash_says, sign_in, sign_out, stack, wait_until,
 )
-from services.portal.tests.test_browser_programme_year import DESKTOP, check
+from services.portal.tests.test_browser_programme_year import DESKTOP, check, created, enterprise
 from shared.clock import today
-from shared.testing import make_resident_id, make_uscc
+from shared.testing import make_resident_id
 
 __all__ = ["browser", "stack"]  # the module-scoped Chromium and suite, shared with test_browser.py
 
@@ -38,20 +38,6 @@ pytestmark = [
     pytest.mark.skipif(bool(os.environ.get("SRDI_TEST_DATABASE_URL")),
                        reason="the browser test runs once, in the SQLite pass (the portal has no database)"),
 ]
-
-
-def created(r) -> dict:
-    assert r.status_code in (200, 201), r.text
-    return r.json()
-
-
-def enterprise(stack, name: str, tier: str | None = None, recognized_on: str = "2025-03-01", **facts) -> str:
-    u = make_uscc()
-    created(api(stack, "registry", "econ", "POST", "/enterprises", json={"uscc": u, "name": name, **facts}))
-    if tier:
-        created(api(stack, "registry", "econ", "POST", f"/enterprises/{u}/certifications",
-                    json={"tier": tier, "recognized_on": recognized_on}))
-    return u
 
 
 def new_page(browser):
