@@ -11,6 +11,7 @@ from services.portal.pages import (awards, budgets, dashboard, enterprises, fina
                                   notices, oversight, parks, payments, records, recoveries, report, requests, seasons,
                                   signin, talent, talent_reports, township, whatif)
 from services.portal.pages import hotline, scenarios, showcase
+from services.portal.pages import financing
 from services.portal.pages.common import nav_for
 
 router = APIRouter()
@@ -18,5 +19,6 @@ for _pages in (signin, dashboard, mine, enterprises, records, awards, budgets, r
                talent_reports, finance, loans, parks, imports, monitoring, seasons, oversight, whatif, township, report,
                notices, intermediaries, scenarios, showcase, hotline):
     router.include_router(_pages.router)
+router.include_router(financing.router)
 
 __all__ = ["nav_for", "router"]

@@ -1,0 +1,200 @@
+"""The financial office's programme work besides loans, as the finance service keeps it: matchmaking
+events (政银企对接: the office records them; a bank reads only those it attended, with its own cases)
+the listing pipeline (上市培育: the office records the stages an enterprise reaches) and the guidance
+funds (引导基金: funds, their investments and the share of SRDI enterprises). The finance
+service decides every rule (stage order, known enterprises, who may read what); the portal forwards
+the form and says its refusal beside the field."""
+from __future__ import annotations
+
+import asyncio
+import re
+import uuid
+from typing import Annotated
+
+from fastapi import APIRouter, Request
+
+from services.portal.labels import BANK_LABELS, TIER_LABELS
+from services.portal.names import names_of
+from services.portal.pages.common import CsrfChecked, api, attempt, back_to, page_user, render, wan_to_yuan
+from services.portal.session import PortalError, User, flash
+from shared.validators import reason_zh, uscc_error
+
+router = APIRouter()
+STAGES = {"shareholding_reform": "股改", "coaching_filed": "辅导备案", "application_accepted": "申报受理",
+          "registered": "注册 / 核准", "listed": "上市"}
+BOARDS = {"main": "主板", "sme": "中小板", "chinext": "创业板", "star": "科创板", "bse": "北交所", "overseas": "境外上市"}
+
+
+def _key(form) -> str | None:
+    return f"portal-{form.get('form_id')}" if form.get("form_id") else None
+
+
+# --- 政银企对接 ---------------------------------------------------------------------------------
+
+async def _events(request: Request, user: User, status: int = 200, **ctx):
+    page = await api(request, user).get("finance", "/matchmaking-events", limit=100)
+    items = sorted(page["items"], key=lambda m: (m["held_on"], m["id"]), reverse=True)
+    await names_of(request).load(usccs=[u for m in items for u in m["enterprises"]]
+                                 + [c["uscc"] for m in items for c in m["cases"]])
+    ctx.setdefault("errors", {})
+    ctx.setdefault("typed", {})
+    return render(request, "matchmaking.html", status, events=items, banks=BANK_LABELS, form_id=uuid.uuid4().hex,
+                  **ctx)
+
+
+@router.get("/matchmaking")
+async def matchmaking(request: Request, user: Annotated[User, page_user("matchmaking")]):
+    return await _events(request, user)
+
+
+@router.post("/matchmaking", dependencies=[CsrfChecked])
+async def record_event(request: Request, user: Annotated[User, page_user("matchmaking")]):
+    """The financial office records an event held: its banks and enterprises; what is wrong is said
+    beside its field, the form kept, nothing recorded."""
+    if user.role != "finance":
+        raise PortalError(403, "只有区金融服务办可以登记政银企对接活动。")
+    form = await request.form()
+    banks = [str(b).strip().upper() for b in form.getlist("banks") if str(b).strip()]
+    typed = {k: str(form.get(k, "")).strip() for k in ("title", "held_on", "venue", "enterprises")}
+    typed["banks"] = banks
+    usccs = [u.upper() for u in re.split(r"[\s,，、;；]+", typed["enterprises"]) if u]
+    errors: dict[str, str] = {}
+    if not typed["title"]:
+        errors["title"] = "请填写活动名称。"
+    if not typed["held_on"]:
+        errors["held_on"] = "请填写举办日期。"
+    if not banks:
+        errors["banks"] = "请至少选择一家参加的银行或机构。"
+    bad = [f"{u[:30]}（{reason_zh(why)}）" for u in usccs if (why := uscc_error(u))]
+    if bad:
+        errors["enterprises"] = "统一社会信用代码无效：" + "；".join(bad[:5])
+    if not errors:
+        body = {"title": typed["title"], "held_on": typed["held_on"], "venue": typed["venue"] or None,
+                "banks": banks, "enterprises": list(dict.fromkeys(usccs))}
+        event, refused = await attempt(api(request, user).post("finance", "/matchmaking-events", json=body,
+                                                               idempotency_key=_key(form)))
+        if refused:
+            errors["form"] = refused
+        else:
+            flash(request, "ok", f"政银企对接活动已登记（编号 {event['id']}）。")
+            return back_to(request, f"/matchmaking#event-{event['id']}", "/matchmaking")
+    return await _events(request, user, 422, errors=errors, typed=typed)
+
+
+# --- 上市培育 -----------------------------------------------------------------------------------
+
+async def _listings(request: Request, user: User, status: int = 200, **ctx):
+    items = await api(request, user).all("finance", "/listings", cap=500)
+    await names_of(request).load(usccs=[p["uscc"] for p in items])
+    ctx.setdefault("errors", {})
+    ctx.setdefault("typed", {})
+    return render(request, "listings.html", status, pipelines=items, stages=STAGES, boards=BOARDS,
+                  form_id=uuid.uuid4().hex, **ctx)
+
+
+@router.get("/listings")
+async def listings(request: Request, user: Annotated[User, page_user("listings")]):
+    return await _listings(request, user)
+
+
+@router.post("/listings", dependencies=[CsrfChecked])
+async def record_stage(request: Request, user: Annotated[User, page_user("listings")]):
+    """The financial office records a stage an enterprise reached; the finance service checks the order,
+    the dates and that it knows the enterprise, and its refusal is said beside the form."""
+    if user.role != "finance":
+        raise PortalError(403, "只有区金融服务办可以登记上市培育进展。")
+    form = await request.form()
+    typed = {k: str(form.get(k, "")).strip() for k in ("uscc", "stage", "on", "board", "sponsor", "note")}
+    typed["uscc"] = typed["uscc"].upper()
+    errors: dict[str, str] = {}
+    if why := uscc_error(typed["uscc"]):
+        errors["uscc"] = f"统一社会信用代码无效（{reason_zh(why)}）。"
+    if typed["stage"] not in STAGES:
+        errors["stage"] = "请选择达到的阶段。"
+    if not typed["on"]:
+        errors["on"] = "请填写达到该阶段的日期。"
+    if typed["board"] and typed["board"] not in BOARDS:
+        errors["board"] = "请选择上市板块。"
+    if not errors:
+        body = {k: typed[k] for k in ("stage", "on", "board", "sponsor", "note") if typed[k]}
+        _, refused = await attempt(api(request, user).post("finance", f"/listings/{typed['uscc']}/stages", json=body,
+                                                           idempotency_key=_key(form)))
+        if refused:
+            errors["form"] = refused
+        else:
+            flash(request, "ok", f"已登记：{STAGES[typed['stage']]}（{typed['on']}）。")
+            return back_to(request, f"/listings#listing-{typed['uscc']}", "/listings")
+    return await _listings(request, user, 422, errors=errors, typed=typed)
+
+
+# --- 引导基金 -----------------------------------------------------------------------------------
+
+async def _funds(request: Request, user: User, status: int = 200, **ctx):
+    a = api(request, user)
+    funds = (await a.get("finance", "/guidance-funds"))["items"]
+    overall, details, shares = await asyncio.gather(
+        a.get("finance", "/guidance-funds/srdi-share"),
+        asyncio.gather(*(a.get("finance", f"/guidance-funds/{f['id']}") for f in funds)),
+        asyncio.gather(*(a.get("finance", f"/guidance-funds/{f['id']}/srdi-share") for f in funds)))
+    await names_of(request).load(usccs=[i["uscc"] for d in details for i in d["investments"]])
+    ctx.setdefault("errors", {})
+    ctx.setdefault("typed", {})
+    return render(request, "guidance_funds.html", status, overall=overall, funds=list(zip(details, shares)),
+                  tiers=TIER_LABELS, form_id=uuid.uuid4().hex, **ctx)
+
+
+@router.get("/guidance-funds")
+async def guidance_funds(request: Request, user: Annotated[User, page_user("guidance_funds")]):
+    return await _funds(request, user)
+
+
+@router.post("/guidance-funds", dependencies=[CsrfChecked])
+async def record_fund(request: Request, user: Annotated[User, page_user("guidance_funds")]):
+    """The financial office records a guidance fund (a name the service already has is refused, 409)."""
+    if user.role != "finance":
+        raise PortalError(403, "只有区金融服务办可以登记引导基金。")
+    form = await request.form()
+    typed = {k: str(form.get(k, "")).strip() for k in ("name", "manager")}
+    errors: dict[str, str] = {}
+    if not typed["name"]:
+        errors["name"] = "请填写基金名称。"
+    if not errors:
+        fund, refused = await attempt(api(request, user).post(
+            "finance", "/guidance-funds", json={k: v for k, v in typed.items() if v}, idempotency_key=_key(form)))
+        if refused:
+            errors["fund-form"] = refused
+        else:
+            flash(request, "ok", f"引导基金已登记：{fund['name']}。")
+            return back_to(request, f"/guidance-funds#fund-{fund['id']}", "/guidance-funds")
+    return await _funds(request, user, 422, errors=errors, typed=typed)
+
+
+@router.post("/guidance-funds/investments", dependencies=[CsrfChecked])
+async def record_investment(request: Request, user: Annotated[User, page_user("guidance_funds")]):
+    """The financial office records a fund's investment in an enterprise (万元 sent as whole 元); the
+    finance service reads the enterprise's tier on that date and refuses one it does not know."""
+    if user.role != "finance":
+        raise PortalError(403, "只有区金融服务办可以登记基金投资。")
+    form = await request.form()
+    typed = {k: str(form.get(k, "")).strip() for k in ("fund_id", "uscc", "invested_on", "amount_wan")}
+    typed["uscc"] = typed["uscc"].upper()
+    errors: dict[str, str] = {}
+    if not typed["fund_id"].isdigit():
+        errors["fund_id"] = "请选择基金。"
+    if why := uscc_error(typed["uscc"]):
+        errors["inv_uscc"] = f"统一社会信用代码无效（{reason_zh(why)}）。"
+    if not typed["invested_on"]:
+        errors["invested_on"] = "请填写投资日期。"
+    yuan = wan_to_yuan(typed["amount_wan"])
+    if not yuan:
+        errors["amount_wan"] = "请填写投资金额（万元），如 1000。"
+    if not errors:
+        body = {"uscc": typed["uscc"], "invested_on": typed["invested_on"], "amount_yuan": yuan}
+        _, refused = await attempt(api(request, user).post(
+            "finance", f"/guidance-funds/{typed['fund_id']}/investments", json=body, idempotency_key=_key(form)))
+        if refused:
+            errors["investment-form"] = refused
+        else:
+            flash(request, "ok", "基金投资已登记。")
+            return back_to(request, f"/guidance-funds#fund-{typed['fund_id']}", "/guidance-funds")
+    return await _funds(request, user, 422, errors=errors, typed=typed)
