@@ -34,6 +34,7 @@ PAGES = {
     "matchmaking": ("/matchmaking", "政银企对接", ("finance", "econ", "auditor", "bank")),
     "listings": ("/listings", "上市培育", ("finance", "econ", "auditor")),
     "guidance_funds": ("/guidance-funds", "引导基金", ("finance", "econ", "auditor")),
+    "financial_products": ("/financial-products", "金融产品", ("finance", "econ", "auditor", "bank")),
     "parks": ("/parks", "园区企业", ("econ", "auditor", "park")),
     "intermediaries": ("/intermediaries", "中介机构", ("econ", "auditor", "park")),
     "import": ("/import", "名单导入", ("econ", "platform")),

@@ -1,7 +1,8 @@
 """The financial office's programme work besides loans, as the finance service keeps it: matchmaking
 events (政银企对接: the office records them; a bank reads only those it attended, with its own cases)
 the listing pipeline (上市培育: the office records the stages an enterprise reaches) and the guidance
-funds (引导基金: funds, their investments and the share of SRDI enterprises). The finance
+funds (引导基金: funds, their investments and the share of SRDI enterprises), and the product catalogue
+(专精特新贷 / 保 / 险: the office adds products; every bank reads the whole catalogue). The finance
 service decides every rule (stage order, known enterprises, who may read what); the portal forwards
 the form and says its refusal beside the field."""
 from __future__ import annotations
@@ -22,6 +23,8 @@ from shared.validators import reason_zh, uscc_error
 router = APIRouter()
 STAGES = {"shareholding_reform": "股改", "coaching_filed": "辅导备案", "application_accepted": "申报受理",
           "registered": "注册 / 核准", "listed": "上市"}
+PRODUCT_KINDS = {"loan": "专精特新贷（贷款）", "guarantee": "专精特新保（担保）", "insurance": "专精特新险（保险）"}
+INSURANCE_TYPES = {"credit_guarantee": "信用保证保险", "first_batch": "新技术首批次保险"}
 BOARDS = {"main": "主板", "sme": "中小板", "chinext": "创业板", "star": "科创板", "bse": "北交所", "overseas": "境外上市"}
 
 
@@ -198,3 +201,48 @@ async def record_investment(request: Request, user: Annotated[User, page_user("g
             flash(request, "ok", "基金投资已登记。")
             return back_to(request, f"/guidance-funds#fund-{typed['fund_id']}", "/guidance-funds")
     return await _funds(request, user, 422, errors=errors, typed=typed)
+
+
+# --- 金融产品 -----------------------------------------------------------------------------------
+
+async def _products(request: Request, user: User, status: int = 200, **ctx):
+    items = await api(request, user).all("finance", "/products", cap=500)
+    ctx.setdefault("errors", {})
+    ctx.setdefault("typed", {})
+    return render(request, "financial_products.html", status, products=items, kinds=PRODUCT_KINDS,
+                  insurance_types=INSURANCE_TYPES, banks=BANK_LABELS, form_id=uuid.uuid4().hex, **ctx)
+
+
+@router.get("/financial-products")
+async def financial_products(request: Request, user: Annotated[User, page_user("financial_products")]):
+    return await _products(request, user)
+
+
+@router.post("/financial-products", dependencies=[CsrfChecked])
+async def record_product(request: Request, user: Annotated[User, page_user("financial_products")]):
+    """The financial office adds a product to the catalogue; the finance service refuses a name the
+    provider already has (409) and an insurance type on a loan or guarantee (422)."""
+    if user.role != "finance":
+        raise PortalError(403, "只有区金融服务办可以登记金融产品。")
+    form = await request.form()
+    typed = {k: str(form.get(k, "")).strip() for k in ("kind", "name", "provider_org", "insurance_type",
+                                                        "description")}
+    errors: dict[str, str] = {}
+    if typed["kind"] not in PRODUCT_KINDS:
+        errors["kind"] = "请选择产品类别。"
+    if not typed["name"]:
+        errors["name"] = "请填写产品名称。"
+    if typed["provider_org"] not in BANK_LABELS:
+        errors["provider_org"] = "请选择提供机构。"
+    if typed["kind"] == "insurance" and typed["insurance_type"] not in INSURANCE_TYPES:
+        errors["insurance_type"] = "保险产品请选择险种。"
+    if not errors:
+        body = {k: v for k, v in typed.items() if v}
+        product, refused = await attempt(api(request, user).post("finance", "/products", json=body,
+                                                                 idempotency_key=_key(form)))
+        if refused:
+            errors["form"] = refused
+        else:
+            flash(request, "ok", f"金融产品已登记：{product['name']}。")
+            return back_to(request, f"/financial-products#product-{product['id']}", "/financial-products")
+    return await _products(request, user, 422, errors=errors, typed=typed)

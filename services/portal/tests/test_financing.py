@@ -134,3 +134,33 @@ async def test_the_office_records_a_guidance_fund_and_its_investments(portal, su
     await portal.login("bank", "BOB")  # not a bank's page
     assert (await portal.http.get("/guidance-funds")).status_code == 403
     assert (await portal.post("/guidance-funds", {"name": "银行基金"}, page="/matchmaking")).status_code == 403
+
+
+async def test_the_office_adds_a_product_and_every_bank_reads_the_catalogue(portal, suite):
+    import uuid
+    name = f"专精特新险门户测试{uuid.uuid4().hex[:6]}"
+    fin = suite.client("finance", role="finance")
+    before = len((await fin.get("/api/v1/products", params={"limit": 500})).json()["items"])
+    await portal.login("finance")
+    r = await portal.post("/financial-products", {"kind": "insurance", "name": "", "provider_org": "PICC"},
+                          page="/financial-products")
+    assert r.status_code == 422 and 'id="name-error"' in r.text and 'id="insurance_type-error"' in r.text
+    r = await portal.post("/financial-products", {"kind": "loan", "name": name, "provider_org": "BOB",
+                                                  "insurance_type": "first_batch"}, page="/financial-products")
+    assert r.status_code == 422 and 'id="form-error"' in r.text  # a loan has no insurance type: the service says so
+    assert len((await fin.get("/api/v1/products", params={"limit": 500})).json()["items"]) == before
+    r = await portal.post("/financial-products", {"kind": "insurance", "name": name, "provider_org": "PICC",
+                                                  "insurance_type": "first_batch", "form_id": "p1"},
+                          page="/financial-products")
+    assert r.status_code == 303, r.text
+    product = int(r.headers["location"].rsplit("-", 1)[1])
+    got = (await fin.get(f"/api/v1/products/{product}")).json()
+    assert (got["kind"], got["provider_org"], got["insurance_type"]) == ("insurance", "PICC", "first_batch")
+    await portal.login("bank", "ICBC")  # the catalogue is every bank's, without the form
+    page = (await portal.http.get("/financial-products")).text
+    row = page[page.find(f'id="product-{product}"'):][:800]
+    assert name in row and "中国人民财产保险" in row and "新技术首批次保险" in row and "first_batch" not in row
+    assert "登记金融产品" not in page and 'href="/financial-products"' in page
+    no_raw_code(page, "/financial-products")
+    assert (await portal.post("/financial-products", {"kind": "loan", "name": "x", "provider_org": "ICBC"},
+                              page="/financial-products")).status_code == 403
