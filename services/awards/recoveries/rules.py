@@ -4,15 +4,18 @@ from __future__ import annotations
 import datetime as dt
 
 # Days the payee has to repay a claw-back from the day it is booked (the notice period of a
-# recovery notice, 追回通知书): a constant until the district names one (then a dated policy parameter).
-DUE_DAYS = 90
+# recovery notice, 追回通知书): the dated policy parameter below (seed 90 from 2022-01-01, the district's
+# own choice; migration 0012), read in force on the day the receivable is opened.
+DUE_DAYS_KEY = "award.recovery.due_days"
 STATES = ("open", "partly_repaid", "repaid", "written_off")
 OPEN = ("open", "partly_repaid")  # still owed: repayments and a write-off are allowed
 STATES_ZH = {"open": "待追回", "partly_repaid": "部分追回", "repaid": "已全部追回", "written_off": "已核销"}
 
 
-def due_on(opened_on: dt.date) -> dt.date:
-    return opened_on + dt.timedelta(days=DUE_DAYS)
+def due_on(opened_on: dt.date, due_days: int) -> dt.date:
+    """The day a receivable opened on `opened_on` falls due: `due_days` (the parameter in force on
+    that day) later."""
+    return opened_on + dt.timedelta(days=due_days)
 
 
 def outstanding(amount: int, recovered: int, state: str) -> int:

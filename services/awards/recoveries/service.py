@@ -15,7 +15,7 @@ from services.awards.recoveries.schemas import ReceivableDetail, ReceivablePubli
 from services.awards.rules import voucher_key
 from services.awards.tables import Award, Receivable, Repayment
 from services.awards.workflow import repository as awards
-from shared import audit, clock
+from shared import audit, clock, params
 from shared.auth import Principal
 from shared.errors import Problem, field_error, not_found
 
@@ -25,9 +25,10 @@ def open_for(s: Session, award: Award, on: dt.date, actor: str, reason: str | No
     existing = repository.of_award(s, award.id)
     if existing is not None:
         return existing
+    due_days = params.in_force(s, on, "award.recovery.")[rules.DUE_DAYS_KEY].value  # as dated policy says
     r = Receivable(award_id=award.id, program=award.program, uscc=award.uscc, payee=award.payee,
                    payee_type=award.payee_type, amount_yuan=award.amount_yuan, budget_year=award.budget_year,
-                   opened_on=on, due_on=rules.due_on(on), reason=(reason or "")[:2000] or None, actor=actor)
+                   opened_on=on, due_on=rules.due_on(on, due_days), reason=(reason or "")[:2000] or None, actor=actor)
     s.add(r)
     s.flush()
     audit.record(s, actor, "receivable.opened", "receivable", str(r.id), None,
