@@ -265,7 +265,7 @@ PARAM_ZH = {
     "award.claim.min_tier": "申领最低层级", "award.listing.min_tier": "上市奖励最低层级",
     "award.listing.boards": "上市奖励板块", "award.listing.match_bp": "上市奖励配套比例",
     "award.scenario.rate_bp": "应用场景奖励比例", "award.scenario.cap_yuan": "应用场景奖励年度上限",
-    "award.ecosystem.rate_bp": "产业生态奖励比例"}
+    "award.ecosystem.rate_bp": "产业生态奖励比例", "award.recovery.due_days": "追回款缴回期限（天）"}
 KNOWN_KEYS = frozenset(PARAM_ZH)
 UNKNOWN = ("未知参数", "unknown parameter key")
 YUAN = ("须为不小于 0 的整数（元）", "an integer number of yuan ≥ 0")
@@ -293,6 +293,8 @@ def parameter_error(key: str, value) -> tuple[str, str] | None:
         return None if is_int and 0 <= value <= 100_000 else ("须为 0 至 100000 的整数基点", "integer basis points 0–100000")
     if key.endswith((".amount", "_yuan", ".per_enterprise")):
         return None if is_int and 0 <= value <= 10**11 else YUAN
+    if key.endswith("_days"):
+        return None if is_int and 1 <= value <= 3650 else ("须为 1 至 3650 的整数天数", "a whole number of days 1–3650")
     if key.endswith("min_tier"):
         return None if value in Tier.__members__ else ("须为层级代码", "a tier code")
     if key.endswith("cutoff"):

@@ -236,6 +236,14 @@ PARAM_KEY_WORDS = {
     "per_year": "每年", "years": "年数", "targets": "培育目标", "yearly": "年度", "criteria": "认定条件",
     "relocation": "迁入奖励", "introducer": "引荐奖励", "listing": "上市奖励", "scenario": "应用场景奖励",
     "ecosystem": "产业生态奖励", "featured_park": "特色园区奖励", "incubation": "园区孵化奖励",
+    "recovery": "追回", "due_days": "缴回期限（天）", "validity_years": "有效期（年）",
+    "monitoring": "月度监测", "key_min_tier": "重点监测最低层级", "min_employees": "最少从业人数",
+    "rd_ratio_min_pct": "研发投入占比下限（%）", "revenue_drop_pct": "营收同比下降预警幅度（%）",
+    "dimension": "考核维度", "incubated_promoted": "孵化企业晋级数", "little_giants": "“小巨人”企业数",
+    "new_srdi": "新增专精特新企业数", "services_delivered": "服务企业次数", "srdi_count": "专精特新企业数",
+    "srdi_share": "专精特新企业占比", "batch_size": "每批条数", "lease_s": "发送租约（秒）",
+    "max_attempts": "最多尝试次数", "poll_s": "轮询间隔（秒）", "retry_base_s": "重试初始间隔（秒）",
+    "retry_max_s": "重试最长间隔（秒）", "reminder_poll_s": "提醒轮询间隔（秒）",
 }
 
 

@@ -241,6 +241,8 @@ def test_seed_and_2025_on_a_sample_history():
     ("award.relocation.cutoff", "2022-13-01", False), ("award.claim.min_tier", "potential", True),
     ("award.claim.min_tier", "emperor", False), ("award.listing.boards", ["star"], True),
     ("award.listing.boards", [], False), ("award.made_up.amount", 1, False),
+    ("award.recovery.due_days", 90, True), ("award.recovery.due_days", 0, False),
+    ("award.recovery.due_days", 30.5, False), ("award.recovery.due_days", True, False),
 ])
 def test_parameter_values(key, value, ok):
     assert (rules.parameter_error(key, value) is None) == ok

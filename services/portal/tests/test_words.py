@@ -5,7 +5,7 @@ from __future__ import annotations
 
 import re
 
-from services.portal.tests.helpers import a_park, award_of, promote
+from services.portal.tests.helpers import a_park, promote
 from shared.testing import make_uscc, wrong_check
 
 RAW = ("national_little_giant", "municipal_srdi", "event:", "{'", "park-", "award.tier.", ">tier<", ">reviewed<")
@@ -99,3 +99,22 @@ async def test_talent_names_the_enterprises(portal, suite):
 async def _has_quota(suite, u: str) -> bool:
     r = await suite.client("talent", "talent").get(f"/api/v1/quotas?uscc={u}&limit=500")
     return r.status_code == 200 and bool(r.json()["items"])
+
+
+async def test_every_policy_parameter_reads_in_words(portal, suite):
+    """The 政策参数 page names each key in Chinese: a key a migration seeds with a word the portal
+    does not know (as award.recovery.due_days once did) would show its code to the liaison."""
+    from services.portal.labels import param_key
+    code_word = re.compile(r"[a-z]+(_[a-z]+)*")
+    codes = []
+    for service in suite.services:
+        if service == "portal":
+            continue
+        r = await suite.client(service).get("/api/v1/policy")
+        if r.status_code == 404:
+            continue  # a service without policy parameters
+        assert r.status_code == 200, (service, r.text)
+        for p in r.json()["parameters"]:
+            words = param_key(p["key"])
+            codes += [(service, p["key"], words)] if code_word.search(words) else []
+    assert not codes, "\n".join(f"{s} {k} {w}" for s, k, w in codes)
