@@ -1,6 +1,8 @@
 """The events awards consumes, each with its handler (the bus calls them inside the transaction that
 records the inbox row). Registry events carry the enterprise's whole record: every handler keeps the
-newest one (shared.projection.remember) before it acts, and the use cases read tiers from it."""
+newest one (shared.projection.remember) before it acts, and the use cases read tiers from it. The
+newest record, its row locked, is read once per event and handed to each use case (the use cases
+write no record, so it stays the newest for the whole event; issue 15)."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session
@@ -25,16 +27,18 @@ handlers = Handlers()
 @handlers.on(EnterprisePromoted)
 def promoted(s: Session, event: Event, data: EnterprisePromoted) -> None:
     """Tier award with top-up (晋级补差), first-renewal, relocation and introducer awards."""
-    projection.on_promotion(s, event.id, data)
-    corrections.withhold_departed(s, event.id, data.uscc)
+    record = projection.remembered(s, data)
+    projection.on_promotion(s, event.id, data, record)
+    corrections.withhold_departed(s, event.id, data.uscc, record=record)
 
 
 @handlers.on(CertificationAdded)
 def certification_added(s: Session, event: Event, data: CertificationAdded) -> None:
     """A title that does not raise the tier (a renewal before expiry, a lower title): the record
     changed, and a first renewal may pay when the policy says so."""
-    projection.on_certification_added(s, event.id, data)
-    corrections.withhold_departed(s, event.id, data.uscc)
+    record = projection.remembered(s, data)
+    projection.on_certification_added(s, event.id, data, record)
+    corrections.withhold_departed(s, event.id, data.uscc, record=record)
 
 
 @handlers.on(EnterpriseRegistered, EnterpriseDemoted, EnterpriseRecorded, EnterpriseChanged)
@@ -43,23 +47,25 @@ def record(s: Session, event: Event, data: EnterpriseEvent) -> None:
     relocation facts; a demotion decides nothing (the record already says when each title ends); a
     corrected name, township, park or industry pays nothing. A record that shows the enterprise gone,
     whichever event carried it, withholds its unpaid awards."""
-    projection.remembered(s, data)
-    corrections.withhold_departed(s, event.id, data.uscc)
+    record = projection.remembered(s, data)
+    corrections.withhold_departed(s, event.id, data.uscc, record=record)
 
 
 @handlers.on(CertificationRevoked)
 def revoked(s: Session, event: Event, data: CertificationRevoked) -> None:
     """For cause: the awards that rested on the title are taken back, the rest decided again."""
-    projection.on_revocation(s, event.id, data)
-    corrections.withhold_departed(s, event.id, data.uscc)
+    record = projection.remembered(s, data)
+    projection.on_revocation(s, event.id, data, record)
+    corrections.withhold_departed(s, event.id, data.uscc, record=record)
 
 
 @handlers.on(CertificationVoided)
 def voided(s: Session, event: Event, data: CertificationVoided) -> None:
     """Entered by mistake: its unpaid awards withdrawn, paid ones flagged for the treasury, the rest
     decided again."""
-    corrections.on_void(s, event.id, data)
-    corrections.withhold_departed(s, event.id, data.uscc)
+    record = projection.remembered(s, data)
+    corrections.on_void(s, event.id, data, record)
+    corrections.withhold_departed(s, event.id, data.uscc, record=record)
 
 
 @handlers.on(EnterpriseDeparted)

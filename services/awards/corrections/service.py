@@ -16,7 +16,7 @@ from services.awards.tables import Award
 from services.awards.workflow import repository as awards
 from services.awards.workflow.service import flag, stop, withhold
 from shared import projection
-from shared.contracts.registry import CertificationVoided, EnterpriseDeparted
+from shared.contracts.registry import CertificationVoided, EnterpriseDeparted, EnterpriseRecord
 
 VOIDED = ("认定作废后重新核定", "decided again after a certification was voided")
 # What a voided certification's award becomes: not yet paid, or settled outside → withdrawn; already
@@ -24,14 +24,16 @@ VOIDED = ("认定作废后重新核定", "decided again after a certification wa
 WITHDRAWN_FROM = (*rules.UNPAID, "settled_outside", "withheld")
 
 
-def on_void(s: Session, event_id: str, data: CertificationVoided) -> list[Award]:
+def on_void(s: Session, event_id: str, data: CertificationVoided,
+            record: EnterpriseRecord | None = None) -> list[Award]:
     """The awards resting on a voided certification are withdrawn with the reason (a reservation is
     released, an owed amount reversed) or, paid already, flagged `certification_voided` for the
     treasury; the claim awards it alone made eligible likewise. Then the sound history is decided
     again as after a revocation (projection.reassess): a later top-up that deducted the voided
     title's award is completed (basis.made_good), unless that award was paid: a paid award still
-    accounts for what it paid until the treasury settles it, so nothing is paid twice."""
-    record = remembered(s, data)
+    accounts for what it paid until the treasury settles it, so nothing is paid twice. `record`: what
+    `remembered` returned for this event already (the newest held, its row locked)."""
+    record = remembered(s, data) if record is None else record
     cert = record.certification(data.certification_id) or data.record.certification(data.certification_id)
     if cert is None or not rules.voided(cert):
         return []  # the newest record does not say so: nothing to undo
@@ -52,16 +54,20 @@ def on_void(s: Session, event_id: str, data: CertificationVoided) -> list[Award]
 
 def on_departure(s: Session, event_id: str, data: EnterpriseDeparted) -> list[Award]:
     """The enterprise moved out or closed: its unpaid awards (and its introducer's) are withheld."""
-    remembered(s, data)
-    return withhold_departed(s, event_id, data.uscc, data.reason)
+    return withhold_departed(s, event_id, data.uscc, data.reason, record=remembered(s, data))
 
 
-def withhold_departed(s: Session, event_id: str, uscc: str, reason: str | None = None) -> list[Award]:
+def withhold_departed(s: Session, event_id: str, uscc: str, reason: str | None = None,
+                      record: EnterpriseRecord | None = None) -> list[Award]:
     """Whatever event brought it, a record that shows the enterprise gone withholds its unpaid awards
     (so an award decided after the departure arrived, from an earlier fact, is withheld too). A
     withheld award is never released, not even when the departure is corrected later: its history
-    says why, and the bureau settles such a case by hand."""
-    record = projection.record_of(s, uscc, lock=True)
+    says why, and the bureau settles such a case by hand. `record`: the newest record held, its row
+    locked in this transaction, as `remembered` returned it for this event (handlers pass it, so it
+    is not read a second time; issue 15); read here when not given. A record that shows the
+    enterprise here costs no query at all."""
+    if record is None:
+        record = projection.record_of(s, uscc, lock=True)
     if record is None or not corrections.departed(record):
         return []
     return withhold(s, awards.unpaid_of(s, uscc), f"event:{event_id}", corrections.withheld_because(record, reason))

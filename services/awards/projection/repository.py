@@ -5,7 +5,6 @@ from __future__ import annotations
 from sqlalchemy import select
 from sqlalchemy.orm import Session
 
-from services.awards.rules import HELD
 from services.awards.tables import Award, IncubateePromotion, ParkDesignation
 from shared import projection
 from shared.contracts.registry import EnterpriseRecord
@@ -17,17 +16,28 @@ def locked_record(s: Session, uscc: str) -> EnterpriseRecord | None:
     return projection.record_of(s, uscc, lock=True)
 
 
-def family(s: Session, base: str) -> list[Award]:
-    """The awards under a natural key: the first (`base`) and those made after a take-back (`base:n`)."""
-    return list(s.scalars(select(Award).where((Award.award_key == base) | Award.award_key.like(f"{base}:%"))
-                          .order_by(Award.id)))
+def family(s: Session, base: str, uscc: str | None = None) -> list[Award]:
+    """The awards under a natural key: the first (`base`) and those made after a take-back (`base:n`).
+
+    `uscc`: the enterprise the key names (tier, tier_renewal, relocation, introducer keys are built
+    from the record's USCC, and their awards are created with it: projection.service). The query
+    then walks the enterprise's few awards by ix_award_uscc_program instead of scanning the whole
+    award table for the LIKE (issue 15: a scan per award decided, growing with every import). The
+    award_key unique key still refuses any key taken (workflow.service.create), whatever this finds."""
+    key = (Award.award_key == base) | Award.award_key.like(f"{base}:%")
+    stmt = select(Award).where(key) if uscc is None else select(Award).where(Award.uscc == uscc, key)
+    return list(s.scalars(stmt.order_by(Award.id)))
 
 
-def held_tier_awards(s: Session, uscc: str) -> list[Award]:
-    """The tier awards the enterprise received or is owed (settled outside the system included): what
-    a top-up deducts."""
-    return list(s.scalars(select(Award).where(Award.uscc == uscc, Award.program == "tier",
-                                              Award.state.in_(HELD)).order_by(Award.id)))
+def awards_of(s: Session, uscc: str) -> list[Award]:
+    """Every award about the enterprise, in the order made (ix_award_uscc_program): what deciding one
+    title reads once, instead of a query for the held tier awards and one per award key (issue 15)."""
+    return list(s.scalars(select(Award).where(Award.uscc == uscc).order_by(Award.id)))
+
+
+def in_family(awards: list[Award], base: str) -> list[Award]:
+    """Those of `awards` under the natural key `base` (as `family` finds them in the table)."""
+    return [a for a in awards if a.award_key == base or a.award_key.startswith(f"{base}:")]
 
 
 def resting_on(s: Session, uscc: str, certification_id: int) -> list[Award]:

@@ -30,12 +30,13 @@ def remembered(s: Session, data: EnterpriseEvent) -> EnterpriseRecord:
     return locked_record(s, data.uscc) or data.record
 
 
-def _key_for(s: Session, base: str, gone: set[int]) -> str | None:
+def _key_for(s: Session, base: str, gone: set[int], uscc: str, among: list[Award] | None = None) -> str | None:
     """The key a new award under `base` takes, or None when the key is decided already: an award
     stands on it, or was rejected for a reason other than a revocation for cause (that stands too).
     Awards taken back because their title was revoked for cause, or resting on a voided title,
-    leave the key open."""
-    awards = repository.family(s, base)
+    leave the key open. `among`: the enterprise's awards, read already in this transaction (its
+    record's row locked), so the family is picked from them instead of queried."""
+    awards = repository.family(s, base, uscc) if among is None else repository.in_family(among, base)
     if any(a.certification_id not in gone for a in awards):
         return None
     return base if not awards else f"{base}:{len(awards) + 1}"
@@ -59,9 +60,11 @@ def decide(s: Session, record: EnterpriseRecord, cert: CertificationRecord, even
     on, uscc, certs = cert.recognized_on, record.uscc, rules.sound(record.certifications)
     foul = rules.gone(record.certifications)
     rows = params.in_force(s, on, "award.")
+    mine = repository.awards_of(s, uscc)  # one query: the held tier awards and every key's family
     earlier, renewals = [], []
-    for a in repository.held_tier_awards(s, uscc):
-        (renewals if a.award_key.startswith("tier_renewal:") else earlier).append((a.id, a.tier, a.amount_yuan))
+    for a in mine:
+        if a.program == "tier" and a.state in rules.HELD:  # received or owed (settled outside too): a top-up deducts it
+            (renewals if a.award_key.startswith("tier_renewal:") else earlier).append((a.id, a.tier, a.amount_yuan))
     facts = rules.Facts(uscc=uscc, to_tier=str(cert.tier), recognized_on=on,
                         first_time_at_tier=rules.first_time_at(certs, cert), relocated_on=record.relocated_on,
                         relocated_from=record.relocated_from, relocated_from_code=record.relocated_from_code,
@@ -69,10 +72,12 @@ def decide(s: Session, record: EnterpriseRecord, cert: CertificationRecord, even
     made = []
 
     def create(base: str, decision: rules.Decision | None, payee: str, payee_type: str) -> None:
-        key = decision and _key_for(s, base, foul)
+        key = decision and _key_for(s, base, foul, uscc, mine)
         if key:
-            made.append(_create(s, key, decision, uscc, payee, payee_type, on, event_id, cert.id,
-                                settled=cert.backfilled))
+            award = _create(s, key, decision, uscc, payee, payee_type, on, event_id, cert.id, settled=cert.backfilled)
+            made.append(award)
+            if award is not None:
+                mine.append(award)
     create(f"tier:{uscc}:{facts.to_tier}", rules.tier_award(facts, rows), uscc, "enterprise")
     create(f"tier_renewal:{uscc}:{facts.to_tier}",
            rules.renewal_award(facts, rules.times_before(certs, cert), renewals, rows), uscc, "enterprise")
@@ -90,27 +95,34 @@ def _cert(record: EnterpriseRecord, data) -> CertificationRecord | None:
     return record.certification(data.certification_id) or data.record.certification(data.certification_id)
 
 
-def on_promotion(s: Session, event_id: str, data: EnterprisePromoted) -> list[Award]:
-    """The promoted event is the trigger; what it earns is read from the record."""
-    record = remembered(s, data)
+def on_promotion(s: Session, event_id: str, data: EnterprisePromoted,
+                 record: EnterpriseRecord | None = None) -> list[Award]:
+    """The promoted event is the trigger; what it earns is read from the record. `record`: what
+    `remembered` returned for this event already (the newest held, its row locked), so it is not
+    read again."""
+    record = remembered(s, data) if record is None else record
     cert = _cert(record, data)
     return decide(s, record, cert, event_id) if cert else []
 
 
-def on_certification_added(s: Session, event_id: str, data: CertificationAdded) -> list[Award]:
+def on_certification_added(s: Session, event_id: str, data: CertificationAdded,
+                           record: EnterpriseRecord | None = None) -> list[Award]:
     """A renewal recognised before the earlier title lapsed raises no tier, so the registry publishes
     it as certification.added: it is decided like a promotion (a renewal pays only under
-    award.tier.pay_first_renewal; a lower title beside a higher one is covered by the top-up rule)."""
-    record = remembered(s, data)
+    award.tier.pay_first_renewal; a lower title beside a higher one is covered by the top-up rule).
+    `record` as for on_promotion."""
+    record = remembered(s, data) if record is None else record
     cert = _cert(record, data)
     return decide(s, record, cert, event_id) if cert else []
 
 
-def on_revocation(s: Session, event_id: str, data: CertificationRevoked) -> list[Award]:
+def on_revocation(s: Session, event_id: str, data: CertificationRevoked,
+                  record: EnterpriseRecord | None = None) -> list[Award]:
     """A certification revoked for cause takes back what depended on it: unpaid awards are rejected,
     paid ones clawed back (a new state entry; the amount record is never edited); then the claims it
-    made eligible, and the enterprise's remaining certifications are decided again."""
-    record = remembered(s, data)
+    made eligible, and the enterprise's remaining certifications are decided again. `record` as for
+    on_promotion."""
+    record = remembered(s, data) if record is None else record
     cert = _cert(record, data)
     if cert is None or not cert.for_cause:
         return []  # not for cause: the title ends on its date, which the record says already
@@ -167,7 +179,7 @@ def reassess(s: Session, record: EnterpriseRecord, event_id: str, after: tuple[s
             blocked.add(key)  # rejected by the bureau for its own reasons: that decision stands
     made = []
     for e, gap in rules.make_good(earned, accounted, by_key, frozenset(blocked)):
-        awards = repository.family(s, e.key)
+        awards = repository.family(s, e.key, record.uscc)
         key = e.key if not awards else f"{e.key}:{len(awards) + 1}"
         short = by_key.get(e.key, 0)
         decision = rules.Decision(e.decision.program, gap, {
