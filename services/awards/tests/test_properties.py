@@ -101,7 +101,7 @@ usccs = (f"9111011100000{n:05d}" for n in itertools.count())
 def registry_stream(uscc, certs):
     """The registry's events for a history, each carrying the whole record at its version: one
     promotion per certification (in recognition order), then one revocation per revoked one."""
-    records, revoked = [], set()
+    revoked = set()
 
     def record(version, upto):
         items = tuple(CertificationRecord(

@@ -6,7 +6,7 @@ from fastapi import APIRouter, Query, Request
 from fastapi.responses import Response
 from pydantic import StringConstraints
 
-from services.registry.auth import LocalReader, OwnReader, Reader, Writer
+from services.registry.auth import LocalReader, OwnReader, Writer
 from services.registry.certifications.schemas import CertTier
 from services.registry.certifications import repository as certifications
 from services.registry.enterprises import corrections, repository, service

@@ -104,7 +104,9 @@ def trends(months: dict[str, Figures], month: str) -> dict:
     ytd = [months[m] for m in ytd_months(month) if m in months]
     ytd_rev = sum(f.revenue_yuan for f in ytd) if ytd else None
     ytd_rd = sum(f.rd_spend_yuan for f in ytd) if ytd else None
-    rev = lambda f: None if f is None else f.revenue_yuan
+
+    def rev(f):
+        return None if f is None else f.revenue_yuan
     return {
         "revenue_mom_pct": change_pct(rev(cur), rev(prev)),
         "revenue_yoy_pct": change_pct(rev(cur), rev(last_year)),
