@@ -148,6 +148,7 @@ async def test_targets_against_progress_with_a_chart(portal, suite):
         assert f'<td class="n">{"—" if t["actual"] is None else t["actual"]}</td>' in row
         assert f'{t["zh"]}：年度目标 {t["target"]}，已完成 {t["actual"] or 0}' in html  # the chart's own text
     no_raw_code(html, "/targets")
+    assert "enterprises listed" not in html and ("口径：上市" in html or not want.get("note"))  # the note in Chinese
     for year_typed, said in (("20x6", "四位数字"), (str(year + 1), "尚未开始")):
         bad = await portal.http.get("/targets", params={"year": year_typed})
         assert bad.status_code == 422 and 'id="tg-year-error"' in bad.text and said in bad.text

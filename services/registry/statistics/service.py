@@ -21,8 +21,9 @@ from shared.contracts.finance import EnterpriseListed
 from shared.validators import uscc_error
 
 GROUP_NAMES = {"township": "乡镇（街道）", "park": "园区", "industry": "行业"}
-LISTING_NOTE = ("listing: enterprises listed in the year, as the financial office's listing pipeline reports "
-                "(srdi.finance.enterprise.listed.v1) / 上市：区金融服务办上市培育登记的当年上市企业数")
+# Chinese first, as every bilingual text of the suite (the portal shows the part before " / ").
+LISTING_NOTE = ("上市：区金融服务办上市培育登记的当年上市企业数 / listing: enterprises listed in the year, as the "
+                "financial office's listing pipeline reports (srdi.finance.enterprise.listed.v1)")
 
 
 def tier_stats(s: Session, on: dt.date) -> TierStats:
