@@ -22,6 +22,7 @@ from shared.auth import Verifier
 from shared.bus import Bus
 from shared.db import Database, utcnow
 from shared.handlers import Handlers
+from shared.hotpath import HotRead, HotReadMiddleware
 from shared.idempotency import IdempotencyMiddleware
 from shared.limits import BodyLimitMiddleware
 from shared.migrate import upgrade
@@ -52,6 +53,8 @@ class ServiceSpec:
     # Roles that read the audit log (GET /api/v1/audit-log); by default the auditor, the lead
     # bureau and the service's own department (its policy_writers).
     audit_readers: tuple[str, ...] | None = None
+    # The busiest reads, answered before FastAPI's routing in their common case (shared.hotpath).
+    hot_reads: tuple[HotRead, ...] = ()
 
     def audit_roles(self) -> tuple[str, ...]:
         return self.audit_readers or tuple(dict.fromkeys(("auditor", "econ", *self.policy_writers)))
@@ -157,6 +160,8 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     openapi.serve_docs(app)
     app.add_middleware(IdempotencyMiddleware, state=app.state)
     app.add_middleware(BodyLimitMiddleware, state=app.state)  # outside: no body is read past the limit
+    if spec.hot_reads:
+        app.add_middleware(HotReadMiddleware, reads=spec.hot_reads, state=app.state, service=spec.name)
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     return app
 

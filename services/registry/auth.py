@@ -7,7 +7,8 @@ CertWriter = Caller("econ", "platform")
 Reader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform", "park")
 # An enterprise signed in (its USCC) reads its own record and requests, and opens requests for itself
 # (enterprises.readable(who) scopes it to its own USCC).
-OwnReader = Caller("econ", "treasury", "talent", "finance", "auditor", "platform", "park", "enterprise", "township")
+OWN_READERS = ("econ", "treasury", "talent", "finance", "auditor", "platform", "park", "enterprise", "township")
+OwnReader = Caller(*OWN_READERS)
 RequestOpener = Caller("econ", "enterprise")
 # A township or street office (乡镇/街道) reads its own enterprises (readable(who): their township is
 # its own) and records its visits and policy sessions.

@@ -44,6 +44,15 @@ def refresh_doc(s: Session, e: Enterprise, certs: list[Certification] | None = N
     e.doc = doc.model_dump_json()
 
 
+async def read_doc(db, who, uscc: str, on: dt.date) -> bytes | None:
+    """The enterprise as GET /enterprises/{uscc} answers it, or None when it is not found or not the
+    caller's to read (the hot read path: one primary-key lookup of the stored document)."""
+    row = await db.fetch_one(repository.READ_DOC, {"uscc": uscc})
+    if row is None or not repository.may_read(who, row[1], uscc, row[2]):
+        return None
+    return render_doc(row[0], on)
+
+
 @functools.lru_cache(maxsize=4096)
 def render_doc(doc: str | bytes, on: dt.date) -> bytes:
     """The stored document with the current tier on a date, as JSON bytes (EnterprisePublic). Cached
