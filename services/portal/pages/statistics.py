@@ -145,15 +145,21 @@ async def _pyramids(request: Request, user: User, day: dt.date) -> list[dict]:
     return out
 
 
-@router.get("/statistics", name="statistics")
-async def statistics(request: Request, user: Annotated[User, page_user("statistics")], on: str = "",
-                     by: str = "township"):
+def _asked(on: str, by: str) -> tuple[dt.date, dict]:
+    """The day and grouping as typed, checked (the page and its download alike), and the page's context."""
     errors: dict[str, str] = {}
     day = _day(on, errors)
     if by not in GROUPS:
         errors["by"] = "分组方式只能选择乡镇（街道）或园区。"
-    ctx = {"typed": {"on": on, "by": by}, "errors": errors, "groups": GROUPS, "titles": TITLES, "stats": None,
-           "refusal": None, "pyramids": [], "day": day}
+    return day, {"typed": {"on": on, "by": by}, "errors": errors, "groups": GROUPS, "titles": TITLES, "stats": None,
+                 "refusal": None, "pyramids": [], "day": day}
+
+
+@router.get("/statistics", name="statistics")
+async def statistics(request: Request, user: Annotated[User, page_user("statistics")], on: str = "",
+                     by: str = "township"):
+    day, ctx = _asked(on, by)
+    errors = ctx["errors"]
     if errors:
         return render(request, "statistics.html", 422, **ctx)
     (stats, refusal), pyramids = await asyncio.gather(_by_group(request, user, day, by), _pyramids(request, user, day))
@@ -192,12 +198,8 @@ def workbook(stats: dict, by: str) -> bytes:
 @router.get("/statistics.xlsx")
 async def statistics_xlsx(request: Request, user: Annotated[User, page_user("statistics")], on: str = "",
                           by: str = "township"):
-    errors: dict[str, str] = {}
-    day = _day(on, errors)
-    if by not in GROUPS:
-        errors["by"] = "分组方式只能选择乡镇（街道）或园区。"
-    ctx = {"typed": {"on": on, "by": by}, "errors": errors, "groups": GROUPS, "titles": TITLES, "stats": None,
-           "refusal": None, "pyramids": [], "day": day}
+    day, ctx = _asked(on, by)
+    errors = ctx["errors"]
     if errors:  # a download has no form beside it: the page says what is wrong, beside its field
         return render(request, "statistics.html", 422, **ctx)
     stats, refusal = await _by_group(request, user, day, by)

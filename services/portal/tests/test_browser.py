@@ -41,7 +41,8 @@ try:
 except ImportError:
     HAVE_PLAYWRIGHT = False
 
-pytestmark = [
+# Every browser test file's marks (they import this list): Chromium, Playwright, the SQLite pass only.
+BROWSER_ONLY = [
     pytest.mark.browser, pytest.mark.slow,
     pytest.mark.skipif(not os.path.exists(CHROMIUM),
                        reason=f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk"),
@@ -49,6 +50,7 @@ pytestmark = [
     pytest.mark.skipif(bool(os.environ.get("SRDI_TEST_DATABASE_URL")),
                        reason="the browser test runs once, in the SQLite pass (the portal has no database)"),
 ]
+pytestmark = BROWSER_ONLY
 
 
 def wait_until(predicate, what: str, timeout: float = 60):

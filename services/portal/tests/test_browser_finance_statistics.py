@@ -17,15 +17,14 @@ each page is also saved there at 1280×800 for the liaisons' guide (docs/portal/
 """
 from __future__ import annotations
 
-import os
 import re
 
 import httpx
-import pytest
 from openpyxl import load_workbook
 
 from services.portal.tests.test_browser import (  # the same fixtures, checks and keyboard helpers
-    CHROMIUM, HAVE_PLAYWRIGHT, api, browser, flash_says, sign_in, sign_out, stack, wait_until,
+    BROWSER_ONLY,
+    api, browser, flash_says, sign_in, sign_out, stack, wait_until,
 )
 from services.portal.tests.test_browser_outreach import new_page
 from services.portal.tests.test_browser_programme_year import MEETS, check, created, enterprise
@@ -36,14 +35,7 @@ from shared.testing import SIGNING_KEY
 
 __all__ = ["browser", "stack"]  # the module-scoped Chromium and suite, shared with test_browser.py
 
-pytestmark = [
-    pytest.mark.browser, pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk"),
-    pytest.mark.skipif(not HAVE_PLAYWRIGHT, reason="playwright is not installed (pip install playwright)"),
-    pytest.mark.skipif(bool(os.environ.get("SRDI_TEST_DATABASE_URL")),
-                       reason="the browser test runs once, in the SQLite pass (the portal has no database)"),
-]
+pytestmark = BROWSER_ONLY
 
 
 def on_service_list(stack, uscc: str) -> None:

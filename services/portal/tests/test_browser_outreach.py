@@ -16,13 +16,12 @@ each page is also saved there at 1280×800 for the liaisons' guide (docs/portal/
 """
 from __future__ import annotations
 
-import os
 import re
 
-import pytest
 
 from services.portal.tests.test_browser import (  # the same fixtures, checks and keyboard helpers
-    CHROMIUM, HAVE_PLAYWRIGHT, WAIT_MS, api, browser, flash_says, sign_in, sign_out, stack, wait_until,
+    BROWSER_ONLY,
+    WAIT_MS, api, browser, flash_says, sign_in, sign_out, stack, wait_until,
 )
 from services.portal.tests.test_browser_programme_year import DESKTOP, check, created, enterprise
 from shared.clock import today
@@ -30,14 +29,7 @@ from shared.testing import make_resident_id
 
 __all__ = ["browser", "stack"]  # the module-scoped Chromium and suite, shared with test_browser.py
 
-pytestmark = [
-    pytest.mark.browser, pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk"),
-    pytest.mark.skipif(not HAVE_PLAYWRIGHT, reason="playwright is not installed (pip install playwright)"),
-    pytest.mark.skipif(bool(os.environ.get("SRDI_TEST_DATABASE_URL")),
-                       reason="the browser test runs once, in the SQLite pass (the portal has no database)"),
-]
+pytestmark = BROWSER_ONLY
 
 
 def new_page(browser):

@@ -26,7 +26,8 @@ import pytest
 
 from services.portal.config import PORTAL_SERVICES as SERVICES
 from services.portal.tests.test_browser import (  # the same fixtures, checks and keyboard helpers
-    CHROMIUM, CJK, ENGLISH, HAVE_PLAYWRIGHT, PAGE_CHECK, ROOT, WAIT_MS, api, browser, flash_says, sign_in, sign_out,
+    BROWSER_ONLY,
+    CJK, ENGLISH, PAGE_CHECK, ROOT, WAIT_MS, api, browser, flash_says, sign_in, sign_out,
     wait_until,
 )
 from shared.clock import today
@@ -35,14 +36,7 @@ from shared.testing import key_env, make_uscc, wrong_check
 
 __all__ = ["browser"]  # the module-scoped Chromium fixture, shared with test_browser.py
 
-pytestmark = [
-    pytest.mark.browser, pytest.mark.slow,
-    pytest.mark.skipif(not os.path.exists(CHROMIUM),
-                       reason=f"{CHROMIUM} is missing: apt-get install -y chromium fonts-noto-cjk"),
-    pytest.mark.skipif(not HAVE_PLAYWRIGHT, reason="playwright is not installed (pip install playwright)"),
-    pytest.mark.skipif(bool(os.environ.get("SRDI_TEST_DATABASE_URL")),
-                       reason="the browser test runs once, in the SQLite pass (the portal has no database)"),
-]
+pytestmark = BROWSER_ONLY
 
 DESKTOP = {"width": 1280, "height": 800}
 PHONE = 390
