@@ -86,3 +86,31 @@ async def record_service(request: Request, mid: int, user: Annotated[User, page_
             flash(request, "ok", "服务记录已登记。")
             return back_to(request, f"/intermediaries/{mid}#records", "/intermediaries")
     return await _detail(request, user, mid, 422, error=error, typed=form)
+
+
+@router.post("/intermediaries/{mid}", dependencies=[CsrfChecked])
+async def change(request: Request, mid: int, user: Annotated[User, page_user("intermediaries")]):
+    """Econ corrects a directory entry (parks PATCH: only what differs is sent, an emptied optional
+    field is cleared); refusals beside the form, nothing changed."""
+    if user.role != "econ":
+        raise PortalError(403, "只有区经信局可以修改中介机构名录。")
+    form = {k: str(v) for k, v in (await request.form()).items()}
+    a = api(request, user)
+    m = await a.get("parks", f"/intermediaries/{mid}")
+    typed = {"name": form.get("name", "").strip(), "kind": form.get("kind", "").strip(),
+             "uscc": form.get("uscc", "").strip().upper(), "contact": form.get("contact", "").strip()}
+    error = "请填写名称。" if not typed["name"] else None
+    if error is None and typed["kind"] not in KINDS:
+        error = "请选择类别（中介机构或商协会）。"
+    if error is None and typed["uscc"] and (bad := uscc_error(typed["uscc"])):
+        error = f"统一社会信用代码无效：{bad}"
+    if error is None:
+        body = {k: (v or None) for k, v in typed.items() if v != (m.get(k) or "")}
+        if not body:
+            flash(request, "ok", "没有修改。")
+            return back_to(request, f"/intermediaries/{mid}", "/intermediaries")
+        _, error = await attempt(a.patch("parks", f"/intermediaries/{mid}", json=body))
+        if error is None:
+            flash(request, "ok", f"已修改中介机构信息：{typed['name']}。")
+            return back_to(request, f"/intermediaries/{mid}", "/intermediaries")
+    return await _detail(request, user, mid, 422, edit_error=error, edit=typed)

@@ -33,3 +33,46 @@ async def test_directory_and_a_parks_service_record(portal, suite):
     await portal.login("park", other["id"])  # another park sees the directory, not this park's record
     page = (await portal.http.get(path)).text
     assert "房山知识产权服务中心" in page and "专利布局辅导" not in page
+
+
+async def test_econ_corrects_an_entry_and_a_park_cannot(portal, suite):
+    from services.portal.tests.test_words import no_raw_code
+    parks = suite.client("parks")
+    r = await parks.post("/api/v1/intermediaries", json={"name": "房山科技咨询服务社", "contact": "李经理 010-1"})
+    assert r.status_code == 201, r.text
+    mid = r.json()["id"]
+    taken = await parks.post("/api/v1/intermediaries", json={"name": "房山已有名称服务社"})
+    assert taken.status_code == 201, taken.text
+    path = f"/intermediaries/{mid}"
+    await portal.login("econ")
+    page = (await portal.http.get(path)).text
+    assert "修改名录信息" in page and 'value="李经理 010-1"' in page
+    no_raw_code(page, path)
+
+    # Another's name (parks refuses, 409), an empty name, a bad code: beside the form, nothing changed.
+    code = make_uscc()
+    for form, said in (({"name": "房山已有名称服务社", "kind": "intermediary"}, "房山已有名称服务社"),
+                       ({"name": " ", "kind": "intermediary"}, "请填写名称"),
+                       ({"name": "房山科技咨询服务社", "kind": "intermediary", "uscc": wrong_check(code)}, "统一社会信用代码无效")):
+        r = await portal.post(path, form, page=path)
+        assert r.status_code == 422 and 'id="e-error"' in r.text and said in r.text, (form, r.text[-2000:])
+        held = (await parks.get(f"/api/v1/intermediaries/{mid}")).json()
+        assert (held["name"], held["contact"], held.get("uscc")) == ("房山科技咨询服务社", "李经理 010-1", None)
+
+    # A new name, its code, the contact cleared, made an association.
+    r = await portal.post(path, {"name": "房山科技企业协会", "kind": "association", "uscc": code.lower(), "contact": ""},
+                          page=path)
+    assert r.status_code == 303 and r.headers["location"] == path, r.text
+    held = (await parks.get(f"/api/v1/intermediaries/{mid}")).json()
+    assert (held["name"], held["kind"], held["uscc"], held["contact"]) == ("房山科技企业协会", "association", code, None)
+    page = (await portal.http.get(path)).text
+    assert "<h1>房山科技企业协会</h1>" in page and "商协会" in page and "已修改中介机构信息" in page
+
+    # A park reads the entry without the form; its post changes nothing.
+    park = await a_park(suite)
+    await portal.login("park", park["id"])
+    page = (await portal.http.get(path)).text
+    assert "修改名录信息" not in page and "房山科技企业协会" in page
+    r = await portal.post(path, {"name": "园区改名", "kind": "intermediary"}, page=path)
+    assert r.status_code == 403 and "只有区经信局" in r.text, r.text[-1000:]
+    assert (await parks.get(f"/api/v1/intermediaries/{mid}")).json()["name"] == "房山科技企业协会"
