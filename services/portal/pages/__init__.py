@@ -12,7 +12,7 @@ from services.portal.pages import (awards, budgets, dashboard, enterprises, fina
                                   signin, talent, talent_reports, township, whatif)
 from services.portal.pages import hotline, scenarios, showcase
 from services.portal.pages import financing
-from services.portal.pages import statistics
+from services.portal.pages import events, statistics
 from services.portal.pages.common import nav_for
 
 router = APIRouter()
@@ -22,5 +22,6 @@ for _pages in (signin, dashboard, mine, enterprises, records, awards, budgets, r
     router.include_router(_pages.router)
 router.include_router(financing.router)
 router.include_router(statistics.router)
+router.include_router(events.router)
 
 __all__ = ["nav_for", "router"]

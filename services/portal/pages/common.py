@@ -50,6 +50,7 @@ PAGES = {
     "showcase": ("/showcase", "新技术新产品", ("econ", "auditor")),
     "audit": ("/audit-log", "审计日志", ("auditor", "econ", "treasury")),
     "policy": ("/policy", "政策参数", ("econ", "auditor", "treasury", "talent", "finance")),
+    "events": ("/events", "事件与死信", ("econ", "auditor")),
 }
 
 
