@@ -38,6 +38,13 @@ def by_enterprise(s: Session, usccs: list[str] | None = None) -> dict[str, list[
     return certs
 
 
+def rows_of(s: Session, usccs: list[str]) -> list:
+    """by_enterprise's certifications of `usccs` as rows in recognition order (no ORM objects)."""
+    table = Certification.__table__
+    return list(s.execute(select(table).where(table.c.uscc.in_(usccs))
+                          .order_by(table.c.recognized_on, table.c.id)).mappings())
+
+
 def due_to_expire(s: Session, today: dt.date) -> list[Certification]:
     """Active certifications past their last valid day, oldest first."""
     return list(s.scalars(select(Certification).where(Certification.state == "active",

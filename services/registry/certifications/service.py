@@ -54,18 +54,24 @@ class Added:
 
 
 def new_certification(s: Session, e: Enterprise, existing: list[Certification], body: CertificationIn,
-                      years_cache: dict | None = None) -> Added | None:
+                      years_cache: dict | None = None, build=None) -> Added | None:
     """Add a certification to a locked enterprise whose certifications are `existing` (appended
     to); None when the same tier and date is already recorded. The caller flushes, then calls
-    announce(), then refresh_doc (once per enterprise in a bulk import)."""
+    announce(), then refresh_doc (once per enterprise in a bulk import). `build(values)`: makes
+    the certification instead of a session-added Certification (a bulk import inserts its rows at
+    once with a Core INSERT and gives them their ids)."""
     if any(same(c, body) for c in existing):
         return None
     check_not_banned(s, existing, body.recognized_on)
     expires = body.expires_on or rules.expiry(
         body.recognized_on, validity_years(s, body.tier, body.recognized_on, years_cache))
-    cert = Certification(uscc=e.uscc, tier=body.tier, recognized_on=body.recognized_on, expires_on=expires,
-                         batch=body.batch, source=body.source, state="active")
-    s.add(cert)
+    values = {"uscc": e.uscc, "tier": body.tier, "recognized_on": body.recognized_on, "expires_on": expires,
+              "batch": body.batch, "source": body.source, "state": "active"}
+    if build is None:
+        cert = Certification(**values)
+        s.add(cert)
+    else:
+        cert = build(values)
     olds = [as_rule(c) for c in existing]
     existing.append(cert)
     new = rules.Cert(0, cert.tier, cert.recognized_on, cert.expires_on)

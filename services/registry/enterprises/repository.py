@@ -66,6 +66,13 @@ def locked_many(s: Session, usccs: list[str]) -> dict[str, Enterprise]:
     return {e.uscc: e for e in s.scalars(for_update(s, stmt))}
 
 
+def locked_rows(s: Session, usccs: list[str]) -> list:
+    """locked_many's enterprises as rows (no ORM objects: a bulk import writes them with Core)."""
+    table = Enterprise.__table__
+    stmt = select(table).where(table.c.uscc.in_(usccs)).order_by(table.c.uscc)
+    return list(s.execute(for_update(s, stmt)).mappings())
+
+
 def search(who: Principal, after: str | None, township: str | list[str] | None, park_id: str | None,
            q: str | None, usccs: list[str] | None = None) -> Select:
     """The keyset-ordered search of the list route (by USCC). `township`: one text, or every

@@ -2,10 +2,15 @@
 recognition order, so promotions come out in time order). They write through the caller's session
 and never commit (the runner in jobs.py holds the one transaction of a whole import)."""
 import functools
+from collections import defaultdict
 from dataclasses import dataclass, field
 
 import orjson
+from pydantic_core import PydanticUndefined
+from sqlalchemy import bindparam, insert, update
 from sqlalchemy.orm import Session
+
+from services.registry import events
 
 from services.registry.certifications import repository as certifications
 from services.registry.certifications import service as certification_service
@@ -15,9 +20,14 @@ from services.registry.enterprises import service as enterprise_service
 from services.registry.enterprises.schemas import EnterpriseIn
 from services.registry.imports import rows as checks
 from services.registry.imports.schemas import ImportJobPublic
-from services.registry.tables import Enterprise, ImportJob
+from services.registry.statistics import counts
+from services.registry.tables import Certification, Enterprise, ImportJob
 from shared.clock import today
+from shared.contracts.registry import CertificationAdded, EnterprisePromoted, EnterpriseRegistered
+from shared.db import utcnow
 from shared.errors import Problem
+from shared.events import HANDOFF_MAX, emit_data, new_event
+from shared.tables import AuditLog, Outbox
 from shared.tiers import rank
 from shared.validators import uscc_error
 
@@ -54,8 +64,11 @@ def plan(rows, mode: str = "import", dry_run: bool = False) -> tuple[dict, list[
             valid.append(checked)
             report["warnings"] += [{"row": row, "reason": w} for w in checked.warnings]
     # Recognition order over the whole file, so promotions come out in time order.
-    valid.sort(key=lambda r: (r.recognized_on, rank(r.tier), r.row))
+    valid.sort(key=lambda r: (r.recognized_on, _rank(r.tier), r.row))
     return report, valid
+
+
+_rank = functools.cache(rank)
 
 
 def _skip(report: dict, row: int, reason: str) -> None:
@@ -78,48 +91,156 @@ class Tally:
 def apply(s: Session, actor: str, rows: list[checks.ListRow], tally: Tally, backfill: bool = False) -> None:
     """Apply valid rows (in recognition order, so promotions come out in time order) into `tally`;
     a row already known changes nothing; a refused row is added to tally.refused as {row, errors}.
-    The enterprises and certifications the rows touch are read with two queries; each document is
-    written once. `backfill`: the certifications are marked back-filled (published in the record)."""
+    The enterprises and certifications the rows touch are read with two queries; the new
+    enterprises, certifications, audit rows and events are written with one Core INSERT each (not
+    as ORM objects one by one), each document is written once, and the maintained tier counts are
+    told which enterprises changed (statistics.counts rewrites them before the commit).
+    `backfill`: the certifications are marked back-filled (published in the record)."""
     usccs = sorted({r.uscc for r in rows})
     # Locks taken and new keys inserted in USCC order: racing imports queue rather than deadlock.
-    firms = enterprises.locked_many(s, usccs)
+    firms = {e["uscc"]: _Row(e) for e in enterprises.locked_rows(s, usccs)}
     known = set(firms)
-    certs = certifications.by_enterprise(s, usccs)
-    touched: dict[str, Enterprise] = {}
-    ordered = sorted(rows, key=lambda r: (r.recognized_on, rank(r.tier), r.row))
+    certs: dict[str, list] = defaultdict(list)
+    for c in certifications.rows_of(s, usccs):
+        certs[c["uscc"]].append(_Row(c))
+    touched: dict[str, _Row] = {}
+    ordered = sorted(rows, key=lambda r: (r.recognized_on, _rank(r.tier), r.row))
     townships: dict[str, str] = {}
     for r in ordered:
         if r.township and r.uscc not in known:
             townships.setdefault(r.uscc, r.township)  # its earliest row that names one
-    # New enterprises first, in one flush (certifications refer to them).
+    out = _Writes(s, actor)
+    # New enterprises first, in one INSERT (certifications refer to them), as enterprise_service.create.
+    new_rows = []
     for r in sorted(ordered, key=lambda r: r.uscc):
         if r.uscc not in firms:
-            firms[r.uscc] = touched[r.uscc] = enterprise_service.create(
-                s, actor, EnterpriseIn(uscc=r.uscc, name=r.name, township=townships.get(r.uscc)), known_new=True)
+            body = EnterpriseIn(uscc=r.uscc, name=r.name, township=townships.get(r.uscc))
+            values = {**_fresh(Enterprise), **body.model_dump(), "version": 1}
+            new_rows.append(values)
+            e = firms[r.uscc] = touched[r.uscc] = _Row(values)
+            out.event(e.uscc, EnterpriseRegistered(**events._facts(s, e, [])))  # no titles yet
+            out.audit("enterprise.register", "enterprise", e.uscc, None, body.model_dump(mode="json"))
             tally.new_firms.add(r.uscc)
-    s.flush()
+    if new_rows:
+        s.execute(insert(ENTERPRISE), new_rows)
     announced: list = []
+    cert_rows: list = []
+
+    def build(values: dict) -> _Row:
+        values = {**_fresh(Certification), **values, "backfilled": backfill}  # the record says so
+        values.pop("id")
+        cert_rows.append(values)
+        return _Row(values, id=None)
+
     for r in ordered:
         e = firms[r.uscc]
         try:
             added = certification_service.new_certification(s, e, certs[r.uscc], CertificationIn(
-                tier=r.tier, recognized_on=r.recognized_on, batch=r.batch, source="municipal_list"), tally.years)
+                tier=r.tier, recognized_on=r.recognized_on, batch=r.batch, source="municipal_list"), tally.years,
+                build=build)
         except Problem as p:  # checked before anything is added: the row is refused, the rest go on
             tally.refused.append({"row": r.row, "errors": [f"{p.zh} / {p.en}"]})
             continue
         if added:
-            added.cert.backfilled = backfill  # before the flush: the record it is announced with says so
             touched[r.uscc] = e
             announced.append((e, added))
             if r.uscc in known:
                 tally.changed_firms.add(r.uscc)
         tally.created += added is not None
         tally.unchanged += added is None
-    s.flush()  # one batch of INSERTs gives every new certification its id
+    if cert_rows:  # one INSERT gives every new certification its id, in the rows' order
+        ids = s.execute(insert(CERTIFICATION).returning(CERTIFICATION.c.id, sort_by_parameter_order=True),
+                        cert_rows).scalars().all()
+        for (_, added), cert_id in zip(announced, ids, strict=True):
+            added.cert.id = cert_id
     for e, added in announced:  # in recognition order, so promotions come out in time order
-        certification_service.announce(s, actor, e, added, certs[e.uscc])
-    for uscc, e in touched.items():
+        _announce(s, out, e, added, certs[e.uscc])
+    docs = []
+    for uscc, e in touched.items():  # each touched enterprise's version and document: one UPDATE
         enterprise_service.refresh_doc(s, e, certs[uscc])
+        docs.append({"b_uscc": uscc, "version": e.version, "doc": e.doc})
+    if docs:
+        s.execute(update(ENTERPRISE).where(ENTERPRISE.c.uscc == bindparam("b_uscc")), docs)
+    out.write()
+    # Core statements pass the session's flush hook: the maintained counts are told here.
+    s.info.setdefault(counts.PENDING, set()).update(touched)
+
+
+def _announce(s: Session, out: "_Writes", e, added: certification_service.Added, certs: list) -> None:
+    """certification_service.announce, with its event and audit row written in the job's INSERTs."""
+    e.version += 1
+    cert = added.cert
+    if added.change:
+        data = EnterprisePromoted(**events._facts(s, e, certs), from_tier=added.change.from_tier,
+                                  to_tier=added.change.to_tier, certification_id=cert.id,
+                                  recognized_on=cert.recognized_on, expires_on=cert.expires_on,
+                                  first_time_at_tier=added.first_time)
+    else:
+        data = CertificationAdded(**events._facts(s, e, certs), certification_id=cert.id, tier=cert.tier,
+                                  recognized_on=cert.recognized_on)
+    out.event(e.uscc, data)
+    out.audit("certification.add", "certification", str(cert.id), None, certification_service.snapshot(cert))
+
+
+ENTERPRISE = Enterprise.__table__
+CERTIFICATION = Certification.__table__
+
+
+class _Row:
+    """A row written with a Core INSERT, its columns as attributes (read as its ORM object would be)."""
+
+    def __init__(self, values: dict, **more):
+        self.__dict__.update(values, **more)
+
+
+@functools.cache
+def _defaults(model) -> tuple[dict, dict]:
+    """A table model's field defaults and default factories (what its constructor would fill in)."""
+    values, factories = {}, {}
+    for name, f in model.model_fields.items():
+        if f.default_factory is not None:
+            factories[name] = f.default_factory
+        elif f.default is not PydanticUndefined:
+            values[name] = f.default
+    return values, factories
+
+
+def _fresh(model) -> dict:
+    values, factories = _defaults(model)
+    return {**values, **{name: make() for name, make in factories.items()}}
+
+
+class _Writes:
+    """The audit rows and outbox rows of one chunk, written with one INSERT each (shared.audit.record
+    and shared.events.emit_data, row for row). The first events go through emit_data itself: the
+    one that marks the transaction as having written events (and notifies on PostgreSQL), and
+    those the running relay takes from the commit (shared.db's handoff) while it has room."""
+
+    def __init__(self, s: Session, actor: str):
+        self.s, self.actor = s, actor
+        self.audits: list[dict] = []
+        self.outbox: list[dict] = []
+
+    def audit(self, action: str, object_type: str, object_id: str, before, after) -> None:
+        self.audits.append({"actor": self.actor, "action": action, "object_type": object_type,
+                            "object_id": str(object_id), "before": before, "after": after, "at": utcnow()})
+
+    def event(self, subject: str, data) -> None:
+        handoff = self.s.info.get("outbox_handoff")
+        if not self.s.info.get("outbox_written") or (handoff is not None and len(handoff.rows) < HANDOFF_MAX):
+            emit_data(self.s, subject, data)
+            return
+        event = new_event(data.SERVICE, data.NAME, subject, data.model_dump(mode="json"))
+        self.outbox.append({"id": event.id, "subject": event.nats_subject,
+                            "payload": orjson.dumps(event.envelope()).decode(), "created_at": utcnow(),
+                            "published_at": None, "claimed_until": None, "attempts": 0})
+
+    def write(self) -> None:
+        if self.audits:
+            self.s.execute(insert(AuditLog.__table__), self.audits)
+        if self.outbox:
+            self.s.execute(insert(Outbox.__table__), self.outbox)
+        self.audits, self.outbox = [], []
 
 
 def job_public(job: ImportJob, live_rows_done: int | None = None) -> ImportJobPublic:
