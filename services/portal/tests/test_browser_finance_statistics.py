@@ -257,3 +257,40 @@ def test_econ_screens_counts_and_reads_the_targets_and_the_auditor_reads(stack, 
     check(page, "auditor-screening", show=f"#screen-{near}")
     assert not errors, errors
     page.close()
+
+
+def test_econ_reads_the_event_backlog_and_corrects_an_intermediary(stack, browser):
+    """事件与死信 as econ and as the auditor; 中介机构 corrected through its form, a refusal first."""
+    portal = stack["portal"]
+    made = api(stack, "parks", "econ", "POST", "/intermediaries", json={"name": "房山浏览器测试咨询社"})
+    assert made.status_code == 201, made.text
+    mid = made.json()["id"]
+    page, errors = new_page(browser)
+    sign_in(page, portal, "econ", "张经信")
+    page.get_by_role("link", name="事件与死信").first.click()
+    page.wait_for_url(portal + "/events")
+    assert "奖励服务" in page.locator("#backlog").inner_text()
+    check(page, "econ-events")
+
+    page.goto(f"{portal}/intermediaries/{mid}")
+    page.locator("summary", has_text="修改名录信息").click()
+    page.fill("#e-name", "")
+    page.get_by_role("button", name="保存修改").click()
+    assert "请填写名称" in page.locator("#e-error").inner_text()
+    page.fill("#e-name", "房山浏览器测试企业协会")
+    page.select_option("#e-kind", "association")
+    page.fill("#e-contact", "周秘书长 010-69350000")
+    check(page, "econ-intermediary-edit", show="#e-name")
+    page.get_by_role("button", name="保存修改").click()
+    flash_says(page, "已修改中介机构信息")
+    assert page.locator("h1").inner_text() == "房山浏览器测试企业协会"
+    held = api(stack, "parks", "econ", "GET", f"/intermediaries/{mid}").json()
+    assert (held["name"], held["kind"], held["contact"]) == ("房山浏览器测试企业协会", "association", "周秘书长 010-69350000")
+
+    sign_out(page, portal)
+    sign_in(page, portal, "auditor", "钱审计")
+    page.goto(portal + "/events")
+    assert page.get_by_role("button", name="重放").count() == 0
+    check(page, "auditor-events")
+    assert not errors, errors
+    page.close()
