@@ -45,6 +45,14 @@ def rows_of(s: Session, usccs: list[str]) -> list:
                           .order_by(table.c.recognized_on, table.c.id)).mappings())
 
 
+def live_keys(s: Session, usccs: list[str]) -> list:
+    """(id, uscc, tier, recognized_on) of the certifications of `usccs` not voided: the key the
+    unique index uq_certification_live holds one of (a bulk insert finds its new rows' ids by it)."""
+    table = Certification.__table__
+    return list(s.execute(select(table.c.id, table.c.uscc, table.c.tier, table.c.recognized_on)
+                          .where(table.c.uscc.in_(usccs), table.c.state != "voided")))
+
+
 def due_to_expire(s: Session, today: dt.date) -> list[Certification]:
     """Active certifications past their last valid day, oldest first."""
     return list(s.scalars(select(Certification).where(Certification.state == "active",

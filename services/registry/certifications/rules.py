@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from shared.tiers import LADDER, Tier, held_on, rank, tier_on  # noqa: F401 - LADDER, tier_on re-exported
+from shared.tiers import LADDER, Tier, active_on, held_on, rank, tier_on  # noqa: F401 - LADDER, tier_on re-exported
 
 
 @dataclass(frozen=True)
@@ -57,9 +57,9 @@ class Change:
 def change_on_add(existing: list[Cert], new: Cert) -> Change | None:
     """A new certification promotes when the tier on its recognition date rises."""
     before = tier_on(existing, new.recognized_on)
-    after = tier_on([*existing, new], new.recognized_on)
-    if rank(after) > rank(before):
-        return Change("promoted", before, after, new.recognized_on)
+    # tier_on([*existing, new]): the new title counts when it is active on its own date
+    if active_on(new, new.recognized_on) and rank(new.tier) > rank(before):
+        return Change("promoted", before, LADDER[rank(new.tier)].value, new.recognized_on)
     return None
 
 

@@ -148,11 +148,14 @@ def apply(s: Session, actor: str, rows: list[checks.ListRow], tally: Tally, back
                 tally.changed_firms.add(r.uscc)
         tally.created += added is not None
         tally.unchanged += added is None
-    if cert_rows:  # one INSERT gives every new certification its id, in the rows' order
-        ids = s.execute(insert(CERTIFICATION).returning(CERTIFICATION.c.id, sort_by_parameter_order=True),
-                        cert_rows).scalars().all()
-        for (_, added), cert_id in zip(announced, ids, strict=True):
-            added.cert.id = cert_id
+    if cert_rows:  # one INSERT, then every new certification's id by its live key (unique)
+        s.execute(insert(CERTIFICATION), cert_rows)
+        fresh = {(a.cert.uscc, a.cert.tier, a.cert.recognized_on): a.cert for _, a in announced}
+        for cert_id, *key in certifications.live_keys(s, sorted({c["uscc"] for c in cert_rows})):
+            if (cert := fresh.get(tuple(key))) is not None:
+                cert.id = cert_id
+        if any(c.id is None for c in fresh.values()):  # cannot be: the index holds one live row a key
+            raise RuntimeError("a certification inserted by the import was not found by its key")
     for e, added in announced:  # in recognition order, so promotions come out in time order
         _announce(s, out, e, added, certs[e.uscc])
     docs = []
