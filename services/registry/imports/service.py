@@ -91,7 +91,8 @@ class Tally:
 def apply(s: Session, actor: str, rows: list[checks.ListRow], tally: Tally, backfill: bool = False) -> None:
     """Apply valid rows (in recognition order, so promotions come out in time order) into `tally`;
     a row already known changes nothing; a refused row is added to tally.refused as {row, errors}.
-    The enterprises and certifications the rows touch are read with two queries; the new
+    The enterprises and certifications the rows touch are read with two queries (the new
+    certifications' ids with a third, by their live key); the new
     enterprises, certifications, audit rows and events are written with one Core INSERT each (not
     as ORM objects one by one), each document is written once, and the maintained tier counts are
     told which enterprises changed (statistics.counts rewrites them before the commit).
