@@ -4,6 +4,7 @@ read every bank's. Amounts are typed in 万元 (repayments in 元) and sent as w
 (sent as basis points). The finance service decides every rule (first loan, caps, the NPL split)."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated
 
@@ -17,6 +18,7 @@ from services.portal.pages.common import (
     attempt,
     back_to,
     decimal_units,
+    optional,
     page_user,
     render,
     seg,
@@ -27,17 +29,33 @@ from shared.validators import uscc_error
 
 router = APIRouter()
 PAGE_SIZE = 50
+PRODUCT_KINDS = {"loan": "贷款", "guarantee": "担保", "insurance": "保险"}
 ACTIONS = {"decision": "审批", "draw": "放款", "repayments": "登记还款", "repay": "结清", "extend": "展期 / 续期",
            "default": "认定不良"}
 
 
+async def choices(request: Request, user: User) -> tuple[list[dict], list[dict]]:
+    """What a bank's application may name: the active products it may use (its own loans, any
+    guarantee or insurance; the finance service checks again) and the matchmaking events it attended
+    (the service lists a bank only those), newest first."""
+    if user.role != "bank":
+        return [], []
+    a = api(request, user)
+    products, events = await asyncio.gather(a.all("finance", "/products", cap=500),
+                                            a.get("finance", "/matchmaking-events", limit=100))
+    usable = [p for p in products if p["active"] and (p["kind"] != "loan" or p["provider_org"] == user.org)]
+    return usable, sorted(events["items"], key=lambda m: (m["held_on"], m["id"]), reverse=True)
+
+
 async def _list(request: Request, user: User, state: str, cursor: str, status: int = 200, **ctx):
     a = api(request, user)
-    page = await a.get("finance", "/loans", state=state if state in LOAN_STATE_LABELS else None, cursor=cursor,
-                       limit=PAGE_SIZE)
+    (page, (products, events)) = await asyncio.gather(
+        a.get("finance", "/loans", state=state if state in LOAN_STATE_LABELS else None, cursor=cursor,
+              limit=PAGE_SIZE), choices(request, user))
     await names_of(request).load(usccs=[x["uscc"] for x in page["items"]])
     return render(request, "loans.html", status, items=page["items"], next_cursor=page.get("next_cursor"),
-                  state=state, cursor=cursor, states=LOAN_STATE_LABELS, form_id=uuid.uuid4().hex, **ctx)
+                  state=state, cursor=cursor, states=LOAN_STATE_LABELS, form_id=uuid.uuid4().hex,
+                  products=products, events=events, product_kinds=PRODUCT_KINDS, **ctx)
 
 
 @router.get("/loans")
@@ -48,11 +66,13 @@ async def loans(request: Request, user: Annotated[User, page_user("loans")], sta
 @router.post("/loans", dependencies=[CsrfChecked])
 async def apply(request: Request, user: Annotated[User, page_user("loans")], uscc: Annotated[str, Form()] = "",
                 applied_wan: Annotated[str, Form()] = "", applied_on: Annotated[str, Form()] = "",
-                first_loan: Annotated[str, Form()] = "", form_id: Annotated[str, Form()] = ""):
+                first_loan: Annotated[str, Form()] = "", form_id: Annotated[str, Form()] = "",
+                product_id: Annotated[str, Form()] = "", matchmaking_event_id: Annotated[str, Form()] = ""):
     """A bank records an application; what is wrong is said beside its field, the form kept."""
     if user.role != "bank":
         raise PortalError(403, "只有银行可以登记贷款申请。")
-    typed = {"uscc": uscc, "applied_wan": applied_wan, "applied_on": applied_on, "first_loan": first_loan}
+    typed = {"uscc": uscc, "applied_wan": applied_wan, "applied_on": applied_on, "first_loan": first_loan,
+             "product_id": product_id, "matchmaking_event_id": matchmaking_event_id}
     errors = {}
     if bad := uscc_error(uscc.strip().upper()):
         errors["uscc"] = f"统一社会信用代码无效：{bad}"
@@ -63,24 +83,35 @@ async def apply(request: Request, user: Annotated[User, page_user("loans")], usc
         errors["applied_on"] = "请填写申请日期。"
     if not errors:
         body = {"uscc": uscc.strip().upper(), "applied_yuan": yuan, "applied_on": applied_on,
-                "first_loan": first_loan == "1"}
+                "first_loan": first_loan == "1",
+                **{k: int(v) for k, v in (("product_id", product_id), ("matchmaking_event_id", matchmaking_event_id))
+                   if v.isascii() and v.isdigit() and len(v) < 12}}
         loan, refused = await attempt(api(request, user).post(
             "finance", "/loans", json=body, idempotency_key=f"portal-{form_id}" if form_id else None))
-        if refused:
-            errors["form"] = refused
+        if refused:  # beside the select it is about (the finance service's refusals name the product or event)
+            field = "product_id" if "产品" in refused else "matchmaking_event_id" if "对接活动" in refused else "form"
+            errors[field] = refused
         else:
             flash(request, "ok", f"贷款申请已登记（案件 {loan['id']}）。")
             return back_to(request, f"/loans/{loan['id']}", "/loans")
     return await _list(request, user, "", "", 422, errors=errors, typed=typed)
 
 
+async def _none():
+    return None
+
+
 async def _detail(request: Request, loan_id: str, user: User, status: int = 200, **ctx):
     a = api(request, user)
     case = await a.get("finance", f"/loans/{seg(loan_id, '贷款案件编号')}")
-    payables = (await a.get("finance", "/payables", loan_id=case["id"], limit=100))["items"]
+    payables, product, event = await asyncio.gather(
+        a.get("finance", "/payables", loan_id=case["id"], limit=100),
+        optional(a.get("finance", f"/products/{case['product_id']}")) if case.get("product_id") else _none(),
+        optional(a.get("finance", f"/matchmaking-events/{case['matchmaking_event_id']}"))
+        if case.get("matchmaking_event_id") else _none())
     await names_of(request).load(usccs=[case["uscc"]])
-    return render(request, "loan.html", status, case=case, actions=ACTIONS, payables=payables,
-                  payable_states=PAYABLE_STATE_LABELS,
+    return render(request, "loan.html", status, case=case, actions=ACTIONS, payables=payables["items"],
+                  payable_states=PAYABLE_STATE_LABELS, product=product, event=event, product_kinds=PRODUCT_KINDS,
                   form_id=uuid.uuid4().hex, **ctx)
 
 

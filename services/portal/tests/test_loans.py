@@ -93,3 +93,42 @@ async def test_the_financial_office_asks_the_treasury_to_pay_a_subsidy_quarter(p
     await portal.login("treasury")
     page = (await portal.http.get("/awards", params={"state": "reviewed"})).text
     assert "首贷贴息" in page and "北京贴息门户测试有限公司" in page and "first_loan_subsidy" not in page
+
+
+async def test_a_bank_names_the_product_and_the_matchmaking_event_of_an_application(portal, suite):
+    from services.portal.tests.test_words import no_raw_code
+    u = make_uscc()
+    await promote(suite, u, name="北京贷款产品门户测试有限公司")
+    fin = suite.client("finance", role="finance")
+    tag = u[-6:]
+    made = {}
+    for key, body in (("ours", {"kind": "loan", "name": f"京行专精特新贷{tag}", "provider_org": "BOB"}),
+                      ("theirs", {"kind": "loan", "name": f"工行专精特新贷{tag}", "provider_org": "ICBC"})):
+        r = await fin.post("/api/v1/products", json={**body, "description": "门户测试产品"})
+        assert r.status_code == 201, r.text
+        made[key] = r.json()["id"]
+    for key, banks in (("met", ["BOB"]), ("elsewhere", ["ICBC"])):
+        r = await fin.post("/api/v1/matchmaking-events", json={"title": f"对接会{key}{tag}", "held_on": "2025-06-18",
+                                                               "banks": banks, "enterprises": [u]})
+        assert r.status_code == 201, r.text
+        made[key] = r.json()["id"]
+
+    await portal.login("bank", "BOB")
+    page = (await portal.http.get("/loans")).text
+    assert f"京行专精特新贷{tag}" in page and f"对接会met{tag}" in page  # its own product, the event it attended
+    assert f"工行专精特新贷{tag}" not in page and f"对接会elsewhere{tag}" not in page
+    no_raw_code(page, "/loans")
+
+    # Another bank's product (typed past the list): the finance service's refusal beside the select.
+    form = {"uscc": u, "applied_wan": "300", "applied_on": "2025-07-01", "product_id": str(made["theirs"])}
+    r = await portal.post("/loans", form, page="/loans")
+    assert r.status_code == 422 and 'id="product_id-error"' in r.text and "不属于本行" in r.text, r.text[-1500:]
+    r = await portal.post("/loans", {**form, "product_id": str(made["ours"]), "matchmaking_event_id": str(made["met"]),
+                                     "form_id": "lp1"}, page="/loans")
+    assert r.status_code == 303, r.text
+    loan_id = int(r.headers["location"].rsplit("/", 1)[1])
+    case = (await suite.client("finance", role="bank", org="BOB").get(f"/api/v1/loans/{loan_id}")).json()
+    assert (case["product_id"], case["matchmaking_event_id"]) == (made["ours"], made["met"])
+    page = (await portal.http.get(r.headers["location"])).text
+    assert f"京行专精特新贷{tag}（贷款，" in page and f"2025-06-18 对接会met{tag}" in page
+    no_raw_code(page, r.headers["location"])
