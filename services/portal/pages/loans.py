@@ -34,28 +34,49 @@ ACTIONS = {"decision": "审批", "draw": "放款", "repayments": "登记还款",
            "default": "认定不良"}
 
 
-async def choices(request: Request, user: User) -> tuple[list[dict], list[dict]]:
+async def _none():
+    return None
+
+
+async def _catalogues(request: Request, user: User, products: bool, events: bool):
+    """The product catalogue and the matchmaking events the user may read (a bank: those it attended),
+    each None when not wanted or when the role may not read it (the treasury reads neither)."""
+    a = api(request, user)
+    return await asyncio.gather(optional(a.all("finance", "/products", cap=500)) if products else _none(),
+                                optional(a.all("finance", "/matchmaking-events", cap=1000)) if events else _none())
+
+
+def choices(user: User, catalogue: list[dict] | None, events: list[dict] | None,
+            keep: str = "") -> tuple[list[dict], list[dict]]:
     """What a bank's application may name: the active products it may use (its own loans, any
-    guarantee or insurance; the finance service checks again) and the matchmaking events it attended
+    guarantee or insurance; the finance service checks again), plus the one it chose when the service
+    refused it (`keep`, so the refusal stands beside the choice), and the matchmaking events it attended
     (the service lists a bank only those), newest first."""
     if user.role != "bank":
         return [], []
-    a = api(request, user)
-    products, events = await asyncio.gather(a.all("finance", "/products", cap=500),
-                                            a.get("finance", "/matchmaking-events", limit=100))
-    usable = [p for p in products if p["active"] and (p["kind"] != "loan" or p["provider_org"] == user.org)]
-    return usable, sorted(events["items"], key=lambda m: (m["held_on"], m["id"]), reverse=True)
+    usable = [p for p in catalogue or [] if str(p["id"]) == keep
+              or (p["active"] and (p["kind"] != "loan" or p["provider_org"] == user.org))]
+    return usable, sorted(events or [], key=lambda m: (m["held_on"], m["id"]), reverse=True)
 
 
 async def _list(request: Request, user: User, state: str, cursor: str, status: int = 200, **ctx):
-    a = api(request, user)
-    (page, (products, events)) = await asyncio.gather(
-        a.get("finance", "/loans", state=state if state in LOAN_STATE_LABELS else None, cursor=cursor,
-              limit=PAGE_SIZE), choices(request, user))
-    await names_of(request).load(usccs=[x["uscc"] for x in page["items"]])
-    return render(request, "loans.html", status, items=page["items"], next_cursor=page.get("next_cursor"),
+    """The cases, each with its product and matchmaking event by name (when the role may read them)."""
+    bank = user.role == "bank"
+    page, (catalogue, events) = await asyncio.gather(
+        api(request, user).get("finance", "/loans", state=state if state in LOAN_STATE_LABELS else None,
+                               cursor=cursor, limit=PAGE_SIZE),
+        _catalogues(request, user, bank, bank))
+    items = page["items"]
+    if not bank:  # the other readers: only what the page's cases name
+        catalogue, events = await _catalogues(request, user, any(x.get("product_id") for x in items),
+                                              any(x.get("matchmaking_event_id") for x in items))
+    products, choosable = choices(user, catalogue, events, (ctx.get("typed") or {}).get("product_id", ""))
+    await names_of(request).load(usccs=[x["uscc"] for x in items])
+    return render(request, "loans.html", status, items=items, next_cursor=page.get("next_cursor"),
                   state=state, cursor=cursor, states=LOAN_STATE_LABELS, form_id=uuid.uuid4().hex,
-                  products=products, events=events, product_kinds=PRODUCT_KINDS, **ctx)
+                  products=products, events=choosable, product_kinds=PRODUCT_KINDS,
+                  product_of={p["id"]: p for p in catalogue or []}, event_of={m["id"]: m for m in events or []},
+                  **ctx)
 
 
 @router.get("/loans")
@@ -97,17 +118,15 @@ async def apply(request: Request, user: Annotated[User, page_user("loans")], usc
     return await _list(request, user, "", "", 422, errors=errors, typed=typed)
 
 
-async def _none():
-    return None
-
-
 async def _detail(request: Request, loan_id: str, user: User, status: int = 200, **ctx):
     a = api(request, user)
     case = await a.get("finance", f"/loans/{seg(loan_id, '贷款案件编号')}")
+    # The product and the event by name; None when the role may not read them, {} when the service
+    # does not show this caller the event (a guarantor that did not attend it).
     payables, product, event = await asyncio.gather(
         a.get("finance", "/payables", loan_id=case["id"], limit=100),
-        optional(a.get("finance", f"/products/{case['product_id']}")) if case.get("product_id") else _none(),
-        optional(a.get("finance", f"/matchmaking-events/{case['matchmaking_event_id']}"))
+        optional(a.get("finance", f"/products/{case['product_id']}"), {}) if case.get("product_id") else _none(),
+        optional(a.get("finance", f"/matchmaking-events/{case['matchmaking_event_id']}"), {})
         if case.get("matchmaking_event_id") else _none())
     await names_of(request).load(usccs=[case["uscc"]])
     return render(request, "loan.html", status, case=case, actions=ACTIONS, payables=payables["items"],

@@ -123,6 +123,15 @@ async def test_a_bank_names_the_product_and_the_matchmaking_event_of_an_applicat
     form = {"uscc": u, "applied_wan": "300", "applied_on": "2025-07-01", "product_id": str(made["theirs"])}
     r = await portal.post("/loans", form, page="/loans")
     assert r.status_code == 422 and 'id="product_id-error"' in r.text and "不属于本行" in r.text, r.text[-1500:]
+    assert f'value="{u}"' in r.text and 'value="300"' in r.text  # what was typed is kept, the refused choice too
+    assert f'<option value="{made["theirs"]}" selected>工行专精特新贷{tag}' in r.text
+    # An event it did not attend (typed past the list): refused beside that select, the product kept.
+    r = await portal.post("/loans", {**form, "product_id": str(made["ours"]),
+                                     "matchmaking_event_id": str(made["elsewhere"])}, page="/loans")
+    assert r.status_code == 422 and 'id="matchmaking_event_id-error"' in r.text and "未参加" in r.text, r.text[-1500:]
+    assert 'id="product_id-error"' not in r.text and f'<option value="{made["ours"]}" selected>' in r.text
+    assert f"对接会elsewhere{tag}" not in r.text
+    assert not (await suite.client("finance", role="bank", org="BOB").get(f"/api/v1/loans?uscc={u}")).json()["items"]
     r = await portal.post("/loans", {**form, "product_id": str(made["ours"]), "matchmaking_event_id": str(made["met"]),
                                      "form_id": "lp1"}, page="/loans")
     assert r.status_code == 303, r.text
@@ -130,5 +139,24 @@ async def test_a_bank_names_the_product_and_the_matchmaking_event_of_an_applicat
     case = (await suite.client("finance", role="bank", org="BOB").get(f"/api/v1/loans/{loan_id}")).json()
     assert (case["product_id"], case["matchmaking_event_id"]) == (made["ours"], made["met"])
     page = (await portal.http.get(r.headers["location"])).text
-    assert f"京行专精特新贷{tag}（贷款，" in page and f"2025-06-18 对接会met{tag}" in page
+    assert f"京行专精特新贷{tag}（贷款，北京银行）" in page and f"2025-06-18 对接会met{tag}" in page
     no_raw_code(page, r.headers["location"])
+
+    def row(html: str) -> str:  # the case's row in the list
+        start = html.index(f'<tr id="loan-{loan_id}">')
+        return html[start:html.index("</tr>", start)]
+    for role in ("bank", "finance"):  # the bank's list and the financial office's: both by name
+        if role == "finance":
+            await portal.login("finance")
+            page = (await portal.http.get(f"/loans/{loan_id}")).text
+            assert f"京行专精特新贷{tag}（贷款，北京银行）" in page and f"2025-06-18 对接会met{tag}" in page
+        page = (await portal.http.get("/loans")).text
+        assert f"京行专精特新贷{tag}（贷款）" in row(page) and f"2025-06-18 对接会met{tag}" in row(page), row(page)
+        no_raw_code(page, "/loans")
+    # The treasury reads loans but neither the catalogue nor the events: said in words, no number.
+    await portal.login("treasury")
+    page = (await portal.http.get(f"/loans/{loan_id}")).text
+    assert "已指定（本角色不能查看金融产品目录）" in page and "来自政银企对接活动（本角色不能查看对接活动）" in page
+    assert f"京行专精特新贷{tag}" not in page and f"<dd>产品 {made['ours']}" not in page
+    page = (await portal.http.get("/loans")).text
+    assert "已指定产品" in row(page) and "来自政银企对接活动" in row(page), row(page)
