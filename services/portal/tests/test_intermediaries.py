@@ -2,6 +2,8 @@
 park records a service it gave one of the park's enterprises, and reads only its own park's records."""
 from __future__ import annotations
 
+import re
+
 from services.portal.tests.helpers import a_park
 from shared.testing import make_uscc, wrong_check
 
@@ -51,11 +53,15 @@ async def test_econ_corrects_an_entry_and_a_park_cannot(portal, suite):
 
     # Another's name (parks refuses, 409), an empty name, a bad code: beside the form, nothing changed.
     code = make_uscc()
-    for form, said in (({"name": "房山已有名称服务社", "kind": "intermediary"}, "房山已有名称服务社"),
+    for form, said in (({"name": "房山已有名称服务社", "kind": "intermediary"}, "中介机构已登记：房山已有名称服务社"),
                        ({"name": " ", "kind": "intermediary"}, "请填写名称"),
                        ({"name": "房山科技咨询服务社", "kind": "intermediary", "uscc": wrong_check(code)}, "统一社会信用代码无效")):
         r = await portal.post(path, form, page=path)
-        assert r.status_code == 422 and 'id="e-error"' in r.text and said in r.text, (form, r.text[-2000:])
+        beside = re.search(r'<p [^>]*id="e-error"[^>]*>(.*?)</p>', r.text)
+        assert r.status_code == 422 and beside and said in beside.group(1), (form, r.text[-2000:])
+        kept = f'id="e-name" name="name" maxlength="200" value="{form["name"].strip()}"'
+        assert kept in r.text and 'aria-describedby="e-error"' in r.text  # what was typed, kept
+        no_raw_code(r.text, f"{path} refused")
         held = (await parks.get(f"/api/v1/intermediaries/{mid}")).json()
         assert (held["name"], held["contact"], held.get("uscc")) == ("房山科技咨询服务社", "李经理 010-1", None)
 
@@ -67,6 +73,8 @@ async def test_econ_corrects_an_entry_and_a_park_cannot(portal, suite):
     assert (held["name"], held["kind"], held["uscc"], held["contact"]) == ("房山科技企业协会", "association", code, None)
     page = (await portal.http.get(path)).text
     assert "<h1>房山科技企业协会</h1>" in page and "商协会" in page and "已修改中介机构信息" in page
+    assert f'value="{code}"' in page and 'value="李经理 010-1"' not in page  # the form prefilled anew
+    no_raw_code(page, path)
 
     # A park reads the entry without the form; its post changes nothing.
     park = await a_park(suite)
