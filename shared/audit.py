@@ -15,7 +15,7 @@ from typing import Annotated, Any
 
 from fastapi import APIRouter, Query
 from pydantic import ConfigDict, Field
-from sqlalchemy import select
+from sqlalchemy import insert, select
 from sqlalchemy.orm import Session
 
 from shared import pagination
@@ -31,6 +31,14 @@ def record(session: Session, actor: str, action: str, object_type: str, object_i
            before: dict | None = None, after: dict | None = None) -> None:
     session.add(AuditLog(actor=actor, action=action, object_type=object_type, object_id=str(object_id),
                          before=before, after=after, at=utcnow()))  # given: pydantic's default factory costs more
+
+
+def record_many(session: Session, rows: list[dict]) -> None:
+    """Many audit rows of one transaction as one INSERT (a bulk import): each a dict of `record`'s
+    arguments but the session (actor, action, object_type, object_id, before, after)."""
+    if rows:
+        session.execute(insert(AuditLog.__table__), [{**r, "object_id": str(r["object_id"]), "at": r.get("at") or utcnow()}
+                                                     for r in rows])
 
 
 # -- masking personal data ---------------------------------------------------------------------------

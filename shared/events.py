@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING, Any
 
 import orjson
 import structlog
-from sqlalchemy import text
+from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
 from shared.db import utcnow
@@ -92,6 +92,31 @@ def emit(session: Session, event: Event) -> Event:
         session.execute(text(f"NOTIFY {OUTBOX_CHANNEL}"))
     session.info["outbox_written"] = True
     return event
+
+
+class Emitter:
+    """Many events of one transaction written as one INSERT (a bulk import): `emit_data`, row for
+    row. The first events still go through `emit` itself: the one that marks the transaction as
+    having written events (and notifies on PostgreSQL), and those the running relay takes from the
+    commit while its hand-off has room; the rest wait in the outbox for the relay's next claim."""
+
+    def __init__(self, session: Session):
+        self.session, self.rows = session, []
+
+    def emit_data(self, subject: str, data: EventData) -> None:
+        handoff = self.session.info.get("outbox_handoff")
+        if not self.session.info.get("outbox_written") or (handoff is not None and len(handoff.rows) < HANDOFF_MAX):
+            emit_data(self.session, subject, data)
+            return
+        event = new_event(data.SERVICE, data.NAME, subject, data.model_dump(mode="json"))
+        self.rows.append({"id": event.id, "subject": event.nats_subject,
+                          "payload": orjson.dumps(event.envelope()).decode(), "created_at": utcnow(),
+                          "published_at": None, "claimed_until": None, "attempts": 0})
+
+    def write(self) -> None:
+        if self.rows:
+            self.session.execute(insert(Outbox.__table__), self.rows)
+        self.rows = []
 
 
 def emit_data(session: Session, subject: str, data: EventData) -> Event:

@@ -26,8 +26,8 @@ from shared.clock import today
 from shared.contracts.registry import CertificationAdded, EnterprisePromoted, EnterpriseRegistered
 from shared.db import utcnow
 from shared.errors import Problem
-from shared.events import HANDOFF_MAX, emit_data, new_event
-from shared.tables import AuditLog, Outbox
+from shared.audit import record_many
+from shared.events import Emitter
 from shared.tiers import rank
 from shared.validators import uscc_error
 
@@ -215,36 +215,25 @@ def _fresh(model) -> dict:
 
 
 class _Writes:
-    """The audit rows and outbox rows of one chunk, written with one INSERT each (shared.audit.record
-    and shared.events.emit_data, row for row). The first events go through emit_data itself: the
-    one that marks the transaction as having written events (and notifies on PostgreSQL), and
-    those the running relay takes from the commit (shared.db's handoff) while it has room."""
+    """The audit rows and events of one chunk, each kind written with one INSERT (shared.audit.record_many,
+    shared.events.Emitter)."""
 
     def __init__(self, s: Session, actor: str):
         self.s, self.actor = s, actor
         self.audits: list[dict] = []
-        self.outbox: list[dict] = []
+        self.events = Emitter(s)
 
     def audit(self, action: str, object_type: str, object_id: str, before, after) -> None:
         self.audits.append({"actor": self.actor, "action": action, "object_type": object_type,
-                            "object_id": str(object_id), "before": before, "after": after, "at": utcnow()})
+                            "object_id": object_id, "before": before, "after": after, "at": utcnow()})
 
     def event(self, subject: str, data) -> None:
-        handoff = self.s.info.get("outbox_handoff")
-        if not self.s.info.get("outbox_written") or (handoff is not None and len(handoff.rows) < HANDOFF_MAX):
-            emit_data(self.s, subject, data)
-            return
-        event = new_event(data.SERVICE, data.NAME, subject, data.model_dump(mode="json"))
-        self.outbox.append({"id": event.id, "subject": event.nats_subject,
-                            "payload": orjson.dumps(event.envelope()).decode(), "created_at": utcnow(),
-                            "published_at": None, "claimed_until": None, "attempts": 0})
+        self.events.emit_data(subject, data)
 
     def write(self) -> None:
-        if self.audits:
-            self.s.execute(insert(AuditLog.__table__), self.audits)
-        if self.outbox:
-            self.s.execute(insert(Outbox.__table__), self.outbox)
-        self.audits, self.outbox = [], []
+        record_many(self.s, self.audits)
+        self.events.write()
+        self.audits = []
 
 
 def job_public(job: ImportJob, live_rows_done: int | None = None) -> ImportJobPublic:
