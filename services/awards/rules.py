@@ -31,7 +31,8 @@ STATES_ZH = {"computed": "已核定", "reviewed": "已审核", "approved": "已�
              "rejected": "已驳回", "clawed_back": "已追回", "settled_outside": "系统外已兑付", "withdrawn": "已撤回",
              "withheld": "已暂停"}
 # Why a correction touched an award (award.flag): the treasury filters on it.
-FLAGS_ZH = {"certification_voided": "认定已作废", "enterprise_departed": "企业已迁出或注销"}
+FLAGS_ZH = {"certification_voided": "认定已作废", "enterprise_departed": "企业已迁出或注销",
+            "over_entitlement": "重新核定后超出应得"}
 
 
 @dataclass(frozen=True)
@@ -384,6 +385,34 @@ def family(key: str) -> str:
     """The group of keys whose awards add up under one ceiling: first-recognition tier awards (top-up),
     renewal awards, the relocation award, the introducer award."""
     return key.split(":", 1)[0]
+
+
+def over_earned(earned: list[Earned], standing: list[tuple[int, str, int, str]]) -> tuple[list[int], list[int]]:
+    """What stands beyond what the sound history earns, per family, and how it is undone: `standing`
+    is every award that still accounts (id, natural key, amount, state). An award made good while a
+    title still counted that was later revoked for cause can leave the family above its ceiling (a
+    later tier paid in full before an earlier, higher title's award arrived, then the earlier lower
+    tier made good under the higher title's ceiling). Unpaid awards of such a family are withdrawn,
+    newest first, until what stands is within what is earned (make_good then completes any gap);
+    if paid awards alone still exceed it, they are returned to be flagged for the treasury (they
+    still account for what they paid: nothing is paid twice meanwhile). Returns (withdraw, flag)."""
+    over: dict[str, int] = {}
+    for _, key, yuan, _ in standing:
+        over[family(key)] = over.get(family(key), 0) + yuan
+    for e in earned:
+        over[family(e.key)] = over.get(family(e.key), 0) - e.decision.amount_yuan
+    withdraw, flag = [], []
+    newest_first = sorted(standing, key=lambda a: a[0], reverse=True)
+    for award_id, key, yuan, state in newest_first:
+        if state in UNPAID and over[family(key)] > 0:
+            withdraw.append(award_id)
+            over[family(key)] -= yuan
+    flagged: dict[str, int] = {}
+    for award_id, key, yuan, state in newest_first:
+        if state == "disbursed" and over[family(key)] > flagged.get(family(key), 0):
+            flag.append(award_id)
+            flagged[family(key)] = flagged.get(family(key), 0) + yuan
+    return withdraw, flag
 
 
 def make_good(earned: list[Earned], accounted: dict[str, int], by_key: dict[str, int],

@@ -34,7 +34,8 @@ CERT_STATE_LABELS = {"active": "有效", "expired": "已到期", "revoked": "已
                      "voided": "已作废（录入错误）"}
 # An enterprise's status in the registry (issue 18: moved out of the district, or closed).
 ENTERPRISE_STATUS_LABELS = {"active": "在册", "moved_out": "已迁出本区", "closed": "已注销"}
-AWARD_FLAG_LABELS = {"certification_voided": "认定已作废（已拨付的请财政核处）", "enterprise_departed": "企业已迁出或注销"}
+AWARD_FLAG_LABELS = {"certification_voided": "认定已作废（已拨付的请财政核处）", "enterprise_departed": "企业已迁出或注销",
+                     "over_entitlement": "重新核定后超出应得（已拨付的请财政核处）"}
 CERT_SOURCE_LABELS = {"manual": "手工录入", "municipal_list": "市级名单导入", "platform": "市级平台"}
 NOMINATION_STATE_LABELS = {
     "submitted": "已提交", "district_reviewed": "区级已审核", "recommended": "已推荐", "approved": "已批准",

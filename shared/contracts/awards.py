@@ -34,9 +34,10 @@ class AwardChanged(EventData):
     amount_yuan: int = Field(description="奖励金额（元，整数） / the amount in whole yuan")
     state: str = Field(description="状态：computed 已核定、reviewed 已审核、approved 已批准、disbursed 已拨付、"
                                    "rejected 已驳回、clawed_back 已追回、settled_outside 系统外已兑付（历史补录，不可支付）、"
-                                   "withdrawn 已撤回（认定作废）、withheld 已暂停（企业迁出或注销） / the award's state")
+                                   "withdrawn 已撤回（认定作废或超出应得）、withheld 已暂停（企业迁出或注销） / the award's state")
     flag: str | None = Field(None, description="更正标记：certification_voided 认定已作废、enterprise_departed 企业已迁出"
-                                               "或注销，未标记为空 / why a correction of the record touched it, or null")
+                                               "或注销、over_entitlement 重新核定后超出应得，未标记为空 / why a "
+                                               "correction of the record touched it, or null")
 
 
 class RepaymentFact(BaseModel):

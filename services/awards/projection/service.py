@@ -15,6 +15,7 @@ from services.awards.projection.repository import locked_record
 from services.awards.tables import Award, IncubateePromotion, ParkDesignation
 from services.awards.workflow.service import create as _create
 from services.awards.workflow.service import move as _move
+from services.awards.workflow.service import flag, stop
 from services.awards.workflow.service import refused as _refused
 from shared import clock, params, projection
 from shared.contracts.parks import IncubateePromoted, ParkDesignated
@@ -166,13 +167,17 @@ def reassess(s: Session, record: EnterpriseRecord, event_id: str, after: tuple[s
     facts = {"relocated_on": record.relocated_on, "relocated_from": record.relocated_from,
              "relocated_from_code": record.relocated_from_code, "introducer": record.introducer}
     earned = rules.earn(record.uscc, promotions, facts, lambda on: params.in_force(s, on, "award."))
+    mine = repository.certification_awards(s, record.uscc)
+    undone = _undo_over_earned(s, mine, earned, foul, event_id, after)
     accounted: dict[str, int] = {}
     by_key: dict[str, int] = {}
     blocked: set[str] = set()
-    for a in repository.certification_awards(s, record.uscc):
+    for a in mine:
         if a.certification_id in foul and a.state not in rules.HELD:
             continue  # taken back or withdrawn: it accounts for nothing
-        key = ":".join(a.award_key.split(":")[:3 if a.program == "tier" else 2])
+        if a.flag == OVER and a.state not in rules.HELD:
+            continue  # withdrawn as beyond what the history earns: it accounts for nothing, blocks nothing
+        key = _natural_key(a)
         accounted[rules.family(key)] = accounted.get(rules.family(key), 0) + a.amount_yuan
         by_key[key] = by_key.get(key, 0) + a.amount_yuan
         if a.state not in rules.HELD:
@@ -190,7 +195,33 @@ def reassess(s: Session, record: EnterpriseRecord, event_id: str, after: tuple[s
         cert = record.certification(e.certification_id)
         made.append(_create(s, key, decision, record.uscc, e.payee, e.payee_type, e.on, event_id, e.certification_id,
                             settled=bool(cert and cert.backfilled)))
-    return [a for a in made if a]
+    return undone + [a for a in made if a]
+
+
+OVER = "over_entitlement"
+
+
+def _natural_key(a: Award) -> str:
+    """The award's natural key without the `:n` of an award made after a take-back."""
+    return ":".join(a.award_key.split(":")[:3 if a.program == "tier" else 2])
+
+
+def _undo_over_earned(s: Session, mine: list[Award], earned: list[rules.Earned], foul: set[int], event_id: str,
+                      after: tuple[str, str]) -> list[Award]:
+    """Awards that stand beyond what the sound history earns (rules.over_earned) are withdrawn if
+    unpaid, flagged for the treasury if paid. An unpaid award on a title the record already says is
+    gone is left to that title's own revocation or voiding, which takes it back."""
+    standing = [a for a in mine if a.state in rules.HELD
+                and not (a.certification_id in foul and a.state in rules.UNPAID)]
+    withdraw, paid = rules.over_earned(earned, [(a.id, _natural_key(a), a.amount_yuan, a.state) for a in standing])
+    by_id = {a.id: a for a in standing}
+    actor = f"event:{event_id}"
+    why = (f"{after[0]}：已计奖励超出应得，此笔撤回（未拨付）/ {after[1]}: what stands exceeds what the history earns, "
+           f"this unpaid award is withdrawn")
+    paid_why = (f"{after[0]}：已计奖励超出应得，此笔已拨付，请财政局核处 / {after[1]}: what stands exceeds what the "
+                f"history earns; this award was paid, for the treasury to settle")
+    undone = [stop(s, by_id[i], "withdrawn", OVER, actor, why) for i in withdraw]
+    return undone + [by_id[i] for i in paid if flag(s, by_id[i], OVER, paid_why, actor)]
 
 
 # -- facts other departments recorded -----------------------------------------------------------

@@ -155,11 +155,13 @@ def test_handlers_never_pay_more_than_the_highest_tier_and_replay_changes_nothin
     held = {c["tier"] for c in certs if not c["revoked"]}
     ceiling = max((int(SETS["seed_proposal"][f"award.tier.{t}"].value) for t in held), default=0)
     assert sum(a[1] for a in counted if a[3] == "tier_award_with_top_up") <= ceiling
-    assert all(a[2] in ("computed", "rejected") for a in first)
+    assert all(a[2] in ("computed", "rejected", "withdrawn") for a in first)
     revoked = {c["id"] for c in certs if c["revoked"]}
     with db.reader() as s:
         for a in s.scalars(select(Award).where(Award.uscc == uscc)):
             assert (a.state == "rejected") == (a.certification_id in revoked)
+            # withdrawn only as beyond what the sound history earns (made good under a title later revoked)
+            assert (a.state == "withdrawn") == (a.flag == "over_entitlement")
     # Whatever the order of delivery, the tier awards that stand add up to the award of the highest
     # tier the sound history reached (晋级补差; the seed pays no renewals), and the relocation and
     # introducer awards stand once if any sound title does (moved in before the first title).
@@ -168,6 +170,39 @@ def test_handlers_never_pay_more_than_the_highest_tier_and_replay_changes_nothin
     assert [sum(a[1] for a in counted if a[0].startswith(p)) for p in ("relocation", "introducer")] == [once, once]
     for n, (kind, c) in enumerate(reversed(order)):  # the whole stream again, backwards
         deliver(db, stream, kind, c, 1000 + n)
+    assert awards(db, uscc) == first
+
+
+def test_a_lower_title_made_good_under_a_higher_title_later_revoked_stands_no_higher(db):
+    """Found by the property above (1 in ~1,500): the later 市级小巨人 arrives first and is paid in full
+    (500,000); a revocation of an unrelated 市级专精特新 renewal makes good the earlier 市级专精特新
+    (300,000) and part of the national award, under the national title's ceiling (1,000,000); then
+    the national title is revoked for cause. The sound history earns 500,000: the made-good 300,000,
+    unpaid, is withdrawn (over_entitlement), not left standing beside the full 500,000."""
+    day = dt.date(2022, 1, 1)
+    spec = [("municipal_srdi", False), ("municipal_srdi", True), ("national_little_giant", True),
+            ("municipal_srdi", False), ("municipal_little_giant", False)]
+    certs, seen = [], set()
+    for n, (tier, revoked) in enumerate(spec, start=1):
+        certs.append({"id": next(ids), "tier": tier, "on": day + dt.timedelta(days=n), "first": tier not in seen,
+                      "revoked": revoked})
+        seen.add(tier)
+    s1, s2, national, s3, little = certs
+    order = [("promoted", s2), ("promoted", little), ("promoted", s3), ("promoted", s1), ("revoked", s2),
+             ("promoted", national), ("revoked", national)]
+    uscc = next(usccs)
+    stream = registry_stream(uscc, certs)
+    for n, (kind, c) in enumerate(order):
+        deliver(db, stream, kind, c, n)
+    first = awards(db, uscc)
+    tier = {(key.split(":")[2], state): yuan for key, yuan, state, _ in first if key.startswith("tier:")}
+    assert tier == {("municipal_little_giant", "computed"): 500_000, ("municipal_srdi", "withdrawn"): 300_000,
+                    ("national_little_giant", "rejected"): 200_000}
+    with db.reader() as s:
+        withdrawn = s.scalars(select(Award).where(Award.uscc == uscc, Award.state == "withdrawn")).one()
+    assert withdrawn.flag == "over_entitlement" and "超出应得" in withdrawn.flag_reason
+    for n, (kind, c) in enumerate(reversed(order)):  # a replay changes nothing
+        deliver(db, stream, kind, c, 100 + n)
     assert awards(db, uscc) == first
 
 

@@ -423,3 +423,25 @@ def test_replay_costs_every_programme():
     # A period after the first designation: it is not costed, and no later park becomes the first.
     later = sim.cost(sim.replay([], {}, [], lambda _: ps, D(2024, 1, 1), D(2025, 12, 31), designations, []))
     assert later["by_program"] == {}
+
+
+def _earned(key: str, yuan: int) -> rules.Earned:
+    return rules.Earned(key, 1, dt.date(2024, 1, 1), rules.Decision("tier", yuan, {"rule": "t"}), "U", "enterprise")
+
+
+# What stands beyond what the sound history earns after a revocation: unpaid awards withdrawn newest
+# first until within it; paid ones flagged only when the unpaid cannot bring it within.
+@pytest.mark.parametrize("earned, standing, expected", [
+    ([("tier:U:a", 300_000), ("tier:U:b", 200_000)], [(1, "tier:U:b", 500_000, "computed")], ([], [])),  # within
+    ([("tier:U:a", 300_000), ("tier:U:b", 200_000)],
+     [(1, "tier:U:b", 500_000, "computed"), (2, "tier:U:a", 300_000, "computed")], ([2], [])),  # newest goes
+    ([("tier:U:a", 300_000), ("tier:U:b", 200_000)],
+     [(1, "tier:U:b", 500_000, "approved"), (2, "tier:U:a", 300_000, "disbursed")], ([1], [])),  # the unpaid one
+    ([("tier:U:a", 300_000)],
+     [(1, "tier:U:b", 500_000, "disbursed"), (2, "tier:U:a", 300_000, "disbursed")], ([], [2, 1])),  # paid: flagged
+    ([("tier:U:a", 300_000), ("relocation:U", 200_000)],
+     [(1, "relocation:U", 200_000, "computed"), (2, "tier:U:a", 300_000, "computed")], ([], [])),  # per family
+    ([], [(1, "relocation:U", 200_000, "settled_outside")], ([], [])),  # settled outside: neither
+])
+def test_over_earned(earned, standing, expected):
+    assert rules.over_earned([_earned(k, y) for k, y in earned], standing) == expected

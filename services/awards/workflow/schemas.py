@@ -12,15 +12,17 @@ Program = Literal["tier", "relocation", "introducer", "listing", "scenario", "ec
                   "incubation", "first_loan_subsidy", "npl_compensation"]
 State = Literal["computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back", "settled_outside",
                 "withdrawn", "withheld"]
-Flag = Literal["certification_voided", "enterprise_departed"]
+Flag = Literal["certification_voided", "enterprise_departed", "over_entitlement"]
 STATE = ("状态：computed 已核定、reviewed 已审核、approved 已批准、disbursed 已拨付、rejected 已驳回、clawed_back 已追回、"
-         "settled_outside 系统外已兑付（历史补录，不可支付）、withdrawn 已撤回（认定作废）、withheld 已暂停（企业迁出或注销） / "
+         "settled_outside 系统外已兑付（历史补录，不可支付）、withdrawn 已撤回（认定作废或超出应得）、withheld 已暂停（企业迁出或注销） / "
          "the workflow state: computed, reviewed, approved, disbursed, rejected, clawed_back, settled_outside "
-         "(back-filled, paid before go-live: never payable), withdrawn (its certification voided), withheld "
+         "(back-filled, paid before go-live: never payable), withdrawn (its certification voided, or beyond what the history earns), withheld "
          "(the enterprise moved out or closed)")
-FLAG = ("更正标记：certification_voided 认定已作废（已拨付的提请财政核处）、enterprise_departed 企业已迁出或注销，未标记为空 / "
+FLAG = ("更正标记：certification_voided 认定已作废（已拨付的提请财政核处）、enterprise_departed 企业已迁出或注销、"
+        "over_entitlement 重新核定后超出应得（未拨付的已撤回，已拨付的提请财政核处），未标记为空 / "
         "why a correction touched it: certification_voided (a paid one is for the treasury to settle), "
-        "enterprise_departed; null when none did")
+        "enterprise_departed, over_entitlement (decided again after a revocation, it stood beyond what the "
+        "history earns: withdrawn if unpaid, for the treasury to settle if paid); null when none did")
 
 AWARD_EXAMPLE = {
     "id": 12, "uscc": "91110111MA01ABCD2U", "program": "tier", "tier": "municipal_srdi", "amount_yuan": 300000,

@@ -145,6 +145,8 @@ FINAL = {"settled_outside": (f"（{SETTLED_ZH}）", f" ({SETTLED_EN})"),
          "withdrawn": ("（所依据的认定已作废，奖励已撤回）", " (its certification was voided: the award is withdrawn)"),
          "withheld": ("（企业已迁出或注销，奖励已暂停，不再发放）",
                       " (the enterprise moved out or closed: the award is withheld and is not released)")}
+FINAL_FLAGGED = {"over_entitlement": ("（重新核定后超出应得，奖励已撤回）",
+                                      " (decided again, it stood beyond what the history earns: withdrawn)")}
 
 
 def transition(s: Session, who: Principal, award_id: int, action: str, reason: str | None = None,
@@ -159,7 +161,8 @@ def transition(s: Session, who: Principal, award_id: int, action: str, reason: s
         act = ACTIONS_ZH.get(action, "该操作")
         if kind == "forbidden":
             raise Problem(403, "forbidden", f"{ROLES_ZH.get(who.role, '该角色')}无权{act}奖励", why)
-        zh, en = FINAL.get(award.state, ("", ""))
+        zh, en = FINAL_FLAGGED.get(award.flag) if award.state == "withdrawn" and award.flag in FINAL_FLAGGED \
+            else FINAL.get(award.state, ("", ""))
         raise Problem(409, "invalid-transition",
                       f"奖励当前状态为“{rules.STATES_ZH.get(award.state, award.state)}”，不能{act}{zh}", why + en,
                       state=award.state)
