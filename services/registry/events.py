@@ -44,56 +44,59 @@ def record(s: Session, e: Enterprise, certs: list[Certification] | None = None) 
                             certifications=tuple(certification_record(c) for c in certs))
 
 
-def _facts(s: Session, e: Enterprise, certs: list[Certification] | None = None) -> dict:
+def facts(s: Session, e: Enterprise, certs: list[Certification] | None = None) -> dict:
+    """What every enterprise event carries: the USCC, the record's version, the whole record and its
+    flat facts."""
     r = record(s, e, certs)
     flat = r.model_dump(include={"name", "township", "park_id", "industry_code", "relocated_on", "relocated_from",
                                  "relocated_from_code", "introducer", "status", "status_on"})
     return {"uscc": e.uscc, "enterprise_version": r.version, "record": r, **flat}
 
 
+def registration(s: Session, e: Enterprise) -> EnterpriseRegistered:
+    return EnterpriseRegistered(**facts(s, e, []))  # a new enterprise has no titles yet
+
+
 def registered(s: Session, e: Enterprise) -> None:
-    emit_data(s, e.uscc, EnterpriseRegistered(**_facts(s, e, [])))  # a new enterprise has no titles yet
+    emit_data(s, e.uscc, registration(s, e))
 
 
-def promoted(s: Session, e: Enterprise, change: Change, cert: Certification, first_time: bool,
-             certs: list[Certification] | None = None) -> None:
-    emit_data(s, e.uscc, EnterprisePromoted(
-        **_facts(s, e, certs), from_tier=change.from_tier, to_tier=change.to_tier, certification_id=cert.id,
-        recognized_on=cert.recognized_on, expires_on=cert.expires_on, first_time_at_tier=first_time))
-
-
-def certification_added(s: Session, e: Enterprise, cert: Certification,
-                        certs: list[Certification] | None = None) -> None:
-    emit_data(s, e.uscc, CertificationAdded(**_facts(s, e, certs), certification_id=cert.id, tier=cert.tier,
-                                            recognized_on=cert.recognized_on))
+def addition(s: Session, e: Enterprise, change: Change | None, cert: Certification, first_time: bool,
+             certs: list[Certification] | None = None) -> EnterprisePromoted | CertificationAdded:
+    """A new certification's event: a promotion when the tier rises (`change`), else certification.added."""
+    if change:
+        return EnterprisePromoted(
+            **facts(s, e, certs), from_tier=change.from_tier, to_tier=change.to_tier, certification_id=cert.id,
+            recognized_on=cert.recognized_on, expires_on=cert.expires_on, first_time_at_tier=first_time)
+    return CertificationAdded(**facts(s, e, certs), certification_id=cert.id, tier=cert.tier,
+                              recognized_on=cert.recognized_on)
 
 
 def demoted(s: Session, e: Enterprise, change: Change, cert: Certification, reason: str) -> None:
     emit_data(s, e.uscc, EnterpriseDemoted(
-        **_facts(s, e), from_tier=change.from_tier, to_tier=change.to_tier, reason=reason,
+        **facts(s, e), from_tier=change.from_tier, to_tier=change.to_tier, reason=reason,
         certification_id=cert.id, on=change.on))
 
 
 def revoked(s: Session, e: Enterprise, cert: Certification) -> None:
     emit_data(s, e.uscc, CertificationRevoked(
-        **_facts(s, e), certification_id=cert.id, tier=cert.tier, reason=cert.revoke_reason,
+        **facts(s, e), certification_id=cert.id, tier=cert.tier, reason=cert.revoke_reason,
         for_cause=bool(cert.for_cause), revoked_on=cert.revoked_on))
 
 
 def recorded(s: Session, e: Enterprise, certs: list[Certification]) -> None:
-    emit_data(s, e.uscc, EnterpriseRecorded(**_facts(s, e, certs)))
+    emit_data(s, e.uscc, EnterpriseRecorded(**facts(s, e, certs)))
 
 
 def changed(s: Session, e: Enterprise, changes: list[FieldChange], reason: str | None) -> None:
-    emit_data(s, e.uscc, EnterpriseChanged(**_facts(s, e), changes=tuple(changes), reason=reason))
+    emit_data(s, e.uscc, EnterpriseChanged(**facts(s, e), changes=tuple(changes), reason=reason))
 
 
 def departed(s: Session, e: Enterprise) -> None:
     """`status` and `on` come with the record's flat facts (the enterprise's status and status_on)."""
-    facts = _facts(s, e)
-    emit_data(s, e.uscc, EnterpriseDeparted(**facts, on=e.status_on, reason=e.status_reason))
+    emit_data(s, e.uscc, EnterpriseDeparted(**facts(s, e), on=e.status_on, reason=e.status_reason))
 
 
 def voided(s: Session, e: Enterprise, cert: Certification) -> None:
-    emit_data(s, e.uscc, CertificationVoided(**_facts(s, e), certification_id=cert.id, tier=cert.tier,
+    emit_data(s, e.uscc, CertificationVoided(**facts(s, e), certification_id=cert.id, tier=cert.tier,
                                              recognized_on=cert.recognized_on, reason=cert.void_reason))

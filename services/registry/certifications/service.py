@@ -2,6 +2,7 @@
 change (events.py). They write through the caller's session and never commit."""
 import datetime as dt
 from dataclasses import dataclass
+from typing import Protocol
 
 from sqlalchemy.orm import Session
 
@@ -13,6 +14,7 @@ from services.registry.enterprises.service import as_rule, refresh_doc
 from services.registry.tables import Certification, Enterprise
 from shared import audit
 from shared.errors import Problem, not_found
+from shared.events import emit_data
 
 
 def snapshot(c: Certification) -> dict:
@@ -84,16 +86,29 @@ def same(c: Certification, body: CertificationIn) -> bool:
     return c.state != "voided" and (c.tier, c.recognized_on) == (body.tier, body.recognized_on)
 
 
-def announce(s: Session, actor: str, e: Enterprise, added: Added, certs: list[Certification] | None = None) -> None:
+def announce(s: Session, actor: str, e: Enterprise, added: Added, certs: list[Certification] | None = None,
+             out: "BulkWrites | None" = None) -> None:
     """After the flush that gave the certification its id: the event carrying the new record (a
     promotion when the tier rises, else certification.added) and the audit row. `certs`: all the
-    enterprise's certifications, flushed, when the caller holds them (bulk import)."""
+    enterprise's certifications, flushed, when the caller holds them; `out`: a bulk import's writes,
+    which gather the event and audit row for its chunk's INSERTs (else both are written now)."""
     e.version += 1
-    if added.change:
-        events.promoted(s, e, added.change, added.cert, added.first_time, certs)
+    data = events.addition(s, e, added.change, added.cert, added.first_time, certs)
+    after = snapshot(added.cert)
+    if out is None:
+        emit_data(s, e.uscc, data)
+        audit.record(s, actor, "certification.add", "certification", str(added.cert.id), None, after)
     else:
-        events.certification_added(s, e, added.cert, certs)
-    audit.record(s, actor, "certification.add", "certification", str(added.cert.id), None, snapshot(added.cert))
+        out.event(e.uscc, data)
+        out.audit("certification.add", "certification", str(added.cert.id), None, after)
+
+
+class BulkWrites(Protocol):
+    """Where a bulk import gathers a chunk's events and audit rows (imports.service._Writes)."""
+
+    def event(self, subject: str, data) -> None: ...
+
+    def audit(self, action: str, object_type: str, object_id: str, before, after) -> None: ...
 
 
 def check_not_banned(s: Session, existing: list[Certification], on: dt.date) -> None:

@@ -23,7 +23,6 @@ from services.registry.imports.schemas import ImportJobPublic
 from services.registry.statistics import counts
 from services.registry.tables import Certification, Enterprise, ImportJob
 from shared.clock import today
-from shared.contracts.registry import CertificationAdded, EnterprisePromoted, EnterpriseRegistered
 from shared.db import utcnow
 from shared.errors import Problem
 from shared.audit import record_many
@@ -119,7 +118,7 @@ def apply(s: Session, actor: str, rows: list[checks.ListRow], tally: Tally, back
             values = {**_fresh(Enterprise), **body.model_dump(), "version": 1}
             new_rows.append(values)
             e = firms[r.uscc] = touched[r.uscc] = _Row(values)
-            out.event(e.uscc, EnterpriseRegistered(**events._facts(s, e, [])))  # no titles yet
+            out.event(e.uscc, events.registration(s, e))
             out.audit("enterprise.register", "enterprise", e.uscc, None, body.model_dump(mode="json"))
             tally.new_firms.add(r.uscc)
     if new_rows:
@@ -158,7 +157,7 @@ def apply(s: Session, actor: str, rows: list[checks.ListRow], tally: Tally, back
         if any(c.id is None for c in fresh.values()):  # cannot be: the index holds one live row a key
             raise RuntimeError("a certification inserted by the import was not found by its key")
     for e, added in announced:  # in recognition order, so promotions come out in time order
-        _announce(s, out, e, added, certs[e.uscc])
+        certification_service.announce(s, out.actor, e, added, certs[e.uscc], out=out)
     docs = []
     for uscc, e in touched.items():  # each touched enterprise's version and document: one UPDATE
         enterprise_service.refresh_doc(s, e, certs[uscc])
@@ -168,22 +167,6 @@ def apply(s: Session, actor: str, rows: list[checks.ListRow], tally: Tally, back
     out.write()
     # Core statements pass the session's flush hook: the maintained counts are told here.
     s.info.setdefault(counts.PENDING, set()).update(touched)
-
-
-def _announce(s: Session, out: "_Writes", e, added: certification_service.Added, certs: list) -> None:
-    """certification_service.announce, with its event and audit row written in the job's INSERTs."""
-    e.version += 1
-    cert = added.cert
-    if added.change:
-        data = EnterprisePromoted(**events._facts(s, e, certs), from_tier=added.change.from_tier,
-                                  to_tier=added.change.to_tier, certification_id=cert.id,
-                                  recognized_on=cert.recognized_on, expires_on=cert.expires_on,
-                                  first_time_at_tier=added.first_time)
-    else:
-        data = CertificationAdded(**events._facts(s, e, certs), certification_id=cert.id, tier=cert.tier,
-                                  recognized_on=cert.recognized_on)
-    out.event(e.uscc, data)
-    out.audit("certification.add", "certification", str(cert.id), None, certification_service.snapshot(cert))
 
 
 ENTERPRISE = Enterprise.__table__
