@@ -31,7 +31,7 @@ router = APIRouter()
 PAGE_SIZE = 50
 PRODUCT_KINDS = {"loan": "贷款", "guarantee": "担保", "insurance": "保险"}
 ACTIONS = {"decision": "审批", "draw": "放款", "repayments": "登记还款", "repay": "结清", "extend": "展期 / 续期",
-           "default": "认定不良"}
+           "default": "认定不良", "provider-decision": "承保决定"}
 
 
 async def _none():
@@ -129,9 +129,12 @@ async def _detail(request: Request, loan_id: str, user: User, status: int = 200,
         optional(a.get("finance", f"/matchmaking-events/{case['matchmaking_event_id']}"), {})
         if case.get("matchmaking_event_id") else _none())
     await names_of(request).load(usccs=[case["uscc"]])
+    # A guarantor or insurer of the case's product records its own decision (the service checks again).
+    provides = bool(user.role == "bank" and product and product.get("provider_org") == user.org
+                    and product.get("kind") in ("guarantee", "insurance"))
     return render(request, "loan.html", status, case=case, actions=ACTIONS, payables=payables["items"],
                   payable_states=PAYABLE_STATE_LABELS, product=product, event=event, product_kinds=PRODUCT_KINDS,
-                  form_id=uuid.uuid4().hex, **ctx)
+                  provides=provides, form_id=uuid.uuid4().hex, **ctx)
 
 
 @router.get("/loans/{loan_id}")
@@ -163,10 +166,11 @@ def _body(action: str, f: dict) -> tuple[dict, dict]:
             errors[name] = f"请填写{zh}。"
         return f.get(name, "")
     reason = (f.get("reason") or "").strip() or None
-    if action == "decision":
+    if action in ("decision", "provider-decision"):
         if f.get("approved") not in ("1", "0"):
             errors["approved"] = "请选择批准或不批准。"
-        body = {"approved": f.get("approved") == "1", "decided_on": day("decided_on", "审批日期"), "reason": reason}
+        body = {"approved": f.get("approved") == "1", "reason": reason,
+                "decided_on": day("decided_on", "审批日期" if action == "decision" else "决定日期")}
     elif action == "draw":
         rate = decimal_units(f.get("rate_pct", ""), 2)
         if rate is None:

@@ -160,3 +160,47 @@ async def test_a_bank_names_the_product_and_the_matchmaking_event_of_an_applicat
     assert f"京行专精特新贷{tag}" not in page and f"<dd>产品 {made['ours']}" not in page
     page = (await portal.http.get("/loans")).text
     assert "已指定产品" in row(page) and "来自政银企对接活动" in row(page), row(page)
+
+
+async def test_the_guarantor_of_a_cases_product_records_its_decision(portal, suite):
+    """The provider of a guarantee product (专精特新保) sees the case and records whether it covers it,
+    once; its decision is shown by name on the case; the lending bank has no such form."""
+    from services.portal.tests.test_words import no_raw_code
+    u = make_uscc()
+    await promote(suite, u, name="北京担保门户测试有限公司")
+    tag = u[-6:]
+    r = await suite.client("finance", role="finance").post("/api/v1/products", json={
+        "kind": "guarantee", "name": f"专精特新保{tag}", "provider_org": "BJ-GUARANTEE", "description": "门户测试担保产品"})
+    assert r.status_code == 201, r.text
+    await portal.login("bank", "BOB")
+    r = await portal.post("/loans", {"uscc": u, "applied_wan": "200", "applied_on": "2025-07-01",
+                                     "product_id": str(r.json()["id"]), "form_id": f"g{tag}"}, page="/loans")
+    assert r.status_code == 303, r.text
+    loan_path = r.headers["location"]
+    loan_id = int(loan_path.rsplit("/", 1)[1])
+    assert f'action="/loans/{loan_id}/provider-decision"' not in (await portal.http.get(loan_path)).text  # the lender
+
+    await portal.login("bank", "BJ-GUARANTEE")
+    page = (await portal.http.get(loan_path)).text
+    assert f'action="/loans/{loan_id}/provider-decision"' in page and f"专精特新保{tag}" in page
+    assert f'action="/loans/{loan_id}/decision"' not in page  # the lending bank's step is not its own
+    r = await portal.post(f"/loans/{loan_id}/provider-decision", {"approved": "1", "decided_on": ""}, page=loan_path)
+    assert r.status_code == 422 and 'id="provider-decision-decided_on-error"' in r.text and "请填写决定日期" in r.text
+    r = await portal.post(f"/loans/{loan_id}/provider-decision",  # before the application: finance refuses, in words
+                          {"approved": "1", "decided_on": "2025-06-01"}, page=loan_path)
+    assert r.status_code == 422 and "申请日期" in r.text
+    assert not (await suite.client("finance", role="finance").get(f"/api/v1/loans/{loan_id}")).json()[
+        "provider_decisions"]
+    r = await portal.post(f"/loans/{loan_id}/provider-decision",
+                          {"approved": "1", "decided_on": "2025-07-05", "reason": "反担保充足", "form_id": f"pd{tag}"},
+                          page=loan_path)
+    assert r.status_code == 303, r.text
+    case = (await suite.client("finance", role="finance").get(f"/api/v1/loans/{loan_id}")).json()
+    assert [(d["org"], d["approved"], d["decided_on"]) for d in case["provider_decisions"]] == [
+        ("BJ-GUARANTEE", True, "2025-07-05")]
+    page = (await portal.http.get(loan_path)).text
+    assert "同意承保，2025-07-05，理由：反担保充足" in page
+    assert f'action="/loans/{loan_id}/provider-decision"' not in page  # once per provider
+    no_raw_code(page, loan_path)
+    await portal.login("finance")
+    assert "同意承保" in (await portal.http.get(loan_path)).text
