@@ -13,6 +13,7 @@ from services.portal.pages import (awards, budgets, dashboard, enterprises, fina
 from services.portal.pages import hotline, scenarios, showcase
 from services.portal.pages import financing
 from services.portal.pages import events, statistics
+from services.portal.pages import renewals
 from services.portal.pages.common import nav_for
 
 router = APIRouter()
@@ -23,5 +24,6 @@ for _pages in (signin, dashboard, mine, enterprises, records, awards, budgets, r
 router.include_router(financing.router)
 router.include_router(statistics.router)
 router.include_router(events.router)
+router.include_router(renewals.router)
 
 __all__ = ["nav_for", "router"]
