@@ -170,3 +170,15 @@ async def attempt(call) -> tuple[Any, str | None]:
         if e.status == 401:
             raise
         return None, e.said()
+
+
+async def attempt_fields(call, fields) -> tuple[Any, dict[str, str]]:
+    """As `attempt`, the refusal keyed for the form: beside the first of `fields` the service's problem
+    names (its `errors`' field, in its words), else under "form"."""
+    try:
+        return await call, {}
+    except ServiceError as e:
+        if e.status == 401:
+            raise
+        field = next((f for f in e.fields if f in fields), None)
+        return None, {field: e.fields[field]} if field else {"form": e.said()}

@@ -16,6 +16,7 @@ from services.portal.pages.common import (
     CsrfChecked,
     api,
     attempt,
+    attempt_fields,
     back_to,
     decimal_units,
     optional,
@@ -107,12 +108,10 @@ async def apply(request: Request, user: Annotated[User, page_user("loans")], usc
                 "first_loan": first_loan == "1",
                 **{k: int(v) for k, v in (("product_id", product_id), ("matchmaking_event_id", matchmaking_event_id))
                    if v.isascii() and v.isdigit() and len(v) < 12}}
-        loan, refused = await attempt(api(request, user).post(
-            "finance", "/loans", json=body, idempotency_key=f"portal-{form_id}" if form_id else None))
-        if refused:  # beside the select it is about (the finance service's refusals name the product or event)
-            field = "product_id" if "产品" in refused else "matchmaking_event_id" if "对接活动" in refused else "form"
-            errors[field] = refused
-        else:
+        loan, refused = await attempt_fields(api(request, user).post(
+            "finance", "/loans", json=body, idempotency_key=f"portal-{form_id}" if form_id else None), typed)
+        errors |= refused  # beside the field finance names (the product, the event, the code…), else above
+        if not refused:
             flash(request, "ok", f"贷款申请已登记（案件 {loan['id']}）。")
             return back_to(request, f"/loans/{loan['id']}", "/loans")
     return await _list(request, user, "", "", 422, errors=errors, typed=typed)

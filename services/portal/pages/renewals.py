@@ -11,9 +11,8 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from services.portal.backend import ServiceError
 from services.portal.names import names_of
-from services.portal.pages.common import CsrfChecked, api, back_to, page_user, render, seg
+from services.portal.pages.common import CsrfChecked, api, attempt_fields, back_to, page_user, render, seg
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
 
@@ -68,15 +67,10 @@ async def _record(request: Request, user: User, uscc: str, which: str, body: dic
     if not errors:
         path = f"/enterprises/{seg(uscc, '企业')}/{which}"
         form_id = typed.get("form_id")
-        try:
-            await api(request, user).post("registry", path, json=body,
-                                          idempotency_key=f"portal-{form_id}" if form_id else None)
-        except ServiceError as e:
-            if e.status == 401:
-                raise
-            field = next((f for f in e.fields if f in typed), None)
-            errors[field or "form"] = e.fields[field] if field else e.said()
-        else:
+        _, refused = await attempt_fields(api(request, user).post(
+            "registry", path, json=body, idempotency_key=f"portal-{form_id}" if form_id else None), typed)
+        errors |= refused
+        if not refused:
             flash(request, "ok", done)
             return back_to(request, f"/enterprises/{uscc}/filings#{which}", "/renewals")
     return await _filings(request, user, uscc, 422, failed=which, errors=errors, typed=typed)
