@@ -16,8 +16,9 @@ from fastapi import APIRouter, Request
 
 from services.portal.labels import BANK_LABELS, TIER_LABELS
 from services.portal.names import names_of
-from services.portal.pages.common import CsrfChecked, api, attempt, back_to, page_user, render, wan_to_yuan
+from services.portal.pages.common import CsrfChecked, api, attempt, back_to, page_user, render, seg, wan_to_yuan
 from services.portal.session import PortalError, User, flash
+from shared.clock import today
 from shared.validators import reason_zh, uscc_error
 
 router = APIRouter()
@@ -34,20 +35,56 @@ def _key(form) -> str | None:
 
 # --- 政银企对接 ---------------------------------------------------------------------------------
 
-async def _events(request: Request, user: User, status: int = 200, **ctx):
-    page = await api(request, user).get("finance", "/matchmaking-events", limit=100)
-    items = sorted(page["items"], key=lambda m: (m["held_on"], m["id"]), reverse=True)
+def _year(text: str | None) -> int | None:
+    """The year whose events the page shows, or None for every year."""
+    text = (text or "").strip()
+    return int(text) if text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100 else None
+
+
+async def _events(request: Request, user: User, status: int = 200, year: int | None = None, **ctx):
+    """Every event the caller may read (of `year`, if given), newest first: all of the service's pages,
+    not its first (a district holds a few dozen events a year)."""
+    items = await api(request, user).all("finance", "/matchmaking-events", year=year, cap=5000)
+    items = sorted(items, key=lambda m: (m["held_on"], m["id"]), reverse=True)
     await names_of(request).load(usccs=[u for m in items for u in m["enterprises"]]
                                  + [c["uscc"] for m in items for c in m["cases"]])
     ctx.setdefault("errors", {})
     ctx.setdefault("typed", {})
     return render(request, "matchmaking.html", status, events=items, banks=BANK_LABELS, form_id=uuid.uuid4().hex,
-                  **ctx)
+                  year=year, years=range(today().year, 2019, -1), **ctx)
 
 
 @router.get("/matchmaking")
-async def matchmaking(request: Request, user: Annotated[User, page_user("matchmaking")]):
-    return await _events(request, user)
+async def matchmaking(request: Request, user: Annotated[User, page_user("matchmaking")], year: str = ""):
+    return await _events(request, user, year=_year(year))
+
+
+def _usccs(text: str) -> tuple[list[str], str | None]:
+    """The enterprise codes typed (one a line, or separated by commas), and what is wrong with them."""
+    usccs = [u.upper() for u in re.split(r"[\s,，、;；]+", text) if u]
+    bad = [f"{u[:30]}（{reason_zh(why)}）" for u in usccs if (why := uscc_error(u))]
+    return list(dict.fromkeys(usccs)), ("统一社会信用代码无效：" + "；".join(bad[:5]) if bad else None)
+
+
+@router.post("/matchmaking/{event_id}/enterprises", dependencies=[CsrfChecked])
+async def add_enterprises(request: Request, event_id: str, user: Annotated[User, page_user("matchmaking")]):
+    """The financial office adds enterprises that attended (those already listed stay once)."""
+    if user.role != "finance":
+        raise PortalError(403, "只有区金融服务办可以增加参加企业。")
+    form = await request.form()
+    text = str(form.get("enterprises", "")).strip()
+    usccs, bad = _usccs(text)
+    error = bad or (None if usccs else "请填写至少一个统一社会信用代码。")
+    event = seg(event_id, "对接活动")
+    if error is None:
+        done, error = await attempt(api(request, user).post(
+            "finance", f"/matchmaking-events/{event}/enterprises", json={"enterprises": usccs},
+            idempotency_key=_key(form)))
+        if error is None:
+            flash(request, "ok", f"已为“{done['title']}”增加参加企业，现共 {len(done['enterprises'])} 家。")
+            return back_to(request, f"/matchmaking#event-{done['id']}", "/matchmaking")
+    return await _events(request, user, 422, year=_year(str(form.get("year", ""))),
+                         add_errors={event_id: error}, add_typed={event_id: text})
 
 
 @router.post("/matchmaking", dependencies=[CsrfChecked])
@@ -60,7 +97,7 @@ async def record_event(request: Request, user: Annotated[User, page_user("matchm
     banks = [str(b).strip().upper() for b in form.getlist("banks") if str(b).strip()]
     typed = {k: str(form.get(k, "")).strip() for k in ("title", "held_on", "venue", "enterprises")}
     typed["banks"] = banks
-    usccs = [u.upper() for u in re.split(r"[\s,，、;；]+", typed["enterprises"]) if u]
+    usccs, bad = _usccs(typed["enterprises"])
     errors: dict[str, str] = {}
     if not typed["title"]:
         errors["title"] = "请填写活动名称。"
@@ -68,12 +105,11 @@ async def record_event(request: Request, user: Annotated[User, page_user("matchm
         errors["held_on"] = "请填写举办日期。"
     if not banks:
         errors["banks"] = "请至少选择一家参加的银行或机构。"
-    bad = [f"{u[:30]}（{reason_zh(why)}）" for u in usccs if (why := uscc_error(u))]
     if bad:
-        errors["enterprises"] = "统一社会信用代码无效：" + "；".join(bad[:5])
+        errors["enterprises"] = bad
     if not errors:
         body = {"title": typed["title"], "held_on": typed["held_on"], "venue": typed["venue"] or None,
-                "banks": banks, "enterprises": list(dict.fromkeys(usccs))}
+                "banks": banks, "enterprises": usccs}
         event, refused = await attempt(api(request, user).post("finance", "/matchmaking-events", json=body,
                                                                idempotency_key=_key(form)))
         if refused:

@@ -164,3 +164,42 @@ async def test_the_office_adds_a_product_and_every_bank_reads_the_catalogue(port
     no_raw_code(page, "/financial-products")
     assert (await portal.post("/financial-products", {"kind": "loan", "name": "x", "provider_org": "ICBC"},
                               page="/financial-products")).status_code == 403
+
+
+async def test_the_office_adds_attendees_to_an_event_listed_by_year(portal, suite):
+    """政银企对接 lists every event the caller may read (Api.all: every page, not the first 100),
+    newest first, by year if asked; the financial office adds attending enterprises to an event (bad codes beside the field,
+    nothing recorded); a bank has no such form and its post is refused."""
+    u, v = make_uscc(), make_uscc()
+    await promote(suite, u, name="北京对接补录甲有限公司")
+    await promote(suite, v, name="北京对接补录乙有限公司")
+    fin = suite.client("finance", role="finance")
+    tag = u[-6:]
+    made = []
+    for n in range(3):
+        r = await fin.post("/api/v1/matchmaking-events", json={"title": f"补录对接会{n}-{tag}", "held_on": "2024-05-0%d" % (n + 1),
+                                                               "banks": ["BOB"], "enterprises": [u]})
+        assert r.status_code == 201, r.text
+        made.append(r.json()["id"])
+    await portal.login("finance")
+    page = (await portal.http.get("/matchmaking")).text
+    assert all(f"补录对接会{n}-{tag}" in page for n in range(3))
+    assert page.index(f"补录对接会2-{tag}") < page.index(f"补录对接会0-{tag}")  # newest first
+    assert f"补录对接会0-{tag}" not in (await portal.http.get("/matchmaking", params={"year": "2025"})).text
+    assert f"补录对接会0-{tag}" in (await portal.http.get("/matchmaking", params={"year": "2024"})).text
+
+    event = made[0]
+    r = await portal.post(f"/matchmaking/{event}/enterprises", {"enterprises": "91110111ABCDEFGH12"}, page="/matchmaking")
+    assert r.status_code == 422 and f'id="add-{event}-error"' in r.text and "91110111ABCDEFGH12" in r.text
+    r = await portal.post(f"/matchmaking/{event}/enterprises", {"enterprises": f"{u}\n{v}", "form_id": f"add{tag}"},
+                          page="/matchmaking")
+    assert r.status_code == 303, r.text
+    got = (await fin.get(f"/api/v1/matchmaking-events/{event}")).json()
+    assert sorted(got["enterprises"]) == sorted([u, v])  # the one already there kept once
+    assert "北京对接补录乙有限公司" in (await portal.http.get("/matchmaking")).text
+
+    await portal.login("bank", "BOB")
+    page = (await portal.http.get("/matchmaking")).text
+    assert f"补录对接会0-{tag}" in page and f'action="/matchmaking/{event}/enterprises"' not in page
+    r = await portal.post(f"/matchmaking/{event}/enterprises", {"enterprises": u}, page="/matchmaking")
+    assert r.status_code == 403
