@@ -45,6 +45,7 @@ PAGES = {
     "monitoring": ("/monitoring", "月度监测", ("econ", "treasury", "auditor")),
     "reminders": ("/reminders", "到期提醒", ("econ", "auditor")),
     "renewals": ("/renewals", "到期复核", ("econ", "auditor", "park")),
+    "visits": ("/visits", "走访与宣讲", ("econ", "auditor")),
     "hotline": ("/hotline", "热线咨询", ("econ", "auditor")),
     "notices": ("/notices", "申报通知", ("econ", "auditor")),
     "scenarios": ("/scenarios", "应用场景", ("econ", "auditor", "enterprise")),

@@ -11,6 +11,7 @@ from fastapi import APIRouter, Request
 
 from services.portal.pages.common import CsrfChecked, api, attempt, back_to, page_user, render
 from services.portal.session import User, flash
+from shared.validators import reason_zh, uscc_error
 
 router = APIRouter()
 FORMS = {"visit": "走访", "session": "宣讲会", "attendance": "参会登记"}
@@ -43,15 +44,26 @@ async def record(request: Request, what: str, user: Annotated[User, page_user("t
     if what not in FORMS:
         return back_to(request, "/township", "/township")
     form = {k: str(v) for k, v in (await request.form()).items()}
+    error = await submit(request, user, what, form, user.org)
+    if error:
+        return await _page(request, user, 422, failed={what: error}, typed={what: form})
+    flash(request, "ok", f"{FORMS[what]}已登记。")
+    return back_to(request, f"/township#{what}", "/township")
+
+
+async def submit(request: Request, user: User, what: str, form: dict, township: str) -> str | None:
+    """A visit, a session (held in `township`) or an attendance sent to the registry: None when
+    recorded, else what is wrong (a missing field, or the registry's refusal in its words)."""
     a = api(request, user)
     key = f"portal-{form.get('form_id')}-{what}" if form.get("form_id") else None
+    form = {**form, "uscc": form.get("uscc", "").strip().upper()}
     if what == "visit":
         error = _missing(form, {"uscc": "企业", "visited_on": "走访日期", "visitors": "走访人员", "findings": "走访发现"})
         call = ("POST", "/visits", {k: form.get(k, "").strip() for k in ("uscc", "visited_on", "visitors", "findings")})
     elif what == "session":
         error = _missing(form, {"title": "名称", "held_on": "举办日期", "topic": "主题"})
         body = {"title": form.get("title", "").strip(), "held_on": form.get("held_on", ""), "topic": form.get("topic", "").strip(),
-                "township": user.org, **({"venue": form["venue"].strip()} if form.get("venue", "").strip() else {})}
+                "township": township, **({"venue": form["venue"].strip()} if form.get("venue", "").strip() else {})}
         call = ("POST", "/policy-sessions", body)
     else:
         error = _missing(form, {"session_id": "宣讲会", "uscc": "企业", "attendees": "参会人数"})
@@ -60,11 +72,13 @@ async def record(request: Request, what: str, user: Annotated[User, page_user("t
             error = "参会人数须为 1 至 10000 的整数。"
         call = ("PUT", f"/policy-sessions/{form.get('session_id', '').strip()}/attendance/{form.get('uscc', '').strip()}",
                 {"attendees": int(n) if n.isascii() and n.isdigit() else 0})
+    uscc = form.get("uscc", "")
+    if error is None and what != "session" and (bad := uscc_error(uscc)):  # typed by econ: never sent as a path unchecked
+        error = f"统一社会信用代码无效（{reason_zh(bad)}）：{uscc[:30]}。"
+    if error is None and what == "attendance" and not form.get("session_id", "").strip().isdigit():
+        error = "请选择宣讲会。"
     if error is None:
         method, path, body = call
         _, error = await attempt(a.call("registry", method, path, json=body,
                                         **({"idempotency_key": key} if method == "POST" else {})))
-    if error:
-        return await _page(request, user, 422, failed={what: error}, typed={what: form})
-    flash(request, "ok", f"{FORMS[what]}已登记。")
-    return back_to(request, f"/township#{what}", "/township")
+    return error
