@@ -6,6 +6,7 @@ service's RFC 9457 problem becomes a `ServiceError` carrying its Chinese `detail
 from __future__ import annotations
 
 import re
+import hashlib
 import uuid
 
 import httpx
@@ -92,6 +93,15 @@ class Backend:
         return Api(self, token)
 
 
+def header_key(key: str) -> str:
+    """An Idempotency-Key as a header may carry it: a key built from a form's fields (its form_id can be
+    anything a browser sends) that is not printable ASCII, or longer than the services accept, is sent as
+    its digest, so the same form still sends the same key and no input fails before it is sent."""
+    if key.isascii() and key.isprintable() and " " not in key and len(key) <= 200:
+        return key
+    return "portal-sha256-" + hashlib.sha256(key.encode("utf-8", "surrogatepass")).hexdigest()
+
+
 class Api:
     def __init__(self, backend: Backend, token: str):
         self.backend, self.token = backend, token
@@ -100,7 +110,7 @@ class Api:
                    **kw) -> dict:
         headers = {"Authorization": f"Bearer {self.token}", "Accept": "application/json"}
         if method == "POST":
-            headers["Idempotency-Key"] = idempotency_key or f"portal-{uuid.uuid4().hex}"
+            headers["Idempotency-Key"] = header_key(idempotency_key) if idempotency_key else f"portal-{uuid.uuid4().hex}"
         try:
             r = await self.backend.clients[service].request(method, "/api/v1" + path, headers=headers, **kw)
         except httpx.TimeoutException as e:

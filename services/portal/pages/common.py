@@ -182,4 +182,4 @@ async def attempt_fields(call, fields) -> tuple[Any, dict[str, str]]:
         if e.status == 401:
             raise
         field = next((f for f in e.fields if f in fields), None)
-        return None, {field: e.fields[field]} if field else {"form": e.said()}
+        return None, {field: e.fields[field] or e.said()} if field else {"form": e.said()}
