@@ -13,7 +13,7 @@ from services.portal.pages import (awards, budgets, dashboard, enterprises, fina
 from services.portal.pages import hotline, scenarios, showcase
 from services.portal.pages import financing
 from services.portal.pages import events, statistics
-from services.portal.pages import renewals, visits
+from services.portal.pages import programmes, renewals, visits
 from services.portal.pages.common import nav_for
 
 router = APIRouter()
@@ -26,5 +26,6 @@ router.include_router(statistics.router)
 router.include_router(events.router)
 router.include_router(renewals.router)
 router.include_router(visits.router)
+router.include_router(programmes.router)
 
 __all__ = ["nav_for", "router"]

@@ -46,6 +46,7 @@ PAGES = {
     "reminders": ("/reminders", "到期提醒", ("econ", "auditor")),
     "renewals": ("/renewals", "到期复核", ("econ", "auditor", "park")),
     "visits": ("/visits", "走访与宣讲", ("econ", "auditor")),
+    "programmes": ("/programmes", "上级项目申报", ("econ", "auditor")),
     "hotline": ("/hotline", "热线咨询", ("econ", "auditor")),
     "notices": ("/notices", "申报通知", ("econ", "auditor")),
     "scenarios": ("/scenarios", "应用场景", ("econ", "auditor", "enterprise")),
