@@ -10,7 +10,17 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from services.portal.labels import PROGRAM_LABELS
-from services.portal.pages.common import CsrfChecked, api, attempt, back_to, page_user, render, wan_to_yuan
+from services.portal.names import names_of
+from services.portal.pages.common import (
+    CsrfChecked,
+    api,
+    attempt,
+    back_to,
+    page_user,
+    render,
+    uscc_filter,
+    wan_to_yuan,
+)
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
 
@@ -21,6 +31,10 @@ FIGURES = {"allocated_yuan": "预算", "reserved_yuan": "已预留（已批准�
            "clawed_back_yuan": "已追回（应收）", "recovered_yuan": "已收回", "receivable_yuan": "应收未收",
            "written_off_yuan": "已核销", "carried_over_yuan": "上年结转待批", "remaining_yuan": "剩余"}
 EXPORTS = {"ledger": ("/ledger/export", "台账"), "disbursements": ("/disbursements/{year}/export", "拨付清单")}
+# The ledger's entry kinds in the words of the awards service's own export (exports.service.KINDS_ZH).
+LEDGER_KINDS = {"awarded": "奖励核定", "top_up": "晋级补差", "reserved": "预算预留", "released": "预算释放",
+                "disbursed": "拨付", "reversed": "冲销（未付驳回）", "clawed_back": "追回", "recovered": "追回到账",
+                "written_off": "追回核销"}
 
 
 def _year(year: str) -> int | None:
@@ -62,6 +76,23 @@ async def set_budget(request: Request, year: int, program: str, user: Annotated[
         return await _page(request, user, year, 422, failed={program: refused}, typed={program: allocated_wan})
     flash(request, "ok", f"{year} 年“{PROGRAM_LABELS[program]}”预算已设为 {allocated_wan.strip()} 万元。")
     return back_to(request, f"/budgets?year={year}#budget-{program}", "/budgets")
+
+
+@router.get("/budgets/{year}/ledger")
+async def ledger(request: Request, year: int, user: Annotated[User, page_user("budgets")], uscc: str = "",
+                 cursor: str = ""):
+    """The year's immutable ledger on screen, a page at a time: each entry's kind, award, programme,
+    enterprise and payee by name, amount, voucher and who booked it; filtered by enterprise."""
+    if _year(str(year)) is None:
+        raise PortalError(404, "没有这个年度的台账。")
+    code, bad = uscc_filter(uscc)
+    page = {"items": []} if bad else await api(request, user).get("awards", "/ledger", year=year, uscc=code or None,
+                                                                    cursor=cursor or None, limit=100)
+    await names_of(request).load(usccs=[e["uscc"] for e in page["items"]]
+                                 + [e["payee"] for e in page["items"] if e["payee_type"] == "enterprise"],
+                                 parks=any(e["payee_type"] == "park" for e in page["items"]))
+    return render(request, "ledger.html", 422 if bad else 200, year=year, page=page, uscc=uscc, uscc_error=bad,
+                  kinds=LEDGER_KINDS, programs=PROGRAM_LABELS, cursor=cursor)
 
 
 @router.get("/budgets/{year}/{export}.{fmt}")

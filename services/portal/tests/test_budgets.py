@@ -49,3 +49,27 @@ async def test_treasury_sets_a_budget_and_sees_it_reserved_and_paid(portal, suit
     await portal.login("econ")  # reads, sets nothing
     assert 'id="alloc-tier"' not in (await portal.http.get(f"/budgets?year={year}")).text
     assert (await portal.post(f"/budgets/{year}/tier", {"allocated_wan": "1"}, page="/budgets")).status_code == 403
+
+
+async def test_the_years_ledger_on_screen(portal, suite):
+    """The treasury reads the year's ledger a page at a time: each entry's kind in words, the award,
+    the enterprise and payee by name, the amount; filtered by enterprise; a bad code beside the filter."""
+    from services.portal.tests.test_words import no_raw_code
+    year = today().year
+    u = make_uscc()
+    await promote(suite, u, name="北京台账页面测试有限公司")
+    award = await award_of(suite, u)
+    await portal.login("treasury")
+    assert f'href="/budgets/{year}/ledger"' in (await portal.http.get(f"/budgets?year={year}")).text
+    path = "/budgets/2025/ledger"  # the award is booked on its decision day, the recognition's (2025-03-01)
+    page = (await portal.http.get(path, params={"uscc": u})).text
+    entries = (await suite.client("awards", role="treasury").get("/api/v1/ledger", params={"year": 2025, "uscc": u})).json()
+    assert entries["items"] and all(f"<td>{e['id']}</td>" in page for e in entries["items"])
+    assert "奖励核定" in page and "北京台账页面测试有限公司" in page and f'href="/awards/{award["id"]}"' in page
+    assert f"{award['amount_yuan']:,} 元" in page
+    no_raw_code(page, path)
+    r = await portal.http.get(path, params={"uscc": "9111"})
+    assert r.status_code == 422 and 'id="uscc-error"' in r.text
+    assert (await portal.http.get("/budgets/20x6/ledger")).status_code in (404, 422)
+    await portal.login("bank", "BOB")
+    assert (await portal.http.get(path)).status_code == 403
