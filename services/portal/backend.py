@@ -20,9 +20,14 @@ SERVICE_NAMES = {"registry": "企业库服务", "awards": "奖励服务", "talen
 class ServiceError(Exception):
     """A service answered with a problem, or could not be reached. `zh` is shown to the user."""
 
-    def __init__(self, status: int, zh: str, errors: list[str] | None = None, service: str = ""):
+    def __init__(self, status: int, zh: str, errors: list[str] | None = None, service: str = "",
+                 fields: dict[str, str] | None = None):
         super().__init__(zh)
         self.status, self.zh, self.errors, self.service = status, zh, errors or [], service
+        # Each field the service named (the last part of its `loc`; "" for the body as a whole) and
+        # what it said about it, its Chinese half as written (a caller shows it with `said_zh` where
+        # it may hold codes; "" when only `zh` says it): a form puts it beside that field.
+        self.fields = fields or {}
 
     def said(self) -> str:
         """The message with its field details in one line (a flash has no list under it)."""
@@ -58,9 +63,14 @@ def problem_of(service: str, r: httpx.Response) -> ServiceError:
         zh = {401: "登录已失效，请重新登录", 403: "您的角色无权执行此操作", 404: "要查找的数据不存在",
               409: "与现有数据冲突", 413: "文件过大", 422: "提交的数据不符合要求",
               503: "服务暂不可用，请稍后重试"}.get(r.status_code, "服务出现错误，请稍后重试")
-    errors = []
+    errors, fields = [], {}
     for e in body.get("errors") or []:
         msg = _zh(str(e.get("msg", ""))) if isinstance(e, dict) else ""
+        if isinstance(e, dict) and isinstance(e.get("loc"), list):
+            named = [str(x) for x in e["loc"] if x not in ("body", "query", "path")]
+            key = named[-1] if named else ""
+            if key not in fields:
+                fields[key] = msg if CJK.search(msg) else ""  # English only: `zh` says it
         if not CJK.search(msg):  # an English-only field message: detail_zh already says it
             continue
         loc = [x for x in e.get("loc", []) if x not in ("body", "query", "path")]
@@ -73,7 +83,7 @@ def problem_of(service: str, r: httpx.Response) -> ServiceError:
         errors = [e for e in errors if e.split("：", 1)[-1] not in zh]  # what the sentence already says
         zh += "，见下列说明。" if errors else "，请检查后重试。"
     zh = codes_zh(zh, service)
-    return ServiceError(r.status_code, zh, errors, service)
+    return ServiceError(r.status_code, zh, errors, service, fields)
 
 
 class Backend:

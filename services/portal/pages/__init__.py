@@ -14,6 +14,7 @@ from services.portal.pages import hotline, scenarios, showcase
 from services.portal.pages import financing
 from services.portal.pages import events, statistics
 from services.portal.pages import programmes, renewals, visits
+from services.portal.pages import indicators
 from services.portal.pages.common import nav_for
 
 router = APIRouter()
@@ -27,5 +28,6 @@ router.include_router(events.router)
 router.include_router(renewals.router)
 router.include_router(visits.router)
 router.include_router(programmes.router)
+router.include_router(indicators.router)
 
 __all__ = ["nav_for", "router"]

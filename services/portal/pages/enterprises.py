@@ -14,6 +14,7 @@ from services.portal.labels import (AWARD_STATE_LABELS, CERT_SOURCE_LABELS, FIRS
                                     TIER_LABELS, TIER_ORDER, TIMELINE_KIND_LABELS, audit_action, field_label, yuan, zh_text)
 from services.portal.names import bank_name, names_of
 from services.portal.pages.common import CsrfChecked, api, attempt, optional, page_user, render, seg
+from services.portal.pages.indicators import summary as indicator_summary
 from services.portal.session import PortalError, User, flash
 from shared.clock import SHANGHAI, today
 from shared.validators import uscc_error
@@ -89,7 +90,7 @@ async def enterprise_page(request: Request, user: User, uscc: str, on: str = "",
     path = seg(uscc, "企业")
     may_correct = user.role == "econ" and day is None
     names = names_of(request)
-    awards, totals, quotas, listing, loans, requests, registry_tl, towns, parks, _ = await asyncio.gather(
+    awards, totals, quotas, listing, loans, requests, registry_tl, towns, parks, figures, _ = await asyncio.gather(
         optional(a.all("awards", "/awards", uscc=uscc, cap=500)),
         optional(a.get("awards", f"/enterprises/{path}/awards")),
         optional(a.all("talent", "/quotas", uscc=uscc, cap=100)),
@@ -99,6 +100,7 @@ async def enterprise_page(request: Request, user: User, uscc: str, on: str = "",
         optional(a.get("registry", f"/enterprises/{path}/timeline", on=day)),
         optional(a.get("registry", "/townships")) if may_correct else none(),
         optional(a.all("parks", "/parks", cap=500)) if may_correct else none(),
+        optional(a.get("registry", f"/enterprises/{path}/indicators")),
         names.load(parks=bool(ent.get("park_id"))))
     award_details = []
     if awards:
@@ -112,7 +114,8 @@ async def enterprise_page(request: Request, user: User, uscc: str, on: str = "",
     return render(request, "enterprise.html", status, e=ent, awards=awards, totals=totals, quotas=quotas,
                   listing=listing, loans=loans, requests=requests, timeline=items, on=day or "",
                   today=today().isoformat(), may_correct=may_correct, townships=(towns or {}).get("items") or [],
-                  parks=parks or [], form_id=uuid.uuid4().hex, tier_order=TIER_ORDER, **extra)
+                  parks=parks or [], form_id=uuid.uuid4().hex, tier_order=TIER_ORDER,
+                  indicators=indicator_summary(figures["items"] if figures else None), **extra)
 
 
 async def none():

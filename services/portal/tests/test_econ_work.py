@@ -1,5 +1,6 @@
 """The lead bureau's hotline page (热线咨询): record a call, list it by name with its status; a missing
-field is said beside the form with what was typed, 422, nothing recorded; another role cannot record."""
+field is said beside the form with what was typed, 422, nothing recorded; another role cannot record
+(the owning departments answer on the same page: test_hotline_answers)."""
 from __future__ import annotations
 
 from shared.testing import make_uscc
@@ -27,6 +28,11 @@ async def test_hotline_record_and_list(portal, suite):
     assert len(saved) == 1 and saved[0]["department"]
 
 
-async def test_hotline_closed_to_other_roles(portal):
-    await portal.login("treasury")
+async def test_hotline_recording_is_the_lead_bureaus(portal):
+    await portal.login("treasury")  # the treasury answers its questions there (test_hotline_answers), records none
+    page = await portal.http.get("/hotline")
+    assert page.status_code == 200 and 'action="/hotline"' not in page.text
+    r = await portal.post("/hotline", data={"category": "subsidy", "question": "研发补贴何时申报？"}, page="/hotline")
+    assert r.status_code == 403 and "只有区经信局可以登记热线咨询" in r.text
+    await portal.login("bank", "BOB")
     assert (await portal.http.get("/hotline")).status_code == 403
