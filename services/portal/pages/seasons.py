@@ -11,9 +11,9 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from services.portal.backend import ServiceError
-from services.portal.labels import ROLE_LABELS, SEASON_PROGRAMMES, TIER_LABELS
+from services.portal.labels import PLATFORM_JOB_STATE_LABELS, ROLE_LABELS, SEASON_PROGRAMMES, TIER_LABELS
 from services.portal.names import names_of
-from services.portal.pages.common import CsrfChecked, api, page_user, render, seg
+from services.portal.pages.common import CsrfChecked, api, attempt, page_user, render, seg
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
 
@@ -162,6 +162,34 @@ async def recommend(request: Request, season_id: int, user: Annotated[User, page
     if isinstance(out, tuple):
         return RedirectResponse(f"/platform-jobs/{out[1]['id']}?season={season_id}", status_code=303)
     return out
+
+
+@router.get("/platform-jobs")
+async def platform_jobs(request: Request, user: Annotated[User, page_user("platform_jobs")], state: str = "",
+                        cursor: str = ""):
+    """The municipal platform's jobs newest first (syncs of the published list, submissions of
+    recommendations); `state=failed` is the operator's list of failures, each with why."""
+    state = state if state in PLATFORM_JOB_STATE_LABELS else ""
+    page = await api(request, user).get("registry", "/platform-jobs", state=state or None, cursor=cursor or None,
+                                        limit=50)
+    return render(request, "platform_jobs.html", page=page, state=state, states=PLATFORM_JOB_STATE_LABELS,
+                  form_id=uuid.uuid4().hex)
+
+
+@router.post("/platform-jobs/sync", dependencies=[CsrfChecked])
+async def platform_sync(request: Request, user: Annotated[User, page_user("platform_jobs")],
+                        form_id: Annotated[str, Form()] = ""):
+    """econ starts a sync of the platform's published recognitions now (the registry runs it as a job,
+    retrying the platform's transient failures); the job's page follows it."""
+    if user.role != "econ":
+        raise PortalError(403, "只有区经信局可以从市级平台同步认定名单。")
+    job, refused = await attempt(api(request, user).post(
+        "registry", "/platform/sync", idempotency_key=f"portal-{form_id}" if form_id else None))
+    if refused:
+        flash(request, "error", f"同步未开始：{refused}")
+        return RedirectResponse("/platform-jobs", status_code=303)
+    flash(request, "ok", f"已开始从市级平台同步认定名单（任务 {job['id']}）。")
+    return RedirectResponse(f"/platform-jobs/{job['id']}", status_code=303)
 
 
 @router.get("/platform-jobs/{job_id}")
