@@ -48,7 +48,6 @@ PAGES = {
     "visits": ("/visits", "走访与宣讲", ("econ", "auditor")),
     "programmes": ("/programmes", "上级项目申报", ("econ", "auditor")),
     "platform_jobs": ("/platform-jobs", "市级平台任务", ("econ", "auditor")),
-    "platform_jobs": ("/platform-jobs", "市级平台任务", ("econ", "auditor")),
     "hotline": ("/hotline", "热线咨询", ("econ", "treasury", "talent", "finance", "park", "auditor")),
     "notices": ("/notices", "申报通知", ("econ", "auditor")),
     "scenarios": ("/scenarios", "应用场景", ("econ", "auditor", "enterprise")),

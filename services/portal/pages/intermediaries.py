@@ -3,6 +3,7 @@ to register one, and the services they gave enterprises (a park records and read
 The parks service keeps the directory and scopes the records."""
 from __future__ import annotations
 
+import asyncio
 import uuid
 from typing import Annotated
 
@@ -55,10 +56,12 @@ async def register(request: Request, user: Annotated[User, page_user("intermedia
 async def _detail(request: Request, user: User, mid: int, status: int = 200, **ctx):
     a = api(request, user)
     m = await a.get("parks", f"/intermediaries/{mid}")
-    records = await optional(a.get("parks", f"/intermediaries/{mid}/services", limit=200), {"items": []})
+    records, introduced = await asyncio.gather(
+        optional(a.get("parks", f"/intermediaries/{mid}/services", limit=200), {"items": []}),
+        optional(a.all("parks", f"/intermediaries/{mid}/introduced", cap=1000), []))
     await names_of(request).load(usccs=[r["uscc"] for r in (records or {}).get("items", [])], parks=True)
     return render(request, "intermediary.html", status, m=m, records=(records or {}).get("items", []), kinds=KINDS,
-                  categories=CATEGORIES, form_id=uuid.uuid4().hex, **ctx)
+                  categories=CATEGORIES, introduced=introduced, form_id=uuid.uuid4().hex, **ctx)
 
 
 @router.get("/intermediaries/{mid}")

@@ -84,3 +84,24 @@ async def test_econ_corrects_an_entry_and_a_park_cannot(portal, suite):
     r = await portal.post(path, {"name": "园区改名", "kind": "intermediary"}, page=path)
     assert r.status_code == 403 and "只有区经信局" in r.text, r.text[-1000:]
     assert (await parks.get(f"/api/v1/intermediaries/{mid}")).json()["name"] == "房山科技企业协会"
+
+
+async def test_an_intermediarys_page_lists_the_enterprises_it_introduced(portal, suite):
+    """引荐入区: the enterprises whose record names the intermediary as introducer, by name, park, the day
+    they moved in and their tier today."""
+    import uuid
+    park = await a_park(suite)
+    name = f"房山招商引荐服务中心{uuid.uuid4().hex[:4]}"
+    r = await suite.client("parks").post("/api/v1/intermediaries", json={"name": name, "kind": "intermediary"})
+    assert r.status_code == 201, r.text
+    mid = r.json()["id"]
+    firm = make_uscc()
+    r = await suite.client("registry").post("/api/v1/enterprises", json={
+        "uscc": firm, "name": "北京引荐入区测试有限公司", "park_id": park["id"], "introducer": name,
+        "relocated_on": "2024-05-20", "relocated_from_code": "130600", "relocated_from": "河北省保定市"})
+    assert r.status_code == 201, r.text
+    await suite.settled()
+    await portal.login("econ")
+    page = (await portal.http.get(f"/intermediaries/{mid}")).text
+    assert "引荐入区的企业（1 家）" in page and "北京引荐入区测试有限公司" in page and "2024-05-20" in page
+    assert park["name"] in page
