@@ -30,6 +30,14 @@ def set_contact(uscc: Uscc, body: ContactIn, who: Recorder, session: WriteSessio
     return service.set_contact(session, who, uscc, body)
 
 
+@router.get("/enterprises/{uscc}/contact", summary="企业联系方式（查看）/ Where notices reach an enterprise (read)")
+def get_contact(uscc: Uscc, who: Recorder, session: ReadSession) -> ContactPublic:
+    """读取登记的联系方式（个人信息：仅区经信局与企业门户可读），以便修改时不丢失未改的项；未登记过为空值。
+    The contact as recorded (personal data: the bureau and the enterprise portal only), so that a change
+    keeps what it does not touch (PUT replaces all three); empty values when none was recorded."""
+    return service.contact_of(session, uscc)
+
+
 @router.get("/enterprises/{uscc}/inbox", summary="企业门户收件箱 / An enterprise's portal inbox")
 def inbox(uscc: Uscc, who: InboxReader, session: ReadSession, limit: Limit = 100,
           cursor: Cursor = None) -> Page[InboxItem]:

@@ -10,7 +10,7 @@ from services.outreach.access import dump, save
 from services.outreach.notices import repository
 from services.outreach.notices.channels import Channel, skip_reason
 from services.outreach.notices.dispatch import message
-from services.outreach.notices.schemas import ContactIn, NoticeIn, NoticePublic
+from services.outreach.notices.schemas import ContactIn, ContactPublic, NoticeIn, NoticePublic
 from services.outreach.tables import Contact, Delivery, Notice
 from shared import audit
 from shared.auth import Principal
@@ -136,6 +136,14 @@ def mark_read(s: Session, who: Principal, notice_id: int, uscc: str) -> dict:
         if d.channel == "inbox" and d.state in ("pending", "failed", "sending"):
             d.state, d.sent_at = "sent", d.sent_at or now  # opened in the portal: it arrived
     return {"items": rows}
+
+
+def contact_of(s: Session, uscc: str) -> ContactPublic:
+    """The enterprise's contact, or empty values when none was recorded (an enterprise not in the
+    registry: 404, as for PUT)."""
+    registry.district(s, uscc, "uscc")
+    c = repository.contact(s, uscc)
+    return ContactPublic.model_validate(c) if c else ContactPublic(uscc=uscc, email=None, wechat_openid=None, phone=None)
 
 
 def set_contact(s: Session, who: Principal, uscc: str, body: ContactIn) -> Contact:
