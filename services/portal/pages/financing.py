@@ -122,18 +122,23 @@ async def record_event(request: Request, user: Annotated[User, page_user("matchm
 
 # --- 上市培育 -----------------------------------------------------------------------------------
 
-async def _listings(request: Request, user: User, status: int = 200, **ctx):
-    items = await api(request, user).all("finance", "/listings", cap=500)
-    await names_of(request).load(usccs=[p["uscc"] for p in items])
+async def _listings(request: Request, user: User, status: int = 200, year: int | None = None, **ctx):
+    """The pipelines, and one year's progress for the targets (stages reached, listed, still coached)."""
+    year = year or today().year
+    a = api(request, user)
+    items, progress = await asyncio.gather(a.all("finance", "/listings", cap=500),
+                                           a.get("finance", "/listings/progress", year=year))
+    await names_of(request).load(usccs=[p["uscc"] for p in items] + progress["in_pipeline_usccs"]
+                                 + [u for r in progress["reached"].values() for u in r["usccs"]])
     ctx.setdefault("errors", {})
     ctx.setdefault("typed", {})
     return render(request, "listings.html", status, pipelines=items, stages=STAGES, boards=BOARDS,
-                  form_id=uuid.uuid4().hex, **ctx)
+                  form_id=uuid.uuid4().hex, progress=progress, year=year, years=range(today().year, 2019, -1), **ctx)
 
 
 @router.get("/listings")
-async def listings(request: Request, user: Annotated[User, page_user("listings")]):
-    return await _listings(request, user)
+async def listings(request: Request, user: Annotated[User, page_user("listings")], year: str = ""):
+    return await _listings(request, user, year=_year(year))
 
 
 @router.post("/listings", dependencies=[CsrfChecked])

@@ -86,6 +86,13 @@ async def test_the_office_records_listing_stages_in_order(portal, suite):
     assert "北京上市门户测试有限公司" in row and "辅导备案" in row and "北交所" in row and "股改 2025-01-10" in row
     assert "coaching_filed" not in row and "bse" not in row
     no_raw_code(page, "/listings")
+    # The year's progress for the targets: the stages reached in 2025, still coached at its end.
+    page = (await portal.http.get("/listings", params={"year": "2025"})).text
+    progress = page[page.find('id="progress"'):page.find('id="newstage"')]
+    assert "2025 年上市培育进展" in progress and "北京上市门户测试有限公司" in progress
+    assert "已辅导备案、年末尚未上市" in progress
+    got = (await fin.get("/api/v1/listings/progress", params={"year": 2025})).json()
+    assert u in got["in_pipeline_usccs"] and f"年末尚未上市 {got['in_pipeline']} 家" in progress
     await portal.login("econ")  # reads, records nothing
     page = (await portal.http.get("/listings")).text
     assert f'id="listing-{u}"' in page and "登记上市进展" not in page
