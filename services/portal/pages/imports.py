@@ -84,6 +84,13 @@ def seconds_of(job: dict) -> float | None:
         return None
 
 
+@router.get("/import/jobs")
+async def import_jobs(request: Request, user: Annotated[User, page_user("import")], cursor: str = ""):
+    """Every import job, newest first, a page at a time (the upload page shows the last ten)."""
+    jobs = await api(request, user).get("registry", "/import-jobs", limit=50, cursor=cursor or None)
+    return render(request, "import_jobs.html", jobs=jobs)
+
+
 @router.get("/import/jobs/{job_id}")
 async def import_job(request: Request, job_id: str, user: Annotated[User, page_user("import")], sha: str = ""):
     job = await api(request, user).get("registry", f"/import-jobs/{seg(job_id, '导入任务')}")

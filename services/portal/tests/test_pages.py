@@ -255,6 +255,10 @@ async def test_import_shows_the_registrys_report(portal):
     assert "统一社会信用代码无效（校验位不符）" in r.text and "check digit" not in r.text  # the reason too
     r2 = await imported(portal, await portal.post("/import", files={"file": ("名单.csv", csv, "text/csv")}))
     assert "<dt>已存在（未变）</dt><dd>1 行</dd>" in r2.text
+    assert 'href="/import/jobs"' in r2.text  # every job, paged, beyond the last ten
+    jobs = await portal.http.get("/import/jobs")
+    assert jobs.status_code == 200 and "名单.csv" in jobs.text and "已完成" in jobs.text
+    assert "import" not in jobs.text.split("<main", 1)[1].replace("/import", "")  # the mode and state in words
 
 
 async def imported(portal, r, timeout: float = 60.0):
