@@ -392,10 +392,12 @@ class Bus:
         """Handle a dead letter again; None when there is no such dead letter."""
         return replay_dead_letter(self.db, self.service, self.handlers, dead_letter_id)
 
-    async def replay_stream(self, since: dt.datetime | None = None, from_sequence: int | None = None) -> None:
+    async def replay_stream(self, since: dt.datetime | None = None, from_sequence: int | None = None) -> int | None:
         """Deliver the stream again to this service's consumer — all of it, or from a time or a
         stream sequence (the inbox makes it a no-op for what was handled; a projection rebuilt from
-        scratch is filled again)."""
+        scratch is filled again). Returns how many events the new consumer has to deliver (the
+        stream's events on this service's subjects from that start), as the server counted them
+        when it created the consumer; None when it did not say."""
         if since is not None:
             config = self.consumer_config(DeliverPolicy.BY_START_TIME, opt_start_time=since.isoformat())
         elif from_sequence is not None:
@@ -406,7 +408,9 @@ class Bus:
             await self.js.delete_consumer(self.settings.stream, self.service)
         except nats.js.errors.NotFoundError:
             pass
-        await self.js.add_consumer(self.settings.stream, config)
+        info = await self.js.add_consumer(self.settings.stream, config)
+        pending = getattr(info, "num_pending", None)
+        return pending if isinstance(pending, int) else None
 
 
 async def _nak(msg, delay: float) -> None:

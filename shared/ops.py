@@ -92,8 +92,13 @@ class StreamReplay(Public):
     replay: Literal["started"] = Field(description="重放已开始 / the replay has started")
     since: str | None = Field(description="自此时间起（ISO 8601） / from this time (ISO 8601), or null")
     from_sequence: int | None = Field(description="自此序号起 / from this stream sequence, or null")
+    events: int | None = Field(None, description=(
+        "将重新投递的事件数：本服务订阅的主题上、自起点起的事件（消息服务创建消费者时的计数），未知为空 / how many "
+        "events are delivered again: those on this service's subjects from the start asked, as NATS counted "
+        "them when it created the consumer; null when unknown"))
     model_config = ConfigDict(json_schema_extra={"examples": [
-        {"service": "talent", "replay": "started", "since": "2026-11-30T00:00:00+00:00", "from_sequence": None}]})
+        {"service": "talent", "replay": "started", "since": "2026-11-30T00:00:00+00:00", "from_sequence": None,
+         "events": 42}]})
 
 
 READY_ANSWERS = {503: {"model": Readiness, "description": "未就绪（数据库、NATS 或事件循环有问题） / not ready"}}
@@ -199,9 +204,9 @@ def ops_router(service: str) -> APIRouter:
                 raise Problem(422, "bad-since", "起始时间（since）应为 2000 年以后、不晚于现在的时间（ISO 8601 格式）",
                               "since must be a time (ISO 8601) from 2000 on and not after now",
                               errors=[{"loc": ["query", "since"], "msg": "out of range", "type": "value"}])
-        await bus.replay_stream(since, from_sequence)
+        events = await bus.replay_stream(since, from_sequence)
         return StreamReplay(service=service, replay="started", since=since and since.isoformat(),
-                            from_sequence=from_sequence)
+                            from_sequence=from_sequence, events=events)
 
     return r
 

@@ -1,5 +1,6 @@
 """The policy endpoints every service has: parameters in force on a date, their history, and a
-new version from a date (never an edit of history), and the withdrawal of a version not yet in
+new version from a date (never an edit of history) — of one parameter, or of several from one date
+and one legal reference, all recorded or none —, and the withdrawal of a version not yet in
 force (a typo in a future amount: the row is kept and marked, every lookup ignores it, and its
 date is free for the corrected version). Mounted by shared.app for every service; who may add or
 withdraw a version is the service's `policy_writers`."""
@@ -19,7 +20,7 @@ from shared.auth import ROLES, Caller
 from shared.clock import today
 from shared.db import utcnow
 from shared.errors import Problem, field_error, not_found
-from shared.schemas import Body, Day, LongText, Public, RowId, UtcTime
+from shared.schemas import CONTROL, Body, Day, LongText, Public, RowId, UtcTime
 from shared.sessions import ReadSession, WriteSession
 from shared.tables import PolicyParameter
 
@@ -43,6 +44,20 @@ class PolicyVersionIn(Body):
     legal_ref: LongText = Field(description="政策依据 / the legal reference")
     model_config = ConfigDict(json_schema_extra={"examples": [
         {k: EXAMPLE[k] for k in ("key", "value", "effective_from", "legal_ref")}]})
+
+
+class PolicyVersionsIn(Body):
+    """政策的新版本：自同一日期起、依同一政策依据改变若干参数；全部记录或全部不记录 / A new version of
+    the policy: several parameters changed from one date on one legal reference; all recorded or none."""
+
+    effective_from: Day = Field(description="生效日期 / in force from this date")
+    legal_ref: LongText = Field(description="政策依据 / the legal reference")
+    values: dict[Key, Any] = Field(min_length=1, max_length=200, description=(
+        "要改变的参数及其新值（键 → 取值），类型须与各参数现行版本一致 / the parameters to change and their "
+        "new values (key → value), each of its current version's kind"))
+    model_config = ConfigDict(json_schema_extra={"examples": [
+        {"effective_from": "2027-01-01", "legal_ref": "《房山区促进专精特新中小企业高质量发展若干措施》第三条",
+         "values": {"award.tier.municipal_srdi": 200000, "award.tier.municipal_little_giant": 400000}}]})
 
 
 class PolicyVersion(Public):
@@ -73,6 +88,11 @@ class PolicyInForce(Public):
     on: dt.date = Field(description="所问日期 / the date asked")
     parameters: list[PolicyVersion] = Field(description="当日生效的各参数版本 / the versions in force that day")
     model_config = ConfigDict(json_schema_extra={"examples": [{"on": "2026-12-02", "parameters": [EXAMPLE]}]})
+
+
+class PolicyVersions(Public):
+    items: list[PolicyVersion] = Field(description="新记录的各参数版本，按键排列 / the versions recorded, by key")
+    model_config = ConfigDict(json_schema_extra={"examples": [{"items": [EXAMPLE]}]})
 
 
 class PolicyHistory(Public):
@@ -109,27 +129,82 @@ def in_force_rows(s, on: dt.date) -> list[PolicyParameter]:
 Validator = Callable[[str, Any], tuple[str, str] | None]
 
 
-def add_version(s, actor: str, body: PolicyVersionIn, validate: Validator | None = None) -> PolicyParameter:
-    every = list(s.scalars(select(PolicyParameter).where(PolicyParameter.key == body.key)
+def _control(value: Any) -> str | None:
+    """A control or invalid character anywhere in a value's text (a table's or list's too), or None."""
+    if isinstance(value, str):
+        return (m := CONTROL.search(value)) and m.group()
+    if isinstance(value, dict):
+        value = [*value.keys(), *value.values()]
+    if isinstance(value, list):
+        return next((bad for v in value if (bad := _control(v)) is not None), None)
+    return None
+
+
+def refusal(s, key: str, value: Any, effective_from: dt.date,
+            validate: Validator | None = None) -> tuple[int, str, str, str] | None:
+    """Why a new version of `key` is refused — (status, code, Chinese, English), said of the
+    parameter without naming it (an error's loc names it) — or None: no such parameter (404), a
+    version from that date already (409: history is never edited), a value of another kind than the
+    current version's or one the service's own check refuses (422)."""
+    every = list(s.scalars(select(PolicyParameter).where(PolicyParameter.key == key)
                            .order_by(PolicyParameter.effective_from)))
     history = [p for p in every if p.withdrawn_at is None] or every  # a withdrawn version counts for nothing
     if not history:
-        raise Problem(404, "unknown-parameter", f"没有名为 {body.key} 的参数",
-                      f"No parameter named {body.key}: new parameters come with the code that uses them")
-    if any(p.effective_from == body.effective_from and p.withdrawn_at is None for p in history):
-        raise Problem(409, "version-exists", f"{body.key} 在 {body.effective_from} 已有版本；历史不可修改",
-                      f"{body.key} already has a version from {body.effective_from}; history is never edited")
-    if not same_kind(history[-1].value, body.value):
-        raise field_error("value", f"取值类型须与现行版本一致（{history[-1].value!r}）",
-                          f"must be of the same kind as the current version ({history[-1].value!r})")
-    if validate is not None and (why := validate(body.key, body.value)) is not None:
-        raise field_error("value", why[0], why[1])
-    row = PolicyParameter(key=body.key, value=body.value, effective_from=body.effective_from,
-                          legal_ref=body.legal_ref, set_by=actor)
+        return (404, "unknown-parameter", "没有该参数",
+                "no such parameter: new parameters come with the code that uses them")
+    if any(p.effective_from == effective_from and p.withdrawn_at is None for p in history):
+        return (409, "version-exists", f"在 {effective_from} 已有版本；历史不可修改",
+                f"already has a version from {effective_from}; history is never edited")
+    if (bad := _control(value)) is not None:
+        return (422, "invalid-field", f"含有控制字符或无效字符 U+{ord(bad):04X}，不能保存",
+                f"contains the control or invalid character U+{ord(bad):04X}, which cannot be stored")
+    if not same_kind(history[-1].value, value):
+        return (422, "invalid-field", f"取值类型须与现行版本一致（{history[-1].value!r}）",
+                f"must be of the same kind as the current version ({history[-1].value!r})")
+    if validate is not None and (why := validate(key, value)) is not None:
+        return 422, "invalid-field", why[0], why[1]
+    return None
+
+
+def _record(s, actor: str, key: str, value: Any, effective_from: dt.date, legal_ref: str) -> PolicyParameter:
+    row = PolicyParameter(key=key, value=value, effective_from=effective_from, legal_ref=legal_ref, set_by=actor)
     s.add(row)
     s.flush()
     audit.record(s, actor, "policy.version", "policy_parameter", str(row.id), None, row_dict(row))
     return row
+
+
+def add_version(s, actor: str, body: PolicyVersionIn, validate: Validator | None = None) -> PolicyParameter:
+    why = refusal(s, body.key, body.value, body.effective_from, validate)
+    if why is None:
+        return _record(s, actor, body.key, body.value, body.effective_from, body.legal_ref)
+    status, code, zh, en = why
+    if status == 404:
+        raise Problem(404, code, f"没有名为 {body.key} 的参数",
+                      f"No parameter named {body.key}: new parameters come with the code that uses them")
+    if status == 409:
+        raise Problem(409, code, f"{body.key} {zh}", f"{body.key} {en}")
+    raise field_error("value", zh, en)
+
+
+def add_versions(s, actor: str, body: PolicyVersionsIn, validate: Validator | None = None) -> list[PolicyParameter]:
+    """Several parameters from one date: every value checked as `add_version` checks one, and all
+    recorded, or — any refused — none, with every refusal named by its parameter (`errors`, loc
+    body.values.<key>): 409 when each is a version from that date already, else 422."""
+    refused = {key: why for key, value in sorted(body.values.items())
+               if (why := refusal(s, key, value, body.effective_from, validate)) is not None}
+    if refused:
+        errors = [{"loc": ["body", "values", key], "msg": f"{zh} / {en}", "type": code}
+                  for key, (_, code, zh, en) in refused.items()]
+        said_zh = "；".join(f"{key}：{zh}" for key, (_, _, zh, _) in refused.items())
+        said_en = "; ".join(f"{key}: {en}" for key, (_, _, _, en) in refused.items())
+        if all(status == 409 for status, *_ in refused.values()):
+            raise Problem(409, "version-exists", f"新版本未记录，没有参数被改变：{said_zh}",
+                          f"Nothing recorded: {said_en}", errors=errors)
+        raise Problem(422, "invalid-versions", f"新版本未记录，没有参数被改变：{said_zh}",
+                      f"Nothing recorded: {said_en}", errors=errors)
+    return [_record(s, actor, key, value, body.effective_from, body.legal_ref)
+            for key, value in sorted(body.values.items())]
 
 
 def withdraw(s, actor: str, version_id: int, reason: str, on: dt.date) -> PolicyParameter:
@@ -182,6 +257,22 @@ def policy_router(writers: tuple[str, ...], validate: Validator | None = None) -
         """自某日起生效的新版本；历史从不修改，同日已有版本为 409。/ A new version from a date;
         history is never edited (a version on the same date is 409)."""
         return PolicyVersion.model_validate(add_version(session, who.actor, body, validate))
+
+    @r.post("/policy/versions", status_code=201,
+            summary="新增政策版本：自同一日期起改变若干参数 / Add a version of several parameters from one date",
+            responses={409: {"description": "各参数在该日期均已有版本（errors 逐一列出），未记录 / each parameter "
+                                            "has a version from that date (listed in errors); nothing recorded"},
+                       422: {"description": "有参数不存在、取值类型不符或超出范围（errors 逐一列出，loc 为 body.values.<键>），"
+                                            "一个也未记录 / a parameter unknown, of another kind or out of range "
+                                            "(each in errors, loc body.values.<key>); nothing recorded"}})
+    def add_policy_versions(body: PolicyVersionsIn, who: Writer, session: WriteSession) -> PolicyVersions:
+        """一份政策文件自同一日期起改变的若干参数，依同一政策依据：每个取值按 PUT /policy 的规则检查，
+        全部通过才一并记录（各记一条审计）；任何一个被拒，一个也不记录，逐一说明（errors）。/ The
+        parameters one policy document changes from one date, on one legal reference: each value checked
+        as PUT /policy checks one, all recorded together (each audited) only if every one passes;
+        any refused, none is recorded and each refusal is named (errors)."""
+        return PolicyVersions(items=[PolicyVersion.model_validate(p)
+                                     for p in add_versions(session, who.actor, body, validate)])
 
     @r.post("/policy/{version_id}/withdraw", summary="撤回尚未生效的参数版本 / Withdraw a version not yet in force",
             responses={404: {"description": "没有该版本 / no such version"},

@@ -49,3 +49,60 @@ async def test_roles(suite):
     assert (await suite.client("registry", role="treasury").put("/api/v1/policy", json=body)).status_code == 403
     assert (await suite.client("registry", role=None).get("/api/v1/policy")).status_code == 401
     assert (await suite.client("registry", role="bank", org="B1").get("/api/v1/policy")).status_code == 200
+
+
+# -- several parameters from one date: all recorded or none (POST /policy/versions) -------------
+VERSIONS = "/api/v1/policy/versions"
+YEARS = "certification.validity_years."
+
+
+async def test_several_parameters_from_one_date_all_or_none(suite):
+    econ = suite.client("registry")
+    body = {"effective_from": "2031-01-01", "legal_ref": "区经信局 2030 年第 1 号通知（测试）",
+            "values": {f"{YEARS}innovative": 4, "targets.yearly": {"listing": 3, "national_little_giant": 12,
+                                                                   "municipal_srdi": 35, "potential": 120}}}
+    r = await econ.post(VERSIONS, json=body)
+    assert r.status_code == 201, r.text
+    items = r.json()["items"]
+    assert [(v["key"], v["effective_from"]) for v in items] == [
+        (f"{YEARS}innovative", "2031-01-01"), ("targets.yearly", "2031-01-01")]
+    assert all(v["legal_ref"] == body["legal_ref"] and v["set_by"].startswith("econ:") for v in items)
+    on = {p["key"]: p["value"] for p in (await econ.get("/api/v1/policy?on=2031-01-01")).json()["parameters"]}
+    assert on[f"{YEARS}innovative"] == 4 and on["targets.yearly"]["municipal_srdi"] == 35
+    audit = (await suite.client("registry", role="auditor").get(
+        "/api/v1/audit-log", params={"object_type": "policy_parameter", "object_id": str(items[0]["id"])})).json()
+    assert [e["action"] for e in audit["items"]] == ["policy.version"]
+
+    # One value refused: nothing recorded, every refusal named by its parameter.
+    before = (await econ.get("/api/v1/policy/history")).json()["items"]
+    bad = {"effective_from": "2032-01-01", "legal_ref": "x",
+           "values": {f"{YEARS}innovative": 5, f"{YEARS}potential": "two", "no.such.key": 1,
+                      "targets.yearly": {"listing": 3}, f"{YEARS}single_champion": "a\x07b"}}
+    r = await econ.post(VERSIONS, json=bad)
+    assert r.status_code == 422 and r.json()["type"].endswith("/invalid-versions"), r.text
+    refused = {e["loc"][-1]: e for e in r.json()["errors"]}
+    assert set(refused) == {f"{YEARS}potential", "no.such.key", "targets.yearly", f"{YEARS}single_champion"}
+    assert all(e["loc"][:2] == ["body", "values"] for e in refused.values())
+    assert refused["no.such.key"]["type"] == "unknown-parameter"
+    assert refused[f"{YEARS}potential"]["msg"].startswith("取值类型须与现行版本一致")
+    assert "控制字符" in refused[f"{YEARS}single_champion"]["msg"]
+    assert "没有参数被改变" in r.json()["detail_zh"]
+    assert (await econ.get("/api/v1/policy/history")).json()["items"] == before
+
+    # Each a version from that date already: 409, nothing recorded.
+    r = await econ.post(VERSIONS, json={**body, "values": {f"{YEARS}innovative": 5}})
+    assert r.status_code == 409 and r.json()["errors"][0]["type"] == "version-exists", r.text
+    assert r.json()["errors"][0]["msg"].startswith("在 2031-01-01 已有版本；历史不可修改")
+    # The service's own check of a value (awards: basis points 0–100000), beside the valid one.
+    awards = suite.client("awards")
+    r = await awards.post(VERSIONS, json={"effective_from": "2031-01-01", "legal_ref": "x", "values": {
+        "award.scenario.rate_bp": 200000, "award.tier.municipal_srdi": 200000}})
+    assert r.status_code == 422 and [e["loc"][-1] for e in r.json()["errors"]] == ["award.scenario.rate_bp"]
+    assert (await awards.get("/api/v1/policy?on=2031-01-01")).json() == (
+        await awards.get("/api/v1/policy?on=2030-12-31")).json() | {"on": "2031-01-01"}
+
+    for wrong in ({**body, "values": {}}, {**body, "effective_from": "2031-02-30"}, {**body, "legal_ref": ""}):
+        assert (await econ.post(VERSIONS, json=wrong)).status_code == 422
+    assert (await suite.client("registry", role="auditor").post(VERSIONS, json=body)).status_code == 403
+    assert (await suite.client("talent", role="econ").post(VERSIONS, json={
+        **body, "values": {"talent.quota.years.national_little_giant": 4}})).status_code == 403

@@ -172,6 +172,8 @@ def codes_zh(text: str, service: str) -> str:
     """A service's Chinese message with the codes in it as their labels (display only)."""
     if service not in MESSAGE_CODE:
         return text
+    # A policy key in words, whole: not a code inside it ("award.introducer.amount").
+    text = PARAM_KEY_IN_TEXT.sub(lambda m: param_key(m.group(0)), text)
     return MESSAGE_CODE[service].sub(lambda m: MESSAGE_CODES[service][m.group(1)], text)
 
 
@@ -251,6 +253,24 @@ PARAM_KEY_WORDS = {
 def param_key(key) -> str:
     words = [PARAM_KEY_WORDS.get(w) or TIER_LABELS.get(w) or w for w in str(key or "").split(".")]
     return "·".join(words) or "—"
+
+
+# The parts of a table-valued parameter (a park dimension's "weight"), beyond tier and
+# request-category codes; a year's targets in the registry's own words (新增 titles, the pool as a
+# stock, listings coached); and the departments a routing parameter names.
+PARAM_PART_WORDS = {"listing": "上市企业", "measure": "计量方式", "floor": "起算层级", "weight": "权重",
+                    "threshold": "达标值", "label": "名称"}
+PARAM_PART_WORDS_BY_KEY = {"targets.yearly": {
+    "listing": "辅导上市企业（家）", "national_little_giant": "新增国家级专精特新“小巨人”企业（家）",
+    "municipal_srdi": "新增北京市专精特新中小企业（家）", "potential": "专精特新潜在企业（培育库，家）"}}
+DEPARTMENT_LABELS = {code: ROLE_LABELS[code] for code in ("econ", "treasury", "talent", "finance", "park")}
+
+
+def param_part(part, key: str = "") -> str:
+    """One part of a table-valued parameter in words (a code the portal does not know keeps its own)."""
+    part = str(part)
+    return PARAM_PART_WORDS_BY_KEY.get(key, {}).get(part) or PARAM_PART_WORDS.get(part) or TIER_LABELS.get(part) \
+        or REQUEST_CATEGORY_LABELS.get(part) or PARAM_KEY_WORDS.get(part) or part
 
 
 def param_value(v) -> str:
