@@ -28,6 +28,9 @@ class ServiceError(Exception):
         # what it said about it, its Chinese half as written (a caller shows it with `said_zh` where
         # it may hold codes; "" when only `zh` says it): a form puts it beside that field.
         self.fields = fields or {}
+        # The problem's code (the last part of its `type`: "claim-exists") and its other members
+        # ("award_id", "contract_id"): a page may link what the refusal names.
+        self.code, self.extra = "", {}
 
     def said(self) -> str:
         """The message with its field details in one line (a flash has no list under it)."""
@@ -83,7 +86,14 @@ def problem_of(service: str, r: httpx.Response) -> ServiceError:
         errors = [e for e in errors if e.split("：", 1)[-1] not in zh]  # what the sentence already says
         zh += "，见下列说明。" if errors else "，请检查后重试。"
     zh = codes_zh(zh, service)
-    return ServiceError(r.status_code, zh, errors, service, fields)
+    e = ServiceError(r.status_code, zh, errors, service, fields)
+    e.code = str(body.get("type") or "").rstrip("/").rsplit("/", 1)[-1]
+    e.extra = {k: v for k, v in body.items() if k not in PROBLEM_MEMBERS}
+    return e
+
+
+# What every problem has (RFC 9457 and the suite's): the rest are a problem's own members.
+PROBLEM_MEMBERS = frozenset({"type", "title", "status", "detail", "detail_zh", "detail_en", "errors", "instance"})
 
 
 class Backend:

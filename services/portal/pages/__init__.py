@@ -15,6 +15,7 @@ from services.portal.pages import financing
 from services.portal.pages import events, statistics
 from services.portal.pages import programmes, renewals, visits
 from services.portal.pages import indicators
+from services.portal.pages import claims
 from services.portal.pages.common import nav_for
 
 router = APIRouter()
@@ -29,5 +30,6 @@ router.include_router(renewals.router)
 router.include_router(visits.router)
 router.include_router(programmes.router)
 router.include_router(indicators.router)
+router.include_router(claims.router)
 
 __all__ = ["nav_for", "router"]

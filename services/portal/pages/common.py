@@ -52,6 +52,8 @@ PAGES = {
     "notices": ("/notices", "申报通知", ("econ", "auditor")),
     "scenarios": ("/scenarios", "应用场景", ("econ", "auditor", "enterprise")),
     "showcase": ("/showcase", "新技术新产品", ("econ", "auditor")),
+    "contracts": ("/contracts", "产业链合同", ("econ", "auditor")),
+    "claims": ("/claims", "奖励申领", ("econ", "treasury", "auditor")),
     "audit": ("/audit-log", "审计日志", ("auditor", "econ", "treasury")),
     "policy": ("/policy", "政策参数", ("econ", "auditor", "treasury", "talent", "finance")),
     "events": ("/events", "事件与死信", ("econ", "auditor")),
