@@ -115,6 +115,6 @@ def listing_award(tier: str, board: str, listed_on: dt.date, municipal_award_yua
         raise Ineligible("nothing-to-award", "市级奖励为 0 元，配套为 0 元", "A 0 yuan municipal award matches 0")
     return Decision("listing", amount, {
         "rule": "listing_matching_award",
-        "explanation": f"{listed_on} 于 {board} 上市，市级奖励 {municipal_award_yuan} 元，"
+        "explanation": f"{listed_on} 于{BOARD_ZH.get(board, '未列明板块')}上市，市级奖励 {municipal_award_yuan} 元，"
                        f"按 {int(ratio.value) / 10_000:g}:1 配套 {amount} 元",
         "inputs": {**inputs, "tier_on_date": tier}, "parameters": cite(floor, boards, ratio)})

@@ -169,6 +169,12 @@ def test_listing(board, municipal, bp, expected):
         assert e.code == expected
 
 
+def test_a_listing_awards_explanation_names_the_board_in_words():
+    ps = {**CLAIM, "award.listing.match_bp": Param(1, "award.listing.match_bp", 10_000, D(2022, 1, 1), "x")}
+    d = claim_rules.listing_award("municipal_srdi", "star", D(2024, 6, 1), 1_000_000, ps, {})
+    assert "于科创板上市" in d.basis["explanation"] and "star" not in d.basis["explanation"]
+
+
 def test_no_parameter_no_money():
     with pytest.raises(rules.Ineligible) as e:
         claim_rules.scenario_award("municipal_srdi", 100, D(2021, 6, 1), 0, {}, {})
