@@ -1,7 +1,28 @@
 """What the portal's tests set up through the services themselves: a promoted enterprise, a budget, its award."""
 from __future__ import annotations
 
+import contextlib
+
+import httpx
+
 from shared.clock import today
+
+
+@contextlib.contextmanager
+def platform_simulator(suite):
+    """The registry talks to the municipal platform's simulator in process (retries without waiting)."""
+    from services.registry.platform import client as municipal
+    from services.registry.platform.simulator import make_simulator
+
+    async def no_sleep(_):
+        return None
+    app = suite.apps["registry"]
+    app.state.municipal_platform = municipal.HttpMunicipalPlatform(
+        "http://platform", transport=httpx.ASGITransport(app=make_simulator()), sleep=no_sleep, timeout_s=2.0)
+    try:
+        yield
+    finally:
+        del app.state.municipal_platform
 
 
 async def promote(suite, uscc: str, tier: str = "municipal_srdi", name: str = "北京门户测试科技有限公司",

@@ -3,22 +3,13 @@ job to its end, and reads the list of jobs (a failure with its reason under 失�
 its post 403."""
 from __future__ import annotations
 
-import httpx
-
+from services.portal.tests.helpers import platform_simulator
 from services.portal.tests.test_programme_year import wait_page
-from services.registry.platform import client as municipal
-from services.registry.platform.simulator import make_simulator
 from services.portal.tests.test_words import no_raw_code
 
 
 async def test_econ_syncs_the_platforms_list_and_reads_the_jobs(portal, suite):
-    app = suite.apps["registry"]
-
-    async def no_sleep(_):
-        return None
-    app.state.municipal_platform = municipal.HttpMunicipalPlatform(
-        "http://platform", transport=httpx.ASGITransport(app=make_simulator()), sleep=no_sleep, timeout_s=2.0)
-    try:
+    with platform_simulator(suite):
         await portal.login("econ")
         page = (await portal.http.get("/platform-jobs")).text
         assert "从市级平台同步认定名单" in page
@@ -27,8 +18,6 @@ async def test_econ_syncs_the_platforms_list_and_reads_the_jobs(portal, suite):
         job_path = r.headers["location"]
         page = await wait_page(suite, portal, job_path, "已完成")
         assert "同步公示名单" in page
-    finally:
-        del app.state.municipal_platform
     job_id = job_path.rsplit("/", 1)[1]
     page = (await portal.http.get("/platform-jobs")).text
     assert f'href="/platform-jobs/{job_id}"' in page and "同步公示名单" in page and "已完成" in page

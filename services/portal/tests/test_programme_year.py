@@ -7,11 +7,8 @@ from __future__ import annotations
 import datetime as dt
 import re
 
-import httpx
 
-from services.portal.tests.helpers import a_park, award_of, promote
-from services.registry.platform import client as municipal
-from services.registry.platform.simulator import make_simulator
+from services.portal.tests.helpers import a_park, award_of, platform_simulator, promote
 from services.registry.tests.season.helpers import qualify
 from shared.clock import today
 from shared.testing import make_uscc, wrong_check
@@ -202,19 +199,11 @@ async def test_a_season_from_notice_to_the_platform(portal, suite):
     r = await portal.post(f"/applications/{app_id}/decision", {"season_id": str(sid), "recommend": "yes"}, page=season)
     assert r.status_code == 303
     # Recommendation: to the platform simulator, as a job.
-    app = suite.apps["registry"]
-
-    async def no_sleep(_):
-        return None
-    app.state.municipal_platform = municipal.HttpMunicipalPlatform(
-        "http://platform", transport=httpx.ASGITransport(app=make_simulator()), sleep=no_sleep, timeout_s=2.0)
-    try:
+    with platform_simulator(suite):
         r = await portal.post(f"{season}/recommendation", page=season)
         assert r.status_code == 303 and r.headers["location"].startswith("/platform-jobs/")
         page = await wait_page(suite, portal, r.headers["location"], "已完成")
         assert "报送推荐名单" in page and "1 家企业" in page
-    finally:
-        del app.state.municipal_platform
     page = (await portal.http.get(season)).text
     assert "第 1 版" in page and fit in page and "已完成" in page
     no_raw_codes(page)
