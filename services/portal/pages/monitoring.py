@@ -3,6 +3,7 @@ enterprise's trend, and the operating-data workbook import (a preview first, row
 same page). The registry decides who is key, what is flagged and what a row may hold."""
 from __future__ import annotations
 
+import asyncio
 import re
 from typing import Annotated
 
@@ -12,7 +13,7 @@ from fastapi.responses import Response
 from services.portal.backend import ServiceError
 from services.portal.charts import bars
 from services.portal.names import names_of
-from services.portal.pages.common import CsrfChecked, api, page_user, render, seg
+from services.portal.pages.common import CsrfChecked, api, optional, page_user, render, seg
 from services.portal.session import PortalError, User
 from shared.clock import today
 
@@ -42,10 +43,12 @@ async def month_page(request: Request, user: User, month: str, status: int = 200
     ctx.setdefault("imported", None)
     ctx.setdefault("filename", "")
     error = month_error(month)
-    data = None
+    data = snapshot = None
     if not error:
-        try:
-            data = await api(request, user).get("registry", f"/monitoring/{seg(month, '月份')}")
+        a = api(request, user)
+        try:  # the key enterprises' month, and the programme's counts as of the month's end
+            data, snapshot = await asyncio.gather(a.get("registry", f"/monitoring/{seg(month, '月份')}"),
+                                                  optional(a.get("registry", "/stats/monitoring", month=month)))
         except ServiceError as e:
             if e.status in (401, 403):
                 raise
@@ -55,7 +58,7 @@ async def month_page(request: Request, user: User, month: str, status: int = 200
     if ctx["preview"]:
         await names_of(request).load(usccs=[i["uscc"] for i in ctx["preview"]["items"]])
     return render(request, "monitoring.html", status if not error else max(status, 422), month=month,
-                  month_error=error, data=data, statuses=STATUS_LABELS, formats=FORMATS,
+                  month_error=error, data=data, snapshot=snapshot, statuses=STATUS_LABELS, formats=FORMATS,
                   may_import=user.role == "econ", **ctx)
 
 

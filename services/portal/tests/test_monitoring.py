@@ -28,6 +28,13 @@ async def test_month_page_import_and_trend(portal, suite):
     assert "月测稳健科技有限公司" in html and "月测未报科技有限公司" in html  # names, not codes
     assert "2026-10 未报送经营数据" in html and "missing" not in html
     assert "月度监测" in html  # the nav link
+    # The programme's counts as of the month's end, as the registry counts them (stats/monitoring).
+    snap = (await econ.get("/api/v1/stats/monitoring", params={"month": "2026-10"})).json()
+    assert "2026-10 梯度培育概况（截至 2026-10-31）" in html
+    assert f"复核提示期内的称号 {snap['renewals_due']} 个" in html
+    assert f"服务诉求未办结 {snap['service_requests']['open']} 件" in html
+    stock = snap["tiers"]["national_little_giant"]["stock"]
+    assert f'<td>国家级专精特新“小巨人”企业</td><td class="n">{stock}</td>' in html and stock >= 1
 
     bad = (HEADER + f"{steady},2026-10,1200000,60000,41,0\n{make_uscc()},2026-10,1,1,1,1\n{quiet},2026-10,-3,1,1,1\n")
     files = {"file": ("m.csv", bad.encode(), "text/csv")}
