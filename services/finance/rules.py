@@ -14,6 +14,19 @@ from shared.tiers import at_least, changes_on, rank, tier_on
 BP = 10_000  # basis points in a whole
 
 
+# -- the products a bank may name in an application -------------------------------------------------
+
+def product_refusal(kind: str, provider_org: str, active: bool, bank: str) -> str | None:
+    """Why a bank may not name a product in its loan application, or None: a product no longer
+    offered (unknown-product), another bank's loan product (foreign-product). Any guarantee or
+    insurance product is every bank's to use (its provider decides on the case itself)."""
+    if not active:
+        return "unknown-product"
+    if kind == "loan" and provider_org != bank:
+        return "foreign-product"
+    return None
+
+
 # -- the service list (专精特新企业服务名单) ----------------------------------------------------------
 # Derived, never folded: the list on a day follows from the registry's record of the enterprise (its
 # certifications, each with its validity window) and the threshold's dated history. Arrival order,

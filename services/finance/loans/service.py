@@ -107,11 +107,12 @@ def _guarantor(s: Session, bank: str, body: LoanIn) -> str | None:
     if body.product_id is None:
         return body.guarantor
     product = repository.product(s, body.product_id)
-    if product is None or not product.active:
-        raise field_error("product_id", "产品不存在或已停用", "no such active product", "unknown-product")
-    if product.kind == "loan" and product.provider_org != bank:
-        raise field_error("product_id", "该贷款产品不属于本行", "the loan product belongs to another bank",
-                          "foreign-product")
+    why = "unknown-product" if product is None else rules.product_refusal(product.kind, product.provider_org,
+                                                                         product.active, bank)
+    if why == "unknown-product":
+        raise field_error("product_id", "产品不存在或已停用", "no such active product", why)
+    if why == "foreign-product":
+        raise field_error("product_id", "该贷款产品不属于本行", "the loan product belongs to another bank", why)
     if product.kind != "guarantee":
         return body.guarantor
     if body.guarantor and body.guarantor != product.provider_org:

@@ -23,9 +23,13 @@ ProductId = Annotated[int, Path(description="产品编号 / product id")]
 def list_products(who: ProductReader, session: ReadSession, limit: Limit = 100,
                   cursor: Cursor = None, kind: Annotated[ProductKind | None, Query(description=KIND)] = None,
                   provider_org: Annotated[str | None, Query(max_length=64, description="提供机构代码 / the "
-                                                                                       "provider's org code")] = None):
+                                                                                       "provider's org code")] = None,
+                  usable: Annotated[bool, Query(description=(
+                      "只列出调用方（银行）登记贷款申请时可选的产品：在售的本行贷款产品、任何担保或保险产品 / only the "
+                      "products the calling bank may name in a loan application: its own loan products and any "
+                      "guarantee or insurance product, offered now"))] = False):
     """产品目录，按编号分页。The catalogue by id, a keyset page."""
-    rows = repository.page(session, who, limit, pagination.decode_id(cursor), kind, provider_org)
+    rows = repository.page(session, who, limit, pagination.decode_id(cursor), kind, provider_org, usable)
     return pagination.page(rows, limit, key=lambda p: str(p.id))
 
 

@@ -14,9 +14,17 @@ def readable(who: Principal | None = None) -> Select:
     return select(Product)
 
 
+def usable_by(bank: str):
+    """rules.product_refusal as SQL: the products `bank` may name in an application (offered; a loan
+    product its own; any guarantee or insurance). tests/test_products_usable checks they agree."""
+    return Product.active.is_(True) & ((Product.kind != "loan") | (Product.provider_org == bank))
+
+
 def page(s: Session, who: Principal, limit: int, after: int | None, kind: str | None,
-         provider_org: str | None) -> list[Product]:
+         provider_org: str | None, usable: bool = False) -> list[Product]:
     stmt = keyset(readable(who), Product.id, after, limit)
+    if usable:
+        stmt = stmt.where(usable_by(who.org or ""))
     if kind:
         stmt = stmt.where(Product.kind == kind)
     if provider_org:

@@ -47,31 +47,36 @@ async def _catalogues(request: Request, user: User, products: bool, events: bool
                                 optional(a.all("finance", "/matchmaking-events", cap=1000)) if events else _none())
 
 
-def choices(user: User, catalogue: list[dict] | None, events: list[dict] | None,
+async def _usable(request: Request, user: User) -> list[dict]:
+    """The products a bank may name in its application, as finance decides (`usable`: its own loan
+    products, any guarantee or insurance, offered now)."""
+    return await api(request, user).all("finance", "/products", usable="true", cap=500) if user.role == "bank" else []
+
+
+def choices(user: User, usable: list[dict], catalogue: list[dict] | None, events: list[dict] | None,
             keep: str = "") -> tuple[list[dict], list[dict]]:
-    """What a bank's application may name: the active products it may use (its own loans, any
-    guarantee or insurance; the finance service checks again), plus the one it chose when the service
-    refused it (`keep`, so the refusal stands beside the choice), and the matchmaking events it attended
-    (the service lists a bank only those), newest first."""
+    """What a bank's application may name: the products finance lets it use, plus the one it chose when
+    finance refused it (`keep`, so the refusal stands beside the choice), and the matchmaking events it
+    attended (the service lists a bank only those), newest first."""
     if user.role != "bank":
         return [], []
-    usable = [p for p in catalogue or [] if str(p["id"]) == keep
-              or (p["active"] and (p["kind"] != "loan" or p["provider_org"] == user.org))]
-    return usable, sorted(events or [], key=lambda m: (m["held_on"], m["id"]), reverse=True)
+    kept = [p for p in catalogue or [] if str(p["id"]) == keep and p["id"] not in {u["id"] for u in usable}]
+    return sorted(usable + kept, key=lambda p: p["id"]), sorted(events or [], key=lambda m: (m["held_on"], m["id"]),
+                                                               reverse=True)
 
 
 async def _list(request: Request, user: User, state: str, cursor: str, status: int = 200, **ctx):
     """The cases, each with its product and matchmaking event by name (when the role may read them)."""
     bank = user.role == "bank"
-    page, (catalogue, events) = await asyncio.gather(
+    page, (catalogue, events), usable = await asyncio.gather(
         api(request, user).get("finance", "/loans", state=state if state in LOAN_STATE_LABELS else None,
                                cursor=cursor, limit=PAGE_SIZE),
-        _catalogues(request, user, bank, bank))
+        _catalogues(request, user, bank, bank), _usable(request, user))
     items = page["items"]
     if not bank:  # the other readers: only what the page's cases name
         catalogue, events = await _catalogues(request, user, any(x.get("product_id") for x in items),
                                               any(x.get("matchmaking_event_id") for x in items))
-    products, choosable = choices(user, catalogue, events, (ctx.get("typed") or {}).get("product_id", ""))
+    products, choosable = choices(user, usable, catalogue, events, (ctx.get("typed") or {}).get("product_id", ""))
     await names_of(request).load(usccs=[x["uscc"] for x in items])
     return render(request, "loans.html", status, items=items, next_cursor=page.get("next_cursor"),
                   state=state, cursor=cursor, states=LOAN_STATE_LABELS, form_id=uuid.uuid4().hex,
