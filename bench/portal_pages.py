@@ -24,8 +24,12 @@ from shared.testing import Suite, make_uscc  # noqa: E402
 
 N = 1000
 PAGES = {"econ": ["/", "/awards", "/awards?sort=-amount", "/awards?state=computed", "/enterprises", "/talent",
-                  "/seasons", "/reminders", "/policy", "/audit-log"],
-         "treasury": ["/", "/awards", "/awards?state=reviewed"],
+                  "/seasons", "/reminders", "/policy", "/audit-log",
+                  # issue 17's later pages (2026-12-04)
+                  "/renewals", "/visits", "/programmes", "/platform-jobs", "/claims", "/contracts", "/hotline",
+                  "/import/jobs", "/events"],
+         "treasury": ["/", "/awards", "/awards?state=reviewed", "/budgets/2025/ledger", "/claims"],
+         "finance": ["/service-list", "/service-list?changed_since=2025-01-01", "/matchmaking", "/listings"],
          "auditor": ["/", "/awards?state=computed", "/enterprises"]}
 CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
@@ -52,7 +56,7 @@ async def main() -> dict:
                 token = CSRF.search((await http.get("/login")).text).group(1)
                 r = await http.post("/login", data={"role": role, "org": "", "csrf_token": token})
                 assert r.status_code == 303, r.text
-                for page in [*pages, f"/awards/{award_id}"]:
+                for page in [*pages, *([f"/awards/{award_id}"] if role != "finance" else [])]:  # finance: no awards
                     times = []
                     for _ in range(6):
                         t0 = time.perf_counter()
