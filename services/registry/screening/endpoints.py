@@ -124,7 +124,8 @@ def list_changes(uscc: UsccKey, who: Reader, session: ReadSession) -> ChangeRepo
 @router.get("/renewals/due", summary="复核到期清单：提示期内到期的称号 / Renewal (复核) due list: titles expiring "
                                      "within the notice window")
 def renewals_due(who: Reader, session: ReadSession,
-                 on: Annotated[dt.date | None, Query(description="查询日期，默认今天 / as of this date; "
+                 on: Annotated[dt.date | None, Query(ge=dt.date(1949, 10, 1), le=dt.date(2100, 12, 31),
+                                                     description="查询日期，默认今天 / as of this date; "
                                                                  "default today")] = None) -> RenewalsDue:
     """未复核的称号及其漏报的年度更新（漏报即不能复核）。
     Titles not yet renewed, with the annual updates they missed (a missed one blocks the renewal)."""
