@@ -38,7 +38,7 @@ LEDGER_KINDS = {"awarded": "奖励核定", "top_up": "晋级补差", "reserved":
 
 
 def _year(year: str) -> int | None:
-    return int(year) if year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100 else None
+    return int(year) if year.isascii() and year.isdigit() and len(year) == 4 and 2000 <= int(year) <= 2100 else None
 
 
 async def _page(request: Request, user: User, year: int, status: int = 200, **ctx):

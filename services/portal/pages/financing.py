@@ -38,7 +38,7 @@ def _key(form) -> str | None:
 def _year(text: str | None) -> int | None:
     """The year whose events the page shows, or None for every year."""
     text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100 else None
 
 
 async def _events(request: Request, user: User, status: int = 200, year: int | None = None, **ctx):

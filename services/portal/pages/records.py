@@ -91,6 +91,7 @@ async def void(request: Request, cert_id: int, user: Annotated[User, page_user("
     econ_only(user, "作废认定")
     if not uscc.strip():
         raise PortalError(422, "请求参数不正确（统一社会信用代码），请从企业页面操作。")
+    back = f"/enterprises/{seg(uscc.strip(), '企业')}"  # before the registry is asked: a bad one voids nothing
     typed = {"cert_id": cert_id, "reason": reason}
     if len(reason.strip()) < 2:
         err = ServiceError(422, "认定未作废：请填写作废原因（至少 2 个字）。")
@@ -103,7 +104,7 @@ async def void(request: Request, cert_id: int, user: Annotated[User, page_user("
         return await refused(request, user, uscc, f"void-{cert_id}", err, typed)
     flash(request, "ok", f"认定 {c['id']} 已作废（{c.get('voided_on') or ''}）：视为从未认定；未兑付的奖励撤回，"
                          "已拨付的提请区财政局核处。")
-    return RedirectResponse(f"/enterprises/{seg(uscc.strip(), '企业')}", status_code=303)
+    return RedirectResponse(back, status_code=303)
 
 
 @router.post("/enterprises/{uscc}/certifications", dependencies=[CsrfChecked])
@@ -137,6 +138,7 @@ async def revoke(request: Request, cert_id: int, user: Annotated[User, page_user
     econ_only(user, "撤销认定")
     if not uscc.strip():
         raise PortalError(422, "请求参数不正确（统一社会信用代码），请从企业页面操作。")
+    back = f"/enterprises/{seg(uscc.strip(), '企业')}"  # before the registry is asked: a bad one revokes nothing
     typed = {"cert_id": cert_id, "reason": reason, "revoked_on": revoked_on}
     if len(reason.strip()) < 2:
         err = ServiceError(422, "请填写撤销原因（至少 2 个字）。")
@@ -150,4 +152,4 @@ async def revoke(request: Request, cert_id: int, user: Annotated[User, page_user
         return await refused(request, user, uscc, f"revoke-{cert_id}", err, typed)
     flash(request, "ok", f"认定 {c['id']} 已撤销（{c.get('revoked_on') or ''}）" +
           ("：因故撤销，未兑付的奖励驳回、已拨付的追回。" if body["for_cause"] else "。"))
-    return RedirectResponse(f"/enterprises/{seg(uscc.strip(), '企业')}", status_code=303)
+    return RedirectResponse(back, status_code=303)

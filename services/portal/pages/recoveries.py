@@ -35,7 +35,7 @@ FIELD_WORDS = (("凭证", "voucher"), ("日期", "on"), ("今天", "on"), ("元"
 
 def _year(text: str) -> int | None:
     t = (text or "").strip()
-    return int(t) if t.isascii() and t.isdigit() and 2000 <= int(t) <= 2100 else None
+    return int(t) if t.isascii() and t.isdigit() and len(t) == 4 and 2000 <= int(t) <= 2100 else None
 
 
 async def _names(request: Request, items: list[dict]):

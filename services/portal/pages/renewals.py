@@ -81,7 +81,7 @@ async def annual_update(request: Request, uscc: str, user: Annotated[User, page_
     typed = {k: str(v).strip() for k, v in (await request.form()).items()}
     errors: dict[str, str] = {}
     year = typed.get("year", "")
-    if not (year.isascii() and year.isdigit() and 2000 <= int(year) <= 2100):
+    if not (year.isascii() and year.isdigit() and len(year) == 4 and 2000 <= int(year) <= 2100):
         errors["year"] = "请填写四位数字的填报年度，如 2025。"
     submitted = _date(typed.get("submitted_on", ""), "提交日期", errors, "submitted_on")
     body = {"year": int(year) if "year" not in errors else None, "submitted_on": submitted}

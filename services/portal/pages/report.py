@@ -43,7 +43,7 @@ def _asked(frm: str, to: str, on: str) -> tuple[dict, dict]:
         text = (text or "").strip()
         if not text:
             return default
-        if not (text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100):
+        if not (text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100):
             errors[field] = "年份须为 2000–2100 之间的四位数字。"
             return default
         return int(text)

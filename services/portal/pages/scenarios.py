@@ -156,7 +156,8 @@ async def sign(request: Request, sid: int, user: Annotated[User, page_user("scen
         raise PortalError(403, "只有区经信局可以登记合同。")
     form = await _form(request)
     errors: dict[str, str] = {}
-    if not form.get("proposal_id", "").isdigit():
+    pid = form.get("proposal_id", "")
+    if not (pid.isascii() and pid.isdigit() and len(pid) <= 18):  # not "²" (isdigit, yet no int)
         errors["proposal_id"] = "请选择中选方案。"
     amount = _wan(form, "contract_wan", "合同金额", errors)
     for key, label in (("signed_on", "签订日期"), ("evidence", "合同编号或扫描件编号")):

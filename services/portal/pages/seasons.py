@@ -49,7 +49,7 @@ async def create_season(request: Request, user: Annotated[User, page_user("seaso
     econ_only(user)
     typed = {"year": year, "programme": programme, "opens_on": opens_on, "closes_on": closes_on, "notice": notice}
     y = year.strip()
-    body = {"year": int(y) if y.isascii() and y.isdigit() else y, "programme": programme.strip(),
+    body = {"year": int(y) if y.isascii() and y.isdigit() and len(y) <= 9 else y, "programme": programme.strip(),
             "opens_on": opens_on.strip(), "closes_on": closes_on.strip(), "notice": notice.strip()}
     try:
         s = await api(request, user).post("registry", "/seasons", json=body,

@@ -57,7 +57,7 @@ def _year(text: str, errors: dict, field: str = "year") -> int:
     text = (text or "").strip()
     if not text:
         return today().year
-    if not (text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100):
+    if not (text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100):
         errors[field] = f"年份须为 2000–2100 之间的四位数字（您输入的是：{text[:30]}）。"
         return today().year
     return int(text)

@@ -36,7 +36,7 @@ def talent_url(year: str = "") -> str:
 @router.get("/talent")
 async def talent(request: Request, user: Annotated[User, page_user("talent")], year: str = "", state: str = ""):
     a = api(request, user)
-    y = int(year) if year.isascii() and year.isdigit() else None  # not "²": isdigit() but not int()
+    y = int(year) if year.isascii() and year.isdigit() and len(year) <= 9 else None  # not "²": isdigit() but not int()
     quotas, noms = await asyncio.gather(a.all("talent", "/quotas", year=y, cap=1000),
                                         a.all("talent", "/nominations", year=y, state=state or None, cap=1000))
     await names_of(request).load(usccs=[q.get("uscc") for q in quotas] + [n.get("uscc") for n in noms]
@@ -63,7 +63,8 @@ async def nominate(request: Request, user: Annotated[User, page_user("talent")],
         flash(request, "error", f"人才推荐未提交：请填写{'、'.join(missing)}。")
         return RedirectResponse(talent_url(year), status_code=303)
     y = year.strip()
-    body = {"uscc": user.org, "year": int(y) if y.isascii() and y.isdigit() else y, "category": category.strip(),
+    body = {"uscc": user.org, "year": int(y) if y.isascii() and y.isdigit() and len(y) <= 9 else y,
+            "category": category.strip(),
             "person": {"name": name.strip(), "id_number": id_number.strip().upper(), "education": education.strip(),
                        "post": post.strip()}}
     key = f"portal-{form_id}-nominate" if form_id else None

@@ -15,7 +15,7 @@ router = APIRouter()
 
 
 def _year(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100 else None
+    return int(text) if text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100 else None
 
 
 @router.get("/talent/reports")

@@ -68,10 +68,10 @@ async def submit(request: Request, user: User, what: str, form: dict, township: 
     else:
         error = _missing(form, {"session_id": "宣讲会", "uscc": "企业", "attendees": "参会人数"})
         n = form.get("attendees", "").strip()
-        if not error and not (n.isascii() and n.isdigit() and 1 <= int(n) <= 10000):
+        if not error and not (n.isascii() and n.isdigit() and len(n) <= 5 and 1 <= int(n) <= 10000):
             error = "参会人数须为 1 至 10000 的整数。"
         call = ("PUT", f"/policy-sessions/{form.get('session_id', '').strip()}/attendance/{form.get('uscc', '').strip()}",
-                {"attendees": int(n) if n.isascii() and n.isdigit() else 0})
+                {"attendees": int(n) if n.isascii() and n.isdigit() and len(n) <= 5 else 0})
     uscc = form.get("uscc", "")
     if error is None and what != "session" and (bad := uscc_error(uscc)):  # typed by econ: never sent as a path unchecked
         error = f"统一社会信用代码无效（{reason_zh(bad)}）：{uscc[:30]}。"

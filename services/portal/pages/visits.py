@@ -20,7 +20,7 @@ router = APIRouter()
 
 
 def _year(text: str) -> int:
-    return int(text) if text.isascii() and text.isdigit() and 2000 <= int(text) <= 2100 else today().year
+    return int(text) if text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100 else today().year
 
 
 async def _page(request: Request, user: User, year: int, township: str = "", status: int = 200, **ctx):
