@@ -151,7 +151,8 @@ def _contract_errors(typed: dict) -> dict[str, str]:
             errors[field] = f"{party}统一社会信用代码无效（{reason_zh(bad)}）：{typed[field][:30]}。"
     if not errors and typed["supplier_uscc"] == typed["buyer_uscc"]:
         errors["buyer_uscc"] = "供方和需方不能是同一家企业。"
-    if typed["product_id"] and not (typed["product_id"].isascii() and typed["product_id"].isdigit()):
+    if typed["product_id"] and not (typed["product_id"].isascii() and typed["product_id"].isdigit()
+                                    and len(typed["product_id"]) <= 18):
         errors["product_id"] = "请从列表中选择产品，或不选。"
     amount = wan_to_yuan(typed["contract_wan"]) if typed["contract_wan"] else None
     if not typed["contract_wan"]:
@@ -285,7 +286,7 @@ async def claim_contract(request: Request, user: Annotated[User, page_user("clai
     form = await request.form()
     typed = {"contract_id": str(form.get("contract_id", "")).strip()}
     cid = typed["contract_id"]
-    if not (cid.isascii() and cid.isdigit()):
+    if not (cid.isascii() and cid.isdigit() and len(cid) <= 18):
         return await _claims(request, user, 422, typed=typed, errors={"contract": "请从列表中选择已登记的合同。"})
     try:
         contract = await api(request, user).get("outreach", f"/contracts/{int(cid)}")

@@ -141,6 +141,8 @@ def decimal_units(text: str, places: int) -> int | None:
     floats near money): `decimal_units("12.5", 4)` is 125000. None when it is not such a number."""
     t = text.strip().replace(",", "").replace("，", "")
     whole, _, frac = t.partition(".")
+    if len(whole) > 30:  # no amount has so many digits (and int() refuses 4,300)
+        return None
     if not whole.isascii() or not whole.isdigit() or (frac and (not frac.isascii() or not frac.isdigit()
                                                                 or len(frac) > places)):
         return None

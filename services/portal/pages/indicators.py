@@ -155,7 +155,7 @@ def refusal_fields(e: ServiceError) -> dict[str, str]:
 
 def year_error(text: str) -> str:
     t = text.strip()
-    if not (t.isascii() and t.isdigit() and MIN_YEAR <= int(t) <= MAX_YEAR):
+    if not (t.isascii() and t.isdigit() and len(t) == 4 and MIN_YEAR <= int(t) <= MAX_YEAR):
         return f"年度应为 {MIN_YEAR} 至 {MAX_YEAR} 之间的年份，如 {today().year - 1}：{t[:20] or '（空）'}"
     return ""
 

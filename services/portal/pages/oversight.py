@@ -6,6 +6,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import math
 import re
 import uuid
 from typing import Annotated, Any
@@ -73,8 +74,11 @@ def utc_bound(day: str, end: bool, what: str) -> str | None:
         d = dt.date.fromisoformat(day.strip())
     except ValueError:
         raise PortalError(422, f"{what}格式不正确：{day.strip()[:20]}（应为 年-月-日）。") from None
-    start = dt.datetime.combine(d + dt.timedelta(days=1 if end else 0), dt.time(), SHANGHAI)
-    return start.astimezone(dt.UTC).isoformat()
+    try:  # 0001-01-01 or 9999-12-31: no UTC moment (OverflowError)
+        start = dt.datetime.combine(d + dt.timedelta(days=1 if end else 0), dt.time(), SHANGHAI)
+        return start.astimezone(dt.UTC).isoformat()
+    except OverflowError:
+        raise PortalError(422, f"{what}超出可查询的范围：{d.isoformat()}。") from None
 
 
 @router.get("/audit-log")
@@ -165,6 +169,11 @@ def _shown(value: Any, widget: str) -> str:
     return str(value)
 
 
+def _no_constant(name: str):
+    """JSON's NaN and Infinity are not numbers a parameter may hold (nor does PostgreSQL's JSON)."""
+    raise ValueError(name)
+
+
 def _parse(raw: str, widget: str) -> tuple[Any, str | None]:
     """What was typed as a value of the widget's kind, or why it is not one (in Chinese)."""
     text = raw.strip()
@@ -172,21 +181,22 @@ def _parse(raw: str, widget: str) -> tuple[Any, str | None]:
         return (text == "true", None) if text in ("true", "false") else (None, "请选择“是”或“否”")
     if widget == "int":
         digits = text.replace(",", "").replace("，", "").replace(" ", "")
-        if digits.isascii() and digits.isdigit():
+        if digits.isascii() and digits.isdigit() and len(digits) <= 30:
             return int(digits), None
         return None, "应为不小于 0 的整数"
     if widget == "float":
         try:
-            return float(text), None
+            number = float(text)
         except ValueError:
             return None, "应为数字"
+        return (number, None) if math.isfinite(number) else (None, "应为有限的数字")
     if widget == "list":
         return [v for v in LIST_SPLIT.split(text) if v], None
     if widget == "json":
         try:
-            return json.loads(text), None
+            return json.loads(text, parse_constant=_no_constant), None
         except ValueError:
-            return None, "不是有效的 JSON，请检查括号、引号和逗号"
+            return None, "不是有效的 JSON，请检查括号、引号和逗号（不能有 NaN、Infinity）"
     return text, None
 
 
