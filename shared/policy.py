@@ -8,6 +8,7 @@ withdraw a version is the service's `policy_writers`."""
 # and FastAPI must see them as objects, not as names to look up in this module.
 
 import datetime as dt
+import math
 from collections.abc import Callable
 from typing import Annotated, Any
 
@@ -140,6 +141,17 @@ def _control(value: Any) -> str | None:
     return None
 
 
+def _finite(value: Any) -> bool:
+    """No NaN or Infinity anywhere in a value (a table's or list's too): JSON has no such numbers."""
+    if isinstance(value, float):
+        return math.isfinite(value)
+    if isinstance(value, dict):
+        return all(_finite(v) for v in value.values())
+    if isinstance(value, list):
+        return all(_finite(v) for v in value)
+    return True
+
+
 def refusal(s, key: str, value: Any, effective_from: dt.date,
             validate: Validator | None = None) -> tuple[int, str, str, str] | None:
     """Why a new version of `key` is refused — (status, code, Chinese, English), said of the
@@ -155,6 +167,9 @@ def refusal(s, key: str, value: Any, effective_from: dt.date,
     if any(p.effective_from == effective_from and p.withdrawn_at is None for p in history):
         return (409, "version-exists", f"在 {effective_from} 已有版本；历史不可修改",
                 f"already has a version from {effective_from}; history is never edited")
+    if not _finite(value):
+        return (422, "invalid-field", "含有非有限数值（NaN 或 Infinity），不能保存",
+                "contains a number that is not finite (NaN or Infinity), which cannot be stored")
     if (bad := _control(value)) is not None:
         return (422, "invalid-field", f"含有控制字符或无效字符 U+{ord(bad):04X}，不能保存",
                 f"contains the control or invalid character U+{ord(bad):04X}, which cannot be stored")

@@ -1,4 +1,7 @@
 """Policy parameters as data, the same on every service: in force on a date, history, new versions."""
+import json
+import re
+
 import pytest
 
 from shared.testing import make_uscc
@@ -106,3 +109,25 @@ async def test_several_parameters_from_one_date_all_or_none(suite):
     assert (await suite.client("registry", role="auditor").post(VERSIONS, json=body)).status_code == 403
     assert (await suite.client("talent", role="econ").post(VERSIONS, json={
         **body, "values": {"talent.quota.years.national_little_giant": 4}})).status_code == 403
+
+
+@pytest.mark.parametrize("constant", ["NaN", "Infinity", "-Infinity"])
+async def test_a_number_that_is_not_finite_is_refused_anywhere_in_a_value(suite, constant):
+    """JSON has no NaN or Infinity (PostgreSQL's JSON refuses them); a client may still send them: 422,
+    nothing recorded — in a table's or list's value too, through PUT and the several-parameter POST."""
+    econ = suite.client("registry")
+    before = (await econ.get("/api/v1/policy/history")).json()["items"]
+    # a table or list holding a number: the same shape, its first number replaced by the constant
+    nested = next(p for p in before if isinstance(p["value"], (dict, list))
+                  and re.search(r"[:\[,] ?-?\d", json.dumps(p["value"])))
+    value = re.sub(r"(?<=[:\[,] )-?\d+(\.\d+)?|(?<=[:\[,])-?\d+(\.\d+)?", constant, json.dumps(nested["value"]),
+                   count=1)
+    for path, method, body in (
+            ("/api/v1/policy", "PUT",
+             '{"key": "%s", "value": %s, "effective_from": "2031-01-01", "legal_ref": "x"}' % (nested["key"], value)),
+            ("/api/v1/policy/versions", "POST",
+             '{"effective_from": "2031-01-01", "legal_ref": "x", "values": {"%s": %s}}' % (nested["key"], value))):
+        r = await econ.request(method, path, content=body, headers={"content-type": "application/json"})
+        assert r.status_code == 422, (path, r.status_code, r.text[:300])
+        assert r.json()["detail_zh"]
+    assert (await econ.get("/api/v1/policy/history")).json()["items"] == before
