@@ -208,11 +208,11 @@ def _natural_key(a: Award) -> str:
 
 def _undo_over_earned(s: Session, mine: list[Award], earned: list[rules.Earned], foul: set[int], event_id: str,
                       after: tuple[str, str]) -> list[Award]:
-    """Awards that stand beyond what the sound history earns (rules.over_earned) are withdrawn if
-    unpaid, flagged for the treasury if paid. An unpaid award on a title the record already says is
-    gone is left to that title's own revocation or voiding, which takes it back."""
-    standing = [a for a in mine if a.state in rules.HELD
-                and not (a.certification_id in foul and a.state in rules.UNPAID)]
+    """Awards on sound titles that stand beyond what the sound history earns (rules.over_earned) are
+    withdrawn if unpaid, flagged for the treasury if paid. An award on a title the record says is gone
+    is its title's own revocation's or voiding's to take back or flag (a paid one on a voided title
+    keeps its `certification_voided` flag), so it is neither counted here nor touched."""
+    standing = [a for a in mine if a.state in rules.HELD and a.certification_id not in foul]
     withdraw, paid = rules.over_earned(earned, [(a.id, _natural_key(a), a.amount_yuan, a.state) for a in standing])
     by_id = {a.id: a for a in standing}
     actor = f"event:{event_id}"
