@@ -70,6 +70,12 @@ def new_event(service: str, name: str, subject: str, data: dict[str, Any]) -> Ev
 HANDOFF_MAX = 100  # rows of one transaction handed to the relay at commit; beyond, it claims them as ever
 
 
+def _outbox_columns(event: Event, now: dt.datetime) -> dict:
+    """An event's outbox row (`emit` makes it an Outbox; `Emitter` inserts many at once)."""
+    return {"id": event.id, "subject": event.nats_subject, "payload": orjson.dumps(event.envelope()).decode(),
+            "created_at": now}
+
+
 def emit(session: Session, event: Event) -> Event:
     """Write an event to the outbox in the caller's transaction; the relay publishes it after commit.
 
@@ -79,8 +85,7 @@ def emit(session: Session, event: Event) -> Event:
     is not handed (shared.db keeps only rows still in the session after commit); one the relay never
     gets to (it stopped, the process died) is claimed by any relay once its lease has passed."""
     now = utcnow()
-    row = Outbox(id=event.id, subject=event.nats_subject, payload=orjson.dumps(event.envelope()).decode(),
-                 created_at=now)
+    row = Outbox(**_outbox_columns(event, now))
     handoff = session.info.get("outbox_handoff")
     if handoff is not None and len(handoff.rows) < HANDOFF_MAX:
         row.claimed_until = now + handoff.lease
@@ -109,9 +114,8 @@ class Emitter:
             emit_data(self.session, subject, data)
             return
         event = new_event(data.SERVICE, data.NAME, subject, data.model_dump(mode="json"))
-        self.rows.append({"id": event.id, "subject": event.nats_subject,
-                          "payload": orjson.dumps(event.envelope()).decode(), "created_at": utcnow(),
-                          "published_at": None, "claimed_until": None, "attempts": 0})
+        self.rows.append({**_outbox_columns(event, utcnow()), "published_at": None, "claimed_until": None,
+                          "attempts": 0})
 
     def write(self) -> None:
         if self.rows:

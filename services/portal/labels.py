@@ -377,6 +377,18 @@ def actor_zh(actor, me=None, org_name=None) -> str:
 CJK_ANY = re.compile(r"[\u4e00-\u9fff]")
 
 
+def wan_text(yuan, sep: bool = True) -> str:
+    """Whole 元 as 万元, exactly, without floats ("3,000", "123.4567"; "3000" without separators, as a
+    form holds it); "" when it is not a whole number."""
+    try:
+        n = int(yuan)
+    except (TypeError, ValueError):
+        return ""
+    whole, rest = divmod(abs(n), 10_000)
+    text = ("-" if n < 0 else "") + (f"{whole:,}" if sep else str(whole))
+    return text + (f".{rest:04d}".rstrip("0") if rest else "")
+
+
 def wan(v) -> str:
     """An amount as officials say it: "100 万元" (whole 元 below 万 as they are: "5,000 元")."""
     try:
@@ -385,7 +397,7 @@ def wan(v) -> str:
         return "—"
     if abs(n) < 10000:
         return f"{n:,} 元"
-    return f"{n / 10000:,.4f}".rstrip("0").rstrip(".") + " 万元"
+    return wan_text(n) + " 万元"
 
 
 def deduction(d) -> str:

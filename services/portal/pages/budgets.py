@@ -20,6 +20,7 @@ from services.portal.pages.common import (
     render,
     uscc_filter,
     wan_to_yuan,
+    year_of,
 )
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
@@ -37,8 +38,6 @@ LEDGER_KINDS = {"awarded": "奖励核定", "top_up": "晋级补差", "reserved":
                 "written_off": "追回核销"}
 
 
-def _year(year: str) -> int | None:
-    return int(year) if year.isascii() and year.isdigit() and len(year) == 4 and 2000 <= int(year) <= 2100 else None
 
 
 async def _page(request: Request, user: User, year: int, status: int = 200, **ctx):
@@ -52,7 +51,7 @@ async def _page(request: Request, user: User, year: int, status: int = 200, **ct
 
 @router.get("/budgets")
 async def budgets(request: Request, user: Annotated[User, page_user("budgets")], year: str = ""):
-    y = _year(year) if year else today().year
+    y = year_of(year) if year else today().year
     if y is None:  # said beside the year field, not a blank page
         return await _page(request, user, today().year, 422, year_error="年度须为 2000–2100 之间的四位数字。", typed_year=year)
     return await _page(request, user, y)
@@ -64,7 +63,7 @@ async def set_budget(request: Request, year: int, program: str, user: Annotated[
     """The treasury sets a programme's allocation, typed in 万元 (up to four decimals: whole 元)."""
     if user.role != "treasury":
         raise PortalError(403, "只有区财政局可以设定预算。")
-    if program not in PROGRAM_LABELS or _year(str(year)) is None:
+    if program not in PROGRAM_LABELS or year_of(str(year)) is None:
         raise PortalError(404, "没有这个预算项目。")
     yuan = wan_to_yuan(allocated_wan)
     if yuan is None:
@@ -83,7 +82,7 @@ async def ledger(request: Request, year: int, user: Annotated[User, page_user("b
                  cursor: str = ""):
     """The year's immutable ledger on screen, a page at a time: each entry's kind, award, programme,
     enterprise and payee by name, amount, voucher and who booked it; filtered by enterprise."""
-    if _year(str(year)) is None:
+    if year_of(str(year)) is None:
         raise PortalError(404, "没有这个年度的台账。")
     code, bad = uscc_filter(uscc)
     page = {"items": []} if bad else await api(request, user).get("awards", "/ledger", year=year, uscc=code or None,
@@ -99,7 +98,7 @@ async def ledger(request: Request, year: int, user: Annotated[User, page_user("b
 async def download(request: Request, year: int, export: str, fmt: str,
                    user: Annotated[User, page_user("budgets")]):
     """The year's ledger or disbursement list, as the awards service exports it (XLSX or CSV)."""
-    if export not in EXPORTS or fmt not in ("xlsx", "csv") or _year(str(year)) is None:
+    if export not in EXPORTS or fmt not in ("xlsx", "csv") or year_of(str(year)) is None:
         raise PortalError(404, "没有这个导出文件。")
     path = EXPORTS[export][0].format(year=year)
     r = await api(request, user).download("awards", path, year=year if export == "ledger" else None, format=fmt)

@@ -23,6 +23,7 @@ from services.portal.pages.common import (
     CsrfChecked,
     api,
     back_to,
+    nothing,
     optional,
     page_user,
     render,
@@ -106,9 +107,6 @@ def _label(c: dict, names) -> str:
             f"合同编号 {c['evidence']}（{KINDS.get(c['kind'], '合同')}）")
 
 
-async def _none():
-    return None
-
 
 # ---- 产业链合同 ------------------------------------------------------------------------------------
 
@@ -118,7 +116,7 @@ async def _contracts(request: Request, user: User, uscc: str = "", kind: str = "
     code, bad = uscc_filter(uscc)
     everything, awards, products = await asyncio.gather(
         a.all("outreach", "/contracts", kind=kind or None, cap=5000), _claim_awards(request, user),
-        optional(a.all("outreach", "/products", cap=1000), []) if econ else _none())
+        optional(a.all("outreach", "/products", cap=1000), []) if econ else nothing())
     parties = {u for c in everything for u in (c["uscc"], c.get("buyer_uscc")) if u}
     names = await names_of(request).load(usccs=[*parties, *(p["uscc"] for p in products or [])])
     # The form offers the enterprises already party to a contract by name (not the whole registry:
@@ -222,10 +220,10 @@ async def _claims(request: Request, user: User, status: int = 200, **ctx):
     econ = user.role == "econ"
     award_id = str(ctx.pop("award_id", "") or "")
     contracts, listings, awards, shown_award = await asyncio.gather(
-        a.all("outreach", "/contracts", cap=5000) if econ else _none(),
-        optional(a.all("finance", "/listings", stage="listed", cap=2000), []) if econ else _none(),
+        a.all("outreach", "/contracts", cap=5000) if econ else nothing(),
+        optional(a.all("finance", "/listings", stage="listed", cap=2000), []) if econ else nothing(),
         _claim_awards(request, user),
-        optional(a.get("awards", f"/awards/{seg(award_id, '奖励')}")) if award_id.isdigit() else _none())
+        optional(a.get("awards", f"/awards/{seg(award_id, '奖励')}")) if award_id.isdigit() else nothing())
     on_contract = _on_contract(awards)
     existing = ctx.get("existing")
     usccs = [c[k] for c in contracts or [] for k in ("uscc", "buyer_uscc") if c.get(k)]

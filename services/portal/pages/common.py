@@ -3,6 +3,7 @@ rendering, safe redirects and path segments."""
 from __future__ import annotations
 
 import asyncio
+import datetime as dt
 from typing import Any
 from urllib.parse import quote
 
@@ -134,6 +135,30 @@ def uscc_filter(text: str) -> tuple[str, str]:
 
 
 CsrfChecked = Depends(check_csrf)
+
+
+def year_of(text: str | None) -> int | None:
+    """A year typed in a filter or form: four ASCII digits from 2000 to 2100, else None (never int()
+    on thousands of digits, nor on "²", which isdigit() accepts)."""
+    t = (text or "").strip()
+    return int(t) if t.isascii() and t.isdigit() and len(t) == 4 and 2000 <= int(t) <= 2100 else None
+
+
+def day_of(text: str | None, label: str = "日期") -> tuple[str | None, str | None]:
+    """A date typed as YYYY-MM-DD: (the day, None), (None, None) when empty, or (None, what is wrong,
+    said of `label`). The service checks it again (in range, not in the future)."""
+    t = (text or "").strip()
+    if not t:
+        return None, None
+    try:
+        return dt.date.fromisoformat(t).isoformat(), None
+    except ValueError:
+        return None, f"{label}格式应为 YYYY-MM-DD，如 2025-04-18。"
+
+
+async def nothing():
+    """An awaitable None: a call a page leaves out (asyncio.gather keeps its place)."""
+    return None
 
 
 def decimal_units(text: str, places: int) -> int | None:

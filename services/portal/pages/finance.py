@@ -3,7 +3,6 @@ date, removed ones included), its XLSX, and the financial office's rebuild again
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import uuid
 from typing import Annotated
 
@@ -11,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import Response
 
 from services.portal.labels import TIER_LABELS
-from services.portal.pages.common import CsrfChecked, api, attempt, back_to, page_user, render
+from services.portal.pages.common import CsrfChecked, api, attempt, back_to, day_of, page_user, render
 from services.portal.session import PortalError, User, flash
 
 router = APIRouter()
@@ -19,23 +18,12 @@ router = APIRouter()
 REMOVED_REASONS = {"moved_out": "企业迁出本区", "closed": "企业注销"}
 
 
-def _day(text: str) -> tuple[str, str | None]:
-    """A date typed in the filter, and what is wrong with it (the service checks again)."""
-    if not text:
-        return "", None
-    try:
-        day = dt.date.fromisoformat(text)
-    except ValueError:
-        return text, "日期格式应为 YYYY-MM-DD，如 2025-07-01。"
-    return day.isoformat(), None
-
-
 @router.get("/service-list")
 async def service_list(request: Request, user: Annotated[User, page_user("service_list")], tier: str = "",
                        cursor: str = "", changed_since: str = ""):
     if tier and tier not in TIER_LABELS:
         tier = ""
-    since, bad = _day(changed_since)
+    since, bad = day_of(changed_since, "变更起始日期")
     if bad:
         return render(request, "service_list.html", 422, page={"items": []}, total=(0, False), tier=tier,
                       tiers=TIER_LABELS, changed_since=changed_since, errors={"changed_since": bad},
@@ -45,15 +33,15 @@ async def service_list(request: Request, user: Annotated[User, page_user("servic
         a.get("finance", "/service-list", tier=tier, cursor=cursor, limit=100, changed_since=since or None),
         a.count("finance", "/service-list", tier=tier, changed_since=since or None))
     return render(request, "service_list.html", page=page, total=total, tier=tier, tiers=TIER_LABELS,
-                  changed_since=since, errors={}, reasons=REMOVED_REASONS, form_id=uuid.uuid4().hex)
+                  changed_since=since or "", errors={}, reasons=REMOVED_REASONS, form_id=uuid.uuid4().hex)
 
 
 @router.get("/service-list.xlsx")
 async def service_list_xlsx(request: Request, user: Annotated[User, page_user("service_list")], tier: str = "",
                             changed_since: str = ""):
-    since, bad = _day(changed_since)
+    since, bad = day_of(changed_since, "变更起始日期")
     if bad:
-        raise PortalError(422, f"变更起始日期有误：{bad}")
+        raise PortalError(422, bad)
     r = await api(request, user).download("finance", "/service-list/export.xlsx",
                                           tier=tier if tier in TIER_LABELS else None, changed_since=since or None)
     return Response(r.content, headers={k: v for k, v in r.headers.items()

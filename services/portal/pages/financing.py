@@ -16,7 +16,17 @@ from fastapi import APIRouter, Request
 
 from services.portal.labels import BANK_LABELS, TIER_LABELS
 from services.portal.names import names_of
-from services.portal.pages.common import CsrfChecked, api, attempt, back_to, page_user, render, seg, wan_to_yuan
+from services.portal.pages.common import (
+    CsrfChecked,
+    api,
+    attempt,
+    back_to,
+    page_user,
+    render,
+    seg,
+    wan_to_yuan,
+    year_of,
+)
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
 from shared.validators import reason_zh, uscc_error
@@ -35,10 +45,6 @@ def _key(form) -> str | None:
 
 # --- 政银企对接 ---------------------------------------------------------------------------------
 
-def _year(text: str | None) -> int | None:
-    """The year whose events the page shows, or None for every year."""
-    text = (text or "").strip()
-    return int(text) if text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100 else None
 
 
 async def _events(request: Request, user: User, status: int = 200, year: int | None = None, **ctx):
@@ -56,7 +62,7 @@ async def _events(request: Request, user: User, status: int = 200, year: int | N
 
 @router.get("/matchmaking")
 async def matchmaking(request: Request, user: Annotated[User, page_user("matchmaking")], year: str = ""):
-    return await _events(request, user, year=_year(year))
+    return await _events(request, user, year=year_of(year))
 
 
 def _usccs(text: str) -> tuple[list[str], str | None]:
@@ -83,7 +89,7 @@ async def add_enterprises(request: Request, event_id: str, user: Annotated[User,
         if error is None:
             flash(request, "ok", f"已为“{done['title']}”增加参加企业，现共 {len(done['enterprises'])} 家。")
             return back_to(request, f"/matchmaking#event-{done['id']}", "/matchmaking")
-    return await _events(request, user, 422, year=_year(str(form.get("year", ""))),
+    return await _events(request, user, 422, year=year_of(str(form.get("year", ""))),
                          add_errors={event_id: error}, add_typed={event_id: text})
 
 
@@ -138,7 +144,7 @@ async def _listings(request: Request, user: User, status: int = 200, year: int |
 
 @router.get("/listings")
 async def listings(request: Request, user: Annotated[User, page_user("listings")], year: str = ""):
-    return await _listings(request, user, year=_year(year))
+    return await _listings(request, user, year=year_of(year))
 
 
 @router.post("/listings", dependencies=[CsrfChecked])

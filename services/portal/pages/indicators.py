@@ -12,7 +12,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 
 from services.portal.backend import ServiceError
-from services.portal.labels import ROLE_LABELS, actor_zh, beijing
+from services.portal.labels import ROLE_LABELS, actor_zh, beijing, wan_text
 from services.portal.pages.common import CsrfChecked, api, back_to, decimal_units, page_user, render, seg, wan_to_yuan
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
@@ -67,24 +67,13 @@ def label_of(field: str) -> str:
     return f"{label}（{unit}）" if unit else label
 
 
-def wan_text(yuan, sep: bool = False) -> str:
-    """Whole 元 as 万元 exactly ("3000", "123.4567"; with separators "3,000")."""
-    try:
-        n = int(yuan)
-    except (TypeError, ValueError):
-        return ""
-    whole, rest = divmod(n, 10_000)
-    text = f"{whole:,}" if sep else str(whole)
-    return text + (f".{rest:04d}".rstrip("0") if rest else "")
-
-
 def form_text(field: str, value) -> str:
     """A recorded value as the form holds it."""
     if value is None:
         return ""
     kind = FIELDS[field][1]
     if kind == "wan":
-        return wan_text(value)
+        return wan_text(value, sep=False)
     if kind == "flag":
         return "1" if value else "0"
     return str(value)

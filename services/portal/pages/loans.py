@@ -19,6 +19,7 @@ from services.portal.pages.common import (
     attempt_fields,
     back_to,
     decimal_units,
+    nothing,
     optional,
     page_user,
     render,
@@ -35,16 +36,13 @@ ACTIONS = {"decision": "审批", "draw": "放款", "repayments": "登记还款",
            "default": "认定不良", "provider-decision": "承保决定"}
 
 
-async def _none():
-    return None
-
 
 async def _catalogues(request: Request, user: User, products: bool, events: bool):
     """The product catalogue and the matchmaking events the user may read (a bank: those it attended),
     each None when not wanted or when the role may not read it (the treasury reads neither)."""
     a = api(request, user)
-    return await asyncio.gather(optional(a.all("finance", "/products", cap=500)) if products else _none(),
-                                optional(a.all("finance", "/matchmaking-events", cap=1000)) if events else _none())
+    return await asyncio.gather(optional(a.all("finance", "/products", cap=500)) if products else nothing(),
+                                optional(a.all("finance", "/matchmaking-events", cap=1000)) if events else nothing())
 
 
 async def _usable(request: Request, user: User) -> list[dict]:
@@ -129,9 +127,9 @@ async def _detail(request: Request, loan_id: str, user: User, status: int = 200,
     # does not show this caller the event (a guarantor that did not attend it).
     payables, product, event = await asyncio.gather(
         a.get("finance", "/payables", loan_id=case["id"], limit=100),
-        optional(a.get("finance", f"/products/{case['product_id']}"), {}) if case.get("product_id") else _none(),
+        optional(a.get("finance", f"/products/{case['product_id']}"), {}) if case.get("product_id") else nothing(),
         optional(a.get("finance", f"/matchmaking-events/{case['matchmaking_event_id']}"), {})
-        if case.get("matchmaking_event_id") else _none())
+        if case.get("matchmaking_event_id") else nothing())
     await names_of(request).load(usccs=[case["uscc"]])
     # A guarantor or insurer of the case's product records its own decision (the service checks again).
     provides = bool(user.role == "bank" and product and product.get("provider_org") == user.org

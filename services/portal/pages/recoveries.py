@@ -20,6 +20,7 @@ from services.portal.pages.common import (
     page_user,
     post_each,
     render,
+    year_of,
 )
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
@@ -33,9 +34,6 @@ REFUSAL_LABELS = {"no-budget": "当年未设定预算", "budget-exceeded": "当�
 FIELD_WORDS = (("凭证", "voucher"), ("日期", "on"), ("今天", "on"), ("元", "amount"))
 
 
-def _year(text: str) -> int | None:
-    t = (text or "").strip()
-    return int(t) if t.isascii() and t.isdigit() and len(t) == 4 and 2000 <= int(t) <= 2100 else None
 
 
 async def _names(request: Request, items: list[dict]):
@@ -50,7 +48,7 @@ async def recoveries(request: Request, user: Annotated[User, page_user("recoveri
                      year: str = ""):
     """Receivables (owed by default, or one state), optionally of one budget year, and that year's figures."""
     states = [state] if state in RECEIVABLE_STATES else (None if state == "all" else OWED)
-    y = _year(year) if year.strip() else None
+    y = year_of(year) if year.strip() else None
     ctx = {"state": state, "states": RECEIVABLE_STATES, "year": year.strip()}
     if year.strip() and y is None:
         return render(request, "recoveries.html", 422, items=[], total=None, year_error="年度须为 2000–2100 之间的四位数字。",
@@ -145,7 +143,7 @@ async def write_off(request: Request, rid: int, user: Annotated[User, page_user(
 async def carry_over(request: Request, user: Annotated[User, page_user("recoveries")], year: str = ""):
     """The awards refused for lack of the year's budget (the treasury ticks and carries them to the next
     year), and what is carried to the next year already."""
-    y = _year(year) if year.strip() else today().year
+    y = year_of(year) if year.strip() else today().year
     if y is None:
         return render(request, "recoveries_carry.html", 422, year=today().year, typed_year=year, refused=None,
                       carried=None, year_error="年度须为 2000–2100 之间的四位数字。", refusals=REFUSAL_LABELS)
@@ -164,7 +162,7 @@ async def carry(request: Request, year: int, user: Annotated[User, page_user("re
     """Each ticked award carried to the next year (the awards service checks each); one line says what happened."""
     if user.role != "treasury":
         raise PortalError(403, "只有区财政局可以结转奖励。")
-    if _year(str(year)) is None:
+    if year_of(str(year)) is None:
         raise PortalError(404, "没有这个预算年度。")
     ids = sorted(set(award_id))[:200]
     if not ids:

@@ -5,14 +5,13 @@ decides every rule (the notice window, the deadline, who is blocked, when a repo
 from __future__ import annotations
 
 import asyncio
-import datetime as dt
 import uuid
 from typing import Annotated
 
 from fastapi import APIRouter, Request
 
 from services.portal.names import names_of
-from services.portal.pages.common import CsrfChecked, api, attempt_fields, back_to, page_user, render, seg
+from services.portal.pages.common import CsrfChecked, api, attempt_fields, back_to, day_of, page_user, render, seg
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
 
@@ -22,16 +21,11 @@ CHANGE_KINDS = {"rename": "更名", "merger": "合并", "restructuring": "重组
 
 
 def _date(text: str, label: str, errors: dict, field: str, required: bool = True) -> str | None:
-    text = (text or "").strip()
-    if not text:
-        if required:
-            errors[field] = f"请填写{label}。"
-        return None
-    try:
-        return dt.date.fromisoformat(text).isoformat()
-    except ValueError:
-        errors[field] = f"{label}格式应为 YYYY-MM-DD，如 2025-04-18。"
-        return None
+    """common.day_of, what is wrong (or missing, when `required`) put in `errors` under `field`."""
+    day, bad = day_of(text, label)
+    if bad or (day is None and required):
+        errors[field] = bad or f"请填写{label}。"
+    return day
 
 
 @router.get("/renewals")

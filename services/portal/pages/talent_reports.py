@@ -8,19 +8,17 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import Response
 
-from services.portal.pages.common import api, page_user, render
+from services.portal.pages.common import api, page_user, render, year_of
 from services.portal.session import User
 
 router = APIRouter()
 
 
-def _year(text: str) -> int | None:
-    return int(text) if text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100 else None
 
 
 @router.get("/talent/reports")
 async def reports(request: Request, user: Annotated[User, page_user("talent_reports")], year: str = ""):
-    y = _year(year) if year else None
+    y = year_of(year) if year else None
     if year and y is None:
         return render(request, "talent_reports.html", 422, quotas=None, noms=None, year=year,
                       year_error="年度须为 2000–2100 之间的四位数字。")

@@ -11,7 +11,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 
 from services.portal.names import names_of
-from services.portal.pages.common import CsrfChecked, api, back_to, page_user, render
+from services.portal.pages.common import CsrfChecked, api, back_to, page_user, render, year_of
 from services.portal.pages.township import FORMS, submit
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
@@ -19,8 +19,6 @@ from shared.clock import today
 router = APIRouter()
 
 
-def _year(text: str) -> int:
-    return int(text) if text.isascii() and text.isdigit() and len(text) == 4 and 2000 <= int(text) <= 2100 else today().year
 
 
 async def _page(request: Request, user: User, year: int, township: str = "", status: int = 200, **ctx):
@@ -38,7 +36,7 @@ async def _page(request: Request, user: User, year: int, township: str = "", sta
 
 @router.get("/visits")
 async def visits(request: Request, user: Annotated[User, page_user("visits")], year: str = "", township: str = ""):
-    return await _page(request, user, _year(year), township.strip()[:40])
+    return await _page(request, user, year_of(year) or today().year, township.strip()[:40])
 
 
 @router.post("/visits/{what}", dependencies=[CsrfChecked])
@@ -52,7 +50,7 @@ async def record(request: Request, what: str, user: Annotated[User, page_user("v
     error = "请选择举办宣讲会的乡镇（街道）。" if what == "session" and not form.get("township") else None
     error = error or await submit(request, user, what, form, form.get("township", ""))
     if error:
-        return await _page(request, user, _year(form.get("year", "")), status=422, failed={what: error},
+        return await _page(request, user, year_of(form.get("year")) or today().year, status=422, failed={what: error},
                            typed={what: form})
     flash(request, "ok", f"{FORMS[what]}已登记。")
     return back_to(request, f"/visits#{what}", "/visits")
