@@ -7,11 +7,11 @@ from __future__ import annotations
 import datetime as dt
 from collections.abc import Iterable
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from shared.contracts.registry import EnterpriseRecord
-from shared.db import for_update, utcnow
+from shared.db import utcnow
 from shared.tables import RegistryRecord
 from shared.tiers import Tier
 
@@ -35,23 +35,41 @@ def _parsed(raw: str, record: EnterpriseRecord | None = None) -> EnterpriseRecor
     return found
 
 
+# Built once, executed as Core (rows, not ORM objects): every registry event passes here in every
+# consumer, and a statement built per call through the ORM costs several times the query (issue 15).
+_TABLE = RegistryRecord.__table__
+_HELD = select(_TABLE.c.version, _TABLE.c.record).where(_TABLE.c.uscc == bindparam("uscc"))
+_HELD_LOCKED = _HELD.with_for_update()
+_ADD = insert(_TABLE)
+_REPLACE = (update(_TABLE).where(_TABLE.c.uscc == bindparam("key"))
+            .values(version=bindparam("version"), park_id=bindparam("park_id"), record=bindparam("record"),
+                    updated_at=bindparam("updated_at")))
+
+
+def _held(s: Session, uscc: str, lock: bool):
+    # FOR UPDATE on PostgreSQL; on SQLite, BEGIN IMMEDIATE already serialises writers
+    stmt = _HELD_LOCKED if lock and s.get_bind().dialect.name == "postgresql" else _HELD
+    return s.execute(stmt, {"uscc": uscc}).first()
+
+
 def remember(s: Session, record: EnterpriseRecord) -> EnterpriseRecord | None:
     """Keep `record` when it is newer than the one held (a stale or repeated one changes nothing).
     Returns the record held before (None when it was the first), or `record` itself when it was not
-    newer — so `remember(...) is record` means "nothing changed"."""
-    row = s.scalars(for_update(s, select(RegistryRecord).where(RegistryRecord.uscc == record.uscc))).first()
+    newer — so `remember(...) is record` means "nothing changed". The row stays locked for the
+    transaction (PostgreSQL)."""
+    row = _held(s, record.uscc, lock=True)
     if row is None:
         raw = record.model_dump_json()
-        s.add(RegistryRecord(uscc=record.uscc, version=record.version, park_id=record.park_id, record=raw,
-                             updated_at=utcnow()))
-        s.flush()
+        s.execute(_ADD, {"uscc": record.uscc, "version": record.version, "park_id": record.park_id,
+                         "record": raw, "updated_at": utcnow()})
         _parsed(raw, record)
         return None
     if record.version <= row.version:
         return record
     before = _parsed(row.record)
     raw = record.model_dump_json()
-    row.version, row.park_id, row.record = record.version, record.park_id, raw
+    s.execute(_REPLACE, {"key": record.uscc, "version": record.version, "park_id": record.park_id, "record": raw,
+                         "updated_at": utcnow()})
     _parsed(raw, record)
     return before
 
@@ -59,10 +77,7 @@ def remember(s: Session, record: EnterpriseRecord) -> EnterpriseRecord | None:
 def record_of(s: Session, uscc: str, lock: bool = False) -> EnterpriseRecord | None:
     """The record held of an enterprise; `lock`: its row locked for the transaction (one
     enterprise's effects decided one at a time)."""
-    if lock:
-        row = s.scalars(for_update(s, select(RegistryRecord).where(RegistryRecord.uscc == uscc))).first()
-    else:
-        row = s.get(RegistryRecord, uscc)
+    row = _held(s, uscc, lock)
     return _parsed(row.record) if row else None
 
 

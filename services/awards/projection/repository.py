@@ -2,7 +2,7 @@
 awards decided from them, and the facts parks announced."""
 from __future__ import annotations
 
-from sqlalchemy import select
+from sqlalchemy import bindparam, select
 from sqlalchemy.orm import Session
 
 from services.awards.tables import Award, IncubateePromotion, ParkDesignation
@@ -32,7 +32,10 @@ def family(s: Session, base: str, uscc: str | None = None) -> list[Award]:
 def awards_of(s: Session, uscc: str) -> list[Award]:
     """Every award about the enterprise, in the order made (ix_award_uscc_program): what deciding one
     title reads once, instead of a query for the held tier awards and one per award key (issue 15)."""
-    return list(s.scalars(select(Award).where(Award.uscc == uscc).order_by(Award.id)))
+    return list(s.scalars(_AWARDS_OF, {"uscc": uscc}))
+
+
+_AWARDS_OF = select(Award).where(Award.uscc == bindparam("uscc")).order_by(Award.id)
 
 
 def in_family(awards: list[Award], base: str) -> list[Award]:
@@ -58,9 +61,20 @@ def designation(s: Session, designation_id: int) -> ParkDesignation | None:
 
 def incubatee_promotions(s: Session, uscc: str, tier: str, on) -> list[IncubateePromotion]:
     """Parks' announcements that this enterprise, incubated by a park, reached `tier` on `on`."""
-    return list(s.scalars(select(IncubateePromotion).where(
-        IncubateePromotion.uscc == uscc, IncubateePromotion.to_tier == tier,
-        IncubateePromotion.recognized_on == on).order_by(IncubateePromotion.id)))
+    values = {"uscc": uscc, "tier": tier, "on": on}
+    if s.execute(_ANY_INCUBATEE_PROMOTION, values).first() is None:  # the common case, one cheap read
+        return []
+    return list(s.scalars(_INCUBATEE_PROMOTIONS, values))
+
+
+# Built once (issue 15): every promotion asks, and parks have usually announced nothing.
+_INCUBATEE = IncubateePromotion.__table__.c
+_ANY_INCUBATEE_PROMOTION = select(_INCUBATEE.id).where(
+    _INCUBATEE.uscc == bindparam("uscc"), _INCUBATEE.to_tier == bindparam("tier"),
+    _INCUBATEE.recognized_on == bindparam("on")).limit(1)
+_INCUBATEE_PROMOTIONS = select(IncubateePromotion).where(
+    IncubateePromotion.uscc == bindparam("uscc"), IncubateePromotion.to_tier == bindparam("tier"),
+    IncubateePromotion.recognized_on == bindparam("on")).order_by(IncubateePromotion.id)
 
 
 def incubatee_known(s: Session, park_id: str, uscc: str, tier: str) -> bool:

@@ -3,7 +3,7 @@ operator finds only the awards paid to its park, an enterprise only those paid t
 is simply not found (404)."""
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, func, or_, select
+from sqlalchemy import and_, bindparam, func, or_, select, Select
 from sqlalchemy.orm import Session
 
 from services.awards.rules import COUNTED, UNPAID
@@ -68,8 +68,12 @@ def history_of(s: Session, award_id: int) -> list[AwardTransition]:
                           .order_by(AwardTransition.id)))
 
 
+_KEY_TAKEN = select(Award.__table__.c.id).where(Award.__table__.c.award_key == bindparam("key")).limit(1)
+
+
 def key_taken(s: Session, key: str) -> bool:
-    return s.scalars(select(Award.id).where(Award.award_key == key)).first() is not None
+    # Core, built once (issue 15); unflushed awards are flushed by the caller (create flushes each)
+    return s.execute(_KEY_TAKEN, {"key": key}).first() is not None
 
 
 def voucher(s: Session, key: str) -> Voucher | None:

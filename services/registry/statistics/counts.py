@@ -17,7 +17,7 @@ import json
 from collections import defaultdict
 from collections.abc import Iterable
 
-from sqlalchemy import Connection, delete, event, inspect, select
+from sqlalchemy import Connection, bindparam, delete, event, inspect, select
 from sqlalchemy.orm import Session
 
 from services.registry.statistics import rules
@@ -47,12 +47,35 @@ def _load(text: str) -> dict[Key, int]:
     return {(dt.date.fromisoformat(r[0]), *r[1:6]): r[6] for r in json.loads(text)}
 
 
-def _insert(conn: Connection):
-    if conn.dialect.name == "postgresql":
-        from sqlalchemy.dialects.postgresql import insert
-    else:
-        from sqlalchemy.dialects.sqlite import insert
-    return insert
+# Built once per database kind and reused (issue 15): every commit that changes a certification
+# passes here, and building these statements cost more than running them.
+_USCCS = bindparam("usccs", expanding=True)
+_OLD = select(BASIS.c.uscc, BASIS.c.contribution).where(BASIS.c.uscc.in_(_USCCS))
+_FIRMS = select(*ENTERPRISE_COLUMNS).where(Enterprise.uscc.in_(_USCCS))
+_CERTS = select(*CERT_COLUMNS).where(Certification.uscc.in_(_USCCS))
+_GONE = delete(BASIS).where(BASIS.c.uscc.in_(_USCCS))
+_UPSERTS: dict[str, dict[str, object]] = {}
+
+
+def _upserts(conn: Connection) -> dict[str, object]:
+    """This database's upserts: deltas added to the grouped and district-wide rows, a basis replaced."""
+    found = _UPSERTS.get(conn.dialect.name)
+    if found is None:
+        if conn.dialect.name == "postgresql":
+            from sqlalchemy.dialects.postgresql import insert
+        else:
+            from sqlalchemy.dialects.sqlite import insert
+        found = {}
+        for table in (DELTA, TOTAL):
+            stmt = insert(table)
+            found[table.name] = stmt.on_conflict_do_update(
+                index_elements=[c.name for c in table.primary_key.columns],
+                set_={"delta": table.c.delta + stmt.excluded.delta})
+        stmt = insert(BASIS)
+        found[BASIS.name] = stmt.on_conflict_do_update(index_elements=["uscc"],
+                                                       set_={"contribution": stmt.excluded.contribution})
+        _UPSERTS[conn.dialect.name] = found
+    return found
 
 
 def _rows(diff: dict[Key, int]) -> tuple[list[dict], list[dict]]:
@@ -66,12 +89,11 @@ def _rows(diff: dict[Key, int]) -> tuple[list[dict], list[dict]]:
 
 
 def _add_deltas(conn: Connection, diff: dict[Key, int]) -> None:
+    upserts = _upserts(conn)
     for table, rows in zip((DELTA, TOTAL), _rows(diff)):
         if not rows:
             continue
-        stmt = _insert(conn)(table)
-        stmt = stmt.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
-                                          set_={"delta": table.c.delta + stmt.excluded.delta})
+        stmt = upserts[table.name]
         for i in range(0, len(rows), CHUNK):
             conn.execute(stmt, rows[i:i + CHUNK])
 
@@ -81,11 +103,10 @@ def refresh(conn: Connection, usccs: Iterable[str]) -> None:
     usccs = sorted(set(usccs))
     for i in range(0, len(usccs), CHUNK):
         part = usccs[i:i + CHUNK]
-        old = {u: _load(t) for u, t in conn.execute(select(BASIS.c.uscc, BASIS.c.contribution)
-                                                    .where(BASIS.c.uscc.in_(part)))}
-        firms = {e.uscc: e for e in conn.execute(select(*ENTERPRISE_COLUMNS).where(Enterprise.uscc.in_(part)))}
+        old = {u: _load(t) for u, t in conn.execute(_OLD, {"usccs": part})}
+        firms = {e.uscc: e for e in conn.execute(_FIRMS, {"usccs": part})}
         certs: dict[str, list] = defaultdict(list)
-        for c in conn.execute(select(*CERT_COLUMNS).where(Certification.uscc.in_(part))):
+        for c in conn.execute(_CERTS, {"usccs": part}):
             certs[c.uscc].append(c)
         diff: dict[Key, int] = defaultdict(int)
         basis, gone = [], []
@@ -104,11 +125,9 @@ def refresh(conn: Connection, usccs: Iterable[str]) -> None:
                 gone.append(u)
         _add_deltas(conn, diff)
         if basis:
-            stmt = _insert(conn)(BASIS)
-            conn.execute(stmt.on_conflict_do_update(index_elements=["uscc"],
-                                                    set_={"contribution": stmt.excluded.contribution}), basis)
+            conn.execute(_upserts(conn)[BASIS.name], basis)
         if gone:
-            conn.execute(delete(BASIS).where(BASIS.c.uscc.in_(gone)))
+            conn.execute(_GONE, {"usccs": gone})
 
 
 def rebuild(conn: Connection) -> None:

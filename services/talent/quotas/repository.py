@@ -4,7 +4,7 @@
 liaison finds its own enterprise's grants only; the talent office, econ and the auditor find all."""
 from __future__ import annotations
 
-from sqlalchemy import Select, and_, or_, select, update
+from sqlalchemy import Select, and_, bindparam, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.talent.tables import CertificationRevocation, QuotaEntitlement, QuotaGrant
@@ -43,6 +43,25 @@ def grant_locked(s: Session, uscc: str, year: int, create: bool = False) -> Quot
         s.add(g)
         s.flush()
     return g
+
+
+_GRANTS_OF_YEARS = (select(QuotaGrant).where(QuotaGrant.uscc == bindparam("uscc"),
+                                             QuotaGrant.year.in_(bindparam("years", expanding=True)))
+                    .order_by(QuotaGrant.year))
+
+
+def grants_locked(s: Session, uscc: str, years: list[int]) -> dict[int, QuotaGrant]:
+    """The grants of these years, locked for this transaction in ascending years (the order every
+    writer locks them in), the missing ones created empty: one read for a promotion's years."""
+    if not years:
+        return {}
+    found = {g.year: g for g in s.scalars(for_update(s, _GRANTS_OF_YEARS), {"uscc": uscc, "years": sorted(years)})}
+    missing = [QuotaGrant(uscc=uscc, year=y, granted=0, used=0) for y in sorted(years) if y not in found]
+    if missing:
+        s.add_all(missing)
+        s.flush()
+        found.update({g.year: g for g in missing})
+    return found
 
 
 def entitlements(s: Session, grant_ids: list[int]) -> dict[int, list[QuotaEntitlement]]:

@@ -30,9 +30,11 @@ def basis_of(g: QuotaGrant, ents: list[QuotaEntitlement]) -> Basis:
     return basis
 
 
-def settle(s: Session, g: QuotaGrant, actor: str) -> None:
-    """Recompute a (locked) year's grant from its entitlements; announce a rise or a fall."""
-    ents = repo.entitlements(s, [g.id])[g.id]
+def settle(s: Session, g: QuotaGrant, actor: str, ents: list[QuotaEntitlement] | None = None) -> None:
+    """Recompute a (locked) year's grant from its entitlements (`ents`, when the caller holds them
+    all, flushed); announce a rise or a fall."""
+    if ents is None:
+        ents = repo.entitlements(s, [g.id])[g.id]
     new = rules.granted([e.count for e in ents if e.state == "active"], g.used)
     before = g.granted
     if new == before:
@@ -133,9 +135,11 @@ def on_promotion(s: Session, event_id: str, data: EnterprisePromoted, today: dt.
     cert = newest.certification(cert_id) or data.record.certification(cert_id)
     if cert is not None and cert.backfilled:
         years = [ye for ye in years if rules.backfill_grants(ye.year, today)]
-    for ye in years:  # ascending years: every writer locks grants in the same order
-        g = repo.grant_locked(s, uscc, ye.year, create=True)
-        if repo.has_entitlement(s, g.id, cert_id):
+    grants = repo.grants_locked(s, uscc, [ye.year for ye in years])  # in ascending years, as every writer
+    held = repo.entitlements(s, [g.id for g in grants.values()])
+    for ye in years:
+        g = grants[ye.year]
+        if any(e.certification_id == cert_id for e in held[g.id]):
             continue  # the same facts again, under another event id
         e = QuotaEntitlement(grant_id=g.id, certification_id=cert_id, tier=tier, recognized_on=on, count=ye.count,
                              params=[p.cite() for p in ye.params], event_id=event_id, state="active")
@@ -143,7 +147,8 @@ def on_promotion(s: Session, event_id: str, data: EnterprisePromoted, today: dt.
         if end:
             _cancel(s, e, end, {})
         repo.add(s, e)
-        settle(s, g, actor)
+        held[g.id] = sorted([*held[g.id], e], key=lambda x: (x.recognized_on, x.id))  # as repo.entitlements
+        settle(s, g, actor, held[g.id])
     _apply_ends(s, uscc, ends, actor, {})  # anything else the record ends
 
 
