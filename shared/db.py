@@ -54,7 +54,18 @@ class Base(SQLModel, registry=new_registry()):
 
 def for_update(session: Session, stmt):
     """SELECT ... FOR UPDATE on PostgreSQL; on SQLite, BEGIN IMMEDIATE already serialises writers."""
+    if isinstance(stmt, Locking):
+        return stmt.locked if session.get_bind().dialect.name == "postgresql" else stmt.plain
     return stmt.with_for_update() if session.get_bind().dialect.name == "postgresql" else stmt
+
+
+class Locking:
+    """A select built once at import, with bind parameters, and its FOR UPDATE twin: for the
+    queries every event runs (issue 15), where building the statement and its cache key cost more
+    than running it. `for_update(session, LOCKING)` picks the twin the database needs."""
+
+    def __init__(self, stmt):
+        self.plain, self.locked = stmt, stmt.with_for_update()
 
 
 def insert(session: Session, row, conflict: Exception):

@@ -11,7 +11,7 @@ from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
 from shared.contracts.registry import EnterpriseRecord
-from shared.db import utcnow
+from shared.db import Locking, for_update, utcnow
 from shared.tables import RegistryRecord
 from shared.tiers import Tier
 
@@ -38,8 +38,7 @@ def _parsed(raw: str, record: EnterpriseRecord | None = None) -> EnterpriseRecor
 # Built once, executed as Core (rows, not ORM objects): every registry event passes here in every
 # consumer, and a statement built per call through the ORM costs several times the query (issue 15).
 _TABLE = RegistryRecord.__table__
-_HELD = select(_TABLE.c.version, _TABLE.c.record).where(_TABLE.c.uscc == bindparam("uscc"))
-_HELD_LOCKED = _HELD.with_for_update()
+_HELD = Locking(select(_TABLE.c.version, _TABLE.c.record).where(_TABLE.c.uscc == bindparam("uscc")))
 _ADD = insert(_TABLE)
 _REPLACE = (update(_TABLE).where(_TABLE.c.uscc == bindparam("key"))
             .values(version=bindparam("version"), park_id=bindparam("park_id"), record=bindparam("record"),
@@ -47,9 +46,7 @@ _REPLACE = (update(_TABLE).where(_TABLE.c.uscc == bindparam("key"))
 
 
 def _held(s: Session, uscc: str, lock: bool):
-    # FOR UPDATE on PostgreSQL; on SQLite, BEGIN IMMEDIATE already serialises writers
-    stmt = _HELD_LOCKED if lock and s.get_bind().dialect.name == "postgresql" else _HELD
-    return s.execute(stmt, {"uscc": uscc}).first()
+    return s.execute(for_update(s, _HELD) if lock else _HELD.plain, {"uscc": uscc}).first()
 
 
 def remember(s: Session, record: EnterpriseRecord) -> EnterpriseRecord | None:

@@ -2,7 +2,7 @@
 import datetime as dt
 from collections import defaultdict
 
-from sqlalchemy import Select, select
+from sqlalchemy import Select, bindparam, select
 from sqlalchemy.orm import Session
 
 from services.registry.enterprises import repository as enterprises
@@ -21,10 +21,13 @@ def readable_one(s: Session, who: Principal, cert_id: int) -> Certification | No
     return s.scalars(readable(who).where(Certification.id == cert_id)).first()
 
 
+_OF_ENTERPRISE = (select(Certification).where(Certification.uscc == bindparam("uscc"))
+                  .order_by(Certification.recognized_on, Certification.id))
+
+
 def certifications_of(s: Session, uscc: str) -> list[Certification]:
     """An enterprise's certifications in recognition order."""
-    return list(s.scalars(select(Certification).where(Certification.uscc == uscc)
-                          .order_by(Certification.recognized_on, Certification.id)))
+    return list(s.scalars(_OF_ENTERPRISE, {"uscc": uscc}))
 
 
 def by_enterprise(s: Session, usccs: list[str] | None = None) -> dict[str, list[Certification]]:

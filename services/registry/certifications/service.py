@@ -41,8 +41,9 @@ def add(s: Session, actor: str, uscc: str, body: CertificationIn) -> tuple[Certi
     if added is None:
         return next(c for c in existing if same(c, body)), False
     s.flush()
-    announce(s, actor, e, added)
-    refresh_doc(s, e, existing)
+    certs = sorted(existing, key=lambda c: (c.recognized_on, c.id))  # all of them, the new one with its id
+    announce(s, actor, e, added, certs)
+    refresh_doc(s, e, certs)
     return added.cert, True
 
 

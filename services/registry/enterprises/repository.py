@@ -1,10 +1,10 @@
 """Every query of the enterprises sub-domain; `readable(who)` is where every read starts."""
-from sqlalchemy import Select, false, or_, select
+from sqlalchemy import Select, bindparam, false, or_, select
 from sqlalchemy.orm import Session
 
 from services.registry.tables import Enterprise
 from shared.auth import ORG_ROLES, Principal
-from shared.db import for_update
+from shared.db import Locking, for_update
 from shared.errors import not_found
 
 # The hot read path (bench/read_path.py): one primary-key lookup of the stored document.
@@ -55,9 +55,12 @@ def readable_or_404(s: Session, who: Principal, uscc: str) -> str:
     return uscc
 
 
+_ONE = Locking(select(Enterprise).where(Enterprise.uscc == bindparam("uscc")))
+
+
 def locked(s: Session, uscc: str) -> Enterprise | None:
     """The enterprise, locked for the change (FOR UPDATE on PostgreSQL)."""
-    return s.scalars(for_update(s, select(Enterprise).where(Enterprise.uscc == uscc))).first()
+    return s.scalars(for_update(s, _ONE), {"uscc": uscc}).first()
 
 
 def locked_many(s: Session, usccs: list[str]) -> dict[str, Enterprise]:

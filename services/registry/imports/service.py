@@ -165,8 +165,9 @@ def apply(s: Session, actor: str, rows: list[checks.ListRow], tally: Tally, back
     if docs:
         s.execute(update(ENTERPRISE).where(ENTERPRISE.c.uscc == bindparam("b_uscc")), docs)
     out.write()
-    # Core statements pass the session's flush hook: the maintained counts are told here.
-    s.info.setdefault(counts.PENDING, set()).update(touched)
+    # Core statements pass the session's flush hook: the maintained counts are told here, with the
+    # enterprises and certifications as written, so they are not read back.
+    counts.known(s, {uscc: (e, certs[uscc]) for uscc, e in touched.items()})
 
 
 ENTERPRISE = Enterprise.__table__

@@ -98,16 +98,22 @@ def _add_deltas(conn: Connection, diff: dict[Key, int]) -> None:
             conn.execute(stmt, rows[i:i + CHUNK])
 
 
-def refresh(conn: Connection, usccs: Iterable[str]) -> None:
-    """Rewrite the contribution of these enterprises (as they stand in the transaction) to the counts."""
-    usccs = sorted(set(usccs))
+def refresh(conn: Connection, usccs: Iterable[str], known: dict[str, tuple] | None = None) -> None:
+    """Rewrite the contribution of these enterprises (as they stand in the transaction) to the counts.
+    `known`: (enterprise, certifications) of some of them as the caller holds them, whole and as
+    written (a bulk import): those are not read back."""
+    known = known or {}
+    usccs = sorted(set(usccs) | set(known))
     for i in range(0, len(usccs), CHUNK):
         part = usccs[i:i + CHUNK]
         old = {u: _load(t) for u, t in conn.execute(_OLD, {"usccs": part})}
-        firms = {e.uscc: e for e in conn.execute(_FIRMS, {"usccs": part})}
-        certs: dict[str, list] = defaultdict(list)
-        for c in conn.execute(_CERTS, {"usccs": part}):
-            certs[c.uscc].append(c)
+        unknown = [u for u in part if u not in known]
+        firms = {u: known[u][0] for u in part if u in known}
+        certs: dict[str, list] = defaultdict(list, {u: known[u][1] for u in part if u in known})
+        if unknown:
+            firms.update({e.uscc: e for e in conn.execute(_FIRMS, {"usccs": unknown})})
+            for c in conn.execute(_CERTS, {"usccs": unknown}).all():
+                certs[c.uscc].append(c)
         diff: dict[Key, int] = defaultdict(int)
         basis, gone = [], []
         for u in part:
@@ -179,6 +185,17 @@ def _touched(session: Session) -> set[str]:
 
 
 PENDING = "tier_counts.pending"
+KNOWN = "tier_counts.known"
+
+
+def known(session: Session, states: dict[str, tuple]) -> None:
+    """A bulk writer's (enterprise, certifications) of the enterprises it wrote with Core, whole as
+    they now stand: their contributions are rewritten before the commit from these, not read back.
+    A later ORM change of one of them reads it back again (_after_flush)."""
+    session.info.setdefault(KNOWN, {}).update(states)
+    pending = session.info.get(PENDING)
+    if pending:
+        pending.difference_update(states)
 
 
 @event.listens_for(Session, "after_flush")
@@ -188,6 +205,8 @@ def _after_flush(session: Session, _context) -> None:
     usccs = _touched(session)
     if usccs:
         session.info.setdefault(PENDING, set()).update(usccs)
+        for u in usccs:
+            session.info.get(KNOWN, {}).pop(u, None)
 
 
 @event.listens_for(Session, "before_commit")
@@ -199,14 +218,16 @@ def _before_commit(session: Session) -> None:
 def _after_transaction_end(session: Session, transaction) -> None:
     if transaction.parent is None:  # committed (rewritten already) or rolled back (undone with it)
         session.info.pop(PENDING, None)
+        session.info.pop(KNOWN, None)
 
 
 def settle(session: Session) -> None:
     """Flush and rewrite the contributions touched so far in this transaction (before a commit, and
     before the statistics read within a transaction that changed something)."""
-    if not session.info.get(PENDING) and not session.new and not session.dirty and not session.deleted:
+    if (not session.info.get(PENDING) and not session.info.get(KNOWN) and not session.new and not session.dirty
+            and not session.deleted):
         return
     session.flush()
-    usccs = session.info.pop(PENDING, None)
-    if usccs:
-        refresh(session.connection(), usccs)
+    usccs, states = session.info.pop(PENDING, None), session.info.pop(KNOWN, None)
+    if usccs or states:
+        refresh(session.connection(), usccs or (), states)

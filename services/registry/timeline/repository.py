@@ -3,11 +3,11 @@ the other departments' facts held for it (timeline_fact). Who may read it is the
 `readable(who)` (checked by the service before anything is read)."""
 from __future__ import annotations
 
-from sqlalchemy import and_, or_, select
+from sqlalchemy import and_, bindparam, or_, select
 from sqlalchemy.orm import Session
 
 from services.registry.tables import Certification, ServiceRequest, TimelineFact, Visit
-from shared.db import for_update
+from shared.db import Locking, for_update
 from shared.tables import AuditLog
 
 # Certification changes the title entries already show; the audit adds the others (void, correct …).
@@ -40,6 +40,9 @@ def facts(s: Session, uscc: str) -> list[TimelineFact]:
                           .order_by(TimelineFact.kind, TimelineFact.ref)))
 
 
+_FACT = Locking(select(TimelineFact).where(TimelineFact.uscc == bindparam("uscc"),
+                                           TimelineFact.kind == bindparam("kind"), TimelineFact.ref == bindparam("ref")))
+
+
 def fact_for_update(s: Session, uscc: str, kind: str, ref: str) -> TimelineFact | None:
-    stmt = select(TimelineFact).where(TimelineFact.uscc == uscc, TimelineFact.kind == kind, TimelineFact.ref == ref)
-    return s.scalars(for_update(s, stmt)).first()
+    return s.scalars(for_update(s, _FACT), {"uscc": uscc, "kind": kind, "ref": ref}).first()

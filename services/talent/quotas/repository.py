@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.talent.tables import CertificationRevocation, QuotaEntitlement, QuotaGrant
 from shared.auth import Principal
-from shared.db import for_update
+from shared.db import Locking, for_update
 
 
 def readable(who: Principal) -> Select:
@@ -45,9 +45,9 @@ def grant_locked(s: Session, uscc: str, year: int, create: bool = False) -> Quot
     return g
 
 
-_GRANTS_OF_YEARS = (select(QuotaGrant).where(QuotaGrant.uscc == bindparam("uscc"),
-                                             QuotaGrant.year.in_(bindparam("years", expanding=True)))
-                    .order_by(QuotaGrant.year))
+_GRANTS_OF_YEARS = Locking(select(QuotaGrant).where(QuotaGrant.uscc == bindparam("uscc"),
+                                                     QuotaGrant.year.in_(bindparam("years", expanding=True)))
+                           .order_by(QuotaGrant.year))
 
 
 def grants_locked(s: Session, uscc: str, years: list[int]) -> dict[int, QuotaGrant]:

@@ -135,3 +135,30 @@ def test_contribution_of_one_enterprise():
 def rules_cert(tier, on, last, revoked_on=None):
     from services.registry.certifications.rules import Cert
     return Cert(0, tier, on, last, revoked_on)
+
+
+async def test_an_import_tells_the_counts_what_it_wrote(suite):
+    """A bulk import writes with Core and hands the counts its enterprises and certifications as
+    written (counts.known), chunk after chunk, without a read-back: the counts and every
+    enterprise's basis are still those a rebuild from the tables gives, after a first list and a
+    second one that adds titles to enterprises of the first."""
+    from services.registry.imports import jobs, parsing
+    from services.registry.tests import listgen
+
+    db = suite.db("registry")
+    with db.transaction() as s:
+        random_history(s, random.Random(17), 10)  # enterprises the lists do not name
+    for seed, n in ((151, 1300), (152, 1300)):  # more than two chunks each (jobs.IMPORT_CHUNK)
+        rows, _ = listgen.make(seed=seed, n=n)
+        parsed = list(parsing.read_list_file("list.csv", listgen.to_csv(rows)))
+        report = jobs.run_import(db, "econ:test", parsed)
+        assert report["created"] > 500
+    with db.reader() as s:
+        assert_same(s)
+        kept = {on: repository.tier_counts(s, on) for on in DATES}
+        basis = dict(s.execute(select(TierCountBasis.uscc, TierCountBasis.contribution)).all())
+    with db.transaction() as s:
+        counts.rebuild(s.connection())
+    with db.reader() as s:
+        assert {on: repository.tier_counts(s, on) for on in DATES} == kept
+        assert dict(s.execute(select(TierCountBasis.uscc, TierCountBasis.contribution)).all()) == basis
