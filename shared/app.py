@@ -5,6 +5,7 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import datetime as dt
+import gc
 import os
 import time
 from collections.abc import Callable
@@ -133,6 +134,8 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         app.state.db, app.state.bus = db, bus
         await bus.start()
         jobs = [asyncio.create_task(job(app)) for job in (*spec.jobs, inbox_pruner)] if settings.background_jobs else []
+        if settings.gc_threshold:
+            tune_gc(settings.gc_threshold)
         try:
             yield
         finally:
@@ -164,6 +167,20 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         app.add_middleware(HotReadMiddleware, reads=spec.hot_reads, state=app.state, service=spec.name)
     app.add_middleware(RequestContextMiddleware, service=spec.name)
     return app
+
+
+_GC_FROZEN = False
+
+
+def tune_gc(threshold: int) -> None:
+    """Freeze what startup made (once a process: a test run starts many apps) and collect the
+    first generation less often (Settings.gc_threshold)."""
+    global _GC_FROZEN
+    if not _GC_FROZEN:
+        gc.collect()
+        gc.freeze()
+        _GC_FROZEN = True
+    gc.set_threshold(threshold, 50, 100)
 
 
 def prune_inbox(app) -> None:

@@ -170,9 +170,9 @@ class Database:
         finally:
             if span is not None:
                 span.end()
-        if handed:
-            handoff(handed)
-        if wrote_events:  # wake the relay only for new events, or it would wake itself forever
+        if handed:  # the relay's handoff wakes it too: one call into its loop per commit, not two (each
+            handoff(handed)  # is a wake-up of the loop's thread that this thread then waits on the GIL for)
+        elif wrote_events:  # wake the relay only for new events, or it would wake itself forever
             for hook in self.after_commit_hooks:
                 hook()
 

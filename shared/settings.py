@@ -62,8 +62,8 @@ class Settings(BaseSettings):
     # A relay that dies mid-batch leaves its rows to another after this; safe to keep short, as
     # JetStream drops a republished event (Nats-Msg-Id) within stream_duplicate_window_s.
     relay_lease_s: float = Field(5.0, gt=0)
-    # Events a consumer fetches and handles in one transaction (a savepoint each); 1 = one
-    # transaction per event, as before batches.
+    # Events a consumer fetches and handles in one transaction (a savepoint each when one fails); 1 =
+    # one transaction per event, as before batches.
     consumer_batch: int = Field(50, ge=1, le=1000)
     dead_letter_after: int = 5  # a handler's own error this many times → a dead letter
     retry_backoff_max_s: float = 30.0  # the longest wait between retries of a transient fault
@@ -72,6 +72,11 @@ class Settings(BaseSettings):
     stream_max_age_days: int = 400  # the stream's retention (0: unlimited); the inbox is pruned past it
     expiry_sweep_s: float = 3600.0
     migrate_on_start: bool = True
+    # Python's garbage collector (issue 15): what is alive once a service has started (modules,
+    # routes, schemas) is frozen out of every later collection, and the first generation is collected
+    # after this many new objects (Python's default 700): a full collection walked all of it and
+    # stalled a handler for ~100 ms now and then. 0 leaves the collector as Python sets it.
+    gc_threshold: int = Field(20_000, ge=0)
     background_jobs: bool = True  # the services' periodic jobs (expiry sweep, notice dispatch, …); off for drills
     sqlite_busy_timeout_ms: int = 30000  # how long a SQLite writer waits for the lock
     log_level: str = "INFO"

@@ -39,8 +39,7 @@ def settle(s: Session, g: QuotaGrant, actor: str, ents: list[QuotaEntitlement] |
     before = g.granted
     if new == before:
         return
-    g.granted = new
-    s.flush()
+    g.granted = new  # written with the transaction's next flush (a flush per year cost the most)
     basis = basis_of(g, ents).model_dump(mode="json", exclude_unset=True)
     if new > before:
         events.quota_granted(s, g.uscc, g.year, new, basis)
@@ -137,6 +136,7 @@ def on_promotion(s: Session, event_id: str, data: EnterprisePromoted, today: dt.
         years = [ye for ye in years if rules.backfill_grants(ye.year, today)]
     grants = repo.grants_locked(s, uscc, [ye.year for ye in years])  # in ascending years, as every writer
     held = repo.entitlements(s, [g.id for g in grants.values()])
+    added = []
     for ye in years:
         g = grants[ye.year]
         if any(e.certification_id == cert_id for e in held[g.id]):
@@ -146,7 +146,11 @@ def on_promotion(s: Session, event_id: str, data: EnterprisePromoted, today: dt.
         end = rules.ended_by(ends, cert_id, ye.year)
         if end:
             _cancel(s, e, end, {})
-        repo.add(s, e)
+        s.add(e)
+        added.append((g, e))
+    if added:
+        s.flush()  # one flush for every year's entitlement: their ids are in each year's basis
+    for g, e in added:  # ascending years
         held[g.id] = sorted([*held[g.id], e], key=lambda x: (x.recognized_on, x.id))  # as repo.entitlements
         settle(s, g, actor, held[g.id])
     _apply_ends(s, uscc, ends, actor, {})  # anything else the record ends
