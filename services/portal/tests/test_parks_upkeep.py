@@ -27,7 +27,7 @@ async def test_econ_registers_a_park_and_the_park_corrects_its_entry(portal, sui
     got = (await suite.client("parks").get(f"/api/v1/parks/{pid}")).json()
     assert (got["name"], got["area_mu"], got["township"], got["operator_org"]) == (name, 85.5, "窦店镇", "房山产业园运营公司")
     r = await portal.post("/parks", {"name": name}, page="/parks")  # the name is taken: parks' 409, in words
-    assert r.status_code == 422 and "已" in r.text and f'value="{name}"' in r.text
+    assert r.status_code == 422 and f"园区已存在：{name}" in r.text and f'value="{name}"' in r.text
     assert len([p for p in (await suite.client("parks").get("/api/v1/parks", params={"limit": 500})).json()["items"]
                 if p["name"] == name]) == 1
 
