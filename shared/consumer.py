@@ -4,8 +4,9 @@ transaction with their inbox rows (shared.bus fetches, acks and retries).
 A batch is one transaction and one commit for up to `consumer_batch` events. It is first handled
 without savepoints; when an event fails on its own, that attempt is undone whole and the batch is
 handled again with each event under a savepoint of its own, so the handler's own error undoes that
-event alone (its inbox row and its effects) and its neighbours still commit. A transient fault (the database away, locked, a lost
-connection) is raised: the whole batch rolls back and is retried as one (shared.faults).
+event alone (its inbox row and its effects) and its neighbours still commit. A transient fault (the
+database away, locked, a lost connection) is raised: the whole batch rolls back and is retried as one
+(shared.faults).
 """
 from __future__ import annotations
 
@@ -24,6 +25,8 @@ from shared.faults import transient
 from shared.tables import DeadLetter, Inbox
 
 Handler = Callable[[Session, Event], None]
+Outcome = str | Exception  # "handled", "duplicate", or the handler's own error
+
 # Built once and run as Core (issue 15): every event passes here, and an ORM object per inbox row
 # cost more than the row's INSERT.
 _INBOX = Inbox.__table__
@@ -40,7 +43,6 @@ def _was_handled(s: Session, service: str, event_id: str) -> bool:
 
 def _add_inbox(s: Session, service: str, event: Event, subject: str) -> None:
     s.execute(_ADD_INBOX, {"consumer": service, "event_id": event.id, "subject": subject, "handled_at": utcnow()})
-Outcome = str | Exception  # "handled", "duplicate", or the handler's own error
 
 
 @contextlib.contextmanager
