@@ -82,6 +82,11 @@ NEXT = {"preparing": {"submitted", "withdrawn"}, "submitted": {"approved", "reje
         "approved": {"granted", "withdrawn"}, "granted": set(), "rejected": set(), "withdrawn": set()}
 
 
+def next_stages(current: str) -> list[str]:
+    """Where an application may go from `current`, in the stages' order (what a form offers)."""
+    return [s for s in STAGES if s in NEXT.get(current, set())]
+
+
 def stage_error(current: str, new: str) -> str | None:
     if new == current:
         return None

@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, computed_field, model_validator
 
+from services.outreach import rules
 from services.outreach.contracts.schemas import SUPPLIER
 from services.outreach.notices.schemas import WINDOW_ORDER, Queued, Url
 from shared.schemas import USCC, Body, Cited, Day, LongText, Public, Text, UtcTime, Yuan
@@ -71,7 +72,7 @@ PROGRAMME = {"id": 4, "name": "新智造100", "level": "municipal", "authority":
              "created_at": "2026-04-01T02:00:00Z"}
 APPLICATION = {"id": 17, "programme_id": 4, "uscc": SUPPLIER, "stage": "preparing", "requested_yuan": 3000000,
                "granted_yuan": None, "note": "材料由企业准备", "created_at": "2026-04-10T02:00:00Z",
-               "updated_at": "2026-04-10T02:00:00Z"}
+               "updated_at": "2026-04-10T02:00:00Z", "next_stages": ["submitted", "withdrawn"]}
 PARAM = {"id": 23, "key": "outreach.programme.reminder_days", "value": 14, "effective_from": "2022-01-01",
          "legal_ref": "区经信局申报服务工作规范"}
 
@@ -105,6 +106,12 @@ class ApplicationPublic(Public):
     created_at: UtcTime = Field(description="创建时间（UTC）/ when it was created (UTC)")
     updated_at: UtcTime = Field(description="更新时间（UTC）/ when it last changed (UTC)")
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [APPLICATION]})
+
+    @computed_field(description="可进入的下一阶段（按阶段顺序；其他变更为 409）/ the stages it may move to next, in "
+                                "the stages' order (any other change is a 409): what a form should offer")
+    @property
+    def next_stages(self) -> list[Stage]:
+        return rules.next_stages(self.stage)
 
 
 class ProgrammeDetail(ProgrammePublic):

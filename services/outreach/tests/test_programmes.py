@@ -43,7 +43,7 @@ async def test_catalogue_applications_and_reminders(suite):
                             json={"uscc": u, "requested_yuan": 6_000_000})).status_code == 422
     a = (await econ.post(f"/api/v1/programmes/{p['id']}/applications",
                          json={"uscc": u, "requested_yuan": 3_000_000})).json()
-    assert a["stage"] == "preparing"
+    assert a["stage"] == "preparing" and a["next_stages"] == ["submitted", "withdrawn"]  # what a form offers
     assert (await econ.post(f"/api/v1/programmes/{p['id']}/applications", json={"uscc": u})).status_code == 409
     # Reminders: on 05-10 the first window closes within 14 days, the second does not.
     r = (await econ.get("/api/v1/programmes/closing", params={"on": "2026-05-10"})).json()
@@ -63,13 +63,14 @@ async def test_catalogue_applications_and_reminders(suite):
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "requested_yuan"], r.text
     assert "上限" in r.json()["detail_zh"] and "maximum" in r.json()["detail_en"]
     assert (await econ.get(f"/api/v1/programmes/{p['id']}")).json()["applications"][0]["requested_yuan"] == 3_000_000
-    for stage in ("submitted", "approved"):
-        assert (await econ.patch(path, json={"stage": stage})).json()["stage"] == stage
+    for stage, then in (("submitted", ["approved", "rejected", "withdrawn"]), ("approved", ["granted", "withdrawn"])):
+        moved = (await econ.patch(path, json={"stage": stage})).json()
+        assert (moved["stage"], moved["next_stages"]) == (stage, then)
     r = await econ.patch(path, json={"stage": "granted", "granted_yuan": 5_000_001})
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "granted_yuan"], r.text
     assert (await econ.get(f"/api/v1/programmes/{p['id']}")).json()["applications"][0]["stage"] == "approved"
     r = await econ.patch(path, json={"stage": "granted", "granted_yuan": 2_500_000})
-    assert r.status_code == 200 and r.json()["granted_yuan"] == 2_500_000
+    assert r.status_code == 200 and r.json()["granted_yuan"] == 2_500_000 and r.json()["next_stages"] == []
     assert (await econ.patch("/api/v1/applications/2147483647", json={"stage": "submitted"})).status_code == 404
     got = (await econ.get(f"/api/v1/programmes/{p['id']}")).json()
     assert got["applications"][0]["stage"] == "granted"

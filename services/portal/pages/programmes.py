@@ -29,9 +29,6 @@ router = APIRouter()
 LEVELS = {"municipal": "市级", "national": "国家级"}
 STAGES = {"preparing": "准备中", "submitted": "已提交", "approved": "已通过", "granted": "已获支持", "rejected": "未通过",
           "withdrawn": "已撤回"}
-# Where an application may go next (outreach checks again: 409 on a skipped step).
-NEXT = {"preparing": ("submitted", "withdrawn"), "submitted": ("approved", "rejected", "withdrawn"),
-        "approved": ("granted", "withdrawn")}
 PROGRAMME_FIELDS = ("name", "level", "authority", "window_opens", "window_closes", "max_wan", "url", "description")
 
 
@@ -106,7 +103,7 @@ async def remind(request: Request, user: Annotated[User, page_user("programmes")
 async def _detail(request: Request, user: User, pid: str, status: int = 200, **ctx):
     p = await api(request, user).get("outreach", f"/programmes/{seg(pid, '上级项目')}")
     await names_of(request).load(usccs=[x["uscc"] for x in p["applications"]])
-    return render(request, "programme.html", status, p=p, levels=LEVELS, stages=STAGES, next_stages=NEXT,
+    return render(request, "programme.html", status, p=p, levels=LEVELS, stages=STAGES,
                   form_id=uuid.uuid4().hex, errors=ctx.pop("errors", {}), typed=ctx.pop("typed", {}), **ctx)
 
 
