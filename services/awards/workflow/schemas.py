@@ -6,6 +6,7 @@ from typing import Any, Literal
 
 from pydantic import ConfigDict, Field, computed_field
 
+from services.awards.rules import COUNTED
 from shared.schemas import Body, LongText, Public, Text, UtcTime
 
 Program = Literal["tier", "relocation", "introducer", "listing", "scenario", "ecosystem", "featured_park",
@@ -31,7 +32,7 @@ AWARD_EXAMPLE = {
     "basis": {"rule": "tier_award_with_top_up", "explanation": "北京市专精特新中小企业 奖励 300000 元，扣除已获层级奖励 0 元，补差 300000 元",
               "parameters": [{"id": 1, "key": "award.tier.municipal_srdi", "value": 300000,
                               "effective_from": "2022-01-01", "legal_ref": "区政协提案 三.1"}]},
-    "created_at": "2024-03-02T08:00:00Z"}
+    "created_at": "2024-03-02T08:00:00Z", "counts": True}
 TRANSITION_EXAMPLE = {"from_state": None, "to_state": "computed", "actor": "event:7c9e6679-7425-40de-944b-e07fc1f90ae7",
                       "reason": "北京市专精特新中小企业 奖励 300000 元", "voucher": None, "at": "2024-03-02T08:00:00Z"}
 
@@ -99,6 +100,14 @@ class AwardPublic(Public):
         if self.flag:
             said += f"；{self.flag_reason}"
         return said
+
+    @computed_field(description="是否计入：待付或已付（已核定、已审核、已批准、已拨付）的奖励占用其依据——同一合同、上市再申领为 409；"
+                                "驳回、追回、系统外已兑付者不计 / whether it counts: owed or paid in the system (computed, "
+                                "reviewed, approved, disbursed), it stands on its contract or listing, and a second claim "
+                                "on the same one is a 409; rejected, clawed back or settled outside, it does not")
+    @property
+    def counts(self) -> bool:
+        return self.state in COUNTED
 
 
 class AwardDetail(AwardPublic):

@@ -39,9 +39,8 @@ from shared.validators import reason_zh, uscc_error
 router = APIRouter()
 KINDS = {"ecosystem": "上下游合同", "scenario": "场景合同"}
 CLAIM_PROGRAMS = ("ecosystem", "scenario", "listing")
-# The states in which an award stands on its fact (the awards service's COUNTED): while one does, a claim
-# is 409 `claim-exists`; only then is "申领奖励" not offered (awards checks again).
-STANDING = ("computed", "reviewed", "approved", "disbursed")
+# An award that counts (awards answers `counts`) stands on its fact: while one does, a claim is 409
+# `claim-exists`, so "申领奖励" is not offered (awards checks again).
 CONTRACT_FIELDS = ("supplier_uscc", "buyer_uscc", "product_id", "contract_wan", "signed_on", "evidence")
 # Why awards refused a claim, in a few words before its own sentence (its `detail_zh`).
 REFUSALS = {
@@ -95,7 +94,7 @@ def _on_contract(awards: list[dict] | None) -> dict[int, dict]:
     out: dict[int, dict] = {}
     for x in sorted(awards or [], key=lambda x: x["id"]):
         cid = x.get("contract_id")
-        if cid is not None and (cid not in out or out[cid]["state"] not in STANDING):
+        if cid is not None and (cid not in out or not out[cid]["counts"]):
             out[cid] = x
     return out
 
@@ -126,7 +125,7 @@ async def _contracts(request: Request, user: User, uscc: str = "", kind: str = "
     rows = [] if bad else sorted(rows, key=lambda c: (c["signed_on"], c["id"]), reverse=True)
     return render(request, "contracts.html", status, rows=rows, kind=kind, kinds=KINDS, uscc=uscc, uscc_error=bad,
                   parties=sorted(parties, key=lambda u: (names.ent(u) or "\uffff", u)), awards=_on_contract(awards),
-                  awards_known=awards is not None, standing=STANDING, products=products or [],
+                  awards_known=awards is not None, products=products or [],
                   enterprises=enterprises or [], total=sum(c["contract_yuan"] for c in rows),
                   form_id=uuid.uuid4().hex, today=today().isoformat(), errors=ctx.pop("errors", {}),
                   typed=ctx.pop("typed", {}), **ctx)
@@ -230,13 +229,13 @@ async def _claims(request: Request, user: User, status: int = 200, **ctx):
     usccs += [x["uscc"] for x in (listings or [])] + [x.get("uscc") for x in (awards or [])[:100]]
     usccs += [x.get("uscc") for x in (shown_award, existing) if x]
     names = await names_of(request).load(usccs=usccs)
-    contracts = sorted(contracts or [], key=lambda c: (c["id"] in on_contract and on_contract[c["id"]]["state"]
-                                                       in STANDING, -c["id"]))
+    contracts = sorted(contracts or [], key=lambda c: (c["id"] in on_contract and on_contract[c["id"]]["counts"],
+                                                       -c["id"]))
     return render(request, "claims.html", status, contracts=contracts,
                   contract_labels={c["id"]: _label(c, names) for c in contracts}, on_contract=on_contract,
                   listings=sorted(listings or [], key=lambda x: (names.ent(x["uscc"]) or "\uffff", x["uscc"])),
                   awards=(awards or [])[:100], awards_known=awards is not None, shown_award=shown_award,
-                  standing=STANDING, boards=BOARDS, explanation=explanation,
+                  boards=BOARDS, explanation=explanation,
                   form_id=uuid.uuid4().hex, errors=ctx.pop("errors", {}), typed=ctx.pop("typed", {}), **ctx)
 
 
