@@ -451,3 +451,19 @@ def _earned(key: str, yuan: int) -> rules.Earned:
 ])
 def test_over_earned(earned, standing, expected):
     assert rules.over_earned([_earned(k, y) for k, y in earned], standing) == expected
+
+
+@pytest.mark.parametrize("state, allowed", [
+    ("computed", {"review": ["econ"], "reject": ["econ", "treasury"]}),
+    ("reviewed", {"approve": ["treasury"], "reject": ["econ", "treasury"]}),
+    ("approved", {"disburse": ["treasury"], "reject": ["econ", "treasury"]}),
+    ("disbursed", {}), ("rejected", {}), ("clawed_back", {}), ("settled_outside", {}), ("withheld", {}),
+])
+def test_the_actions_an_award_allows_are_those_next_state_lets_through(state, allowed):
+    """What an award answers as `actions` (what the portal offers) is exactly what the workflow lets
+    happen: every other action and role is refused by next_state."""
+    assert workflow_rules.actions(state) == allowed
+    for action in workflow_rules.TRANSITIONS:
+        for role in ("econ", "treasury", "auditor", "park"):
+            ok = isinstance(workflow_rules.next_state(action, state, role), str)
+            assert ok == (role in allowed.get(action, [])), (action, role)

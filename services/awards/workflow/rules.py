@@ -20,5 +20,10 @@ def next_state(action: str, state: str, role: str) -> str | tuple[str, str]:
     return target
 
 
+def actions(state: str) -> dict[str, list[str]]:
+    """The actions an award in `state` allows, each with the roles that may take it (what a page offers)."""
+    return {action: list(roles) for action, (sources, _, roles) in TRANSITIONS.items() if state in sources}
+
+
 ACTIONS_ZH = {"review": "审核", "approve": "批准", "disburse": "拨付", "reject": "驳回"}
 ROLES_ZH = {"econ": "区经信局", "treasury": "区财政局", "auditor": "审计", "park": "园区"}

@@ -7,6 +7,7 @@ from typing import Any, Literal
 from pydantic import ConfigDict, Field, computed_field
 
 from services.awards.rules import COUNTED
+from services.awards.workflow import rules as workflow
 from shared.schemas import Body, LongText, Public, Text, UtcTime
 
 Program = Literal["tier", "relocation", "introducer", "listing", "scenario", "ecosystem", "featured_park",
@@ -32,7 +33,8 @@ AWARD_EXAMPLE = {
     "basis": {"rule": "tier_award_with_top_up", "explanation": "北京市专精特新中小企业 奖励 300000 元，扣除已获层级奖励 0 元，补差 300000 元",
               "parameters": [{"id": 1, "key": "award.tier.municipal_srdi", "value": 300000,
                               "effective_from": "2022-01-01", "legal_ref": "区政协提案 三.1"}]},
-    "created_at": "2024-03-02T08:00:00Z", "counts": True}
+    "created_at": "2024-03-02T08:00:00Z", "counts": True,
+    "actions": {"review": ["econ"], "reject": ["econ", "treasury"]}}
 TRANSITION_EXAMPLE = {"from_state": None, "to_state": "computed", "actor": "event:7c9e6679-7425-40de-944b-e07fc1f90ae7",
                       "reason": "北京市专精特新中小企业 奖励 300000 元", "voucher": None, "at": "2024-03-02T08:00:00Z"}
 
@@ -108,6 +110,13 @@ class AwardPublic(Public):
     @property
     def counts(self) -> bool:
         return self.state in COUNTED
+
+    @computed_field(description="当前状态可进行的审核流程操作（review 审核、approve 批准、disburse 拨付、reject 驳回）及可操作的"
+                                "角色；其他操作为 409 或 403 / the workflow actions its state allows (review, approve, "
+                                "disburse, reject), each with the roles that may take it; any other is a 409 or a 403")
+    @property
+    def actions(self) -> dict[str, list[str]]:
+        return workflow.actions(self.state)
 
 
 class AwardDetail(AwardPublic):
