@@ -35,14 +35,9 @@ def page(s: Session, who: Principal, limit: int, after: tuple[str, int] | None, 
     return list(s.scalars(stmt))
 
 
-def grant_locked(s: Session, uscc: str, year: int, create: bool = False) -> QuotaGrant | None:
-    """The year's grant, locked for this transaction (created empty when asked)."""
-    g = s.scalars(for_update(s, select(QuotaGrant).where(QuotaGrant.uscc == uscc, QuotaGrant.year == year))).first()
-    if g is None and create:
-        g = QuotaGrant(uscc=uscc, year=year, granted=0, used=0)
-        s.add(g)
-        s.flush()
-    return g
+def grant_locked(s: Session, uscc: str, year: int) -> QuotaGrant | None:
+    """The year's grant, locked for this transaction (grants_locked creates them)."""
+    return s.scalars(for_update(s, select(QuotaGrant).where(QuotaGrant.uscc == uscc, QuotaGrant.year == year))).first()
 
 
 _GRANTS_OF_YEARS = Locking(select(QuotaGrant).where(QuotaGrant.uscc == bindparam("uscc"),
@@ -72,12 +67,6 @@ def entitlements(s: Session, grant_ids: list[int]) -> dict[int, list[QuotaEntitl
                            .order_by(QuotaEntitlement.recognized_on, QuotaEntitlement.id)):
             out[e.grant_id].append(e)
     return out
-
-
-def has_entitlement(s: Session, grant_id: int, certification_id: int) -> bool:
-    found = s.scalar(select(QuotaEntitlement.id).where(QuotaEntitlement.grant_id == grant_id,
-                                                       QuotaEntitlement.certification_id == certification_id))
-    return found is not None
 
 
 def active_entitlements_of(s: Session, uscc: str) -> list[tuple[int, int]]:
