@@ -97,55 +97,46 @@ def handle_batch(db: Database, service: str, handlers: Mapping,
             outcomes.append(e)
     ids = sorted({e.id for e in events if e is not None})
     if sum(e is not None for e in events) > 1:
-        try:  # the common case first: no savepoints, one flush at the commit
-            return _handle_all(db, service, handlers, deliveries, events, ids, list(outcomes))
+        try:  # the common case first: no savepoints, one flush at the commit (issue 15: a savepoint
+            # per event cost about a tenth of an event's handling)
+            return _handle(db, service, handlers, deliveries, events, ids, list(outcomes), savepoints=False)
         except _OwnError:
             pass  # an event failed on its own: again, each under a savepoint, so only it is undone
-    with db.transaction() as s:
-        # One read for the whole batch: events handled before (a redelivery, a replay) are acked
-        # without running their handler.
-        done = set(s.scalars(_HANDLED_AMONG, {"consumer": service, "ids": ids})) if ids else set()
-        for i, ((subject, _), event) in enumerate(zip(deliveries, events, strict=True)):
-            if event is None:
-                continue
-            if event.id in done:  # also the same event twice in one batch
-                outcomes[i] = "duplicate"
-                continue
-            outcomes[i] = _handle_in_savepoint(s, service, handlers.get(subject), subject, event)
-            if outcomes[i] == "handled":
-                done.add(event.id)
-    return outcomes
+    return _handle(db, service, handlers, deliveries, events, ids, outcomes, savepoints=True)
 
 
 class _OwnError(Exception):
-    """An event of the batch failed on its own (not the surroundings): the batch is undone and
-    handled again with a savepoint per event."""
+    """An event of a batch handled without savepoints failed on its own (not the surroundings): the
+    batch is undone and handled again with a savepoint per event."""
 
 
-def _handle_all(db: Database, service: str, handlers: Mapping, deliveries: list[tuple[str, bytes]],
-                events: list[Event | None], ids: list[str], outcomes: list[Outcome]) -> list[Outcome]:
-    """The batch in one transaction without savepoints (a savepoint per event cost about a tenth of
-    an event's handling: issue 15). Any event's own error undoes it all and raises _OwnError; a
-    transient fault is raised as it is, as from the savepoint path."""
+def _handle(db: Database, service: str, handlers: Mapping, deliveries: list[tuple[str, bytes]],
+            events: list[Event | None], ids: list[str], outcomes: list[Outcome], savepoints: bool) -> list[Outcome]:
+    """The batch in one transaction. Without `savepoints`, any event's own error undoes it all and
+    raises _OwnError; a transient fault is raised either way (the whole batch is retried)."""
     try:
         with db.transaction() as s:
+            # One read for the whole batch: events handled before (a redelivery, a replay) are acked
+            # without running their handler.
             done = set(s.scalars(_HANDLED_AMONG, {"consumer": service, "ids": ids})) if ids else set()
             for i, ((subject, _), event) in enumerate(zip(deliveries, events, strict=True)):
                 if event is None:
                     continue
-                if event.id in done:
+                if event.id in done:  # also the same event twice in one batch
                     outcomes[i] = "duplicate"
                     continue
-                handler = handlers.get(subject)
-                with _handling(service, event):
-                    _add_inbox(s, service, event, subject)
-                    if handler:
-                        handler(s, event)
-                outcomes[i] = "handled"
-                done.add(event.id)
-            s.flush()
+                if savepoints:
+                    outcomes[i] = _handle_in_savepoint(s, service, handlers.get(subject), subject, event)
+                else:
+                    with _handling(service, event):
+                        _add_inbox(s, service, event, subject)
+                        if handler := handlers.get(subject):
+                            handler(s, event)
+                    outcomes[i] = "handled"
+                if outcomes[i] == "handled":
+                    done.add(event.id)
     except Exception as e:
-        if transient(e):
+        if savepoints or transient(e):
             raise
         raise _OwnError from e
     return outcomes

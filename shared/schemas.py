@@ -66,7 +66,10 @@ LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1,
 # Whole 元 and counts: JSON integers (and, in a query string, digits); never a boolean.
 Yuan = Annotated[int, Field(ge=0, le=10**13, description="whole 元"), BeforeValidator(_not_bool)]
 Count = Annotated[int, Field(ge=0, le=10**9), BeforeValidator(_not_bool)]
-Day = Annotated[dt.date, Field(ge=dt.date(1949, 10, 1), le=dt.date(2100, 12, 31))]
+# The days a date may name (a body's field, or a query's with Query(**DAY_BOUNDS)): the Republic's
+# founding to the end of the century; outside it a date is a typing error, and some would overflow.
+DAY_BOUNDS = {"ge": dt.date(1949, 10, 1), "le": dt.date(2100, 12, 31)}
+Day = Annotated[dt.date, Field(**DAY_BOUNDS)]
 
 
 def _not_after_today(value: dt.date) -> dt.date:

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from shared import projection
 from shared.contracts.registry import EnterpriseRecord
-from shared.errors import Problem
+from shared.errors import Problem, not_found
 
 
 # The body fields that name an enterprise, as the Chinese message calls them.
@@ -20,6 +20,14 @@ def not_in_registry(field: str, uscc: str) -> Problem:
                    f"{field}: enterprise {uscc} is not in the district registry (or not yet synchronised)",
                    errors=[{"loc": ["body", field], "msg": "not a registered district enterprise",
                             "type": "not-in-registry"}])
+
+
+def known(s: Session, uscc: str) -> EnterpriseRecord:
+    """The registry's newest record of an enterprise a path names: 404 when the registry does not hold it."""
+    r = projection.record_of(s, uscc)
+    if r is None:
+        raise not_found("企业", "Enterprise", uscc)
+    return r
 
 
 def district(s: Session, uscc: str, field: str) -> EnterpriseRecord:

@@ -12,7 +12,7 @@ from services.outreach.notices.channels import Channel, skip_reason
 from services.outreach.notices.dispatch import message
 from services.outreach.notices.schemas import ContactIn, ContactPublic, NoticeIn, NoticePublic
 from services.outreach.tables import Contact, Delivery, Notice
-from shared import audit, projection
+from shared import audit
 from shared.auth import Principal
 from shared.clock import today
 from shared.db import utcnow
@@ -141,8 +141,7 @@ def mark_read(s: Session, who: Principal, notice_id: int, uscc: str) -> dict:
 def contact_of(s: Session, uscc: str) -> ContactPublic:
     """The enterprise's contact, or empty values when none was recorded (an enterprise not in the
     registry: 404, the path names it)."""
-    if projection.record_of(s, uscc) is None:
-        raise not_found("企业", "Enterprise", uscc)
+    registry.known(s, uscc)
     c = repository.contact(s, uscc)
     return ContactPublic.model_validate(c) if c else ContactPublic(uscc=uscc, email=None, wechat_openid=None, phone=None)
 

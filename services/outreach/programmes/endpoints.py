@@ -14,13 +14,12 @@ from services.outreach.programmes.schemas import (ApplicationIn, ApplicationPubl
                                                   ProgrammeDetail, ProgrammeIn, ProgrammePublic, Reminders, Stage)
 from shared import pagination
 from shared.clock import today
-from shared.schemas import Page, RowId
+from shared.schemas import DAY_BOUNDS, Page, RowId
 from shared.sessions import ReadSession, WriteSession
 
 router = APIRouter(tags=["programmes"])
 ProgrammeId = Annotated[RowId, Path(description="项目编号 / the programme's id")]
-DAY = {"ge": dt.date(1949, 10, 1), "le": dt.date(2100, 12, 31)}
-On = Annotated[dt.date | None, Query(**DAY, description="所问日期（默认今天）/ the day asked (default today)")]
+On = Annotated[dt.date | None, Query(**DAY_BOUNDS, description="所问日期（默认今天）/ the day asked (default today)")]
 
 
 @router.post("/programmes", status_code=201, summary="登记上级项目 / Add a municipal or national programme")
@@ -32,7 +31,7 @@ def create_programme(body: ProgrammeIn, who: Writer, session: WriteSession) -> P
 
 @router.get("/programmes", summary="项目目录 / The programme catalogue")
 def list_programmes(who: Reader, session: ReadSession, limit: Limit = 100, cursor: Cursor = None,
-                    open_on: Annotated[dt.date | None, Query(**DAY, description="只列出当日开放的窗口 / only "
+                    open_on: Annotated[dt.date | None, Query(**DAY_BOUNDS, description="只列出当日开放的窗口 / only "
                                                                                 "windows open that day")] = None,
                     level: Annotated[Level | None, Query(description="按级别筛选 / only this level")] = None
                     ) -> Page[ProgrammePublic]:

@@ -24,6 +24,7 @@ from services.registry.screening.schemas import (
 from shared.clock import today
 from shared.errors import Problem
 from shared.paths import UsccKey
+from shared.schemas import DAY_BOUNDS
 from shared.sessions import ReadSession, WriteSession
 
 router = APIRouter(tags=["screening 培育筛选与动态管理"])
@@ -124,7 +125,7 @@ def list_changes(uscc: UsccKey, who: Reader, session: ReadSession) -> ChangeRepo
 @router.get("/renewals/due", summary="复核到期清单：提示期内到期的称号 / Renewal (复核) due list: titles expiring "
                                      "within the notice window")
 def renewals_due(who: Reader, session: ReadSession,
-                 on: Annotated[dt.date | None, Query(ge=dt.date(1949, 10, 1), le=dt.date(2100, 12, 31),
+                 on: Annotated[dt.date | None, Query(**DAY_BOUNDS,
                                                      description="查询日期，默认今天 / as of this date; "
                                                                  "default today")] = None) -> RenewalsDue:
     """未复核的称号及其漏报的年度更新（漏报即不能复核）。
