@@ -51,33 +51,35 @@ class InForce(dict):
 _STAMP = select(func.count(), func.max(PolicyParameter.id), func.max(PolicyParameter.set_at),
                 func.count(PolicyParameter.withdrawn_at), func.max(PolicyParameter.withdrawn_at))
 _CACHE: dict[tuple, tuple[Param, ...]] = {}
-_CACHE_MAX = 256
+_CACHE_MAX = 64
 
 
 def in_force(session: Session, on: dt.date, prefix: str = "") -> dict[str, Param]:
     """Every parameter (optionally under a key prefix) in force on a date, by key (withdrawn
     versions ignored).
 
-    Cached by the database, the date, the prefix and the table's stamp as this session sees it (a
-    version added or withdrawn, here or by another replica, or still uncommitted in this very
-    transaction, makes a new stamp): an event handler pays one aggregate query instead of loading
-    the rows every time (issue 15)."""
+    The live versions under the prefix are cached, every date's, by the database, the prefix and the
+    table's stamp as this session sees it (a version added or withdrawn, here or by another replica,
+    or still uncommitted in this very transaction, makes a new stamp); the date is picked from them
+    here. An event handler pays one aggregate query instead of loading the rows, whatever date it
+    asks about (issue 15: an import's recognitions span years of dates)."""
     stamp = tuple(session.execute(_STAMP).one())
-    key = (session.get_bind().engine.url, stamp, on, prefix)
+    key = (session.get_bind().engine.url, stamp, prefix)
     rows = _CACHE.get(key)
     if rows is None:
-        stmt = (select(PolicyParameter).where(PolicyParameter.effective_from <= on, LIVE)
-                .order_by(PolicyParameter.key, PolicyParameter.effective_from))
+        stmt = select(PolicyParameter).where(LIVE).order_by(PolicyParameter.key, PolicyParameter.effective_from)
         if prefix:
             stmt = stmt.where(PolicyParameter.key.startswith(prefix))
         rows = tuple(Param(row.id, row.key, row.value, row.effective_from, row.legal_ref)
                      for row in session.scalars(stmt))
         if len(_CACHE) >= _CACHE_MAX:
-            _CACHE.clear()  # dates and stamps move on; a refill is one query each
+            _CACHE.clear()  # stamps move on; a refill is one query each
         _CACHE[key] = rows
     out: dict[str, Param] = InForce(on)
-    for p in rows:  # in key and date order: the latest version of each key wins
-        out[p.key] = p
+    day = on.date() if isinstance(on, dt.datetime) else on  # compared as the database compared it
+    for p in rows:  # in key and date order: the latest version of each key in force on the date wins
+        if p.effective_from <= day:
+            out[p.key] = p
     return out
 
 
