@@ -27,18 +27,23 @@ from shared.sessions import ReadSession
 from shared.tables import AuditLog
 
 
+# One Core INSERT per row, not an ORM object (issue 15: nearly every change writes one, and the
+# object and its flush cost several times the INSERT).
+_ADD = insert(AuditLog.__table__)
+
+
 def record(session: Session, actor: str, action: str, object_type: str, object_id: str,
            before: dict | None = None, after: dict | None = None) -> None:
-    session.add(AuditLog(actor=actor, action=action, object_type=object_type, object_id=str(object_id),
-                         before=before, after=after, at=utcnow()))  # given: pydantic's default factory costs more
+    session.execute(_ADD, {"actor": actor, "action": action, "object_type": object_type, "object_id": str(object_id),
+                           "before": before, "after": after, "at": utcnow()})
 
 
 def record_many(session: Session, rows: list[dict]) -> None:
     """Many audit rows of one transaction as one INSERT (a bulk import): each a dict of `record`'s
     arguments but the session (actor, action, object_type, object_id, before, after)."""
     if rows:
-        session.execute(insert(AuditLog.__table__), [{**r, "object_id": str(r["object_id"]), "at": r.get("at") or utcnow()}
-                                                     for r in rows])
+        session.execute(_ADD, [{"before": None, "after": None, **r, "object_id": str(r["object_id"]),
+                                "at": r.get("at") or utcnow()} for r in rows])
 
 
 # -- masking personal data ---------------------------------------------------------------------------

@@ -13,8 +13,7 @@ import datetime as dt
 from collections.abc import Iterator
 from contextvars import ContextVar
 
-from sqlalchemy import MetaData, create_engine, event, text
-from sqlalchemy import inspect as sa_inspect
+from sqlalchemy import MetaData, bindparam, column, create_engine, event, select, table, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, registry, sessionmaker
@@ -119,6 +118,19 @@ class _Handoff:
         self.lease, self.rows = lease, []
 
 
+def _surviving(session: Session, rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
+    """The handed rows (id, subject, payload) the transaction is about to commit: those of a
+    savepoint rolled back are no longer in the outbox. One read of the ids, just before the commit."""
+    if not rows:
+        return rows
+    kept = set(session.scalars(_OUTBOX_IDS, {"ids": [r[0] for r in rows]}))
+    return [r for r in rows if r[0] in kept]
+
+
+_OUTBOX = table("outbox", column("id"))  # shared.tables.Outbox (which builds on this module)
+_OUTBOX_IDS = select(_OUTBOX.c.id).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
+
+
 class Database:
     """One service's database: a write engine and a read engine (the same file or server)."""
 
@@ -162,11 +174,9 @@ class Database:
                     session.info["outbox_handoff"] = _Handoff(self.handoff_lease)
                 with session.begin():
                     yield session
+                    if handoff is not None:
+                        handed = _surviving(session, session.info["outbox_handoff"].rows)
                 wrote_events = session.info.get("outbox_written")
-                if wrote_events and handoff is not None:
-                    # Committed rows only: those of a savepoint rolled back have left the session.
-                    handed = [(r.id, r.subject, r.payload) for r in session.info["outbox_handoff"].rows
-                              if sa_inspect(r).persistent]
         finally:
             if span is not None:
                 span.end()

@@ -71,9 +71,14 @@ HANDOFF_MAX = 100  # rows of one transaction handed to the relay at commit; beyo
 
 
 def _outbox_columns(event: Event, now: dt.datetime) -> dict:
-    """An event's outbox row (`emit` makes it an Outbox; `Emitter` inserts many at once)."""
+    """An event's outbox row, as inserted (one by `emit`, many at once by `Emitter`)."""
     return {"id": event.id, "subject": event.nats_subject, "payload": orjson.dumps(event.envelope()).decode(),
-            "created_at": now}
+            "created_at": now, "published_at": None, "claimed_until": None, "attempts": 0}
+
+
+# One Core INSERT per event, not an ORM object (issue 15: the object and its flush cost several
+# times the row's INSERT, and every consumer hop writes one).
+_ADD = insert(Outbox.__table__)
 
 
 def emit(session: Session, event: Event) -> Event:
@@ -82,15 +87,15 @@ def emit(session: Session, event: Event) -> Event:
     While this process's relay runs (shared.db.Database.transaction marks the session), the row is
     born claimed by it with the relay's lease, and handed to it once the transaction has committed:
     it goes out with no claim transaction of its own (issue 15). A row of a savepoint that rolls back
-    is not handed (shared.db keeps only rows still in the session after commit); one the relay never
-    gets to (it stopped, the process died) is claimed by any relay once its lease has passed."""
+    is not handed (shared.db hands only the rows still in the outbox just before the commit); one the
+    relay never gets to (it stopped, the process died) is claimed by any relay once its lease has passed."""
     now = utcnow()
-    row = Outbox(**_outbox_columns(event, now))
+    row = _outbox_columns(event, now)
     handoff = session.info.get("outbox_handoff")
     if handoff is not None and len(handoff.rows) < HANDOFF_MAX:
-        row.claimed_until = now + handoff.lease
-        handoff.rows.append(row)
-    session.add(row)
+        row["claimed_until"] = now + handoff.lease
+        handoff.rows.append((row["id"], row["subject"], row["payload"]))
+    session.execute(_ADD, row)
     if not session.info.get("outbox_written") and session.get_bind().dialect.name == "postgresql":
         # Delivered at commit (and dropped with a rollback): wakes the relay of every replica
         # listening on this database (shared.bus), not only this process's.
@@ -114,12 +119,11 @@ class Emitter:
             emit_data(self.session, subject, data)
             return
         event = new_event(data.SERVICE, data.NAME, subject, data.model_dump(mode="json"))
-        self.rows.append({**_outbox_columns(event, utcnow()), "published_at": None, "claimed_until": None,
-                          "attempts": 0})
+        self.rows.append(_outbox_columns(event, utcnow()))
 
     def write(self) -> None:
         if self.rows:
-            self.session.execute(insert(Outbox.__table__), self.rows)
+            self.session.execute(_ADD, self.rows)
         self.rows = []
 
 
