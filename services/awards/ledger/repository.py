@@ -4,12 +4,20 @@ from __future__ import annotations
 
 import datetime as dt
 
-from sqlalchemy import Select, func, select
+from sqlalchemy import Select, func, insert, select
 from sqlalchemy.orm import Session
 
 from services.awards.tables import Budget, LedgerEntry
 from shared.auth import Principal
-from shared.db import for_update
+from shared.db import for_update, utcnow
+
+
+_ADD = insert(LedgerEntry.__table__)
+
+
+def add_entry(s: Session, **columns) -> None:
+    """Append a ledger entry (a Core INSERT, issue 15: every award written books one)."""
+    s.execute(_ADD, {"budget_year": None, "voucher": None, "note": None, **columns, "at": utcnow()})
 
 
 def readable(who: Principal) -> Select:

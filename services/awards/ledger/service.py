@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from services.awards.carryover import repository as carryover
 from services.awards.ledger import repository
 from services.awards.rules import PROGRAMS_ZH
-from services.awards.tables import Award, Budget, LedgerEntry
+from services.awards.tables import Award, Budget
 from shared import audit
 from shared.errors import Problem
 
@@ -22,13 +22,11 @@ def year_range(year: int) -> tuple[dt.date, dt.date]:
 
 
 def book(s: Session, award: Award, kind: str, amount: int, on: dt.date, actor: str, note: str | None = None,
-         budget_year: int | None = None, voucher: str | None = None) -> LedgerEntry:
+         budget_year: int | None = None, voucher: str | None = None) -> None:
     """Append one immutable ledger entry."""
-    entry = LedgerEntry(kind=kind, award_id=award.id, program=award.program, uscc=award.uscc, payee=award.payee,
-                        payee_type=award.payee_type, amount_yuan=amount, booked_on=on, budget_year=budget_year,
-                        voucher=voucher, actor=actor, note=(note or "")[:2000] or None)
-    s.add(entry)
-    return entry
+    repository.add_entry(s, kind=kind, award_id=award.id, program=award.program, uscc=award.uscc, payee=award.payee,
+                         payee_type=award.payee_type, amount_yuan=amount, booked_on=on, budget_year=budget_year,
+                         voucher=voucher, actor=actor, note=(note or "")[:2000] or None)
 
 
 def budget_figures(s: Session, year: int, program: str | None = None) -> dict[str, dict]:

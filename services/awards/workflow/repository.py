@@ -3,13 +3,13 @@ operator finds only the awards paid to its park, an enterprise only those paid t
 is simply not found (404)."""
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, func, or_, select, Select
+from sqlalchemy import and_, bindparam, func, insert, or_, select, Select
 from sqlalchemy.orm import Session
 
 from services.awards.rules import COUNTED, UNPAID
 from services.awards.tables import Award, AwardTransition, Voucher
 from shared.auth import Principal
-from shared.db import for_update
+from shared.db import for_update, utcnow
 
 
 def readable(who: Principal) -> Select:
@@ -74,6 +74,16 @@ _KEY_TAKEN = select(Award.__table__.c.id).where(Award.__table__.c.award_key == b
 def key_taken(s: Session, key: str) -> bool:
     # Core, built once (issue 15); unflushed awards are flushed by the caller (create flushes each)
     return s.execute(_KEY_TAKEN, {"key": key}).first() is not None
+
+
+_ADD_TRANSITION = insert(AwardTransition.__table__)
+
+
+def add_transition(s: Session, award_id: int, from_state: str | None, to_state: str, actor: str,
+                   reason: str | None = None, voucher: str | None = None) -> None:
+    """Append an award's state change (a Core INSERT, issue 15: every award written writes one)."""
+    s.execute(_ADD_TRANSITION, {"award_id": award_id, "from_state": from_state, "to_state": to_state, "actor": actor,
+                                "reason": reason, "voucher": voucher, "at": utcnow()})
 
 
 def voucher(s: Session, key: str) -> Voucher | None:

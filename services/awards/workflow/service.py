@@ -11,7 +11,7 @@ from sqlalchemy.orm import Session
 from services.awards import events, rules
 from services.awards.ledger.service import book, reserve
 from services.awards.recoveries import service as receivables
-from services.awards.tables import Award, AwardTransition, Voucher
+from services.awards.tables import Award, Voucher
 from services.awards.workflow import repository
 from services.awards.workflow.rules import ACTIONS_ZH, ROLES_ZH, next_state
 from services.awards.workflow.schemas import AwardDetail, AwardPublic
@@ -45,8 +45,7 @@ def create(s: Session, key: str, decision: rules.Decision, uscc: str | None, pay
     s.add(award)
     s.flush()
     actor = actor or f"event:{event_id}"
-    s.add(AwardTransition(award_id=award.id, from_state=None, to_state=state, actor=actor,
-                          reason=basis.get("explanation")))
+    repository.add_transition(s, award.id, None, state, actor, basis.get("explanation"))
     if not settled:
         kind = "top_up" if decision.basis.get("already_awarded_yuan") and decision.program == "tier" else "awarded"
         book(s, award, kind, award.amount_yuan, decided_on, actor, decision.basis.get("explanation"))
@@ -101,9 +100,7 @@ def move(s: Session, award: Award, target: str, actor: str, reason: str | None =
     elif target == "clawed_back":
         book(s, award, "clawed_back", award.amount_yuan, today, actor, reason, budget_year=award.budget_year)
         receivables.open_for(s, award, today, actor, reason)  # what the payee owes back, in the same transaction
-    s.add(AwardTransition(award_id=award.id, from_state=before, to_state=target, actor=actor, reason=reason,
-                          voucher=voucher))
-    s.flush()
+    repository.add_transition(s, award.id, before, target, actor, reason, voucher)
     award.state = target
     if year is not None:
         award.budget_year = year
