@@ -71,6 +71,14 @@ def remember(s: Session, record: EnterpriseRecord) -> EnterpriseRecord | None:
     return before
 
 
+def newest(s: Session, record: EnterpriseRecord) -> EnterpriseRecord:
+    """Keep `record` when it is newer than the one held (`remember`) and answer the newest held
+    either way, its row locked. When it was kept it is the newest: no second read (issue 15)."""
+    if remember(s, record) is not record:
+        return record
+    return record_of(s, record.uscc, lock=True) or record
+
+
 def record_of(s: Session, uscc: str, lock: bool = False) -> EnterpriseRecord | None:
     """The record held of an enterprise; `lock`: its row locked for the transaction (one
     enterprise's effects decided one at a time)."""

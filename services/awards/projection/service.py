@@ -24,11 +24,9 @@ from shared.contracts.registry import (CertificationAdded, CertificationRecord, 
 
 
 def remembered(s: Session, data: EnterpriseEvent) -> EnterpriseRecord:
-    """Keep the event's record if it is newer than the one held; the newest held either way. When
-    it was kept, it is the newest, its row locked by `remember`: no second read."""
-    if projection.remember(s, data.record) is not data.record:
-        return data.record
-    return locked_record(s, data.uscc) or data.record
+    """Keep the event's record if it is newer than the one held; the newest held either way, its
+    row locked (shared.projection.newest)."""
+    return projection.newest(s, data.record)
 
 
 def _key_for(s: Session, base: str, gone: set[int], uscc: str, among: list[Award] | None = None) -> str | None:

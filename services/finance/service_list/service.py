@@ -97,7 +97,8 @@ def record_arrived(s: Session, record: EnterpriseRecord, actor: str, today: dt.d
     entry = repository.locked(s, record.uscc)
     if before is record and entry is not None:
         return
-    _refresh(s, entry, projection.record_of(s, record.uscc), today, actor, thresholds(s))
+    newest = record if before is not record else projection.record_of(s, record.uscc)  # kept: no second read
+    _refresh(s, entry, newest, today, actor, thresholds(s))
 
 
 def _floor(history: list[tuple[dt.date, str]], tier: str | None = None) -> int:

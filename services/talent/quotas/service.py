@@ -71,8 +71,7 @@ def on_record(s: Session, event_id: str, record: EnterpriseRecord, today: dt.dat
     """Any registry event: keep the newest record seen (a stale one changes nothing) and apply what
     it ends (revocations for cause, voided certifications, a departure; rules.ends). `told`: the
     reasons an event gives, by certification. Returns the newest record held."""
-    projection.remember(s, record)
-    newest = projection.record_of(s, record.uscc)
+    newest = projection.newest(s, record)
     _apply_ends(s, newest.uscc, rules.ends(newest, today), f"event:{event_id}", told or {})
     return newest
 
@@ -124,8 +123,7 @@ def on_promotion(s: Session, event_id: str, data: EnterprisePromoted, today: dt.
     grants no year before the current one."""
     _not_after_today(data.recognized_on, today, "recognized_on")
     uscc, tier, cert_id, on = data.uscc, data.to_tier.value, data.certification_id, data.recognized_on
-    projection.remember(s, data.record)
-    newest = projection.record_of(s, data.record.uscc)
+    newest = projection.newest(s, data.record)
     ends, actor = rules.ends(newest, today), f"event:{event_id}"
     years = rules.entitlements(tier, on, data.first_time_at_tier, params.in_force(s, on, rules.PREFIX))
     gone = rules.departed_on(newest, today)
