@@ -41,8 +41,12 @@ def _was_handled(s: Session, service: str, event_id: str) -> bool:
     return s.execute(_HANDLED, {"consumer": service, "event_id": event_id}).first() is not None
 
 
+def _inbox_row(service: str, event: Event, subject: str) -> dict:
+    return {"consumer": service, "event_id": event.id, "subject": subject, "handled_at": utcnow()}
+
+
 def _add_inbox(s: Session, service: str, event: Event, subject: str) -> None:
-    s.execute(_ADD_INBOX, {"consumer": service, "event_id": event.id, "subject": subject, "handled_at": utcnow()})
+    s.execute(_ADD_INBOX, _inbox_row(service, event, subject))
 
 
 @contextlib.contextmanager
@@ -119,6 +123,7 @@ def _handle(db: Database, service: str, handlers: Mapping, deliveries: list[tupl
             # One read for the whole batch: events handled before (a redelivery, a replay) are acked
             # without running their handler.
             done = set(s.scalars(_HANDLED_AMONG, {"consumer": service, "ids": ids})) if ids else set()
+            inbox: list[dict] = []  # without savepoints: the batch's inbox rows as one INSERT at its end
             for i, ((subject, _), event) in enumerate(zip(deliveries, events, strict=True)):
                 if event is None:
                     continue
@@ -129,12 +134,14 @@ def _handle(db: Database, service: str, handlers: Mapping, deliveries: list[tupl
                     outcomes[i] = _handle_in_savepoint(s, service, handlers.get(subject), subject, event)
                 else:
                     with _handling(service, event):
-                        _add_inbox(s, service, event, subject)
+                        inbox.append(_inbox_row(service, event, subject))
                         if handler := handlers.get(subject):
                             handler(s, event)
                     outcomes[i] = "handled"
                 if outcomes[i] == "handled":
                     done.add(event.id)
+            if inbox:
+                s.execute(_ADD_INBOX, inbox)
     except Exception as e:
         if savepoints or transient(e):
             raise
