@@ -93,8 +93,14 @@ def _void_reason(cert_id: int, reason: str | None) -> str:
     return f"认定作废（{reason or '-'}）/ certification {cert_id} voided (entered by mistake)"
 
 
+def _cancelled(s: Session, end: rules.End, told: dict[int, str]) -> dict:
+    """What an entitlement the end reaches becomes."""
+    return {"state": "cancelled", "cancelled_on": end.on, "cancel_reason": _reason(s, end, told)}
+
+
 def _cancel(s: Session, e: QuotaEntitlement, end: rules.End, told: dict[int, str]) -> None:
-    e.state, e.cancelled_on, e.cancel_reason = "cancelled", end.on, _reason(s, end, told)
+    for column, value in _cancelled(s, end, told).items():
+        setattr(e, column, value)
 
 
 def _apply_ends(s: Session, uscc: str, ends: list[rules.End], actor: str, told: dict[int, str]) -> None:
@@ -139,17 +145,16 @@ def on_promotion(s: Session, event_id: str, data: EnterprisePromoted, today: dt.
         g = grants[ye.year]
         if any(e.certification_id == cert_id for e in held[g.id]):
             continue  # the same facts again, under another event id
-        e = QuotaEntitlement(grant_id=g.id, certification_id=cert_id, tier=tier, recognized_on=on, count=ye.count,
-                             params=[p.cite() for p in ye.params], event_id=event_id, state="active")
+        e = {"grant_id": g.id, "certification_id": cert_id, "tier": tier, "recognized_on": on, "count": ye.count,
+             "params": [p.cite() for p in ye.params], "event_id": event_id}
         end = rules.ended_by(ends, cert_id, ye.year)
         if end:
-            _cancel(s, e, end, {})
-        s.add(e)
+            e |= _cancelled(s, end, {})
         added.append((g, e))
-    if added:
-        s.flush()  # one flush for every year's entitlement: their ids are in each year's basis
-    for g, e in added:  # ascending years
-        held[g.id] = sorted([*held[g.id], e], key=lambda x: (x.recognized_on, x.id))  # as repo.entitlements
+    if added:  # one INSERT for every year's entitlement, read back with their ids (each year's basis cites them)
+        repo.add_entitlements(s, [e for _, e in added])
+        held = repo.entitlements(s, [g.id for g, _ in added])
+    for g, _ in added:  # ascending years
         settle(s, g, actor, held[g.id])
     _apply_ends(s, uscc, ends, actor, {})  # anything else the record ends
 
