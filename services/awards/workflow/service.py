@@ -38,12 +38,10 @@ def create(s: Session, key: str, decision: rules.Decision, uscc: str | None, pay
     if settled:
         basis |= {"settled_outside": True, "explanation": f"{basis.get('explanation')}；{SETTLED_ZH} / {SETTLED_EN}"}
     state = "settled_outside" if settled else "computed"
-    award = Award(award_key=key, program=decision.program, uscc=uscc, payee=payee, payee_type=payee_type,
-                  tier=decision.tier, amount_yuan=decision.amount_yuan, state=state, basis=basis,
-                  decided_on=decided_on, certification_id=certification_id, contract_id=contract_id,
-                  source_event_id=event_id)
-    s.add(award)
-    s.flush()
+    award = repository.add(s, award_key=key, program=decision.program, uscc=uscc, payee=payee, payee_type=payee_type,
+                           tier=decision.tier, amount_yuan=decision.amount_yuan, state=state, basis=basis,
+                           decided_on=decided_on, certification_id=certification_id, contract_id=contract_id,
+                           source_event_id=event_id)
     actor = actor or f"event:{event_id}"
     repository.add_transition(s, award.id, None, state, actor, basis.get("explanation"))
     if not settled:
