@@ -3,11 +3,11 @@ the other departments' facts held for it (timeline_fact). Who may read it is the
 `readable(who)` (checked by the service before anything is read)."""
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, or_, select
+from sqlalchemy import and_, bindparam, insert, or_, select, update
 from sqlalchemy.orm import Session
 
 from services.registry.tables import Certification, ServiceRequest, TimelineFact, Visit
-from shared.db import Locking, for_update
+from shared.db import Locking, for_update, utcnow
 from shared.tables import AuditLog
 
 # Certification changes the title entries already show; the audit adds the others (void, correct …).
@@ -40,9 +40,26 @@ def facts(s: Session, uscc: str) -> list[TimelineFact]:
                           .order_by(TimelineFact.kind, TimelineFact.ref)))
 
 
-_FACT = Locking(select(TimelineFact).where(TimelineFact.uscc == bindparam("uscc"),
-                                           TimelineFact.kind == bindparam("kind"), TimelineFact.ref == bindparam("ref")))
+# Built once and run as Core (issue 15): every award and quota event of every department passes here.
+_FACTS = TimelineFact.__table__
+_KEY = (_FACTS.c.uscc == bindparam("key_uscc"), _FACTS.c.kind == bindparam("key_kind"),
+        _FACTS.c.ref == bindparam("key_ref"))
+_FACT = Locking(select(_FACTS.c.event_id, _FACTS.c.event_time).where(*_KEY))
+_ADD_FACT = insert(_FACTS)
+_REPLACE_FACT = update(_FACTS).where(*_KEY).values(record=bindparam("record"), event_id=bindparam("event_id"),
+                                                   event_time=bindparam("event_time"))
 
 
-def fact_for_update(s: Session, uscc: str, kind: str, ref: str) -> TimelineFact | None:
-    return s.scalars(for_update(s, _FACT), {"uscc": uscc, "kind": kind, "ref": ref}).first()
+def fact_for_update(s: Session, uscc: str, kind: str, ref: str):
+    """The held fact's (event_id, event_time), its row locked; None when none is held."""
+    return s.execute(for_update(s, _FACT), {"key_uscc": uscc, "key_kind": kind, "key_ref": ref}).first()
+
+
+def add_fact(s: Session, uscc: str, kind: str, ref: str, record: str, event_id: str, event_time: str) -> None:
+    s.execute(_ADD_FACT, {"uscc": uscc, "kind": kind, "ref": ref, "record": record, "event_id": event_id,
+                          "event_time": event_time, "received_at": utcnow()})
+
+
+def replace_fact(s: Session, uscc: str, kind: str, ref: str, record: str, event_id: str, event_time: str) -> None:
+    s.execute(_REPLACE_FACT, {"key_uscc": uscc, "key_kind": kind, "key_ref": ref, "record": record,
+                              "event_id": event_id, "event_time": event_time})

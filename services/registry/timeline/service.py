@@ -35,13 +35,11 @@ def remember(s: Session, event: Event, kind: str, ref: str, uscc: str | None, da
     record = data.model_dump_json()
     row = repo.fact_for_update(s, uscc, kind, ref)
     if row is None:
-        s.add(TimelineFact(uscc=uscc, kind=kind, ref=ref, record=record, event_id=event.id[:36],
-                           event_time=event.time[:40]))
-        s.flush()
+        repo.add_fact(s, uscc, kind, ref, record, event.id[:36], event.time[:40])
         return True
     if not rules.newer(event.time, event.id, row.event_time, row.event_id):
         return False
-    row.record, row.event_id, row.event_time = record, event.id[:36], event.time[:40]
+    repo.replace_fact(s, uscc, kind, ref, record, event.id[:36], event.time[:40])
     return True
 
 
