@@ -48,6 +48,7 @@ bench: install
 	$(BIN)/python bench/registry_import.py
 	$(BIN)/python bench/awards_compute.py
 	$(BIN)/python bench/consumer_batch.py
+	$(BIN)/python bench/handler_cost.py
 	$(BIN)/python bench/statement_cost.py
 	$(BIN)/python bench/portal_pages.py
 	SRDI_BENCH_DATABASE_URL=$(PG_URL) $(BIN)/python bench/stats_query.py
