@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import asyncio
 import datetime as dt
+import re
 from typing import Any
 from urllib.parse import quote
 
@@ -144,16 +145,30 @@ def year_of(text: str | None) -> int | None:
     return int(t) if t.isascii() and t.isdigit() and len(t) == 4 and 2000 <= int(t) <= 2100 else None
 
 
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def iso_day(text: str | None) -> dt.date | None:
+    """A real day typed exactly as YYYY-MM-DD, or None (Python would also take 20250418 or a week date)."""
+    t = (text or "").strip()
+    if not _ISO_DAY.fullmatch(t):
+        return None
+    try:
+        return dt.date.fromisoformat(t)
+    except ValueError:  # 2025-02-30
+        return None
+
+
 def day_of(text: str | None, label: str = "日期") -> tuple[str | None, str | None]:
     """A date typed as YYYY-MM-DD: (the day, None), (None, None) when empty, or (None, what is wrong,
     said of `label`). The service checks it again (in range, not in the future)."""
     t = (text or "").strip()
     if not t:
         return None, None
-    try:
-        return dt.date.fromisoformat(t).isoformat(), None
-    except ValueError:
+    day = iso_day(t)
+    if day is None:
         return None, f"{label}格式应为 YYYY-MM-DD，如 2025-04-18。"
+    return day.isoformat(), None
 
 
 async def nothing():

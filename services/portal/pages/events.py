@@ -16,7 +16,7 @@ from fastapi.responses import RedirectResponse
 
 from services.portal.backend import SERVICE_NAMES, ServiceError
 from services.portal.labels import said_zh
-from services.portal.pages.common import CsrfChecked, api, attempt, back_to, optional, page_user, render
+from services.portal.pages.common import CsrfChecked, api, attempt, back_to, iso_day, optional, page_user, render
 from services.portal.session import PortalError, User, flash
 from shared.clock import SHANGHAI, today
 
@@ -49,7 +49,6 @@ async def events(request: Request, user: Annotated[User, page_user("events")]):
 
 # -- 重放事件流: a service's stream delivered to it again ------------------------------------------
 DIGITS = re.compile(r"\d{1,19}")
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _start(typed: dict[str, str]) -> tuple[dict, str, dict[str, str]]:
@@ -63,10 +62,7 @@ def _start(typed: dict[str, str]) -> tuple[dict, str, dict[str, str]]:
         errors["from_sequence"] = "起始日期与起始序号只能填写一个（都不填即重放全部事件）"
         return {}, "", errors
     if day:
-        try:
-            d = dt.date.fromisoformat(day) if ISO_DAY.fullmatch(day) else None
-        except ValueError:
-            d = None
+        d = iso_day(day)
         if d is None:
             errors["since"] = f"日期格式不正确：{day[:20]}（应为 年-月-日）"
         elif not dt.date(2000, 1, 1) <= d <= today():

@@ -19,7 +19,7 @@ from services.portal.backend import SERVICE_NAMES, ServiceError
 from services.portal.labels import (AUDIT_OBJECT_LABELS, DEPARTMENT_LABELS, REMINDER_KIND_LABELS, ROLE_LABELS,
                                     TIER_LABELS, TIER_ORDER, param_key, param_part, param_value, said_zh)
 from services.portal.names import names_of
-from services.portal.pages.common import CsrfChecked, api, optional, page_user, render, uscc_filter
+from services.portal.pages.common import CsrfChecked, api, iso_day, optional, page_user, render, uscc_filter
 from services.portal.session import PortalError, User, flash
 from shared.clock import SHANGHAI, today
 
@@ -131,7 +131,6 @@ async def policy(request: Request, user: Annotated[User, page_user("policy")], s
 # (kind, range, a version already from that date) and records all of them or none.
 ROUTING_PARAMS = {"service_package.routing"}
 LIST_SPLIT = re.compile(r"[,，、;；\s]+")
-ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
 
 
 def _bases(in_force: dict, history: dict) -> dict[str, dict]:
@@ -277,11 +276,8 @@ async def add_version(request: Request, service: str, user: Annotated[User, page
     bases = _bases(await a.get(service, "/policy"), history)
     versions = {str(v["id"]): v["value"] for v in history.get("items") or []}
     errors: dict[str, str] = {}
-    day = typed.get("effective_from", "").strip()
-    try:
-        day = dt.date.fromisoformat(day).isoformat() if ISO_DAY.fullmatch(day) else ""
-    except ValueError:
-        day = ""
+    effective = iso_day(typed.get("effective_from"))
+    day = effective.isoformat() if effective else ""
     if not day:
         typed_day = typed.get("effective_from", "").strip()
         errors["effective_from"] = (f"日期格式不正确：{typed_day[:20]}（应为 年-月-日）" if typed_day
