@@ -254,7 +254,8 @@ class Bus:
                 await self._deliver(msgs[0])
 
     async def _fetch(self, sub) -> list:
-        """The next events: wait for one, then take at once those the consumer already holds behind it.
+        """The next events: wait for one, then take at once those still pending behind it (the
+        consumer's `num_pending` when it was delivered), up to a batch.
 
         Not `fetch(batch, timeout=1)` to wait: nats-py's batch fetch (2.16, `_fetch_n`; nats.py issues
         933 and 986) can leave a pull for a whole batch open on the server (its second request, sent
@@ -264,7 +265,10 @@ class Bus:
         to. The events behind it (its `num_pending`) are there now: a fetch for them returns at
         once; its short timeout only bounds the case where another replica took them meanwhile."""
         msgs = await sub.fetch(1, timeout=1)
-        behind = min(self.settings.consumer_batch - 1, msgs[0].metadata.num_pending)
+        try:
+            behind = min(self.settings.consumer_batch - 1, msgs[0].metadata.num_pending)
+        except Exception:  # noqa: BLE001 - no JetStream metadata: handle it alone
+            behind = 0
         if behind > 0:
             try:
                 msgs += await sub.fetch(behind, timeout=0.05)

@@ -123,7 +123,10 @@ def _handle(db: Database, service: str, handlers: Mapping, deliveries: list[tupl
             # One read for the whole batch: events handled before (a redelivery, a replay) are acked
             # without running their handler.
             done = set(s.scalars(_HANDLED_AMONG, {"consumer": service, "ids": ids})) if ids else set()
-            inbox: list[dict] = []  # without savepoints: the batch's inbox rows as one INSERT at its end
+            # Without savepoints the batch's inbox rows are one INSERT at its end. A replica that handled
+            # one of these events meanwhile (PostgreSQL) makes it fail there: the batch is undone and
+            # handled again with savepoints, where that event is found handled ("duplicate").
+            inbox: list[dict] = []
             for i, ((subject, _), event) in enumerate(zip(deliveries, events, strict=True)):
                 if event is None:
                     continue
@@ -159,6 +162,9 @@ def _handle_in_savepoint(s: Session, service: str, handler: Handler | None, subj
                     handler(s, event)
                 s.flush()  # the event's constraint errors are its own, not its neighbour's
         except Exception as e:  # classified here: transient, a racing replica, or its own
+            # What the session read inside the rolled-back savepoint is forgotten: its rows are gone,
+            # and SQLite gives their ids to the next rows a neighbour inserts.
+            s.expire_all()
             if transient(e):
                 raise  # the surroundings, not the event: the whole batch is retried
             if isinstance(e, IntegrityError) and _was_handled(s, service, event.id):

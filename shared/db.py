@@ -174,7 +174,7 @@ class Database:
                     session.info["outbox_handoff"] = _Handoff(self.handoff_lease)
                 with session.begin():
                     yield session
-                    if handoff is not None:
+                    if handoff is not None:  # read before the commit, in it: after, the rows are the relay's
                         handed = _surviving(session, session.info["outbox_handoff"].rows)
                 wrote_events = session.info.get("outbox_written")
         finally:

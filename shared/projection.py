@@ -71,7 +71,7 @@ def remember(s: Session, record: EnterpriseRecord) -> EnterpriseRecord | None:
     return before
 
 
-def newest(s: Session, record: EnterpriseRecord) -> EnterpriseRecord:
+def keep_newest(s: Session, record: EnterpriseRecord) -> EnterpriseRecord:
     """Keep `record` when it is newer than the one held (`remember`) and answer the newest held
     either way, its row locked. When it was kept it is the newest: no second read (issue 15)."""
     if remember(s, record) is not record:

@@ -185,3 +185,59 @@ async def test_a_commit_by_another_replica_wakes_the_relay(tmp_path):
             other_replica.dispose()
     finally:
         await suite.stop()
+
+
+async def test_a_rolled_back_events_rows_never_stand_in_for_a_neighbours(suite):
+    """Rows written by Core and read back as objects: when an event of a batch fails after creating
+    its award, SQLite gives that rolled-back id to the next award its neighbour creates; the
+    neighbour's award, ledger entry and event are its own, not the failed one's remembered object."""
+    from services.awards.rules import Decision
+    from services.awards.tables import LedgerEntry
+    from services.awards.workflow.service import create
+
+    db = suite.db("awards")
+    failing, standing = make_uscc(), make_uscc()
+
+    def decision(amount: int) -> Decision:
+        return Decision("tier", amount, {"rule": "test", "explanation": "test"}, tier="municipal_srdi")
+
+    def fails_after_creating(s, event):
+        award = create(s, f"tier:{failing}:municipal_srdi", decision(300_000), failing, failing, "enterprise",
+                       dt.date(2024, 3, 1), event.id)
+        raise ValueError(f"fails after creating award {award.id}")  # its traceback keeps the object alive
+
+    def creates(s, event):
+        create(s, f"tier:{standing}:municipal_srdi", decision(500_000), standing, standing, "enterprise",
+               dt.date(2024, 3, 1), event.id)
+
+    handlers = {"test.a": fails_after_creating, "test.b": creates}
+    batch = [(subject, orjson.dumps(new_event("test", "thing.v1", make_uscc(), {}).envelope()))
+             for subject in ("test.a", "test.b")]
+    outcomes = await asyncio.to_thread(handle_batch, db, "awards", handlers, batch)
+    assert isinstance(outcomes[0], ValueError) and outcomes[1] == "handled"
+    with db.reader() as s:
+        assert s.scalars(select(Award).where(Award.uscc == failing)).all() == []
+        award = s.scalars(select(Award).where(Award.uscc == standing)).one()
+        assert (award.payee, award.amount_yuan) == (standing, 500_000)
+        entries = s.scalars(select(LedgerEntry).where(LedgerEntry.award_id == award.id)).all()
+        assert [(e.payee, e.amount_yuan) for e in entries] == [(standing, 500_000)]
+        announced = [orjson.loads(r.payload)["data"] for r in s.scalars(select(Outbox).where(
+            Outbox.subject == "srdi.awards.award.changed.v1"))]
+        assert [(d["award_key"], d["amount_yuan"]) for d in announced if d["award_id"] == award.id] == [
+            (f"tier:{standing}:municipal_srdi", 500_000)]
+
+
+async def test_a_rolled_back_savepoints_grant_is_not_a_neighbours(suite):
+    """The same in talent: a year's grant created in a savepoint that rolls back is not what the
+    next enterprise's grants read back under the reused id."""
+    from services.talent.quotas import repository as quotas
+
+    db = suite.db("talent")
+    first, second = make_uscc(), make_uscc()
+    with db.transaction() as s:
+        with pytest.raises(RuntimeError), s.begin_nested():
+            held = quotas.grants_locked(s, first, [2024])  # still referenced after the rollback
+            raise RuntimeError("its handler fails")
+        assert held[2024].uscc == first
+        grants = quotas.grants_locked(s, second, [2025])
+        assert {y: (g.uscc, g.year) for y, g in grants.items()} == {2025: (second, 2025)}

@@ -26,7 +26,7 @@ from shared.contracts.registry import (CertificationAdded, CertificationRecord, 
 def remembered(s: Session, data: EnterpriseEvent) -> EnterpriseRecord:
     """Keep the event's record if it is newer than the one held; the newest held either way, its
     row locked (shared.projection.newest)."""
-    return projection.newest(s, data.record)
+    return projection.keep_newest(s, data.record)
 
 
 def _key_for(s: Session, base: str, gone: set[int], uscc: str, among: list[Award] | None = None) -> str | None:

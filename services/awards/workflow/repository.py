@@ -80,12 +80,13 @@ _ADD_AWARD = insert(Award.__table__).returning(Award.__table__.c.id)
 
 
 def add(s: Session, **columns) -> Award:
-    """A new award (Award's columns but id, budget_year, the flag and created_at): one Core INSERT,
+    """A new award (Award's columns; those left out are empty, created_at now): one Core INSERT,
     then the row read as the ORM object the use cases hold (issue 15: cheaper than building the
-    object and flushing it)."""
+    object and flushing it). Read afresh (`populate_existing`): SQLite gives a rolled-back
+    savepoint's id to the next row, and the session may still hold that award's object."""
     award_id = s.execute(_ADD_AWARD, {"budget_year": None, "flag": None, "flag_reason": None, "contract_id": None,
                                       "certification_id": None, **columns, "created_at": utcnow()}).scalar_one()
-    return s.get(Award, award_id)
+    return s.get(Award, award_id, populate_existing=True)
 
 
 _ADD_TRANSITION = insert(AwardTransition.__table__)
@@ -93,7 +94,9 @@ _ADD_TRANSITION = insert(AwardTransition.__table__)
 
 def add_transition(s: Session, award_id: int, from_state: str | None, to_state: str, actor: str,
                    reason: str | None = None, voucher: str | None = None) -> None:
-    """Append an award's state change (a Core INSERT, issue 15: every award written writes one)."""
+    """Append an award's state change (a Core INSERT, issue 15: every award written writes one). It
+    executes at once, after the session's pending changes are flushed (autoflush), so it lands
+    before the state it names is written: the database's trigger wants the transition first."""
     s.execute(_ADD_TRANSITION, {"award_id": award_id, "from_state": from_state, "to_state": to_state, "actor": actor,
                                 "reason": reason, "voucher": voucher, "at": utcnow()})
 

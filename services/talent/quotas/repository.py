@@ -56,7 +56,7 @@ def grants_locked(s: Session, uscc: str, years: list[int]) -> dict[int, QuotaGra
         now = utcnow()
         s.execute(_ADD_GRANT, [{"uscc": uscc, "year": y, "granted": 0, "used": 0, "created_at": now, "updated_at": now}
                                for y in values["years"] if y not in found])
-        found = {g.year: g for g in s.scalars(for_update(s, _GRANTS_OF_YEARS), values)}
+        found = {g.year: g for g in s.scalars(for_update(s, _GRANTS_OF_YEARS), values, execution_options=FRESH)}
     return found
 
 
@@ -74,12 +74,18 @@ def add_entitlements(s: Session, rows: list[dict]) -> None:
                                       "created_at": now} for r in rows])
 
 
-def entitlements(s: Session, grant_ids: list[int]) -> dict[int, list[QuotaEntitlement]]:
-    """Each grant's entitlements, in the order they were recognised."""
+# Rows just written by a Core INSERT are read afresh: SQLite gives a rolled-back savepoint's ids to
+# the next rows, and the session may still hold the objects read under those ids.
+FRESH = {"populate_existing": True}
+
+
+def entitlements(s: Session, grant_ids: list[int], fresh: bool = False) -> dict[int, list[QuotaEntitlement]]:
+    """Each grant's entitlements, in the order they were recognised (`fresh`: some just inserted)."""
     out: dict[int, list[QuotaEntitlement]] = {gid: [] for gid in grant_ids}
     if grant_ids:
         for e in s.scalars(select(QuotaEntitlement).where(QuotaEntitlement.grant_id.in_(grant_ids))
-                           .order_by(QuotaEntitlement.recognized_on, QuotaEntitlement.id)):
+                           .order_by(QuotaEntitlement.recognized_on, QuotaEntitlement.id),
+                           execution_options=FRESH if fresh else {}):
             out[e.grant_id].append(e)
     return out
 

@@ -71,7 +71,7 @@ def on_record(s: Session, event_id: str, record: EnterpriseRecord, today: dt.dat
     """Any registry event: keep the newest record seen (a stale one changes nothing) and apply what
     it ends (revocations for cause, voided certifications, a departure; rules.ends). `told`: the
     reasons an event gives, by certification. Returns the newest record held."""
-    newest = projection.newest(s, record)
+    newest = projection.keep_newest(s, record)
     _apply_ends(s, newest.uscc, rules.ends(newest, today), f"event:{event_id}", told or {})
     return newest
 
@@ -129,7 +129,7 @@ def on_promotion(s: Session, event_id: str, data: EnterprisePromoted, today: dt.
     grants no year before the current one."""
     _not_after_today(data.recognized_on, today, "recognized_on")
     uscc, tier, cert_id, on = data.uscc, data.to_tier.value, data.certification_id, data.recognized_on
-    newest = projection.newest(s, data.record)
+    newest = projection.keep_newest(s, data.record)
     ends, actor = rules.ends(newest, today), f"event:{event_id}"
     years = rules.entitlements(tier, on, data.first_time_at_tier, params.in_force(s, on, rules.PREFIX))
     gone = rules.departed_on(newest, today)
@@ -153,7 +153,7 @@ def on_promotion(s: Session, event_id: str, data: EnterprisePromoted, today: dt.
         added.append((g, e))
     if added:  # one INSERT for every year's entitlement, read back with their ids (each year's basis cites them)
         repo.add_entitlements(s, [e for _, e in added])
-        held = repo.entitlements(s, [g.id for g, _ in added])
+        held = repo.entitlements(s, [g.id for g, _ in added], fresh=True)
     for g, _ in added:  # ascending years
         settle(s, g, actor, held[g.id])
     _apply_ends(s, uscc, ends, actor, {})  # anything else the record ends
