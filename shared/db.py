@@ -118,6 +118,12 @@ class _Handoff:
         self.lease, self.rows = lease, []
 
 
+# Read a row just written by a Core INSERT afresh, as `execution_options=FRESH` (or `s.get(...,
+# execution_options=FRESH)`): SQLite gives a rolled-back savepoint's ids to the next rows, and the
+# session may still hold the object it read under such an id (issue 15's Core writes).
+FRESH = {"populate_existing": True}
+
+
 def _surviving(session: Session, rows: list[tuple[str, str, str]]) -> list[tuple[str, str, str]]:
     """The handed rows (id, subject, payload) the transaction is about to commit: those of a
     savepoint rolled back are no longer in the outbox. One read of the ids, just before the commit."""

@@ -25,7 +25,7 @@ from shared.contracts.registry import (CertificationAdded, CertificationRecord, 
 
 def remembered(s: Session, data: EnterpriseEvent) -> EnterpriseRecord:
     """Keep the event's record if it is newer than the one held; the newest held either way, its
-    row locked (shared.projection.newest)."""
+    row locked (shared.projection.keep_newest)."""
     return projection.keep_newest(s, data.record)
 
 

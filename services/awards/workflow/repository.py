@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 from services.awards.rules import COUNTED, UNPAID
 from services.awards.tables import Award, AwardTransition, Voucher
 from shared.auth import Principal
-from shared.db import for_update, utcnow
+from shared.db import FRESH, for_update, utcnow
 
 
 def readable(who: Principal) -> Select:
@@ -82,11 +82,10 @@ _ADD_AWARD = insert(Award.__table__).returning(Award.__table__.c.id)
 def add(s: Session, **columns) -> Award:
     """A new award (Award's columns; those left out are empty, created_at now): one Core INSERT,
     then the row read as the ORM object the use cases hold (issue 15: cheaper than building the
-    object and flushing it). Read afresh (`populate_existing`): SQLite gives a rolled-back
-    savepoint's id to the next row, and the session may still hold that award's object."""
+    object and flushing it), afresh (shared.db.FRESH)."""
     award_id = s.execute(_ADD_AWARD, {"budget_year": None, "flag": None, "flag_reason": None, "contract_id": None,
                                       "certification_id": None, **columns, "created_at": utcnow()}).scalar_one()
-    return s.get(Award, award_id, populate_existing=True)
+    return s.get(Award, award_id, execution_options=FRESH)
 
 
 _ADD_TRANSITION = insert(AwardTransition.__table__)

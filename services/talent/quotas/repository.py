@@ -9,7 +9,7 @@ from sqlalchemy.orm import Session
 
 from services.talent.tables import CertificationRevocation, QuotaEntitlement, QuotaGrant
 from shared.auth import Principal
-from shared.db import Locking, for_update, utcnow
+from shared.db import FRESH, Locking, for_update, utcnow
 
 
 def readable(who: Principal) -> Select:
@@ -72,11 +72,6 @@ def add_entitlements(s: Session, rows: list[dict]) -> None:
         now = utcnow()
         s.execute(_ADD_ENTITLEMENT, [{"state": "active", "cancelled_on": None, "cancel_reason": None, **r,
                                       "created_at": now} for r in rows])
-
-
-# Rows just written by a Core INSERT are read afresh: SQLite gives a rolled-back savepoint's ids to
-# the next rows, and the session may still hold the objects read under those ids.
-FRESH = {"populate_existing": True}
 
 
 def entitlements(s: Session, grant_ids: list[int], fresh: bool = False) -> dict[int, list[QuotaEntitlement]]:
