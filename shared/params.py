@@ -51,6 +51,11 @@ class InForce(dict):
 _STAMP = select(func.count(), func.max(PolicyParameter.id), func.max(PolicyParameter.set_at),
                 func.count(PolicyParameter.withdrawn_at), func.max(PolicyParameter.withdrawn_at))
 _CACHE: dict[tuple, tuple[Param, ...]] = {}
+# The stamp is read once a session (a transaction: a request's, or a consumer's batch of events) and
+# forgotten when the session itself adds or withdraws a version (`changed`). A transaction so sees
+# the policy as it stood at its first read, as it sees its other rows (issue 15: one aggregate per
+# batch instead of one per event).
+_STAMP_SEEN = "policy_stamp"
 _CACHE_MAX = 64
 
 
@@ -59,11 +64,13 @@ def in_force(session: Session, on: dt.date, prefix: str = "") -> dict[str, Param
     versions ignored).
 
     The live versions under the prefix are cached, every date's, by the database, the prefix and the
-    table's stamp as this session sees it (a version added or withdrawn, here or by another replica,
-    or still uncommitted in this very transaction, makes a new stamp); the date is picked from them
-    here. An event handler pays one aggregate query instead of loading the rows, whatever date it
-    asks about (issue 15: an import's recognitions span years of dates)."""
-    stamp = tuple(session.execute(_STAMP).one())
+    table's stamp as this session first read it (a version added or withdrawn by another replica, or
+    by this session (`changed`), makes a new stamp); the date is picked from them here. A consumer's
+    batch pays one aggregate query instead of loading the rows, whatever dates its events ask about
+    (issue 15: an import's recognitions span years of dates)."""
+    stamp = session.info.get(_STAMP_SEEN)
+    if stamp is None:
+        stamp = session.info[_STAMP_SEEN] = tuple(session.execute(_STAMP).one())
     key = (session.get_bind().engine.url, stamp, prefix)
     rows = _CACHE.get(key)
     if rows is None:
@@ -81,6 +88,11 @@ def in_force(session: Session, on: dt.date, prefix: str = "") -> dict[str, Param
         if p.effective_from <= day:
             out[p.key] = p
     return out
+
+
+def changed(session: Session) -> None:
+    """This session has just added or withdrawn a version: its next read takes the new stamp."""
+    session.info.pop(_STAMP_SEEN, None)
 
 
 def seed_rows(rows: list[dict], set_by: str = "migration") -> list[dict]:

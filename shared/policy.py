@@ -185,6 +185,7 @@ def _record(s, actor: str, key: str, value: Any, effective_from: dt.date, legal_
     row = PolicyParameter(key=key, value=value, effective_from=effective_from, legal_ref=legal_ref, set_by=actor)
     s.add(row)
     s.flush()
+    params.changed(s)
     audit.record(s, actor, "policy.version", "policy_parameter", str(row.id), None, row_dict(row))
     return row
 
@@ -237,6 +238,7 @@ def withdraw(s, actor: str, version_id: int, reason: str, on: dt.date) -> Policy
     before = row_dict(row)
     row.withdrawn_at, row.withdrawn_by, row.withdraw_reason = utcnow(), actor, reason
     s.flush()
+    params.changed(s)
     audit.record(s, actor, "policy.withdraw", "policy_parameter", str(row.id), before, row_dict(row))
     return row
 

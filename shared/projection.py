@@ -8,6 +8,7 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import bindparam, insert, select, update
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shared.contracts.registry import EnterpriseRecord
@@ -45,6 +46,23 @@ _REPLACE = (update(_TABLE).where(_TABLE.c.uscc == bindparam("key"))
                     updated_at=bindparam("updated_at")))
 
 
+
+def _kept_if_newer(dialect):
+    """One statement for "keep the record unless the one held is as new": an upsert whose update
+    applies only to an older row, returning a row when it kept the record. PostgreSQL locks the
+    conflicting row even when the update does not apply, as the SELECT ... FOR UPDATE it replaces did
+    (and two first records of one enterprise wait on each other instead of racing to a duplicate)."""
+    stmt = dialect.insert(_TABLE)
+    return stmt.on_conflict_do_update(
+        index_elements=[_TABLE.c.uscc],
+        set_={"version": stmt.excluded.version, "park_id": stmt.excluded.park_id,
+              "record": stmt.excluded.record, "updated_at": stmt.excluded.updated_at},
+        where=_TABLE.c.version < stmt.excluded.version).returning(_TABLE.c.version)
+
+
+_KEEP = {"sqlite": _kept_if_newer(sqlite), "postgresql": _kept_if_newer(postgresql)}
+
+
 def _held(s: Session, uscc: str, lock: bool):
     return s.execute(for_update(s, _HELD) if lock else _HELD.plain, {"uscc": uscc}).first()
 
@@ -73,8 +91,14 @@ def remember(s: Session, record: EnterpriseRecord) -> EnterpriseRecord | None:
 
 def keep_newest(s: Session, record: EnterpriseRecord) -> EnterpriseRecord:
     """Keep `record` when it is newer than the one held (`remember`) and answer the newest held
-    either way, its row locked. When it was kept it is the newest: no second read (issue 15)."""
-    if remember(s, record) is not record:
+    either way, its row locked. When it was kept it is the newest: no second read, and one statement
+    for the check and the write (issue 15: every registry event passes here in awards and talent)."""
+    raw = record.model_dump_json()
+    kept = s.execute(_KEEP[s.get_bind().dialect.name], {
+        "uscc": record.uscc, "version": record.version, "park_id": record.park_id, "record": raw,
+        "updated_at": utcnow()}).first()
+    if kept is not None:
+        _parsed(raw, record)
         return record
     return record_of(s, record.uscc, lock=True) or record
 

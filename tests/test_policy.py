@@ -131,3 +131,34 @@ async def test_a_number_that_is_not_finite_is_refused_anywhere_in_a_value(suite,
         assert r.status_code == 422, (path, r.status_code, r.text[:300])
         assert r.json()["detail_zh"]
     assert (await econ.get("/api/v1/policy/history")).json()["items"] == before
+
+
+def test_a_transaction_reads_the_stamp_once_and_again_after_its_own_change(tmp_path):
+    """`params.in_force` asks the table's stamp once a session (issue 15); a version the session
+    adds or withdraws itself is seen at once, and a later transaction sees another's."""
+    import datetime as dt
+    import importlib
+
+    from shared import params, policy
+    from shared.db import Database
+    from shared.migrate import upgrade
+
+    spec = importlib.import_module("services.registry.main").SPEC
+    db = Database(f"sqlite:///{tmp_path}/registry.db")
+    upgrade(db.engine, "registry", spec.migrations, spec.metadata)
+    on = dt.date(2031, 6, 1)
+    try:
+        with db.transaction() as s:
+            assert params.in_force(s, on)[KEY].value == 1
+            policy.add_version(s, "econ:test", policy.PolicyVersionIn(
+                key=KEY, value=2, effective_from=dt.date(2031, 1, 1), legal_ref="测试"))
+            assert params.in_force(s, on)[KEY].value == 2  # its own new version, at once
+            late = policy.add_version(s, "econ:test", policy.PolicyVersionIn(
+                key=KEY, value=3, effective_from=dt.date(2031, 5, 1), legal_ref="测试"))
+            assert params.in_force(s, on)[KEY].value == 3
+            policy.withdraw(s, "econ:test", late.id, "录入错误", dt.date(2026, 12, 4))
+            assert params.in_force(s, on)[KEY].value == 2  # withdrawn in this session: seen at once
+        with db.transaction() as s:  # another transaction, after the commit
+            assert params.in_force(s, on)[KEY].value == 2
+    finally:
+        db.dispose()
