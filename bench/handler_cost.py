@@ -37,6 +37,7 @@ def _database(service: str) -> Database:
     spec = importlib.import_module(f"services.{service}.main").SPEC
     db = Database(f"sqlite:///{tempfile.mkdtemp(prefix='srdi-handler-')}/{service}.db")
     upgrade(db.engine, service, spec.migrations, spec.metadata)
+    db.checkpoint_in_background(1.0)  # as a running service's lifespan does (shared.app)
     return db
 
 

@@ -130,6 +130,7 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
         db = Database(settings.db_url(spec.name), settings.sqlite_busy_timeout_ms)
         if settings.migrate_on_start:
             await asyncio.to_thread(upgrade, db.engine, spec.name, spec.migrations, spec.metadata)
+        db.checkpoint_in_background(settings.sqlite_checkpoint_every_s)
         bus = Bus(settings, spec.name, db, spec.handlers)
         app.state.db, app.state.bus = db, bus
         await bus.start()

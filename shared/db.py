@@ -9,10 +9,12 @@ from __future__ import annotations
 import asyncio
 import contextlib
 import sqlite3
+import threading
 import datetime as dt
 from collections.abc import Iterator
 from contextvars import ContextVar
 
+import structlog
 from sqlalchemy import MetaData, bindparam, column, create_engine, event, select, table, text
 from sqlalchemy.engine import Engine
 from sqlalchemy.exc import IntegrityError
@@ -137,6 +139,37 @@ _OUTBOX = table("outbox", column("id"))  # shared.tables.Outbox (which builds on
 _OUTBOX_IDS = select(_OUTBOX.c.id).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
 
 
+class _Checkpointer:
+    """SQLite's WAL checkpoint on a thread of its own, every `every_s` seconds, instead of inside a
+    commit: by default the commit that fills the WAL past 1,000 pages copies it into the database and
+    syncs both files, a few milliseconds that fell on one event or request in a few hundred (issue
+    15: each hop's p99 was 6 ms against 1.4 ms at p50; 1.6 ms with the checkpoint moved here). A
+    PASSIVE checkpoint waits for no reader or writer; a failed one is logged and tried again."""
+
+    def __init__(self, path: str, every_s: float):
+        self.path, self.every_s, self.failures = path, every_s, 0
+        self._stop = threading.Event()
+        self._thread = threading.Thread(target=self._run, name="sqlite-checkpoint", daemon=True)
+        self._thread.start()
+
+    def _run(self) -> None:
+        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        try:
+            while not self._stop.wait(self.every_s):
+                try:
+                    conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
+                except sqlite3.Error as exc:
+                    self.failures += 1
+                    structlog.get_logger().warning("sqlite checkpoint failed; trying again", path=self.path, error=str(exc),
+                                           failures=self.failures)
+        finally:
+            conn.close()
+
+    def stop(self) -> None:
+        self._stop.set()
+        self._thread.join(10)
+
+
 class Database:
     """One service's database: a write engine and a read engine (the same file or server)."""
 
@@ -160,6 +193,21 @@ class Database:
         self.handoff = None
         self.handoff_lease = dt.timedelta(seconds=5)
         self._hot: sqlite3.Connection | None = None
+        self._checkpointer: _Checkpointer | None = None
+        if self.is_sqlite:
+            @event.listens_for(self.engine, "connect")
+            def _checkpoint_elsewhere(dbapi_conn, _record):
+                if self._checkpointer is not None:  # commits no longer checkpoint (checkpoint_in_background)
+                    dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")
+
+    def checkpoint_in_background(self, every_s: float) -> None:
+        """On a SQLite file, move the WAL checkpoint out of the commits onto a thread (`_Checkpointer`):
+        for a running service, whose lifespan calls it once its migrations are done."""
+        path = self.url.split("///", 1)[1] if self.is_sqlite else ""
+        if not path or path == ":memory:" or self._checkpointer is not None:
+            return
+        self._checkpointer = _Checkpointer(path, every_s)
+        self.engine.dispose()  # the pool's connections so far (the migrations') still checkpoint in commits
 
     @contextlib.contextmanager
     def transaction(self, flow: bool = False) -> Iterator[Session]:
@@ -244,6 +292,9 @@ class Database:
             return False
 
     def dispose(self) -> None:
+        if self._checkpointer is not None:
+            self._checkpointer.stop()
+            self._checkpointer = None
         if self._hot is not None:
             self._hot.close()
         self.engine.dispose()

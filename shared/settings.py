@@ -79,6 +79,7 @@ class Settings(BaseSettings):
     gc_threshold: int = Field(20_000, ge=0)
     background_jobs: bool = True  # the services' periodic jobs (expiry sweep, notice dispatch, …); off for drills
     sqlite_busy_timeout_ms: int = 30000  # how long a SQLite writer waits for the lock
+    sqlite_checkpoint_every_s: float = Field(1.0, gt=0)  # the WAL checkpoint's interval, off the commits (shared.db)
     log_level: str = "INFO"
     # The municipal declaration platform (registry: published lists, district recommendations).
     municipal_platform_url: str | None = None
