@@ -4,6 +4,7 @@ is simply not found (404)."""
 from __future__ import annotations
 
 from sqlalchemy import and_, bindparam, func, insert, or_, select, Select
+from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.awards.rules import COUNTED, UNPAID
@@ -68,24 +69,22 @@ def history_of(s: Session, award_id: int) -> list[AwardTransition]:
                           .order_by(AwardTransition.id)))
 
 
-_KEY_TAKEN = select(Award.__table__.c.id).where(Award.__table__.c.award_key == bindparam("key")).limit(1)
+def _add_unless_taken(dialect):
+    return (dialect.insert(Award).on_conflict_do_nothing(index_elements=[Award.award_key]).returning(Award)
+            .execution_options(**FRESH))
 
 
-def key_taken(s: Session, key: str) -> bool:
-    # Core, built once (issue 15); unflushed awards are flushed by the caller (create flushes each)
-    return s.execute(_KEY_TAKEN, {"key": key}).first() is not None
+_ADD_AWARD = {"sqlite": _add_unless_taken(sqlite), "postgresql": _add_unless_taken(postgresql)}
 
 
-_ADD_AWARD = insert(Award.__table__).returning(Award.__table__.c.id)
-
-
-def add(s: Session, **columns) -> Award:
-    """A new award (Award's columns; those left out are empty, created_at now): one Core INSERT,
-    then the row read as the ORM object the use cases hold (issue 15: cheaper than building the
-    object and flushing it), afresh (shared.db.FRESH)."""
-    award_id = s.execute(_ADD_AWARD, {"budget_year": None, "flag": None, "flag_reason": None, "contract_id": None,
-                                      "certification_id": None, **columns, "created_at": utcnow()}).scalar_one()
-    return s.get(Award, award_id, execution_options=FRESH)
+def add_unless_taken(s: Session, **columns) -> Award | None:
+    """A new award (Award's columns; those left out are empty, created_at now), or None when its key
+    is taken (a concurrent replica's uncommitted award too: PostgreSQL waits for it). One INSERT that
+    answers the ORM object the use cases hold (issue 15: cheaper than a check, an object built and
+    flushed), read afresh (shared.db.FRESH)."""
+    return s.scalars(_ADD_AWARD[s.get_bind().dialect.name], [{
+        "budget_year": None, "flag": None, "flag_reason": None, "contract_id": None, "certification_id": None,
+        **columns, "created_at": utcnow()}]).first()
 
 
 _ADD_TRANSITION = insert(AwardTransition.__table__)

@@ -32,16 +32,16 @@ def create(s: Session, key: str, decision: rules.Decision, uscc: str | None, pay
     `settled`: it rests on a title back-filled from before go-live, so it is recorded
     settled_outside (系统外已兑付) with no ledger entry: never payable, not the ledger's money, but
     what the enterprise already received when a later top-up is computed."""
-    if repository.key_taken(s, key):
-        return None
     basis = {**decision.basis, "event_id": event_id}
     if settled:
         basis |= {"settled_outside": True, "explanation": f"{basis.get('explanation')}；{SETTLED_ZH} / {SETTLED_EN}"}
     state = "settled_outside" if settled else "computed"
-    award = repository.add(s, award_key=key, program=decision.program, uscc=uscc, payee=payee, payee_type=payee_type,
-                           tier=decision.tier, amount_yuan=decision.amount_yuan, state=state, basis=basis,
-                           decided_on=decided_on, certification_id=certification_id, contract_id=contract_id,
-                           source_event_id=event_id)
+    award = repository.add_unless_taken(
+        s, award_key=key, program=decision.program, uscc=uscc, payee=payee, payee_type=payee_type,
+        tier=decision.tier, amount_yuan=decision.amount_yuan, state=state, basis=basis, decided_on=decided_on,
+        certification_id=certification_id, contract_id=contract_id, source_event_id=event_id)
+    if award is None:
+        return None
     actor = actor or f"event:{event_id}"
     repository.add_transition(s, award.id, None, state, actor, basis.get("explanation"))
     if not settled:
