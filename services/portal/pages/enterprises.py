@@ -132,7 +132,7 @@ def registry_timeline(tl: dict, awards: list[dict], loans: list[dict], requests:
         kind, d = x["kind"], x.get("detail") or {}
         if kind == "award" and read_awards or kind.startswith("service_request.") and read_requests:
             continue  # the department's own fuller record, below
-        text = x["summary_zh"]
+        text, label = x["summary_zh"], TIMELINE_KIND_LABELS.get(kind, "其他")
         if kind == "award":
             text = (f"{PROGRAM_LABELS.get(d.get('program'), '奖励')} {yuan(d.get('amount_yuan'))}："
                     f"{AWARD_STATE_LABELS.get(d.get('state'), '—')}")
@@ -147,9 +147,11 @@ def registry_timeline(tl: dict, awards: list[dict], loans: list[dict], requests:
         elif kind == "correction":
             action = str(d.get("action") or "")
             fields = "、".join(field_label(f) for f in d.get("fields") or [] if f not in ("uscc", "reason"))
-            text = ("登记入企业库" if action.endswith(".register") else
-                    f"记录更正（{audit_action(action)}）" + (f"：{fields}" if fields else ""))
-        items.append({"on": x["on"], "kind": TIMELINE_KIND_LABELS.get(kind, "其他"), "text": text})
+            if action.endswith(".register"):  # the registry's first record of it, not a correction
+                text, label = "登记入企业库", "企业登记"
+            else:
+                text = f"记录更正（{audit_action(action)}）" + (f"：{fields}" if fields else "")
+        items.append({"on": x["on"], "kind": label, "text": text})
     own = timeline({}, awards, [], None, loans, requests)
     items += [i for i in own if not day or i["on"] <= day]
     return sorted(items, key=lambda i: (i["on"], i.get("at", "")), reverse=True)

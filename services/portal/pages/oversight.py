@@ -317,10 +317,16 @@ async def add_version(request: Request, service: str, user: Annotated[User, page
         errors["form"] = "新版本未记录，没有参数被改变" + (f"：{e.said()}" if not errors or said else "，见各参数旁的说明。")
         return await _policy_page(request, user, service, 422, _form(bases, typed, errors))
     items = done.get("items") or []
-    flash(request, "ok", f"已新增政策版本（自 {day} 起生效）：" + "；".join(
-        f"{param_key(v['key'])} 由 {_said(bases[v['key']]['value'], v['key'])} 改为 {_said(v['value'], v['key'])}"
-        for v in items)
-        + "。尚未生效的版本如有错误，可在生效前撤回。")
+    if day < today().isoformat():  # a back-dated version: say what it changes, not "from today's value"
+        flash(request, "ok", f"已新增追溯版本（自 {day} 起生效，早于今天）：" + "；".join(
+            f"{param_key(v['key'])} 自 {day} 起为 {_said(v['value'], v['key'])}" for v in items)
+            + f"。{day} 之后的已有版本仍自其各自日期起适用，今天生效的取值见下表；已作出的奖励和指标决定不变"
+              "（各自记载当时的依据），此后按该期间日期判断的事项使用新取值。已生效的版本不能撤回。")
+    else:
+        flash(request, "ok", f"已新增政策版本（自 {day} 起生效）：" + "；".join(
+            f"{param_key(v['key'])} 由 {_said(bases[v['key']]['value'], v['key'])} 改为 {_said(v['value'], v['key'])}"
+            for v in items)
+            + "。尚未生效的版本如有错误，可在生效前撤回。")
     return RedirectResponse(f"/policy?service={service}", status_code=303)
 
 

@@ -125,7 +125,8 @@ async def certify(request: Request, uscc: str, user: Annotated[User, page_user("
     except ServiceError as err:
         return await refused(request, user, uscc, "certify", err, typed)
     flash(request, "ok", f"已登记认定：{TIER_LABELS.get(c['tier'], c['tier'])}（{c['recognized_on']}，有效期至 "
-                         f"{c.get('expires_on') or '—'}）；奖励、落户指标和金融服务名单随之办理。")
+                         f"{c.get('expires_on') or '—'}）。各部门按各自的政策参数办理该称号享有的奖励、落户指标和金融服务名单"
+                         "（不享有的不办理），结果见企业时间线。")
     return RedirectResponse(f"/enterprises/{seg(uscc, '企业')}#cert-{c['id']}", status_code=303)
 
 

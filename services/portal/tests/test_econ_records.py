@@ -34,6 +34,8 @@ async def test_econ_registers_certifies_and_revokes(portal, suite):
     [cert] = (await suite.client("registry").get(f"/api/v1/enterprises/{u}")).json()["certifications"]
     page = (await portal.http.get(f"/enterprises/{u}")).text
     assert "已登记认定" in page and f'action="/certifications/{cert["id"]}/revoke"' in page
+    # A municipal SRDI title grants no household-registration quota: the page promises none.
+    assert "该称号享有的奖励、落户指标和金融服务名单（不享有的不办理）" in page and "随之办理" not in page
 
     r = await portal.post(f"/certifications/{cert['id']}/revoke", {"uscc": u, "reason": "", "for_cause": "1"},
                           page=f"/enterprises/{u}")

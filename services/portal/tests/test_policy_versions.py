@@ -290,3 +290,21 @@ async def test_a_version_added_meanwhile_is_never_undone(portal, suite):
     assert r.status_code == 303, r.text
     added = [v for v in await history(suite, "awards") if v not in before]
     assert [(v["key"], v["value"]) for v in added] == [("award.featured_park.amount", 3500000)]
+
+
+async def test_a_back_dated_version_says_what_it_changes(portal, suite):
+    """A version from a date before today is a retroactive adjustment: the page says so and names
+    the value from that date, not "from today's value to the new one" (a later version still applies
+    from its own date)."""
+    await portal.login("econ")
+    fields = form_of((await portal.http.get("/policy", params={"service": "awards"})).text, "awards")
+    past = "2020-01-01"
+    fields.update({"effective_from": past, "legal_ref": LEGAL, "v|award.tier.municipal_srdi": "250,000"})
+    r = await portal.http.post("/policy/awards/versions", data=fields)
+    assert r.status_code == 303, r.text
+    page = (await portal.http.get(r.headers["location"])).text
+    assert f"已新增追溯版本（自 {past} 起生效，早于今天）" in page
+    assert f"奖励·层级奖励·北京市专精特新中小企业 自 {past} 起为 250,000" in page
+    assert "由 300,000 改为" not in page
+    assert (await in_force(suite, "awards", past))["award.tier.municipal_srdi"] == 250000
+    assert (await in_force(suite, "awards", today().isoformat()))["award.tier.municipal_srdi"] == 300000

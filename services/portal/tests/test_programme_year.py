@@ -54,6 +54,7 @@ async def test_econ_corrects_an_enterprise_and_reads_it_on_a_date(portal, suite)
     held = (await suite.client("registry").get(f"/api/v1/enterprises/{u}")).json()
     assert (held["name"], held["township"], held["industry_code"]) == ("北京门户更正后科技有限公司", "良乡镇", "C3484")
     assert "记录更正" in page  # on the registry's timeline
+    assert '<span class="tag">企业登记</span> 登记入企业库' in page  # its registration is not a correction
     # The record on a date before its title: no title then, and no forms on a past record.
     page = (await portal.http.get(f"/enterprises/{u}", params={"on": "2024-01-01"})).text
     assert "2024-01-01 的层级" in page and "<strong>中小企业</strong>" in page and "更正企业信息" not in page
