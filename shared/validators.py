@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 import datetime as dt
+import functools
 
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -56,6 +57,13 @@ def uscc_error(code: str) -> str | None:
     """Why a 统一社会信用代码 (GB 32100-2015) is invalid, or None when it is valid."""
     if not isinstance(code, str) or len(code) != 18:
         return "length must be 18"
+    return _uscc_error(code)
+
+
+@functools.lru_cache(maxsize=65536)
+def _uscc_error(code: str) -> str | None:
+    """Remembered for the codes seen last: every event's record, payload and audit row checks its
+    enterprise's code again (issue 15: 4 % of an import's job)."""
     if any(c not in USCC_CHARS for c in code):
         return "characters outside 0-9 and A-Y (no I, O, S, V, Z)"
     if uscc_check_char(code[:17]) != code[17]:

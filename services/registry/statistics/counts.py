@@ -13,10 +13,10 @@ the enterprises they touched, or `rebuild`. Concurrent changes add to the same r
 from __future__ import annotations
 
 import datetime as dt
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 
+import orjson
 from sqlalchemy import Connection, bindparam, delete, event, inspect, select
 from sqlalchemy.orm import Session
 
@@ -40,11 +40,11 @@ def _contribution(e, certs: list) -> dict[Key, int]:
 
 
 def _dump(c: dict[Key, int]) -> str:
-    return json.dumps([[k[0].isoformat(), *k[1:], n] for k, n in sorted(c.items())], ensure_ascii=False)
+    return orjson.dumps([[k[0].isoformat(), *k[1:], n] for k, n in sorted(c.items())]).decode()
 
 
 def _load(text: str) -> dict[Key, int]:
-    return {(dt.date.fromisoformat(r[0]), *r[1:6]): r[6] for r in json.loads(text)}
+    return {(dt.date.fromisoformat(r[0]), *r[1:6]): r[6] for r in orjson.loads(text)}
 
 
 # Built once per database kind and reused (issue 15): every commit that changes a certification
