@@ -73,6 +73,7 @@ def create_portal(settings: Settings | None = None, portal: PortalSettings | Non
     templates.env.filters["actor"] = actor_filter
     templates.env.filters["explain"] = explain_filter
     templates.env.filters["shown"] = shown_filter
+    templates.env.tests["contains"] = lambda seq, item: item in (seq or ())  # roles|... "contains" a role
     state = app.state
     state.settings, state.portal, state.backend = settings, portal, backend
     state.directory = Directory(settings)

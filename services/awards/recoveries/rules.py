@@ -10,6 +10,14 @@ DUE_DAYS_KEY = "award.recovery.due_days"
 STATES = ("open", "partly_repaid", "repaid", "written_off")
 OPEN = ("open", "partly_repaid")  # still owed: repayments and a write-off are allowed
 STATES_ZH = {"open": "待追回", "partly_repaid": "部分追回", "repaid": "已全部追回", "written_off": "已核销"}
+# What may be done to a receivable still owed, and by whom (the endpoints check the same: a closed one
+# is 409, another role 403).
+ACTIONS = {"repay": ("treasury",), "write_off": ("treasury",)}
+
+
+def actions(state: str) -> dict[str, list[str]]:
+    """The actions a receivable in `state` allows, each with the roles that may take it (what a page offers)."""
+    return {action: list(roles) for action, roles in ACTIONS.items()} if state in OPEN else {}
 
 
 def due_on(opened_on: dt.date, due_days: int) -> dt.date:

@@ -4,7 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import ClassVar, Literal
 
-from pydantic import ConfigDict, Field
+from pydantic import ConfigDict, Field, computed_field
+
+from services.awards.recoveries import rules
 
 from shared.schemas import Body, FactDay, LongText, Public, Text, UtcTime, Yuan
 
@@ -16,7 +18,7 @@ RECEIVABLE = {"id": 7, "award_id": 12, "program": "tier", "uscc": "91110111MA01A
               "recovered_yuan": 100000, "written_off_yuan": 0, "outstanding_yuan": 200000, "budget_year": 2026,
               "opened_on": "2026-11-02", "due_on": "2027-01-31", "overdue": False, "reason": "虚假申报，撤销认定",
               "state": "partly_repaid", "closed_reason": None, "actor": "event:7c9e6679", "created_at":
-              "2026-11-02T02:00:00Z"}
+              "2026-11-02T02:00:00Z", "actions": {"repay": ["treasury"], "write_off": ["treasury"]}}
 
 
 class RepaymentIn(Body):
@@ -77,6 +79,14 @@ class ReceivablePublic(Public):
     closed_reason: str | None = Field(description="核销理由 / why it was written off")
     actor: str = Field(description="追回经办 / who clawed it back")
     created_at: UtcTime = Field(description="登记时间（UTC） / when it was opened (UTC)")
+
+    @computed_field(description="当前状态可进行的操作（repay 登记到账、write_off 核销）及可操作的角色；已追回或已核销的"
+                                "应收款没有操作，其他操作为 409 或 403 / the actions its state allows (repay, write_off), "
+                                "each with the roles that may take it; none once repaid or written off; any other is a "
+                                "409 or a 403")
+    @property
+    def actions(self) -> dict[str, list[str]]:
+        return rules.actions(self.state)
 
 
 class ReceivableDetail(ReceivablePublic):

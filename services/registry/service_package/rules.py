@@ -21,6 +21,13 @@ def can_move(state: str, to: str) -> bool:
     return to in REQUEST_MOVES.get(state, set())
 
 
+def moves(state: str, department: str) -> dict[str, list[str]]:
+    """The states a request may move to from `state`, each with the roles that may move it: the lead
+    bureau and the owning department (a park only for its own enterprises': the endpoint checks it)."""
+    return {to: ["econ", department] if department != "econ" else ["econ"]
+            for to in sorted(REQUEST_MOVES.get(state, set()), key=("accepted", "resolved", "rejected").index)}
+
+
 def overdue(state: str, due_on: dt.date, on: dt.date) -> bool:
     """Still open (or accepted) after its due day."""
     return state not in CLOSED and on > due_on

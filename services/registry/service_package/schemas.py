@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, computed_field, model_validator
 
+from services.registry.service_package import rules
 from shared.schemas import USCC, Body, Cited, Day, FactDay, LongText, Public, Text
 
 RequestCategory = Literal["qualification", "subsidy", "talent", "finance", "land_space", "other"]
@@ -59,7 +60,9 @@ class RequestBasis(Public):
 
 REQUEST_EXAMPLE = {"id": 12, "uscc": "91110111MA01ABCD1Q", "category": "subsidy", "summary": "研发费用补贴何时拨付？",
                    "department": "treasury", "state": "open", "opened_on": "2025-03-01", "due_on": "2025-03-16",
-                   "closed_on": None, "resolution": None, "overdue": False}
+                   "closed_on": None, "resolution": None, "overdue": False,
+                   "moves": {"accepted": ["econ", "treasury"], "resolved": ["econ", "treasury"],
+                             "rejected": ["econ", "treasury"]}}
 
 
 class ServiceRequestPublic(Public):
@@ -77,6 +80,15 @@ class ServiceRequestPublic(Public):
     resolution: str | None = Field(description="办理说明 / the note it was closed with")
     overdue: bool = Field(False, description="是否逾期未办结 / still open after its due day")
     basis: RequestBasis | None = Field(None, description="依据的参数（仅新建时） / the parameters applied (when opened)")
+
+    @computed_field(description="当前状态可转入的状态（accepted 受理、resolved 办结、rejected 退回）及可办理的角色（区经信局"
+                                "与承办部门；园区仅限本园区企业）；办结或退回后没有，其他为 409 或 403 / the states it may move "
+                                "to now (accepted, resolved, rejected), each with the roles that may move it (the lead "
+                                "bureau and the owning department; a park only for its own enterprises); none once "
+                                "resolved or rejected; any other move is a 409 or a 403")
+    @property
+    def moves(self) -> dict[str, list[str]]:
+        return rules.moves(self.state, self.department)
 
 
 # -- visits (走访) ------------------------------------------------------------------------------

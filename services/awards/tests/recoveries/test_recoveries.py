@@ -135,6 +135,7 @@ async def test_bad_repayments_change_nothing(clawed, suite):
 
 async def test_write_off_what_cannot_be_recovered(clawed, suite):
     rw = clawed["w"]
+    assert rw["actions"] == {"repay": ["treasury"], "write_off": ["treasury"]}  # what a page offers, and to whom
     assert (await repay(suite, rw["id"], 50_000, "FS-收-W2")).status_code == 200
     assert (await repay(suite, rw["id"], 1, "fs-收-w2")).json()["type"].endswith("/voucher-used")
     path = f"/api/v1/receivables/{rw['id']}/write-off"
@@ -143,6 +144,7 @@ async def test_write_off_what_cannot_be_recovered(clawed, suite):
     r = await treasury(suite).post(path, json={"reason": "企业已注销，无可追回财产"})
     assert r.status_code == 200, r.text
     assert (r.json()["state"], r.json()["written_off_yuan"], r.json()["outstanding_yuan"]) == ("written_off", 250_000, 0)
+    assert r.json()["actions"] == {}  # closed: nothing more to do
     assert (await treasury(suite).post(path, json={"reason": "again"})).status_code == 409
     fig = await budget(suite)
     assert (fig["clawed_back_yuan"], fig["recovered_yuan"], fig["written_off_yuan"], fig["receivable_yuan"]) == (

@@ -29,6 +29,9 @@ async def test_requests_are_routed_moved_and_listed(suite):
     assert r.status_code == 201, r.text
     sub = r.json()
     assert (sub["department"], sub["due_on"], sub["overdue"]) == ("treasury", "2025-03-16", True)
+    # What may be done now, and by whom: the answer says it (a page offers exactly these).
+    assert sub["moves"] == {"accepted": ["econ", "treasury"], "resolved": ["econ", "treasury"],
+                            "rejected": ["econ", "treasury"]}
     land = (await econ.post("/api/v1/service-requests", json={"uscc": u, "category": "land_space", "summary": "扩产用地"})).json()
     assert land["department"] == "park" and land["overdue"] is False
     # Only the owner (or the lead bureau) moves a request.
@@ -37,12 +40,13 @@ async def test_requests_are_routed_moved_and_listed(suite):
     treasury = suite.client("registry", role="treasury")
     r = await treasury.post(f"/api/v1/service-requests/{sub['id']}/transition", json={"state": "accepted"})
     assert r.status_code == 200 and r.json()["state"] == "accepted"
+    assert r.json()["moves"] == {"resolved": ["econ", "treasury"], "rejected": ["econ", "treasury"]}
     assert (await treasury.post(f"/api/v1/service-requests/{sub['id']}/transition", json={"state": "accepted"})).status_code == 409
     assert (await treasury.post(f"/api/v1/service-requests/{sub['id']}/transition", json={"state": "resolved"})).status_code == 422
     overdue = (await econ.get("/api/v1/service-requests", params={"overdue": "true", "on": "2025-03-17"})).json()["items"]
     assert sub["id"] in [i["id"] for i in overdue] and land["id"] not in [i["id"] for i in overdue]
     r = await treasury.post(f"/api/v1/service-requests/{sub['id']}/transition", json={"state": "resolved", "note": "已拨付"})
-    assert r.json()["state"] == "resolved" and r.json()["overdue"] is False
+    assert r.json()["state"] == "resolved" and r.json()["overdue"] is False and r.json()["moves"] == {}
     # A park moves and sees only its own enterprises' requests.
     other = suite.client("registry", role="park", org="P-OTHER")
     assert (await other.post(f"/api/v1/service-requests/{land['id']}/transition", json={"state": "accepted"})).status_code == 404
