@@ -4,8 +4,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, computed_field, model_validator
 
+from services.finance.loans import rules as steps
 from services.finance.loans.subsidy_schemas import SubsidySchedule
 from services.finance.products.schemas import OrgCode
 from shared.schemas import USCC, Body, Day, FactDay, LongText, Public, RowId, Yuan
@@ -155,7 +156,8 @@ LOAN_EXAMPLE = {
     "applied_yuan": 5_000_000, "applied_on": "2025-07-01", "first_loan": True, "first_loan_reason": None,
     "prior_loan_declared": False, "decided_on": "2025-07-10", "drawn_yuan": 5_000_000, "drawn_on": "2025-07-15",
     "rate_bp": 350, "due_on": "2026-07-14", "closed_on": None, "tier_at_draw": "municipal_srdi",
-    "matchmaking_event_id": 2, "provider_decisions": []}
+    "matchmaking_event_id": 2, "provider_decisions": [],
+    "actions": {"extend": "lender", "repay": "lender", "default": "lender", "repayments": "lender"}}
 
 
 class LoanPublic(Public):
@@ -186,6 +188,14 @@ class LoanPublic(Public):
     matchmaking_event_id: int | None = Field(description="政银企对接活动编号 / matchmaking event id")
     provider_decisions: list[ProviderDecisionPublic] = Field(
         description="担保、保险机构的决定 / the guarantor's or insurer's decisions")
+
+    @computed_field(description="当前状态可报送的事项及报送方：lender 放贷银行，provider 本案担保或保险产品的提供机构（每个机构"
+                                "一次）；其他为 409 或 403 / the steps its state allows, each with who reports it: lender "
+                                "(the lending bank) or provider (of the case's guarantee or insurance product, once "
+                                "each); any other is a 409 or a 403")
+    @property
+    def actions(self) -> dict[str, str]:
+        return steps.actions(self.state)
 
 
 class LoanChangePublic(Public):

@@ -7,7 +7,7 @@ import datetime as dt
 from sqlalchemy.orm import Session
 
 from services.finance import events, parameters, rules
-from services.finance.loans import repository, subsidy
+from services.finance.loans import repository, rules as steps, subsidy
 from services.finance.loans.schemas import (
     DecisionIn,
     DefaultIn,
@@ -90,7 +90,9 @@ def _change(s: Session, loan: Loan, actor: str, action: str, on: dt.date, reason
     events.loan_changed(s, loan, action)
 
 
-def _require_state(loan: Loan, *states: str) -> None:
+def _require_state(loan: Loan, step: str) -> None:
+    """409 unless the case's state allows `step` (loans.rules.STEPS: what `actions` answers too)."""
+    states = steps.states_for(step)
     if loan.state not in states:
         want = "或".join(STATE_ZH[x] for x in states)
         raise Problem(409, "invalid-loan-state", f"贷款当前状态为{STATE_ZH[loan.state]}，此操作需要{want}",
@@ -142,7 +144,7 @@ def create_loan(s: Session, actor: str, bank: str, body: LoanIn, today: dt.date)
 
 
 def decide(s: Session, actor: str, loan: Loan, body: DecisionIn) -> Loan:
-    _require_state(loan, "applied")
+    _require_state(loan, "decision")
     _not_before("decided_on", body.decided_on, loan.applied_on, APPLIED)
     before = _json(s, loan)
     loan.state, loan.decided_on = ("approved" if body.approved else "declined"), body.decided_on
@@ -159,7 +161,7 @@ def provider_decide(s: Session, actor: str, org: str, loan: Loan, body: Decision
     if not product or product.provider_org != org or product.kind not in ("guarantee", "insurance"):
         raise Problem(403, "not-the-provider", "只有本案担保/保险产品的提供机构可作此决定",
                       "Only the provider of the case's guarantee or insurance product records this decision")
-    _require_state(loan, "applied", "approved")
+    _require_state(loan, "provider_decision")
     _not_before("decided_on", body.decided_on, loan.applied_on, APPLIED)
     dup = repository.provider_decision(s, loan.id, org)
     conflict = Problem(409, "provider-decided", "本机构已对该案作出决定", "This provider has already decided the case",
@@ -177,7 +179,7 @@ def provider_decide(s: Session, actor: str, org: str, loan: Loan, body: Decision
 
 
 def draw(s: Session, actor: str, loan: Loan, body: DrawIn) -> Loan:
-    _require_state(loan, "approved")
+    _require_state(loan, "draw")
     _not_before("drawn_on", body.drawn_on, loan.decided_on, DECIDED)
     before = _json(s, loan)
     loan.state, loan.drawn_yuan, loan.drawn_on = "drawn", body.drawn_yuan, body.drawn_on
@@ -189,7 +191,7 @@ def draw(s: Session, actor: str, loan: Loan, body: DrawIn) -> Loan:
 def extend(s: Session, actor: str, loan: Loan, body: ExtendIn, today: dt.date) -> Loan:
     """展期 (extension: a later due date), 续期 (renewal: a new term, possibly at a new rate) or an
     adjusted repayment plan (调整还款计划: the reason states the plan; the due date may stay)."""
-    _require_state(loan, "drawn")
+    _require_state(loan, "extend")
     on = body.on or today  # never after today (schemas.FactDay)
     if body.on is not None:
         _not_before("on", body.on, loan.drawn_on, DRAWN)
@@ -205,7 +207,7 @@ def extend(s: Session, actor: str, loan: Loan, body: ExtendIn, today: dt.date) -
 
 
 def repay(s: Session, actor: str, loan: Loan, body: RepayIn) -> Loan:
-    _require_state(loan, "drawn")
+    _require_state(loan, "repay")
     _not_before("repaid_on", body.repaid_on, loan.drawn_on, DRAWN)
     before = _json(s, loan)
     loan.state, loan.closed_on = "repaid", body.repaid_on
@@ -220,7 +222,7 @@ def _repayment_json(r: LoanRepayment) -> dict:
 def add_repayment(s: Session, actor: str, loan: Loan, body: RepaymentIn) -> LoanRepayment:
     """A repayment record of a drawn loan (principal and the interest of a period). The interest may
     not exceed the period's interest at the loan's rate (actual/365, + 1 元 for the bank's rounding)."""
-    _require_state(loan, "drawn", "repaid")
+    _require_state(loan, "repayments")
     _not_before("period_from", body.period_from, loan.drawn_on, DRAWN)
     if loan.closed_on and body.period_to > loan.closed_on:
         raise field_error("period_to", f"晚于结清日期（{loan.closed_on}）", f"is after the loan was closed ({loan.closed_on})",
@@ -253,7 +255,7 @@ def default(s: Session, actor: str, loan: Loan, body: DefaultIn) -> RiskSplit:
     """The loan turns non-performing: split the outstanding principal between the bank and the
     guarantor, and compute the district's compensation (parameters in force on the draw date;
     the SRDI rate by the enterprise's tier when the loan was drawn)."""
-    _require_state(loan, "drawn")
+    _require_state(loan, "default")
     _not_before("on", body.on, loan.drawn_on, DRAWN)
     # The outstanding principal is at most what was drawn less the principal repaid by the records:
     # the split and the district's compensation are shares of it.

@@ -102,6 +102,8 @@ async def test_lifecycle_and_state_rules(suite):
     r = await c.post(LOANS, json={"uscc": uscc, "applied_yuan": 3_000_000, "applied_on": "2025-07-01"},
                      headers={"Idempotency-Key": f"loan-{uscc}"})
     assert r.status_code == 201 and r.json()["bank"] == "B1" and r.json()["state"] == "applied"
+    # What the case allows now, and who reports it (loans.rules.STEPS, which the endpoints check too).
+    assert r.json()["actions"] == {"decision": "lender", "provider_decision": "provider"}
     loan = r.json()["id"]
     retry = await c.post(LOANS, json={"uscc": uscc, "applied_yuan": 3_000_000, "applied_on": "2025-07-01"},
                          headers={"Idempotency-Key": f"loan-{uscc}"})
@@ -118,6 +120,7 @@ async def test_lifecycle_and_state_rules(suite):
     r = await c.post(f"{LOANS}/{loan}/draw", json={"drawn_yuan": 3_000_000, "drawn_on": "2025-07-08", "rate_bp": 300,
                                                    "due_on": "2026-07-07"})
     assert r.status_code == 200 and r.json()["tier_at_draw"] == "municipal_srdi"
+    assert r.json()["actions"] == {"extend": "lender", "repay": "lender", "default": "lender", "repayments": "lender"}
     r = await c.post(f"{LOANS}/{loan}/extend", json={"due_on": "2026-01-01", "reason": "展期"})
     assert r.status_code == 422  # earlier than the current due date
     r = await c.post(f"{LOANS}/{loan}/extend", json={"kind": "extension", "due_on": "2027-01-07", "reason": "经营周期"})
