@@ -9,6 +9,20 @@ from services.registry.screening import criteria
 from shared.tiers import TIER_ZH, rank
 
 
+# An application's steps: (the states each is allowed from, the roles that take it). The pre-review
+# may be repeated until the decision; the decision may be changed (both audited).
+STEPS = {"pre_review": (("applied", "pre_reviewed"), ("econ",)), "decide": (("pre_reviewed", "decided"), ("econ",))}
+
+
+def allows(step: str, state: str) -> bool:
+    return state in STEPS[step][0]
+
+
+def actions(state: str) -> dict[str, list[str]]:
+    """The steps an application in `state` allows, each with the roles that may take it (what a page offers)."""
+    return {step: list(roles) for step, (states, roles) in STEPS.items() if state in states}
+
+
 def window(opens_on: dt.date, closes_on: dt.date, on: dt.date) -> str | None:
     """None when the season takes applications on `on`; else "not-open" or "closed"."""
     if on < opens_on:

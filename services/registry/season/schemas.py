@@ -5,8 +5,9 @@ from __future__ import annotations
 import datetime as dt
 from typing import Annotated, Literal
 
-from pydantic import ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field, computed_field, model_validator
 
+from services.registry.season import rules
 from services.registry.screening.schemas import GapPublic, ScreeningBasis
 from shared.schemas import USCC, Body, Day, LongText, Public, UtcTime
 
@@ -133,7 +134,16 @@ class ApplicationPublic(Public):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [{
         "id": 7, "season_id": 3, "uscc": U1, "name": "北京精工科技有限公司", "state": "applied", "applied_by": "econ:alice",
         "applied_at": "2026-03-05T02:00:00Z", "checklist": None, "pre_reviewed_by": None, "pre_reviewed_at": None,
-        "recommend": None, "reasons": None, "decided_by": None, "decided_at": None}]})
+        "recommend": None, "reasons": None, "decided_by": None, "decided_at": None,
+        "actions": {"pre_review": ["econ"]}}]})
+
+    @computed_field(description="当前状态可进行的步骤（pre_review 初审，可重复至作出决定；decide 推荐决定，可修改）及可操作的"
+                                "角色；其他为 409 或 403 / the steps its state allows (pre_review, repeatable until "
+                                "decided; decide, which may be changed), each with the roles that may take it; any other "
+                                "is a 409 or a 403")
+    @property
+    def actions(self) -> dict[str, list[str]]:
+        return rules.actions(self.state)
 
 
 class Refused(Public):

@@ -103,7 +103,7 @@ def pre_review(s: Session, actor: str, app_id: int, today: dt.date) -> Applicati
     (the indicators of the year before the season's), stored on the application. Repeatable until
     decided (the figures may be corrected meanwhile)."""
     row = repo.application_or_404(s, app_id)
-    if row.state == "decided":
+    if not rules.allows("pre_review", row.state):
         raise Problem(409, "already-decided", "已作出推荐决定，不能再初审", "The application is decided already")
     season = repo.season_or_404(s, row.season_id)
     checklist = assess(s, season.programme, [row.uscc], today, season.year - 1)[row.uscc]
@@ -119,7 +119,7 @@ def pre_review(s: Session, actor: str, app_id: int, today: dt.date) -> Applicati
 def decide(s: Session, actor: str, app_id: int, body: DecisionIn) -> ApplicationPublic:
     """Recommend or not, with reasons; only after the pre-review (it may be changed, audited)."""
     row = repo.application_or_404(s, app_id)
-    if row.state == "applied":
+    if not rules.allows("decide", row.state):
         raise Problem(409, "not-pre-reviewed", "尚未初审，不能作出推荐决定", "Pre-review the application before deciding")
     before = application_public(row).model_dump(mode="json")
     row.recommend, row.reasons, row.state = body.recommend, body.reasons, "decided"

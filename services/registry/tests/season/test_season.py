@@ -90,6 +90,7 @@ async def test_a_whole_season_from_notice_to_the_platform(suite):
     for u, a in apps.items():
         r = await econ.post(f"/api/v1/applications/{a}/pre-review")
         assert r.status_code == 200 and r.json()["state"] == "pre_reviewed", r.text
+        assert r.json()["actions"] == {"pre_review": ["econ"], "decide": ["econ"]}  # what a page offers
         checked[u] = r.json()["checklist"]
     assert (checked[fit]["status"], checked[fit]["eligible"], checked[fit]["reasons"]) == ("met", True, [])
     assert checked[fit]["indicator_year"] == year - 1 and checked[fit]["current_tier"] == "innovative"
@@ -106,6 +107,7 @@ async def test_a_whole_season_from_notice_to_the_platform(suite):
     for u in (fit, near, bare):
         r = await econ.post(f"/api/v1/applications/{apps[u]}/decision", json={"recommend": True})
         assert r.status_code == 200 and r.json()["recommend"] is True and r.json()["state"] == "decided", r.text
+        assert r.json()["actions"] == {"decide": ["econ"]}  # the decision may be changed, no second pre-review
     r = await econ.post(f"/api/v1/applications/{apps[held_back]}/decision", json={"recommend": False})
     assert r.status_code == 422
     r = await econ.post(f"/api/v1/applications/{apps[held_back]}/decision",
