@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import json
 import sqlite3
 import threading
 import datetime as dt
@@ -90,8 +91,13 @@ def utcnow() -> dt.datetime:
 def _json(value) -> str:
     """JSON columns are written by orjson: the stdlib encoder was a tenth of a bulk import's job and of
     a consumer's audit rows (issue 15). The same values (keys that are not strings become strings, as
-    before), compact and in UTF-8 rather than \\u escapes; every reader parses either."""
-    return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    before), compact and in UTF-8 rather than \\u escapes; every reader parses either. What orjson
+    refuses and the stdlib wrote (an integer beyond 64 bits, nesting past 254 levels) is written as
+    before, never a 500."""
+    try:
+        return orjson.dumps(value, option=orjson.OPT_NON_STR_KEYS).decode()
+    except orjson.JSONEncodeError:
+        return json.dumps(value, ensure_ascii=False)
 
 
 def _sqlite_engine(url: str, immediate: bool, busy_timeout_ms: int) -> Engine:
@@ -147,12 +153,18 @@ _OUTBOX = table("outbox", column("id"))  # shared.tables.Outbox (which builds on
 _OUTBOX_IDS = select(_OUTBOX.c.id).where(_OUTBOX.c.id.in_(bindparam("ids", expanding=True)))
 
 
+# A commit still checkpoints a WAL grown past this many pages (~40 MB): should the thread fall behind
+# or fail, the WAL stays bounded, as with SQLite's own 1,000.
+CHECKPOINT_BACKSTOP_PAGES = 10_000
+
+
 class _Checkpointer:
     """SQLite's WAL checkpoint on a thread of its own, every `every_s` seconds, instead of inside a
     commit: by default the commit that fills the WAL past 1,000 pages copies it into the database and
     syncs both files, a few milliseconds that fell on one event or request in a few hundred (issue
     15: each hop's p99 was 6 ms against 1.4 ms at p50; 1.6 ms with the checkpoint moved here). A
-    PASSIVE checkpoint waits for no reader or writer; a failed one is logged and tried again."""
+    PASSIVE checkpoint waits for no reader or writer; a failed one is logged and tried again, and a
+    commit still checkpoints past CHECKPOINT_BACKSTOP_PAGES."""
 
     def __init__(self, path: str, every_s: float):
         self.path, self.every_s, self.failures = path, every_s, 0
@@ -161,17 +173,21 @@ class _Checkpointer:
         self._thread.start()
 
     def _run(self) -> None:
-        conn = sqlite3.connect(self.path, isolation_level=None, check_same_thread=False)
+        conn = None
         try:
             while not self._stop.wait(self.every_s):
                 try:
+                    if conn is None:  # the database's own file, never a new one (mode=rw)
+                        conn = sqlite3.connect(f"file:{self.path}?mode=rw", uri=True, isolation_level=None,
+                                               check_same_thread=False)
                     conn.execute("PRAGMA wal_checkpoint(PASSIVE)").fetchone()
                 except sqlite3.Error as exc:
                     self.failures += 1
-                    structlog.get_logger().warning("sqlite checkpoint failed; trying again", path=self.path, error=str(exc),
-                                           failures=self.failures)
+                    structlog.get_logger().warning("sqlite checkpoint failed; trying again", path=self.path,
+                                                   error=str(exc), failures=self.failures)
         finally:
-            conn.close()
+            if conn is not None:
+                conn.close()
 
     def stop(self) -> None:
         self._stop.set()
@@ -205,13 +221,13 @@ class Database:
         if self.is_sqlite:
             @event.listens_for(self.engine, "connect")
             def _checkpoint_elsewhere(dbapi_conn, _record):
-                if self._checkpointer is not None:  # commits no longer checkpoint (checkpoint_in_background)
-                    dbapi_conn.execute("PRAGMA wal_autocheckpoint=0")
+                if self._checkpointer is not None:  # commits checkpoint only as a backstop (checkpoint_in_background)
+                    dbapi_conn.execute(f"PRAGMA wal_autocheckpoint={CHECKPOINT_BACKSTOP_PAGES}")
 
     def checkpoint_in_background(self, every_s: float) -> None:
         """On a SQLite file, move the WAL checkpoint out of the commits onto a thread (`_Checkpointer`):
         for a running service, whose lifespan calls it once its migrations are done."""
-        path = self.url.split("///", 1)[1] if self.is_sqlite else ""
+        path = self.engine.url.database if self.is_sqlite else ""
         if not path or path == ":memory:" or self._checkpointer is not None:
             return
         self._checkpointer = _Checkpointer(path, every_s)

@@ -5,7 +5,7 @@ import datetime as dt
 from dataclasses import dataclass
 from typing import Any
 
-from sqlalchemy import func, select
+from sqlalchemy import event, func, select
 from sqlalchemy.orm import Session
 
 from shared.tables import PolicyParameter
@@ -92,6 +92,12 @@ def in_force(session: Session, on: dt.date, prefix: str = "") -> dict[str, Param
 
 def changed(session: Session) -> None:
     """This session has just added or withdrawn a version: its next read takes the new stamp."""
+    session.info.pop(_STAMP_SEEN, None)
+
+
+@event.listens_for(Session, "after_soft_rollback")
+def _rolled_back(session: Session, _previous) -> None:
+    """A rollback (a savepoint's too) may undo a version this session added: read the stamp again."""
     session.info.pop(_STAMP_SEEN, None)
 
 

@@ -162,3 +162,41 @@ def test_a_transaction_reads_the_stamp_once_and_again_after_its_own_change(tmp_p
             assert params.in_force(s, on)[KEY].value == 2
     finally:
         db.dispose()
+
+
+def test_a_rolled_back_version_is_not_seen_by_the_session_that_added_it(tmp_path):
+    """A version added under a savepoint that rolls back leaves the session's reads as they were."""
+    import datetime as dt
+    import importlib
+
+    from shared import params, policy
+    from shared.db import Database
+    from shared.migrate import upgrade
+
+    spec = importlib.import_module("services.registry.main").SPEC
+    db = Database(f"sqlite:///{tmp_path}/registry.db")
+    upgrade(db.engine, "registry", spec.migrations, spec.metadata)
+    on = dt.date(2031, 6, 1)
+    try:
+        with db.transaction() as s:
+            try:
+                with s.begin_nested():
+                    policy.add_version(s, "econ:test", policy.PolicyVersionIn(
+                        key=KEY, value=2, effective_from=dt.date(2031, 1, 1), legal_ref="测试"))
+                    assert params.in_force(s, on)[KEY].value == 2
+                    raise RuntimeError("undone")
+            except RuntimeError:
+                pass
+            assert params.in_force(s, on)[KEY].value == 1
+    finally:
+        db.dispose()
+
+
+async def test_a_value_beyond_64_bits_is_stored_as_before(suite):
+    """JSON columns are written by orjson, which refuses integers beyond 64 bits: such a value is
+    written by the stdlib encoder as before, not a 500 (shared.db._json)."""
+    r = await suite.client("registry").put("/api/v1/policy", json={
+        "key": KEY, "value": 10**20, "effective_from": "2040-01-01", "legal_ref": "测试"})
+    assert r.status_code in (201, 422), r.text
+    if r.status_code == 201:
+        assert r.json()["value"] == 10**20

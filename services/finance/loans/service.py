@@ -79,7 +79,8 @@ def detail(s: Session, loan: Loan, today: dt.date) -> LoanDetail:
 
 
 def _json(s: Session, loan: Loan | None) -> dict | None:
-    return loan and public(s, loan).model_dump(mode="json")
+    """An audit row's before/after: the case's facts, not the `actions` the answer derives from them."""
+    return loan and public(s, loan).model_dump(mode="json", exclude={"actions"})
 
 
 def _change(s: Session, loan: Loan, actor: str, action: str, on: dt.date, reason: str | None,

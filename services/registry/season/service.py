@@ -75,7 +75,8 @@ def apply(s: Session, actor: str, season_id: int, body: ApplicationIn, today: dt
                       existing=application_public(existing).model_dump(mode="json"))
     row = insert(s, SeasonApplication(season_id=season_id, uscc=body.uscc, applied_by=actor), dup)
     out = application_public(row, firm.name)
-    audit.record(s, actor, "season.apply", "season_application", str(row.id), None, out.model_dump(mode="json"))
+    audit.record(s, actor, "season.apply", "season_application", str(row.id), None,
+                 out.model_dump(mode="json", exclude={"actions"}))
     return out
 
 
@@ -107,12 +108,13 @@ def pre_review(s: Session, actor: str, app_id: int, today: dt.date) -> Applicati
         raise Problem(409, "already-decided", "已作出推荐决定，不能再初审", "The application is decided already")
     season = repo.season_or_404(s, row.season_id)
     checklist = assess(s, season.programme, [row.uscc], today, season.year - 1)[row.uscc]
-    before = application_public(row).model_dump(mode="json")
+    before = application_public(row).model_dump(mode="json", exclude={"actions"})
     row.checklist, row.state = orjson.dumps(checklist).decode(), "pre_reviewed"
     row.pre_reviewed_by, row.pre_reviewed_at = actor, utcnow()
     s.flush()
     out = application_public(row, repo.names(s, [row.uscc]).get(row.uscc))
-    audit.record(s, actor, "season.pre_review", "season_application", str(row.id), before, out.model_dump(mode="json"))
+    audit.record(s, actor, "season.pre_review", "season_application", str(row.id), before,
+                 out.model_dump(mode="json", exclude={"actions"}))
     return out
 
 
@@ -121,12 +123,13 @@ def decide(s: Session, actor: str, app_id: int, body: DecisionIn) -> Application
     row = repo.application_or_404(s, app_id)
     if not rules.allows("decide", row.state):
         raise Problem(409, "not-pre-reviewed", "尚未初审，不能作出推荐决定", "Pre-review the application before deciding")
-    before = application_public(row).model_dump(mode="json")
+    before = application_public(row).model_dump(mode="json", exclude={"actions"})
     row.recommend, row.reasons, row.state = body.recommend, body.reasons, "decided"
     row.decided_by, row.decided_at = actor, utcnow()
     s.flush()
     out = application_public(row, repo.names(s, [row.uscc]).get(row.uscc))
-    audit.record(s, actor, "season.decide", "season_application", str(row.id), before, out.model_dump(mode="json"))
+    audit.record(s, actor, "season.decide", "season_application", str(row.id), before,
+                 out.model_dump(mode="json", exclude={"actions"}))
     return out
 
 

@@ -36,7 +36,8 @@ from shared.errors import Problem, not_found
 
 
 def _json(model) -> dict:
-    return model.model_dump(mode="json", exclude_unset=True)
+    """An audit row's before/after: the facts, not what the answer derives from them (a request's `moves`)."""
+    return model.model_dump(mode="json", exclude_unset=True, exclude={"moves"})
 
 
 def department_for(routing: params.Param, category: str) -> str:
