@@ -62,7 +62,8 @@ LOAN_ACTION_LABELS = {"apply": "登记申请", "approve": "批准", "decline": "
                       "guarantee_approve": "担保机构同意", "guarantee_decline": "担保机构不同意",
                       "insurance_approve": "保险机构同意", "insurance_decline": "保险机构不同意"}
 # Why a drawn case is not the enterprise's first loan: finance decides it across every bank's cases.
-FIRST_LOAN_REASON_LABELS = {"another-first-loan": "非首贷（该企业另有更早放款或已按首贷贴息的贷款）",
+FIRST_LOAN_REASON_LABELS = {"not-drawn": "尚未放款，放款后判定是否首贷",
+                            "another-first-loan": "非首贷（该企业另有更早放款或已按首贷贴息的贷款）",
                             "prior-loan-declared": "非首贷（银行报告该企业此前已有银行贷款）"}
 # The declaration season (申报季): applications, the pre-review's screening status, the platform jobs.
 APPLICATION_STATE_LABELS = {"applied": "已申报，待初审", "pre_reviewed": "已初审，待决定", "decided": "已决定"}

@@ -108,7 +108,8 @@ async def apply(request: Request, user: Annotated[User, page_user("loans")], usc
         errors["applied_on"] = "请填写申请日期。"
     if not errors:
         body = {"uscc": uscc.strip().upper(), "applied_yuan": yuan, "applied_on": applied_on,
-                "first_loan": first_loan == "1",
+                # Only what the bank reported: left unreported, finance decides from every bank's cases.
+                **({"first_loan": first_loan == "1"} if first_loan in ("0", "1") else {}),
                 **{k: int(v) for k, v in (("product_id", product_id), ("matchmaking_event_id", matchmaking_event_id))
                    if v.isascii() and v.isdigit() and len(v) < 12}}
         loan, refused = await attempt_fields(api(request, user).post(

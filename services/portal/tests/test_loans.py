@@ -27,6 +27,14 @@ async def test_a_bank_takes_a_loan_from_application_to_repaid(portal, suite):
 
     page = (await portal.http.get(loan_path)).text
     assert "北京贷款门户测试有限公司" in page and 'action="/loans/%d/decision"' % loan_id in page
+    assert "尚未放款，放款后判定是否首贷" in page and "not-drawn" not in page  # a code said in words
+    # Left unreported, the case does not claim the bank reported an earlier loan.
+    r = await portal.post("/loans", {"uscc": u, "applied_wan": "100", "applied_on": "2025-07-02", "first_loan": "",
+                                     "form_id": "l2"}, page="/loans")
+    assert r.status_code == 303, r.text
+    other = (await suite.client("finance", role="bank", org="BOB").get(
+        f"/api/v1/loans/{int(r.headers['location'].rsplit('/', 1)[1])}")).json()
+    assert other["prior_loan_declared"] is False
     r = await portal.post(f"/loans/{loan_id}/decision", {"approved": "1", "decided_on": "2025-07-10"}, page=loan_path)
     assert r.status_code == 303
     r = await portal.post(f"/loans/{loan_id}/draw", {"drawn_wan": "500", "drawn_on": "2025-07-15", "rate_pct": "3.4x",
