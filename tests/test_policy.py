@@ -1,9 +1,15 @@
 """Policy parameters as data, the same on every service: in force on a date, history, new versions."""
+import contextlib
+import datetime as dt
+import importlib
 import json
 import re
 
 import pytest
 
+from shared import params, policy
+from shared.db import Database
+from shared.migrate import upgrade
 from shared.testing import make_uscc
 
 KEY = "certification.validity_years.potential"
@@ -133,63 +139,51 @@ async def test_a_number_that_is_not_finite_is_refused_anywhere_in_a_value(suite,
     assert (await econ.get("/api/v1/policy/history")).json()["items"] == before
 
 
-def test_a_transaction_reads_the_stamp_once_and_again_after_its_own_change(tmp_path):
-    """`params.in_force` asks the table's stamp once a session (issue 15); a version the session
-    adds or withdraws itself is seen at once, and a later transaction sees another's."""
-    import datetime as dt
-    import importlib
-
-    from shared import params, policy
-    from shared.db import Database
-    from shared.migrate import upgrade
-
+@contextlib.contextmanager
+def registry_database(tmp_path):
+    """The registry's database on its own (no app): its migrations run, disposed afterwards."""
     spec = importlib.import_module("services.registry.main").SPEC
     db = Database(f"sqlite:///{tmp_path}/registry.db")
     upgrade(db.engine, "registry", spec.migrations, spec.metadata)
-    on = dt.date(2031, 6, 1)
     try:
+        yield db
+    finally:
+        db.dispose()
+
+
+def version(value: int, on: dt.date) -> policy.PolicyVersionIn:
+    return policy.PolicyVersionIn(key=KEY, value=value, effective_from=on, legal_ref="测试")
+
+
+def test_a_transaction_reads_the_stamp_once_and_again_after_its_own_change(tmp_path):
+    """`params.in_force` asks the table's stamp once a session (issue 15); a version the session
+    adds or withdraws itself is seen at once, and a later transaction sees another's."""
+    on = dt.date(2031, 6, 1)
+    with registry_database(tmp_path) as db:
         with db.transaction() as s:
             assert params.in_force(s, on)[KEY].value == 1
-            policy.add_version(s, "econ:test", policy.PolicyVersionIn(
-                key=KEY, value=2, effective_from=dt.date(2031, 1, 1), legal_ref="测试"))
+            policy.add_version(s, "econ:test", version(2, dt.date(2031, 1, 1)))
             assert params.in_force(s, on)[KEY].value == 2  # its own new version, at once
-            late = policy.add_version(s, "econ:test", policy.PolicyVersionIn(
-                key=KEY, value=3, effective_from=dt.date(2031, 5, 1), legal_ref="测试"))
+            late = policy.add_version(s, "econ:test", version(3, dt.date(2031, 5, 1)))
             assert params.in_force(s, on)[KEY].value == 3
             policy.withdraw(s, "econ:test", late.id, "录入错误", dt.date(2026, 12, 4))
             assert params.in_force(s, on)[KEY].value == 2  # withdrawn in this session: seen at once
         with db.transaction() as s:  # another transaction, after the commit
             assert params.in_force(s, on)[KEY].value == 2
-    finally:
-        db.dispose()
 
 
 def test_a_rolled_back_version_is_not_seen_by_the_session_that_added_it(tmp_path):
     """A version added under a savepoint that rolls back leaves the session's reads as they were."""
-    import datetime as dt
-    import importlib
-
-    from shared import params, policy
-    from shared.db import Database
-    from shared.migrate import upgrade
-
-    spec = importlib.import_module("services.registry.main").SPEC
-    db = Database(f"sqlite:///{tmp_path}/registry.db")
-    upgrade(db.engine, "registry", spec.migrations, spec.metadata)
     on = dt.date(2031, 6, 1)
-    try:
-        with db.transaction() as s:
-            try:
-                with s.begin_nested():
-                    policy.add_version(s, "econ:test", policy.PolicyVersionIn(
-                        key=KEY, value=2, effective_from=dt.date(2031, 1, 1), legal_ref="测试"))
-                    assert params.in_force(s, on)[KEY].value == 2
-                    raise RuntimeError("undone")
-            except RuntimeError:
-                pass
-            assert params.in_force(s, on)[KEY].value == 1
-    finally:
-        db.dispose()
+    with registry_database(tmp_path) as db, db.transaction() as s:
+        try:
+            with s.begin_nested():
+                policy.add_version(s, "econ:test", version(2, dt.date(2031, 1, 1)))
+                assert params.in_force(s, on)[KEY].value == 2
+                raise RuntimeError("undone")
+        except RuntimeError:
+            pass
+        assert params.in_force(s, on)[KEY].value == 1
 
 
 async def test_a_value_beyond_64_bits_is_stored_as_before(suite):

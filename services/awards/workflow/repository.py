@@ -3,7 +3,7 @@ operator finds only the awards paid to its park, an enterprise only those paid t
 is simply not found (404)."""
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, func, insert, or_, select, Select
+from sqlalchemy import and_, func, insert, or_, select, Select
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
