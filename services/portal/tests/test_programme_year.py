@@ -196,7 +196,7 @@ async def test_a_season_from_notice_to_the_platform(portal, suite):
     page = (await portal.http.get(season)).text
     assert "初审结果：达标" in page and "初审清单" in page and "已初审，待决定" in page
     r = await portal.post(f"/applications/{app_id}/decision", {"season_id": str(sid), "recommend": "no"}, page=season)
-    assert r.status_code == 422 and "不推荐须写明理由" in r.text
+    assert r.status_code == 422 and "不推荐须写明理由" in r.text and "body:" not in r.text
     r = await portal.post(f"/applications/{app_id}/decision", {"season_id": str(sid), "recommend": "yes"}, page=season)
     assert r.status_code == 303
     # Recommendation: to the platform simulator, as a job.

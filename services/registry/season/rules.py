@@ -55,7 +55,7 @@ def ladder_item(current: str, programme: str) -> dict:
 
 def _gap_reason(g: dict) -> tuple[str, str]:
     if g["missing"]:
-        return (f"未满足“{g['zh']}”：缺少数据（{g['indicator']}）",
+        return (f"未满足“{g['zh']}”：缺少数据",  # the criterion's name says which; the code is for the English
                 f"criterion {g['criterion']} not met: no data for {g['indicator']}")
     return (f"未满足“{g['zh']}”：现值 {g['value']}，要求 {g['op']} {g['threshold']}",
             f"criterion {g['criterion']} not met: {g['indicator']} = {g['value']}, needs {g['op']} {g['threshold']}")

@@ -41,6 +41,7 @@ def test_the_checklist_says_why_an_enterprise_may_not_be_recommended():
     assert [r["criterion"] for r in near["reasons"]] == ["rd_ratio"] and "2.7" in near["reasons"][0]["zh"]
     missing = check(facts={"held": set()})
     assert missing["status"] == "not_met" and all("缺少数据" in r["zh"] for r in missing["reasons"])
+    assert not any("_" in r["zh"] for r in missing["reasons"])  # said in words, no indicator code
     bare = check(current="sme")
     assert (bare["status"], [r["code"] for r in bare["reasons"]]) == ("not_met", ["ladder"])
     gone = check(status="moved_out")
