@@ -8,17 +8,18 @@ from __future__ import annotations
 
 import asyncio
 import contextlib
+import datetime as dt
 import json
 import sqlite3
 import threading
-import datetime as dt
 from collections.abc import Iterator
 from contextvars import ContextVar
 
 import orjson
 import structlog
 from sqlalchemy import MetaData, bindparam, column, create_engine, event, select, table, text
-from sqlalchemy.engine import Engine
+from sqlalchemy.dialects import postgresql, sqlite
+from sqlalchemy.engine import Connection, Engine
 from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session, registry, sessionmaker
 from sqlmodel import SQLModel
@@ -69,6 +70,19 @@ class Locking:
 
     def __init__(self, stmt):
         self.plain, self.locked = stmt, stmt.with_for_update()
+
+
+class PerDialect:
+    """A statement written with the database's own INSERT (ON CONFLICT …, RETURNING), built once at
+    import for SQLite and for PostgreSQL by `build(insert)`; `of(session or connection)` picks the one
+    the database needs (issue 15: an upsert instead of a read and a write, on every event)."""
+
+    def __init__(self, build):
+        self._by_dialect = {"sqlite": build(sqlite.insert), "postgresql": build(postgresql.insert)}
+
+    def of(self, bind: Session | Connection):
+        dialect = bind.dialect if isinstance(bind, Connection) else bind.get_bind().dialect
+        return self._by_dialect[dialect.name]
 
 
 def insert(session: Session, row, conflict: Exception):

@@ -8,11 +8,10 @@ import datetime as dt
 from collections.abc import Iterable
 
 from sqlalchemy import bindparam, insert, select, update
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from shared.contracts.registry import EnterpriseRecord
-from shared.db import Locking, for_update, utcnow
+from shared.db import Locking, PerDialect, for_update, utcnow
 from shared.tables import RegistryRecord
 from shared.tiers import Tier
 
@@ -46,13 +45,12 @@ _REPLACE = (update(_TABLE).where(_TABLE.c.uscc == bindparam("key"))
                     updated_at=bindparam("updated_at")))
 
 
-
-def _kept_if_newer(dialect):
+def _kept_if_newer(dialect_insert):
     """One statement for "keep the record unless the one held is as new": an upsert whose update
     applies only to an older row, returning a row when it kept the record. PostgreSQL locks the
     conflicting row even when the update does not apply, as the SELECT ... FOR UPDATE it replaces did
     (and two first records of one enterprise wait on each other instead of racing to a duplicate)."""
-    stmt = dialect.insert(_TABLE)
+    stmt = dialect_insert(_TABLE)
     return stmt.on_conflict_do_update(
         index_elements=[_TABLE.c.uscc],
         set_={"version": stmt.excluded.version, "park_id": stmt.excluded.park_id,
@@ -60,7 +58,7 @@ def _kept_if_newer(dialect):
         where=_TABLE.c.version < stmt.excluded.version).returning(_TABLE.c.version)
 
 
-_KEEP = {"sqlite": _kept_if_newer(sqlite), "postgresql": _kept_if_newer(postgresql)}
+_KEEP = PerDialect(_kept_if_newer)
 
 
 def _held(s: Session, uscc: str, lock: bool):
@@ -94,7 +92,7 @@ def keep_newest(s: Session, record: EnterpriseRecord) -> EnterpriseRecord:
     either way, its row locked. When it was kept it is the newest: no second read, and one statement
     for the check and the write (issue 15: every registry event passes here in awards and talent)."""
     raw = record.model_dump_json()
-    kept = s.execute(_KEEP[s.get_bind().dialect.name], {
+    kept = s.execute(_KEEP.of(s), {
         "uscc": record.uscc, "version": record.version, "park_id": record.park_id, "record": raw,
         "updated_at": utcnow()}).first()
     if kept is not None:

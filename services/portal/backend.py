@@ -43,10 +43,15 @@ CJK = re.compile(r"[\u4e00-\u9fff]")
 # shared.errors' schema-validation problem: "请求数据不符合要求（query.year），详见各字段问题（errors）".
 SEE_ERRORS = re.compile(r"[，,]\s*详见各字段问题（errors）\s*$")
 SEE_BELOW = re.compile(r"[，,]\s*见下列说明。?$")
-# A field's place ("body.person.id_number"): named by its last part.
-LOC = re.compile(r"(?<![A-Za-z0-9_])(?:body|query|path)(?:\.[A-Za-z0-9_]+)*\.([A-Za-z0-9_]+)(:\s*)?")
+# A field's place ("body.person.id_number"): named by its last part; a rule of the whole body ("body: …"): dropped.
+LOC = re.compile(r"(?<![A-Za-z0-9_])(?:body|query|path)(?:(?:\.[A-Za-z0-9_]+)*\.([A-Za-z0-9_]+)(:\s*)?|:\s*)")
 # Pydantic's prefix on a validator's own message ("Value error, 含有控制字符…"): not for the user.
 PYDANTIC_PREFIX = re.compile(r"^\s*(?:Value error|Assertion failed),\s*")
+
+
+def _place(m: re.Match) -> str:
+    """A field's place in words; a rule of the whole body ("body: …") says itself and needs none."""
+    return "" if m.group(1) is None else param_label(m.group(1)) + ("：" if m.group(2) else "")
 
 
 def _zh(msg: str) -> str:
@@ -82,7 +87,7 @@ def problem_of(service: str, r: httpx.Response) -> ServiceError:
         errors.append(f"{where}：{codes_zh(msg, service)}" if where else codes_zh(msg, service))
     zh = zh_text(zh)
     if SEE_ERRORS.search(zh):  # "see errors" points at the JSON: say it in words, and only what is shown
-        zh = LOC.sub(lambda m: param_label(m.group(1)) + ("：" if m.group(2) else ""), SEE_ERRORS.sub("", zh))
+        zh = LOC.sub(_place, SEE_ERRORS.sub("", zh))
         errors = [e for e in errors if e.split("：", 1)[-1] not in zh]  # what the sentence already says
         zh += "，见下列说明。" if errors else "，请检查后重试。"
     zh = codes_zh(zh, service)

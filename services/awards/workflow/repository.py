@@ -4,13 +4,12 @@ is simply not found (404)."""
 from __future__ import annotations
 
 from sqlalchemy import and_, func, insert, or_, select, Select
-from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.orm import Session
 
 from services.awards.rules import COUNTED, UNPAID
 from services.awards.tables import Award, AwardTransition, Voucher
 from shared.auth import Principal
-from shared.db import FRESH, for_update, utcnow
+from shared.db import FRESH, PerDialect, for_update, utcnow
 
 
 def readable(who: Principal) -> Select:
@@ -69,12 +68,8 @@ def history_of(s: Session, award_id: int) -> list[AwardTransition]:
                           .order_by(AwardTransition.id)))
 
 
-def _add_unless_taken(dialect):
-    return (dialect.insert(Award).on_conflict_do_nothing(index_elements=[Award.award_key]).returning(Award)
-            .execution_options(**FRESH))
-
-
-_ADD_AWARD = {"sqlite": _add_unless_taken(sqlite), "postgresql": _add_unless_taken(postgresql)}
+_ADD_AWARD = PerDialect(lambda dialect_insert: dialect_insert(Award).on_conflict_do_nothing(
+    index_elements=[Award.award_key]).returning(Award).execution_options(**FRESH))
 
 
 def add_unless_taken(s: Session, **columns) -> Award | None:
@@ -82,7 +77,7 @@ def add_unless_taken(s: Session, **columns) -> Award | None:
     is taken (a concurrent replica's uncommitted award too: PostgreSQL waits for it). One INSERT that
     answers the ORM object the use cases hold (issue 15: cheaper than a check, an object built and
     flushed), read afresh (shared.db.FRESH)."""
-    return s.scalars(_ADD_AWARD[s.get_bind().dialect.name], [{
+    return s.scalars(_ADD_AWARD.of(s), [{
         "budget_year": None, "flag": None, "flag_reason": None, "contract_id": None, "certification_id": None,
         **columns, "created_at": utcnow()}]).first()
 

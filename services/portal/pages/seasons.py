@@ -146,9 +146,6 @@ async def decide(request: Request, application_id: int, user: Annotated[User, pa
     if recommend not in ("yes", "no"):
         err = ServiceError(422, "请选择是否推荐。")
         return await season_page(request, user, season_id, 422, failed={form: err}, typed=typed)
-    if recommend == "no" and not reasons.strip():  # the service's rule, said beside the form in words
-        err = ServiceError(422, "不推荐须写明理由。")
-        return await season_page(request, user, season_id, 422, failed={form: err}, typed=typed)
     body = {"recommend": recommend == "yes", **({"reasons": reasons.strip()} if reasons.strip() else {})}
     verdict = "推荐" if body["recommend"] else "不推荐"
     out = await act(request, user, season_id, form, f"/applications/{application_id}/decision", body,

@@ -22,6 +22,7 @@ from sqlalchemy.orm import Session
 
 from services.registry.statistics import rules
 from services.registry.tables import Certification, Enterprise, TierCountBasis, TierCountDelta, TierCountTotal
+from shared.db import PerDialect
 
 Key = tuple[dt.date, str, str, str, str, str]  # day, kind, tier, township, park_id, industry_code
 CHUNK = 500
@@ -54,28 +55,24 @@ _OLD = select(BASIS.c.uscc, BASIS.c.contribution).where(BASIS.c.uscc.in_(_USCCS)
 _FIRMS = select(*ENTERPRISE_COLUMNS).where(Enterprise.uscc.in_(_USCCS))
 _CERTS = select(*CERT_COLUMNS).where(Certification.uscc.in_(_USCCS))
 _GONE = delete(BASIS).where(BASIS.c.uscc.in_(_USCCS))
-_UPSERTS: dict[str, dict[str, object]] = {}
 
 
-def _upserts(conn: Connection) -> dict[str, object]:
-    """This database's upserts: deltas added to the grouped and district-wide rows, a basis replaced."""
-    found = _UPSERTS.get(conn.dialect.name)
-    if found is None:
-        if conn.dialect.name == "postgresql":
-            from sqlalchemy.dialects.postgresql import insert
-        else:
-            from sqlalchemy.dialects.sqlite import insert
-        found = {}
-        for table in (DELTA, TOTAL):
-            stmt = insert(table)
-            found[table.name] = stmt.on_conflict_do_update(
-                index_elements=[c.name for c in table.primary_key.columns],
-                set_={"delta": table.c.delta + stmt.excluded.delta})
-        stmt = insert(BASIS)
-        found[BASIS.name] = stmt.on_conflict_do_update(index_elements=["uscc"],
-                                                       set_={"contribution": stmt.excluded.contribution})
-        _UPSERTS[conn.dialect.name] = found
-    return found
+def _adding_delta(table):
+    """Deltas added to a table's rows (the grouped ones, or the district-wide ones)."""
+    def build(dialect_insert):
+        stmt = dialect_insert(table)
+        return stmt.on_conflict_do_update(index_elements=[c.name for c in table.primary_key.columns],
+                                          set_={"delta": table.c.delta + stmt.excluded.delta})
+    return PerDialect(build)
+
+
+def _replacing_basis(dialect_insert):
+    stmt = dialect_insert(BASIS)
+    return stmt.on_conflict_do_update(index_elements=["uscc"], set_={"contribution": stmt.excluded.contribution})
+
+
+_ADD_DELTA = {DELTA.name: _adding_delta(DELTA), TOTAL.name: _adding_delta(TOTAL)}
+_REPLACE_BASIS = PerDialect(_replacing_basis)
 
 
 def _rows(diff: dict[Key, int]) -> tuple[list[dict], list[dict]]:
@@ -89,11 +86,10 @@ def _rows(diff: dict[Key, int]) -> tuple[list[dict], list[dict]]:
 
 
 def _add_deltas(conn: Connection, diff: dict[Key, int]) -> None:
-    upserts = _upserts(conn)
     for table, rows in zip((DELTA, TOTAL), _rows(diff)):
         if not rows:
             continue
-        stmt = upserts[table.name]
+        stmt = _ADD_DELTA[table.name].of(conn)
         for i in range(0, len(rows), CHUNK):
             conn.execute(stmt, rows[i:i + CHUNK])
 
@@ -131,7 +127,7 @@ def refresh(conn: Connection, usccs: Iterable[str], known: dict[str, tuple] | No
                 gone.append(u)
         _add_deltas(conn, diff)
         if basis:
-            conn.execute(_upserts(conn)[BASIS.name], basis)
+            conn.execute(_REPLACE_BASIS.of(conn), basis)
         if gone:
             conn.execute(_GONE, {"usccs": gone})
 
