@@ -265,6 +265,17 @@ PARAM_PART_WORDS_BY_KEY = {"targets.yearly": {
     "listing": "辅导上市企业（家）", "national_little_giant": "新增国家级专精特新“小巨人”企业（家）",
     "municipal_srdi": "新增北京市专精特新中小企业（家）", "potential": "专精特新潜在企业（培育库，家）"}}
 DEPARTMENT_LABELS = {code: ROLE_LABELS[code] for code in ("econ", "treasury", "talent", "finance", "park")}
+# Listing boards (finance's `Board`, awards' award.listing.boards). "sme" here is 中小板, the board, not
+# the tier 中小企业: a list's codes are read by the key that holds them, never as tiers.
+BOARD_LABELS = {"main": "主板", "sme": "中小板", "chinext": "创业板", "star": "科创板", "bse": "北交所", "overseas": "境外上市"}
+# Outreach's notice channels.
+CHANNEL_LABELS = {"inbox": "企业门户收件箱", "email": "电子邮件", "wechat": "微信模板消息", "sms": "短信"}
+# The codes a list-valued parameter holds, by its key's last word (another list: tier codes).
+PARAM_LIST_LABELS = {"boards": BOARD_LABELS, "reminder_channels": CHANNEL_LABELS}
+
+
+def param_list_labels(key: str = "") -> dict[str, str] | None:
+    return PARAM_LIST_LABELS.get(str(key or "").rsplit(".", 1)[-1])
 
 
 def param_part(part, key: str = "") -> str:
@@ -274,12 +285,16 @@ def param_part(part, key: str = "") -> str:
         or REQUEST_CATEGORY_LABELS.get(part) or PARAM_KEY_WORDS.get(part) or part
 
 
-def param_value(v) -> str:
-    """A policy value for reading: whole numbers with separators, tier codes as their names."""
+def param_value(v, key: str = "") -> str:
+    """A policy value for reading: whole numbers with separators, tier codes as their names, a list of
+    codes as their labels (by the parameter's key: a board's "sme" is not the tier's)."""
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, int):
         return f"{v:,}"
+    if isinstance(v, list) and all(isinstance(c, str) for c in v):
+        labels = param_list_labels(key) or TIER_LABELS
+        return "、".join(labels.get(c, c) for c in v) or "（空）"
     if isinstance(v, (dict, list)):
         import json
         return TIER_CODE.sub(lambda m: TIER_LABELS[m.group(1)], json.dumps(v, ensure_ascii=False))

@@ -17,7 +17,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 
 from services.portal.backend import ServiceError
-from services.portal.labels import AWARD_STATE_LABELS, PROGRAM_LABELS, said_zh, wan, yuan
+from services.portal.labels import AWARD_STATE_LABELS, BOARD_LABELS, PROGRAM_LABELS, said_zh, wan, yuan
 from services.portal.names import names_of
 from services.portal.pages.common import (
     CsrfChecked,
@@ -31,7 +31,6 @@ from services.portal.pages.common import (
     uscc_filter,
     wan_to_yuan,
 )
-from services.portal.pages.financing import BOARDS
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
 from shared.validators import reason_zh, uscc_error
@@ -66,7 +65,7 @@ def explanation(text) -> str:
     """An award's basis explanation for reading: codes in words (`said_zh`), the listing board by its name,
     amounts in 元 with separators ("合同额 860,000 元 × 5% = 43,000 元")."""
     said = said_zh(text)
-    said = LISTED_ON_BOARD.sub(lambda m: f"于{BOARDS.get(m.group(1), '所列板块')}上市", said)
+    said = LISTED_ON_BOARD.sub(lambda m: f"于{BOARD_LABELS.get(m.group(1), '所列板块')}上市", said)
     return BIG_YUAN.sub(lambda m: f"{int(m.group(1)):,}", said)
 
 
@@ -235,7 +234,7 @@ async def _claims(request: Request, user: User, status: int = 200, **ctx):
                   contract_labels={c["id"]: _label(c, names) for c in contracts}, on_contract=on_contract,
                   listings=sorted(listings or [], key=lambda x: (names.ent(x["uscc"]) or "\uffff", x["uscc"])),
                   awards=(awards or [])[:100], awards_known=awards is not None, shown_award=shown_award,
-                  boards=BOARDS, explanation=explanation,
+                  boards=BOARD_LABELS, explanation=explanation,
                   form_id=uuid.uuid4().hex, errors=ctx.pop("errors", {}), typed=ctx.pop("typed", {}), **ctx)
 
 

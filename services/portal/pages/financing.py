@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from services.portal.labels import BANK_LABELS, TIER_LABELS
+from services.portal.labels import BANK_LABELS, BOARD_LABELS, TIER_LABELS
 from services.portal.names import names_of
 from services.portal.pages.common import (
     CsrfChecked,
@@ -36,7 +36,6 @@ STAGES = {"shareholding_reform": "股改", "coaching_filed": "辅导备案", "ap
           "registered": "注册 / 核准", "listed": "上市"}
 PRODUCT_KINDS = {"loan": "专精特新贷（贷款）", "guarantee": "专精特新保（担保）", "insurance": "专精特新险（保险）"}
 INSURANCE_TYPES = {"credit_guarantee": "信用保证保险", "first_batch": "新技术首批次保险"}
-BOARDS = {"main": "主板", "sme": "中小板", "chinext": "创业板", "star": "科创板", "bse": "北交所", "overseas": "境外上市"}
 
 
 def _key(form) -> str | None:
@@ -138,7 +137,7 @@ async def _listings(request: Request, user: User, status: int = 200, year: int |
                                  + [u for r in progress["reached"].values() for u in r["usccs"]])
     ctx.setdefault("errors", {})
     ctx.setdefault("typed", {})
-    return render(request, "listings.html", status, pipelines=items, stages=STAGES, boards=BOARDS,
+    return render(request, "listings.html", status, pipelines=items, stages=STAGES, boards=BOARD_LABELS,
                   form_id=uuid.uuid4().hex, progress=progress, year=year, years=range(today().year, 2019, -1), **ctx)
 
 
@@ -163,7 +162,7 @@ async def record_stage(request: Request, user: Annotated[User, page_user("listin
         errors["stage"] = "请选择达到的阶段。"
     if not typed["on"]:
         errors["on"] = "请填写达到该阶段的日期。"
-    if typed["board"] and typed["board"] not in BOARDS:
+    if typed["board"] and typed["board"] not in BOARD_LABELS:
         errors["board"] = "请选择上市板块。"
     if not errors:
         body = {k: typed[k] for k in ("stage", "on", "board", "sponsor", "note") if typed[k]}

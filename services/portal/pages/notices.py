@@ -10,7 +10,7 @@ from typing import Annotated
 from fastapi import APIRouter, Request
 from fastapi.responses import RedirectResponse
 
-from services.portal.labels import DELIVERY_STATE_LABELS, TIER_LABELS, TIER_ORDER
+from services.portal.labels import CHANNEL_LABELS, DELIVERY_STATE_LABELS, TIER_LABELS, TIER_ORDER
 from services.portal.names import names_of
 from services.portal.pages.common import (
     CsrfChecked,
@@ -26,7 +26,6 @@ from services.portal.pages.common import (
 from services.portal.session import PortalError, User, flash
 
 router = APIRouter()
-CHANNELS = {"inbox": "企业门户收件箱", "email": "电子邮件", "wechat": "微信模板消息", "sms": "短信"}
 OUTCOMES = {"send": "将发送", "skip": "将跳过", "queued": "已排队"}
 
 
@@ -34,7 +33,7 @@ async def _list(request: Request, user: User, status: int = 200, **ctx):
     a = api(request, user)
     notices, towns = await asyncio.gather(optional(a.get("outreach", "/notices", limit=50), {"items": []}),
                                           optional(a.get("registry", "/townships"), {"items": []}))
-    return render(request, "notices.html", status, notices=(notices or {}).get("items", []), channels=CHANNELS,
+    return render(request, "notices.html", status, notices=(notices or {}).get("items", []), channels=CHANNEL_LABELS,
                   tiers=[t for t in TIER_ORDER if t != "sme"], townships=(towns or {}).get("items", []),
                   form_id=uuid.uuid4().hex, **ctx)
 
@@ -63,7 +62,7 @@ async def draft(request: Request, user: Annotated[User, page_user("notices")]):
         if typed["audience"] == "all":
             target = {"audience": "all"}
         body = {k: str(typed[k]).strip() for k in ("programme", "title", "body", "window_opens", "window_closes")}
-        body |= {"target": target, "channels": [c for c in typed["channels"] if c in CHANNELS]}
+        body |= {"target": target, "channels": [c for c in typed["channels"] if c in CHANNEL_LABELS]}
         n, error = await attempt(api(request, user).post(
             "outreach", "/notices", json=body,
             idempotency_key=f"portal-{form.get('form_id')}" if form.get("form_id") else None))
@@ -83,7 +82,7 @@ async def notice(request: Request, notice_id: int, user: Annotated[User, page_us
         a.get("outreach", f"/notices/{notice_id}"), optional(a.get("outreach", f"/notices/{notice_id}/preview")),
         optional(a.all("outreach", f"/notices/{notice_id}/deliveries", state=state or None, cap=2000), []))
     await names_of(request).load(usccs=[d["uscc"] for d in deliveries or []])
-    return render(request, "notice.html", n=n, preview=preview, channels=CHANNELS, outcomes=OUTCOMES,
+    return render(request, "notice.html", n=n, preview=preview, channels=CHANNEL_LABELS, outcomes=OUTCOMES,
                   deliveries=deliveries, state=state, states={k: v for k, v in DELIVERY_STATE_LABELS.items()
                                                               if k != "read"})
 

@@ -17,7 +17,8 @@ from fastapi.responses import RedirectResponse
 
 from services.portal.backend import SERVICE_NAMES, ServiceError
 from services.portal.labels import (AUDIT_OBJECT_LABELS, DEPARTMENT_LABELS, REMINDER_KIND_LABELS, ROLE_LABELS,
-                                    TIER_LABELS, TIER_ORDER, param_key, param_part, param_value, said_zh)
+                                    TIER_LABELS, TIER_ORDER, param_key, param_list_labels, param_part, param_value,
+                                    said_zh)
 from services.portal.names import names_of
 from services.portal.pages.common import CsrfChecked, api, iso_day, optional, page_user, render, uscc_filter
 from services.portal.session import PortalError, User, flash
@@ -213,6 +214,8 @@ def _field(key: str, base: Any, typed: dict[str, str] | None = None) -> dict:
     else:
         field["widget"] = w = _widget(base, key)
         field["raw"] = typed.get(name, _shown(base, w))
+        if w == "list":  # the field holds codes: each named beside it (a board's "sme" is 中小板)
+            field["codes"] = param_list_labels(key)
     return field
 
 
@@ -247,7 +250,7 @@ def _said(value: Any, key: str) -> str:
     if isinstance(value, dict) and all(isinstance(v, (bool, int, float, str)) for v in value.values()):
         return "（" + "，".join(f"{param_part(k, key)} {_said(v, key)}" for k, v in value.items()) + "）"
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
-        return "、".join(value) or "（空）"
+        return param_value(value, key)  # the codes as labels
     if isinstance(value, (dict, list)):
         return "（结构化取值，见下方版本列表）"
     if key in ROUTING_PARAMS and value in DEPARTMENT_LABELS:

@@ -308,3 +308,18 @@ async def test_a_back_dated_version_says_what_it_changes(portal, suite):
     assert "由 300,000 改为" not in page
     assert (await in_force(suite, "awards", past))["award.tier.municipal_srdi"] == 250000
     assert (await in_force(suite, "awards", today().isoformat()))["award.tier.municipal_srdi"] == 300000
+
+
+async def test_a_list_of_codes_reads_as_their_labels(portal, suite):
+    """A list-valued parameter names its codes by the key that holds them: the listing boards' "sme"
+    is 中小板 (the board), not the tier 中小企业; outreach's channels by name."""
+    await portal.login("econ")
+    page = (await portal.http.get("/policy", params={"service": "awards"})).text
+    [boards] = [v for v in await history(suite, "awards") if v["key"] == "award.listing.boards"]
+    row = page[page.index(f'id="version-{boards["id"]}"'):]
+    value = re.findall(r"<td>(.*?)</td>", row[:row.index("</tr>")])[1]  # after the date
+    assert value == "主板、中小板、创业板、科创板、北交所、境外上市", value
+    assert "多个取值以逗号分隔：main 主板、sme 中小板、chinext 创业板" in page  # the field's codes, named
+
+    page = (await portal.http.get("/policy", params={"service": "outreach"})).text
+    assert "<td>企业门户收件箱、电子邮件</td>" in page
