@@ -52,7 +52,8 @@ NOMINATION_NEXT = {"submitted": ["review", "reject", "withdraw"],
 
 REQUEST_CATEGORY_LABELS = {"qualification": "资质认定", "subsidy": "资金补贴", "talent": "人才服务", "finance": "融资服务",
                            "land_space": "空间载体", "other": "其他"}
-REQUEST_STATE_LABELS = {"open": "待受理", "accepted": "办理中", "resolved": "已办结", "rejected": "已退回"}
+# As the registry says them (its STATE_ZH): a department's 受理 makes a request 已受理.
+REQUEST_STATE_LABELS = {"open": "待受理", "accepted": "已受理", "resolved": "已办结", "rejected": "已退回"}
 LOAN_STATE_LABELS = {"applied": "已申请", "approved": "已审批", "declined": "未获批", "drawn": "已放款",
                      "repaid": "已结清", "non_performing": "不良"}
 DELIVERY_STATE_LABELS = {"pending": "待送达", "sending": "发送中", "sent": "已送达", "failed": "失败待重试",

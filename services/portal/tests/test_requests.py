@@ -32,3 +32,32 @@ async def test_an_enterprise_asks_and_the_owning_department_resolves(portal, sui
     await portal.login("enterprise", own)
     page = (await portal.http.get("/mine")).text
     assert "已办结" in page and "已对接北京银行房山支行" in page
+
+
+async def opened(portal, suite, name: str, summary: str) -> dict:
+    """A request an enterprise opened on its page (the finance office owns it: category finance)."""
+    own = make_uscc()
+    await promote(suite, own, name=name)
+    await portal.login("enterprise", own)
+    r = await portal.post("/mine/requests", {"category": "finance", "summary": summary, "form_id": own},
+                          page="/mine")
+    assert r.status_code == 303, r.text
+    [req] = (await suite.client("registry").get("/api/v1/service-requests", params={"uscc": own})).json()["items"]
+    return req
+
+
+async def test_an_accepted_request_reads_as_accepted(portal, suite):
+    """受理 makes a request 已受理 (the registry's word), in the queue, its filter and the enterprise's
+    own page; not 办理中."""
+    req = await opened(portal, suite, "北京受理状态测试有限公司", "咨询专精特新贷")
+    await portal.login("finance")
+    r = await portal.post(f"/requests/{req['id']}/move", {"to": "accepted", "next": "/requests"}, page="/requests")
+    assert r.status_code == 303, r.text
+    page = (await portal.http.get("/requests", params={"state": "accepted"})).text
+    row = page[page.index(f'id="request-{req["id"]}"'):]
+    assert "<td>已受理" in row[:row.index("</tr>")]
+    assert '<a href="/requests?state=accepted" aria-current="page">已受理</a>' in page
+    assert "办理中" not in page
+    await portal.login("enterprise", req["uscc"])
+    page = (await portal.http.get("/mine")).text
+    assert "已受理" in page and "办理中" not in page
