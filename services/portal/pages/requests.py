@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import uuid
 from typing import Annotated
+from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
 
@@ -25,9 +26,13 @@ async def _queue(request: Request, user: User, state: str, overdue: str, cursor:
              "department": user.role if user.role in OWN_DEPARTMENT else None}
     page = await api(request, user).get("registry", "/service-requests", limit=PAGE_SIZE, cursor=cursor, **query)
     await names_of(request).load(usccs=[r["uscc"] for r in page["items"]])
+    # The queue's address with its filter, for the forms' way back (after a refused move the address
+    # in the browser is the move's, not the queue's).
+    filters = urlencode({k: v for k, v in {"state": state, "overdue": overdue, "cursor": cursor}.items() if v})
+    here = f"/requests?{filters}" if filters else "/requests"
     return render(request, "requests.html", status, items=page["items"], next_cursor=page.get("next_cursor"),
                   state=state, overdue=overdue, cursor=cursor, states=REQUEST_STATE_LABELS, moves=MOVES,
-                  form_id=uuid.uuid4().hex, **ctx)
+                  form_id=uuid.uuid4().hex, here=here, **ctx)
 
 
 @router.get("/requests")
@@ -39,8 +44,11 @@ async def requests_queue(request: Request, user: Annotated[User, page_user("requ
 @router.post("/requests/{request_id}/move", dependencies=[CsrfChecked])
 async def move(request: Request, request_id: int, user: Annotated[User, page_user("requests")],
                to: Annotated[str, Form()] = "", note: Annotated[str, Form()] = "",
-               form_id: Annotated[str, Form()] = "", next: Annotated[str, Form()] = ""):
-    """Accept, resolve or send back; a note is needed to resolve or send back (said beside it)."""
+               form_id: Annotated[str, Form()] = "", next: Annotated[str, Form()] = "",
+               state: Annotated[str, Form()] = "", overdue: Annotated[str, Form()] = "",
+               cursor: Annotated[str, Form()] = ""):
+    """Accept, resolve or send back; a note is needed to resolve or send back (said beside it). The
+    queue's filter comes with the form (as on the hotline page), so a refusal shows the same queue."""
     error = None
     if to not in MOVES:
         error = "请选择办理方式。"
@@ -52,6 +60,7 @@ async def move(request: Request, request_id: int, user: Annotated[User, page_use
             "registry", f"/service-requests/{request_id}/transition", json=body,
             idempotency_key=f"portal-{form_id}-{request_id}" if form_id else None))
     if error:  # the queue again, the error beside that request's note, what was typed kept
-        return await _queue(request, user, "", "", "", 422, failed={request_id: error}, typed={request_id: note})
+        return await _queue(request, user, state, overdue, cursor, 422, failed={request_id: error},
+                            typed={request_id: note})
     flash(request, "ok", f"诉求 {request_id} 已{MOVES[to]}。")
     return back_to(request, next, "/requests")

@@ -61,3 +61,28 @@ async def test_an_accepted_request_reads_as_accepted(portal, suite):
     await portal.login("enterprise", req["uscc"])
     page = (await portal.http.get("/mine")).text
     assert "已受理" in page and "办理中" not in page
+
+
+async def test_a_refused_move_comes_back_to_the_same_filter(portal, suite):
+    """A move the registry refuses (accepted meanwhile by a colleague) brings back the queue as it was
+    filtered, with the refusal said (the request itself has left the 待受理 list); the other forms
+    still lead back to that filter, not to the move's address."""
+    req = await opened(portal, suite, "北京筛选保留测试有限公司", "咨询首贷贴息")
+    other = await opened(portal, suite, "北京筛选保留另一测试有限公司", "咨询专精特新保")
+    await portal.login("finance")
+    page = (await portal.http.get("/requests", params={"state": "open"})).text
+    assert f'id="request-{req["id"]}"' in page
+    meanwhile = await suite.client("registry", role="finance").post(
+        f"/api/v1/service-requests/{req['id']}/transition", json={"state": "accepted"})
+    assert meanwhile.status_code == 200, meanwhile.text
+
+    r = await portal.post(f"/requests/{req['id']}/move", {
+        "to": "accepted", "note": "", "state": "open", "overdue": "", "cursor": "",
+        "next": f"/requests?state=open#request-{req['id']}"}, page="/requests?state=open")
+    assert r.status_code == 422, r.text
+    assert '<a href="/requests?state=open" aria-current="page">待受理</a>' in r.text
+    assert f"诉求 {req['id']} 未办理：诉求已受理，不能变为已受理" in r.text
+    assert f'id="request-{req["id"]}"' not in r.text  # no longer 待受理
+    row = r.text[r.text.index(f'id="request-{other["id"]}"'):]
+    assert f'name="next" value="/requests?state=open#request-{other["id"]}"' in row
+    assert '<input type="hidden" name="state" value="open">' in row
