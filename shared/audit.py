@@ -20,7 +20,7 @@ from sqlalchemy.orm import Session
 
 from shared import pagination
 from shared.auth import Caller
-from shared.db import utcnow
+from shared.db import append, utcnow
 from shared.errors import Problem
 from shared.schemas import Page, Public, UtcTime
 from shared.sessions import ReadSession
@@ -34,8 +34,8 @@ _ADD = insert(AuditLog.__table__)
 
 def record(session: Session, actor: str, action: str, object_type: str, object_id: str,
            before: dict | None = None, after: dict | None = None) -> None:
-    session.execute(_ADD, {"actor": actor, "action": action, "object_type": object_type, "object_id": str(object_id),
-                           "before": before, "after": after, "at": utcnow()})
+    append(session, _ADD, {"actor": actor, "action": action, "object_type": object_type,
+                           "object_id": str(object_id), "before": before, "after": after, "at": utcnow()})
 
 
 def record_many(session: Session, rows: list[dict]) -> None:

@@ -19,7 +19,7 @@ from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 
 from shared import tracing
-from shared.db import Database, utcnow
+from shared.db import Database, deferring, utcnow
 from shared.events import Event
 from shared.faults import transient
 from shared.tables import DeadLetter, Inbox
@@ -123,26 +123,28 @@ def _handle(db: Database, service: str, handlers: Mapping, deliveries: list[tupl
             # One read for the whole batch: events handled before (a redelivery, a replay) are acked
             # without running their handler.
             done = set(s.scalars(_HANDLED_AMONG, {"consumer": service, "ids": ids})) if ids else set()
-            # Without savepoints the batch's inbox rows are one INSERT at its end. A replica that handled
-            # one of these events meanwhile (PostgreSQL) makes it fail there: the batch is undone and
-            # handled again with savepoints, where that event is found handled ("duplicate").
+            # Without savepoints the batch's inbox rows are one INSERT at its end, and so are its outbox
+            # and audit rows (shared.db.deferring: the batch is undone whole on any error). A replica that
+            # handled one of these events meanwhile (PostgreSQL) makes the inbox's fail: the batch is undone
+            # and handled again with savepoints, where that event is found handled ("duplicate").
             inbox: list[dict] = []
-            for i, ((subject, _), event) in enumerate(zip(deliveries, events, strict=True)):
-                if event is None:
-                    continue
-                if event.id in done:  # also the same event twice in one batch
-                    outcomes[i] = "duplicate"
-                    continue
-                if savepoints:
-                    outcomes[i] = _handle_in_savepoint(s, service, handlers.get(subject), subject, event)
-                else:
-                    with _handling(service, event):
-                        inbox.append(_inbox_row(service, event, subject))
-                        if handler := handlers.get(subject):
-                            handler(s, event)
-                    outcomes[i] = "handled"
-                if outcomes[i] == "handled":
-                    done.add(event.id)
+            with contextlib.nullcontext() if savepoints else deferring(s):
+                for i, ((subject, _), event) in enumerate(zip(deliveries, events, strict=True)):
+                    if event is None:
+                        continue
+                    if event.id in done:  # also the same event twice in one batch
+                        outcomes[i] = "duplicate"
+                        continue
+                    if savepoints:
+                        outcomes[i] = _handle_in_savepoint(s, service, handlers.get(subject), subject, event)
+                    else:
+                        with _handling(service, event):
+                            inbox.append(_inbox_row(service, event, subject))
+                            if handler := handlers.get(subject):
+                                handler(s, event)
+                        outcomes[i] = "handled"
+                    if outcomes[i] == "handled":
+                        done.add(event.id)
             if inbox:
                 s.execute(_ADD_INBOX, inbox)
     except Exception as e:

@@ -85,6 +85,36 @@ class PerDialect:
         return self._by_dialect[dialect.name]
 
 
+_DEFERRED = "deferred_rows"
+
+
+def append(session: Session, add, row: dict) -> None:
+    """Append a row nothing reads back in its own transaction (an outbox event, an audit row) with
+    `add`, an INSERT built once: at once, or, while the session defers (`deferring`), with the other
+    rows of its INSERT as one statement at the end (issue 15: a consumer's batch wrote them one
+    statement an event)."""
+    deferred = session.info.get(_DEFERRED)
+    if deferred is None:
+        session.execute(add, row)
+    else:
+        deferred.setdefault(add, []).append(row)
+
+
+@contextlib.contextmanager
+def deferring(session: Session) -> Iterator[None]:
+    """While this runs, `append`ed rows wait; they are written, each INSERT's rows as one statement in
+    the order first appended, when it ends without an error, still inside the transaction (before its
+    commit and the outbox hand-off that reads them). Only for a transaction undone whole on any error:
+    a savepoint rolled back would not take back the rows it appended."""
+    session.info[_DEFERRED] = deferred = {}
+    try:
+        yield
+    finally:
+        session.info.pop(_DEFERRED, None)
+    for add, rows in deferred.items():
+        session.execute(add, rows)
+
+
 def insert(session: Session, row, conflict: Exception):
     """Add a row under a savepoint: a unique key a concurrent request took meanwhile (the check
     before could not see it) becomes `conflict` (a 409 Problem), never a 500, and leaves the rest of

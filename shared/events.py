@@ -11,7 +11,7 @@ import structlog
 from sqlalchemy import insert, text
 from sqlalchemy.orm import Session
 
-from shared.db import utcnow
+from shared.db import append, utcnow
 from shared.tables import Outbox
 
 if TYPE_CHECKING:
@@ -95,7 +95,7 @@ def emit(session: Session, event: Event) -> Event:
     if handoff is not None and len(handoff.rows) < HANDOFF_MAX:
         row["claimed_until"] = now + handoff.lease
         handoff.rows.append((row["id"], row["subject"], row["payload"]))
-    session.execute(_ADD, row)
+    append(session, _ADD, row)
     if not session.info.get("outbox_written") and session.get_bind().dialect.name == "postgresql":
         # Delivered at commit (and dropped with a rollback): wakes the relay of every replica
         # listening on this database (shared.bus), not only this process's.

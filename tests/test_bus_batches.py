@@ -83,6 +83,45 @@ def test_a_failing_event_in_a_batch_spoils_none_of_its_neighbours(suite, size, d
         for i, u in enumerate(firms):
             assert count(suite, "awards", Award, Award.uscc == u) == (0 if i in bad_at else 1), (i, attempt)
             assert count(suite, "awards", Inbox, Inbox.event_id == events[i].id) == (0 if i in bad_at else 1)
+            # its award's event too, written with the batch's others at its end (shared.db.deferring)
+            assert count(suite, "awards", Outbox, Outbox.payload.contains(u)) == (0 if i in bad_at else 1), (i, attempt)
+
+
+def test_a_batchs_outbox_and_audit_rows_are_one_insert_each_at_its_end(suite):
+    """Without savepoints, the rows nothing reads back in the transaction wait for the batch's end:
+    one INSERT for its events, one for its audit rows, in the order written; outside a batch, each
+    is written at once."""
+    from sqlalchemy import event as sa_event
+
+    from shared import audit
+    from shared.tables import AuditLog
+
+    db = suite.db("awards")
+    firms = [make_uscc() for _ in range(5)]
+
+    def announces(s, event):
+        emit(s, new_event("test", "thing.v1", event.subject, {"n": 1}))
+        audit.record(s, "test", "thing.seen", "enterprise", event.subject)
+        assert s.scalars(select(Outbox.id).where(Outbox.payload.contains(event.subject))).all() == []  # not yet
+
+    inserts = []
+    sa_event.listen(db.engine, "before_cursor_execute", listener := lambda conn, cursor, statement, params, context,
+                    many: inserts.append((statement.split()[2], many)) if statement.startswith("INSERT") else None)
+    try:
+        batch = [("test.a", orjson.dumps(new_event("test", "thing.v1", u, {}).envelope())) for u in firms]
+        assert handle_batch(db, "awards", {"test.a": announces}, batch) == ["handled"] * 5
+    finally:
+        sa_event.remove(db.engine, "before_cursor_execute", listener)
+    assert sorted(inserts) == [("audit_log", True), ("inbox", True), ("outbox", True)]
+    with db.reader() as s:
+        written = [orjson.loads(p)["subject"] for p in s.scalars(select(Outbox.payload).where(
+            Outbox.subject == "srdi.test.thing.v1").order_by(Outbox.created_at))]
+        assert written[-5:] == firms
+        assert s.scalars(select(AuditLog.object_id).where(AuditLog.action == "thing.seen")
+                         .order_by(AuditLog.id)).all()[-5:] == firms
+    with db.transaction() as s:  # not a batch: at once, readable in the same transaction
+        audit.record(s, "test", "thing.seen", "enterprise", "alone")
+        assert s.scalar(select(AuditLog.id).where(AuditLog.object_id == "alone")) is not None
 
 
 def test_a_transient_fault_in_a_batch_rolls_all_of_it_back(suite):
