@@ -116,3 +116,18 @@ def seed(op, rows: list[dict]) -> None:
                      sa.column("effective_from", sa.Date), sa.column("legal_ref", sa.String),
                      sa.column("set_by", sa.String), sa.column("set_at", sa.DateTime))
     op.bulk_insert(table, seed_rows(rows))
+
+
+def reword(op, rows: list[tuple[str, str, str, str]], back: bool = False) -> None:
+    """Change the words of seeded versions' legal references from a migration: (key, effective_from,
+    was, now), each row only while it still reads `was` (a seeded row; a version recorded since is
+    not touched). Values and dates stay: the policy is the same, only said better. `back` for the
+    downgrade."""
+    import sqlalchemy as sa
+
+    table = sa.table("policy_parameter", sa.column("key", sa.String), sa.column("effective_from", sa.Date),
+                     sa.column("legal_ref", sa.String))
+    for key, day, was, now in rows:
+        old, new = (now, was) if back else (was, now)
+        op.execute(table.update().where(table.c.key == key, table.c.effective_from == dt.date.fromisoformat(day),
+                                        table.c.legal_ref == old).values(legal_ref=new))

@@ -118,3 +118,21 @@ async def test_every_policy_parameter_reads_in_words(portal, suite):
             words = param_key(p["key"])
             codes += [(service, p["key"], words)] if code_word.search(words) else []
     assert not codes, "\n".join(f"{s} {k} {w}" for s, k, w in codes)
+
+
+async def test_every_seeded_legal_reference_reads_in_chinese(portal, suite):
+    """The 政策依据 the migrations seed, as the 政策参数 page shows them to the liaisons: in Chinese,
+    naming the policy documents (the proposal, the bureau's reply, the MIIT measures) — no English,
+    no design file or issue number, no value codes such as true/false."""
+    latin = re.compile(r"[A-Za-z]{2,}")
+    english = []
+    for service in suite.services:
+        if service == "portal":
+            continue
+        r = await suite.client(service, role="auditor").get("/api/v1/policy/history")
+        if r.status_code == 404:
+            continue  # a service without policy parameters
+        assert r.status_code == 200, (service, r.text)
+        english += [(service, v["key"], v["legal_ref"]) for v in r.json()["items"]
+                    if v["set_by"] == "migration" and latin.search(v["legal_ref"])]
+    assert not english, "\n".join(f"{s} {k}: {ref}" for s, k, ref in english)
