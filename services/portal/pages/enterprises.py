@@ -115,6 +115,7 @@ async def enterprise_page(request: Request, user: User, uscc: str, on: str = "",
                   listing=listing, loans=loans, requests=requests, timeline=items, on=day or "",
                   today=today().isoformat(), may_correct=may_correct, townships=(towns or {}).get("items") or [],
                   parks=parks or [], form_id=uuid.uuid4().hex, tier_order=TIER_ORDER,
+                  request_categories=REQUEST_CATEGORY_LABELS,
                   indicators=indicator_summary(figures["items"] if figures else None), **extra)
 
 

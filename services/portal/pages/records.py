@@ -1,6 +1,7 @@
 """Correcting the record (issue 18): an enterprise's facts, its departure (moved out or closed), and
-a certification entered by mistake (作废). The registry decides and audits; a refusal is shown
-beside the form it came from, on the enterprise's page, with what was typed."""
+a certification entered by mistake (作废); and a service request the enterprise made by phone or in
+person, logged for it. The registry decides and audits; a refusal is shown beside the form it came
+from, on the enterprise's page, with what was typed."""
 from __future__ import annotations
 
 from typing import Annotated
@@ -9,7 +10,7 @@ from fastapi import APIRouter, Form, Request
 from fastapi.responses import RedirectResponse
 
 from services.portal.backend import ServiceError
-from services.portal.labels import ROLE_LABELS, TIER_LABELS
+from services.portal.labels import REQUEST_CATEGORY_LABELS, ROLE_LABELS, TIER_LABELS
 from services.portal.names import names_of
 from services.portal.pages.common import CsrfChecked, api, page_user, seg
 from services.portal.pages.enterprises import enterprise_page
@@ -80,6 +81,30 @@ async def departure(request: Request, uscc: str, user: Annotated[User, page_user
     flash(request, "ok", f"已记录{DEPARTURES.get(e.get('status'), '迁出或注销')}（{e.get('status_on') or body['on']}）："
                          "其未兑付奖励暂停，落户指标与金融服务名单随之终止。")
     return RedirectResponse(f"/enterprises/{seg(uscc, '企业')}", status_code=303)
+
+
+@router.post("/enterprises/{uscc}/requests", dependencies=[CsrfChecked])
+async def log_request(request: Request, uscc: str, user: Annotated[User, page_user("enterprises")],
+                      category: Annotated[str, Form()] = "", summary: Annotated[str, Form()] = "",
+                      opened_on: Annotated[str, Form()] = "", form_id: Annotated[str, Form()] = ""):
+    """登记诉求: a request the enterprise made by phone or in person, logged for it by the bureau (the
+    enterprise's own page opens one itself); the registry routes it to its department and sets its due day."""
+    econ_only(user, "代企业登记诉求")
+    typed = {"category": category, "summary": summary, "opened_on": opened_on}
+    missing = [label for label, v in (("类别", category if category in REQUEST_CATEGORY_LABELS else ""),
+                                      ("诉求内容", summary)) if not v.strip()]
+    if missing:
+        return await refused(request, user, uscc, "request", ServiceError(422, f"请填写{'、'.join(missing)}。"), typed)
+    body = {"uscc": uscc.strip(), "category": category, "summary": summary.strip(),
+            **({"opened_on": opened_on.strip()} if opened_on.strip() else {})}
+    try:
+        r = await api(request, user).post("registry", "/service-requests", json=body,
+                                          idempotency_key=key_of(form_id, "request"))
+    except ServiceError as err:
+        return await refused(request, user, uscc, "request", err, typed)
+    flash(request, "ok", f"已登记诉求（编号 {r['id']}，{REQUEST_CATEGORY_LABELS.get(r['category'], '其他')}），"
+                         f"由{ROLE_LABELS.get(r['department'], '承办部门')}办理，办理时限至 {r['due_on']}。")
+    return RedirectResponse(f"/enterprises/{seg(uscc, '企业')}#tl", status_code=303)
 
 
 @router.post("/certifications/{cert_id}/void", dependencies=[CsrfChecked])

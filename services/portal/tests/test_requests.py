@@ -2,7 +2,10 @@
 it (a note is needed, said beside the field); the enterprise sees it resolved."""
 from __future__ import annotations
 
+import datetime as dt
+
 from services.portal.tests.helpers import promote
+from shared.clock import today
 from shared.testing import make_uscc
 
 
@@ -86,3 +89,35 @@ async def test_a_refused_move_comes_back_to_the_same_filter(portal, suite):
     row = r.text[r.text.index(f'id="request-{other["id"]}"'):]
     assert f'name="next" value="/requests?state=open#request-{other["id"]}"' in row
     assert '<input type="hidden" name="state" value="open">' in row
+
+
+async def test_the_bureau_logs_a_request_an_enterprise_made_by_phone(portal, suite):
+    """On the enterprise's page (econ): what is missing is said beside the form with the text kept, a
+    day after today is the registry's refusal, and a logged request goes to its department's queue."""
+    own = make_uscc()
+    await promote(suite, own, name="北京来电诉求测试有限公司")
+    await portal.login("econ")
+    page = (await portal.http.get(f"/enterprises/{own}")).text
+    assert "登记诉求" in page and f'action="/enterprises/{own}/requests"' in page
+    r = await portal.post(f"/enterprises/{own}/requests", {"category": "talent", "summary": ""},
+                          page=f"/enterprises/{own}")
+    assert r.status_code == 422 and "未登记：请填写诉求内容" in r.text
+    assert '<option value="talent" selected>' in r.text
+    tomorrow = (today() + dt.timedelta(days=1)).isoformat()
+    r = await portal.post(f"/enterprises/{own}/requests", {"category": "talent", "summary": "咨询人才落户指标",
+                                                          "opened_on": tomorrow}, page=f"/enterprises/{own}")
+    assert r.status_code == 422 and 'id="req-error"' in r.text and "咨询人才落户指标</textarea>" in r.text
+    assert (await suite.client("registry").get("/api/v1/service-requests", params={"uscc": own})).json()["items"] == []
+    r = await portal.post(f"/enterprises/{own}/requests", {"category": "talent", "summary": "咨询人才落户指标",
+                                                          "form_id": "phone1"}, page=f"/enterprises/{own}")
+    assert r.status_code == 303 and r.headers["location"] == f"/enterprises/{own}#tl"
+    [req] = (await suite.client("registry").get("/api/v1/service-requests", params={"uscc": own})).json()["items"]
+    assert (req["category"], req["department"], req["state"]) == ("talent", "talent", "open")
+    page = (await portal.http.get(r.headers["location"])).text
+    assert f"已登记诉求（编号 {req['id']}，人才服务），由区人社局 / 区委人才办办理，办理时限至 {req['due_on']}" in page
+
+    await portal.login("talent")  # its department finds it; a department cannot log one for an enterprise
+    assert f'id="request-{req["id"]}"' in (await portal.http.get("/requests")).text
+    r = await portal.post(f"/enterprises/{own}/requests", {"category": "talent", "summary": "再来一次"},
+                          page="/requests")
+    assert r.status_code == 403
