@@ -27,21 +27,11 @@ from email.message import EmailMessage
 from email.utils import formatdate
 from typing import Protocol
 
+from services.outreach.notices.errors import ChannelError, Skipped
+from services.outreach.notices.sms import HttpSmsProvider
+from services.outreach.notices.wechat import WeChatApi
 from shared.settings import Settings
 
-
-class ChannelError(Exception):
-    """A failed send; the message is stored on the delivery (last_error). `permanent`: retrying
-    cannot help, the delivery is abandoned at once."""
-
-    def __init__(self, message: str, permanent: bool = False):
-        super().__init__(message[:400])
-        self.permanent = permanent
-
-
-class Skipped(Exception):
-    """Nothing to send through this channel (no address, not configured): the delivery is
-    `skipped` with this reason and never retried."""
 
 
 NO_EMAIL = "企业未登记电子邮箱 / no e-mail address on file"
@@ -208,9 +198,6 @@ class SmsChannel:
 
 def default_channels(settings: Settings) -> dict[str, Channel]:
     """The channels as configured: WeChat and SMS only with their settings (else not configured)."""
-    from services.outreach.notices.sms import HttpSmsProvider
-    from services.outreach.notices.wechat import WeChatApi
-
     wechat = sms = None
     if settings.wechat_appid and settings.wechat_secret and settings.wechat_template_id:
         wechat = WeChatApi(settings.wechat_api_url, settings.wechat_appid, settings.wechat_secret,

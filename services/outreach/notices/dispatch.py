@@ -14,7 +14,8 @@ import structlog
 
 from services.outreach import registry, rules
 from services.outreach.notices import repository
-from services.outreach.notices.channels import NO_CHANNEL, ChannelError, Message, Skipped, channels_of
+from services.outreach.notices.channels import NO_CHANNEL, Message, channels_of
+from services.outreach.notices.errors import ChannelError, Skipped
 from shared import params
 from shared.clock import today
 from shared.db import Database, utcnow

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import httpx
 
-from services.outreach.notices.channels import ChannelError
+from services.outreach.notices.errors import ChannelError
 
 GIVE_UP = {1002: "号码无效 / invalid number", 1003: "号码已退订 / the number opted out",
            1004: "短信模板无效 / unknown template"}

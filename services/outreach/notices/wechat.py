@@ -26,7 +26,7 @@ from collections.abc import Callable
 
 import httpx
 
-from services.outreach.notices.channels import ChannelError
+from services.outreach.notices.errors import ChannelError
 
 TOKEN_EXPIRED = {40001, 40014, 42001}
 GIVE_UP = {43004: "用户未关注公众号 / the user does not follow the account",

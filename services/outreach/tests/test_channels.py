@@ -9,8 +9,8 @@ import pytest
 from sqlalchemy import func, select, update
 
 from services.outreach.notices.channels import (NO_OPENID, NO_PHONE, SMS_NOT_CONFIGURED, WECHAT_NOT_CONFIGURED,
-                                                ChannelError, SmsChannel, WeChatTemplateChannel, channels_of,
-                                                default_channels)
+                                                SmsChannel, WeChatTemplateChannel, channels_of, default_channels)
+from services.outreach.notices.errors import ChannelError
 from services.outreach.notices.simulators import (SmsSim, WeChatSim, make_sms_simulator, make_wechat_simulator,
                                                   running)
 from services.outreach.notices.sms import HttpSmsProvider
