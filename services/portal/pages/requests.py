@@ -32,7 +32,7 @@ async def _queue(request: Request, user: User, state: str, overdue: str, cursor:
     here = f"/requests?{filters}" if filters else "/requests"
     return render(request, "requests.html", status, items=page["items"], next_cursor=page.get("next_cursor"),
                   state=state, overdue=overdue, cursor=cursor, states=REQUEST_STATE_LABELS, moves=MOVES,
-                  form_id=uuid.uuid4().hex, here=here, **ctx)
+                  form_id=uuid.uuid4().hex, here=here, **{"chosen": {}, **ctx})
 
 
 @router.get("/requests")
@@ -59,8 +59,8 @@ async def move(request: Request, request_id: int, user: Annotated[User, page_use
         _, error = await attempt(api(request, user).post(
             "registry", f"/service-requests/{request_id}/transition", json=body,
             idempotency_key=f"portal-{form_id}-{request_id}" if form_id else None))
-    if error:  # the queue again, the error beside that request's note, what was typed kept
+    if error:  # the queue again, the error beside that request's note, what was typed and chosen kept
         return await _queue(request, user, state, overdue, cursor, 422, failed={request_id: error},
-                            typed={request_id: note})
+                            typed={request_id: note}, chosen={request_id: to})
     flash(request, "ok", f"诉求 {request_id} 已{MOVES[to]}。")
     return back_to(request, next, "/requests")

@@ -91,6 +91,19 @@ async def test_a_refused_move_comes_back_to_the_same_filter(portal, suite):
     assert '<input type="hidden" name="state" value="open">' in row
 
 
+async def test_a_refused_move_keeps_the_move_chosen(portal, suite):
+    """退回 without a note is refused: the form comes back on 退回 with the note field, so adding the
+    note sends the request back (it came back on 受理, and the next submit accepted it)."""
+    req = await opened(portal, suite, "北京退回保留测试有限公司", "咨询担保费补贴")
+    await portal.login("finance")
+    r = await portal.post(f"/requests/{req['id']}/move", {"to": "rejected", "note": "", "next": "/requests"},
+                          page="/requests")
+    assert r.status_code == 422 and "退回须填写办理说明" in r.text
+    row = r.text[r.text.index(f'id="request-{req["id"]}"'):]
+    row = row[:row.index("</select>")]
+    assert '<option value="rejected" selected>' in row and '<option value="accepted" selected>' not in row
+
+
 async def test_the_bureau_logs_a_request_an_enterprise_made_by_phone(portal, suite):
     """On the enterprise's page (econ): what is missing is said beside the form with the text kept, a
     day after today is the registry's refusal, and a logged request goes to its department's queue."""
