@@ -153,6 +153,7 @@ PARAM_LABELS = {
     "programme": "申报称号", "mode": "导入方式", "dry_run": "预览", "object_type": "对象类型", "object_id": "对象编号",
     "actor": "操作人", "since": "起始时间", "until": "截止时间", "key": "参数", "version_id": "参数版本编号",
     "season_id": "申报季编号", "application_id": "申报编号", "cert_id": "认定编号", "service": "服务",
+    "opened_on": "受理日期", "summary": "诉求内容",
 }
 
 

@@ -120,6 +120,8 @@ async def test_the_bureau_logs_a_request_an_enterprise_made_by_phone(portal, sui
     r = await portal.post(f"/enterprises/{own}/requests", {"category": "talent", "summary": "咨询人才落户指标",
                                                           "opened_on": tomorrow}, page=f"/enterprises/{own}")
     assert r.status_code == 422 and 'id="req-error"' in r.text and "咨询人才落户指标</textarea>" in r.text
+    said = r.text[r.text.index('id="req-error"'):]
+    assert "受理日期" in said[:said.index("</div>")] and "opened_on" not in said[:said.index("</div>")]
     assert (await suite.client("registry").get("/api/v1/service-requests", params={"uscc": own})).json()["items"] == []
     r = await portal.post(f"/enterprises/{own}/requests", {"category": "talent", "summary": "咨询人才落户指标",
                                                           "form_id": "phone1"}, page=f"/enterprises/{own}")
