@@ -9,7 +9,7 @@ withdraw a version is the service's `policy_writers`."""
 
 import datetime as dt
 import math
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from typing import Annotated, Any
 
 from fastapi import APIRouter, Path, Query
@@ -24,6 +24,7 @@ from shared.errors import Problem, field_error, not_found
 from shared.schemas import CONTROL, Body, Day, LongText, Public, RowId, UtcTime
 from shared.sessions import ReadSession, WriteSession
 from shared.tables import PolicyParameter
+from shared.validators import code_error
 
 Key = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_.]+$",
                            description="参数键，如 award.tier.municipal_srdi / the parameter's key")]
@@ -150,6 +151,25 @@ def _finite(value: Any) -> bool:
     if isinstance(value, list):
         return all(_finite(v) for v in value)
     return True
+
+
+# Parameters whose value is a code, or a list or table of codes (a listing board, a notice channel,
+# a department, a tier): key → {code: its name in Chinese}. A service declares its own
+# (ServiceSpec.policy_codes); a code it does not know is refused, so a label typed for a code
+# (主板 for main) or a channel that does not exist never becomes a version that looks good.
+Codes = Mapping[str, Mapping[str, str]]
+
+
+def with_codes(codes: Codes, validate: Validator | None = None) -> Validator | None:
+    """A service's Validator that first checks its coded parameters against their codes."""
+    if not codes:
+        return validate
+
+    def check(key: str, value: Any) -> tuple[str, str] | None:
+        if key in codes and (why := code_error(value, codes[key])) is not None:
+            return why
+        return validate(key, value) if validate is not None else None
+    return check
 
 
 def refusal(s, key: str, value: Any, effective_from: dt.date,

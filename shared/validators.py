@@ -1,8 +1,11 @@
-"""Check digits of the identity numbers the suite accepts."""
+"""Checks of values the suite accepts: the check digits of identity numbers, and codes from a
+vocabulary (a listing board, a notice channel)."""
 from __future__ import annotations
 
 import datetime as dt
 import functools
+from collections.abc import Mapping
+from typing import Any
 
 USCC_CHARS = "0123456789ABCDEFGHJKLMNPQRTUWXY"
 USCC_WEIGHTS = (1, 3, 9, 27, 19, 26, 16, 17, 20, 29, 25, 13, 8, 24, 10, 30, 28)
@@ -91,3 +94,23 @@ def resident_id_facts(number: str) -> tuple[dt.date, str]:
     born = dt.date(int(number[6:10]), int(number[10:12]), int(number[12:14]))
     return born, ("male" if int(number[16]) % 2 else "female")
 
+
+def code_error(value: Any, codes: Mapping[str, str]) -> tuple[str, str] | None:
+    """Why a coded value is refused (Chinese, English), or None. A text is one code; a list is one
+    or more codes, none twice; a table's values are codes (its keys stay those of its current version)."""
+    if isinstance(value, dict):
+        found = list(value.values())
+    elif isinstance(value, list):
+        found = value
+        if not found:
+            return "至少须有一项", "must hold at least one code"
+        if len(set(map(repr, found))) < len(found):
+            return "同一代码不能出现两次", "must not hold a code twice"
+    else:
+        found = [value]
+    unknown = [v for v in found if not isinstance(v, str) or v not in codes]
+    if not unknown:
+        return None
+    said = "、".join(f"{code}（{name}）" for code, name in codes.items())
+    return (f"含有未知代码 {'、'.join(map(str, unknown))}；可用代码：{said}",
+            f"holds an unknown code ({', '.join(map(str, unknown))}); the codes are {', '.join(codes)}")

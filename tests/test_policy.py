@@ -194,3 +194,47 @@ async def test_a_value_beyond_64_bits_is_stored_as_before(suite):
     assert r.status_code in (201, 422), r.text
     if r.status_code == 201:
         assert r.json()["value"] == 10**20
+
+
+# -- coded parameters: a code the service does not know is refused (ServiceSpec.policy_codes) -----
+ROUTING = {"qualification": "econ", "subsidy": "treasury", "talent": "talent", "finance": "finance",
+           "land_space": "park", "other": "econ"}
+
+
+@pytest.mark.parametrize("service, key, value, said", [
+    ("awards", "award.listing.boards", ["主板", "中小板"], "含有未知代码 主板、中小板"),  # labels typed for codes
+    ("awards", "award.listing.boards", ["main", "main"], "同一代码不能出现两次"),
+    ("awards", "award.listing.boards", [], "至少须有一项"),
+    ("outreach", "outreach.programme.reminder_channels", ["inbox", "fax"], "含有未知代码 fax"),
+    ("outreach", "outreach.validity.reminder_channels", ["微信"], "含有未知代码 微信"),
+    ("registry", "service_package.routing", {**ROUTING, "subsidy": "bank"}, "含有未知代码 bank"),
+    ("registry", "monitoring.key_min_tier", "小巨人", "含有未知代码 小巨人"),
+    ("registry", "annual_update.deadline", "02-29", "月-日"),
+    ("registry", "screening.near_miss.max_relative_gap", "二成", "小数"),
+])
+async def test_an_unknown_code_or_unusable_text_is_refused_beside_the_value(suite, service, key, value, said):
+    """A label typed for a code (主板 for main), a channel outreach does not have, a department no
+    queue belongs to: each would look like a good version and refuse or misroute from its date.
+    422 beside `value` (and beside its key in a several-parameter version), naming the codes;
+    nothing recorded."""
+    client = suite.client(service, role="econ")
+    before = (await client.get("/api/v1/policy/history")).json()["items"]
+    r = await client.put("/api/v1/policy", json={"key": key, "value": value, "effective_from": "2031-01-01",
+                                                  "legal_ref": "x"})
+    assert r.status_code == 422, r.text
+    assert r.json()["errors"][0]["loc"] == ["body", "value"] and said in r.json()["detail_zh"], r.text
+    r = await client.post(VERSIONS, json={"effective_from": "2031-01-01", "legal_ref": "x", "values": {key: value}})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "values", key], r.text
+    assert (await client.get("/api/v1/policy/history")).json()["items"] == before
+
+
+@pytest.mark.parametrize("service, key, value", [
+    ("awards", "award.listing.boards", ["main", "star", "overseas"]),
+    ("outreach", "outreach.programme.reminder_channels", ["inbox", "sms"]),
+    ("registry", "service_package.routing", {**ROUTING, "land_space": "econ"}),
+    ("registry", "annual_update.deadline", "05-31"),
+])
+async def test_known_codes_are_recorded(suite, service, key, value):
+    r = await suite.client(service, role="econ").put("/api/v1/policy", json={
+        "key": key, "value": value, "effective_from": "2031-01-01", "legal_ref": "x"})
+    assert r.status_code == 201 and r.json()["value"] == value, r.text

@@ -9,9 +9,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from shared import tiers
+from shared.contracts.finance import BOARD_ZH
 from shared.params import Param
 from shared.tiers import TIER_ZH, rank
-from shared.validators import outside_beijing
+from shared.validators import code_error, outside_beijing
 
 STATES = ("computed", "reviewed", "approved", "disbursed", "rejected", "clawed_back", "settled_outside",
           "withdrawn", "withheld")
@@ -304,8 +305,9 @@ def parameter_error(key: str, value) -> tuple[str, str] | None:
             return None
         except (TypeError, ValueError):
             return "须为日期（年-月-日）", "a date YYYY-MM-DD"
-    ok = isinstance(value, list) and value and all(isinstance(b, str) and 0 < len(b) <= 20 for b in value)
-    return None if ok else ("须为非空的板块代码列表", "a non-empty list of board codes")  # award.listing.boards
+    if not isinstance(value, list):  # award.listing.boards
+        return "须为板块代码列表", "a list of board codes"
+    return code_error(value, BOARD_ZH)
 
 
 def validate_policy_value(key: str, value) -> tuple[str, str] | None:

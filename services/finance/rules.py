@@ -208,7 +208,6 @@ def value_on(history: list[tuple[dt.date, object]], on: dt.date):
 STAGES = ("shareholding_reform", "coaching_filed", "application_accepted", "registered", "listed")
 STAGE_ZH = {"shareholding_reform": "股改", "coaching_filed": "辅导备案", "application_accepted": "申报受理",
             "registered": "注册/核准", "listed": "上市"}
-BOARDS = ("main", "sme", "chinext", "star", "bse", "overseas")  # 主板, 中小板, 创业板, 科创板, 北交所, 境外
 
 
 def stage_error(reached: dict[str, dt.date], stage: str, on: dt.date, board: str | None) -> str | None:

@@ -5,6 +5,7 @@ import datetime as dt
 import re
 
 from shared.clock import SHANGHAI
+from shared.contracts.finance import BOARD_ZH
 from shared.tiers import TIER_ZH
 from shared.validators import REASON_ZH
 
@@ -267,9 +268,9 @@ PARAM_PART_WORDS_BY_KEY = {"targets.yearly": {
     "listing": "辅导上市企业（家）", "national_little_giant": "新增国家级专精特新“小巨人”企业（家）",
     "municipal_srdi": "新增北京市专精特新中小企业（家）", "potential": "专精特新潜在企业（培育库，家）"}}
 DEPARTMENT_LABELS = {code: ROLE_LABELS[code] for code in ("econ", "treasury", "talent", "finance", "park")}
-# Listing boards (finance's `Board`, awards' award.listing.boards). "sme" here is 中小板, the board, not
-# the tier 中小企业: a list's codes are read by the key that holds them, never as tiers.
-BOARD_LABELS = {"main": "主板", "sme": "中小板", "chinext": "创业板", "star": "科创板", "bse": "北交所", "overseas": "境外上市"}
+# Listing boards (the finance contract's `Board`, awards' award.listing.boards). "sme" here is 中小板,
+# the board, not the tier 中小企业: a list's codes are read by the key that holds them, never as tiers.
+BOARD_LABELS = BOARD_ZH
 # Outreach's notice channels.
 CHANNEL_LABELS = {"inbox": "企业门户收件箱", "email": "电子邮件", "wechat": "微信模板消息", "sms": "短信"}
 # The codes a list-valued parameter holds, by its key's last word (another list: tier codes).

@@ -7,6 +7,7 @@ from services.registry.certifications.endpoints import router as certifications
 from services.registry.certifications.sweeper import expiry_sweeper
 from services.registry.enterprises.endpoints import HOT_READ
 from services.registry.enterprises.endpoints import router as enterprises
+from services.registry import parameters
 from services.registry.handlers import handlers
 from services.registry.imports import jobs
 from services.registry.imports.endpoints import router as imports
@@ -32,5 +33,6 @@ ROUTERS = (enterprises, certifications, imports, platform, screening, service_pa
 SPEC = ServiceSpec(name="registry", title="SRDI registry (区经信局)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
                    handlers=handlers, jobs=[expiry_sweeper, jobs.job_keeper, platform_jobs.job_keeper],
-                   hot_reads=(HOT_READ,))
+                   hot_reads=(HOT_READ,), policy_codes=parameters.CODES,
+                   policy_validator=parameters.validate_policy_value)
 app = create_app(SPEC)

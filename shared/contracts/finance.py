@@ -2,10 +2,17 @@
 from __future__ import annotations
 
 import datetime as dt
+from typing import Literal
 
 from pydantic import ConfigDict, Field
 
 from shared.contracts import USCC, EventData
+
+# The listing boards (上市板块), as finance records them and awards' award.listing.boards names them.
+# Said after 于 … 上市 ("listed on the … board"), so 境外 is the board, not 境外上市.
+Board = Literal["main", "sme", "chinext", "star", "bse", "overseas"]
+BOARD_ZH: dict[str, str] = {"main": "主板", "sme": "中小板", "chinext": "创业板", "star": "科创板", "bse": "北交所",
+                            "overseas": "境外"}
 
 
 class EnterpriseListed(EventData):
@@ -18,7 +25,7 @@ class EnterpriseListed(EventData):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"uscc": "91110111MA01R2XJ3P", "board": "star", "listed_on": "2025-11-18"}]})
     uscc: str = Field(description=USCC)
-    board: str = Field(description="上市板块：main 主板、sme 中小板、chinext 创业板、star 科创板、bse 北交所、"
+    board: Board = Field(description="上市板块：main 主板、sme 中小板、chinext 创业板、star 科创板、bse 北交所、"
                                    "overseas 境外 / the board: main, sme, chinext, star, bse or overseas")
     listed_on: dt.date = Field(description="上市日期 / the day it listed")
 

@@ -5,11 +5,10 @@ from __future__ import annotations
 import datetime as dt
 
 from services.awards.rules import Decision, Ineligible, cite, param_zh
+from shared.contracts.finance import BOARD_ZH
 from shared.params import Param
 from shared.tiers import TIER_ZH, rank
 
-BOARD_ZH = {"main": "主板", "sme": "中小板", "chinext": "创业板", "star": "科创板", "bse": "北交所",
-            "overseas": "境外上市"}
 
 
 def share(amount_yuan: int, basis_points: int) -> int:

@@ -6,10 +6,10 @@ from typing import Literal
 
 from pydantic import ConfigDict, Field
 
+from shared.contracts.finance import Board
 from shared.schemas import Body, FactDay, LongText, Public, Text
 
 Stage = Literal["shareholding_reform", "coaching_filed", "application_accepted", "registered", "listed"]
-Board = Literal["main", "sme", "chinext", "star", "bse", "overseas"]
 
 STAGE = ("阶段：shareholding_reform 股改、coaching_filed 辅导备案、application_accepted 申报受理、registered 注册/核准、"
          "listed 上市 / stage: shareholding reform, coaching filed, application accepted, registered, listed")

@@ -16,6 +16,8 @@ Email = Annotated[str, StringConstraints(strip_whitespace=True, min_length=3, ma
                                          pattern=r"^[^@\s<>]+@[^@\s<>]+\.[^@\s<>]+$")]
 Short = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=100)]
 Channel = Literal["inbox", "email", "wechat", "sms"]
+# The channels by name, as the reminder_channels parameters may list them (ServiceSpec.policy_codes).
+CHANNEL_ZH = {"inbox": "企业门户收件箱", "email": "电子邮件", "wechat": "微信模板消息", "sms": "短信"}
 DeliveryState = Literal["pending", "sending", "sent", "failed", "abandoned", "skipped"]
 Phone = Annotated[str, StringConstraints(strip_whitespace=True, pattern=r"^1[3-9][0-9]{9}$")]
 IndustryCode = Annotated[str, StringConstraints(strip_whitespace=True, to_upper=True, min_length=1, max_length=20,

@@ -318,7 +318,7 @@ async def test_a_list_of_codes_reads_as_their_labels(portal, suite):
     [boards] = [v for v in await history(suite, "awards") if v["key"] == "award.listing.boards"]
     row = page[page.index(f'id="version-{boards["id"]}"'):]
     value = re.findall(r"<td>(.*?)</td>", row[:row.index("</tr>")])[1]  # after the date
-    assert value == "主板、中小板、创业板、科创板、北交所、境外上市", value
+    assert value == "主板、中小板、创业板、科创板、北交所、境外", value
     assert "多个取值以逗号分隔：main 主板、sme 中小板、chinext 创业板" in page  # the field's codes, named
 
     page = (await portal.http.get("/policy", params={"service": "outreach"})).text
