@@ -176,6 +176,7 @@ class ServiceRequest(Table, table=True):
     state: str = Field(default="open", max_length=12)  # open, accepted, resolved, rejected
     opened_on: dt.date
     due_on: dt.date
+    accepted_on: dt.date | None = None  # the day its department took it on (受理), if it did
     closed_on: dt.date | None = None
     resolution: str | None = Field(default=None, max_length=2000)
     created_at: dt.datetime = Field(default_factory=utcnow, sa_type=DateTime)

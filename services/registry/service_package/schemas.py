@@ -59,7 +59,7 @@ class RequestBasis(Public):
 
 
 REQUEST_EXAMPLE = {"id": 12, "uscc": "91110111MA01ABCD1Q", "category": "subsidy", "summary": "研发费用补贴何时拨付？",
-                   "department": "treasury", "state": "open", "opened_on": "2025-03-01", "due_on": "2025-03-16",
+                   "department": "treasury", "state": "open", "opened_on": "2025-03-01", "due_on": "2025-03-16", "accepted_on": None,
                    "closed_on": None, "resolution": None, "overdue": False,
                    "moves": {"accepted": ["econ", "treasury"], "resolved": ["econ", "treasury"],
                              "rejected": ["econ", "treasury"]}}
@@ -74,8 +74,10 @@ class ServiceRequestPublic(Public):
     summary: str = Field(description="诉求内容 / what the enterprise asks")
     department: str = Field(description=D_DEPARTMENT)
     state: str = Field(description="状态：open、accepted、resolved、rejected / the state")
-    opened_on: dt.date = Field(description="受理日期 / the day it was opened")
+    opened_on: dt.date = Field(description="登记日期（企业提出诉求之日） / the day it was opened")
     due_on: dt.date = Field(description="办理期限 / the day it is due")
+    accepted_on: dt.date | None = Field(None, description="受理日期，未受理为空 / the day its department accepted it, "
+                                                          "or null")
     closed_on: dt.date | None = Field(description="办结或退回日期 / the day it was resolved or rejected")
     resolution: str | None = Field(description="办理说明 / the note it was closed with")
     overdue: bool = Field(False, description="是否逾期未办结 / still open after its due day")

@@ -84,6 +84,8 @@ def move_request(s: Session, who: Principal, request_id: int, body: RequestMoveI
                       f"A request in state {row.state} cannot become {body.state}", state=row.state)
     before = _json(request_public(row, today))
     row.state = body.state
+    if body.state == "accepted":
+        row.accepted_on = today
     if body.state in rules.CLOSED:
         row.closed_on, row.resolution = today, body.note
     s.flush()

@@ -5,7 +5,7 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from services.registry.service_package.rules import CATEGORY_ZH, STATE_ZH
+from services.registry.service_package.rules import CATEGORY_ZH, DEPARTMENT_ZH, STATE_ZH
 from shared.clock import SHANGHAI
 from shared.tiers import TIER_ZH
 
@@ -27,7 +27,8 @@ def yuan(amount) -> str:
     """Whole 元 with thousands separators, as officials read them."""
     return f"{amount:,} 元" if isinstance(amount, int) else f"{amount} 元"
 # Within one day: what happened first reads last (newest first), e.g. recognised before expired.
-ORDER = ("title.recognized", "service_list.joined", "quota", "award", "service_request.opened", "visit",
+ORDER = ("title.recognized", "service_list.joined", "quota", "award", "service_request.opened",
+         "service_request.accepted", "visit",
          "service_request.closed", "service_list.left", "title.revoked", "title.expired", "title.voided",
          "correction")
 
@@ -128,6 +129,10 @@ def requests(rows: list) -> list[Entry]:
                   "due_on": r.due_on.isoformat()}
         out.append(Entry(r.opened_on, "service_request.opened", ref, f"提出诉求（{CATEGORY_ZH.get(r.category, '其他')}）：{r.summary[:100]}",
                          f"service request opened ({r.category})", detail))
+        if r.accepted_on:
+            out.append(Entry(r.accepted_on, "service_request.accepted", ref,
+                             f"诉求已受理（{DEPARTMENT_ZH.get(r.department, '承办部门')}）",
+                             f"service request accepted ({r.department})", detail))
         if r.closed_on:
             out.append(Entry(r.closed_on, "service_request.closed", ref, f"诉求办结（{STATE_ZH.get(r.state, '已关闭')}）",
                              f"service request closed ({r.state})", detail))

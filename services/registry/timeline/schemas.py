@@ -12,7 +12,7 @@ ENTRY_EXAMPLE = {"on": "2025-07-01", "kind": "award", "ref": "award:1207",
                             "state": "approved"}}
 KINDS_DOC = ("title.recognized 认定、title.expired 有效期届满、title.revoked 撤销、title.voided 作废、award 奖励、"
              "quota 落户指标、service_list.joined 列入服务名单、service_list.left 退出服务名单、service_request.opened "
-             "提出诉求、service_request.closed 诉求办结、visit 走访、correction 记录更正 / the kind of entry")
+             "提出诉求、service_request.accepted 诉求已受理、service_request.closed 诉求办结、visit 走访、correction 记录更正 / the kind of entry")
 
 
 class TimelineEntry(Public):

@@ -173,3 +173,26 @@ async def test_a_fact_about_no_enterprise_or_a_bad_one(suite):
     with suite.db("registry").reader() as s:
         held = select(func.count()).select_from(TimelineFact).where(TimelineFact.ref.in_(["9100", "9101"]))
         assert s.scalar(held) == 0
+
+
+async def test_an_accepted_request_says_so_on_the_timeline(suite):
+    """A request's department taking it on (受理) is a dated step of its own, between its opening and
+    its closing, said with the department's name."""
+    econ = suite.client("registry")
+    u = await enterprise(suite)
+    r = await econ.post("/api/v1/service-requests", json={"uscc": u, "category": "finance", "summary": "希望对接贷款",
+                                                           "opened_on": "2024-10-02"})
+    assert r.status_code == 201 and r.json()["accepted_on"] is None, r.text
+    request_id = r.json()["id"]
+    finance = suite.client("registry", role="finance")
+    r = await finance.post(f"/api/v1/service-requests/{request_id}/transition", json={"state": "accepted"})
+    assert r.status_code == 200 and r.json()["accepted_on"] == today().isoformat(), r.text
+    r = await finance.post(f"/api/v1/service-requests/{request_id}/transition",
+                           json={"state": "resolved", "note": "已对接两家银行"})
+    assert r.status_code == 200 and r.json()["accepted_on"] == today().isoformat(), r.text
+    entries = [x for x in (await econ.get(f"/api/v1/enterprises/{u}/timeline")).json()["entries"]
+               if x["ref"] == f"service_request:{request_id}"]
+    assert [(x["on"], x["kind"]) for x in entries] == [
+        (today().isoformat(), "service_request.closed"), (today().isoformat(), "service_request.accepted"),
+        ("2024-10-02", "service_request.opened")]
+    assert entries[1]["summary_zh"] == "诉求已受理（区金融服务办）"
