@@ -10,6 +10,7 @@ from services.portal import charts
 from services.portal.labels import AWARD_STATE_LABELS, AWARD_STATES, LOAN_STATE_LABELS, TIER_LABELS, TIER_ORDER
 from services.portal.names import names_of
 from services.portal.pages.common import api, optional, page_user, render
+from services.portal.pages.requests import OWN_DEPARTMENT
 from services.portal.session import User
 from shared.clock import today
 
@@ -30,7 +31,8 @@ async def dashboard(request: Request, user: Annotated[User, page_user("dashboard
         optional(a.count("finance", "/service-list")),
         optional(a.get("registry", "/stats/new", year=year)),
         optional(a.get("registry", f"/targets/{year}")),
-        optional(a.all("registry", "/service-requests", overdue="true", cap=200)))
+        optional(a.all("registry", "/service-requests", overdue="true", cap=200,
+                       department=user.role if user.role in OWN_DEPARTMENT else None)))
     if overdue:
         await names_of(request).load(usccs=[r.get("uscc") for r in overdue])
     ctx = {"stats": stats, "awards": awards, "listed": listed, "year": year, "new": new, "targets": targets,

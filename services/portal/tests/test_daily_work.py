@@ -26,6 +26,15 @@ async def test_dashboard_new_titles_targets_and_overdue_requests(portal, suite):
     assert f"{year} 年培育目标完成情况" in dash and 'id="target-municipal_srdi"' in dash
     assert "新增市级专精特新中小企业" in dash
     assert f'id="request-{late["id"]}"' in dash and f'href="/enterprises/{u}"' in dash and "资金补贴" in dash
+    # A department's dashboard counts its own overdue requests, as its queue shows them: the treasury
+    # owns the subsidy request, not a talent one.
+    r = await econ.post("/api/v1/service-requests", json={"uscc": u, "category": "talent",
+                                                          "summary": "人才超期诉求", "opened_on": "2025-01-02"})
+    assert r.status_code == 201, r.text
+    for role, shown, hidden in (("treasury", late, r.json()), ("talent", r.json(), late)):
+        await portal.login(role)
+        dash = (await portal.http.get("/")).text
+        assert f'id="request-{shown["id"]}"' in dash and f'id="request-{hidden["id"]}"' not in dash, role
     # A park may read requests (its own park's) but not the district's statistics or targets.
     await portal.login("park", (await a_park(suite))["id"])
     dash = (await portal.http.get("/")).text

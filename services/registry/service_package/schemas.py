@@ -74,7 +74,7 @@ class ServiceRequestPublic(Public):
     summary: str = Field(description="诉求内容 / what the enterprise asks")
     department: str = Field(description=D_DEPARTMENT)
     state: str = Field(description="状态：open、accepted、resolved、rejected / the state")
-    opened_on: dt.date = Field(description="登记日期（企业提出诉求之日） / the day it was opened")
+    opened_on: dt.date = Field(description="提出日期 / the day the enterprise made it (opened)")
     due_on: dt.date = Field(description="办理期限 / the day it is due")
     accepted_on: dt.date | None = Field(None, description="受理日期，未受理为空 / the day its department accepted it, "
                                                           "or null")
