@@ -17,6 +17,13 @@ CATEGORY_ZH = {"qualification": "资质认定", "subsidy": "资金补贴", "tale
                "land_space": "用地空间", "other": "其他"}
 
 
+def owner(routed_to: str, park_id: str | None) -> str:
+    """Who owns a request: the department the routing names, except that a request routed to the
+    parks for an enterprise in no park has no park to answer it (a park reads only its own
+    enterprises'), so it goes to the lead bureau."""
+    return "econ" if routed_to == "park" and not park_id else routed_to
+
+
 def can_move(state: str, to: str) -> bool:
     return to in REQUEST_MOVES.get(state, set())
 

@@ -58,12 +58,12 @@ def request_public(row: ServiceRequest, on: dt.date) -> ServiceRequestPublic:
 
 
 def open_request(s: Session, actor: str, body: ServiceRequestIn, today: dt.date) -> ServiceRequestPublic:
-    enterprises.get_or_404(s, body.uscc)
+    enterprise = enterprises.get_or_404(s, body.uscc)
     opened = body.opened_on or today
     routing = param(s, opened, "service_package.routing")
     days = param(s, opened, "service_package.deadline_days")
     row = ServiceRequest(uscc=body.uscc, category=body.category, summary=body.summary,
-                         department=department_for(routing, body.category), state="open", opened_on=opened,
+                         department=rules.owner(department_for(routing, body.category), enterprise.park_id), state="open", opened_on=opened,
                          due_on=opened + dt.timedelta(days=int(days.value)))
     s.add(row)
     s.flush()
@@ -146,15 +146,14 @@ def record_question(s: Session, actor: str, body: HotlineQuestionIn, today: dt.d
     """Record a hotline question, routed to the department owning its category (the same dated
     routing as requests). The caller's phone is kept for the call-back, never written to the audit
     log or an event in the clear."""
-    if body.uscc is not None:
-        enterprises.get_or_404(s, body.uscc)
+    park_id = enterprises.get_or_404(s, body.uscc).park_id if body.uscc is not None else None
     asked = body.asked_on or today
     if asked > today:
         raise Problem(422, "future-date", "咨询日期晚于今天", "asked_on is in the future",
                       errors=[{"loc": ["body", "asked_on"], "msg": "in the future", "type": "value"}])
     routing = param(s, asked, "service_package.routing")
     row = HotlineQuestion(uscc=body.uscc, caller_name=body.caller_name, caller_phone=body.caller_phone,
-                          category=body.category, department=department_for(routing, body.category),
+                          category=body.category, department=rules.owner(department_for(routing, body.category), park_id),
                           question=body.question, asked_on=asked, recorded_by=actor)
     s.add(row)
     s.flush()

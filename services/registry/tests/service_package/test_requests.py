@@ -20,6 +20,21 @@ def test_overdue_edges():
     assert not rules.overdue("resolved", due, dt.date(2026, 1, 1))
 
 
+@pytest.mark.parametrize("routed_to, park_id, owner", [("park", "P-1", "park"), ("park", None, "econ"),
+                                                       ("park", "", "econ"), ("treasury", None, "treasury")])
+def test_a_parks_request_for_an_enterprise_in_no_park_goes_to_the_lead_bureau(routed_to, park_id, owner):
+    assert rules.owner(routed_to, park_id) == owner
+
+
+async def test_a_land_request_of_an_enterprise_in_no_park_is_the_lead_bureaus(suite):
+    econ = suite.client("registry")
+    u = make_uscc()
+    assert (await econ.post("/api/v1/enterprises", json={"uscc": u, "name": "无园区企业"})).status_code == 201
+    r = await econ.post("/api/v1/service-requests", json={"uscc": u, "category": "land_space", "summary": "扩产用地"})
+    assert r.status_code == 201 and r.json()["department"] == "econ", r.text
+    assert r.json()["moves"]["accepted"] == ["econ"]
+
+
 async def test_requests_are_routed_moved_and_listed(suite):
     econ = suite.client("registry")
     u = make_uscc()
