@@ -27,7 +27,7 @@ from shared.hotpath import HotRead, HotReadMiddleware
 from shared.idempotency import IdempotencyMiddleware
 from shared.limits import BodyLimitMiddleware
 from shared.migrate import upgrade
-from shared.policy import Codes, policy_router, with_codes
+from shared.policy import Codes, Ranges, checked, policy_router
 from shared.settings import Settings
 from shared.tables import Inbox
 
@@ -53,6 +53,8 @@ class ServiceSpec:
     policy_validator: Callable | None = None
     # The service's coded parameters (shared.policy.Codes): key → {code: name}; others are refused.
     policy_codes: Codes = field(default_factory=dict)
+    # Its counted parameters' ranges (shared.policy.Ranges): key or "prefix." → (least, most).
+    policy_ranges: Ranges = field(default_factory=dict)
     # Roles that read the audit log (GET /api/v1/audit-log); by default the auditor, the lead
     # bureau and the service's own department (its policy_writers).
     audit_readers: tuple[str, ...] | None = None
@@ -160,7 +162,8 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     openapi.complete(app)
     for router in spec.routers:  # first: routes are matched in order (the hot read path)
         app.include_router(router, prefix="/api/v1")
-    app.include_router(policy_router(spec.policy_writers, with_codes(spec.policy_codes, spec.policy_validator)), prefix="/api/v1")
+    app.include_router(policy_router(spec.policy_writers, checked(spec.policy_codes, spec.policy_ranges,
+                                                                     spec.policy_validator)), prefix="/api/v1")
     app.include_router(audit_router(spec.audit_roles()), prefix="/api/v1")
     app.include_router(ops.ops_router(spec.name))
     openapi.serve_docs(app)

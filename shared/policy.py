@@ -24,7 +24,7 @@ from shared.errors import Problem, field_error, not_found
 from shared.schemas import CONTROL, Body, Day, LongText, Public, RowId, UtcTime
 from shared.sessions import ReadSession, WriteSession
 from shared.tables import PolicyParameter
-from shared.validators import code_error
+from shared.validators import code_error, whole_number_error
 
 Key = Annotated[str, Field(min_length=1, max_length=100, pattern=r"^[a-z0-9_.]+$",
                            description="参数键，如 award.tier.municipal_srdi / the parameter's key")]
@@ -158,15 +158,30 @@ def _finite(value: Any) -> bool:
 # (ServiceSpec.policy_codes); a code it does not know is refused, so a label typed for a code
 # (主板 for main) or a channel that does not exist never becomes a version that looks good.
 Codes = Mapping[str, Mapping[str, str]]
+# Parameters whose whole numbers (a count, days, months, seconds; a table's too) lie in a range:
+# key, or a prefix ending in "." for every key under it → (least, most). A kind alone lets 0 seconds
+# between polls or a quota granted for a million years through (ServiceSpec.policy_ranges).
+Ranges = Mapping[str, tuple[int, int]]
 
 
-def with_codes(codes: Codes, validate: Validator | None = None) -> Validator | None:
-    """A service's Validator that first checks its coded parameters against their codes."""
-    if not codes:
+def range_of(ranges: Ranges, key: str) -> tuple[int, int] | None:
+    """The range of `key`: its own, else that of the longest prefix it falls under."""
+    if key in ranges:
+        return ranges[key]
+    under = [p for p in ranges if p.endswith(".") and key.startswith(p)]
+    return ranges[max(under, key=len)] if under else None
+
+
+def checked(codes: Codes, ranges: Ranges, validate: Validator | None = None) -> Validator | None:
+    """A service's Validator that first checks its coded parameters against their codes and its
+    counted ones against their ranges, then asks the service's own check."""
+    if not codes and not ranges:
         return validate
 
     def check(key: str, value: Any) -> tuple[str, str] | None:
         if key in codes and (why := code_error(value, codes[key])) is not None:
+            return why
+        if (bounds := range_of(ranges, key)) is not None and (why := whole_number_error(value, *bounds)) is not None:
             return why
         return validate(key, value) if validate is not None else None
     return check

@@ -114,3 +114,12 @@ def code_error(value: Any, codes: Mapping[str, str]) -> tuple[str, str] | None:
     said = "、".join(f"{code}（{name}）" for code, name in codes.items())
     return (f"含有未知代码 {'、'.join(map(str, unknown))}；可用代码：{said}",
             f"holds an unknown code ({', '.join(map(str, unknown))}); the codes are {', '.join(codes)}")
+
+
+def whole_number_error(value: Any, least: int, most: int) -> tuple[str, str] | None:
+    """Why a counted value is refused (Chinese, English), or None: a whole number from `least` to
+    `most`, or a table of them."""
+    found = list(value.values()) if isinstance(value, dict) else [value]
+    if all(isinstance(v, int) and not isinstance(v, bool) and least <= v <= most for v in found):
+        return None
+    return f"须为 {least} 至 {most} 的整数", f"must be a whole number from {least} to {most}"

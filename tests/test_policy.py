@@ -197,6 +197,7 @@ async def test_a_value_beyond_64_bits_is_stored_as_before(suite):
 
 
 # -- coded parameters: a code the service does not know is refused (ServiceSpec.policy_codes) -----
+WRITER = {"talent": "talent"}  # who sets a service's policy, where not the lead bureau
 ROUTING = {"qualification": "econ", "subsidy": "treasury", "talent": "talent", "finance": "finance",
            "land_space": "park", "other": "econ"}
 
@@ -211,19 +212,27 @@ ROUTING = {"qualification": "econ", "subsidy": "treasury", "talent": "talent", "
     ("registry", "monitoring.key_min_tier", "小巨人", "含有未知代码 小巨人"),
     ("registry", "annual_update.deadline", "02-29", "月-日"),
     ("registry", "screening.near_miss.max_relative_gap", "二成", "小数"),
+    # counted ones out of their range: a title valid 10,000 years, a quota for a million years, a poll
+    # every 0 seconds, a request due the day it is made, a year's target beyond any district's
+    ("registry", "certification.validity_years.potential", 10_000, "须为 1 至 10 的整数"),
+    ("talent", "talent.quota.years.national_little_giant", 1_000_000, "须为 1 至 10 的整数"),
+    ("outreach", "outreach.notice.poll_s", 0, "须为 1 至 86400 的整数"),
+    ("registry", "service_package.deadline_days", 0, "须为 1 至 365 的整数"),
+    ("registry", "targets.yearly", {"listing": 2, "national_little_giant": 10, "municipal_srdi": 30,
+                                    "potential": 10**6}, "须为 0 至 100000 的整数"),
 ])
 async def test_an_unknown_code_or_unusable_text_is_refused_beside_the_value(suite, service, key, value, said):
     """A label typed for a code (主板 for main), a channel outreach does not have, a department no
     queue belongs to: each would look like a good version and refuse or misroute from its date.
     422 beside `value` (and beside its key in a several-parameter version), naming the codes;
     nothing recorded."""
-    client = suite.client(service, role="econ")
+    client = suite.client(service, role=WRITER.get(service, "econ"))
     before = (await client.get("/api/v1/policy/history")).json()["items"]
-    r = await client.put("/api/v1/policy", json={"key": key, "value": value, "effective_from": "2031-01-01",
+    r = await client.put("/api/v1/policy", json={"key": key, "value": value, "effective_from": "2033-07-01",
                                                   "legal_ref": "x"})
     assert r.status_code == 422, r.text
     assert r.json()["errors"][0]["loc"] == ["body", "value"] and said in r.json()["detail_zh"], r.text
-    r = await client.post(VERSIONS, json={"effective_from": "2031-01-01", "legal_ref": "x", "values": {key: value}})
+    r = await client.post(VERSIONS, json={"effective_from": "2033-07-01", "legal_ref": "x", "values": {key: value}})
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "values", key], r.text
     assert (await client.get("/api/v1/policy/history")).json()["items"] == before
 
@@ -233,8 +242,10 @@ async def test_an_unknown_code_or_unusable_text_is_refused_beside_the_value(suit
     ("outreach", "outreach.programme.reminder_channels", ["inbox", "sms"]),
     ("registry", "service_package.routing", {**ROUTING, "land_space": "econ"}),
     ("registry", "annual_update.deadline", "05-31"),
+    ("registry", "certification.validity_years.potential", 2),
+    ("talent", "talent.quota.years.national_little_giant", 5),
 ])
-async def test_known_codes_are_recorded(suite, service, key, value):
-    r = await suite.client(service, role="econ").put("/api/v1/policy", json={
-        "key": key, "value": value, "effective_from": "2031-01-01", "legal_ref": "x"})
+async def test_known_codes_and_values_in_range_are_recorded(suite, service, key, value):
+    r = await suite.client(service, role=WRITER.get(service, "econ")).put("/api/v1/policy", json={
+        "key": key, "value": value, "effective_from": "2033-07-01", "legal_ref": "x"})
     assert r.status_code == 201 and r.json()["value"] == value, r.text

@@ -33,6 +33,6 @@ ROUTERS = (enterprises, certifications, imports, platform, screening, service_pa
 SPEC = ServiceSpec(name="registry", title="SRDI registry (区经信局)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
                    handlers=handlers, jobs=[expiry_sweeper, jobs.job_keeper, platform_jobs.job_keeper],
-                   hot_reads=(HOT_READ,), policy_codes=parameters.CODES,
+                   hot_reads=(HOT_READ,), policy_codes=parameters.CODES, policy_ranges=parameters.RANGES,
                    policy_validator=parameters.validate_policy_value)
 app = create_app(SPEC)

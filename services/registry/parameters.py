@@ -1,6 +1,7 @@
 """The registry's policy parameters whose kind alone does not check them (shared.policy checks the
-kind): coded ones — a routing table's departments, a tier — and the two written as text, a day of
-the year and a ratio. A value refused here would otherwise be stored and fail where it is used."""
+kind): coded ones — a routing table's departments, a tier —, counted ones with their ranges, and
+the two written as text, a day of the year and a ratio. A value refused here would otherwise be
+stored and fail where it is used (a title valid for 10,000 years has no expiry date)."""
 from __future__ import annotations
 
 from decimal import Decimal, InvalidOperation
@@ -10,6 +11,13 @@ from shared.tiers import TIER_ZH
 
 CODES = {"service_package.routing": DEPARTMENT_ZH, "monitoring.key_min_tier": TIER_ZH,
          "reminder.annual_update.min_tier": TIER_ZH}
+# The ranges are the suite's choice, wide around the seeded values (README, "Parameters").
+RANGES = {"certification.validity_years.": (1, 10), "certification.reapply_ban_years": (0, 10),
+          "change_report.months": (1, 24), "monitoring.min_employees": (0, 1_000_000),
+          "monitoring.rd_ratio_min_pct": (0, 100), "monitoring.revenue_drop_pct": (1, 100),
+          "reminder.annual_update.months": (1, 12), "reminder.title_lapse.months": (1, 24),
+          "renewal.notice_months": (1, 24), "screening.near_miss.max_failures": (0, 20),
+          "service_package.deadline_days": (1, 365), "targets.yearly": (0, 100_000)}
 
 
 def _day_of_year(value: str) -> bool:

@@ -3,6 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
+from services.talent import parameters
 from services.talent.handlers import handlers
 from services.talent.nominations import endpoints as nominations
 from services.talent.nominations.jobs import person_key_filler
@@ -15,5 +16,6 @@ ROUTERS = (quotas.router, nominations.router, reports.router)
 
 SPEC = ServiceSpec(name="talent", title="SRDI talent (区人社局 / 区委人才办)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions", handlers=handlers,
-                   jobs=[person_key_filler], policy_writers=("talent",))
+                   jobs=[person_key_filler], policy_writers=("talent",),
+                   policy_ranges=parameters.RANGES)
 app = create_app(SPEC)
