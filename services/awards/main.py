@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.awards import rules
+from services.awards import parameters
 from services.awards.carryover.endpoints import router as carryover
 from services.awards.claims.endpoints import router as claims
 from services.awards.exports.endpoints import router as exports
@@ -24,7 +24,7 @@ ROUTERS = (summary, workflow, claims, ledger, exports, simulation, recoveries, c
 
 SPEC = ServiceSpec(name="awards", title="SRDI awards (区财政局 / 区经信局)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions", handlers=handlers,
-                   policy_validator=rules.validate_policy_value,
+                   policy_validator=parameters.validate_policy_value,
                    # the treasury pays and claws back: it reads the awards' audit trail too
                    audit_readers=("auditor", "econ", "treasury"))
 app = create_app(SPEC)

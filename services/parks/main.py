@@ -3,7 +3,7 @@ from __future__ import annotations
 
 from pathlib import Path
 
-from services.parks import rules
+from services.parks import parameters
 from services.parks.designations.endpoints import router as designations
 from services.parks.handlers import handlers
 from services.parks.incubation.endpoints import router as incubation
@@ -16,5 +16,5 @@ ROUTERS = (parks, designations, incubation, intermediaries)
 
 SPEC = ServiceSpec(name="parks", title="SRDI parks (房山园 园区管委会)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions", handlers=handlers,
-                   policy_writers=("econ",), policy_validator=rules.validate_policy_value)
+                   policy_writers=("econ",), policy_validator=parameters.validate_policy_value)
 app = create_app(SPEC)

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from services.awards.rules import Decision, Ineligible, cite, param_zh
+from services.awards.parameters import param_zh
+from services.awards.rules import Decision, Ineligible, cite
 from shared.contracts.finance import BOARD_ZH
 from shared.params import Param
 from shared.tiers import TIER_ZH, rank

@@ -8,7 +8,7 @@ from pathlib import Path
 
 from sqlalchemy.orm import Session
 
-from services.awards import rules
+from services.awards import parameters, rules
 from services.awards.simulation import repository
 from services.awards.simulation import rules as sim
 from shared import params, projection
@@ -91,9 +91,9 @@ def _invalid(field: str, field_zh: str, zh: str, en: str) -> Problem:
 def _overridden(s: Session, set_name: str, overrides: dict, start: dt.date) -> dict[str, Param]:
     proposed = parameter_set(s, set_name)
     for k, v in overrides.items():
-        why = rules.parameter_error(k, v)
+        why = parameters.parameter_error(k, v)
         if why:
-            raise _invalid("parameters", f"试算参数（{rules.param_zh(k)}）", why[0], f"{k}: {why[1]}")
+            raise _invalid("parameters", f"试算参数（{parameters.param_zh(k)}）", why[0], f"{k}: {why[1]}")
         proposed[k] = Param(0, k, v, start, "what-if override")
     return proposed
 

@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from services.awards import rules
+from services.awards import parameters, rules
 from services.awards.claims import rules as claim_rules
 from services.awards.simulation import rules as sim
 from services.awards.tests.sets import shipped
@@ -251,7 +251,7 @@ def test_seed_and_2025_on_a_sample_history():
     ("award.recovery.due_days", 30.5, False), ("award.recovery.due_days", True, False),
 ])
 def test_parameter_values(key, value, ok):
-    assert (rules.parameter_error(key, value) is None) == ok
+    assert (parameters.parameter_error(key, value) is None) == ok
 
 
 def test_sample_year_2025():
@@ -278,11 +278,11 @@ def test_sample_year_2025():
 
 
 def test_policy_validator_refuses_out_of_range_and_leaves_unknown_keys_to_shared():
-    assert rules.validate_policy_value("award.scenario.rate_bp", 2000) is None
-    zh, en = rules.validate_policy_value("award.scenario.rate_bp", 200_000)
+    assert parameters.validate_policy_value("award.scenario.rate_bp", 2000) is None
+    zh, en = parameters.validate_policy_value("award.scenario.rate_bp", 200_000)
     assert "basis points" in en and zh.startswith("参数值无效")
-    assert rules.validate_policy_value("award.claim.min_tier", "emperor") is not None
-    assert rules.validate_policy_value("award.lottery.amount", 1) is None  # shared.policy answers 404
+    assert parameters.validate_policy_value("award.claim.min_tier", "emperor") is not None
+    assert parameters.validate_policy_value("award.lottery.amount", 1) is None  # shared.policy answers 404
 
 
 def _incubation_params(value):
@@ -308,7 +308,7 @@ def test_incubation_award(value, expected):
 
 @pytest.mark.parametrize("value, ok", [(0, True), (100000, True), (-1, False), (1.5, False), (True, False)])
 def test_incubation_parameter_values(value, ok):
-    assert (rules.parameter_error("award.incubation.per_enterprise", value) is None) == ok
+    assert (parameters.parameter_error("award.incubation.per_enterprise", value) is None) == ok
 
 
 # -- a policy change mid-year, year boundaries and the cap across a period (replay) ----------------

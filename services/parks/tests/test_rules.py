@@ -3,7 +3,7 @@ import datetime as dt
 
 import pytest
 
-from services.parks import rules
+from services.parks import parameters, rules
 from services.parks.rules import Change, ParkFacts, Stay
 from shared.contracts.registry import CertificationRecord
 from shared.params import Param
@@ -197,7 +197,7 @@ def test_the_seed_dimensions_explained():
     ("awards.tier.amount", 1, False),
 ])
 def test_parameter_validation(key, value, ok):
-    assert (rules.parameter_error(key, value) is None) is ok
+    assert (parameters.parameter_error(key, value) is None) is ok
 
 
 @pytest.mark.parametrize("a, b, overlap", [
@@ -226,10 +226,10 @@ def test_incubation_summary():
 
 def test_policy_validator():
     ok = {"measure": "count", "floor": "municipal_srdi", "weight": 1, "threshold": 0, "label": "x"}
-    assert rules.validate_policy_value("parks.assessment.dimension.x", ok) is None
-    zh, en = rules.validate_policy_value("parks.assessment.dimension.x", {**ok, "measure": "vibes"})
+    assert parameters.validate_policy_value("parks.assessment.dimension.x", ok) is None
+    zh, en = parameters.validate_policy_value("parks.assessment.dimension.x", {**ok, "measure": "vibes"})
     assert en.startswith("measure must be one of") and zh.startswith("参数无效")
-    assert rules.validate_policy_value("parks.assessment.pass_score", 60) is None
+    assert parameters.validate_policy_value("parks.assessment.pass_score", 60) is None
 
 
 @pytest.mark.parametrize("on, expected", [
@@ -279,5 +279,5 @@ def test_a_weightless_dimension_is_explained_but_scores_nothing():
     facts = ParkFacts(frozenset(), {}, {}, (("E", D(2025, 4, 1)),))
     result = rules.assess(facts, ON, params_of(dimension("services", "services", "sme", 0, 1), pass_score=0))
     assert (result["dimensions"][0]["met"], result["dimensions"][0]["points"], result["score"]) == (True, 0, 0)
-    assert rules.parameter_error(rules.DIMENSION_PREFIX + "services_delivered",
+    assert parameters.parameter_error(rules.DIMENSION_PREFIX + "services_delivered",
                                  {"measure": "services", "floor": "sme", "weight": 0, "threshold": 10}) is None
