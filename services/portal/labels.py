@@ -275,10 +275,23 @@ BOARD_LABELS = BOARD_ZH
 CHANNEL_LABELS = {"inbox": "企业门户收件箱", "email": "电子邮件", "wechat": "微信模板消息", "sms": "短信"}
 # The codes a list-valued parameter holds, by its key's last word (another list: tier codes).
 PARAM_LIST_LABELS = {"boards": BOARD_LABELS, "reminder_channels": CHANNEL_LABELS}
+# What a park dimension measures (the parks service's MEASURES, services/parks/rules.py), counted
+# from its 起算层级 (floor) up.
+MEASURE_LABELS = {"count": "园区内达到起算层级的企业数", "share_pct": "园区内达到起算层级的企业占比（%）",
+                  "new": "年内新增达到起算层级的企业数", "incubated_promoted": "园区孵化企业年内晋级至起算层级的企业数",
+                  "services": "年内中介机构、商协会服务园区企业的次数"}
+# The codes a part of a table-valued parameter holds beyond tier codes: by the part (a dimension's
+# measure), or by the key for all its parts (a routing's departments).
+PARAM_PART_CODES = {"measure": MEASURE_LABELS}
+PARAM_PART_CODES_BY_KEY = {"service_package.routing": DEPARTMENT_LABELS}
 
 
 def param_list_labels(key: str = "") -> dict[str, str] | None:
     return PARAM_LIST_LABELS.get(str(key or "").rsplit(".", 1)[-1])
+
+
+def param_part_codes(part, key: str = "") -> dict[str, str] | None:
+    return PARAM_PART_CODES_BY_KEY.get(key) or PARAM_PART_CODES.get(str(part))
 
 
 def param_part(part, key: str = "") -> str:
@@ -298,10 +311,18 @@ def param_value(v, key: str = "") -> str:
     if isinstance(v, list) and all(isinstance(c, str) for c in v):
         labels = param_list_labels(key) or TIER_LABELS
         return "、".join(labels.get(c, c) for c in v) or "（空）"
+    if isinstance(v, dict) and v and all(isinstance(x, (bool, int, float, str)) for x in v.values()):
+        return "；".join(f"{param_part(part, key)}：{param_part_value(part, x, key)}" for part, x in v.items())
     if isinstance(v, (dict, list)):
         import json
         return TIER_CODE.sub(lambda m: TIER_LABELS[m.group(1)], json.dumps(v, ensure_ascii=False))
     return TIER_LABELS.get(str(v), str(v))
+
+
+def param_part_value(part, v, key: str = "") -> str:
+    """One part's value of a table-valued parameter in words (a routing's department, a measure)."""
+    codes = param_part_codes(part, key)
+    return codes.get(v, v) if codes and isinstance(v, str) else param_value(v)
 
 
 # The fields an audit row's before/after names, in Chinese (beyond PARAM_LABELS).
@@ -324,10 +345,17 @@ FIELD_LABELS = {"township": "乡镇/街道", "park_id": "园区", "industry_code
                 "area_mu": "面积（亩）", "operator_org": "运营方", "designated_on": "认定日期", "graduated_on": "出孵日期",
                 "entered_on": "入孵日期", "voucher": "支付凭证号", "budget_year": "预算年度", "payee": "收款方",
                 "payee_type": "收款方类型", "decided_on": "核定日期", "certification_id": "认定编号",
-                "contract_id": "合同编号", "basis": "核定依据", "allocated_yuan": "预算（元）", "year": "年度"}
+                "contract_id": "合同编号", "basis": "核定依据", "allocated_yuan": "预算（元）", "year": "年度",
+                # a claim's inputs (awards' award.claimed): a listing's, a contract's
+                "inputs": "申领依据", "board": "上市板块", "listed_on": "上市日期", "listing_id": "上市记录编号",
+                "listing_source": "上市记录来源", "municipal_award_yuan": "市级奖励（元）", "municipal_award_ref": "市级奖励文件",
+                "tier_on_date": "当日层级", "contract_yuan": "合同金额（元）", "signed_on": "签订日期",
+                "evidence": "合同凭证", "evidence_ref": "合同来源"}
 # Codes an audit row's values may hold, as their labels.
 VALUE_LABELS = {**TIER_LABELS, **AWARD_STATE_LABELS, **CERT_SOURCE_LABELS, **APPLICATION_STATE_LABELS,
                 **ENTERPRISE_STATUS_LABELS, **AWARD_FLAG_LABELS, **NOMINATION_STATE_LABELS}
+# Codes read by the field that holds them (a board's "sme" is 中小板, not the tier).
+FIELD_CODES = {"board": BOARD_LABELS, "listing_source": {"finance_office": "区金融服务办登记"}}
 
 
 ACTOR = re.compile(r"^(?:event:|system:|(?:" + "|".join(ROLE_LABELS) + r"):[^:\s]*:)")
@@ -340,19 +368,24 @@ def field_label(name) -> str:
     return FIELD_LABELS.get(name) or PARAM_LABELS.get(name) or ("其他信息" if re.fullmatch(r"[a-z0-9_]+", name) else name)
 
 
-def shown(v) -> str:
-    """One value of an audit row, for reading (masked already by the service)."""
+def shown(v, key: str = "", field: str = "") -> str:
+    """One value of an audit row, for reading (masked already by the service): `field` is the name it
+    has in the row, `key` the policy parameter it is a value of (its codes read by it)."""
     if v is None or v == "":
         return "（空）"
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, str):  # a code as its label, a policy key in words, codes in a sentence as words
+        if v in FIELD_CODES.get(field, {}):
+            return FIELD_CODES[field][v]
         if ACTOR.match(v):
             return actor_zh(v)
         if UTC_TIME.match(v):
             return beijing(v)
         return VALUE_LABELS.get(v) or said_zh(v)
-    return param_value(v)
+    if isinstance(v, dict) and not key:  # a record in the row (a claim's inputs): its fields, labelled
+        return "；".join(f"{field_label(k)}：{shown(x, field=k)}" for k, x in v.items()) or "（空）"
+    return param_value(v, key)
 
 
 def audit_action(action) -> str:

@@ -17,8 +17,8 @@ from fastapi.responses import RedirectResponse
 
 from services.portal.backend import SERVICE_NAMES, ServiceError
 from services.portal.labels import (AUDIT_OBJECT_LABELS, DEPARTMENT_LABELS, REMINDER_KIND_LABELS, ROLE_LABELS,
-                                    TIER_LABELS, TIER_ORDER, param_key, param_list_labels, param_part, param_value,
-                                    said_zh)
+                                    TIER_LABELS, TIER_ORDER, param_key, param_list_labels, param_part, param_part_codes,
+                                    param_part_value, param_value, said_zh)
 from services.portal.names import names_of
 from services.portal.pages.common import CsrfChecked, api, iso_day, optional, page_user, render, uscc_filter
 from services.portal.session import PortalError, User, flash
@@ -209,7 +209,8 @@ def _field(key: str, base: Any, typed: dict[str, str] | None = None) -> dict:
                                                for v in base.values()):
         field["widget"] = "table"
         field["parts"] = [{"part": part, "words": param_part(part, key), "widget": (w := _widget(v, key)),
-                           "name": f"{name}|{part}", "raw": typed.get(f"{name}|{part}", _shown(v, w))}
+                           "name": f"{name}|{part}", "raw": typed.get(f"{name}|{part}", _shown(v, w)),
+                           "codes": param_part_codes(part, key) if w == "text" else None}  # a measure's codes, named
                           for part, v in base.items()]
     else:
         field["widget"] = w = _widget(base, key)
@@ -248,13 +249,11 @@ def _value_of(field: dict, base: Any, typed: dict[str, str]) -> tuple[Any, str |
 def _said(value: Any, key: str) -> str:
     """A value for the sentence that confirms a new version: a table part by part, in words."""
     if isinstance(value, dict) and all(isinstance(v, (bool, int, float, str)) for v in value.values()):
-        return "（" + "，".join(f"{param_part(k, key)} {_said(v, key)}" for k, v in value.items()) + "）"
+        return "（" + "，".join(f"{param_part(k, key)} {param_part_value(k, v, key)}" for k, v in value.items()) + "）"
     if isinstance(value, list) and all(isinstance(v, str) for v in value):
         return param_value(value, key)  # the codes as labels
     if isinstance(value, (dict, list)):
         return "（结构化取值，见下方版本列表）"
-    if key in ROUTING_PARAMS and value in DEPARTMENT_LABELS:
-        return DEPARTMENT_LABELS[value]
     return param_value(value)
 
 

@@ -7,6 +7,7 @@ Readers see without forms and their POSTs are refused."""
 from __future__ import annotations
 
 import datetime as dt
+import html as htmllib
 import re
 
 from services.portal.tests.helpers import promote
@@ -152,6 +153,16 @@ async def test_a_listing_the_finance_office_recorded_is_claimed_by_name(portal, 
                                               "form_id": f"ls2{u}"}, page="/claims")
     assert r.status_code == 409 and f'href="/awards/{award["id"]}"' in r.text and 'id="cl-uscc-error"' in r.text
     assert len(await _awards(suite, u, "listing")) == 1
+    # The claim's audit row names its inputs in words (it showed them as JSON with English keys).
+    await portal.login("auditor")
+    page = (await portal.http.get("/audit-log", params={"service": "awards", "object_type": "award",
+                                                        "object_id": str(award["id"])})).text
+    row = page[page.index("奖励 申领"):]
+    row = htmllib.unescape(row[:row.index("</tr>")])
+    for said in ("上市板块：科创板", "市级奖励（元）：3,000,000", "市级奖励文件：京经信〔2026〕7号", "上市记录来源：区金融服务办登记"):
+        assert said in row, (said, row)
+    assert "{" not in row and '"board"' not in row and "listing_id" not in row, row
+    no_raw_code(page, "/audit-log award.claimed")
 
 
 async def test_readers_see_without_forms_and_their_posts_are_refused(portal, suite):

@@ -323,3 +323,60 @@ async def test_a_list_of_codes_reads_as_their_labels(portal, suite):
 
     page = (await portal.http.get("/policy", params={"service": "outreach"})).text
     assert "<td>企业门户收件箱、电子邮件</td>" in page
+
+
+def version_value(page: str, version_id: int) -> str:
+    """The 取值 cell of a version's row in the version list."""
+    row = page[page.index(f'id="version-{version_id}"'):]
+    return htmllib.unescape(re.findall(r"<td>(.*?)</td>", row[:row.index("</tr>")])[1])
+
+
+async def test_table_values_read_part_by_part_in_words(portal, suite):
+    """A table-valued parameter in the version list reads part by part in words, as the form names
+    its parts (it showed JSON with codes): a routing's categories and departments, a year's targets,
+    a park dimension's measure and floor; the form says which measure codes a dimension takes."""
+    await portal.login("econ")
+    seeded = {v["key"]: v["id"] for v in await history(suite, "registry") if v["set_by"] == "migration"}
+    page = (await portal.http.get("/policy", params={"service": "registry"})).text
+    routing = version_value(page, seeded["service_package.routing"])
+    for part in ("资质认定：区经信局（牵头）", "资金补贴：区财政局", "人才服务：区人社局 / 区委人才办", "空间载体：园区运营方"):
+        assert part in routing.split("；"), routing
+    targets = version_value(page, seeded["targets.yearly"])
+    assert "辅导上市企业（家）：2；" in targets and "新增北京市专精特新中小企业（家）：30" in targets, targets
+    for value in (routing, targets):
+        assert "{" not in value and not re.search(r"[a-z]{3,}", value), value
+
+    seeded = {v["key"]: v["id"] for v in await history(suite, "parks") if v["set_by"] == "migration"}
+    page = (await portal.http.get("/policy", params={"service": "parks"})).text
+    dimension = version_value(page, seeded["parks.assessment.dimension.srdi_share"])
+    assert dimension == ("计量方式：园区内达到起算层级的企业占比（%）；起算层级：北京市专精特新中小企业；权重：20；达标值：30；"
+                         "名称：专精特新企业占比（%）"), dimension
+    field = page[page.index('<div id="param-parks.assessment.dimension.srdi_share">'):]
+    field = field[:field.index("</fieldset>")]
+    assert "可填：count 园区内达到起算层级的企业数、share_pct 园区内达到起算层级的企业占比（%）" in field
+    assert "services 年内中介机构、商协会服务园区企业的次数" in field
+    no_raw_code(readable(page), "/policy?service=parks")
+
+
+async def test_the_audit_log_reads_a_parameters_values_by_its_key(portal, suite):
+    """A policy version's audit row names a list's codes by the parameter's key: the listing boards'
+    "sme" is 中小板, not the tier 中小企业 (as the version list says it); a table part by part."""
+    day = dt.date(YEAR + 5, 1, 1).isoformat()
+    r = await suite.client("awards").put("/api/v1/policy", json={
+        "key": "award.listing.boards", "value": ["main", "sme"], "effective_from": day, "legal_ref": LEGAL})
+    assert r.status_code == 201, r.text
+    boards = r.json()["id"]
+    dimension = {"measure": "new", "floor": "municipal_srdi", "weight": 20, "threshold": 4, "label": "年度新增专精特新企业"}
+    r = await suite.client("parks").put("/api/v1/policy", json={
+        "key": "parks.assessment.dimension.new_srdi", "value": dimension, "effective_from": day, "legal_ref": LEGAL})
+    assert r.status_code == 201, r.text
+    new_srdi = r.json()["id"]
+
+    await portal.login("auditor")
+    page = (await portal.http.get("/audit-log", params={"service": "awards", "object_type": "policy_parameter",
+                                                        "object_id": str(boards)})).text
+    assert "政策参数 新增版本" in page and "取值</span>：主板、中小板<" in page and "主板、中小企业" not in page
+    page = (await portal.http.get("/audit-log", params={"service": "parks", "object_type": "policy_parameter",
+                                                        "object_id": str(new_srdi)})).text
+    assert "取值</span>：计量方式：年内新增达到起算层级的企业数；起算层级：北京市专精特新中小企业；权重：20；达标值：4" in page
+    no_raw_code(page, "/audit-log policy_parameter")
