@@ -147,7 +147,7 @@ PARAM_LABELS = {
     "uscc": "统一社会信用代码", "year": "年度", "state": "状态", "tier": "层级", "cursor": "分页位置",
     "limit": "每页条数", "q": "查询词", "township": "乡镇/街道", "file": "名单文件", "note": "备注",
     "voucher": "支付凭证号", "reason": "原因", "role": "角色", "org": "所属机构", "name": "姓名",
-    "overdue": "是否超期", "entered_on": "入孵日期", "graduated_on": "毕业日期", "person": "被推荐人",
+    "overdue": "是否逾期", "entered_on": "入孵日期", "graduated_on": "毕业日期", "person": "被推荐人",
     "id_number": "身份证号码", "education": "学历", "post": "岗位", "category": "人才类别",
     "gender": "性别", "birth_date": "出生日期", "on": "日期", "status": "状态", "industry_code": "行业代码",
     "reasons": "理由", "recommend": "是否推荐", "notice": "申报通知", "opens_on": "开始受理日", "closes_on": "截止日",
@@ -195,13 +195,17 @@ BILINGUAL = re.compile(r"^(.*[\u4e00-\u9fff\uff00-\uffef].*?)\s*/\s+([^\u4e00-\u
 BILINGUAL_LOOSE = re.compile(r"^(.*[\u4e00-\u9fff].*?)\s+/\s+[A-Za-z][A-Za-z ,:;'()\-]", re.S)
 
 
+# An amount in whole 元 in a service's sentence ("奖励 300000 元"): said as `yuan` says it ("300,000 元").
+YUAN_IN_TEXT = re.compile(r"(?<![\d.,])(\d{4,}) ?元")
+
+
 def zh_text(text) -> str:
     text = "" if text is None else str(text)
     if m := BILINGUAL.match(text) or BILINGUAL_LOOSE.match(text):
         text = m.group(1)
     for en, zh in REASON_ZH.items():
         text = text.replace(en, zh)
-    return text
+    return YUAN_IN_TEXT.sub(lambda m: yuan(m.group(1)), text)
 
 
 TIER_CODE = re.compile(r"(?<![A-Za-z0-9_])(" + "|".join(sorted(TIER_LABELS, key=len, reverse=True)) + r")(?![A-Za-z0-9_])")

@@ -53,7 +53,6 @@ REFUSALS = {
 LISTED_ON_BOARD = re.compile(r"于 ([a-z]+) 上市")
 # "层级为中小企业（sme）" once its code is in words says it twice: "中小企业（中小企业）" → "中小企业".
 SAID_TWICE = re.compile(r"([\u4e00-\u9fff“”]+)（\1）")
-BIG_YUAN = re.compile(r"(?<![\d.,])(\d{4,})(?= ?元)")
 
 
 def refusal(e: ServiceError) -> str:
@@ -62,11 +61,9 @@ def refusal(e: ServiceError) -> str:
 
 
 def explanation(text) -> str:
-    """An award's basis explanation for reading: codes in words (`said_zh`), the listing board by its name,
-    amounts in 元 with separators ("合同额 860,000 元 × 5% = 43,000 元")."""
-    said = said_zh(text)
-    said = LISTED_ON_BOARD.sub(lambda m: f"于{BOARD_LABELS.get(m.group(1), '所列板块')}上市", said)
-    return BIG_YUAN.sub(lambda m: f"{int(m.group(1)):,}", said)
+    """An award's basis explanation for reading: codes in words and amounts in 元 with separators
+    (`said_zh`: "合同额 860,000 元 × 5% = 43,000 元"), the listing board by its name."""
+    return LISTED_ON_BOARD.sub(lambda m: f"于{BOARD_LABELS.get(m.group(1), '所列板块')}上市", said_zh(text))
 
 
 def _econ(user: User, what: str) -> None:

@@ -218,7 +218,7 @@ def timeline(ent: dict, awards: list[dict], quotas: list[dict], listing: dict | 
         what = f"服务包诉求 {rq['id']}（{REQUEST_CATEGORY_LABELS.get(rq['category'], rq['category'])}）"
         items.append({"on": rq["opened_on"], "kind": "服务包",
                       "text": f"{what}提出：{rq['summary']}；承办：{ROLE_LABELS.get(rq['department'], rq['department'])}，"
-                              f"办理时限 {rq['due_on']}" + ("，已超期" if rq.get("overdue") else "")})
+                              f"办理时限 {rq['due_on']}" + ("，已逾期" if rq.get("overdue") else "")})
         if rq.get("closed_on"):
             text = f"{what}{REQUEST_STATE_LABELS.get(rq['state'], rq['state'])}"
             items.append({"on": rq["closed_on"], "kind": "服务包",

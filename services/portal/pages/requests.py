@@ -8,6 +8,7 @@ from typing import Annotated
 from urllib.parse import urlencode
 
 from fastapi import APIRouter, Form, Request
+from fastapi.responses import RedirectResponse
 
 from services.portal.labels import REQUEST_STATE_LABELS
 from services.portal.names import names_of
@@ -21,6 +22,11 @@ MOVES = {"accepted": "受理", "resolved": "办结", "rejected": "退回"}
 OWN_DEPARTMENT = ("treasury", "talent", "finance")
 
 
+def _address(state: str, overdue: str, cursor: str) -> str:
+    filters = urlencode({k: v for k, v in {"state": state, "overdue": overdue, "cursor": cursor}.items() if v})
+    return f"/requests?{filters}" if filters else "/requests"
+
+
 async def _queue(request: Request, user: User, state: str, overdue: str, cursor: str, status: int = 200, **ctx):
     query = {"state": state if state in REQUEST_STATE_LABELS else None, "overdue": "true" if overdue else None,
              "department": user.role if user.role in OWN_DEPARTMENT else None}
@@ -28,8 +34,7 @@ async def _queue(request: Request, user: User, state: str, overdue: str, cursor:
     await names_of(request).load(usccs=[r["uscc"] for r in page["items"]])
     # The queue's address with its filter, for the forms' way back (after a refused move the address
     # in the browser is the move's, not the queue's).
-    filters = urlencode({k: v for k, v in {"state": state, "overdue": overdue, "cursor": cursor}.items() if v})
-    here = f"/requests?{filters}" if filters else "/requests"
+    here = _address(state, overdue, cursor)
     return render(request, "requests.html", status, items=page["items"], next_cursor=page.get("next_cursor"),
                   state=state, overdue=overdue, cursor=cursor, states=REQUEST_STATE_LABELS, moves=MOVES,
                   form_id=uuid.uuid4().hex, here=here, **{"chosen": {}, **ctx})
@@ -39,6 +44,13 @@ async def _queue(request: Request, user: User, state: str, overdue: str, cursor:
 async def requests_queue(request: Request, user: Annotated[User, page_user("requests")], state: str = "",
                          overdue: str = "", cursor: str = ""):
     return await _queue(request, user, state, overdue, cursor)
+
+
+@router.get("/requests/{request_id}/move")
+async def move_address(request_id: str, state: str = "", overdue: str = "", cursor: str = ""):
+    """The move's address, left in the browser after a refused move and entered again: the queue
+    (with its filter when the address has one), not 405."""
+    return RedirectResponse(_address(state, overdue, cursor), status_code=303)
 
 
 @router.post("/requests/{request_id}/move", dependencies=[CsrfChecked])

@@ -312,7 +312,7 @@ def test_econ_imports_and_reviews_treasury_approves_and_disburses(stack, browser
     page.wait_for_url(portal + "/awards")
     row = page.locator(f"#award-{award['id']}")
     assert "300,000 元" in row.inner_text() and "待审核" in row.inner_text()
-    assert "北京市专精特新中小企业 奖励 300000 元" in row.inner_text()  # the basis, tier in Chinese
+    assert "北京市专精特新中小企业 奖励 300,000 元" in row.inner_text()  # the basis, tier in Chinese
     shot(page, "07-awards-econ")
     tab_to(page, f"#note-{award['id']}", limit=400)
     page.keyboard.type("材料齐全，同意")

@@ -153,7 +153,10 @@ async def test_a_listing_the_finance_office_recorded_is_claimed_by_name(portal, 
                                               "form_id": f"ls2{u}"}, page="/claims")
     assert r.status_code == 409 and f'href="/awards/{award["id"]}"' in r.text and 'id="cl-uscc-error"' in r.text
     assert len(await _awards(suite, u, "listing")) == 1
-    # The claim's audit row names its inputs in words (it showed them as JSON with English keys).
+    # The award page says the amounts in its explanation as /claims does (it said 3000000 元), and the
+    # claim's audit row names its inputs in words (it showed them as JSON with English keys).
+    page = (await portal.http.get(f"/awards/{award['id']}")).text
+    assert "市级奖励 3,000,000 元" in page and "3000000" not in page
     await portal.login("auditor")
     page = (await portal.http.get("/audit-log", params={"service": "awards", "object_type": "award",
                                                         "object_id": str(award["id"])})).text

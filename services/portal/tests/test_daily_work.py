@@ -26,6 +26,11 @@ async def test_dashboard_new_titles_targets_and_overdue_requests(portal, suite):
     assert f"{year} 年培育目标完成情况" in dash and 'id="target-municipal_srdi"' in dash
     assert "新增市级专精特新中小企业" in dash
     assert f'id="request-{late["id"]}"' in dash and f'href="/enterprises/{u}"' in dash and "资金补贴" in dash
+    # An overdue request is 已逾期 on every page (the enterprise's timeline said 已超期).
+    assert "逾期未办结的服务包诉求" in dash and "超期" not in dash.replace("门户超期诉求", "")
+    page = (await portal.http.get(f"/enterprises/{u}")).text
+    assert f"办理时限 {late['due_on']}，已逾期" in page and "已超期" not in page
+    assert "已逾期" in (await portal.http.get("/requests", params={"overdue": "1"})).text
     # A department's dashboard counts its own overdue requests, as its queue shows them: the treasury
     # owns the subsidy request, not a talent one.
     r = await econ.post("/api/v1/service-requests", json={"uscc": u, "category": "talent",

@@ -46,7 +46,7 @@ async def test_a_bank_takes_a_loan_from_application_to_repaid(portal, suite):
     r = await portal.post(f"/loans/{loan_id}/repayments", {"paid_on": "2025-09-21", "period_from": "2025-07-15",
                                                            "period_to": "2025-09-20", "interest_yuan": "99999"},
                           page=loan_path)  # more than the rate gives: the finance service says so, in words
-    assert r.status_code == 422 and "超过按贷款利率计算的该期利息（32137 元）（支付利息）" in r.text
+    assert r.status_code == 422 and "超过按贷款利率计算的该期利息（32,137 元）（支付利息）" in r.text
     r = await portal.post(f"/loans/{loan_id}/repayments", {"paid_on": "2025-09-21", "period_from": "2025-07-15",
                                                            "period_to": "2025-09-20", "interest_yuan": "32137"},
                           page=loan_path)

@@ -202,7 +202,7 @@ async def test_econ_reviews_and_treasury_disburses_with_a_voucher(portal, suite)
     await portal.login("econ")
     queue = (await portal.http.get("/awards")).text
     assert f'id="award-{award["id"]}"' in queue and "300,000 元" in queue
-    assert '<td class="basis">北京市专精特新中小企业 奖励 300000 元' in queue  # the basis names the tier in Chinese
+    assert '<td class="basis">北京市专精特新中小企业 奖励 300,000 元' in queue  # the basis names the tier in Chinese
     assert "municipal_srdi" not in queue
     r = await portal.post(f"/awards/{award['id']}/review", {"note": "材料齐全", "next": "/awards"})
     assert "已审核通过" in (await portal.http.get(r.headers["location"])).text
@@ -322,6 +322,17 @@ async def test_sign_in_checks_the_organisation_and_says_why_beside_the_field(por
     await portal.login("bank", "北京银行")
     page = (await portal.http.get("/")).text
     assert "合作银行（北京银行（BOB））" in page
+
+
+async def test_the_header_names_the_role_once(portal):
+    """Signed in without a name, the header says the role once (it said 区经信局（牵头） · 区经信局（牵头））;
+    with a name, the name and the role."""
+    await portal.login("econ")
+    who = re.search(r'<div class="who">\s*<span>(.*?)</span>', (await portal.http.get("/")).text, re.S).group(1)
+    assert who == "区经信局（牵头）", who
+    await portal.http.post("/login", data={"role": "econ", "name": "李明", "csrf_token": await portal.csrf()})
+    who = re.search(r'<div class="who">\s*<span>(.*?)</span>', (await portal.http.get("/")).text, re.S).group(1)
+    assert who == "李明 · 区经信局（牵头）", who
 
 
 async def test_a_lost_session_goes_to_sign_in_with_a_message(portal, suite):

@@ -89,6 +89,12 @@ async def test_a_refused_move_comes_back_to_the_same_filter(portal, suite):
     row = r.text[r.text.index(f'id="request-{other["id"]}"'):]
     assert f'name="next" value="/requests?state=open#request-{other["id"]}"' in row
     assert '<input type="hidden" name="state" value="open">' in row
+    # The browser's address is now the move's: entered again (a GET), it leads to the queue, not 405.
+    r = await portal.http.get(f"/requests/{req['id']}/move")
+    assert r.status_code == 303 and r.headers["location"] == "/requests", r.text
+    r = await portal.http.get(f"/requests/{req['id']}/move", params={"state": "open"})
+    assert r.status_code == 303 and r.headers["location"] == "/requests?state=open"
+    assert (await portal.http.get(r.headers["location"])).status_code == 200
 
 
 async def test_a_refused_move_keeps_the_move_chosen(portal, suite):
