@@ -81,7 +81,7 @@ REMINDER_KIND_LABELS = {"title_lapse": "称号即将到期", "annual_update": "�
 TIMELINE_KIND_LABELS = {
     "title.recognized": "认定", "title.expired": "到期", "title.revoked": "撤销", "title.voided": "作废", "award": "奖励",
     "quota": "落户指标", "service_list.joined": "金融服务名单", "service_list.left": "金融服务名单",
-    "service_request.opened": "服务包", "service_request.closed": "服务包", "visit": "走访", "correction": "记录更正",
+    "service_request.opened": "服务包", "service_request.accepted": "服务包", "service_request.closed": "服务包", "visit": "走访", "correction": "记录更正",
 }
 # The audit log: objects, and the verbs of their actions ("certification.void" → 认定 作废).
 AUDIT_OBJECT_LABELS = {
@@ -154,7 +154,7 @@ PARAM_LABELS = {
     "programme": "申报称号", "mode": "导入方式", "dry_run": "预览", "object_type": "对象类型", "object_id": "对象编号",
     "actor": "操作人", "since": "起始时间", "until": "截止时间", "key": "参数", "version_id": "参数版本编号",
     "season_id": "申报季编号", "application_id": "申报编号", "cert_id": "认定编号", "service": "服务",
-    "opened_on": "受理日期", "summary": "诉求内容",
+    "opened_on": "提出日期", "summary": "诉求内容",
 }
 
 
@@ -344,7 +344,7 @@ FIELD_LABELS = {"township": "乡镇/街道", "park_id": "园区", "industry_code
                 "rows_total": "总行数", "rows_done": "已处理行数", "report": "导入报告", "error": "错误",
                 "submitted_on": "提交日期", "changed_on": "变更日期", "reported_on": "报告日期", "due_on": "截止日期",
                 "late": "是否逾期", "detail": "详情", "summary": "诉求", "department": "承办部门", "category": "类别",
-                "resolution": "办理结果", "opened_on": "提出日期", "closed_on": "办结日期", "facts": "指标",
+                "resolution": "办理结果", "opened_on": "提出日期", "accepted_on": "受理日期", "closed_on": "办结日期", "facts": "指标",
                 "recorded_by": "登记人", "updated_by": "更新人", "created_at": "创建时间", "current_tier": "当前层级",
                 "area_mu": "面积（亩）", "operator_org": "运营方", "designated_on": "认定日期", "graduated_on": "出孵日期",
                 "entered_on": "入孵日期", "voucher": "支付凭证号", "budget_year": "预算年度", "payee": "收款方",

@@ -59,6 +59,7 @@ async def test_an_accepted_request_reads_as_accepted(portal, suite):
     page = (await portal.http.get("/requests", params={"state": "accepted"})).text
     row = page[page.index(f'id="request-{req["id"]}"'):]
     assert "<td>已受理" in row[:row.index("</tr>")]
+    assert f"{today().isoformat()} 受理" in row[:row.index("</tr>")]  # the day it was accepted
     assert '<a href="/requests?state=accepted" aria-current="page">已受理</a>' in page
     assert "办理中" not in page
     await portal.login("enterprise", req["uscc"])
@@ -127,7 +128,7 @@ async def test_the_bureau_logs_a_request_an_enterprise_made_by_phone(portal, sui
                                                           "opened_on": tomorrow}, page=f"/enterprises/{own}")
     assert r.status_code == 422 and 'id="req-error"' in r.text and "咨询人才落户指标</textarea>" in r.text
     said = r.text[r.text.index('id="req-error"'):]
-    assert "受理日期" in said[:said.index("</div>")] and "opened_on" not in said[:said.index("</div>")]
+    assert "提出日期" in said[:said.index("</div>")] and "opened_on" not in said[:said.index("</div>")]
     assert (await suite.client("registry").get("/api/v1/service-requests", params={"uscc": own})).json()["items"] == []
     r = await portal.post(f"/enterprises/{own}/requests", {"category": "talent", "summary": "咨询人才落户指标",
                                                           "form_id": "phone1"}, page=f"/enterprises/{own}")
