@@ -236,14 +236,28 @@ def _value_of(field: dict, base: Any, typed: dict[str, str]) -> tuple[Any, str |
     """The value a field's typed text stands for, or why it stands for none. A field the form did
     not send (a page older than the parameter) keeps the value it starts from."""
     if field["widget"] != "table":
-        return _parse(typed[field["name"]], field["widget"]) if field["name"] in typed else (base, None)
+        if field["name"] not in typed:
+            return base, None
+        value, why = _parse(typed[field["name"]], field["widget"])
+        return _as_codes(value, field.get("codes")), why
     value, why = {}, []
     for p in field["parts"]:
         v, err = _parse(typed[p["name"]], p["widget"]) if p["name"] in typed else (base[p["part"]], None)
         if err:
             why.append(f"{p['words']}：{err}")
-        value[p["part"]] = v
+        value[p["part"]] = _as_codes(v, p.get("codes"))
     return (None, "；".join(why)) if why else (value, None)
+
+
+def _as_codes(value: Any, codes: dict[str, str] | None) -> Any:
+    """A label typed where its code belongs (主板 for main) is taken as the code; anything else is
+    sent as typed, for the service to accept or refuse."""
+    if not codes:
+        return value
+    by_label = {label: code for code, label in codes.items()}
+    if isinstance(value, list):
+        return [by_label.get(v, v) for v in value]
+    return by_label.get(value, value) if isinstance(value, str) else value
 
 
 def _said(value: Any, key: str) -> str:

@@ -380,3 +380,29 @@ async def test_the_audit_log_reads_a_parameters_values_by_its_key(portal, suite)
                                                         "object_id": str(new_srdi)})).text
     assert "取值</span>：计量方式：年内新增达到起算层级的企业数；起算层级：北京市专精特新中小企业；权重：20；达标值：4" in page
     no_raw_code(page, "/audit-log policy_parameter")
+
+
+async def test_board_labels_typed_are_taken_as_codes_and_an_unknown_code_is_refused_beside_the_field(portal, suite):
+    """The Chromium walk typed 主板、中小板 for the boards: the portal now sends their codes; a board no
+    one knows (纳斯达克) comes back from awards as a 422 beside the field, naming the codes, and
+    nothing is recorded."""
+    await portal.login("econ")
+    day = dt.date(YEAR + 3, 3, 1).isoformat()
+    fields = form_of((await portal.http.get("/policy", params={"service": "awards"})).text, "awards")
+    fields.update({"effective_from": day, "legal_ref": LEGAL, "v|award.listing.boards": "主板、中小板，star"})
+    before = await history(suite, "awards")
+    r = await portal.http.post("/policy/awards/versions", data=fields)
+    assert r.status_code == 303, r.text
+    added = [v for v in await history(suite, "awards") if v not in before]
+    assert [(v["key"], v["value"]) for v in added] == [("award.listing.boards", ["main", "sme", "star"])]
+
+    fields = form_of((await portal.http.get("/policy", params={"service": "awards"})).text, "awards")
+    fields.update({"effective_from": dt.date(YEAR + 3, 4, 1).isoformat(), "legal_ref": LEGAL,
+                   "v|award.listing.boards": "main, 纳斯达克"})
+    before = await history(suite, "awards")
+    r = await portal.http.post("/policy/awards/versions", data=fields)
+    assert r.status_code == 422, r.text
+    field = r.text[r.text.index('id="param-award.listing.boards"'):]
+    field = field[:field.index("</div>")]
+    assert "含有未知代码 纳斯达克" in field and 'aria-invalid="true"' in field
+    assert await history(suite, "awards") == before
