@@ -98,11 +98,15 @@ class Bus:
     async def _run(self) -> None:
         while True:  # connect until it works: a service starts even while NATS is down
             try:
+                # Pings every few seconds: a server that hangs (frozen, a half-open connection) is
+                # noticed as gone in seconds, not after nats-py's default 2 × 120 s of silence.
                 self.nc = await nats.connect(self.settings.resolved_nats_url(), name=self.service,
                                              max_reconnect_attempts=-1, reconnect_time_wait=0.5,
                                              connect_timeout=2, error_cb=self._nats_error,
                                              disconnected_cb=self._nats_disconnected,
-                                             reconnected_cb=self._nats_reconnected)
+                                             reconnected_cb=self._nats_reconnected,
+                                             ping_interval=self.settings.nats_ping_interval_s,
+                                             max_outstanding_pings=2)
                 self.js = self.nc.jetstream(timeout=5)
                 await ensure_stream(self.js, self.settings)
                 break
@@ -112,6 +116,9 @@ class Bus:
                 if self.nc:
                     await self.nc.close()
                 await asyncio.sleep(1)
+        if self.nats_error is not None:  # it waited for NATS: say when it came (reconnected_cb does not)
+            log.info("nats connected", service=self.service)
+            self.nats_error = None
         self._ready.set()
         self.db.handoff_lease = dt.timedelta(seconds=self.settings.relay_lease_s)
         self.db.handoff = self._take  # this process's commits hand their rows straight to this relay
@@ -170,8 +177,8 @@ class Bus:
                         failed=len(failed), error=str(error))
         await asyncio.to_thread(relay.settle, self.db, sent, failed)
         PUBLISHED.labels(self.service).inc(len(sent))
-        if failed:
-            raise ConnectionError("publish failed")
+        if failed:  # the client's own words, for /readyz (nats: timeout, no responders, …)
+            raise ConnectionError(f"publish failed: {error}")
         return len(sent)
 
     async def _relay(self) -> None:
@@ -233,8 +240,11 @@ class Bus:
                 if sub is None:
                     sub = await self._subscribe()
                 msgs = await self._fetch(sub)
-            except TimeoutError:  # nothing waiting (nats-py raises nats' or a bare asyncio timeout)
-                self.health.progressed("consumer")
+            except TimeoutError:  # nothing waiting (nats-py raises nats' or a bare asyncio timeout) —
+                if self.connected:  # unless the connection is gone: then a fetch times out too
+                    self.health.progressed("consumer")
+                else:
+                    self.health.waiting("consumer", f"nats not connected: {self.nats_error or 'reconnecting'}")
                 continue
             except Exception as e:  # noqa: BLE001 - NATS away or consumer gone: subscribe again
                 _reraise_if_cancelled()

@@ -47,6 +47,9 @@ class Settings(BaseSettings):
     stream: str = "SRDI"
     stream_replicas: int = 1  # 3 on a NATS cluster (deploy/k8s)
     stream_duplicate_window_s: float = 120.0
+    # The NATS client pings the server this often; two pings unanswered and it reconnects, so a hung
+    # server shows in /readyz (nats: false) within about three intervals.
+    nats_ping_interval_s: int = Field(5, ge=1)
     # The server's own secret, for HMACs only (Idempotency-Key fingerprints; talent's keys in dev);
     # tokens are not signed with it. Outside dev it must be set, at least 32 characters.
     jwt_secret: str | None = None

@@ -3,6 +3,7 @@ for longer than any retry budget, and a consumer crashing five times while it ho
 batch. Each ends with every award exactly once, no dead letter, and /readyz telling the truth."""
 import logging
 import os
+import signal
 import time
 
 import nats
@@ -140,6 +141,33 @@ async def test_a_nats_outage_is_one_log_line_not_a_traceback_per_reconnection(tm
         assert not [r for r in caplog.records if r.name.startswith("nats") and r.levelno >= logging.ERROR]
         suite.nats.start()
         await suite.wait_for(lambda: bus.connected and bus.nats_error is None, "the reconnection")
+    finally:
+        await suite.stop()
+
+
+async def test_a_frozen_nats_server_makes_every_service_not_ready_and_back(tmp_path):
+    """A nats-server that hangs (SIGSTOP: the connection stays open, nothing answers) looked alive
+    for minutes: the client pinged every 120 s, and a consumer whose fetch timed out counted it as
+    "nothing waiting", so /readyz said 200, nats: true, and the registry logged nothing. Now the
+    client pings every second here (5 s by default), and /readyz says 503 with nats: false within a
+    few pings, and 200 again once the server answers."""
+    suite = await Suite(tmp_path, services=("registry", "awards"), nats_ping_interval_s=1).start()
+    try:
+        clients = {name: suite.client(name, role=None) for name in ("registry", "awards")}
+        for c in clients.values():
+            assert (await c.get("/readyz")).status_code == 200
+        os.kill(suite.nats.proc.pid, signal.SIGSTOP)
+        try:
+            async def not_ready():
+                answers = [await c.get("/readyz") for c in clients.values()]
+                return all(r.status_code == 503 and r.json()["nats"] is False for r in answers)
+            await suite.wait_for(not_ready, "/readyz to say NATS is gone", timeout=30)
+        finally:
+            os.kill(suite.nats.proc.pid, signal.SIGCONT)
+
+        async def ready():
+            return all(r.status_code == 200 for r in [await c.get("/readyz") for c in clients.values()])
+        await suite.wait_for(ready, "/readyz once NATS answers again", timeout=30)
     finally:
         await suite.stop()
 
