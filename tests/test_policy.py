@@ -212,6 +212,12 @@ ROUTING = {"qualification": "econ", "subsidy": "treasury", "talent": "talent", "
     ("registry", "monitoring.key_min_tier", "小巨人", "含有未知代码 小巨人"),
     ("registry", "annual_update.deadline", "02-29", "月-日"),
     ("registry", "screening.near_miss.max_relative_gap", "二成", "小数"),
+    # digits that are not ASCII (² made a 500; full-width ones were stored), and a ratio that the
+    # screening's Fraction would expand to ten million digits (a request of minutes)
+    ("registry", "annual_update.deadline", "0²-30", "月-日"),
+    ("registry", "annual_update.deadline", "０４-３０", "月-日"),
+    ("registry", "screening.near_miss.max_relative_gap", "1E-9999999", "小数"),
+    ("registry", "screening.near_miss.max_relative_gap", " 0.2", "小数"),
     # counted ones out of their range: a title valid 10,000 years, a quota for a million years, a poll
     # every 0 seconds, a request due the day it is made, a year's target beyond any district's
     ("registry", "certification.validity_years.potential", 10_000, "须为 1 至 10 的整数"),

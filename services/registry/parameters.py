@@ -4,7 +4,7 @@ the two written as text, a day of the year and a ratio. A value refused here wou
 stored and fail where it is used (a title valid for 10,000 years has no expiry date)."""
 from __future__ import annotations
 
-from decimal import Decimal, InvalidOperation
+import re
 
 from services.registry.service_package.rules import DEPARTMENT_ZH
 from shared.tiers import TIER_ZH
@@ -20,22 +20,25 @@ RANGES = {"certification.validity_years.": (1, 10), "certification.reapply_ban_y
           "service_package.deadline_days": (1, 365), "targets.yearly": (0, 100_000)}
 
 
+# ASCII digits only: str.isdigit() and Decimal take ² or full-width digits, and Decimal takes
+# 1E-9999999, which the screening's Fraction then expands to ten million digits.
+DAY_OF_YEAR = re.compile(r"(\d\d)-(\d\d)", re.ASCII)
+RATIO = re.compile(r"0\.\d{1,6}|1(\.0{1,6})?", re.ASCII)
+
+
 def _day_of_year(value: str) -> bool:
     """MM-DD that falls in every year (29 February does not)."""
-    month, _, day = value.partition("-")
-    if not (len(month) == len(day) == 2 and month.isdigit() and day.isdigit()):
+    m = DAY_OF_YEAR.fullmatch(value)
+    if m is None:
         return False
+    month, day = int(m.group(1)), int(m.group(2))
     days = (31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31)
-    return 1 <= int(month) <= 12 and 1 <= int(day) <= days[int(month) - 1]
+    return 1 <= month <= 12 and 1 <= day <= days[month - 1]
 
 
 def _ratio(value: str) -> bool:
-    """A decimal written as text, above 0 and at most 1 (0.2 is a gap of a fifth)."""
-    try:
-        number = Decimal(value)
-    except InvalidOperation:
-        return False
-    return number.is_finite() and 0 < number <= 1
+    """A decimal written plainly, above 0 and at most 1, to six places (0.2 is a gap of a fifth)."""
+    return RATIO.fullmatch(value) is not None and value.strip("0.") != ""
 
 
 def validate_policy_value(key: str, value) -> tuple[str, str] | None:
