@@ -55,6 +55,9 @@ class ServiceSpec:
     policy_codes: Codes = field(default_factory=dict)
     # Its counted parameters' ranges (shared.policy.Ranges): key or "prefix." → (least, most).
     policy_ranges: Ranges = field(default_factory=dict)
+    # Its check of the policy as a whole after a change (shared.policy.Consistency): parameters that
+    # hold only together.
+    policy_consistency: Callable | None = None
     # Roles that read the audit log (GET /api/v1/audit-log); by default the auditor, the lead
     # bureau and the service's own department (its policy_writers).
     audit_readers: tuple[str, ...] | None = None
@@ -162,8 +165,9 @@ def create_app(spec: ServiceSpec, settings: Settings | None = None) -> FastAPI:
     openapi.complete(app)
     for router in spec.routers:  # first: routes are matched in order (the hot read path)
         app.include_router(router, prefix="/api/v1")
-    app.include_router(policy_router(spec.policy_writers, checked(spec.policy_codes, spec.policy_ranges,
-                                                                     spec.policy_validator)), prefix="/api/v1")
+    app.include_router(policy_router(spec.policy_writers,
+                                     checked(spec.policy_codes, spec.policy_ranges, spec.policy_validator),
+                                     spec.policy_consistency), prefix="/api/v1")
     app.include_router(audit_router(spec.audit_roles()), prefix="/api/v1")
     app.include_router(ops.ops_router(spec.name))
     openapi.serve_docs(app)

@@ -129,6 +129,16 @@ def in_force_rows(s, on: dt.date) -> list[PolicyParameter]:
 
 # A service's own check of a new value: returns why it is refused (Chinese, English), or None.
 Validator = Callable[[str, Any], tuple[str, str] | None]
+# A service's check of its policy as a whole, on every date, after a change is written (in the same
+# transaction): parameters that hold only together (two shares that may not exceed 100 %). Returns
+# why the change is refused (Chinese, English), or None; a refusal undoes the change.
+Consistency = Callable[[Any], tuple[str, str] | None]
+
+
+def _consistent(s, consistency: Consistency | None) -> None:
+    if consistency is not None and (why := consistency(s)) is not None:
+        raise Problem(422, "inconsistent-policy", f"参数之间不一致，未记录：{why[0]}",
+                      f"The parameters would not hold together; nothing recorded: {why[1]}")
 
 
 def _control(value: Any) -> str | None:
@@ -225,10 +235,13 @@ def _record(s, actor: str, key: str, value: Any, effective_from: dt.date, legal_
     return row
 
 
-def add_version(s, actor: str, body: PolicyVersionIn, validate: Validator | None = None) -> PolicyParameter:
+def add_version(s, actor: str, body: PolicyVersionIn, validate: Validator | None = None,
+                consistency: Consistency | None = None) -> PolicyParameter:
     why = refusal(s, body.key, body.value, body.effective_from, validate)
     if why is None:
-        return _record(s, actor, body.key, body.value, body.effective_from, body.legal_ref)
+        row = _record(s, actor, body.key, body.value, body.effective_from, body.legal_ref)
+        _consistent(s, consistency)
+        return row
     status, code, zh, en = why
     if status == 404:
         raise Problem(404, code, f"没有名为 {body.key} 的参数",
@@ -238,7 +251,8 @@ def add_version(s, actor: str, body: PolicyVersionIn, validate: Validator | None
     raise field_error("value", zh, en)
 
 
-def add_versions(s, actor: str, body: PolicyVersionsIn, validate: Validator | None = None) -> list[PolicyParameter]:
+def add_versions(s, actor: str, body: PolicyVersionsIn, validate: Validator | None = None,
+                 consistency: Consistency | None = None) -> list[PolicyParameter]:
     """Several parameters from one date: every value checked as `add_version` checks one, and all
     recorded, or — any refused — none, with every refusal named by its parameter (`errors`, loc
     body.values.<key>): 409 when each is a version from that date already, else 422."""
@@ -254,11 +268,14 @@ def add_versions(s, actor: str, body: PolicyVersionsIn, validate: Validator | No
                           f"Nothing recorded: {said_en}", errors=errors)
         raise Problem(422, "invalid-versions", f"新版本未记录，没有参数被改变：{said_zh}",
                       f"Nothing recorded: {said_en}", errors=errors)
-    return [_record(s, actor, key, value, body.effective_from, body.legal_ref)
+    rows = [_record(s, actor, key, value, body.effective_from, body.legal_ref)
             for key, value in sorted(body.values.items())]
+    _consistent(s, consistency)
+    return rows
 
 
-def withdraw(s, actor: str, version_id: int, reason: str, on: dt.date) -> PolicyParameter:
+def withdraw(s, actor: str, version_id: int, reason: str, on: dt.date,
+             consistency: Consistency | None = None) -> PolicyParameter:
     """Withdraw a version whose date is after `on` (today): kept and marked, never in force. One
     already in force is history (409: a new version corrects it); one withdrawn stays withdrawn."""
     row = s.get(PolicyParameter, version_id, with_for_update=True)
@@ -275,10 +292,12 @@ def withdraw(s, actor: str, version_id: int, reason: str, on: dt.date) -> Policy
     s.flush()
     params.changed(s)
     audit.record(s, actor, "policy.withdraw", "policy_parameter", str(row.id), before, row_dict(row))
+    _consistent(s, consistency)  # a version withdrawn may have been the other half of a pair
     return row
 
 
-def policy_router(writers: tuple[str, ...], validate: Validator | None = None) -> APIRouter:
+def policy_router(writers: tuple[str, ...], validate: Validator | None = None,
+                  consistency: Consistency | None = None) -> APIRouter:
     r = APIRouter(tags=["policy"])
     Reader = Caller(*ROLES)  # policy is public to every signed-in caller
     Writer = Caller(*writers)
@@ -308,7 +327,7 @@ def policy_router(writers: tuple[str, ...], validate: Validator | None = None) -
     def add_policy_version(body: PolicyVersionIn, who: Writer, session: WriteSession) -> PolicyVersion:
         """自某日起生效的新版本；历史从不修改，同日已有版本为 409。/ A new version from a date;
         history is never edited (a version on the same date is 409)."""
-        return PolicyVersion.model_validate(add_version(session, who.actor, body, validate))
+        return PolicyVersion.model_validate(add_version(session, who.actor, body, validate, consistency))
 
     @r.post("/policy/versions", status_code=201,
             summary="新增政策版本：自同一日期起改变若干参数 / Add a version of several parameters from one date",
@@ -324,7 +343,7 @@ def policy_router(writers: tuple[str, ...], validate: Validator | None = None) -
         as PUT /policy checks one, all recorded together (each audited) only if every one passes;
         any refused, none is recorded and each refusal is named (errors)."""
         return PolicyVersions(items=[PolicyVersion.model_validate(p)
-                                     for p in add_versions(session, who.actor, body, validate)])
+                                     for p in add_versions(session, who.actor, body, validate, consistency)])
 
     @r.post("/policy/{version_id}/withdraw", summary="撤回尚未生效的参数版本 / Withdraw a version not yet in force",
             responses={404: {"description": "没有该版本 / no such version"},
@@ -337,6 +356,7 @@ def policy_router(writers: tuple[str, ...], validate: Validator | None = None) -
         已生效的版本为 409（请发布新版本）。/ Only a version whose date is after today: the row is kept,
         marked with who, when and why, and no lookup uses it again; its date is free for the corrected
         version. One already in force is 409 (add a new version)."""
-        return PolicyVersion.model_validate(withdraw(session, who.actor, version_id, body.reason, today()))
+        return PolicyVersion.model_validate(withdraw(session, who.actor, version_id, body.reason, today(),
+                                                     consistency))
 
     return r

@@ -8,7 +8,7 @@ from services.finance.handlers import handlers
 from services.finance.listings.endpoints import router as listings
 from services.finance.loans.endpoints import router as loans
 from services.finance.matchmaking.endpoints import router as matchmaking
-from services.finance.parameters import validate_policy_value
+from services.finance.parameters import consistency, validate_policy_value
 from services.finance.payables.endpoints import router as payables
 from services.finance.products.endpoints import router as products
 from services.finance.service_list.endpoints import router as service_list
@@ -22,5 +22,6 @@ ROUTERS = (service_list, products, loans, payables, listings, matchmaking, funds
 SPEC = ServiceSpec(name="finance", title="SRDI finance (区金融服务办)", routers=ROUTERS, metadata=Table.metadata,
                    migrations=Path(__file__).parent / "migrations" / "versions",
                    handlers=handlers, jobs=[threshold_sweeper], policy_writers=("finance",),
-                   policy_validator=validate_policy_value)
+                   policy_validator=validate_policy_value,
+                   policy_consistency=consistency)
 app = create_app(SPEC)

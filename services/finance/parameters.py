@@ -57,6 +57,24 @@ def validate_policy_value(key: str, value) -> tuple[str, str] | None:
     return f"取值应为{zh}", f"the value must be {en}"
 
 
+GUARANTOR, BANK_MIN = "finance.guarantee.guarantor_share_bp", "finance.guarantee.bank_share_min_bp"
+
+
+def consistency(s: Session) -> tuple[str, str] | None:
+    """The finance check of its policy as a whole (ServiceSpec.policy_consistency): on every date
+    from which either guarantee share changes, the guarantor's share and the bank's minimum share
+    add up to at most 100 % (rules.npl_split refuses a default otherwise)."""
+    guarantor, bank = history(s, GUARANTOR), history(s, BANK_MIN)
+    if not guarantor or not bank:
+        return None
+    for on in sorted({d for d, _ in guarantor} | {d for d, _ in bank}):
+        g, b = int(rules.value_on(guarantor, on)), int(rules.value_on(bank, on))
+        if g + b > rules.BP:
+            return (f"自 {on} 起担保机构分担比例 {g} 与银行最低分担比例 {b} 之和超过 10000 基点（100%）",
+                    f"from {on} the guarantor's share {g} and the bank's minimum {b} exceed 10000 basis points")
+    return None
+
+
 def missing(key: str) -> Problem:
     """A parameter finance reads has no row: an operator must set it (no default hides in code)."""
     return Problem(503, "parameter-missing", f"缺少政策参数：{PARAMETERS[key][1]}", f"Policy parameter {key} is not set")

@@ -133,3 +133,28 @@ async def test_raising_the_threshold_removes_from_its_date(tmp_path):
             assert service.rebuild_service_list(s, today() + dt.timedelta(days=30), only_stale=True) == 0
     finally:
         await suite.stop()
+
+
+async def test_the_two_guarantee_shares_hold_together_on_every_date(suite):
+    """The guarantor's share and the bank's minimum share may not exceed 100 % on any date: one of
+    them raised alone (8000 + 2000 → 10000 + 2000), both at once, or a future version withdrawn that
+    was the other half of a pair. Each was stored before, and a later default on a loan was a 500
+    (rules.npl_split). 422 `inconsistent-policy`, nothing recorded."""
+    finance = suite.client("finance", role="finance")
+    history = (await finance.get("/api/v1/policy/history")).json()["items"]
+    guarantor = {"key": parameters.GUARANTOR, "value": 10000, "effective_from": "2034-06-01", "legal_ref": "测试"}
+    r = await finance.put(POLICY, json=guarantor)
+    assert r.status_code == 422 and r.json()["type"].endswith("inconsistent-policy"), r.text
+    assert "自 2034-06-01 起" in r.json()["detail_zh"]
+    r = await finance.post("/api/v1/policy/versions", json={"effective_from": "2034-06-01", "legal_ref": "测试", "values": {
+        parameters.GUARANTOR: 9000, parameters.BANK_MIN: 2000}})
+    assert r.status_code == 422 and r.json()["type"].endswith("inconsistent-policy"), r.text
+    assert (await finance.get("/api/v1/policy/history")).json()["items"] == history
+    # a pair that holds is recorded; withdrawing its lower bank share (so 9000 + 2000 from that day)
+    # is refused, since it leaves the other half alone
+    r = await finance.post("/api/v1/policy/versions", json={"effective_from": "2034-06-01", "legal_ref": "测试", "values": {
+        parameters.GUARANTOR: 9000, parameters.BANK_MIN: 1000}})
+    assert r.status_code == 201, r.text
+    bank = next(v for v in r.json()["items"] if v["key"] == parameters.BANK_MIN)
+    r = await finance.post(f"/api/v1/policy/{bank['id']}/withdraw", json={"reason": "测试"})
+    assert r.status_code == 422 and r.json()["type"].endswith("inconsistent-policy"), r.text
