@@ -86,6 +86,22 @@ def _problem_answer(description: str, status: str | None = None) -> dict:
     return {"description": description, "content": {"application/problem+json": media}}
 
 
+def _takes_null(prop: dict) -> bool:
+    return prop.get("type") == "null" or any(alt.get("type") == "null" for alt in prop.get("anyOf", ()))
+
+
+def _nulls_back(schema: dict) -> None:
+    """FastAPI writes the document without its null values (`exclude_none`), the examples' too, so an
+    example of a required field that may be null (`closed_on: null`) lost the field and no longer
+    validated against its own schema. Put them back."""
+    props, required = schema.get("properties") or {}, schema.get("required") or ()
+    nullable = [name for name in required if _takes_null(props.get(name, {}))]
+    for example in schema.get("examples") or ():
+        if isinstance(example, dict):
+            for name in nullable:
+                example.setdefault(name, None)
+
+
 def complete(app: FastAPI) -> None:
     """Install an `openapi()` that adds the suite's common contract to every operation."""
     def openapi() -> dict:
@@ -96,6 +112,8 @@ def complete(app: FastAPI) -> None:
         components.setdefault("schemas", {})["Problem"] = PROBLEM
         for name in ("HTTPValidationError", "ValidationError"):
             components["schemas"].pop(name, None)
+        for schema in components["schemas"].values():
+            _nulls_back(schema)
         components["securitySchemes"] = {"bearer": {
             "type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)",
             "description": "`srdi token issue --role ROLE [--org ORG]`，或门户签发 / or issued by the portal"}}

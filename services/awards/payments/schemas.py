@@ -113,6 +113,8 @@ class BatchCreated(BatchDetail):
 
     left_out: list[dict] = Field(description="未纳入的奖励（无收款方记录）：award_id、payee、payee_type / approved awards "
                                              "left out: no payee record")
+    model_config = ConfigDict(json_schema_extra={"examples": [{**BATCH, "lines": [LINE], "left_out": [
+        {"award_id": 15, "payee": "91110111MA01R2XJ3P", "payee_type": "enterprise"}]}]})
 
 
 class QueueItem(Public):

@@ -34,7 +34,8 @@ AWARD_EXAMPLE = {
               "parameters": [{"id": 1, "key": "award.tier.municipal_srdi", "value": 300000,
                               "effective_from": "2022-01-01", "legal_ref": "区政协提案 三.1"}]},
     "created_at": "2024-03-02T08:00:00Z", "counts": True,
-    "actions": {"review": ["econ"], "reject": ["econ", "treasury"]}}
+    "actions": {"review": ["econ"], "reject": ["econ", "treasury"]},
+    "explanation": "北京市专精特新中小企业 奖励 300000 元，扣除已获层级奖励 0 元，补差 300000 元"}
 TRANSITION_EXAMPLE = {"from_state": None, "to_state": "computed", "actor": "event:7c9e6679-7425-40de-944b-e07fc1f90ae7",
                       "reason": "北京市专精特新中小企业 奖励 300000 元", "voucher": None, "at": "2024-03-02T08:00:00Z"}
 

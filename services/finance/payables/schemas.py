@@ -24,7 +24,8 @@ class PayablePublic(Public):
          "uscc": "91110111MA01R2XJ3P", "payee": "91110111MA01R2XJ3P", "payee_type": "enterprise",
          "amount_yuan": 6520, "state": "approved", "award_id": 208, "requested_by": "finance:-:jin",
          "requested_on": "2025-10-09", "settled_on": None, "note": None,
-         "basis": {"rule": "first_loan_subsidy.v2", "paid_before_yuan": 0}}]})
+         "basis": {"rule": "first_loan_subsidy.v2", "paid_before_yuan": 0},
+         "kind_zh": "首贷贴息", "state_zh": "已批准"}]})
 
     id: int = Field(description="申请编号 / the payable's id")
     kind: Kind = Field(description=KIND)
