@@ -190,9 +190,9 @@ def checked(codes: Codes, ranges: Ranges, validate: Validator | None = None) -> 
 
     def check(key: str, value: Any) -> tuple[str, str] | None:
         if key in codes and (why := code_error(value, codes[key])) is not None:
-            return why
+            return f"参数值无效：{why[0]}", f"invalid value: {why[1]}"
         if (bounds := range_of(ranges, key)) is not None and (why := whole_number_error(value, *bounds)) is not None:
-            return why
+            return f"参数值无效：{why[0]}", f"invalid value: {why[1]}"
         return validate(key, value) if validate is not None else None
     return check
 

@@ -195,6 +195,19 @@ def test_the_seed_dimensions_explained():
     ("parks.assessment.dimension.x y", {"measure": "count", "floor": "sme", "weight": 1, "threshold": 1}, False),
     ("parks.assessment.dimension.x", [1], False),
     ("awards.tier.amount", 1, False),
+    # bounds: a weight of 10^8 or a pass score of a million, an empty label, a label that turns the
+    # text around (U+202E) or runs to 200,000 characters were all stored before
+    ("parks.assessment.dimension.x", {"measure": "count", "floor": "sme", "weight": 100, "threshold": 10**6,
+                                      "label": "专精特新企业数量"}, True),
+    ("parks.assessment.dimension.x", {"measure": "count", "floor": "sme", "weight": 10**8, "threshold": 1}, False),
+    ("parks.assessment.dimension.x", {"measure": "count", "floor": "sme", "weight": 1, "threshold": 10**7}, False),
+    ("parks.assessment.dimension.x", {"measure": "count", "floor": "sme", "weight": 1, "threshold": 1, "label": " "}, False),
+    ("parks.assessment.dimension.x", {"measure": "count", "floor": "sme", "weight": 1, "threshold": 1,
+                                      "label": "企业\u202e数量"}, False),
+    ("parks.assessment.dimension.x", {"measure": "count", "floor": "sme", "weight": 1, "threshold": 1,
+                                      "label": "长" * 51}, False),
+    ("parks.assessment.pass_score", 60, True),
+    ("parks.assessment.pass_score", 10**6, False),
 ])
 def test_parameter_validation(key, value, ok):
     assert (parameters.parameter_error(key, value) is None) is ok
