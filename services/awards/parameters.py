@@ -3,12 +3,14 @@ must look like (ServiceSpec.policy_validator, and the what-if parameter sets). P
 from __future__ import annotations
 
 import datetime as dt
+import re
 
 from shared.contracts.finance import BOARD_ZH
 from shared.tiers import TIER_ZH, Tier
 from shared.validators import code_error
 
 
+ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}", re.ASCII)
 PARAM_ZH = {
     "award.tier.pay_first_renewal": "首次复核是否奖励", "award.relocation.amount": "入区奖励金额",
     "award.relocation.cutoff": "入区奖励起算日期", "award.relocation.min_tier": "入区奖励最低层级",
@@ -48,12 +50,14 @@ def parameter_error(key: str, value) -> tuple[str, str] | None:
         return None if is_int and 1 <= value <= 3650 else ("须为 1 至 3650 的整数天数", "a whole number of days 1–3650")
     if key.endswith("min_tier"):
         return None if value in Tier.__members__ else ("须为层级代码", "a tier code")
-    if key.endswith("cutoff"):
+    if key.endswith("cutoff"):  # YYYY-MM-DD only: Python's fromisoformat also takes 20220101 and 2022-W01-1
         try:
-            dt.date.fromisoformat(value)
-            return None
-        except (TypeError, ValueError):
-            return "须为日期（年-月-日）", "a date YYYY-MM-DD"
+            if isinstance(value, str) and ISO_DAY.fullmatch(value):
+                dt.date.fromisoformat(value)
+                return None
+        except ValueError:
+            pass
+        return "须为日期（年-月-日）", "a date YYYY-MM-DD"
     if not isinstance(value, list):  # award.listing.boards
         return "须为板块代码列表", "a list of board codes"
     return code_error(value, BOARD_ZH)

@@ -35,7 +35,7 @@ class ServiceRequestIn(Body):
     uscc: USCC = Field(description=D_USCC)
     category: RequestCategory = Field(description=D_CATEGORY)
     summary: Annotated[LongText, Field(max_length=2000)] = Field(description="诉求内容 / what the enterprise asks")
-    opened_on: FactDay | None = Field(None, description="受理日期，默认今天 / the day it was opened; default today")
+    opened_on: FactDay | None = Field(None, description="提出日期，默认今天 / the day the enterprise made it; default today")
 
 
 class RequestMoveIn(Body):

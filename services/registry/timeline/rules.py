@@ -121,11 +121,18 @@ def service_list(record: dict, day: dt.date) -> list[Entry]:
     return out
 
 
-def requests(rows: list) -> list[Entry]:
+def request_state_on(r, on: dt.date) -> str:
+    """A request's state as it stood on a date (its closing and acceptance are dated)."""
+    if r.closed_on and r.closed_on <= on:
+        return r.state
+    return "accepted" if r.accepted_on and r.accepted_on <= on else "open"
+
+
+def requests(rows: list, on: dt.date) -> list[Entry]:
     out = []
     for r in rows:
         ref = f"service_request:{r.id}"
-        detail = {"id": r.id, "category": r.category, "department": r.department, "state": r.state,
+        detail = {"id": r.id, "category": r.category, "department": r.department, "state": request_state_on(r, on),
                   "due_on": r.due_on.isoformat()}
         out.append(Entry(r.opened_on, "service_request.opened", ref, f"提出诉求（{CATEGORY_ZH.get(r.category, '其他')}）：{r.summary[:100]}",
                          f"service request opened ({r.category})", detail))

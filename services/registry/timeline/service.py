@@ -64,7 +64,7 @@ def timeline(s: Session, who: Principal, uscc: str, on: dt.date) -> Timeline:
     e = s.get(Enterprise, uscc)
     certs = repo.certifications(s, uscc)
     entries = [*rules.titles(certs, on), *fact_entries(repo.facts(s, uscc)),
-               *rules.requests(repo.service_requests(s, uscc)), *rules.visits(repo.visits(s, uscc)),
+               *rules.requests(repo.service_requests(s, uscc), on), *rules.visits(repo.visits(s, uscc)),
                *rules.corrections(repo.audit_rows(s, uscc, [c.id for c in certs]))]
     return Timeline.model_validate({
         "uscc": uscc, "name": e.name, "on": on, "tier_on": tier_on([as_rule(c) for c in certs], on),

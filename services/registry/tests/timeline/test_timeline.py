@@ -1,12 +1,15 @@
 """The record on a date (issue 18, item 2): ?on= on an enterprise, and its timeline of titles,
 awards, quotas, list entries, requests, visits and corrections, fed by the real bus."""
 import asyncio
+import datetime as dt
+from types import SimpleNamespace
 
 import orjson
 import pytest
 from sqlalchemy import func, select
 
 from services.registry.tables import TimelineFact
+from services.registry.timeline import rules
 from shared.clock import today
 from shared.contracts.awards import AwardChanged
 from shared.contracts.finance import ServiceListChanged
@@ -196,3 +199,12 @@ async def test_an_accepted_request_says_so_on_the_timeline(suite):
         (today().isoformat(), "service_request.closed"), (today().isoformat(), "service_request.accepted"),
         ("2024-10-02", "service_request.opened")]
     assert entries[1]["summary_zh"] == "诉求已受理（区金融服务办）"
+
+
+@pytest.mark.parametrize("on, state", [("2025-03-01", "open"), ("2025-03-04", "open"), ("2025-03-05", "accepted"),
+                                       ("2025-03-09", "accepted"), ("2025-03-10", "rejected"), ("2026-01-01", "rejected")])
+def test_a_request_on_the_timeline_is_in_its_state_of_that_date(on, state):
+    """The timeline on a past date says what a request was then, not what it is today (it said
+    'rejected' of a request opened that day)."""
+    r = SimpleNamespace(state="rejected", accepted_on=dt.date(2025, 3, 5), closed_on=dt.date(2025, 3, 10))
+    assert rules.request_state_on(r, dt.date.fromisoformat(on)) == state
