@@ -350,3 +350,23 @@ async def test_facts_dated_after_today_are_refused(suite):
     assert (await fin.get(f"/api/v1/guidance-funds/{fund}")).json()["investments"] == []
     assert [x["applied_on"] for x in (await c.get(LOANS, params={"uscc": uscc})).json()["items"]
             if x["applied_on"] == tomorrow] == []
+
+
+async def test_a_default_under_guarantee_shares_over_100_percent_is_a_clear_503_not_a_500(tmp_path):
+    """A pair of guarantee shares stored before the policy's consistency check (or written past it)
+    made a default a 500 (rules.npl_split raised); now a 503 naming the parameters, nothing changed."""
+    from shared.tables import PolicyParameter
+    from shared.testing import Suite
+
+    suite = await Suite(tmp_path, services=("registry", "finance")).start()
+    try:
+        uscc = await listed_enterprise(suite)
+        loan = await drawn_loan(suite, uscc)  # drawn 2025-07-15
+        with suite.db("finance").transaction() as s:
+            s.add(PolicyParameter(key="finance.guarantee.guarantor_share_bp", value=10000,
+                                  effective_from=dt.date(2025, 1, 1), legal_ref="旧数据", set_by="migration"))
+        r = await bank(suite).post(f"{LOANS}/{loan}/default", json={"outstanding_yuan": 1_000_000, "on": "2026-01-10"})
+        assert r.status_code == 503 and r.json()["type"].endswith("inconsistent-policy"), r.text
+        assert (await bank(suite).get(f"{LOANS}/{loan}")).json()["state"] == "drawn"
+    finally:
+        await suite.stop()
