@@ -18,6 +18,19 @@ def _ours(obj, name, type_, reflected, compare_to):
 
 
 @pytest.mark.parametrize("service", available_services())
+def test_revision_ids_fit_alembics_version_column(service):
+    """alembic_version.version_num is VARCHAR(32): a longer revision id migrates on SQLite and fails
+    on PostgreSQL (0017_registry_request_accepted_on did)."""
+    from alembic.script import ScriptDirectory
+
+    from shared.migrate import config
+    for folder, table in ((spec_of(service).migrations, f"alembic_version_{service}"),
+                          (PLUMBING_DIR, "alembic_version_shared")):
+        ids = [s.revision for s in ScriptDirectory.from_config(config(folder, table, None)).walk_revisions()]
+        assert ids and [r for r in ids if len(r) > 32] == []
+
+
+@pytest.mark.parametrize("service", available_services())
 def test_one_head_and_no_drift(service, tmp_path):
     spec = spec_of(service)
     assert len(heads(spec.migrations, f"alembic_version_{service}")) == 1

@@ -2,7 +2,7 @@
 Requests accepted before this revision take the day their acceptance was audited (Shanghai time):
 the audit log is where that day was kept until now.
 
-Revision ID: 0017_registry_request_accepted_on
+Revision ID: 0017_registry_accepted_on
 Revises: 0016_registry_legal_refs_zh
 Create Date: 2026-12-07 00:00:00
 """
@@ -11,7 +11,7 @@ import datetime as dt
 import sqlalchemy as sa
 from alembic import op
 
-revision = '0017_registry_request_accepted_on'
+revision = '0017_registry_accepted_on'
 down_revision = '0016_registry_legal_refs_zh'
 branch_labels = None
 depends_on = None
