@@ -51,8 +51,9 @@ NOMINATION_NEXT = {"submitted": ["review", "reject", "withdraw"],
                    "district_reviewed": ["recommend", "reject", "withdraw"],
                    "recommended": ["approve", "reject", "withdraw"]}
 
-REQUEST_CATEGORY_LABELS = {"qualification": "资质认定", "subsidy": "资金补贴", "talent": "人才服务", "finance": "融资服务",
-                           "land_space": "空间载体", "other": "其他"}
+# As the registry says them in its own sentences (its CATEGORY_ZH: "提出诉求（用地空间）"), so both read the same.
+REQUEST_CATEGORY_LABELS = {"qualification": "资质认定", "subsidy": "资金补贴", "talent": "人才", "finance": "融资",
+                           "land_space": "用地空间", "other": "其他"}
 # As the registry says them (its STATE_ZH): a department's 受理 makes a request 已受理.
 REQUEST_STATE_LABELS = {"open": "待受理", "accepted": "已受理", "resolved": "已办结", "rejected": "已退回"}
 LOAN_STATE_LABELS = {"applied": "已申请", "approved": "已审批", "declined": "未获批", "drawn": "已放款",

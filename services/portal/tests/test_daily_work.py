@@ -80,8 +80,8 @@ async def test_enterprise_timeline_has_loan_cases_and_service_requests(portal, s
     assert "（B1）申请 3,000,000 元</li>" in page
     assert "（B1）放款 3,000,000 元，到期日 2026-07-14，首贷" in page
     assert "（B2）申请 5,000,000 元" in page  # the financial office reads every bank's cases
-    assert f"服务包诉求 {req['id']}（人才服务）提出：人才公寓申请" in page
-    assert f"服务包诉求 {req['id']}（人才服务）已办结：已安排公寓" in page
+    assert f"服务包诉求 {req['id']}（人才）提出：人才公寓申请" in page
+    assert f"服务包诉求 {req['id']}（人才）已办结：已安排公寓" in page
     # The talent office may not read loan cases (the finance service's 403): the rest still shows.
     await portal.login("talent")
     r = await portal.http.get(f"/enterprises/{u}")

@@ -339,7 +339,7 @@ async def test_table_values_read_part_by_part_in_words(portal, suite):
     seeded = {v["key"]: v["id"] for v in await history(suite, "registry") if v["set_by"] == "migration"}
     page = (await portal.http.get("/policy", params={"service": "registry"})).text
     routing = version_value(page, seeded["service_package.routing"])
-    for part in ("资质认定：区经信局（牵头）", "资金补贴：区财政局", "人才服务：区人社局 / 区委人才办", "空间载体：园区运营方"):
+    for part in ("资质认定：区经信局（牵头）", "资金补贴：区财政局", "人才：区人社局 / 区委人才办", "用地空间：园区运营方"):
         assert part in routing.split("；"), routing
     targets = version_value(page, seeded["targets.yearly"])
     assert "辅导上市企业（家）：2；" in targets and "新增北京市专精特新中小企业（家）：30" in targets, targets

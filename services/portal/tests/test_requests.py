@@ -136,7 +136,7 @@ async def test_the_bureau_logs_a_request_an_enterprise_made_by_phone(portal, sui
     [req] = (await suite.client("registry").get("/api/v1/service-requests", params={"uscc": own})).json()["items"]
     assert (req["category"], req["department"], req["state"]) == ("talent", "talent", "open")
     page = (await portal.http.get(r.headers["location"])).text
-    assert f"已登记诉求（编号 {req['id']}，人才服务），由区人社局 / 区委人才办办理，办理时限至 {req['due_on']}" in page
+    assert f"已登记诉求（编号 {req['id']}，人才），由区人社局 / 区委人才办办理，办理时限至 {req['due_on']}" in page
 
     await portal.login("talent")  # its department finds it; a department cannot log one for an enterprise
     assert f'id="request-{req["id"]}"' in (await portal.http.get("/requests")).text

@@ -136,3 +136,11 @@ async def test_every_seeded_legal_reference_reads_in_chinese(portal, suite):
         english += [(service, v["key"], v["legal_ref"]) for v in r.json()["items"]
                     if v["set_by"] == "migration" and latin.search(v["legal_ref"])]
     assert not english, "\n".join(f"{s} {k}: {ref}" for s, k, ref in english)
+
+
+def test_a_request_category_has_the_registrys_words():
+    """The portal names a request's category as the registry's own sentences do (空间载体 and 用地空间
+    were the same category)."""
+    from services.portal.labels import REQUEST_CATEGORY_LABELS
+    from services.registry.service_package.rules import CATEGORY_ZH
+    assert REQUEST_CATEGORY_LABELS == CATEGORY_ZH
