@@ -138,9 +138,13 @@ def registry_timeline(tl: dict, awards: list[dict], loans: list[dict], requests:
             text = (f"{PROGRAM_LABELS.get(d.get('program'), '奖励')} {yuan(d.get('amount_yuan'))}："
                     f"{AWARD_STATE_LABELS.get(d.get('state'), '—')}")
         elif kind.startswith("service_request."):
-            cat = REQUEST_CATEGORY_LABELS.get(d.get("category"), "其他")
-            text = (f"服务包诉求 {d.get('id')}（{cat}）" + ("提出：" + text.split("：", 1)[-1] if kind.endswith("opened")
-                                                         else REQUEST_STATE_LABELS.get(d.get("state"), "已办结")))
+            what = f"服务包诉求 {d.get('id')}（{REQUEST_CATEGORY_LABELS.get(d.get('category'), '其他')}）"
+            if kind.endswith("opened"):
+                text = f"{what}提出：{text.split('：', 1)[-1]}"
+            elif kind.endswith("accepted"):  # the detail's state is today's: a request accepted, then resolved
+                text = f"{what}已受理（{ROLE_LABELS.get(d.get('department'), '承办部门')}）"
+            else:
+                text = what + REQUEST_STATE_LABELS.get(d.get("state"), "已办结")
         elif kind.startswith("service_list."):
             tier = TIER_LABELS.get(d.get("tier") or "", "")
             text = ("列入专精特新企业金融服务名单" + (f"（{tier}）" if tier else "") if kind.endswith("joined")
@@ -155,7 +159,7 @@ def registry_timeline(tl: dict, awards: list[dict], loans: list[dict], requests:
         items.append({"on": x["on"], "kind": label, "text": text})
     own = timeline({}, awards, [], None, loans, requests)
     items += [i for i in own if not day or i["on"] <= day]
-    return sorted(items, key=lambda i: (i["on"], i.get("at", "")), reverse=True)
+    return newest_first(items)
 
 
 def local_date(at: str | None) -> str:
@@ -216,11 +220,19 @@ def timeline(ent: dict, awards: list[dict], quotas: list[dict], listing: dict | 
                           "text": f"{case}{LOAN_STATE_LABELS.get(ln['state'], ln['state'])}"})
     for rq in requests:
         what = f"服务包诉求 {rq['id']}（{REQUEST_CATEGORY_LABELS.get(rq['category'], rq['category'])}）"
+        department = ROLE_LABELS.get(rq['department'], rq['department'])
         items.append({"on": rq["opened_on"], "kind": "服务包",
-                      "text": f"{what}提出：{rq['summary']}；承办：{ROLE_LABELS.get(rq['department'], rq['department'])}，"
+                      "text": f"{what}提出：{rq['summary']}；承办：{department}，"
                               f"办理时限 {rq['due_on']}" + ("，已逾期" if rq.get("overdue") else "")})
+        if rq.get("accepted_on"):  # 受理: between 提出 and 办结, on the same day too
+            items.append({"on": rq["accepted_on"], "step": 1, "kind": "服务包", "text": f"{what}已受理（{department}）"})
         if rq.get("closed_on"):
             text = f"{what}{REQUEST_STATE_LABELS.get(rq['state'], rq['state'])}"
-            items.append({"on": rq["closed_on"], "kind": "服务包",
+            items.append({"on": rq["closed_on"], "step": 2, "kind": "服务包",
                           "text": text + (f"：{rq['resolution']}" if rq.get("resolution") else "")})
-    return sorted(items, key=lambda i: (i["on"], i.get("at", "")), reverse=True)
+    return newest_first(items)
+
+
+def newest_first(items: list[dict]) -> list[dict]:
+    """Newest first; within a day, the later step first (办结 above 受理 above 提出)."""
+    return sorted(items, key=lambda i: (i["on"], i.get("at", ""), i.get("step", 0)), reverse=True)

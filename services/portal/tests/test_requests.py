@@ -143,3 +143,38 @@ async def test_the_bureau_logs_a_request_an_enterprise_made_by_phone(portal, sui
     r = await portal.post(f"/enterprises/{own}/requests", {"category": "talent", "summary": "再来一次"},
                           page="/requests")
     assert r.status_code == 403
+
+
+async def test_an_accepted_request_is_on_the_enterprises_timeline(portal, suite):
+    """The enterprise's timeline says 受理 between 提出 and 办结, naming the department (the portal dropped
+    the registry's service_request.accepted entry and built only 提出 and 办结 itself); within a day,
+    the later step first."""
+    own = make_uscc()
+    await promote(suite, own, name="北京受理时间线测试有限公司")
+    req = (await suite.client("registry").post("/api/v1/service-requests", json={
+        "uscc": own, "category": "subsidy", "summary": "咨询研发费用补贴"})).json()
+    treasury = suite.client("registry", "treasury")
+    for state, note in (("accepted", None), ("resolved", "已说明申报流程")):
+        r = await treasury.post(f"/api/v1/service-requests/{req['id']}/transition",
+                                json={"state": state, **({"note": note} if note else {})})
+        assert r.status_code == 200, r.text
+    await portal.login("econ")
+    page = (await portal.http.get(f"/enterprises/{own}")).text
+    what = f"服务包诉求 {req['id']}（资金补贴）"
+    lines = [f"{what}已办结：已说明申报流程", f"{what}已受理（区财政局）", f"{what}提出：咨询研发费用补贴"]
+    at = [page.find(line) for line in lines]
+    assert -1 not in at and at == sorted(at), at  # newest first: 办结, 受理, 提出
+
+
+def test_a_role_reading_only_the_registrys_timeline_sees_the_request_accepted():
+    """Without the requests themselves, the registry's own entries: its 受理 entry says 已受理 and
+    the department, not the request's state today (已办结)."""
+    from services.portal.pages.enterprises import registry_timeline
+    detail = {"id": 7, "category": "land_space", "department": "park", "state": "resolved", "due_on": "2025-03-16"}
+    entries = [{"on": "2025-03-03", "kind": "service_request.closed", "summary_zh": "诉求办结（已办结）", "detail": detail},
+               {"on": "2025-03-02", "kind": "service_request.accepted", "summary_zh": "诉求已受理（园区）", "detail": detail},
+               {"on": "2025-03-01", "kind": "service_request.opened", "summary_zh": "提出诉求（用地空间）：扩租厂房",
+                "detail": detail}]
+    items = registry_timeline({"entries": entries}, [], [], [], False, False, None)
+    assert [i["text"] for i in items] == ["服务包诉求 7（用地空间）已办结", "服务包诉求 7（用地空间）已受理（园区运营方）",
+                                          "服务包诉求 7（用地空间）提出：扩租厂房"]
