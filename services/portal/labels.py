@@ -169,8 +169,11 @@ MESSAGE_CODES = {
     "registry": {**TIER_LABELS, **APPLICATION_STATE_LABELS, **ENTERPRISE_STATUS_LABELS},
     "parks": dict(TIER_LABELS),
 }
+# A code followed by its name in （）(a refusal listing the codes it takes: "sme（中小板）") is the
+# service's own words: left as it is (the board's sme is not the tier's).
+NOT_NAMED = r"(?![A-Za-z0-9_\-]|\s?[（(])"
 MESSAGE_CODE = {service: re.compile(r"(?<![A-Za-z0-9_\-])(" + "|".join(sorted(codes, key=len, reverse=True))
-                                    + r")(?![A-Za-z0-9_\-])") for service, codes in MESSAGE_CODES.items()}
+                                    + r")" + NOT_NAMED) for service, codes in MESSAGE_CODES.items()}
 
 
 def codes_zh(text: str, service: str) -> str:
@@ -419,7 +422,9 @@ def actor_zh(actor, me=None, org_name=None) -> str:
         return "系统" if not CJK_ANY.search(text) and text else (text or "—")
     org, _, person = rest.partition(":")
     if me and person and person == me[0]:
-        person = me[1]
+        person = me[1]  # signed in without a name, that is the role's label: said once, below
+        if person in (role, ROLE_LABELS[role]):
+            person = ""
     elif OPAQUE_SUB.match(person) or person in (role, ROLE_LABELS[role]):
         person = ""
     if org in ("", "-"):
@@ -457,6 +462,13 @@ def wan(v) -> str:
     return wan_text(n) + " 万元"
 
 
+def yuan_also(v) -> str:
+    """The amount in 元 beside its 万元 ("（300,000 元）"); nothing when `wan` said it in 元 already
+    ("合计 0 元", not "合计 0 元（0 元）")."""
+    said = yuan(v)
+    return "" if said in ("—", wan(v)) else f"（{said}）"
+
+
 def deduction(d) -> str:
     """One deduction of an award's basis ({award_id, tier, amount_yuan}) in words."""
     if not isinstance(d, dict):
@@ -477,7 +489,7 @@ PARAM_KEY_IN_TEXT = re.compile(r"(?<![A-Za-z0-9_.])(?:award|certification|financ
                                r"screening|service_package|talent|targets|criteria)(?:\.[a-z_]+){1,4}(?![A-Za-z0-9_])")
 AWARD_CODES = {**TIER_LABELS, **PROGRAM_LABELS, **AWARD_STATE_LABELS, **AWARD_FLAG_LABELS}
 AWARD_CODE = re.compile(r"(?<![A-Za-z0-9_\-])(" + "|".join(sorted(AWARD_CODES, key=len, reverse=True))
-                        + r")(?![A-Za-z0-9_\-])")
+                        + r")" + NOT_NAMED)
 
 
 def said_zh(text) -> str:
@@ -536,6 +548,7 @@ FILTERS = {
     "field": field_label,
     "shown": shown,
     "yuan": yuan,
+    "yuan_also": yuan_also,
     "zh": zh_text,
     "explain": said_zh,
     "beijing": beijing,

@@ -68,3 +68,13 @@ async def test_the_queue_pages_with_the_services_cursor(portal, suite):
         assert "第一页" in second
     finally:
         queue.PAGE_SIZE = size
+
+
+async def test_an_empty_queue_says_its_total_once(portal):
+    """Nothing in the queue: 合计 0 元, once (it read 合计 0 元（0 元）); an amount below 万 is said in 元
+    once too, one above it in 万元 and in 元."""
+    from services.portal.labels import yuan_also
+    await portal.login("treasury")
+    page = (await portal.http.get("/awards", params={"uscc": make_uscc()})).text
+    assert "共 <strong>0</strong> 笔，合计 <strong>0 元</strong>" in page and "（0 元）" not in page
+    assert (yuan_also(0), yuan_also(5000), yuan_also(300000)) == ("", "", "（300,000 元）")

@@ -405,4 +405,7 @@ async def test_board_labels_typed_are_taken_as_codes_and_an_unknown_code_is_refu
     field = r.text[r.text.index('id="param-award.listing.boards"'):]
     field = field[:field.index("</div>")]
     assert "含有未知代码 纳斯达克" in field and 'aria-invalid="true"' in field
+    # The codes it names are the service's, each with its name: the board "sme" is left as it is (it
+    # read 中小企业（中小板）, the tier's name swapped in).
+    assert "main（主板）、sme（中小板）" in field and "中小企业（中小板）" not in field
     assert await history(suite, "awards") == before

@@ -6,6 +6,7 @@ from __future__ import annotations
 import re
 
 from services.portal.tests.helpers import a_park, promote
+from shared.clock import today
 from shared.testing import make_uscc, wrong_check
 
 RAW = ("national_little_giant", "municipal_srdi", "event:", "{'", "park-", "award.tier.", ">tier<", ">reviewed<")
@@ -136,6 +137,29 @@ async def test_every_seeded_legal_reference_reads_in_chinese(portal, suite):
         english += [(service, v["key"], v["legal_ref"]) for v in r.json()["items"]
                     if v["set_by"] == "migration" and latin.search(v["legal_ref"])]
     assert not english, "\n".join(f"{s} {k}: {ref}" for s, k, ref in english)
+
+
+async def test_a_user_signed_in_without_a_name_is_their_department_once(portal, suite):
+    """econ signed in without a name reads its own actions as 区经信局（牵头）, once (it read
+    区经信局（牵头） 区经信局（牵头）): an award's 办理人, the audit log's 操作人, a policy version's 设定."""
+    u = make_uscc()
+    await promote(suite, u, name="北京办理人测试有限公司")
+    [award] = (await suite.client("awards").get("/api/v1/awards", params={"uscc": u})).json()["items"]
+    await portal.login("econ")
+    r = await portal.post(f"/awards/{award['id']}/review", {"note": "同意", "next": "/awards"}, page="/awards")
+    assert r.status_code == 303, r.text
+    r = await portal.post("/policy/registry/versions", {
+        "effective_from": f"{today().year + 7}-01-01", "legal_ref": "《房山区促进专精特新中小企业高质量发展若干措施》第九条",
+        "v|service_package.deadline_days": "16"}, page="/policy?service=registry")
+    assert r.status_code == 303, r.text
+    twice = "区经信局（牵头） 区经信局（牵头）"
+    detail = (await portal.http.get(f"/awards/{award['id']}")).text
+    assert "<td>区经信局（牵头）</td>" in detail and twice not in detail
+    log = (await portal.http.get("/audit-log", params={"service": "awards", "object_type": "award",
+                                                       "object_id": str(award["id"])})).text
+    assert "<td>区经信局（牵头）</td>" in log and twice not in log
+    policy = (await portal.http.get("/policy", params={"service": "registry"})).text
+    assert "<td>区经信局（牵头）<br>" in policy and twice not in policy
 
 
 def test_a_request_category_has_the_registrys_words():
