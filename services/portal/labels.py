@@ -84,19 +84,28 @@ TIMELINE_KIND_LABELS = {
     "quota": "落户指标", "service_list.joined": "金融服务名单", "service_list.left": "金融服务名单",
     "service_request.opened": "服务包", "service_request.accepted": "服务包", "service_request.closed": "服务包", "visit": "走访", "correction": "记录更正",
 }
-# The audit log: objects, and the verbs of their actions ("certification.void" → 认定 作废).
+# The audit log: the objects its rows are about (an object_type; the filter's options, each once), the
+# first word of an action where it is not an object's type ("reminder.due" → 到期提醒), and the verbs
+# of the actions ("certification.void" → 认定 作废; an object's own verbs first: a request 退回, an award 驳回).
 AUDIT_OBJECT_LABELS = {
     "enterprise": "企业", "certification": "认定", "award": "奖励", "policy_parameter": "政策参数", "season": "申报季",
     "season_application": "申报", "season_recommendation": "推荐名单", "platform_job": "市级平台任务",
-    "import_job": "导入任务", "nomination": "人才推荐", "quota": "落户指标", "loan": "贷款案件", "park": "园区",
+    "import_job": "导入任务", "nomination": "人才推荐", "quota_grant": "落户指标", "loan": "贷款案件", "park": "园区",
     "incubation": "入孵记录", "service_request": "服务包诉求", "visit": "走访", "budget": "预算",
-    "service_list": "金融服务名单", "annual_update": "年度数据更新", "change_report": "变更报告", "indicators": "年度指标",
-    "reminder": "到期提醒", "designation": "特色园区认定", "contract": "合同", "reminder_sent": "到期提醒",
-    "indicator": "年度指标", "service_list_entry": "金融服务名单", "recommendation": "推荐名单", "notice": "通知",
-    "hotline_question": "政策咨询", "scenario": "应用场景", "application": "申请", "policy_session": "政策宣讲",
-    "matchmaking_event": "对接活动", "guidance_fund": "引导基金", "service_record": "服务记录",
-    "import": "导入任务", "policy": "政策参数", "platform": "市级平台", "listing": "上市培育",
-    "receivable": "应收追回款",
+    "annual_update": "年度数据更新", "change_report": "变更报告", "designation": "特色园区认定", "contract": "合同",
+    "reminder_sent": "到期提醒", "indicator": "年度指标", "service_list_entry": "金融服务名单",
+    "recommendation": "报送市级的推荐名单", "notice": "通知", "hotline_question": "政策咨询", "scenario": "应用场景",
+    "application": "申请", "policy_session": "政策宣讲", "session_attendance": "宣讲参加记录",
+    "matchmaking_event": "对接活动", "guidance_fund": "引导基金", "fund_investment": "引导基金投资",
+    "service_record": "服务记录", "intermediary": "中介机构", "listing": "上市记录", "listing_pipeline": "上市培育",
+    "receivable": "应收追回款", "operating_month": "月度经营数据", "payable": "拨付申请", "payee": "收款账户",
+    "payment_batch": "支付批次", "product": "金融产品", "programme": "上级项目", "proposal": "场景方案",
+    "interest": "采购意向",
+}
+AUDIT_ACTION_OBJECT_LABELS = {
+    **AUDIT_OBJECT_LABELS, "reminder": "到期提醒", "indicators": "年度指标", "service_list": "金融服务名单",
+    "import": "导入任务", "policy": "政策参数", "platform": "市级平台", "listing": "上市培育", "quota": "落户指标",
+    "hotline": "政策咨询", "fund": "引导基金", "matchmaking": "对接活动", "payment_line": "支付明细",
 }
 AUDIT_VERB_LABELS = {
     "create": "新建", "correct": "更正", "update": "更新", "change": "更正", "void": "作废", "revoke": "撤销",
@@ -113,6 +122,17 @@ AUDIT_VERB_LABELS = {
     "read": "查看", "recommend_city": "推荐至市级",
     "approval_refused": "因预算不足未获批准", "carried_over": "结转下一年度", "opened": "登记应收",
     "repaid": "追回款到账", "written_off": "核销",
+    # an award's moves are named by the state they reach ("award.reviewed")
+    "reviewed": "审核通过", "approved": "批准", "disbursed": "拨付", "rejected": "驳回", "clawed_back": "追回",
+    "withdrawn": "撤回（认定作废）", "withheld": "暂停（企业迁出或注销）", "settled_outside": "系统外已兑付（历史补录）",
+    "refused": "不予奖励（原因见变更后）", "claim_refused": "申领未通过（原因见变更后）",
+    "change_ignored": "变更未采纳（已有奖励）", "grant": "核定", "requested": "提出拨付申请", "moved": "状态变更",
+    "unknown": "无对应记录", "created": "生成", "exported": "导出", "settled": "结算完成", "cancelled": "取消",
+}
+AUDIT_VERB_LABELS_BY_OBJECT = {
+    "service_request": {"open": "登记", "accepted": "受理", "resolved": "办结", "rejected": "退回"},
+    "loan": LOAN_ACTION_LABELS,
+    "payment_line": {"paid": "支付成功", "returned": "退回"},
 }
 AWARD_ACTION_LABELS = {"review": "审核通过", "approve": "批准", "disburse": "拨付", "reject": "驳回"}
 PAYEE_TYPE_LABELS = {"enterprise": "企业", "park": "园区", "intermediary": "中介机构", "bank": "银行",
@@ -279,6 +299,9 @@ DEPARTMENT_LABELS = {code: ROLE_LABELS[code] for code in ("econ", "treasury", "t
 # Listing boards (the finance contract's `Board`, awards' award.listing.boards). "sme" here is 中小板,
 # the board, not the tier 中小企业: a list's codes are read by the key that holds them, never as tiers.
 BOARD_LABELS = BOARD_ZH
+# The listing pipeline's stages in order (finance's rules.STAGES): 股改, 辅导备案, 申报受理, 注册/核准, 上市.
+LISTING_STAGE_LABELS = {"shareholding_reform": "股改", "coaching_filed": "辅导备案", "application_accepted": "申报受理",
+                        "registered": "注册 / 核准", "listed": "上市"}
 # Outreach's notice channels.
 CHANNEL_LABELS = {"inbox": "企业门户收件箱", "email": "电子邮件", "wechat": "微信模板消息", "sms": "短信"}
 # The codes a list-valued parameter holds, by its key's last word (another list: tier codes).
@@ -358,12 +381,44 @@ FIELD_LABELS = {"township": "乡镇/街道", "park_id": "园区", "industry_code
                 "inputs": "申领依据", "board": "上市板块", "listed_on": "上市日期", "listing_id": "上市记录编号",
                 "listing_source": "上市记录来源", "municipal_award_yuan": "市级奖励（元）", "municipal_award_ref": "市级奖励文件",
                 "tier_on_date": "当日层级", "contract_yuan": "合同金额（元）", "signed_on": "签订日期",
-                "evidence": "合同凭证", "evidence_ref": "合同来源"}
+                "evidence": "合同凭证", "evidence_ref": "合同来源",
+                # a listing pipeline (finance's 上市培育)
+                "sponsor": "保荐机构", "stage": "阶段", "stage_on": "阶段日期", "stages": "各阶段"}
 # Codes an audit row's values may hold, as their labels.
 VALUE_LABELS = {**TIER_LABELS, **AWARD_STATE_LABELS, **CERT_SOURCE_LABELS, **APPLICATION_STATE_LABELS,
                 **ENTERPRISE_STATUS_LABELS, **AWARD_FLAG_LABELS, **NOMINATION_STATE_LABELS}
-# Codes read by the field that holds them (a board's "sme" is 中小板, not the tier).
+# Codes read by the field that holds them (a board's "sme" is 中小板, not the tier), and those read by the
+# field of one kind of object (a request's "rejected" is 已退回, an award's 已驳回).
 FIELD_CODES = {"board": BOARD_LABELS, "listing_source": {"finance_office": "区金融服务办登记"}}
+FIELD_CODES_BY_OBJECT = {
+    "service_request": {"category": REQUEST_CATEGORY_LABELS, "department": DEPARTMENT_LABELS,
+                        "state": REQUEST_STATE_LABELS},
+    "hotline_question": {"category": REQUEST_CATEGORY_LABELS, "department": DEPARTMENT_LABELS},
+    "listing_pipeline": {"stage": LISTING_STAGE_LABELS},
+}
+
+
+def field_codes(field: str, obj: str = "") -> dict[str, str]:
+    return FIELD_CODES_BY_OBJECT.get(obj, {}).get(field) or FIELD_CODES.get(field, {})
+
+
+def listing_stages(stages: list) -> str:
+    """A listing pipeline's stages reached, in words: "股改（2025-01-10）；申报受理（2025-06-01，主板）"."""
+    said = []
+    for x in stages:
+        if not isinstance(x, dict):
+            return param_value(stages)
+        board = BOARD_LABELS.get(x.get("board") or "", x.get("board") or "")
+        said.append(f"{LISTING_STAGE_LABELS.get(x.get('stage'), x.get('stage_zh') or x.get('stage'))}"
+                    f"（{'，'.join(str(w) for w in (x.get('on'), board) if w)}）")
+    return "；".join(said) or "（空）"
+
+
+def audit_fields(row) -> list[tuple[str, object]]:
+    """An audit row's before/after, field by field, without a field's Chinese twin ("stage_zh" beside
+    "stage": the stage is said in words already)."""
+    row = row if isinstance(row, dict) else {}
+    return [(k, v) for k, v in row.items() if not (str(k).endswith("_zh") and str(k)[:-3] in row)]
 
 
 ACTOR = re.compile(r"^(?:event:|system:|(?:" + "|".join(ROLE_LABELS) + r"):[^:\s]*:)")
@@ -376,16 +431,19 @@ def field_label(name) -> str:
     return FIELD_LABELS.get(name) or PARAM_LABELS.get(name) or ("其他信息" if re.fullmatch(r"[a-z0-9_]+", name) else name)
 
 
-def shown(v, key: str = "", field: str = "") -> str:
+def shown(v, key: str = "", field: str = "", obj: str = "") -> str:
     """One value of an audit row, for reading (masked already by the service): `field` is the name it
-    has in the row, `key` the policy parameter it is a value of (its codes read by it)."""
+    has in the row, `obj` the row's object type, `key` the policy parameter it is a value of (its codes
+    read by it)."""
     if v is None or v == "":
         return "（空）"
     if isinstance(v, bool):
         return "是" if v else "否"
+    if obj == "listing_pipeline" and field == "stages" and isinstance(v, list):
+        return listing_stages(v)
     if isinstance(v, str):  # a code as its label, a policy key in words, codes in a sentence as words
-        if v in FIELD_CODES.get(field, {}):
-            return FIELD_CODES[field][v]
+        if v in (codes := field_codes(field, obj)):
+            return codes[v]
         if ACTOR.match(v):
             return actor_zh(v)
         if UTC_TIME.match(v):
@@ -400,7 +458,8 @@ def audit_action(action) -> str:
     """"certification.void" → "认定 作废"; an unknown part keeps its own words (still telling support which)."""
     obj, _, verb = str(action or "").partition(".")
     verb = verb.rsplit(".", 1)[-1]
-    return f"{AUDIT_OBJECT_LABELS.get(obj, obj)} {AUDIT_VERB_LABELS.get(verb, verb)}".strip() or "—"
+    said = AUDIT_VERB_LABELS_BY_OBJECT.get(obj, {}).get(verb) or AUDIT_VERB_LABELS.get(verb, verb)
+    return f"{AUDIT_ACTION_OBJECT_LABELS.get(obj, obj)} {said}".strip() or "—"
 
 
 # A user's id in an actor that is not a name (a CLI token's "econ-6da4f482", an IdP's opaque subject).
@@ -534,6 +593,7 @@ FILTERS = {
     "timeline_kind": lambda c: TIMELINE_KIND_LABELS.get(c or "", c or "—"),
     "audit_object": lambda c: AUDIT_OBJECT_LABELS.get(c or "", c or "—"),
     "audit_action": lambda c: audit_action(c),
+    "audit_fields": audit_fields,
     "wan": wan,
     "deduction": deduction,
     "said": said_zh,

@@ -209,13 +209,13 @@ def explain_filter(ctx, text) -> str:
 
 
 @jinja2.pass_context
-def shown_filter(ctx, value, key: str = "", field: str = "") -> str:
+def shown_filter(ctx, value, key: str = "", field: str = "", obj: str = "") -> str:
     """One value of an audit row for reading (`key`: the policy parameter it is a value of, `field`:
-    its name in the row); a park's id by its name."""
+    its name in the row, `obj`: the row's object type); a park's id by its name."""
     names = ctx.get("names")
     if names and isinstance(value, str) and PARK_ID.fullmatch(value):
         return names.park(value)
-    return shown(value, key, field)
+    return shown(value, key, field, obj)
 
 
 def check_issuer(settings: Settings) -> None:

@@ -14,7 +14,7 @@ from typing import Annotated
 
 from fastapi import APIRouter, Request
 
-from services.portal.labels import BANK_LABELS, BOARD_LABELS, TIER_LABELS
+from services.portal.labels import BANK_LABELS, BOARD_LABELS, LISTING_STAGE_LABELS, TIER_LABELS
 from services.portal.names import names_of
 from services.portal.pages.common import (
     CsrfChecked,
@@ -32,8 +32,7 @@ from shared.clock import today
 from shared.validators import reason_zh, uscc_error
 
 router = APIRouter()
-STAGES = {"shareholding_reform": "股改", "coaching_filed": "辅导备案", "application_accepted": "申报受理",
-          "registered": "注册 / 核准", "listed": "上市"}
+STAGES = LISTING_STAGE_LABELS
 PRODUCT_KINDS = {"loan": "专精特新贷（贷款）", "guarantee": "专精特新保（担保）", "insurance": "专精特新险（保险）"}
 INSURANCE_TYPES = {"credit_guarantee": "信用保证保险", "first_batch": "新技术首批次保险"}
 

@@ -162,9 +162,98 @@ async def test_a_user_signed_in_without_a_name_is_their_department_once(portal, 
     assert "<td>区经信局（牵头）<br>" in policy and twice not in policy
 
 
+async def test_the_registry_audit_log_says_a_requests_moves_and_codes_in_words(portal, suite):
+    """A service request's audit rows: the move as the bureau says it (登记, 受理, 办结, 退回; they read
+    服务包诉求 accepted), its category, department and state in words (类别：finance, 状态：open)."""
+    u = make_uscc()
+    await promote(suite, u, name="北京诉求审计测试有限公司")
+    econ, fin = suite.client("registry"), suite.client("registry", "finance")
+    ids = []
+    for moves in ((("accepted", None), ("resolved", "已对接银行")), (("rejected", "不属于服务包范围"),)):
+        req = (await econ.post("/api/v1/service-requests", json={"uscc": u, "category": "finance",
+                                                                 "summary": "咨询专精特新贷"})).json()
+        ids.append(req["id"])
+        for state, note in moves:
+            r = await fin.post(f"/api/v1/service-requests/{req['id']}/transition",
+                               json={"state": state, **({"note": note} if note else {})})
+            assert r.status_code == 200, r.text
+    await portal.login("auditor")
+    pages = [(await portal.http.get("/audit-log", params={"service": "registry", "object_type": "service_request",
+                                                          "object_id": str(i)})).text for i in ids]
+    for verb in ("服务包诉求 登记", "服务包诉求 受理", "服务包诉求 办结"):
+        assert f"<td>{verb}</td>" in pages[0], verb
+    assert "<td>服务包诉求 退回</td>" in pages[1]
+    for said in ("类别</span>：融资<", "承办部门</span>：区金融服务办<", "状态</span>：待受理<", "状态</span>：已受理<",
+                 "状态</span>：已办结<"):
+        assert said in pages[0], said
+    assert "状态</span>：已退回<" in pages[1]
+    for page in pages:
+        text = visible(page)
+        for code in (" accepted", " resolved", " rejected", "：finance<", "：open<", "：accepted<"):
+            assert code not in text, code
+
+
+async def test_the_finance_audit_log_reads_a_listing_pipeline(portal, suite):
+    """A listing pipeline's audit rows (对象 listing_pipeline, fields 其他信息 and a JSON list of stages):
+    上市培育, each field labelled, the stage and the board in words, the stages as a list."""
+    u = make_uscc()
+    await promote(suite, u, name="北京上市审计测试有限公司")
+    fin = suite.client("finance", role="finance")
+    for stage, on, board in (("shareholding_reform", "2025-01-10", None), ("coaching_filed", "2025-03-01", None),
+                             ("application_accepted", "2025-06-01", "sme")):
+        r = await fin.post(f"/api/v1/listings/{u}/stages", json={"stage": stage, "on": on, "sponsor": "中信证券",
+                                                                  **({"board": board} if board else {})})
+        assert r.status_code == 201, r.text
+    await portal.login("auditor")
+    page = (await portal.http.get("/audit-log", params={"service": "finance", "object_type": "listing_pipeline",
+                                                        "object_id": u})).text
+    assert "<td>上市培育 阶段变更</td>" in page and f"<td>上市培育 <span class=\"code\">{u}</span></td>" in page
+    for said in ("保荐机构</span>：中信证券<", "阶段</span>：申报受理<", "上市板块</span>：中小板<", "阶段日期</span>：2025-06-01<",
+                 "各阶段</span>：股改（2025-01-10）；辅导备案（2025-03-01）；申报受理（2025-06-01，中小板）<"):
+        assert said in page, said
+    assert "其他信息" not in page and "[{" not in page and "application_accepted" not in page
+    assert '<option value="listing_pipeline" selected>上市培育</option>' in page
+
+
 def test_a_request_category_has_the_registrys_words():
     """The portal names a request's category as the registry's own sentences do (空间载体 and 用地空间
     were the same category)."""
     from services.portal.labels import REQUEST_CATEGORY_LABELS
     from services.registry.service_package.rules import CATEGORY_ZH
     assert REQUEST_CATEGORY_LABELS == CATEGORY_ZH
+
+
+async def test_the_audit_logs_object_filter_lists_each_kind_once(portal):
+    await portal.login("auditor")
+    page = (await portal.http.get("/audit-log", params={"service": "registry"})).text
+    select = page[page.index('<select id="object_type"'):]
+    labels = re.findall(r'<option value="[^"]+"(?: selected)?>([^<]+)</option>', select[:select.index("</select>")])
+    assert labels and len(labels) == len(set(labels)), sorted(x for x in labels if labels.count(x) > 1)
+
+
+def test_every_action_the_services_record_reads_in_words():
+    """The actions the services write to their audit logs (each service's audit.record calls), as the
+    audit log's 动作 says them: no code left (an award's moves read 奖励 reviewed, a hotline question
+    hotline 提问)."""
+    from services.portal.labels import audit_action
+    actions = """annual_update.import annual_update.record application.create application.update
+    award.approval_refused award.carried_over award.claim_refused award.refused award.claimed award.flagged
+    award.reviewed award.approved award.disbursed award.rejected award.clawed_back award.withdrawn award.withheld
+    budget.set certification.add certification.expire certification.revoke certification.void change_report.record
+    contract.change_ignored contract.sign enterprise.announce_records enterprise.change enterprise.depart
+    enterprise.register fund.create fund.invest hotline.answer hotline.ask import.cancel import.start incubation.add
+    incubation.graduate indicators.put interest.create intermediary.announce intermediary.create intermediary.update
+    listing.stage loan.apply loan.approve loan.decline loan.draw loan.extension loan.renewal loan.adjusted_plan
+    loan.repay loan.default loan.guarantee_approve loan.insurance_decline loan.repayment matchmaking.attendees
+    matchmaking.create nomination.id_number.read nomination.submit nomination.review nomination.reject notice.create
+    notice.send operating_month.put park.announce park.create park.designate park.update payable.moved
+    payable.requested payable.unknown payee.set payment_batch.cancelled payment_batch.created payment_batch.exported
+    payment_batch.settled payment_line.paid payment_line.returned platform.recommend platform.sync
+    platform_job.failed platform_job.sync policy.version policy.withdraw policy_session.attendance
+    policy_session.record product.create programme.create proposal.create quota.grant quota.cancel receivable.opened
+    receivable.repaid receivable.written_off reminder.due scenario.close scenario.create scenario.recommend_city
+    season.apply season.create season.decide season.pre_review season.recommendation service_list.change
+    service_record.add service_request.open service_request.accepted service_request.resolved
+    service_request.rejected visit.record""".split()
+    raw = [(a, audit_action(a)) for a in actions if re.search(r"[A-Za-z]", audit_action(a))]
+    assert not raw, raw
