@@ -73,7 +73,7 @@ class User:
     name: str
     token: str
     sub: str = ""  # the token's sub: the user's own actions are shown by their name
-    org_name: str = ""  # the organisation by name ("北京银行（BOB）"), for the page header
+    org_name: str = ""  # the organisation by name ("北京银行", "房山工业园"), for the page header
 
 
 def csrf_token(request: Request) -> str:

@@ -79,7 +79,8 @@ async def resolve_org(request: Request, role: str, org: str) -> str | None:
 
 
 async def org_label(names: Names, role: str, org: str | None) -> str:
-    """The organisation by name for the page header and the sign-in message ("北京银行（BOB）")."""
+    """The organisation by name for the page header and the sign-in message ("北京银行", "房山工业园"),
+    its code or id only when it has no name: the header puts it in （） after the role, once."""
     if not org:
         return ""
     if role == "bank":
@@ -90,4 +91,4 @@ async def org_label(names: Names, role: str, org: str | None) -> str:
     else:
         await names.load(usccs=[org])
         name = names.ent(org)
-    return f"{name}（{org}）" if name else org
+    return name or org

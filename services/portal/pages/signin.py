@@ -85,6 +85,7 @@ async def oidc_callback(request: Request):
     role = info.get(p.oidc_role_claim)
     if not role:
         raise PortalError(403, "您的统一身份认证账号未分配本平台的角色，请联系系统管理员。")
-    sign_in(request, state.settings, str(role), info.get(p.oidc_org_claim),
-            str(info.get(p.oidc_name_claim) or info.get("sub", ""))[:40], sub=str(info.get("sub") or "") or None)
+    user = sign_in(request, state.settings, str(role), info.get(p.oidc_org_claim),
+                   str(info.get(p.oidc_name_claim) or info.get("sub", ""))[:40], sub=str(info.get("sub") or "") or None)
+    name_org(request, await org_label(names_of(request), user.role, user.org))  # the header: a park by name
     return RedirectResponse("/", status_code=303)

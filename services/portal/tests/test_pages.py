@@ -317,11 +317,11 @@ async def test_sign_in_checks_the_organisation_and_says_why_beside_the_field(por
     r = await portal.http.get("/parks")
     assert r.headers["location"] == f"/parks/{park['id']}"
     page = (await portal.http.get(r.headers["location"])).text
-    assert f"园区运营方（{park['name']}（{park['id']}））" in page
+    assert f"园区运营方（{park['name']}）" in page  # by name, once (no 园区运营方（名称（park-…））)
     # A bank by its name: its code; the header says the bank's name.
     await portal.login("bank", "北京银行")
     page = (await portal.http.get("/")).text
-    assert "合作银行（北京银行（BOB））" in page
+    assert "合作银行（北京银行）" in page
 
 
 async def test_the_header_names_the_role_once(portal):

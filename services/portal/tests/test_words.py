@@ -215,6 +215,23 @@ async def test_the_finance_audit_log_reads_a_listing_pipeline(portal, suite):
     assert '<option value="listing_pipeline" selected>上市培育</option>' in page
 
 
+async def test_a_park_reads_by_its_name_without_nested_brackets(portal, suite):
+    """A park user's header names the park once (it read 园区运营方（房山工业园（park-846401b8））), its page
+    and the parks audit log name it, the id only as a small code hint where it is asked for."""
+    park = await a_park(suite)
+    await portal.login("park", park["id"])
+    page = (await portal.http.get(f"/parks/{park['id']}")).text
+    assert f"园区运营方（{park['name']}）" in page and park["id"] + "）" not in page
+    no_raw_code(page, "/parks/{id} (park)")
+    await portal.login("bank", "BOB")
+    assert "合作银行（北京银行）" in (await portal.http.get("/")).text
+    await portal.login("econ")
+    page = (await portal.http.get("/audit-log", params={"service": "parks", "object_type": "park",
+                                                        "object_id": park["id"]})).text
+    assert f"<td>园区 {park['name']} <span class=\"hint code\">{park['id']}</span></td>" in page
+    no_raw_code(page, "/audit-log?service=parks")
+
+
 def test_a_request_category_has_the_registrys_words():
     """The portal names a request's category as the registry's own sentences do (空间载体 and 用地空间
     were the same category)."""
