@@ -332,9 +332,37 @@ def param_part(part, key: str = "") -> str:
         or REQUEST_CATEGORY_LABELS.get(part) or PARAM_KEY_WORDS.get(part) or part
 
 
+def criteria_tree(v) -> dict | None:
+    """A screening rule set (screening.criteria.<tier>: {"rule_set", "criteria": [...]}) for reading:
+    its name and each criterion's own words (`zh`), a group's (all / any) criteria under it, joined
+    by 且 / 或; None for any other value."""
+    if not (isinstance(v, dict) and isinstance(v.get("criteria"), list)):
+        return None
+
+    def one(c) -> dict:
+        if not isinstance(c, dict):
+            return {"zh": str(c), "join": "", "items": []}
+        join, parts = ("或", c["any"]) if isinstance(c.get("any"), list) else (
+            ("且", c["all"]) if isinstance(c.get("all"), list) else ("", []))
+        return {"zh": said_zh(c.get("zh") or c.get("id")), "join": join, "items": [one(x) for x in parts]}
+    return {"rule_set": said_zh(v.get("rule_set")) if v.get("rule_set") else "", "items": [one(c) for c in v["criteria"]]}
+
+
+def criteria_text(tree: dict) -> str:
+    """A rule set on one line (the audit log): "规则集：条件一；条件二（条件甲 或 条件乙）"."""
+    def one(c: dict) -> str:
+        if not c["items"]:
+            return c["zh"]
+        return f"{c['zh']}（" + f" {c['join']} ".join(one(x) for x in c["items"]) + "）"
+    return (f"{tree['rule_set']}：" if tree["rule_set"] else "") + ("；".join(one(c) for c in tree["items"]) or "（无条件）")
+
+
 def param_value(v, key: str = "") -> str:
     """A policy value for reading: whole numbers with separators, tier codes as their names, a list of
-    codes as their labels (by the parameter's key: a board's "sme" is not the tier's)."""
+    codes as their labels (by the parameter's key: a board's "sme" is not the tier's), a screening
+    rule set by its criteria's words."""
+    if str(key).startswith("screening.criteria.") and (tree := criteria_tree(v)):
+        return criteria_text(tree)
     if isinstance(v, bool):
         return "是" if v else "否"
     if isinstance(v, int):
@@ -605,6 +633,7 @@ FILTERS = {
     "bank": lambda c: BANK_LABELS.get((c or "").upper(), c or "—"),
     "param_key": param_key,
     "param_value": param_value,
+    "criteria": criteria_tree,
     "field": field_label,
     "shown": shown,
     "yuan": yuan,

@@ -409,3 +409,23 @@ async def test_board_labels_typed_are_taken_as_codes_and_an_unknown_code_is_refu
     # read 中小企业（中小板）, the tier's name swapped in).
     assert "main（主板）、sme（中小板）" in field and "中小企业（中小板）" not in field
     assert await history(suite, "awards") == before
+
+
+async def test_screening_criteria_read_as_their_words(portal, suite):
+    """A screening rule set (screening.criteria.<tier>) in the version list is its name and its
+    criteria's own words, a group's criteria under it joined by 或 / 且 (it was raw JSON); the form
+    keeps it as JSON, and says so."""
+    await portal.login("econ")
+    [rule_set] = [v for v in await history(suite, "registry") if v["set_by"] == "migration"
+                  and v["key"] == "screening.criteria.municipal_srdi" and v["effective_from"] == "2022-08-01"]
+    page = (await portal.http.get("/policy", params={"service": "registry"})).text
+    cell = version_value(page, rule_set["id"])
+    assert cell.startswith(rule_set["value"]["rule_set"]), cell
+    assert "<li>从事特定细分市场≥2年</li>" in cell and "<li>研发费用占营业收入≥3%</li>" in cell, cell
+    assert ("<li>营业收入≥1000万元或近2年股权融资≥2000万元（满足其一）<ul class=\"criteria\"><li>营业收入≥1000万元</li>"
+            "<li><span class=\"join\">或</span> 近2年股权融资≥2000万元</li></ul></li>") in cell, cell
+    assert "{" not in cell and "indicator" not in cell and "gte" not in cell
+    field = page[page.index('<div id="param-screening.criteria.municipal_srdi">'):]
+    field = field[:field.index("</div>")]
+    assert "<textarea" in field and "以 JSON 格式编辑" in field
+    no_raw_code(readable(page), "/policy?service=registry")
