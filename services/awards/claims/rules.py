@@ -29,7 +29,7 @@ def check_srdi(tier: str, on: dt.date, params: dict[str, Param], key: str = "awa
     """Only SRDI enterprises (tier ≥ the parameter on the date) may claim."""
     (floor,) = _need(params, key)
     if rank(tier) < rank(floor.value):
-        raise Ineligible("not-eligible", f"企业在 {on} 的层级为{TIER_ZH.get(tier, tier)}（{tier}），低于申领所需的"
+        raise Ineligible("not-eligible", f"企业在 {on} 的层级为{TIER_ZH.get(tier, tier)}，低于申领所需的"
                          f"{TIER_ZH.get(floor.value, floor.value)}",
                          f"On {on} the enterprise's tier is {tier}, below the {floor.value} a claim needs")
     return floor

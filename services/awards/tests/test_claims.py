@@ -244,6 +244,7 @@ async def test_listing_only_for_a_listing_the_finance_office_recorded(district):
     r = await post(suite, listing(PLAIN))
     assert r.status_code == 422 and r.json()["type"].endswith("/not-eligible")
     assert field_errors(r) == [(["body", "uscc"], "not-eligible")]
+    assert "的层级为中小企业，低于申领所需的北京市专精特新中小企业" in r.json()["detail_zh"]  # words, no code beside them
     outsider = await post(suite, listing(OUTSIDER))
     assert outsider.json()["type"].endswith("/not-in-registry")
     assert field_errors(outsider) == [(["body", "uscc"], "not-in-registry")]
