@@ -411,7 +411,9 @@ FIELD_LABELS = {"township": "乡镇/街道", "park_id": "园区", "industry_code
                 "tier_on_date": "当日层级", "contract_yuan": "合同金额（元）", "signed_on": "签订日期",
                 "evidence": "合同凭证", "evidence_ref": "合同来源",
                 # a listing pipeline (finance's 上市培育)
-                "sponsor": "保荐机构", "stage": "阶段", "stage_on": "阶段日期", "stages": "各阶段"}
+                "sponsor": "保荐机构", "stage": "阶段", "stage_on": "阶段日期", "stages": "各阶段",
+                # a service-list entry (finance's 金融服务名单)
+                "listed": "在名单上", "since": "列入日期", "removed_on": "退出日期", "removed_reason": "退出原因"}
 # Codes an audit row's values may hold, as their labels.
 VALUE_LABELS = {**TIER_LABELS, **AWARD_STATE_LABELS, **CERT_SOURCE_LABELS, **APPLICATION_STATE_LABELS,
                 **ENTERPRISE_STATUS_LABELS, **AWARD_FLAG_LABELS, **NOMINATION_STATE_LABELS}

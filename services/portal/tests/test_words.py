@@ -274,3 +274,25 @@ def test_every_action_the_services_record_reads_in_words():
     service_request.rejected visit.record""".split()
     raw = [(a, audit_action(a)) for a in actions if re.search(r"[A-Za-z]", audit_action(a))]
     assert not raw, raw
+
+
+async def test_the_finance_audit_log_reads_a_service_list_entry(portal, suite):
+    """A service-list entry's audit rows said 其他信息 for whether it is listed, since when, and the day
+    and reason it left; now each by its label."""
+    u = make_uscc()
+    await promote(suite, u, name="北京名单审计测试有限公司")
+    r = await suite.client("registry").post(f"/api/v1/enterprises/{u}/departure", json={
+        "status": "moved_out", "on": today().isoformat(), "reason": "迁往外省"})
+    assert r.status_code == 200, r.text
+
+    async def left():
+        rows = (await suite.client("finance", role="auditor").get("/api/v1/audit-log", params={
+            "object_type": "service_list_entry", "object_id": u})).json()["items"]
+        return any((row.get("after") or {}).get("removed_on") for row in rows)
+    await suite.wait_for(left, "the entry to leave the list")
+    await portal.login("auditor")
+    page = (await portal.http.get("/audit-log", params={"service": "finance", "object_type": "service_list_entry",
+                                                        "object_id": u})).text
+    for said in ("在名单上</span>：", "列入日期</span>：", "退出日期</span>：", "退出原因</span>："):
+        assert said in page, said
+    assert "其他信息" not in page
