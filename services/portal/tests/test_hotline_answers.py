@@ -125,7 +125,7 @@ async def test_another_departments_answer_and_a_second_answer_are_refused_in_wor
     r = await portal.post(f"/hotline/{q['id']}/answer", {"answer": "财政局代答。", "next": "/hotline"}, page="/hotline")
     assert r.status_code == 403, r.text
     refused = row(r.text, q["id"])
-    assert "未答复：" in refused and "该咨询由区人才工作部门答复" in beside(refused, f"answer-err-{q['id']}")
+    assert "未答复：" in refused and "该咨询由区人社局 / 区委人才办答复" in beside(refused, f"answer-err-{q['id']}")
     assert f'action="/hotline/{q["id"]}/answer"' not in refused and "not-owner" not in r.text
     assert not (await stored(suite, q["id"]))["answered"]
 

@@ -11,7 +11,7 @@ REQUEST_MOVES = {"open": {"accepted", "resolved", "rejected"}, "accepted": {"res
 CLOSED = ("resolved", "rejected")
 # For the Chinese half of an answer: the codes as the bureau says them.
 STATE_ZH = {"open": "待受理", "accepted": "已受理", "resolved": "已办结", "rejected": "已退回"}
-DEPARTMENT_ZH = {"econ": "区经信局", "treasury": "区财政局", "talent": "区人才工作部门", "finance": "区金融服务办",
+DEPARTMENT_ZH = {"econ": "区经信局", "treasury": "区财政局", "talent": "区人社局 / 区委人才办", "finance": "区金融服务办",
                  "park": "园区"}
 CATEGORY_ZH = {"qualification": "资质认定", "subsidy": "资金补贴", "talent": "人才", "finance": "融资",
                "land_space": "用地空间", "other": "其他"}
