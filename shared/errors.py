@@ -147,6 +147,13 @@ def install(app: FastAPI) -> None:
         headers = getattr(exc, "headers", None)
         if exc.status_code == 405:  # Starlette names only the first route on the path: name them all
             headers = {**(headers or {}), "Allow": ", ".join(allowed_methods(req))}
+        if exc.status_code == 400 and detail == "There was an error parsing the body":
+            # FastAPI's answer to a body json cannot read at all (a number of more than 4,300 digits):
+            # said like any other refused body, beside `body`
+            return problem_response(Problem(400, "unreadable-body", "请求体无法解析（如数字位数过多）",
+                                            "The request body could not be parsed (a number too long, say)",
+                                            errors=[{"loc": ["body"], "msg": "请求体无法解析 / the body could not "
+                                                     "be parsed", "type": "unreadable-body"}]), headers=headers)
         return problem_response(Problem(exc.status_code, f"http-{exc.status_code}", zh, detail), headers=headers)
 
     @app.exception_handler(OverflowError)

@@ -101,3 +101,14 @@ async def test_a_405_names_every_method_of_the_path(suite):
     r = await suite.client("registry").delete("/api/v1/enterprises")
     assert r.status_code == 405 and r.headers["content-type"].startswith("application/problem+json")
     assert {m.strip() for m in r.headers["allow"].split(",")} >= {"GET", "POST"}
+
+
+async def test_a_body_json_cannot_read_is_a_problem_beside_the_body(suite):
+    """A number of 5,000 digits is past what Python's json reads: FastAPI answers 400 'There was an
+    error parsing the body', which came without Chinese or errors; now said beside `body`."""
+    econ = suite.client("registry")
+    r = await econ.put("/api/v1/policy", content='{"key": "targets.yearly", "value": ' + "9" * 5000 + "}",
+                       headers={"content-type": "application/json"})
+    assert r.status_code == 400 and r.headers["content-type"].startswith("application/problem+json"), r.text
+    body = r.json()
+    assert body["detail_zh"].startswith("请求体无法解析") and body["errors"][0]["loc"] == ["body"]
