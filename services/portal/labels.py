@@ -413,7 +413,10 @@ FIELD_LABELS = {"township": "乡镇/街道", "park_id": "园区", "industry_code
                 # a listing pipeline (finance's 上市培育)
                 "sponsor": "保荐机构", "stage": "阶段", "stage_on": "阶段日期", "stages": "各阶段",
                 # a service-list entry (finance's 金融服务名单)
-                "listed": "在名单上", "since": "列入日期", "removed_on": "退出日期", "removed_reason": "退出原因"}
+                "listed": "在名单上", "since": "列入日期", "removed_on": "退出日期", "removed_reason": "退出原因",
+                # a hotline question (the registry's 政策咨询)
+                "question": "咨询内容", "asked_on": "咨询日期", "caller_name": "来电人", "caller_phone": "来电号码",
+                "answered": "是否已答复", "answer": "答复内容", "answered_by": "答复人", "answered_on": "答复日期"}
 # Codes an audit row's values may hold, as their labels.
 VALUE_LABELS = {**TIER_LABELS, **AWARD_STATE_LABELS, **CERT_SOURCE_LABELS, **APPLICATION_STATE_LABELS,
                 **ENTERPRISE_STATUS_LABELS, **AWARD_FLAG_LABELS, **NOMINATION_STATE_LABELS}

@@ -296,3 +296,17 @@ async def test_the_finance_audit_log_reads_a_service_list_entry(portal, suite):
     for said in ("在名单上</span>：", "列入日期</span>：", "退出日期</span>：", "退出原因</span>："):
         assert said in page, said
     assert "其他信息" not in page
+
+
+async def test_the_registry_audit_log_reads_a_hotline_question(portal, suite):
+    """A hotline question's audit row was eight lines of 其他信息 (what was asked, the day, the caller's
+    masked name and phone, whether and how it was answered); now each by its label."""
+    r = await suite.client("registry").post("/api/v1/hotline-questions", json={
+        "category": "subsidy", "question": "补贴咨询", "caller_name": "李四", "caller_phone": "13800138001"})
+    assert r.status_code == 201, r.text
+    await portal.login("auditor")
+    page = (await portal.http.get("/audit-log", params={"service": "registry", "object_type": "hotline_question",
+                                                        "object_id": str(r.json()["id"])})).text
+    for said in ("咨询内容</span>：补贴咨询<", "来电人</span>：", "来电号码</span>：", "是否已答复</span>："):
+        assert said in page, said
+    assert "其他信息" not in page
