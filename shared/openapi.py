@@ -90,16 +90,37 @@ def _takes_null(prop: dict) -> bool:
     return prop.get("type") == "null" or any(alt.get("type") == "null" for alt in prop.get("anyOf", ()))
 
 
-def _nulls_back(schema: dict) -> None:
+def _resolved(schema: dict, schemas: dict) -> dict:
+    """The object schema a property's schema stands for: through a $ref, or the one alternative of
+    an `X | None` that is not null."""
+    if "$ref" in schema:
+        return schemas.get(schema["$ref"].rsplit("/", 1)[-1], {})
+    alternatives = [a for a in schema.get("anyOf", ()) if a.get("type") != "null"]
+    return _resolved(alternatives[0], schemas) if len(alternatives) == 1 else schema
+
+
+def _fill_nulls(value, schema: dict, schemas: dict) -> None:
+    """Give an example (and every object nested in it) back the null fields its schema requires."""
+    schema = _resolved(schema, schemas)
+    if isinstance(value, list):
+        for item in value:
+            _fill_nulls(item, schema.get("items", {}), schemas)
+    elif isinstance(value, dict) and "properties" in schema:
+        props = schema["properties"]
+        for name in schema.get("required") or ():
+            if name not in value and _takes_null(props.get(name, {})):
+                value[name] = None
+        for name, inner in value.items():
+            if name in props:
+                _fill_nulls(inner, props[name], schemas)
+
+
+def _nulls_back(schema: dict, schemas: dict) -> None:
     """FastAPI writes the document without its null values (`exclude_none`), the examples' too, so an
-    example of a required field that may be null (`closed_on: null`) lost the field and no longer
-    validated against its own schema. Put them back."""
-    props, required = schema.get("properties") or {}, schema.get("required") or ()
-    nullable = [name for name in required if _takes_null(props.get(name, {}))]
+    example of a required field that may be null (`closed_on: null`, at any depth) lost the field
+    and no longer validated against its own schema. Put them back."""
     for example in schema.get("examples") or ():
-        if isinstance(example, dict):
-            for name in nullable:
-                example.setdefault(name, None)
+        _fill_nulls(example, schema, schemas)
 
 
 def complete(app: FastAPI) -> None:
@@ -113,7 +134,7 @@ def complete(app: FastAPI) -> None:
         for name in ("HTTPValidationError", "ValidationError"):
             components["schemas"].pop(name, None)
         for schema in components["schemas"].values():
-            _nulls_back(schema)
+            _nulls_back(schema, components["schemas"])
         components["securitySchemes"] = {"bearer": {
             "type": "http", "scheme": "bearer", "bearerFormat": "JWT (EdDSA)",
             "description": "`srdi token issue --role ROLE [--org ORG]`，或门户签发 / or issued by the portal"}}

@@ -123,11 +123,29 @@ def test_every_schema_example_holds_its_required_fields(service):
     across the services (found by the integrator's walk)."""
     app = importlib.import_module(f"services.{service}.main").app
     app.openapi_schema = None
-    missing = [f"{name} example {i}: {field}"
-               for name, schema in app.openapi()["components"]["schemas"].items()
-               for i, example in enumerate(schema.get("examples") or []) if isinstance(example, dict)
-               for field in schema.get("required") or [] if field not in example]
+    schemas = app.openapi()["components"]["schemas"]
+    missing = [f"{name} example {i}: {where}" for name, schema in schemas.items()
+               for i, example in enumerate(schema.get("examples") or [])
+               for where in _missing(example, schema, schemas, "")]
     assert missing == []
+
+
+def _missing(value, schema: dict, schemas: dict, path: str):
+    """The required fields an example (or an object nested in it, at any depth) leaves out."""
+    if "$ref" in schema:
+        schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
+    elif [a for a in schema.get("anyOf", ()) if a.get("type") != "null"].__len__() == 1:
+        schema = next(a for a in schema["anyOf"] if a.get("type") != "null")
+        yield from _missing(value, schema, schemas, path)
+        return
+    if isinstance(value, list):
+        for n, item in enumerate(value):
+            yield from _missing(item, schema.get("items", {}), schemas, f"{path}[{n}]")
+    elif isinstance(value, dict) and "properties" in schema:
+        yield from (f"{path}.{field}" for field in schema.get("required") or () if field not in value)
+        for field, inner in value.items():
+            if field in schema["properties"]:
+                yield from _missing(inner, schema["properties"][field], schemas, f"{path}.{field}")
 
 
 @pytest.mark.parametrize("service", available_services())
