@@ -134,7 +134,7 @@ def _missing(value, schema: dict, schemas: dict, path: str):
     """The required fields an example (or an object nested in it, at any depth) leaves out."""
     if "$ref" in schema:
         schema = schemas[schema["$ref"].rsplit("/", 1)[-1]]
-    elif [a for a in schema.get("anyOf", ()) if a.get("type") != "null"].__len__() == 1:
+    elif len([a for a in schema.get("anyOf", ()) if a.get("type") != "null"]) == 1:
         schema = next(a for a in schema["anyOf"] if a.get("type") != "null")
         yield from _missing(value, schema, schemas, path)
         return
