@@ -5,6 +5,7 @@ stored and fail where it is used (a title valid for 10,000 years has no expiry d
 from __future__ import annotations
 
 import re
+from decimal import Decimal
 
 from services.registry.service_package.rules import DEPARTMENT_ZH
 from shared.tiers import TIER_ZH
@@ -38,7 +39,7 @@ def _day_of_year(value: str) -> bool:
 
 def _ratio(value: str) -> bool:
     """A decimal written plainly, above 0 and at most 1, to six places (0.2 is a gap of a fifth)."""
-    return RATIO.fullmatch(value) is not None and value.strip("0.") != ""
+    return RATIO.fullmatch(value) is not None and Decimal(value) > 0
 
 
 def validate_policy_value(key: str, value) -> tuple[str, str] | None:
