@@ -69,7 +69,7 @@ def consistency(s: Session) -> tuple[str, str] | None:
         return None
     for on in sorted({d for d, _ in guarantor} | {d for d, _ in bank}):
         g, b = int(rules.value_on(guarantor, on)), int(rules.value_on(bank, on))
-        if g + b > rules.BP:
+        if rules.shares_exceed(g, b):
             return (f"自 {on} 起担保机构分担比例 {g} 与银行最低分担比例 {b} 之和超过 10000 基点（100%）",
                     f"from {on} the guarantor's share {g} and the bank's minimum {b} exceed 10000 basis points")
     return None

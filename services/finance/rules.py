@@ -169,12 +169,17 @@ class Split:
     srdi: bool
 
 
+def shares_exceed(guarantor_share_bp: int, bank_share_min_bp: int) -> bool:
+    """The guarantor's share would leave the bank less than its minimum (the two above 100 %)."""
+    return guarantor_share_bp + bank_share_min_bp > BP
+
+
 def npl_split(outstanding_yuan: int, guaranteed: bool, tier: str, terms: RiskTerms) -> Split:
     """The guarantor's share rounds down, so the bank's is never below its minimum; the shares add
     up to the outstanding principal exactly, and so do the two parts of the compensation."""
     if outstanding_yuan < 0:
         raise ValueError("outstanding principal must be ≥ 0")
-    if terms.guarantor_share_bp + terms.bank_share_min_bp > BP:
+    if shares_exceed(terms.guarantor_share_bp, terms.bank_share_min_bp):
         raise ValueError("guarantor share leaves the bank less than its minimum share")
     share = terms.guarantor_share_bp if guaranteed else 0
     guarantor = outstanding_yuan * share // BP

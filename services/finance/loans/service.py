@@ -272,7 +272,7 @@ def default(s: Session, actor: str, loan: Loan, body: DefaultIn) -> RiskSplit:
     terms = rules.RiskTerms(g["guarantor_share_bp"], g["bank_share_min_bp"], c["rate_bp"], c["srdi_rate_bp"],
                             c["srdi_min_tier"])
     tier = tier_at_draw(s, loan)  # by the record as held now: a back-dated revocation counts
-    if terms.guarantor_share_bp + terms.bank_share_min_bp > rules.BP:  # a version from before the policy's check
+    if rules.shares_exceed(terms.guarantor_share_bp, terms.bank_share_min_bp):  # stored before the policy's check
         raise Problem(503, "inconsistent-policy",
                       f"{loan.drawn_on} 在用的担保机构分担比例与银行最低分担比例之和超过 100%，请区金融办更正政策参数",
                       f"The guarantee shares in force on {loan.drawn_on} exceed 100 %: the finance office must "
