@@ -128,6 +128,10 @@ def _handle(db: Database, service: str, handlers: Mapping, deliveries: list[tupl
             # handled one of these events meanwhile (PostgreSQL) makes the inbox's fail: the batch is undone
             # and handled again with savepoints, where that event is found handled ("duplicate").
             inbox: list[dict] = []
+            if not savepoints and (prepare := getattr(handlers, "prepare", None)):
+                # Undone whole on any error, so a read-ahead for the batch is safe (shared.handlers)
+                prepare(s, [(subject, e) for (subject, _), e in zip(deliveries, events, strict=True)
+                            if e is not None and e.id not in done])
             with contextlib.nullcontext() if savepoints else deferring(s):
                 for i, ((subject, _), event) in enumerate(zip(deliveries, events, strict=True)):
                     if event is None:

@@ -1,11 +1,17 @@
 """Every department's copy of the registry's enterprises: the newest whole record each service has
 seen (the `registry_record` plumbing table), and the tier on a date derived from it by the one
 projection (shared.tiers.tier_on). Consumers call `remember` with the record every registry event
-carries and read through `record_of` / `records`; nobody folds changes (EVENTS.md, "Delivery")."""
+carries and read through `record_of` / `records`; nobody folds changes (EVENTS.md, "Delivery").
+
+A consumer's batch may read ahead (`read_ahead`, from a service's `@handlers.before_batch`): the
+records held of the batch's enterprises are read in one statement and the newest of each is written in
+one, before any handler runs; the handlers then see, event by event, exactly what they would have seen
+one statement at a time (issue 15: that statement was a fifth of awards' and talent's work)."""
 from __future__ import annotations
 
 import datetime as dt
 from collections.abc import Iterable
+from dataclasses import dataclass
 
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
@@ -45,20 +51,93 @@ _REPLACE = (update(_TABLE).where(_TABLE.c.uscc == bindparam("key"))
                     updated_at=bindparam("updated_at")))
 
 
-def _kept_if_newer(dialect_insert):
+def _kept_if_newer(dialect_insert, returning: bool = True):
     """One statement for "keep the record unless the one held is as new": an upsert whose update
     applies only to an older row, returning a row when it kept the record. PostgreSQL locks the
     conflicting row even when the update does not apply, as the SELECT ... FOR UPDATE it replaces did
     (and two first records of one enterprise wait on each other instead of racing to a duplicate)."""
     stmt = dialect_insert(_TABLE)
-    return stmt.on_conflict_do_update(
+    stmt = stmt.on_conflict_do_update(
         index_elements=[_TABLE.c.uscc],
         set_={"version": stmt.excluded.version, "park_id": stmt.excluded.park_id,
               "record": stmt.excluded.record, "updated_at": stmt.excluded.updated_at},
-        where=_TABLE.c.version < stmt.excluded.version).returning(_TABLE.c.version)
+        where=_TABLE.c.version < stmt.excluded.version)
+    return stmt.returning(_TABLE.c.version) if returning else stmt
 
 
 _KEEP = PerDialect(_kept_if_newer)
+_KEEP_ALL = PerDialect(lambda dialect_insert: _kept_if_newer(dialect_insert, returning=False))
+_HELD_AMONG = Locking(select(_TABLE.c.uscc, _TABLE.c.version, _TABLE.c.record)
+                      .where(_TABLE.c.uscc.in_(bindparam("usccs", expanding=True))).order_by(_TABLE.c.uscc))
+_AHEAD = "registry_records_ahead"  # Session.info: the batch's view, by USCC (read_ahead)
+
+
+@dataclass
+class _Held:
+    """What a handler of the batch sees held of an enterprise so far: the version and the record,
+    its stored text until a handler needs it parsed."""
+    version: int
+    record: EnterpriseRecord | str
+
+    def parsed(self) -> EnterpriseRecord:
+        if isinstance(self.record, str):
+            self.record = _parsed(self.record)
+        return self.record
+
+
+def read_ahead(s: Session, records: Iterable[EnterpriseRecord]) -> None:
+    """For a batch undone whole on any error (shared.handlers.before_batch): keep the newest of
+    `records` for each enterprise now, in one statement, and answer `keep_newest`, `remember`,
+    `record_of` and `records` for these enterprises from what was held before the batch, advanced
+    event by event as the handlers keep records — what they would have seen without the read-ahead.
+
+    The rows are locked from the start (PostgreSQL: the held ones by the read, in USCC order, new ones
+    by the upsert), as each event's own upsert locked its row. A replica that wrote a newer first record
+    of an enterprise meanwhile is read back, so it counts as held before the batch."""
+    newest: dict[str, EnterpriseRecord] = {}
+    for r in records:
+        if r.uscc not in newest or r.version > newest[r.uscc].version:
+            newest[r.uscc] = r
+    if not newest:
+        return
+    usccs = sorted(newest)
+    held = {row.uscc: _Held(row.version, row.record)
+            for row in s.execute(for_update(s, _HELD_AMONG), {"usccs": usccs})}
+    now = utcnow()
+    kept = []
+    for uscc in usccs:
+        r = newest[uscc]
+        if uscc not in held or r.version > held[uscc].version:
+            raw = r.model_dump_json()
+            _parsed(raw, r)
+            kept.append({"uscc": uscc, "version": r.version, "park_id": r.park_id, "record": raw, "updated_at": now})
+    if kept:
+        s.execute(_KEEP_ALL.of(s), kept)
+    if missing := [u for u in usccs if u not in held]:
+        for row in s.execute(_HELD_AMONG.plain, {"usccs": missing}):
+            if row.version > newest[row.uscc].version:  # a replica's, newer than the batch's
+                held[row.uscc] = _Held(row.version, row.record)
+    s.info[_AHEAD] = {uscc: held.get(uscc) for uscc in usccs}
+
+
+def _ahead(s: Session, uscc: str) -> tuple[bool, _Held | None]:
+    """(True, what the batch holds so far) for an enterprise read ahead; (False, None) otherwise."""
+    ahead = s.info.get(_AHEAD)
+    if ahead is None or uscc not in ahead:
+        return False, None
+    return True, ahead[uscc]
+
+
+def _advance(s: Session, record: EnterpriseRecord) -> tuple[bool, EnterpriseRecord | None]:
+    """For a record read ahead: (True, the record held before it) after keeping it in the batch's view
+    when it is newer — `record` itself when it is not; (False, None) for a record not read ahead."""
+    found, held = _ahead(s, record.uscc)
+    if not found:
+        return False, None
+    if held is not None and record.version <= held.version:
+        return True, record
+    s.info[_AHEAD][record.uscc] = _Held(record.version, record)
+    return True, held.parsed() if held is not None else None
 
 
 def _held(s: Session, uscc: str, lock: bool):
@@ -70,6 +149,9 @@ def remember(s: Session, record: EnterpriseRecord) -> EnterpriseRecord | None:
     Returns the record held before (None when it was the first), or `record` itself when it was not
     newer — so `remember(...) is record` means "nothing changed". The row stays locked for the
     transaction (PostgreSQL)."""
+    found, before = _advance(s, record)
+    if found:
+        return before
     row = _held(s, record.uscc, lock=True)
     if row is None:
         raw = record.model_dump_json()
@@ -91,6 +173,9 @@ def keep_newest(s: Session, record: EnterpriseRecord) -> EnterpriseRecord:
     """Keep `record` when it is newer than the one held (`remember`) and answer the newest held
     either way, its row locked. When it was kept it is the newest: no second read, and one statement
     for the check and the write (issue 15: every registry event passes here in awards and talent)."""
+    found, before = _advance(s, record)
+    if found:  # read ahead: kept already, this answers the batch's view
+        return _ahead(s, record.uscc)[1].parsed() if before is record else record
     raw = record.model_dump_json()
     kept = s.execute(_KEEP.of(s), {
         "uscc": record.uscc, "version": record.version, "park_id": record.park_id, "record": raw,
@@ -104,6 +189,9 @@ def keep_newest(s: Session, record: EnterpriseRecord) -> EnterpriseRecord:
 def record_of(s: Session, uscc: str, lock: bool = False) -> EnterpriseRecord | None:
     """The record held of an enterprise; `lock`: its row locked for the transaction (one
     enterprise's effects decided one at a time)."""
+    found, held = _ahead(s, uscc)
+    if found:
+        return held.parsed() if held is not None else None
     row = _held(s, uscc, lock)
     return _parsed(row.record) if row else None
 
@@ -113,14 +201,24 @@ def records(s: Session, usccs: Iterable[str] | None = None, park_id: str | None 
     """The records held, by USCC: all of them, those of `usccs`, or those the registry places in `park_id`."""
     stmt = select(RegistryRecord.record).order_by(RegistryRecord.uscc)
     if usccs is not None:
-        stmt = stmt.where(RegistryRecord.uscc.in_(list(usccs)))
+        usccs = set(usccs)
+        stmt = stmt.where(RegistryRecord.uscc.in_(sorted(usccs)))
     if park_id is not None:
         stmt = stmt.where(RegistryRecord.park_id == park_id)
     out = {}
     for raw in s.scalars(stmt):
         r = EnterpriseRecord.model_validate_json(raw)  # many at once: not kept
         out[r.uscc] = r
-    return out
+    ahead = s.info.get(_AHEAD)
+    if not ahead:
+        return out
+    for uscc, held in ahead.items():  # the batch's view of those read ahead, over the table's
+        r = held.parsed() if held is not None else None
+        if r is None or (park_id is not None and r.park_id != park_id):
+            out.pop(uscc, None)
+        elif usccs is None or uscc in usccs:
+            out[uscc] = r
+    return dict(sorted(out.items()))
 
 
 def tier_of(s: Session, uscc: str, on: dt.date) -> str:

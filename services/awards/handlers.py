@@ -18,10 +18,17 @@ from shared.contracts.parks import IncubateePromoted, IntermediaryChanged, ParkD
 from shared.contracts.registry import (CertificationAdded, CertificationRevoked, CertificationVoided, EnterpriseChanged,
                                        EnterpriseDemoted, EnterpriseDeparted, EnterpriseEvent, EnterprisePromoted,
                                        EnterpriseRecorded, EnterpriseRegistered)
+from shared.contracts import EventData
 from shared.events import Event
 from shared.handlers import Handlers
 
 handlers = Handlers()
+
+
+@handlers.before_batch
+def read_ahead(s: Session, batch: list[EventData]) -> None:
+    """A batch's registry records kept at once, and what deciding them reads (projection.read_ahead)."""
+    projection.read_ahead(s, batch)
 
 
 @handlers.on(EnterprisePromoted)

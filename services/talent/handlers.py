@@ -11,10 +11,17 @@ from services.talent.quotas import service
 from shared.clock import today
 from shared.contracts.registry import (RECORD_EVENTS, CertificationRevoked, CertificationVoided, EnterpriseDeparted,
                                       EnterpriseEvent, EnterprisePromoted)
+from shared.contracts import EventData
 from shared.events import Event
 from shared.handlers import Handlers
 
 handlers = Handlers()
+
+
+@handlers.before_batch
+def read_ahead(s: Session, batch: list[EventData]) -> None:
+    """A batch's registry records kept at once (shared.projection.read_ahead)."""
+    service.read_ahead(s, batch)
 
 
 @handlers.on(EnterprisePromoted)

@@ -31,11 +31,40 @@ def family(s: Session, base: str, uscc: str | None = None) -> list[Award]:
 
 def awards_of(s: Session, uscc: str) -> list[Award]:
     """Every award about the enterprise, in the order made (ix_award_uscc_program): what deciding one
-    title reads once, instead of a query for the held tier awards and one per award key (issue 15)."""
+    title reads once, instead of a query for the held tier awards and one per award key (issue 15).
+    Read ahead for a batch (`read_ahead`), the first asking takes the batch's read."""
+    ahead = s.info.get(_AWARDS_AHEAD)
+    if ahead is not None and uscc in ahead:
+        return ahead.pop(uscc)
     return list(s.scalars(_AWARDS_OF, {"uscc": uscc}))
 
 
+def read_ahead(s: Session, usccs: set[str], incubatees_announced: bool) -> None:
+    """For a consumer's batch (projection.service.read_ahead): the awards of its enterprises, and
+    which of them parks announced an incubatee of, each in one query instead of one an event.
+    `incubatees_announced`: the batch itself brings parks' announcements, so those are read per event."""
+    if not usccs:
+        return
+    ahead: dict[str, list[Award]] = {u: [] for u in usccs}
+    for a in s.scalars(_AWARDS_AMONG, {"usccs": sorted(usccs)}):
+        ahead[a.uscc].append(a)
+    s.info[_AWARDS_AHEAD] = ahead
+    if not incubatees_announced:
+        announced = set(s.scalars(_INCUBATEES_AMONG, {"usccs": sorted(usccs)}))
+        s.info[_INCUBATEES_AHEAD] = {u: u in announced for u in usccs}
+
+
+def forget_ahead(s: Session, uscc: str | None) -> None:
+    """An award of `uscc` was made: its awards read ahead are no longer all of them."""
+    ahead = s.info.get(_AWARDS_AHEAD)
+    if ahead:
+        ahead.pop(uscc, None)
+
+
 _AWARDS_OF = select(Award).where(Award.uscc == bindparam("uscc")).order_by(Award.id)
+_AWARDS_AMONG = select(Award).where(Award.uscc.in_(bindparam("usccs", expanding=True))).order_by(Award.id)
+_AWARDS_AHEAD = "awards_ahead"  # Session.info: a batch's enterprises' awards, until first asked for
+_INCUBATEES_AHEAD = "incubatees_ahead"  # Session.info: whether parks announced an incubatee, by USCC
 
 
 def in_family(awards: list[Award], base: str) -> list[Award]:
@@ -62,6 +91,8 @@ def designation(s: Session, designation_id: int) -> ParkDesignation | None:
 def incubatee_promotions(s: Session, uscc: str, tier: str, on) -> list[IncubateePromotion]:
     """Parks' announcements that this enterprise, incubated by a park, reached `tier` on `on`."""
     values = {"uscc": uscc, "tier": tier, "on": on}
+    if s.info.get(_INCUBATEES_AHEAD, {}).get(uscc) is False:  # read ahead for the batch: none
+        return []
     if s.execute(_ANY_INCUBATEE_PROMOTION, values).first() is None:  # the common case, one cheap read
         return []
     return list(s.scalars(_INCUBATEE_PROMOTIONS, values))
@@ -72,6 +103,7 @@ _INCUBATEE = IncubateePromotion.__table__.c
 _ANY_INCUBATEE_PROMOTION = select(_INCUBATEE.id).where(
     _INCUBATEE.uscc == bindparam("uscc"), _INCUBATEE.to_tier == bindparam("tier"),
     _INCUBATEE.recognized_on == bindparam("on")).limit(1)
+_INCUBATEES_AMONG = select(_INCUBATEE.uscc).where(_INCUBATEE.uscc.in_(bindparam("usccs", expanding=True))).distinct()
 _INCUBATEE_PROMOTIONS = select(IncubateePromotion).where(
     IncubateePromotion.uscc == bindparam("uscc"), IncubateePromotion.to_tier == bindparam("tier"),
     IncubateePromotion.recognized_on == bindparam("on")).order_by(IncubateePromotion.id)

@@ -6,6 +6,7 @@ from __future__ import annotations
 from sqlalchemy import and_, func, insert, or_, select, Select
 from sqlalchemy.orm import Session
 
+from services.awards.projection.repository import forget_ahead
 from services.awards.rules import COUNTED, UNPAID
 from services.awards.tables import Award, AwardTransition, Voucher
 from shared.auth import Principal
@@ -77,6 +78,7 @@ def add_unless_taken(s: Session, **columns) -> Award | None:
     is taken (a concurrent replica's uncommitted award too: PostgreSQL waits for it). One INSERT that
     answers the ORM object the use cases hold (issue 15: cheaper than a check, an object built and
     flushed), read afresh (shared.db.FRESH)."""
+    forget_ahead(s, columns.get("uscc"))
     return s.scalars(_ADD_AWARD.of(s), [{
         "budget_year": None, "flag": None, "flag_reason": None, "contract_id": None, "certification_id": None,
         **columns, "created_at": utcnow()}]).first()
