@@ -6,7 +6,7 @@ counts toward dead-lettering).
 
 A service may also register `@handlers.before_batch` functions: the bus's first pass over a fetched
 batch (one transaction, undone whole on any error: shared.consumer) hands them the batch's parsed
-event data before any handler runs, so that what every event reads (the registry's records held, an
+events with their parsed data before any handler runs, so that what every event reads (the registry's records held, an
 enterprise's awards) is read once for the batch, not once an event (issue 15)."""
 from __future__ import annotations
 
@@ -19,7 +19,7 @@ from shared.contracts import EventData
 from shared.events import Event
 
 M = TypeVar("M", bound=EventData)
-BeforeBatch = Callable[[Session, list[EventData]], None]
+BeforeBatch = Callable[[Session, list[tuple[Event, EventData]]], None]
 _PARSED = "parsed_event_data"  # Session.info: an event id's data as `prepare` parsed it
 
 
@@ -48,7 +48,7 @@ class Handlers:
 
     def prepare(self, s: Session, batch: Sequence[tuple[str, Event]]) -> None:
         """Parse each (subject, event) of the batch that has a handler once, keep the data for its
-        handler, and hand the data to each read-ahead function. An event whose data does not parse is
+        handler, and hand the events with their data to each read-ahead function. An event whose data does not parse is
         left out: its handler raises the error when it runs."""
         if not self._before_batch:
             return
@@ -60,9 +60,9 @@ class Handlers:
                     parsed[event.id] = entry[0].model_validate(event.data)
                 except ValueError:
                     continue
-        data = list(parsed.values())
+        pairs = [(event, parsed[event.id]) for _, event in batch if event.id in parsed]
         for fn in self._before_batch:
-            fn(s, data)
+            fn(s, pairs)
 
     def __iter__(self):
         return iter(sorted(self._by_subject))

@@ -3,7 +3,8 @@ registry's records of a fetched batch, and awards the enterprises' awards, in on
 before any handler runs (shared.projection.read_ahead, shared.handlers.before_batch). The same
 random registry history, its events shuffled with duplicates, is delivered to each service twice, on
 separate databases: one event at a time, and in batches of random sizes. Awards, quota grants and
-entitlements, and the record held of each enterprise, must be the same."""
+entitlements, and the record held of each enterprise, must be the same; so must the registry's
+timeline facts from other departments' events (services/registry/timeline read_ahead)."""
 from __future__ import annotations
 
 import datetime as dt
@@ -22,6 +23,7 @@ from shared import projection
 from shared.cli import spec_of
 from shared.consumer import handle_batch, handle_one
 from shared.db import Database
+from shared.events import Event, new_event
 from shared.migrate import upgrade
 from shared.testing import make_uscc
 from tests.test_record_property import SPAN, START, TIERS, events_of, op, run_registry
@@ -106,3 +108,72 @@ def _counting(fn, calls: list):
         calls.append(1)
         return fn(*args, **kwargs)
     return counted
+
+
+# -- the registry's timeline facts ---------------------------------------------------------------
+def _fact_event(model, data: dict, time: str) -> Event:
+    e = new_event(model.SERVICE, model.NAME, data.get("uscc") or "x", model.model_validate(data).model_dump(mode="json"))
+    return Event(e.id, e.type, e.source, e.subject, time, e.data, e.correlationid)
+
+
+fact = st.tuples(st.sampled_from(["award", "quota", "list"]), st.integers(0, 2), st.integers(0, 3),
+                 st.integers(1, 28), st.sampled_from(["computed", "approved", "disbursed"]))
+
+
+@pytest.fixture(scope="module")
+def registries(tmp_path_factory):
+    folder = tmp_path_factory.mktemp("timeline_ahead")
+    dbs = {}
+    for way in ("one", "batch"):
+        db = Database(f"sqlite:///{folder / way}.db")
+        upgrade(db.engine, "registry", spec_of("registry").migrations, spec_of("registry").metadata)
+        dbs[way] = db
+    yield dbs
+    for db in dbs.values():
+        db.dispose()
+
+
+@settings(max_examples=60, deadline=None, suppress_health_check=[HealthCheck.function_scoped_fixture])
+@given(facts=st.lists(fact, min_size=2, max_size=14), order=st.randoms(use_true_random=False),
+       repeats=st.lists(st.integers(0, 30), max_size=4), sizes=st.lists(st.integers(2, 9), min_size=1, max_size=4))
+def test_the_timeline_read_ahead_keeps_what_one_event_at_a_time_keeps(registries, facts, order, repeats, sizes):
+    """Versions of awards, quota years and list entries of three enterprises (one of them malformed,
+    and a park's award about no enterprise), shuffled with duplicates: the registry's timeline holds the
+    same newest record of each, handled one at a time or in batches read ahead."""
+    from services.registry.handlers import handlers
+    from services.registry.tables import TimelineFact
+    from shared.contracts.awards import AwardChanged
+    from shared.contracts.finance import ServiceListChanged
+    from shared.contracts.talent import QuotaGranted
+    usccs = [make_uscc(), make_uscc(), "NOT-A-USCC"]
+    events = []
+    for kind, who, ref, day, state in facts:
+        time, uscc = f"2024-07-{day:02d}T02:00:00.000000Z", usccs[who]
+        if kind == "award":
+            events.append(_fact_event(AwardChanged, {"award_id": ref, "uscc": uscc if ref else None, "program": "tier",
+                                                     "amount_yuan": 300000, "state": state}, time))
+        elif kind == "quota":
+            events.append(_fact_event(QuotaGranted, {"uscc": uscc, "year": 2024 + ref, "count": day,
+                                                     "basis": {"tier": "municipal_srdi"}}, time))
+        else:
+            events.append(_fact_event(ServiceListChanged, {"uscc": uscc, "name": state, "tier": "municipal_srdi",
+                                                           "listed": True, "since": "2024-01-01"}, time))
+    delivery = [*events, *(events[i % len(events)] for i in repeats)]
+    order.shuffle(delivery)
+    deliveries = [(e.nats_subject, orjson.dumps(e.envelope())) for e in delivery]
+    for subject, data in deliveries:
+        try:
+            handle_one(registries["one"], "registry", handlers, subject, data)
+        except ValueError:
+            pass  # the malformed USCC: its own error either way
+    at, k = 0, 0
+    while at < len(deliveries):
+        handle_batch(registries["batch"], "registry", handlers, deliveries[at:at + sizes[k % len(sizes)]])
+        at, k = at + sizes[k % len(sizes)], k + 1
+
+    def held(db):
+        with db.reader() as s:
+            return sorted((f.uscc, f.kind, f.ref, f.record, f.event_id, f.event_time)
+                          for f in s.scalars(select(TimelineFact).where(TimelineFact.uscc.in_(usccs[:2]))))
+    assert held(registries["batch"]) == held(registries["one"])
+    assert held(registries["one"]) or all(f[1] == 2 or (f[0] == "award" and not f[2]) for f in facts)

@@ -26,7 +26,7 @@ handlers = Handlers()
 
 
 @handlers.before_batch
-def read_ahead(s: Session, batch: list[EventData]) -> None:
+def read_ahead(s: Session, batch: list[tuple[Event, EventData]]) -> None:
     """A batch's registry records kept at once, and what deciding them reads (projection.read_ahead)."""
     projection.read_ahead(s, batch)
 

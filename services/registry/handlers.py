@@ -6,11 +6,11 @@ from sqlalchemy.orm import Session
 
 from services.registry.parks_known import service as parks_known
 from services.registry.statistics import service as statistics
+from services.registry.timeline import rules as timeline_rules
 from services.registry.timeline import service as timeline
-from shared.contracts.awards import AwardChanged
-from shared.contracts.finance import EnterpriseListed, ServiceListChanged
+from shared.contracts import EventData
+from shared.contracts.finance import EnterpriseListed
 from shared.contracts.parks import ParkRecorded
-from shared.contracts.talent import QuotaCancelled, QuotaGranted
 from shared.events import Event
 from shared.handlers import Handlers
 
@@ -30,16 +30,12 @@ def park_recorded(s: Session, event: Event, data: ParkRecorded) -> None:
 
 
 # The timeline keeps each award's, quota year's and list entry's latest whole record (never folds).
-@handlers.on(AwardChanged)
-def award_changed(s: Session, event: Event, data: AwardChanged) -> None:
-    timeline.remember(s, event, "award", str(data.award_id), data.uscc, data)
+@handlers.on(*timeline_rules.FACT_EVENTS)
+def fact_changed(s: Session, event: Event, data: EventData) -> None:
+    timeline.remember(s, event, data)
 
 
-@handlers.on(QuotaGranted, QuotaCancelled)
-def quota_changed(s: Session, event: Event, data: QuotaGranted | QuotaCancelled) -> None:
-    timeline.remember(s, event, "quota", str(data.year), data.uscc, data)
-
-
-@handlers.on(ServiceListChanged)
-def service_list_changed(s: Session, event: Event, data: ServiceListChanged) -> None:
-    timeline.remember(s, event, "service_list", "entry", data.uscc, data)
+@handlers.before_batch
+def read_ahead(s: Session, batch: list[tuple[Event, EventData]]) -> None:
+    """A batch's timeline facts kept at once (timeline.read_ahead)."""
+    timeline.read_ahead(s, batch)

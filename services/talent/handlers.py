@@ -19,7 +19,7 @@ handlers = Handlers()
 
 
 @handlers.before_batch
-def read_ahead(s: Session, batch: list[EventData]) -> None:
+def read_ahead(s: Session, batch: list[tuple[Event, EventData]]) -> None:
     """A batch's registry records kept at once (shared.projection.read_ahead)."""
     service.read_ahead(s, batch)
 

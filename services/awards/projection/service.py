@@ -19,18 +19,19 @@ from services.awards.workflow.service import flag, stop
 from services.awards.workflow.service import refused as _refused
 from shared import clock, params, projection
 from shared.contracts import EventData
+from shared.events import Event
 from shared.contracts.parks import IncubateePromoted, ParkDesignated
 from shared.contracts.registry import (CertificationAdded, CertificationRecord, CertificationRevoked, EnterpriseEvent,
                                        EnterprisePromoted, EnterpriseRecord)
 
 
-def read_ahead(s: Session, batch: list[EventData]) -> None:
+def read_ahead(s: Session, batch: list[tuple[Event, EventData]]) -> None:
     """For a consumer's batch (shared.handlers.before_batch): the records its registry events carry,
     kept in one statement (shared.projection.read_ahead), and their enterprises' awards and
     parks' incubatee announcements each read in one query (repository.read_ahead)."""
-    records = [d.record for d in batch if isinstance(d, EnterpriseEvent)]
+    records = [d.record for _, d in batch if isinstance(d, EnterpriseEvent)]
     projection.read_ahead(s, records)
-    repository.read_ahead(s, {r.uscc for r in records}, any(isinstance(d, IncubateePromoted) for d in batch))
+    repository.read_ahead(s, {r.uscc for r in records}, any(isinstance(d, IncubateePromoted) for _, d in batch))
 
 
 def remembered(s: Session, data: EnterpriseEvent) -> EnterpriseRecord:

@@ -3,7 +3,7 @@ the other departments' facts held for it (timeline_fact). Who may read it is the
 `readable(who)` (checked by the service before anything is read)."""
 from __future__ import annotations
 
-from sqlalchemy import and_, bindparam, insert, or_, select, update
+from sqlalchemy import and_, bindparam, insert, or_, select, tuple_, update
 from sqlalchemy.orm import Session
 
 from services.registry.tables import Certification, ServiceRequest, TimelineFact, Visit
@@ -55,11 +55,33 @@ def fact_for_update(s: Session, uscc: str, kind: str, ref: str):
     return s.execute(for_update(s, _FACT), {"key_uscc": uscc, "key_kind": kind, "key_ref": ref}).first()
 
 
+def facts_for_update(s: Session, keys: list[tuple[str, str, str]]) -> dict[tuple[str, str, str], tuple[str, str]]:
+    """(event_time, event_id) held of each (uscc, kind, ref) of `keys` that is held, the rows locked
+    in key order (PostgreSQL)."""
+    stmt = (select(_FACTS.c.uscc, _FACTS.c.kind, _FACTS.c.ref, _FACTS.c.event_time, _FACTS.c.event_id)
+            .where(tuple_(_FACTS.c.uscc, _FACTS.c.kind, _FACTS.c.ref).in_(keys))
+            .order_by(_FACTS.c.uscc, _FACTS.c.kind, _FACTS.c.ref))
+    return {(r.uscc, r.kind, r.ref): (r.event_time, r.event_id) for r in s.execute(for_update(s, stmt))}
+
+
 def add_fact(s: Session, uscc: str, kind: str, ref: str, record: str, event_id: str, event_time: str) -> None:
-    s.execute(_ADD_FACT, {"uscc": uscc, "kind": kind, "ref": ref, "record": record, "event_id": event_id,
-                          "event_time": event_time, "received_at": utcnow()})
+    add_facts(s, [(uscc, kind, ref, record, event_id, event_time)])
+
+
+def add_facts(s: Session, facts: list[tuple[str, str, str, str, str, str]]) -> None:
+    """New facts, each (uscc, kind, ref, record, event_id, event_time), one INSERT."""
+    if facts:
+        now = utcnow()
+        s.execute(_ADD_FACT, [{"uscc": u, "kind": k, "ref": r, "record": rec, "event_id": i, "event_time": t,
+                               "received_at": now} for u, k, r, rec, i, t in facts])
 
 
 def replace_fact(s: Session, uscc: str, kind: str, ref: str, record: str, event_id: str, event_time: str) -> None:
-    s.execute(_REPLACE_FACT, {"key_uscc": uscc, "key_kind": kind, "key_ref": ref, "record": record,
-                              "event_id": event_id, "event_time": event_time})
+    replace_facts(s, [(uscc, kind, ref, record, event_id, event_time)])
+
+
+def replace_facts(s: Session, facts: list[tuple[str, str, str, str, str, str]]) -> None:
+    """Newer records of held facts, each as for add_facts, one UPDATE statement."""
+    if facts:
+        s.execute(_REPLACE_FACT, [{"key_uscc": u, "key_kind": k, "key_ref": r, "record": rec, "event_id": i,
+                                   "event_time": t} for u, k, r, rec, i, t in facts])

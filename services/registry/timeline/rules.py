@@ -7,6 +7,10 @@ from dataclasses import dataclass, field
 
 from services.registry.service_package.rules import CATEGORY_ZH, DEPARTMENT_ZH, STATE_ZH
 from shared.clock import SHANGHAI
+from shared.contracts import EventData
+from shared.contracts.awards import AwardChanged
+from shared.contracts.finance import ServiceListChanged
+from shared.contracts.talent import QuotaCancelled, QuotaGranted
 from shared.tiers import TIER_ZH
 
 AWARD_STATE_ZH = {"computed": "已核定", "reviewed": "已审核", "approved": "已批准", "disbursed": "已拨付",
@@ -50,6 +54,22 @@ def event_day(time: str) -> dt.date | None:
     except ValueError:
         return None
     return (at if at.tzinfo else at.replace(tzinfo=dt.UTC)).astimezone(SHANGHAI).date()
+
+
+# The other departments' facts the timeline keeps: each award, quota year and service-list entry
+FACT_EVENTS = (AwardChanged, QuotaGranted, QuotaCancelled, ServiceListChanged)
+
+
+def fact_of(data: EventData) -> tuple[str, str, str | None] | None:
+    """(kind, ref, uscc) of the fact an event's data is the latest record of; None for other data.
+    A fact about no enterprise (a park's award) has no USCC."""
+    if isinstance(data, AwardChanged):
+        return "award", str(data.award_id), data.uscc
+    if isinstance(data, QuotaGranted | QuotaCancelled):
+        return "quota", str(data.year), data.uscc
+    if isinstance(data, ServiceListChanged):
+        return "service_list", "entry", data.uscc
+    return None
 
 
 def newer(time: str, event_id: str, held_time: str, held_id: str) -> bool:
