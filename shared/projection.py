@@ -113,7 +113,10 @@ def read_ahead(s: Session, records: Iterable[EnterpriseRecord]) -> None:
             kept.append({"uscc": uscc, "version": r.version, "park_id": r.park_id, "record": raw, "updated_at": now})
     if kept:
         s.execute(_KEEP_ALL.of(s), kept)
-    if missing := [u for u in usccs if u not in held]:
+    # Only PostgreSQL lets a replica add an enterprise's first record between the read and the upsert
+    # (SQLite's BEGIN IMMEDIATE holds every other writer off for the whole transaction)
+    missing = [u for u in usccs if u not in held] if s.get_bind().dialect.name == "postgresql" else []
+    if missing:
         for row in s.execute(_HELD_AMONG.plain, {"usccs": missing}):
             if row.version > newest[row.uscc].version:  # a replica's, newer than the batch's
                 held[row.uscc] = _Held(row.version, row.record)
