@@ -42,7 +42,9 @@ class Handlers:
     def before_batch(self, fn: BeforeBatch) -> BeforeBatch:
         """Register the decorated function to read ahead for a batch (see the module's doc). It may
         only read, or write what the batch's handlers would write anyway: it runs in the batch's
-        transaction, and only in a pass that is undone whole on any error."""
+        transaction, and only in a pass that is undone whole on any error. What it keeps in
+        `Session.info` is not undone by a savepoint's rollback: a handler must not change it inside
+        `begin_nested` (none does; the pass that reads ahead has no savepoints of its own)."""
         self._before_batch.append(fn)
         return fn
 

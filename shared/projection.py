@@ -4,9 +4,10 @@ projection (shared.tiers.tier_on). Consumers call `remember` with the record eve
 carries and read through `record_of` / `records`; nobody folds changes (EVENTS.md, "Delivery").
 
 A consumer's batch may read ahead (`read_ahead`, from a service's `@handlers.before_batch`): the
-records held of the batch's enterprises are read in one statement and the newest of each is written in
-one, before any handler runs; the handlers then see, event by event, exactly what they would have seen
-one statement at a time (issue 15: that statement was a fifth of awards' and talent's work)."""
+records held of the batch's enterprises are read in one statement and the newest of each is written
+before any handler runs; the handlers then see, event by event, what they would have seen one
+statement at a time (issue 15: that statement was a fifth of awards' and talent's work). On
+PostgreSQL, what a replica commits while the batch runs counts as held before it."""
 from __future__ import annotations
 
 import datetime as dt
@@ -53,7 +54,7 @@ _REPLACE = (update(_TABLE).where(_TABLE.c.uscc == bindparam("key"))
 
 def _kept_if_newer(dialect_insert, returning: bool = True):
     """One statement for "keep the record unless the one held is as new": an upsert whose update
-    applies only to an older row, returning a row when it kept the record. PostgreSQL locks the
+    applies only to an older row (`returning`: a row when it kept the record). PostgreSQL locks the
     conflicting row even when the update does not apply, as the SELECT ... FOR UPDATE it replaces did
     (and two first records of one enterprise wait on each other instead of racing to a duplicate)."""
     stmt = dialect_insert(_TABLE)
@@ -67,6 +68,8 @@ def _kept_if_newer(dialect_insert, returning: bool = True):
 
 _KEEP = PerDialect(_kept_if_newer)
 _KEEP_ALL = PerDialect(lambda dialect_insert: _kept_if_newer(dialect_insert, returning=False))
+_ADD_FIRST = PerDialect(lambda dialect_insert: dialect_insert(_TABLE).on_conflict_do_nothing(
+    index_elements=[_TABLE.c.uscc]).returning(_TABLE.c.uscc))
 _HELD_AMONG = Locking(select(_TABLE.c.uscc, _TABLE.c.version, _TABLE.c.record)
                       .where(_TABLE.c.uscc.in_(bindparam("usccs", expanding=True))).order_by(_TABLE.c.uscc))
 _AHEAD = "registry_records_ahead"  # Session.info: the batch's view, by USCC (read_ahead)
@@ -87,13 +90,17 @@ class _Held:
 
 def read_ahead(s: Session, records: Iterable[EnterpriseRecord]) -> None:
     """For a batch undone whole on any error (shared.handlers.before_batch): keep the newest of
-    `records` for each enterprise now, in one statement, and answer `keep_newest`, `remember`,
-    `record_of` and `records` for these enterprises from what was held before the batch, advanced
-    event by event as the handlers keep records — what they would have seen without the read-ahead.
+    `records` for each enterprise now, and answer `keep_newest`, `remember`, `record_of` and `records`
+    for these enterprises from what was held before the batch, advanced event by event as the
+    handlers keep records — what they would have seen without the read-ahead.
 
-    The rows are locked from the start (PostgreSQL: the held ones by the read, in USCC order, new ones
-    by the upsert), as each event's own upsert locked its row. A replica that wrote a newer first record
-    of an enterprise meanwhile is read back, so it counts as held before the batch."""
+    Three statements: the held rows read and locked (PostgreSQL, in USCC order); the first records
+    inserted unless a row is there (new rows are locked by the insert); the newer records written
+    over older held ones. On PostgreSQL a replica may commit an enterprise's first record between the
+    read and the insert: its row is then read and locked, and counts as held before the batch, as it
+    would for the next event's own statement. The locks are taken in USCC order within each of the
+    three steps, not across them: two replicas may then deadlock, which PostgreSQL breaks, and the
+    loser's batch is retried (a transient fault, shared.faults)."""
     newest: dict[str, EnterpriseRecord] = {}
     for r in records:
         if r.uscc not in newest or r.version > newest[r.uscc].version:
@@ -104,23 +111,24 @@ def read_ahead(s: Session, records: Iterable[EnterpriseRecord]) -> None:
     held = {row.uscc: _Held(row.version, row.record)
             for row in s.execute(for_update(s, _HELD_AMONG), {"usccs": usccs})}
     now = utcnow()
-    kept = []
-    for uscc in usccs:
-        r = newest[uscc]
-        if uscc not in held or r.version > held[uscc].version:
-            raw = r.model_dump_json()
-            _parsed(raw, r)
-            kept.append({"uscc": uscc, "version": r.version, "park_id": r.park_id, "record": raw, "updated_at": now})
-    if kept:
-        s.execute(_KEEP_ALL.of(s), kept)
-    # Only PostgreSQL lets a replica add an enterprise's first record between the read and the upsert
-    # (SQLite's BEGIN IMMEDIATE holds every other writer off for the whole transaction)
-    missing = [u for u in usccs if u not in held] if s.get_bind().dialect.name == "postgresql" else []
-    if missing:
-        for row in s.execute(_HELD_AMONG.plain, {"usccs": missing}):
-            if row.version > newest[row.uscc].version:  # a replica's, newer than the batch's
-                held[row.uscc] = _Held(row.version, row.record)
+
+    def row(r: EnterpriseRecord) -> dict:
+        raw = r.model_dump_json()
+        _parsed(raw, r)
+        return {"uscc": r.uscc, "version": r.version, "park_id": r.park_id, "record": raw, "updated_at": now}
+    if missing := [u for u in usccs if u not in held]:
+        added = set(s.scalars(_ADD_FIRST.of(s), [row(newest[u]) for u in missing]))
+        if raced := [u for u in missing if u not in added]:  # a replica's first record, committed meanwhile
+            held |= {r.uscc: _Held(r.version, r.record) for r in s.execute(for_update(s, _HELD_AMONG), {"usccs": raced})}
+    if newer := [row(newest[u]) for u in usccs if u in held and newest[u].version > held[u].version]:
+        s.execute(_KEEP_ALL.of(s), newer)
     s.info[_AHEAD] = {uscc: held.get(uscc) for uscc in usccs}
+
+
+def held_ahead(s: Session) -> set[str]:
+    """The enterprises read ahead whose record is held so far in the batch; right after `read_ahead`,
+    those held before the batch, whose rows it locked from its start (PostgreSQL)."""
+    return {uscc for uscc, held in s.info.get(_AHEAD, {}).items() if held is not None}
 
 
 def _ahead(s: Session, uscc: str) -> tuple[bool, _Held | None]:

@@ -1,8 +1,9 @@
 """The events awards consumes, each with its handler (the bus calls them inside the transaction that
 records the inbox row). Registry events carry the enterprise's whole record: every handler keeps the
-newest one (shared.projection.remember) before it acts, and the use cases read tiers from it. The
-newest record, its row locked, is read once per event and handed to each use case (the use cases
-write no record, so it stays the newest for the whole event; issue 15)."""
+newest one (shared.projection.keep_newest) before it acts, and the use cases read tiers from it. The
+newest record, its row locked, is answered once per event and handed to each use case (the use cases
+write no record, so it stays the newest for the whole event; issue 15). A fetched batch's records are
+kept, and its enterprises' awards read, before its first event (`read_ahead`)."""
 from __future__ import annotations
 
 from sqlalchemy.orm import Session

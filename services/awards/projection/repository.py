@@ -32,26 +32,31 @@ def family(s: Session, base: str, uscc: str | None = None) -> list[Award]:
 def awards_of(s: Session, uscc: str) -> list[Award]:
     """Every award about the enterprise, in the order made (ix_award_uscc_program): what deciding one
     title reads once, instead of a query for the held tier awards and one per award key (issue 15).
-    Read ahead for a batch (`read_ahead`), the first asking takes the batch's read."""
+    Read ahead for a batch (`read_ahead`), the first asking takes the batch's read. (On PostgreSQL a
+    bureau's transition committed meanwhile, a rejection say, is then seen from the next batch on,
+    where one event at a time would see it from the next statement: no award is created without the
+    enterprise's record row, which the batch holds locked, and a key taken stays taken.)"""
     ahead = s.info.get(_AWARDS_AHEAD)
     if ahead is not None and uscc in ahead:
         return ahead.pop(uscc)
     return list(s.scalars(_AWARDS_OF, {"uscc": uscc}))
 
 
-def read_ahead(s: Session, usccs: set[str], incubatees_announced: bool) -> None:
+def read_ahead(s: Session, usccs: set[str], incubatees_of: set[str]) -> None:
     """For a consumer's batch (projection.service.read_ahead): the awards of its enterprises, and
-    which of them parks announced an incubatee of, each in one query instead of one an event.
-    `incubatees_announced`: the batch itself brings parks' announcements, so those are read per event."""
+    whether parks announced an incubatee of those of `incubatees_of`, each in one query instead of one
+    an event. The others' announcements are read per event: an announcement another replica commits
+    meanwhile must still be found (PostgreSQL; the caller names only enterprises whose record row the
+    batch has held locked from its start, which such a replica's handler waits on)."""
     if not usccs:
         return
     ahead: dict[str, list[Award]] = {u: [] for u in usccs}
     for a in s.scalars(_AWARDS_AMONG, {"usccs": sorted(usccs)}):
         ahead[a.uscc].append(a)
     s.info[_AWARDS_AHEAD] = ahead
-    if not incubatees_announced:
-        announced = set(s.scalars(_INCUBATEES_AMONG, {"usccs": sorted(usccs)}))
-        s.info[_INCUBATEES_AHEAD] = {u: u in announced for u in usccs}
+    if incubatees_of:
+        announced = set(s.scalars(_INCUBATEES_AMONG, {"usccs": sorted(incubatees_of)}))
+        s.info[_INCUBATEES_AHEAD] = {u: u in announced for u in incubatees_of}
 
 
 def forget_ahead(s: Session, uscc: str | None) -> None:

@@ -31,7 +31,10 @@ def read_ahead(s: Session, batch: list[tuple[Event, EventData]]) -> None:
     parks' incubatee announcements each read in one query (repository.read_ahead)."""
     records = [d.record for _, d in batch if isinstance(d, EnterpriseEvent)]
     projection.read_ahead(s, records)
-    repository.read_ahead(s, {r.uscc for r in records}, any(isinstance(d, IncubateePromoted) for _, d in batch))
+    # Parks' announcements read ahead only where the batch brings none, and only for enterprises held
+    # before it (their rows locked since its start: a replica's incubatee handler waits on them)
+    announcing = any(isinstance(d, IncubateePromoted) for _, d in batch)
+    repository.read_ahead(s, {r.uscc for r in records}, set() if announcing else projection.held_ahead(s))
 
 
 def remembered(s: Session, data: EnterpriseEvent) -> EnterpriseRecord:

@@ -33,7 +33,7 @@ def test_an_award_made_in_the_batch_is_among_the_awards_read_ahead(db):
     with db.transaction() as s:
         _award(s, first, "municipal_srdi", 300_000)
     with db.transaction() as s:
-        repository.read_ahead(s, {first, other}, incubatees_announced=False)
+        repository.read_ahead(s, {first, other}, incubatees_of={first, other})
         _award(s, first, "municipal_little_giant", 200_000)  # before the batch asks for its awards
         assert [a.tier for a in repository.awards_of(s, first)] == ["municipal_srdi", "municipal_little_giant"]
         assert repository.awards_of(s, other) == []
@@ -48,6 +48,6 @@ def test_parks_announcements_read_ahead_are_found(db):
         s.add(IncubateePromotion(park_id="P1", uscc=announced, to_tier="municipal_srdi", recognized_on=on,
                                  incubation_id=7, source_event_id="ev-park"))
     with db.transaction() as s:
-        repository.read_ahead(s, {announced, silent}, incubatees_announced=False)
+        repository.read_ahead(s, {announced, silent}, incubatees_of={announced, silent})
         assert [p.park_id for p in repository.incubatee_promotions(s, announced, "municipal_srdi", on)] == ["P1"]
         assert repository.incubatee_promotions(s, silent, "municipal_srdi", on) == []
