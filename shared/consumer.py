@@ -4,7 +4,8 @@ transaction with their inbox rows (shared.bus fetches, acks and retries).
 A batch is one transaction and one commit for up to `consumer_batch` events. It is first handled
 without savepoints; when an event fails on its own, that attempt is undone whole and the batch is
 handled again with each event under a savepoint of its own, so the handler's own error undoes that
-event alone (its inbox row and its effects) and its neighbours still commit. A transient fault (the
+event alone (its inbox row and its effects) and its neighbours still commit. Only the first pass lets
+the service read the batch ahead (shared.handlers.before_batch): it is undone whole on any error. A transient fault (the
 database away, locked, a lost connection) is raised: the whole batch rolls back and is retried as one
 (shared.faults).
 """
