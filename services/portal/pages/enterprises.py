@@ -17,7 +17,7 @@ from services.portal.pages.common import CsrfChecked, api, attempt, optional, pa
 from services.portal.pages.indicators import summary as indicator_summary
 from services.portal.session import PortalError, User, flash
 from shared.clock import SHANGHAI, today
-from shared.validators import uscc_error
+from shared.validators import reason_zh, uscc_error
 
 router = APIRouter()
 
@@ -54,7 +54,7 @@ async def register(request: Request, user: Annotated[User, page_user("enterprise
         raise PortalError(403, "只有区经信局可以登记企业。")
     typed = {"uscc": uscc, "name": name, "township": township, "park_id": park_id, "industry_code": industry_code}
     code = uscc.strip().upper()
-    error = (f"统一社会信用代码无效：{bad}" if (bad := uscc_error(code)) else None) or (
+    error = (f"统一社会信用代码无效：{reason_zh(bad)}" if (bad := uscc_error(code)) else None) or (
         "请填写企业名称。" if not name.strip() else None)
     if error is None:
         body = {"uscc": code, "name": name.strip(), **{k: v.strip() for k, v in typed.items()

@@ -12,7 +12,7 @@ from fastapi import APIRouter, Request
 from services.portal.names import names_of
 from services.portal.pages.common import CsrfChecked, api, attempt, back_to, optional, page_user, render
 from services.portal.session import PortalError, User, flash
-from shared.validators import uscc_error
+from shared.validators import reason_zh, uscc_error
 
 router = APIRouter()
 KINDS = {"intermediary": "中介机构", "association": "商协会"}
@@ -39,7 +39,7 @@ async def register(request: Request, user: Annotated[User, page_user("intermedia
     error = "请填写名称。" if not form.get("name", "").strip() else None
     code = form.get("uscc", "").strip().upper()
     if error is None and code and (bad := uscc_error(code)):
-        error = f"统一社会信用代码无效：{bad}"
+        error = f"统一社会信用代码无效：{reason_zh(bad)}"
     if error is None:
         body = {"name": form["name"].strip(), "kind": form.get("kind") if form.get("kind") in KINDS else "intermediary",
                 **({"uscc": code} if code else {}),
@@ -106,7 +106,7 @@ async def change(request: Request, mid: int, user: Annotated[User, page_user("in
     if error is None and typed["kind"] not in KINDS:
         error = "请选择类别（中介机构或商协会）。"
     if error is None and typed["uscc"] and (bad := uscc_error(typed["uscc"])):
-        error = f"统一社会信用代码无效：{bad}"
+        error = f"统一社会信用代码无效：{reason_zh(bad)}"
     if error is None:
         body = {k: (v or None) for k, v in typed.items() if v != (m.get(k) or "")}
         if not body:

@@ -119,7 +119,7 @@ async def void(request: Request, cert_id: int, user: Annotated[User, page_user("
     back = f"/enterprises/{seg(uscc.strip(), '企业')}"  # before the registry is asked: a bad one voids nothing
     typed = {"cert_id": cert_id, "reason": reason}
     if len(reason.strip()) < 2:
-        err = ServiceError(422, "认定未作废：请填写作废原因（至少 2 个字）。")
+        err = ServiceError(422, "请填写作废原因（至少 2 个字）。")
         return await refused(request, user, uscc, f"void-{cert_id}", err, typed)
     try:
         c = await api(request, user).post("registry", f"/certifications/{cert_id}/void",
