@@ -145,10 +145,9 @@ def registry_timeline(tl: dict, awards: list[dict], loans: list[dict], requests:
                 text = f"{what}已受理（{ROLE_LABELS.get(d.get('department'), '承办部门')}）"
             else:
                 text = what + REQUEST_STATE_LABELS.get(d.get("state"), "已办结")
-        elif kind.startswith("service_list."):
-            tier = TIER_LABELS.get(d.get("tier") or "", "")
-            text = ("列入专精特新企业金融服务名单" + (f"（{tier}）" if tier else "") if kind.endswith("joined")
-                    else "移出金融服务名单")
+        elif kind.startswith("service_list."):  # the detail is finance's latest record: its tier is
+            # today's, not the tier the enterprise joined with, so it is not said on the day it joined
+            text = "列入专精特新企业金融服务名单" if kind.endswith("joined") else "移出金融服务名单"
         elif kind == "correction":
             action = str(d.get("action") or "")
             fields = "、".join(field_label(f) for f in d.get("fields") or [] if f not in ("uscc", "reason"))
