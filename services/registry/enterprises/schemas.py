@@ -15,7 +15,7 @@ ENTERPRISE_EXAMPLE = {"uscc": "91110111MA01ABCD2U", "name": "北京燕山精工�
 NAME = "企业名称 / the enterprise's name"
 TOWNSHIP = "所属乡镇（街道），按名单规范化（如“良乡”记为“良乡镇”） / the township, mapped to the list's name"
 INDUSTRY = "国民经济行业代码 / the industry code (GB/T 4754)"
-FOUNDED = "成立日期 / founded on"
+FOUNDED = "成立日期（不晚于今天） / founded on (not after today)"
 PARK = "所在园区编号 / the park it is in"
 RELOCATED_ON = "迁入日期 / the day it moved in"
 RELOCATED_FROM_CODE = "迁出地行政区划代码（GB/T 2260） / the origin's division code"
@@ -33,7 +33,7 @@ class EnterpriseIn(Body):
     name: Text = Field(description=NAME)
     township: Annotated[Text, Field(max_length=50)] | None = Field(None, description=TOWNSHIP)
     industry_code: Annotated[Text, Field(max_length=20)] | None = Field(None, description=INDUSTRY)
-    founded_on: Day | None = Field(None, description=FOUNDED)
+    founded_on: FactDay | None = Field(None, description=FOUNDED)
     park_id: Annotated[Text, Field(max_length=64)] | None = Field(None, description=PARK)
     relocated_on: FactDay | None = Field(None, description=RELOCATED_ON)
     # GB/T 2260; decides "from outside Beijing"

@@ -1,7 +1,10 @@
 """Registry endpoints: the four cases (401, 403, out of scope, valid) and bad input."""
+import datetime as dt
+
 from sqlalchemy import func, select
 
 from services.registry.tables import Certification, Enterprise
+from shared.clock import today
 from shared.tables import Outbox
 from shared.testing import make_uscc, wrong_check
 
@@ -63,6 +66,7 @@ async def test_bad_input_changes_nothing(suite, uscc):
     before = (await count(suite, Enterprise), await count(suite, Certification), await count(suite, Outbox))
     bad_uscc = wrong_check(uscc)
     for body in ({"uscc": bad_uscc, "name": "x"}, {"uscc": uscc}, {"uscc": uscc, "name": "x", "founded_on": "2024-13-01"},
+                 {"uscc": uscc, "name": "x", "founded_on": (today() + dt.timedelta(days=1)).isoformat()},
                  {"uscc": uscc, "name": "x", "nonsense": 1}, [1, 2], "text"):
         r = await econ.post("/api/v1/enterprises", json=body)
         assert r.status_code == 422, (body, r.text)
