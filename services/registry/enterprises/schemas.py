@@ -7,7 +7,7 @@ from pydantic import ConfigDict, Field, field_validator, model_validator
 from services.registry.certifications.schemas import CERTIFICATION_EXAMPLE, CertificationPublic
 from services.registry.townships.rules import name_of
 from shared.clock import today
-from shared.schemas import USCC, Body, Day, DivisionCode, FactDay, LongText, Public, Text
+from shared.schemas import USCC, Body, DivisionCode, FactDay, LongText, Public, Text
 
 ENTERPRISE_EXAMPLE = {"uscc": "91110111MA01ABCD2U", "name": "北京燕山精工科技有限公司", "township": "窦店镇",
                       "industry_code": "C3484", "founded_on": "2015-04-20", "park_id": "fangshan-gaojiyuan",

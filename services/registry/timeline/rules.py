@@ -127,13 +127,15 @@ def quota(record: dict, day: dt.date) -> Entry:
 
 
 def service_list(record: dict, day: dt.date) -> list[Entry]:
-    """The banks' service list entry: the day it joined, and the day it left (when it did)."""
-    tier = record.get("tier", "")
+    """The banks' service list entry: the day it joined, and the day it left (when it did). The record
+    is finance's latest: its tier is today's, not the tier the enterprise joined with, so the joining
+    entry does not name it (a list joined as municipal SRDI read as a national little giant after a
+    promotion, even on a timeline asked for an earlier date)."""
     out = []
     since = _date(record.get("since")) or (day if record.get("listed") else None)
     if since:
-        out.append(Entry(since, "service_list.joined", "service_list", f"列入专精特新企业服务名单（{TIER_ZH.get(tier, tier)}）",
-                         f"on the banks' service list ({tier})", record))
+        out.append(Entry(since, "service_list.joined", "service_list", "列入专精特新企业服务名单",
+                         "on the banks' service list", record))
     removed = _date(record.get("removed_on")) or (day if not record.get("listed") else None)
     if removed:
         out.append(Entry(removed, "service_list.left", "service_list", "退出专精特新企业服务名单",

@@ -208,3 +208,11 @@ def test_a_request_on_the_timeline_is_in_its_state_of_that_date(on, state):
     'rejected' of a request opened that day)."""
     r = SimpleNamespace(state="rejected", accepted_on=dt.date(2025, 3, 5), closed_on=dt.date(2025, 3, 10))
     assert rules.request_state_on(r, dt.date.fromisoformat(on)) == state
+
+
+def test_the_list_entry_does_not_name_financess_latest_tier_on_the_day_it_joined():
+    """Finance's record is its latest: after a promotion its tier is today's, not the joining day's."""
+    record = {"uscc": "x", "listed": True, "since": "2025-03-15", "tier": "national_little_giant"}
+    joined = rules.service_list(record, dt.date(2026, 12, 5))[0]
+    assert (joined.on, joined.kind, joined.summary_zh) == (dt.date(2025, 3, 15), "service_list.joined", "列入专精特新企业服务名单")
+    assert "小巨人" not in joined.summary_zh and "national" not in joined.summary_en
