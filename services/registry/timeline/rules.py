@@ -60,6 +60,14 @@ def event_day(time: str) -> dt.date | None:
 FACT_EVENTS = (AwardChanged, QuotaGranted, QuotaCancelled, ServiceListChanged)
 
 
+# Who may read each department's facts on a timeline: the roles that department's own service lets
+# read them (awards' readers but a park or an enterprise, which read only their own awards there;
+# talent's quota readers; finance's service-list readers). Every timeline reader sees the registry's own.
+FACT_READERS = {"award": frozenset({"econ", "treasury", "auditor"}),
+                "quota": frozenset({"talent", "econ", "auditor"}),
+                "service_list": frozenset({"finance", "bank", "econ", "auditor"})}
+
+
 def fact_of(data: EventData) -> tuple[str, str, str | None] | None:
     """(kind, ref, uscc) of the fact an event's data is the latest record of; None for other data.
     A fact about no enterprise (a park's award) has no USCC."""

@@ -106,11 +106,13 @@ def fact_entries(facts: list[TimelineFact]) -> list[rules.Entry]:
 
 def timeline(s: Session, who: Principal, uscc: str, on: dt.date) -> Timeline:
     """One enterprise's dated history up to `on`, newest first, in one answer (404 when the caller
-    may not read the enterprise, as for the enterprise itself)."""
+    may not read the enterprise, as for the enterprise itself). Another department's facts only for
+    the roles that department lets read them (rules.FACT_READERS)."""
     enterprises.readable_or_404(s, who, uscc)
     e = s.get(Enterprise, uscc)
     certs = repo.certifications(s, uscc)
-    entries = [*rules.titles(certs, on), *fact_entries(repo.facts(s, uscc)),
+    facts = [f for f in repo.facts(s, uscc) if who.role in rules.FACT_READERS.get(f.kind, ())]
+    entries = [*rules.titles(certs, on), *fact_entries(facts),
                *rules.requests(repo.service_requests(s, uscc), on), *rules.visits(repo.visits(s, uscc)),
                *rules.corrections(repo.audit_rows(s, uscc, [c.id for c in certs]))]
     return Timeline.model_validate({

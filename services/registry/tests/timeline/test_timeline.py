@@ -163,6 +163,30 @@ async def test_who_may_read_a_timeline(suite):
     assert (await suite.client("registry").get(f"/api/v1/enterprises/{make_uscc()}/timeline")).status_code == 404
 
 
+async def test_each_department_sees_on_a_timeline_only_the_facts_its_owner_lets_it_read(suite):
+    """An award's amount is the treasury's and the bureau's to read, a quota the talent office's, the
+    service list the financial office's: the timeline gave each to every department (a trust walk's find)."""
+    u = await enterprise(suite, park_id="P-TF")
+    award = event_of(AwardChanged, {"award_id": 9201, "uscc": u, "program": "tier", "amount_yuan": 300000,
+                                    "state": "computed"})
+    quota = event_of(QuotaGranted, {"uscc": u, "year": 2026, "count": 1, "basis": {"tier": "municipal_srdi"}})
+    listed = event_of(ServiceListChanged, {"uscc": u, "name": "x", "tier": "municipal_srdi", "listed": True,
+                                           "since": "2024-06-18"})
+    for e in (award, quota, listed):
+        await publish(suite, e)
+    path = f"/api/v1/enterprises/{u}/timeline"
+
+    async def kinds(role, org=None):
+        r = await suite.client("registry", role=role, org=org).get(path)
+        assert r.status_code == 200, r.text
+        return {x["kind"].split(".")[0] for x in r.json()["entries"]} & {"award", "quota", "service_list"}
+    assert await kinds("econ") == await kinds("auditor") == {"award", "quota", "service_list"}
+    assert await kinds("treasury") == {"award"}
+    assert await kinds("talent") == {"quota"}
+    assert await kinds("finance") == {"service_list"}
+    assert await kinds("park", "P-TF") == set()
+
+
 async def test_a_fact_about_no_enterprise_or_a_bad_one(suite):
     bus = suite.apps["registry"].state.bus
     park_award = event_of(AwardChanged, {"award_id": 9100, "uscc": None, "program": "featured_park",
