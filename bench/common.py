@@ -7,6 +7,7 @@ import re
 import subprocess
 import sys
 import tempfile
+import time
 import uuid
 from pathlib import Path
 
@@ -17,6 +18,30 @@ from shared.natsserver import NatsServer, free_port, wait_port
 from shared.testing import SIGNING_KEY, key_env
 
 ROOT = Path(__file__).resolve().parent.parent
+
+
+def reference_seconds() -> float:
+    """The machine's speed today: the best of three runs of a fixed pure-Python loop. The same code
+    measured slower on a day this is slower is the machine, not the code (this machine's speed
+    has varied by about 1.7x between sessions), so every result records it."""
+    best = float("inf")
+    for _ in range(3):
+        t = time.perf_counter()
+        sum(range(10_000_000))
+        best = min(best, time.perf_counter() - t)
+    return round(best, 3)
+
+
+def machine_state() -> dict:
+    """What a result was measured on: when, the commit, the load before it, the reference loop."""
+    commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
+                            text=True).stdout.strip() or None
+    dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
+                                capture_output=True, text=True).stdout.strip())
+    return {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
+            "commit": f"{commit}{'+changes' if dirty else ''}" if commit else None,
+            "load_1min": round(os.getloadavg()[0], 2), "cores": os.cpu_count(),
+            "reference_loop_s": reference_seconds()}
 
 
 class Stack:

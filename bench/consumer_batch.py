@@ -20,6 +20,7 @@ from pathlib import Path
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import machine_state  # noqa: E402
 from services.awards.handlers import handlers as awards_handlers  # noqa: E402
 from shared.consumer import handle_batch, handle_one  # noqa: E402
 from shared.testing import Suite, make_uscc, promotion_event  # noqa: E402
@@ -62,7 +63,8 @@ async def measure(events: int, batch: int, rounds: int = 3) -> dict:
 
 
 def main(events: int = 1000, batch: int = 50) -> dict:
-    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "batch": batch,
+    machine = machine_state()  # before the run: its load is the machine's, not the bench's
+    result = {**machine, "batch": batch,
               **asyncio.run(measure(events, batch))}
     (Path(__file__).parent / "results" / "consumer_batch.json").write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))

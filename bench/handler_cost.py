@@ -24,6 +24,7 @@ import orjson
 
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
+from bench.common import machine_state  # noqa: E402
 
 from bench.awards_compute import history, promotion_events  # noqa: E402
 from shared.consumer import handle_batch, handle_one  # noqa: E402
@@ -79,7 +80,8 @@ def promotions(service: str, n: int) -> dict:
 
 
 def main(n: int = 2000) -> dict:
-    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "events": n,
+    machine = machine_state()  # before the run: its load is the machine's, not the bench's
+    result = {**machine, "events": n,
               "import_ms_per_event": {s: imported(s, n) for s in ("awards", "talent")},
               "promotion": {s: promotions(s, min(n, 300)) for s in ("awards", "talent", "finance")}}
     (ROOT / "bench" / "results" / "handler_cost.json").write_text(json.dumps(result, indent=1) + "\n")

@@ -18,6 +18,7 @@ from pathlib import Path
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import machine_state  # noqa: E402
 from services.portal.config import PortalSettings  # noqa: E402
 from services.portal.main import create_portal  # noqa: E402
 from shared.testing import Suite, make_uscc  # noqa: E402
@@ -35,6 +36,7 @@ CSRF = re.compile(r'name="csrf_token" value="([^"]+)"')
 
 
 async def main() -> dict:
+    machine = machine_state()  # before the run: its load is the machine's, not the bench's
     suite = await Suite(Path(tempfile.mkdtemp(prefix="srdi-bench-portal-"))).start()
     try:
         rows = ["序号,企业名称,统一社会信用代码,所属区,认定类型,批次,认定日期"]
@@ -66,7 +68,7 @@ async def main() -> dict:
                     times = times[1:]  # the first fills the name cache
                     result[f"{role} {page}"] = {"median_ms": round(statistics.median(times) * 1000, 1),
                                                 "max_ms": round(max(times) * 1000, 1)}
-        return {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "awards": total["count"],
+        return {**machine, "awards": total["count"],
                 "pages": result}
     finally:
         await suite.stop()

@@ -31,7 +31,7 @@ import nats
 import orjson
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Stack  # noqa: E402
+from common import Stack, machine_state  # noqa: E402
 
 from shared.natsserver import free_port  # noqa: E402
 from shared.testing import make_uscc  # noqa: E402
@@ -155,6 +155,7 @@ async def measure(stack: Stack, registry: str, n: int, traced: dict | None = Non
 
 
 def main(n: int = 200, trace: bool = False) -> dict:
+    machine = machine_state()  # before the run: its load is the machine's, not the bench's
     stack = Stack()
     spans = Spans() if trace else None
     traced: dict[str, int] | None = {} if trace else None
@@ -174,7 +175,7 @@ def main(n: int = 200, trace: bool = False) -> dict:
         ms = sorted(x * 1000 for x in xs)
         return {"p50_ms": round(statistics.median(ms), 1), "p99_ms": round(ms[max(0, int(len(ms) * 0.99) - 1)], 1),
                 "max_ms": round(ms[-1], 1)}
-    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "promotions": n, "traced": trace,
+    result = {**machine, "promotions": n, "traced": trace,
               **{effect: summary(xs) for effect, xs in lat.items()}}
     if trace:
         by_stage: dict[str, list[float]] = collections.defaultdict(list)

@@ -9,18 +9,18 @@ from __future__ import annotations
 import json
 import platform
 import sys
-import time
 from pathlib import Path
 
 import httpx
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import Stack, wrk  # noqa: E402
+from common import Stack, wrk, machine_state  # noqa: E402
 
 from shared.testing import make_uscc  # noqa: E402
 
 
 def main(seconds: int = 10, rounds: int = 3) -> dict:
+    machine = machine_state()  # before the run: its load is the machine's, not the bench's
     stack = Stack()
     try:
         bare = stack.serve("bench.bare_app:app")
@@ -41,7 +41,7 @@ def main(seconds: int = 10, rounds: int = 3) -> dict:
             bare_rps.append(wrk(f"{bare}/constant", seconds))
             read_rps.append(wrk(url, seconds, token=token))
         result = {
-            "when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "machine": platform.platform(),
+            **machine, "machine": platform.platform(),
             "seconds_per_round": seconds, "rounds": rounds, "connections": 32,
             "bare_constant_rps": sorted(bare_rps), "registry_get_enterprise_rps": sorted(read_rps),
             "ratio_of_medians": round(sorted(read_rps)[rounds // 2] / sorted(bare_rps)[rounds // 2], 3)}

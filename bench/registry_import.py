@@ -19,7 +19,7 @@ import httpx
 import nats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Stack  # noqa: E402
+from common import ROOT, Stack, machine_state  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from services.registry.tests import listgen  # noqa: E402
@@ -73,6 +73,7 @@ async def measure(stack: Stack, urls: dict[str, str], rows: int) -> dict:
 
 
 def main(rows: int = 10_000) -> dict:
+    machine = machine_state()  # before the run: its load is the machine's, not the bench's
     stack = Stack()
     try:
         urls = {"registry": stack.serve("services.registry.main:app"),
@@ -81,7 +82,7 @@ def main(rows: int = 10_000) -> dict:
         result = asyncio.run(measure(stack, urls, rows))
     finally:
         stack.stop()
-    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), **result}
+    result = {**machine, **result}
     (Path(__file__).parent / "results" / "registry_import.json").write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
     return result

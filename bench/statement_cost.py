@@ -18,12 +18,14 @@ from sqlalchemy import bindparam, create_engine, select
 from sqlalchemy.orm import Session
 
 sys.path.insert(0, str(Path(__file__).resolve().parent.parent))
+from bench.common import machine_state  # noqa: E402
 from shared.tables import RegistryRecord  # noqa: E402
 
 N = 5000
 
 
 def main() -> dict:
+    machine = machine_state()  # before the run: its load is the machine's, not the bench's
     engine = create_engine("sqlite://")
     RegistryRecord.__table__.create(engine)
     with Session(engine) as s:
@@ -39,7 +41,7 @@ def main() -> dict:
         "Session.get": lambda s, u: s.get(RegistryRecord, u),
         "Core select built once": lambda s, u: s.execute(core, {"u": u}).first(),
     }
-    result = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "lookups": N}
+    result = {**machine, "lookups": N}
     for name, lookup in ways.items():
         with Session(engine) as s:
             s.begin()

@@ -31,7 +31,7 @@ from shared.migrate import upgrade
 from shared.testing import make_uscc
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import bench_database  # noqa: E402
+from common import bench_database, machine_state  # noqa: E402
 
 TIERS = ["innovative", "municipal_srdi", "municipal_little_giant", "national_little_giant", "single_champion"]
 
@@ -60,6 +60,7 @@ def fill(db: Database, n: int) -> int:
 
 
 def main(n: int = 100_000) -> dict:
+    machine = machine_state()  # before the run: its load is the machine's, not the bench's
     with bench_database("registry") as url:
         db = Database(url)
         try:
@@ -88,7 +89,7 @@ def main(n: int = 100_000) -> dict:
         finally:
             db.dispose()
     server = os.environ.get("SRDI_BENCH_DATABASE_URL")
-    out = {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()), "database": "postgresql" if server else "sqlite",
+    out = {**machine, "database": "postgresql" if server else "sqlite",
            "enterprises": n, "certifications": certs, "fill_s": round(fill_s, 1),
            "counts_build_s": round(build_s, 1),
            "stats_median_s": round(statistics.median(timings), 3), "stats_max_s": round(max(timings), 3),
