@@ -28,6 +28,8 @@ import unicodedata
 from dataclasses import dataclass
 from datetime import date
 
+from shared import clock
+
 KINDS = ("街道", "镇", "乡", "地区")
 LISTED = date(2020, 6, 30)
 
@@ -129,7 +131,7 @@ def _shorter(text: str):
 
 def valid_on(on: date | None = None) -> tuple[Township, ...]:
     """The units that exist on `on` (today's list when None)."""
-    on = on or date.today()
+    on = on or clock.today()  # the district's day (Asia/Shanghai), as every other date here
     return tuple(t for t in TOWNSHIPS if t.valid_on(on))
 
 

@@ -78,3 +78,11 @@ def test_a_unit_that_ended_is_not_valid_after() -> None:
     ended = Township("110111999", "试验镇", "镇", date(2020, 1, 1), date(2023, 1, 1))
     assert ended.valid_on(date(2022, 12, 31)) and not ended.valid_on(date(2023, 1, 1))
     assert ended.base == "试验"
+
+
+def test_today_is_the_districts_day(monkeypatch) -> None:
+    """With no date, the units of the district's day (Asia/Shanghai, shared.clock), not the host's:
+    between 16:00 and 24:00 UTC they differ, and every other date in the suite is Shanghai's."""
+    from shared import clock
+    monkeypatch.setattr(clock, "today", lambda: date(2019, 1, 1))  # before the list is vouched for
+    assert valid_on() == () and canonical("窦店") is None
