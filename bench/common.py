@@ -40,8 +40,8 @@ def machine_state() -> dict:
     """What a result was measured on: when, the commit, the load before it, the reference loop."""
     commit = subprocess.run(["git", "rev-parse", "--short", "HEAD"], cwd=ROOT, capture_output=True,
                             text=True).stdout.strip() or None
-    dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no"], cwd=ROOT,
-                                capture_output=True, text=True).stdout.strip())
+    dirty = bool(subprocess.run(["git", "status", "--porcelain", "--untracked-files=no", "--", ".",
+                                 ":!bench/results"], cwd=ROOT, capture_output=True, text=True).stdout.strip())
     return {"when": time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime()),
             "commit": f"{commit}{'+changes' if dirty else ''}" if commit else None,
             "load_1min": round(os.getloadavg()[0], 2), "cores": os.cpu_count(),
