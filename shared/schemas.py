@@ -64,7 +64,8 @@ Text = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max
 # Free text (findings, notes): line breaks and tabs allowed (CRLF kept as LF), no other control character.
 LongText = Annotated[str, StringConstraints(strip_whitespace=True, min_length=1, max_length=2000), AfterValidator(_lines)]
 # Whole 元 and counts: JSON integers (and, in a query string, digits); never a boolean.
-Yuan = Annotated[int, Field(ge=0, le=10**13, description="whole 元"), BeforeValidator(_not_bool)]
+MAX_YUAN = 10**13  # any one amount (a form in 万元 says this limit in its own unit)
+Yuan = Annotated[int, Field(ge=0, le=MAX_YUAN, description="whole 元"), BeforeValidator(_not_bool)]
 Count = Annotated[int, Field(ge=0, le=10**9), BeforeValidator(_not_bool)]
 # The days a date may name (a body's field, or a query's with Query(**DAY_BOUNDS)): the Republic's
 # founding to the end of the century; outside it a date is a typing error, and some would overflow.

@@ -24,6 +24,7 @@ from services.portal.pages.common import (
 )
 from services.portal.session import PortalError, User, flash
 from shared.clock import today
+from shared.schemas import MAX_YUAN
 
 router = APIRouter()
 # The figures of a programme's year, in the order the treasury reads them (any other *_yuan the
@@ -69,6 +70,9 @@ async def set_budget(request: Request, year: int, program: str, user: Annotated[
     if yuan is None:
         return await _page(request, user, year, 422, failed={program: "请填写金额（万元），如 500 或 12.5。"},
                            typed={program: allocated_wan})
+    if yuan > MAX_YUAN:  # said in the form's unit (the service would say it in 元)
+        return await _page(request, user, year, 422, typed={program: allocated_wan},
+                           failed={program: f"金额不得超过 {MAX_YUAN // 10_000:,} 万元。"})
     _, refused = await attempt(api(request, user).call("awards", "PUT", f"/budgets/{year}/{program}",
                                                         json={"allocated_yuan": yuan}))
     if refused:

@@ -25,6 +25,8 @@ async def test_treasury_sets_a_budget_and_sees_it_reserved_and_paid(portal, suit
     assert f"{year} 年奖励预算执行" in page and 'id="alloc-tier"' in page
     r = await portal.post(f"/budgets/{year}/tier", {"allocated_wan": "12.3456789"}, page="/budgets")
     assert r.status_code == 422 and 'id="alloc-err-tier"' in r.text and "12.3456789" in r.text
+    r = await portal.post(f"/budgets/{year}/tier", {"allocated_wan": "1000000001"}, page="/budgets")
+    assert r.status_code == 422 and "金额不得超过 1,000,000,000 万元" in r.text  # the limit in the form's unit
     r = await portal.post(f"/budgets/{year}/tier", {"allocated_wan": "5,000"}, page="/budgets")
     assert r.status_code == 303 and r.headers["location"] == f"/budgets?year={year}#budget-tier"
     got = (await suite.client("awards", role="treasury").get(f"/api/v1/budgets/{year}")).json()
