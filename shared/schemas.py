@@ -122,7 +122,8 @@ def _number_not_bool(annotation) -> bool:
 class Body(BaseModel):
     """Request bodies: unknown fields are refused, so a typo is a 422, not a silent no-op. Every
     field of every body, whatever its own type says, refuses control characters in text (tab and
-    line breaks aside; Text refuses those too) and `true`/`false` where a number is expected."""
+    line breaks aside; Text refuses those too), `true`/`false` where a number is expected, and a
+    string where only a whole number is (an amount sent as "100")."""
 
     model_config = ConfigDict(extra="forbid", strict=False)
 
@@ -138,6 +139,10 @@ class Body(BaseModel):
                 err = _refuse(bad.group(), "控制字符或无效字符", "the control or invalid character")
             elif isinstance(value, bool) and _takes_number_not_bool(_annotation(cls, name)):
                 err = ValueError("须为整数，不能是 true/false / must be an integer, not true or false")
+            elif isinstance(value, str) and _takes_integer_only(_annotation(cls, name)):
+                shown = value[:20]
+                err = ValueError(f"须为整数（JSON 数字），不能是文本“{shown}” / must be a JSON integer, "
+                                 f"not the string \"{shown}\"")
             else:
                 continue
             errors.append(InitErrorDetails(type=PydanticCustomError("value_error", "Value error, {error}",
@@ -146,6 +151,36 @@ class Body(BaseModel):
         if errors:
             raise ValidationError.from_exception_data(cls.__name__, errors)
         return data
+
+
+@functools.cache
+def _integer_only(annotation) -> bool:
+    """Whether a field takes whole numbers and nothing a string could stand for (`int`, `Yuan | None`,
+    `Literal[1, 2]`): there a JSON string ("100") is a typing error in the caller's code, not an
+    amount (pydantic's lax mode would take it)."""
+    kinds: set = set()
+
+    def walk(t) -> None:
+        origin = get_origin(t)
+        if origin is Annotated:
+            walk(get_args(t)[0])
+        elif origin in (Union, types.UnionType):
+            for a in get_args(t):
+                walk(a)
+        elif origin is Literal:
+            kinds.update(int if type(a) is int else object for a in get_args(t))
+        elif t is not type(None):
+            kinds.add(int if t is int else object)
+
+    walk(annotation)
+    return kinds == {int}
+
+
+def _takes_integer_only(annotation) -> bool:
+    try:
+        return _integer_only(annotation)
+    except TypeError:  # an annotation that cannot be a cache key (unhashable metadata)
+        return _integer_only.__wrapped__(annotation)
 
 
 def _takes_number_not_bool(annotation) -> bool:

@@ -214,6 +214,13 @@ async def test_true_is_not_one_yuan_nor_one_of_anything(suite):
         assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", field], r.text
     r = await suite.client("parks").post("/api/v1/parks", json={"name": "布尔园区", "area_mu": False})
     assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "area_mu"]
+    # Nor is a string of digits: an amount sent as "100" is the caller's typing error, said, not guessed.
+    r = await treasury.put(f"/api/v1/budgets/{year}/tier", json={"allocated_yuan": "100"})
+    assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", "allocated_yuan"], r.text
+    assert "JSON" in r.json()["errors"][0]["msg"]
+    for field in ("revenue_yuan", "staff"):
+        r = await econ.put(f"/api/v1/enterprises/{uscc}/indicators/2025", json={field: "35"})
+        assert r.status_code == 422 and r.json()["errors"][0]["loc"] == ["body", field], r.text
     # JSON integers, and digits in a query string, still do.
     r = await econ.put(f"/api/v1/enterprises/{uscc}/indicators/2025", json={"revenue_yuan": 12_000_000, "staff": 35})
     assert r.status_code in (200, 201) and r.json()["revenue_yuan"] == 12_000_000
