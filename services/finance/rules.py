@@ -9,7 +9,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from shared.tiers import at_least, changes_on, rank, tier_on
+from shared.tiers import active_on, at_least, changes_on, rank, tier_on
 
 BP = 10_000  # basis points in a whole
 
@@ -41,9 +41,26 @@ class Listing:
     # The last day on or before the day asked on which what a bank sees changed (joining, leaving,
     # or the tier on the list): a bank's sync since a date includes the entry when this is on or after it.
     changed_on: dt.date | None = None
-    # Why it left, when it left because the enterprise moved out of the district or closed
-    # (moved_out, closed); None for a title that lapsed or was revoked, or while it is listed.
+    # Why it left (REMOVAL_REASONS), while it is off the list after being on it; None while listed.
     removed_reason: str | None = None
+
+
+# Why an enterprise is off the list, as a bank's copy says it (each is explained in the entry's and the
+# event's description: shared.contracts.finance.REMOVAL_REASON). "voided" is not listing_on's: the
+# record was corrected so that, by it, the enterprise was never on the list; it is said to banks that
+# were told it was (service_list.service.withdrawn).
+REMOVAL_REASONS = ("moved_out", "closed", "revoked", "lapsed", "threshold", "voided")
+
+
+def removal_reason(certs: list, thresholds: list[tuple[dt.date, object]], removed_on: dt.date) -> str:
+    """Why an enterprise listed the day before `removed_on` is off the list that day (not a departure):
+    its tier that day still meets the day before's threshold, so the threshold rose; else the title that
+    kept it on the list stopped counting that day, revoked or lapsed."""
+    before = removed_on - dt.timedelta(days=1)
+    if at_least(tier_on(certs, removed_on), str(value_on(thresholds, before))):
+        return "threshold"
+    dropped = [c for c in certs if active_on(c, before) and not active_on(c, removed_on)]
+    return "revoked" if any(c.revoked_on == removed_on for c in dropped) else "lapsed"
 
 
 def listing_on(certs: Iterable, thresholds: list[tuple[dt.date, object]], on: dt.date,
@@ -73,7 +90,9 @@ def listing_on(certs: Iterable, thresholds: list[tuple[dt.date, object]], on: dt
         if (listed, tier if listed else None) != shown and (listed or removed_on):
             changed_on = day
         shown = (listed, tier if listed else None)
-    reason = departed[0] if departed and removed_on is not None and removed_on == gone else None
+    reason = None
+    if removed_on is not None and not listed:
+        reason = departed[0] if departed and removed_on == gone else removal_reason(certs, thresholds, removed_on)
     return Listing(tier_on(certs, on), listed, since, removed_on, changed_on, reason)
 
 

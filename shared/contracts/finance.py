@@ -30,6 +30,13 @@ class EnterpriseListed(EventData):
     listed_on: dt.date = Field(description="上市日期 / the day it listed")
 
 
+REMOVAL_REASON = ("退出原因（在名单上时为空）：moved_out 企业迁出、closed 企业注销、revoked 称号被撤销、lapsed 称号"
+                  "有效期届满、threshold 名单门槛提高、voided 认定记录作废（视为从未列入） / why it is off the list "
+                  "(null while listed): moved_out or closed (the enterprise left the district), revoked (its "
+                  "title was revoked), lapsed (its title's validity ended), threshold (the list's threshold was "
+                  "raised), voided (its certification was voided: by the corrected record it was never on the list)")
+
+
 class ServiceListChanged(EventData):
     """An enterprise joined or left the banks' service list, or its tier or name on it changed."""
 
@@ -46,10 +53,7 @@ class ServiceListChanged(EventData):
     since: dt.date | None = Field(None, description="进入名单的日期 / on the list since")
     removed_on: dt.date | None = Field(None, description="退出名单的日期，仍在名单上为空 / the day it left the list, "
                                                          "or null while on it")
-    reason: str | None = Field(None, description="退出原因：moved_out 企业迁出、closed 企业注销；称号到期或撤销为空"
-                                                 " / why it left: moved_out or closed (the enterprise left the "
-                                                 "district); null for a title that lapsed or was revoked, or while "
-                                                 "listed")
+    reason: str | None = Field(None, description=REMOVAL_REASON)
 
 
 class LoanChanged(EventData):

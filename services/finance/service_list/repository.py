@@ -19,14 +19,16 @@ def readable(who: Principal | None = None) -> Select:
     return select(ServiceListEntry)
 
 
-def candidates(s: Session, who: Principal | None, floor: int, after: str | None) -> list[tuple[str, dt.date]]:
-    """The next PAGE_SCAN entries by USCC that can be on the list at all (peak rank ≥ floor):
-    (uscc, the date finance recorded its last change)."""
-    stmt = (readable(who).with_only_columns(ServiceListEntry.uscc, ServiceListEntry.changed_on)
+def candidates(s: Session, who: Principal | None, floor: int, after: str | None) -> list:
+    """The next PAGE_SCAN entries by USCC that can be on the list at all (peak rank ≥ floor): each
+    (uscc, changed_on: the date finance recorded its last change, and what was last announced)."""
+    stmt = (readable(who).with_only_columns(ServiceListEntry.uscc, ServiceListEntry.changed_on,
+                                            ServiceListEntry.listed, ServiceListEntry.removed_on,
+                                            ServiceListEntry.removed_reason)
             .where(ServiceListEntry.peak_rank >= floor).order_by(ServiceListEntry.uscc).limit(PAGE_SCAN))
     if after:
         stmt = stmt.where(ServiceListEntry.uscc > after)
-    return [(uscc, on) for uscc, on in s.execute(stmt)]
+    return list(s.execute(stmt))
 
 
 def locked(s: Session, uscc: str) -> ServiceListEntry | None:

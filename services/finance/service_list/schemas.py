@@ -5,6 +5,7 @@ import datetime as dt
 
 from pydantic import ConfigDict, Field
 
+from shared.contracts.finance import REMOVAL_REASON
 from shared.schemas import Public
 from shared.tiers import Tier
 
@@ -25,10 +26,7 @@ class ServiceListItem(Public):
     removed_on: dt.date | None = Field(None, description="移出名单日期（仍在名单时为空）/ first day off the list "
                                                          "(null while listed)")
     listed: bool = Field(True, description="当日是否在名单上 / on the list on the day asked")
-    removed_reason: str | None = Field(None, description="移出原因：moved_out 企业迁出、closed 企业注销；称号到期或撤销"
-                                                         "为空 / why it left: moved_out or closed (the enterprise "
-                                                         "left the district); null for a title that lapsed or was "
-                                                         "revoked, or while listed")
+    removed_reason: str | None = Field(None, description=REMOVAL_REASON)
 
 
 class RebuildPublic(Public):

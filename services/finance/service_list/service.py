@@ -4,6 +4,7 @@ it pages the list by USCC, remembers when finance recorded a change (the sync vi
 announced. Use cases write through the caller's session and never commit."""
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 from sqlalchemy.orm import Session
@@ -56,6 +57,17 @@ def item(record: EnterpriseRecord, listing: rules.Listing, with_removal: bool = 
     return doc
 
 
+def withdrawn(listing: rules.Listing, entry: ServiceListEntry | None) -> rules.Listing:
+    """An enterprise the banks were told is on the list (the cached entry: listed, removed, or
+    withdrawn already) that, by its corrected record (a certification voided), was never on it:
+    off the list with the reason "voided", so that a bank's copy drops it (the sync view shows it)."""
+    if listing.since is not None or entry is None:
+        return listing
+    if entry.listed or entry.removed_on or entry.removed_reason == "voided":
+        return dataclasses.replace(listing, removed_reason="voided")
+    return listing
+
+
 def _jsonable(d: dict) -> dict:
     return {k: v.isoformat() if isinstance(v, dt.date) else v for k, v in d.items()}
 
@@ -64,7 +76,7 @@ def _refresh(s: Session, entry: ServiceListEntry | None, record: EnterpriseRecor
              history: list[tuple[dt.date, str]]) -> bool:
     """Bring the enterprise's cached entry to what the record says today. A change of what a bank
     sees is dated (changed_on, for the sync view), audited and announced. Returns whether it changed."""
-    listing = listing_of(record, history, today)
+    listing = withdrawn(listing_of(record, history, today), entry)
     after = {"name": record.name, "tier": listing.tier, "listed": listing.listed, "since": listing.since,
              "removed_on": listing.removed_on, "removed_reason": listing.removed_reason}
     if entry is None:
@@ -127,9 +139,9 @@ def service_list(s: Session, who: Principal | None, limit: int, after: str | Non
     out: list[tuple[EnterpriseRecord, rules.Listing]] = []
     while len(out) <= limit:
         rows = repository.candidates(s, who, _floor(history, tier), after)
-        held = projection.records(s, [uscc for uscc, _ in rows])
-        for uscc, recorded_on in rows:
-            record = held.get(uscc)
+        held = projection.records(s, [entry.uscc for entry in rows])
+        for entry in rows:
+            record = held.get(entry.uscc)
             if record is None:
                 continue
             listing = listing_of(record, history, on)
@@ -137,16 +149,18 @@ def service_list(s: Session, who: Principal | None, limit: int, after: str | Non
                 continue
             if changed_since is None:
                 shown = listing.listed
+            elif listing.since is None:  # never on the list by its record: shown only when withdrawn
+                listing = withdrawn(listing, entry)
+                shown = listing.removed_reason == "voided" and entry.changed_on >= changed_since
             else:
-                shown = listing.since is not None and (
-                    recorded_on >= changed_since or (listing.changed_on and listing.changed_on >= changed_since))
+                shown = entry.changed_on >= changed_since or (listing.changed_on and listing.changed_on >= changed_since)
             if shown:
                 out.append((record, listing))
                 if len(out) > limit:
                     break
         if len(rows) < repository.PAGE_SCAN:
             break
-        after = rows[-1][0]
+        after = rows[-1].uscc
     return out
 
 
@@ -171,7 +185,8 @@ def _export_rows(s: Session, who: Principal, changed_since: dt.date | None, tier
         for record, x in page[:EXPORT_PAGE]:
             # A name a spreadsheet would run as a formula is shown behind a space (as before shared.sheets).
             yield [record.uscc, safe_cell(record.name, " "), TIER_ZH.get(x.tier, x.tier), x.tier,
-                   x.since and x.since.isoformat(), "是" if x.listed else "否", x.removed_on and x.removed_on.isoformat()]
+                   x.since and x.since.isoformat(), "是" if x.listed else "否", x.removed_on and x.removed_on.isoformat(),
+                   x.removed_reason]
         if len(page) <= EXPORT_PAGE:
             return
         after = page[EXPORT_PAGE - 1][0].uscc
@@ -181,5 +196,5 @@ def service_list_xlsx(s: Session, who: Principal, changed_since: dt.date | None,
                       on: dt.date) -> bytes:
     """The service list on `on` (or, with `changed_since`, the sync view incl. removals) as one XLSX sheet."""
     return xlsx(Sheet("专精特新企业服务名单",
-                      ["统一社会信用代码", "企业名称", "层级", "层级代码", "列入名单日期", "是否在名单", "移出日期"],
-                      _export_rows(s, who, changed_since, tier, on), widths=(22, 40, 30, 24, 14, 10, 14)))
+                      ["统一社会信用代码", "企业名称", "层级", "层级代码", "列入名单日期", "是否在名单", "移出日期", "移出原因"],
+                      _export_rows(s, who, changed_since, tier, on), widths=(22, 40, 30, 24, 14, 10, 14, 12)))

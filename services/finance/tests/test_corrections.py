@@ -117,3 +117,20 @@ async def test_a_voided_certification_re_derives_the_entry(suite):
     bank = suite.client("finance", role="bank", org="B1")
     assert only not in {i["uscc"] for i in await all_items(bank)}
     assert len(announced(suite, only)) == 2
+    assert announced(suite, only)[-1]["reason"] == "voided"
+    # A bank that synced the list before the void learns from its sync view to drop the enterprise.
+    synced = {i["uscc"]: i for i in await all_items(bank, changed_since=today().isoformat())}
+    assert (synced[only]["listed"], synced[only]["since"], synced[only]["removed_reason"]) == (False, None, "voided")
+    assert uscc not in synced or synced[uscc]["listed"] is True  # the first one is still on the list
+    # …and keeps learning it on a later look at the same day, however often the void is delivered.
+    await twice(suite, registry_event(payload(
+        CertificationVoided, record(only, 3, void), certification_id=7, tier="municipal_srdi",
+        recognized_on=void.recognized_on, reason="误将培育库企业录为北京市专精特新")))
+    synced = {i["uscc"]: i for i in await all_items(bank, changed_since=today().isoformat())}
+    assert synced[only]["removed_reason"] == "voided" and len(announced(suite, only)) == 2
+    # An enterprise whose void came before any listing was never announced: not in the sync view.
+    never = make_uscc()
+    await twice(suite, registry_event(payload(
+        CertificationVoided, record(never, 2, void), certification_id=7, tier="municipal_srdi",
+        recognized_on=void.recognized_on, reason="误录")))
+    assert never not in {i["uscc"] for i in await all_items(bank, changed_since="2020-01-01")}

@@ -31,22 +31,22 @@ UP2_GONE = c(2, NLG, D(2025, 2, 1), revoked_on=D(2025, 9, 1))
 BACK = c(3, SRDI, D(2026, 1, 15))
 
 
-def L(tier="sme", listed=False, since=None, removed_on=None, changed_on=None):
-    return Listing(tier, listed, since, removed_on, changed_on)
+def L(tier="sme", listed=False, since=None, removed_on=None, changed_on=None, reason=None):
+    return Listing(tier, listed, since, removed_on, changed_on, reason)
 
 
 @pytest.mark.parametrize("certs, expected", [
     ([], L()),
     ([UP], L(SRDI, True, D(2024, 3, 1), None, D(2024, 3, 1))),
     ([UP, UP2], L(NLG, True, D(2024, 3, 1), None, D(2025, 2, 1))),        # rising within the list keeps `since`
-    ([UP_GONE, UP2_GONE], L("sme", False, D(2024, 3, 1), D(2025, 9, 1), D(2025, 9, 1))),
+    ([UP_GONE, UP2_GONE], L("sme", False, D(2024, 3, 1), D(2025, 9, 1), D(2025, 9, 1), "revoked")),
     ([UP_GONE, UP2_GONE, BACK], L(SRDI, True, D(2026, 1, 15), None, D(2026, 1, 15))),  # back: a new period
     ([c(1, "innovative", D(2024, 3, 1))], L("innovative")),
     ([c(1, "potential", D(2024, 3, 1))], L("potential")),
     # the little giant title is revoked, the SRDI title still holds: stays, the tier falls back
     ([UP, UP2_GONE], L(SRDI, True, D(2024, 3, 1), None, D(2025, 9, 1))),
     # a lapsed title: off the list the day after its last valid day, without any sweep
-    ([c(1, SRDI, D(2022, 3, 1))], L("sme", False, D(2022, 3, 1), D(2025, 3, 1), D(2025, 3, 1))),
+    ([c(1, SRDI, D(2022, 3, 1))], L("sme", False, D(2022, 3, 1), D(2025, 3, 1), D(2025, 3, 1), "lapsed")),
     # a renewal recognised before the old title's last day: one period, no gap
     ([c(1, SRDI, D(2022, 3, 1)), c(2, SRDI, D(2025, 2, 1))], L(SRDI, True, D(2022, 3, 1), None, D(2022, 3, 1))),
     # recognised before the threshold's first row: the first row applies (a 2021 title still counts)
@@ -67,8 +67,9 @@ def test_listing_on(certs, expected):
     ([UP, UP2], ("closed", D(2025, 6, 1)), Listing(NLG, False, D(2024, 3, 1), D(2025, 6, 1), D(2025, 6, 1), "closed")),
     # a departure dated after the day asked changes nothing yet
     ([UP], ("closed", D(2026, 12, 1)), L(SRDI, True, D(2024, 3, 1), None, D(2024, 3, 1))),
-    # off the list already (revoked) before it left: the removal is the revocation's, no reason
-    ([UP_GONE], ("moved_out", D(2026, 1, 1)), L("sme", False, D(2024, 3, 1), D(2025, 9, 1), D(2025, 9, 1))),
+    # off the list already (revoked) before it left: the removal is the revocation's
+    ([UP_GONE], ("moved_out", D(2026, 1, 1)), L("sme", False, D(2024, 3, 1), D(2025, 9, 1), D(2025, 9, 1),
+                                                "revoked")),
     # a voided title never counted: never on the list
     ([UP.model_copy(update={"state": "voided"})], None, L()),
 ])
@@ -91,7 +92,7 @@ def test_a_day_is_judged_as_it_was():
     certs = [c(1, SRDI, D(2022, 3, 1))]  # last valid day 2025-02-28
     assert rules.listing_on(certs, DEFAULT, D(2025, 2, 28)) == L(SRDI, True, D(2022, 3, 1), None, D(2022, 3, 1))
     assert rules.listing_on(certs, DEFAULT, D(2025, 3, 1)) == L("sme", False, D(2022, 3, 1), D(2025, 3, 1),
-                                                                D(2025, 3, 1))
+                                                                D(2025, 3, 1), "lapsed")
     assert rules.listing_on(certs, DEFAULT, D(2022, 2, 28)) == L()  # not yet
 
 
@@ -116,7 +117,7 @@ LOWERED = [(D(2022, 1, 1), SRDI), (D(2026, 7, 1), "innovative")]
 
 @pytest.mark.parametrize("certs, history, on, expected", [
     # raised: off the list from the change's date
-    ([UP], RAISED, TODAY, L(SRDI, False, D(2024, 3, 1), D(2026, 7, 1), D(2026, 7, 1))),
+    ([UP], RAISED, TODAY, L(SRDI, False, D(2024, 3, 1), D(2026, 7, 1), D(2026, 7, 1), "threshold")),
     ([UP], RAISED, D(2026, 6, 30), L(SRDI, True, D(2024, 3, 1), None, D(2024, 3, 1))),  # not in force yet
     ([UP, UP2], RAISED, TODAY, L(NLG, True, D(2024, 3, 1), None, D(2025, 2, 1))),       # a little giant stays
     # raised before a later little-giant title: the SRDI period ends, the little giant starts a new one
@@ -156,6 +157,7 @@ def test_listed_exactly_when_the_tier_reaches_the_threshold_in_force():
                 assert not rules.listing_on(certs, history, day_before).listed
             if got.removed_on:
                 assert not got.listed and got.removed_on <= on
+                assert got.removed_reason in ("revoked", "lapsed", "threshold")  # why it left is always said
                 assert rules.listing_on(certs, history, got.removed_on - dt.timedelta(days=1)).listed
 
 
@@ -265,3 +267,18 @@ def test_npl_split_refuses_terms_that_leave_the_bank_too_little():
         rules.npl_split(1_000, True, "sme", RiskTerms(8500, 2000, 3000, 4000, SRDI))
     with pytest.raises(ValueError):
         rules.npl_split(-1, True, "sme", RISK)
+
+
+@pytest.mark.parametrize("certs, history, removed_on, reason", [
+    # revoked the day it left; lapsed the day after its last valid day; the threshold rose over it
+    ([UP_GONE], DEFAULT, D(2025, 9, 1), "revoked"),
+    ([c(1, SRDI, D(2022, 3, 1))], DEFAULT, D(2025, 3, 1), "lapsed"),
+    ([UP], RAISED, D(2026, 7, 1), "threshold"),
+    # a little giant revoked the day its SRDI title lapsed: the revocation is said
+    ([c(1, SRDI, D(2022, 3, 1)), c(2, MLG, D(2023, 1, 1), revoked_on=D(2025, 3, 1))], DEFAULT, D(2025, 3, 1),
+     "revoked"),
+])
+def test_why_it_left_the_list(certs, history, removed_on, reason):
+    got = rules.listing_on(certs, history, TODAY)
+    assert (got.removed_on, got.removed_reason) == (removed_on, reason)
+    assert reason in rules.REMOVAL_REASONS

@@ -86,11 +86,13 @@ async def test_revocation_removes_with_date_and_re_promotion_puts_back(suite):
     await wait_entry(suite, uscc, "back to SRDI", tier="municipal_srdi", listed=True, since="2025-03-01")
     await revoke(suite, cert, "2025-10-01", for_cause=False)
     e = await wait_entry(suite, uscc, "removal", listed=False)
-    assert (e["removed_on"], e["tier"], e["since"]) == ("2025-10-01", "sme", "2025-03-01")
+    assert (e["removed_on"], e["tier"], e["since"], e["removed_reason"]) == ("2025-10-01", "sme", "2025-03-01",
+                                                                              "revoked")
     bank = suite.client("finance", role="bank", org="B1")
     assert uscc not in {i["uscc"] for i in await all_items(bank)}
     synced = {i["uscc"]: i for i in await all_items(bank, changed_since="2025-10-01")}
     assert synced[uscc]["removed_on"] == "2025-10-01" and synced[uscc]["listed"] is False
+    assert synced[uscc]["removed_reason"] == "revoked"  # why, for the bank's copy
 
     await certify(suite, uscc, "municipal_srdi", "2026-01-15")
     e = await wait_entry(suite, uscc, "re-listing", listed=True)

@@ -14,8 +14,9 @@ from services.portal.pages.common import CsrfChecked, api, attempt, back_to, day
 from services.portal.session import PortalError, User, flash
 
 router = APIRouter()
-# Why an entry left the list, as finance says it (null: the title lapsed or was revoked).
-REMOVED_REASONS = {"moved_out": "企业迁出本区", "closed": "企业注销"}
+# Why an entry is off the list, as finance says it (shared.contracts.finance.REMOVAL_REASON).
+REMOVED_REASONS = {"moved_out": "企业迁出本区", "closed": "企业注销", "revoked": "称号被撤销", "lapsed": "称号有效期届满",
+                   "threshold": "名单门槛提高", "voided": "认定记录作废，视为从未列入"}
 
 
 @router.get("/service-list")
