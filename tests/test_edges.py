@@ -320,3 +320,24 @@ async def test_every_xlsx_export_survives_any_stored_text(suite):
             assert any("名\ufffd称" in c for c in cells), (service, path)
     csv = await treasury.get("/api/v1/ledger/export", params={"year": TODAY.year, "format": "csv"})
     assert csv.status_code == 200 and "名\ufffd称" in csv.text
+
+
+# -- a USCC filter -------------------------------------------------------------------------------------
+@pytest.mark.parametrize("service, role, path", [
+    ("awards", "treasury", "/api/v1/awards"), ("awards", "treasury", "/api/v1/receivables"),
+    ("awards", "treasury", "/api/v1/ledger"),
+    ("talent", "talent", "/api/v1/quotas"), ("talent", "talent", "/api/v1/nominations"),
+    ("finance", "finance", "/api/v1/loans"), ("outreach", "econ", "/api/v1/contracts"),
+    ("registry", "econ", "/api/v1/reminders"), ("registry", "econ", "/api/v1/visits"),
+])
+async def test_a_uscc_filter_that_is_no_uscc_is_a_422_not_an_empty_page(suite, service, role, path):
+    """An empty page would read as "none found" for a code mistyped (the trust walk's find)."""
+    client = suite.client(service, role=role)
+    more = {"year": TODAY.year} if path.endswith("/ledger") else {}
+    r = await client.get(path, params={"uscc": "91110111MA01R2XJ3X", **more})  # a wrong check character
+    assert r.status_code == 422, (path, r.status_code, r.text)
+    problem = r.json()
+    assert problem["errors"][0]["loc"] == ["query", "uscc"] and "统一社会信用代码无效" in problem["errors"][0]["msg"]
+    # A valid code, in lower case or not, is still a filter (an empty page: nothing of it yet).
+    r = await client.get(path, params={"uscc": make_uscc().lower(), **more})
+    assert r.status_code == 200 and r.json()["items"] == [], (path, r.text)

@@ -9,6 +9,7 @@ from services.awards.auth import BudgetReader, LedgerReader, Treasurer
 from services.awards.ledger import repository, service
 from services.awards.ledger.schemas import BudgetIn, BudgetPublic, EntryPublic, YearBudgets
 from services.awards.workflow.schemas import Program
+from shared.filters import UsccFilter
 from shared import pagination
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
@@ -18,7 +19,6 @@ router = APIRouter(tags=["awards"])
 Year = Annotated[int, Path(ge=2000, le=2100, description="预算年度 / the budget year")]
 ProgramPath = Annotated[Program, Path(description="奖励项目 / the programme")]
 QueryYear = Annotated[int, Query(ge=2000, le=2100, description="记账年度 / the year of booking")]
-UsccQuery = Annotated[str | None, Query(max_length=18, description="统一社会信用代码 / the enterprise's USCC")]
 
 
 @router.put("/budgets/{year}/{program}", summary="设定项目年度预算（区财政局） / Set a program's budget for a year "
@@ -41,7 +41,7 @@ def get_budgets(year: Year, who: BudgetReader, session: ReadSession) -> YearBudg
 
 @router.get("/ledger", summary="奖励台账 / Immutable ledger entries of a year (by booking date)")
 def get_ledger(who: LedgerReader, session: ReadSession, year: QueryYear, limit: pagination.Limit = 100,
-               cursor: pagination.Cursor = None, uscc: UsccQuery = None) -> Page[EntryPublic]:
+               cursor: pagination.Cursor = None, uscc: UsccFilter = None) -> Page[EntryPublic]:
     """某年度记账的不可更改台账条目，按序号分页；园区只见本园区奖励的条目。
     The immutable ledger entries booked in a year, paged by id; a park sees only its own awards' entries."""
     first, last = service.year_range(year)

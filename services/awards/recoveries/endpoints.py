@@ -14,6 +14,7 @@ from services.awards.recoveries.schemas import (
     RepaymentIn,
     WriteOffIn,
 )
+from shared.filters import UsccFilter
 from shared import pagination
 from shared.schemas import Page
 from shared.sessions import ReadSession, WriteSession
@@ -29,8 +30,7 @@ def list_receivables(who: LedgerReader, session: ReadSession,
                                                                                       "for several")] = None,
                      year: Annotated[int | None, Query(ge=2000, le=2100, description="原拨付的预算年度 / the budget "
                                                                                      "year that paid the award")] = None,
-                     uscc: Annotated[str | None, Query(max_length=18, description="统一社会信用代码 / the enterprise's "
-                                                                                 "USCC")] = None,
+                     uscc: UsccFilter = None,
                      limit: pagination.Limit = 100, cursor: pagination.Cursor = None) -> Page[ReceivablePublic]:
     """追回奖励形成的应收款，按状态、预算年度、企业筛选；园区只见本园区的。
     Receivables opened by claw-backs, filtered by state, budget year and enterprise; a park sees only its own."""

@@ -22,6 +22,7 @@ from services.awards.workflow.schemas import (
     State,
     TotalsPublic,
 )
+from shared.filters import UsccFilter
 from shared import pagination
 from shared.auth import Principal
 from shared.errors import Problem, not_found, problem_response
@@ -41,7 +42,7 @@ Filters = tuple[str | None, str | None, list[str] | None, str | None]
 Sort = Literal["id", "amount", "-amount"]
 
 
-def filters(uscc: Annotated[str | None, Query(max_length=18, description="统一社会信用代码 / the enterprise's USCC")] = None,
+def filters(uscc: UsccFilter = None,
             program: Annotated[Program | None, Query(description="奖励项目 / the programme")] = None,
             state: Annotated[list[State] | None, Query(description="状态，可多选 / the workflow state; repeat "
                                                                  "for several")] = None,

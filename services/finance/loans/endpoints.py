@@ -26,6 +26,7 @@ from services.finance.loans.schemas import (
 from services.finance.loans.subsidy_schemas import QUARTER, SubsidySchedule
 from services.finance.payables import service as payables
 from services.finance.payables.schemas import PayablePublic
+from shared.filters import UsccFilter
 from shared import pagination
 from shared.clock import today
 from shared.pagination import Cursor, Limit
@@ -46,8 +47,7 @@ def create_loan(body: LoanIn, who: LoanWriter, session: WriteSession):
 
 @router.get("/loans", response_model=Page[LoanPublic], summary="贷款案件 / loan cases (a bank sees only its own)")
 def list_loans(who: LoanReader, session: ReadSession, limit: Limit = 100, cursor: Cursor = None,
-               uscc: Annotated[str | None, Query(max_length=18, description="统一社会信用代码 / unified social "
-                                                                           "credit code")] = None,
+               uscc: UsccFilter = None,
                state: Annotated[LoanState | None, Query(description=STATE)] = None):
     """贷款案件按编号分页；银行只看到本行放贷或本机构提供产品的案件。
     Loan cases by id, a keyset page; a bank sees the cases it lends on or provides the product for."""

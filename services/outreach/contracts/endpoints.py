@@ -7,6 +7,7 @@ from typing import Annotated, Literal
 from fastapi import APIRouter, Path, Query
 
 from services.outreach.access import Reader, Writer, page
+from shared.filters import uscc_filter
 from shared.pagination import Cursor, Limit
 from services.outreach.contracts import repository, service
 from services.outreach.contracts.schemas import ContractPublic, EcosystemContractIn, ScenarioContractIn
@@ -51,8 +52,7 @@ def sign_ecosystem_contract(body: EcosystemContractIn, who: Writer, session: Wri
 def list_contracts(who: Reader, session: ReadSession, limit: Limit = 100, cursor: Cursor = None,
                    kind: Annotated[Literal["scenario", "ecosystem"] | None,
                                    Query(description="按合同类型筛选 / only this kind")] = None,
-                   uscc: Annotated[str | None, Query(max_length=18, description="按供方统一社会信用代码筛选 / only "
-                                                                                 "this supplier's")] = None
+                   uscc: uscc_filter("按供方统一社会信用代码筛选 / only this supplier's (its USCC)") = None
                    ) -> Page[ContractPublic]:
     """按编号分页列出已登记的合同。
     The contracts recorded, by id, a keyset page at a time."""

@@ -8,6 +8,7 @@ from typing import Annotated
 from fastapi import APIRouter, Path, Query
 
 from services.outreach.access import Reader, Writer, page
+from shared.filters import UsccFilter
 from shared.pagination import Cursor, Limit
 from services.outreach.programmes import repository, service
 from services.outreach.programmes.schemas import (ApplicationIn, ApplicationPublic, ApplicationUpdate, Closing, Level,
@@ -86,8 +87,7 @@ def update_application(application_id: Annotated[RowId, Path(description="申报
 @router.get("/applications", summary="申报列表 / Applications")
 def list_applications(who: Reader, session: ReadSession, limit: Limit = 100,
                       cursor: Cursor = None,
-                      uscc: Annotated[str | None, Query(max_length=18, description="按企业统一社会信用代码筛选 / "
-                                                                                    "only this enterprise's")] = None,
+                      uscc: UsccFilter = None,
                       stage: Annotated[Stage | None, Query(description="按阶段筛选 / only this stage")] = None
                       ) -> Page[ApplicationPublic]:
     """按编号分页列出申报，可按企业或阶段筛选。

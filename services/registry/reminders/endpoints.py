@@ -8,9 +8,9 @@ from fastapi import APIRouter, Query
 from services.registry.auth import ReminderReader, Writer
 from services.registry.reminders import service
 from services.registry.reminders.schemas import Kind, ReminderPage, SweepCounts
+from shared.filters import UsccFilter
 from shared.clock import today
 from shared.pagination import Cursor, Limit
-from shared.paths import USCC_TEXT
 from shared.sessions import ReadSession, WriteSession
 
 router = APIRouter(tags=["reminders 到期与年度更新提醒"])
@@ -28,8 +28,8 @@ def run(who: Writer, session: WriteSession) -> SweepCounts:
 
 @router.get("/reminders", summary="已发出的到期提醒 / The validity reminders announced")
 def reminders(who: ReminderReader, session: ReadSession, limit: Limit = 100, cursor: Cursor = None,
-              uscc: Annotated[str | None, Query(max_length=40, description=USCC_TEXT)] = None,
+              uscc: UsccFilter = None,
               kind: Annotated[Kind | None, Query(description="提醒类型 / the kind")] = None) -> ReminderPage:
     """按发出先后（键集分页），可按企业与类型筛选。/ In the order announced (keyset paging), by
     enterprise and kind."""
-    return ReminderPage.model_validate(service.listed(session, uscc and uscc.strip().upper(), kind, cursor, limit))
+    return ReminderPage.model_validate(service.listed(session, uscc, kind, cursor, limit))

@@ -28,6 +28,7 @@ from services.registry.service_package.schemas import (
     VisitIn,
     VisitPublic,
 )
+from shared.filters import UsccFilter
 from shared import pagination
 from shared.clock import today
 from shared.errors import Problem
@@ -37,7 +38,6 @@ from shared.sessions import DatabaseDep, ReadSession, WriteSession
 router = APIRouter(tags=["service package 服务包"])
 
 
-UsccQuery = Annotated[str | None, Query(max_length=18, description="统一社会信用代码 / the enterprise's USCC")]
 FromQuery = Annotated[dt.date | None, Query(alias="from", description="起始日期（含） / the first day, inclusive")]
 ToQuery = Annotated[dt.date | None, Query(description="截止日期（含） / the last day, inclusive")]
 RequestId = Annotated[RowId, Path(description="诉求编号 / the request's id")]
@@ -77,7 +77,7 @@ def move_request(request_id: RequestId, body: RequestMoveIn, who: RequestMover,
 def list_requests(who: OwnReader, session: ReadSession, limit: pagination.Limit = 100, cursor: pagination.Cursor = None,
                   state: Annotated[RequestState | None, Query(description="状态 / the state")] = None,
                   department: Annotated[Department | None, Query(description="承办部门 / the owning department")] = None,
-                  uscc: UsccQuery = None,
+                  uscc: UsccFilter = None,
                   overdue: Annotated[bool, Query(description="仅逾期未办结的 / only those overdue")] = False,
                   on: Annotated[dt.date | None, Query(description="逾期的判断日期，默认今天 / overdue as of this "
                                                                   "date; default today")] = None
@@ -99,7 +99,7 @@ def record_visit(body: VisitIn, who: LocalWriter, session: WriteSession) -> Visi
 
 @router.get("/visits", summary="走访记录，新的在前，可按企业与期间 / Visits, newest first, by enterprise and period")
 def list_visits(who: LocalReader, session: ReadSession, limit: pagination.Limit = 100, cursor: pagination.Cursor = None,
-                uscc: UsccQuery = None, from_: FromQuery = None, to: ToQuery = None) -> Page[VisitPublic]:
+                uscc: UsccFilter = None, from_: FromQuery = None, to: ToQuery = None) -> Page[VisitPublic]:
     """园区只看到本园区企业的走访。A park sees its own enterprises' visits only."""
     items = service.list_visits(session, who, limit, cursor, uscc=uscc, start=from_, end=to)
     return pagination.page(items, limit, key=lambda v: str(v.id))
@@ -140,7 +140,7 @@ def list_hotline(who: HotlineReader, session: ReadSession, limit: pagination.Lim
                  category: Annotated[RequestCategory | None, Query(description="类别 / the category")] = None,
                  department: Annotated[Department | None, Query(description="承办部门 / the owning department")] = None,
                  answered: Annotated[bool | None, Query(description="是否已答复 / answered or not")] = None,
-                 uscc: UsccQuery = None) -> Page[HotlineQuestionPublic]:
+                 uscc: UsccFilter = None) -> Page[HotlineQuestionPublic]:
     """园区只看到本园区企业的咨询（不含匿名咨询）。A park sees its own enterprises' questions only (no anonymous ones)."""
     items = service.list_questions(session, who, limit, cursor, category=category, department=department,
                                    answered=answered, uscc=uscc)

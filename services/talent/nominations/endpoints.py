@@ -24,7 +24,8 @@ from services.talent.nominations.schemas import (
     NominationPublic,
     TransitionIn,
 )
-from services.talent.query import UsccQuery, YearQuery
+from services.talent.query import YearQuery
+from shared.filters import UsccFilter
 from shared import pagination
 from shared.clock import today
 from shared.pagination import Cursor, Limit
@@ -76,7 +77,7 @@ def nominate(body: NominationIn, who: Liaison, session: WriteSession, cipher: Ci
 
 @router.get("/nominations", summary="提名列表 / Nominations (resident ID numbers masked)",
             response_model_exclude_unset=True)
-def list_nominations(who: LiaisonReader, session: ReadSession, uscc: UsccQuery = None, year: YearQuery = None,
+def list_nominations(who: LiaisonReader, session: ReadSession, uscc: UsccFilter = None, year: YearQuery = None,
                      state: StateQuery = None, limit: Limit = 100, cursor: Cursor = None) -> Page[NominationPublic]:
     """按编号排序的提名，身份证号码对所有读者均为掩码；出生日期仅人才办可见；企业联络员只见本企业的。
 

@@ -4,9 +4,10 @@ from __future__ import annotations
 from fastapi import APIRouter
 
 from services.talent.auth import LiaisonReader
-from services.talent.query import UsccQuery, YearQuery
+from services.talent.query import YearQuery
 from services.talent.quotas import service
 from services.talent.quotas.schemas import QuotaPublic
+from shared.filters import UsccFilter
 from shared import pagination
 from shared.clock import today
 from shared.pagination import Cursor, Limit
@@ -30,7 +31,7 @@ def _after(cursor: str | None) -> tuple[str, int] | None:
 
 @router.get("/quotas", summary="落户指标 / Household-registration quotas per enterprise and year",
             response_model_exclude_unset=True)
-def list_quotas(who: LiaisonReader, session: ReadSession, uscc: UsccQuery = None, year: YearQuery = None,
+def list_quotas(who: LiaisonReader, session: ReadSession, uscc: UsccFilter = None, year: YearQuery = None,
                 limit: Limit = 100, cursor: Cursor = None) -> Page[QuotaPublic]:
     """按（统一社会信用代码, 年度）排序的各企业各年度落户指标：授予、已使用、可用、是否失效、今日层级与授予依据；
     企业联络员只见本企业的。
