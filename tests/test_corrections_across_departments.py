@@ -177,11 +177,11 @@ async def test_a_voided_certification_is_undone_in_every_department(suite):
     r = await suite.client("awards").post(f"/api/v1/awards/{a1[NLG]['id']}/review")
     assert r.status_code == 409  # never payable again
 
-    # talent: the years not yet begun cancelled, this year's and past years' kept
-    kept = {y: 1 for y in NATIONAL_YEARS if y <= YEAR}
+    # talent: this year's and later years' quotas cancelled (deemed never recognised), past years' kept
+    kept = {y: 1 for y in NATIONAL_YEARS if y < YEAR}
     for u in (e1, e2):
         assert await granted(suite, u) == kept
-        for year in (y for y in NATIONAL_YEARS if y > YEAR):
+        for year in (y for y in NATIONAL_YEARS if y >= YEAR):
             [ent] = (await quotas(suite, u))[year]["basis"]["entitlements"]
             assert ent["state"] == "cancelled" and ent["cancel_reason"].startswith(f"认定作废（{why}）")
 

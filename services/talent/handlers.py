@@ -38,7 +38,8 @@ def revoked(s: Session, event: Event, data: CertificationRevoked) -> None:
 
 @handlers.on(CertificationVoided)
 def voided(s: Session, event: Event, data: CertificationVoided) -> None:
-    """Entered by mistake: its quotas of the years not yet begun are cancelled, with the reason."""
+    """Entered by mistake: its quotas of the current year and later years are cancelled (not one a
+    nomination holds), with the reason."""
     service.on_void(s, event.id, data, today())
 
 

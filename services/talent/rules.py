@@ -83,12 +83,14 @@ class End:
 
 def ends(record, today: dt.date) -> list[End]:
     """What the record ends, by today. A revocation for cause: the years after the year of
-    revocation (`cancels`). A void: the years not yet begun — the current year's quota is kept as a
-    revocation's is (a nomination may be under way), past years have lapsed. A departure: the
-    years after the year the enterprise left."""
+    revocation (`cancels`). A void: the current year and the years after it — a voided
+    certification is deemed never recognised (视为从未认定), so nothing it granted may be nominated
+    for from the day it is handled; a quota a nomination already holds is kept until that
+    nomination ends (`kept_in_use`, as for a revocation), and past years have lapsed. A departure:
+    the years after the year the enterprise left."""
     out = [End("revoked", c.id, c.revoked_on, c.revoked_on.year + 1)
            for c in revoked_for_cause(record.certifications, today)]
-    out += [End("voided", c.id, today, today.year + 1) for c in voided(record.certifications)]
+    out += [End("voided", c.id, today, today.year) for c in voided(record.certifications)]
     gone = departed_on(record, today)
     if gone is not None:
         out.append(End(record.status, None, gone, gone.year + 1))

@@ -246,7 +246,8 @@ class EnterpriseDeparted(EnterpriseEvent):
 class CertificationVoided(EnterpriseEvent):
     """A certification entered by mistake was voided (作废): unlike a revocation it carries no ban
     and it never counted. Its effects are undone: awards not yet paid are withdrawn, paid ones
-    flagged for the treasury, quotas from it for years not yet begun cancelled."""
+    flagged for the treasury, quotas from it for the current year and later years cancelled (a quota
+    a nomination holds is kept until the nomination ends)."""
 
     NAME = "certification.voided.v1"
     TITLE_ZH = "认定作废：录入错误的认定被作废（视为从未存在，撤回其影响）"

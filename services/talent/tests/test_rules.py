@@ -90,8 +90,8 @@ def test_revocations_for_cause_count_from_their_date():
 
 
 def test_what_a_record_ends():
-    """Issue 18: a revocation for cause ends the years after its year, a void the years not yet
-    begun, a departure by today every certification's years after the year it left."""
+    """Issue 18: a revocation for cause ends the years after its year, a void the current year and
+    the years after it, a departure by today every certification's years after the year it left."""
     from shared.contracts.registry import CertificationRecord, EnterpriseRecord
 
     def c(i, **kw):
@@ -101,9 +101,9 @@ def test_what_a_record_ends():
     today = D(2026, 12, 2)
     here = EnterpriseRecord(uscc="U", name="n", version=1, certifications=certs)
     ends = rules.ends(here, today)
-    assert [(e.kind, e.certification_id, e.first_year) for e in ends] == [("revoked", 2, 2027), ("voided", 3, 2027)]
-    assert rules.ended_by(ends, 1, 2027) is None and rules.ended_by(ends, 3, 2026) is None
-    assert rules.ended_by(ends, 3, 2027).kind == "voided"
+    assert [(e.kind, e.certification_id, e.first_year) for e in ends] == [("revoked", 2, 2027), ("voided", 3, 2026)]
+    assert rules.ended_by(ends, 1, 2027) is None and rules.ended_by(ends, 3, 2025) is None
+    assert rules.ended_by(ends, 3, 2026).kind == "voided"  # deemed never recognised: this year's too
     gone = here.model_copy(update={"status": "closed", "status_on": D(2025, 10, 31)})
     ends = rules.ends(gone, today)
     assert ends[-1] == rules.End("closed", None, D(2025, 10, 31), 2026)

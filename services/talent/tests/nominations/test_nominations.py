@@ -184,6 +184,25 @@ async def test_revocation_keeps_a_used_quota_until_it_is_given_back(suite):
     assert sorted(cancelled) == [(YEAR + 1, 0), (YEAR + 2, 0)]
 
 
+async def test_a_void_keeps_this_year_s_quota_a_nomination_holds_until_it_is_given_back(suite):
+    """A voided certification takes this year's unused quota too (deemed never recognised), but
+    not the one a nomination already holds: that goes when the nomination ends."""
+    uscc = await enterprise(suite)
+    cert = await certify(suite, uscc, "national_little_giant", f"{YEAR}-03-01")
+    await wait_granted(suite, uscc, {YEAR: 1, YEAR + 1: 1, YEAR + 2: 1})
+    talent = suite.client("talent", role="talent")
+    n = (await talent.post("/api/v1/nominations", json=body(uscc, year=YEAR))).json()
+    r = await suite.client("registry").post(f"/api/v1/certifications/{cert['id']}/void", json={"reason": "误录"})
+    assert r.status_code == 200, r.text
+    await wait_granted(suite, uscc, {YEAR: 1})  # later years cancelled; this year's is in use
+    q = (await quotas(suite, uscc))[YEAR]
+    assert q["basis"]["kept_in_use"] == 1 and q["available"] == 0
+    await talent.post(f"/api/v1/nominations/{n['id']}/withdraw")
+    await wait_granted(suite, uscc, {})
+    r = await talent.post("/api/v1/nominations", json=body(uscc, year=YEAR))
+    assert r.status_code in (409, 422), r.text  # nothing left to nominate for
+
+
 async def test_nominations_the_four_cases(suite):
     uscc = await enterprise_with_quotas(suite)
     n = (await suite.client("talent", role="talent").post("/api/v1/nominations", json=body(uscc))).json()

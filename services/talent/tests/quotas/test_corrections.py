@@ -59,20 +59,24 @@ async def _redelivered(suite, event: Event) -> None:
     assert handled(suite, event.id) == 1 and handled(suite, twin.id) == 1
 
 
-async def test_a_voided_certification_cancels_its_quotas_of_years_not_begun(suite):
+async def test_a_voided_certification_cancels_its_quotas_of_this_year_and_later(suite):
+    """Deemed never recognised: this year's unused quota goes too (it could still be nominated for),
+    not only the years not yet begun; last year's has lapsed."""
     uscc, cert = await _promoted(suite)
     event = voided(uscc, cert)
     await publish(suite, event)
-    await wait_granted(suite, uscc, {YEAR - 1: 1, YEAR: 1})  # next year's goes; this year's is kept
-    [cancel] = outbox(suite, "talent", CANCELLED, uscc)
-    assert (cancel["year"], cancel["count"], cancel["cancelled"]) == (YEAR + 1, 0, 1)
-    [ent] = (await quotas(suite, uscc))[YEAR + 1]["basis"]["entitlements"]
-    assert ent["state"] == "cancelled" and ent["cancelled_on"] == today().isoformat()
-    assert ent["cancel_reason"].startswith("认定作废（误将培育库企业录为小巨人）")
+    await wait_granted(suite, uscc, {YEAR - 1: 1})
+    cancels = sorted((c["year"], c["count"], c["cancelled"]) for c in outbox(suite, "talent", CANCELLED, uscc))
+    assert cancels == [(YEAR, 0, 1), (YEAR + 1, 0, 1)]
+    for year in (YEAR, YEAR + 1):
+        [ent] = (await quotas(suite, uscc))[year]["basis"]["entitlements"]
+        assert ent["state"] == "cancelled" and ent["cancelled_on"] == today().isoformat()
+        assert ent["cancel_reason"].startswith("认定作废（误将培育库企业录为小巨人）")
+    assert (await quotas(suite, uscc))[YEAR]["available"] == 0  # nothing left to nominate for this year
 
     await _redelivered(suite, event)
-    assert await granted(suite, uscc) == {YEAR - 1: 1, YEAR: 1}
-    assert len(outbox(suite, "talent", CANCELLED, uscc)) == 1
+    assert await granted(suite, uscc) == {YEAR - 1: 1}
+    assert len(outbox(suite, "talent", CANCELLED, uscc)) == 2
 
 
 async def test_a_void_seen_first_in_another_record_is_applied_and_its_reason_told_later(suite):
@@ -81,7 +85,7 @@ async def test_a_void_seen_first_in_another_record_is_applied_and_its_reason_tol
     changed = EnterpriseChanged(uscc=uscc, enterprise_version=3, record=r, name=r.name,
                                 changes=(FieldChange(field="name", before="旧名", after=r.name),))
     await publish(suite, _event(changed))
-    await wait_granted(suite, uscc, {YEAR - 1: 1, YEAR: 1})
+    await wait_granted(suite, uscc, {YEAR - 1: 1})
     [ent] = (await quotas(suite, uscc))[YEAR + 1]["basis"]["entitlements"]
     assert ent["cancel_reason"].startswith("认定作废（-）")
 
@@ -89,14 +93,14 @@ async def test_a_void_seen_first_in_another_record_is_applied_and_its_reason_tol
     await suite.settled()
     [ent] = (await quotas(suite, uscc))[YEAR + 1]["basis"]["entitlements"]
     assert ent["cancel_reason"].startswith("认定作废（重复录入）")
-    assert len(outbox(suite, "talent", CANCELLED, uscc)) == 1
+    assert len(outbox(suite, "talent", CANCELLED, uscc)) == 2  # this year's and next year's, once each
 
 
-async def test_a_promotion_arriving_after_its_void_grants_no_year_not_begun(suite):
+async def test_a_promotion_arriving_after_its_void_grants_no_year_not_over(suite):
     uscc, cert = make_uscc(), synthetic_cert_id()
     await publish(suite, voided(uscc, cert))
     await publish(suite, promotion(uscc, NLG, RECOGNIZED, cert_id=cert, version=2))
-    await wait_granted(suite, uscc, {YEAR - 1: 1, YEAR: 1})  # the same as in order
+    await wait_granted(suite, uscc, {YEAR - 1: 1})  # the same as in order
     await suite.settled()
     assert outbox(suite, "talent", CANCELLED, uscc) == []  # never granted, so never cancelled
     assert (await quotas(suite, uscc))[YEAR + 1]["basis"]["entitlements"][0]["state"] == "cancelled"
