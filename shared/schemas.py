@@ -97,9 +97,10 @@ DivisionCode = Annotated[str, StringConstraints(min_length=1, max_length=12), Af
 
 
 @functools.cache
-def _number_not_bool(annotation) -> bool:
-    """Whether a field takes numbers but not booleans (`int`, `Yuan | None`, `Decimal`, ...)."""
-    kinds: set = set()
+def _leaves(annotation) -> frozenset:
+    """The types a field's annotation admits: Annotated and unions unwrapped, a Literal as the types
+    of its values (Literal[1, 2] would take True as 1), None left out."""
+    out: set = set()
 
     def walk(t) -> None:
         origin = get_origin(t)
@@ -108,15 +109,33 @@ def _number_not_bool(annotation) -> bool:
         elif origin in (Union, types.UnionType):
             for a in get_args(t):
                 walk(a)
-        elif origin is Literal:  # Literal[1, 2] would take True as 1
-            kinds.update(bool if isinstance(a, bool) else int for a in get_args(t) if isinstance(a, int))
-        elif t is bool or t is Any:
-            kinds.add(bool)
-        elif t in (int, float, Decimal):
-            kinds.add(int)
+        elif origin is Literal:
+            out.update(type(a) for a in get_args(t))
+        elif t is not type(None):
+            out.add(t)
 
     walk(annotation)
-    return int in kinds and bool not in kinds
+    return frozenset(out)
+
+
+def _leaves_of(annotation) -> frozenset:
+    try:
+        return _leaves(annotation)
+    except TypeError:  # an annotation that cannot be a cache key (unhashable metadata)
+        return _leaves.__wrapped__(annotation)
+
+
+def _takes_number_not_bool(annotation) -> bool:
+    """Whether a field takes numbers but not booleans (`int`, `Yuan | None`, `Decimal`, ...)."""
+    leaves = _leaves_of(annotation)
+    return bool(leaves & {int, float, Decimal}) and not leaves & {bool, Any}
+
+
+def _takes_integer_only(annotation) -> bool:
+    """Whether a field takes whole numbers and nothing a string could stand for (`int`, `Yuan | None`,
+    `Literal[1, 2]`): there a JSON string ("100") is a typing error in the caller's code, not an
+    amount (pydantic's lax mode would take it)."""
+    return _leaves_of(annotation) == {int}
 
 
 class Body(BaseModel):
@@ -151,43 +170,6 @@ class Body(BaseModel):
         if errors:
             raise ValidationError.from_exception_data(cls.__name__, errors)
         return data
-
-
-@functools.cache
-def _integer_only(annotation) -> bool:
-    """Whether a field takes whole numbers and nothing a string could stand for (`int`, `Yuan | None`,
-    `Literal[1, 2]`): there a JSON string ("100") is a typing error in the caller's code, not an
-    amount (pydantic's lax mode would take it)."""
-    kinds: set = set()
-
-    def walk(t) -> None:
-        origin = get_origin(t)
-        if origin is Annotated:
-            walk(get_args(t)[0])
-        elif origin in (Union, types.UnionType):
-            for a in get_args(t):
-                walk(a)
-        elif origin is Literal:
-            kinds.update(int if type(a) is int else object for a in get_args(t))
-        elif t is not type(None):
-            kinds.add(int if t is int else object)
-
-    walk(annotation)
-    return kinds == {int}
-
-
-def _takes_integer_only(annotation) -> bool:
-    try:
-        return _integer_only(annotation)
-    except TypeError:  # an annotation that cannot be a cache key (unhashable metadata)
-        return _integer_only.__wrapped__(annotation)
-
-
-def _takes_number_not_bool(annotation) -> bool:
-    try:
-        return _number_not_bool(annotation)
-    except TypeError:  # an annotation that cannot be a cache key (unhashable metadata)
-        return _number_not_bool.__wrapped__(annotation)
 
 
 def _annotation(cls, key: str):
