@@ -59,6 +59,17 @@ def voided(certs: Iterable) -> list:
     return [c for c in certs if c.state == "voided"]
 
 
+def certification_state(cert, today: dt.date) -> str:
+    """Where a certification of a registry record stands today: voided (entered by mistake, deemed
+    never recognised), revoked (its `revoked_on` has come, for cause or not), expired (its last valid
+    day is past) or active. A revocation dated after today has not happened yet."""
+    if cert.state == "voided":
+        return "voided"
+    if cert.revoked_on is not None and cert.revoked_on <= today or cert.state == "revoked" and cert.revoked_on is None:
+        return "revoked"
+    return "expired" if cert.expires_on < today else "active"
+
+
 def departed_on(record, today: dt.date) -> dt.date | None:
     """The day the enterprise moved out or closed, when its record shows it by today (a departure
     dated later has not happened yet); None while it is here."""

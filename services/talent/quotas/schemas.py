@@ -11,13 +11,14 @@ from shared.schemas import Public
 PARAM = {"id": 12, "key": "talent.quota.per_year.national_little_giant", "value": 1, "effective_from": "2022-01-01",
          "legal_ref": "POLICY.md 落户指标; seed proposal 三.3 and the bureau's reply 四: national little giant, "
                       "1 quota a year"}
+STATUS = {"state": "active", "expires_on": "2028-07-31", "revoked_on": None, "for_cause": False, "record_version": 4}
 ENTITLEMENT = {"certification_id": 3051, "tier": "national_little_giant", "recognized_on": "2025-08-01", "count": 1,
                "state": "active", "params": [PARAM], "event_id": "0193a5c2-7d1e-7f3a-9b21-5c8e4f2a6d10",
-               "cancelled_on": None, "cancel_reason": None}
+               "cancelled_on": None, "cancel_reason": None, "certification_status": STATUS}
 RULE = {"zh": "同一企业同一年度只享受一次落户指标，两个层级同时符合时取较高者（不重复享受）",
         "en": "one grant per enterprise and year: the largest entitlement, never a sum"}
 BASIS = {"rule": RULE, "tier": "national_little_giant", "certification_id": 3051, "recognized_on": "2025-08-01",
-         "params": [PARAM], "entitlements": [ENTITLEMENT]}
+         "certification_status": STATUS, "params": [PARAM], "entitlements": [ENTITLEMENT]}
 QUOTA = {"uscc": "91110111MA01R2XJ3P", "year": 2026, "granted": 1, "used": 0, "available": 1, "lapsed": False,
          "tier_today": "national_little_giant", "basis": BASIS}
 
@@ -41,6 +42,20 @@ class ParamCite(Public):
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [PARAM]})
 
 
+class CertificationStatus(Public):
+    """认定今日的状态（按本服务所持最新登记记录） / Where a certification stands today, by the newest
+    registry record talent holds (the registry owns the fact; talent only reads it)."""
+
+    state: str = Field(description="今日状态：active 有效、expired 已过期、revoked 已撤销、voided 已作废（视为从未认定） / "
+                                   "today: active, expired, revoked, or voided (deemed never recognised)")
+    expires_on: dt.date = Field(description="有效期最后一天 / the last valid day")
+    revoked_on: dt.date | None = Field(description="撤销生效日，未撤销为空 / the first day it no longer counts after a "
+                                                   "revocation, or null")
+    for_cause: bool = Field(description="是否因过错撤销 / revoked for cause")
+    record_version: int = Field(description="所依据的登记记录版本 / the version of the registry record read")
+    model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [STATUS]})
+
+
 class EntitlementPublic(Public):
     """一项认定在某年度带来的落户指标 / What one certification entitles an enterprise to in one year."""
 
@@ -53,6 +68,10 @@ class EntitlementPublic(Public):
     event_id: str = Field(description="产生它的晋级事件编号 / the promotion event that produced it")
     cancelled_on: dt.date | None = Field(description="取消日期（认定撤销日） / cancelled as of (the revocation date)")
     cancel_reason: str | None = Field(description="取消原因 / why it was cancelled")
+    certification_status: CertificationStatus | None = Field(
+        None, description="该认定今日的状态（按所持最新登记记录；记录中没有该认定时为空；GET /quotas 给出，事件中不含） / "
+                          "where the certification stands today by the newest registry record held (null when that "
+                          "record does not hold it; on GET /quotas, not in events)")
     model_config = ConfigDict(from_attributes=True, json_schema_extra={"examples": [ENTITLEMENT]})
 
 
@@ -63,6 +82,11 @@ class Basis(Public):
     tier: str | None = Field(description="所依据认定的层级 / the tier of the entitlement it rests on")
     certification_id: int | None = Field(description="所依据的认定编号 / the certification it rests on")
     recognized_on: dt.date | None = Field(description="所依据认定的认定日期 / that certification's recognition date")
+    certification_status: CertificationStatus | None = Field(
+        None, description="所依据认定今日的状态（按所持最新登记记录；无有效依据或记录中没有该认定时为空；GET /quotas "
+                          "给出，事件中不含） / where the certification it rests on stands today by the newest registry "
+                          "record held (null when it rests on none, or that record does not hold it; on GET /quotas, "
+                          "not in events)")
     params: list[ParamCite] = Field(description="所依据的参数 / the parameter rows it rests on")
     entitlements: list[EntitlementPublic] = Field(
         description="该年度的全部指标来源（含已取消） / every entitlement of the year, active or cancelled")

@@ -8,7 +8,7 @@ from sqlalchemy.orm import Session
 
 from services.talent import events, rules
 from services.talent.quotas import repository as repo
-from services.talent.quotas.schemas import RULE, Basis, EntitlementPublic, QuotaPublic
+from services.talent.quotas.schemas import RULE, Basis, CertificationStatus, EntitlementPublic, QuotaPublic
 from services.talent.tables import CertificationRevocation, QuotaEntitlement, QuotaGrant
 from shared import audit, params, projection
 from shared.auth import Principal
@@ -18,9 +18,24 @@ from shared.contracts.registry import (CertificationRevoked, CertificationVoided
                                       EnterpriseEvent, EnterprisePromoted, EnterpriseRecord)
 
 
-def basis_of(g: QuotaGrant, ents: list[QuotaEntitlement]) -> Basis:
+def certification_status(record: EnterpriseRecord | None, certification_id: int | None,
+                         today: dt.date) -> CertificationStatus | None:
+    """Where a certification stands today by the newest registry record held (the registry's fact:
+    talent reads it, never decides it); None when that record does not hold it."""
+    c = record.certification(certification_id) if record is not None and certification_id is not None else None
+    if c is None:
+        return None
+    return CertificationStatus(state=rules.certification_state(c, today), expires_on=c.expires_on,
+                               revoked_on=c.revoked_on, for_cause=c.for_cause, record_version=record.version)
+
+
+def basis_of(g: QuotaGrant, ents: list[QuotaEntitlement], today: dt.date | None = None,
+             record: EnterpriseRecord | None = None) -> Basis:
     """How the year's grant was decided: the entitlement it rests on, every entitlement of the
-    year (active or cancelled), the parameter rows used, and the rule."""
+    year (active or cancelled), the parameter rows used, and the rule. With `today` (a read), each
+    certification cited also says where it stands today by `record`, the newest registry record
+    held (a revoked or voided title must not read as one in force); events carry no status (it
+    changes with the date and with later records)."""
     active = [e for e in ents if e.state == "active"]
     best = max(active, key=lambda e: e.count, default=None)  # the earliest of equal ones
     basis = Basis(rule=RULE, tier=best and best.tier, certification_id=best and best.certification_id,
@@ -29,6 +44,10 @@ def basis_of(g: QuotaGrant, ents: list[QuotaEntitlement]) -> Basis:
     kept = g.granted - (best.count if best else 0)
     if kept > 0:  # cancelled entitlements whose quotas are in use; the key is there only then
         basis.kept_in_use = kept
+    if today is not None:  # set, so the read's answer (exclude_unset) shows it, null included
+        basis.certification_status = certification_status(record, basis.certification_id, today)
+        for e in basis.entitlements:
+            e.certification_status = certification_status(record, e.certification_id, today)
     return basis
 
 
@@ -213,7 +232,7 @@ def public(g: QuotaGrant, ents: list[QuotaEntitlement], today: dt.date,
     return QuotaPublic(uscc=g.uscc, year=g.year, granted=g.granted, used=g.used,
                        available=rules.available(g.granted, g.used, g.year, today),
                        lapsed=rules.lapsed(g.year, today), tier_today=record.tier_on(today) if record else None,
-                       basis=basis_of(g, ents))
+                       basis=basis_of(g, ents, today, record))
 
 
 def list_quotas(s: Session, who: Principal, today: dt.date, limit: int, after: tuple[str, int] | None = None,
