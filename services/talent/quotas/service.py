@@ -205,8 +205,9 @@ def on_revocation(s: Session, event_id: str, data: CertificationRevoked, today: 
 
 
 def on_void(s: Session, event_id: str, data: CertificationVoided, today: dt.date) -> None:
-    """srdi.registry.certification.voided.v1: the certification's quotas of the years not yet
-    begun are cancelled (rules.ends), with the event's reason. Entitlements cancelled earlier
+    """srdi.registry.certification.voided.v1: the certification's quotas of the current year and
+    later years are cancelled (rules.ends; one a nomination holds is kept until that nomination
+    ends), with the event's reason. Entitlements cancelled earlier
     through another event's record, before the reason was known, get it now."""
     told = {data.certification_id: data.reason}
     newest = on_record(s, event_id, data.record, today, told)

@@ -203,6 +203,32 @@ async def test_a_void_keeps_this_year_s_quota_a_nomination_holds_until_it_is_giv
     assert r.status_code in (409, 422), r.text  # nothing left to nominate for
 
 
+async def test_a_void_leaves_nothing_of_its_title_to_nominate_for_and_keeps_history(suite):
+    """Deemed never recognised (视为从未认定): no quota the title granted can be used for a new
+    nomination, this year's unused one included; an approved nomination stays as history, its
+    year's quota kept and shown as resting on the voided certification."""
+    uscc = await enterprise(suite)
+    cert = await certify(suite, uscc, "national_little_giant", f"{YEAR}-01-15")
+    await wait_granted(suite, uscc, {YEAR: 1, YEAR + 1: 1, YEAR + 2: 1})
+    talent = suite.client("talent", role="talent")
+    n = (await talent.post("/api/v1/nominations", json=body(uscc, year=YEAR + 1))).json()
+    for action in ("review", "recommend", "approve"):
+        r = await talent.post(f"/api/v1/nominations/{n['id']}/{action}")
+        assert r.status_code == 200, r.text
+    r = await suite.client("registry").post(f"/api/v1/certifications/{cert['id']}/void", json={"reason": "误录"})
+    assert r.status_code == 200, r.text
+    await wait_granted(suite, uscc, {YEAR + 1: 1})  # only the approved nomination's quota is left
+    for year in (YEAR, YEAR + 2):
+        r = await talent.post("/api/v1/nominations", json=body(uscc, year=year))
+        assert r.status_code == 409 and r.json()["type"].endswith("/no-quota-available"), (year, r.text)
+    assert (await talent.get(f"/api/v1/nominations/{n['id']}")).json()["state"] == "approved"
+    q = (await quotas(suite, uscc))[YEAR + 1]
+    assert q["basis"]["kept_in_use"] == 1 and q["available"] == 0
+    [ent] = q["basis"]["entitlements"]
+    assert ent["state"] == "cancelled" and ent["cancel_reason"].startswith("认定作废（误录）")
+    assert ent["certification_status"]["state"] == "voided"
+
+
 async def test_nominations_the_four_cases(suite):
     uscc = await enterprise_with_quotas(suite)
     n = (await suite.client("talent", role="talent").post("/api/v1/nominations", json=body(uscc))).json()

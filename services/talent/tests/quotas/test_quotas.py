@@ -13,7 +13,7 @@ from shared import projection
 from shared.clock import today
 from shared.contracts.registry import CertificationRevoked, EnterpriseDemoted, EnterpriseRegistered
 from shared.events import Event, new_event
-from shared.testing import make_uscc
+from shared.testing import make_uscc, wrong_check
 
 GRANTED = "srdi.talent.quota.granted.v1"
 CANCELLED = "srdi.talent.quota.cancelled.v1"
@@ -289,3 +289,18 @@ async def test_the_newest_record_is_kept_whatever_the_order(suite):
     assert {y: x["tier_today"] for y, x in q.items()} == {y: "national_little_giant" for y in (2025, 2026, 2027)}
     with suite.db("talent").reader() as s:
         assert projection.record_of(s, uscc).version == 5
+
+
+async def test_a_uscc_filter_that_is_no_uscc_is_a_bilingual_422(suite):
+    """A mistyped code (a wrong check character) is refused, not answered with an empty page that
+    reads as "no quotas"; the same type as every list's ?uscc= (shared.filters.UsccFilter)."""
+    talent = suite.client("talent", role="talent")
+    for path in ("/api/v1/quotas", "/api/v1/nominations"):
+        r = await talent.get(path, params={"uscc": wrong_check(make_uscc())})
+        assert r.status_code == 422, (path, r.text)
+        problem = r.json()
+        assert r.headers["content-type"].startswith("application/problem+json")
+        assert problem["detail_zh"] and problem["detail_en"], problem
+        assert problem["errors"][0]["loc"] == ["query", "uscc"] and "统一社会信用代码无效" in problem["errors"][0]["msg"]
+        r = await talent.get(path, params={"uscc": make_uscc().lower()})  # a valid code still filters
+        assert r.status_code == 200 and r.json()["items"] == [], (path, r.text)
