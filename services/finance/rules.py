@@ -48,8 +48,27 @@ class Listing:
 # Why an enterprise is off the list, as a bank's copy says it (each is explained in the entry's and the
 # event's description: shared.contracts.finance.REMOVAL_REASON). "voided" is not listing_on's: the
 # record was corrected so that, by it, the enterprise was never on the list; it is said to banks that
-# were told it was (service_list.service.withdrawn).
+# were told it was (service_list.service.withdrawn, rules.withdrawal_reason).
 REMOVAL_REASONS = ("moved_out", "closed", "revoked", "lapsed", "threshold", "voided")
+
+
+def withdrawal_reason(certs: Iterable, thresholds: list[tuple[dt.date, object]], on: dt.date,
+                      departed: tuple[str, dt.date] | None = None) -> str:
+    """Why an enterprise the banks were told is on the list was, by its record now, never on it by `on`
+    (listing_on's `since` is None): it left the district before any title could list it (moved_out,
+    closed); a title that could list it was revoked with effect from the day it was recognised
+    (revoked: 撤销 back to its start, a sanction a bank must hear of as such); one was voided (voided:
+    作废, entered by mistake); else a threshold version dated back over its titles (threshold)."""
+    certs = list(certs)
+    if departed and listing_on(certs, thresholds, on).since is not None:
+        return departed[0]
+    floor = min(rank(str(value)) for _, value in thresholds)
+    could = [c for c in certs if rank(c.tier) >= floor]
+    if any(getattr(c, "state", None) != "voided" and c.revoked_on and c.revoked_on <= c.recognized_on for c in could):
+        return "revoked"
+    if any(getattr(c, "state", None) == "voided" for c in could):
+        return "voided"
+    return "threshold"
 
 
 def removal_reason(certs: list, thresholds: list[tuple[dt.date, object]], removed_on: dt.date) -> str:

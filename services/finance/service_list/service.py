@@ -57,14 +57,18 @@ def item(record: EnterpriseRecord, listing: rules.Listing, with_removal: bool = 
     return doc
 
 
-def withdrawn(listing: rules.Listing, entry: ServiceListEntry | None) -> rules.Listing:
+def withdrawn(listing: rules.Listing, entry: ServiceListEntry | None, record: EnterpriseRecord,
+              history: list[tuple[dt.date, str]], on: dt.date) -> rules.Listing:
     """An enterprise the banks were told is on the list (the cached entry: listed, removed, or
-    withdrawn already) that, by its corrected record (a certification voided), was never on it:
-    off the list with the reason "voided", so that a bank's copy drops it (the sync view shows it)."""
+    withdrawn already, which is the only way an entry holds a reason with no `removed_on`) that, by its
+    corrected record, was never on it: off the list with the reason why (rules.withdrawal_reason:
+    "voided" for a certification voided, "revoked" for a title revoked from its first day, ...), so
+    that a bank's copy drops it (the sync view shows it)."""
     if listing.since is not None or entry is None:
         return listing
-    if entry.listed or entry.removed_on or entry.removed_reason == "voided":
-        return dataclasses.replace(listing, removed_reason="voided")
+    if entry.listed or entry.removed_on or entry.removed_reason:
+        why = rules.withdrawal_reason(record.certifications, history, on, rules.departure(record))
+        return dataclasses.replace(listing, removed_reason=why)
     return listing
 
 
@@ -76,7 +80,7 @@ def _refresh(s: Session, entry: ServiceListEntry | None, record: EnterpriseRecor
              history: list[tuple[dt.date, str]]) -> bool:
     """Bring the enterprise's cached entry to what the record says today. A change of what a bank
     sees is dated (changed_on, for the sync view), audited and announced. Returns whether it changed."""
-    listing = withdrawn(listing_of(record, history, today), entry)
+    listing = withdrawn(listing_of(record, history, today), entry, record, history, today)
     after = {"name": record.name, "tier": listing.tier, "listed": listing.listed, "since": listing.since,
              "removed_on": listing.removed_on, "removed_reason": listing.removed_reason}
     if entry is None:
@@ -150,8 +154,8 @@ def service_list(s: Session, who: Principal | None, limit: int, after: str | Non
             if changed_since is None:
                 shown = listing.listed
             elif listing.since is None:  # never on the list by its record: shown only when withdrawn
-                listing = withdrawn(listing, entry)
-                shown = listing.removed_reason == "voided" and entry.changed_on >= changed_since
+                listing = withdrawn(listing, entry, record, history, on)
+                shown = listing.removed_reason is not None and entry.changed_on >= changed_since
             else:
                 shown = entry.changed_on >= changed_since or (listing.changed_on and listing.changed_on >= changed_since)
             if shown:

@@ -93,6 +93,22 @@ async def test_a_departure_dated_later_keeps_the_entry_until_then(suite):
     assert len(announced(suite, uscc)) == 1
 
 
+async def test_a_departure_dated_before_the_title_says_it_left_not_voided(suite):
+    """A departure the registry records as dated before the enterprise's only title: by the corrected
+    record it was never on the list, and the banks that were told it was hear that it moved out (until
+    the tenth session they heard `voided`, as if a clerk had entered the title by mistake)."""
+    uscc, rec = await listed(suite, cert(1, "municipal_srdi", D(2025, 6, 1)))
+    gone_on = D(2025, 5, 1)
+    await twice(suite, registry_event(payload(EnterpriseDeparted, with_status(rec, 3, "moved_out", gone_on),
+                                              status="moved_out", status_on=gone_on, on=gone_on)))
+    await suite.wait_for(lambda: announced(suite, uscc)[-1]["listed"] is False, "the departure announced")
+    assert await entry(suite, uscc) is None
+    assert [(a["listed"], a["reason"]) for a in announced(suite, uscc)] == [(True, None), (False, "moved_out")]
+    bank = suite.client("finance", role="bank", org="B1")
+    synced = {i["uscc"]: i for i in await all_items(bank, changed_since=today().isoformat())}
+    assert (synced[uscc]["listed"], synced[uscc]["since"], synced[uscc]["removed_reason"]) == (False, None, "moved_out")
+
+
 async def test_a_voided_certification_re_derives_the_entry(suite):
     """Voided: it never counted. The tier on the list falls back to the title beside it; voiding
     the only title takes the enterprise off the list as if it had never been on it."""

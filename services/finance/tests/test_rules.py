@@ -282,3 +282,26 @@ def test_why_it_left_the_list(certs, history, removed_on, reason):
     got = rules.listing_on(certs, history, TODAY)
     assert (got.removed_on, got.removed_reason) == (removed_on, reason)
     assert reason in rules.REMOVAL_REASONS
+
+
+VOIDED = c(1, SRDI, D(2025, 6, 1)).model_copy(update={"state": "voided"})
+REVOKED_FROM_START = c(1, SRDI, D(2025, 6, 1), revoked_on=D(2025, 6, 1))
+BACK_DATED_RAISE = [(D(2022, 1, 1), SRDI), (D(2025, 1, 1), MLG)]
+
+
+@pytest.mark.parametrize("certs, history, departed, reason", [
+    ([VOIDED], DEFAULT, None, "voided"),                         # 作废: entered by mistake
+    ([REVOKED_FROM_START], DEFAULT, None, "revoked"),             # 撤销 back to its first day: a sanction
+    ([VOIDED, c(2, MLG, D(2025, 7, 1), revoked_on=D(2025, 7, 1))], DEFAULT, None, "revoked"),
+    # an innovative title revoked from its start could never list it: the void is why
+    ([VOIDED, c(2, "innovative", D(2024, 1, 1), revoked_on=D(2024, 1, 1))], DEFAULT, None, "voided"),
+    ([c(1, SRDI, D(2025, 6, 1))], BACK_DATED_RAISE, None, "threshold"),  # a threshold dated back over it
+    ([c(1, SRDI, D(2025, 6, 1))], DEFAULT, ("moved_out", D(2025, 5, 1)), "moved_out"),  # left before it
+    ([VOIDED], DEFAULT, ("closed", D(2025, 5, 1)), "voided"),    # no title would have listed it anyway
+])
+def test_why_an_enterprise_never_on_the_list_by_its_record_was_withdrawn(certs, history, departed, reason):
+    """A bank told an enterprise was listed hears why, by the corrected record, it never was: a
+    revocation effective from the title's first day is said as revoked, not as a clerk's void."""
+    assert rules.listing_on(certs, history, TODAY, departed).since is None
+    assert rules.withdrawal_reason(certs, history, TODAY, departed) == reason
+    assert reason in rules.REMOVAL_REASONS

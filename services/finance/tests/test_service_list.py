@@ -100,6 +100,35 @@ async def test_revocation_removes_with_date_and_re_promotion_puts_back(suite):
     assert uscc in {i["uscc"] for i in await all_items(bank)}
 
 
+async def test_a_revocation_from_the_first_day_says_revoked(suite):
+    """A title revoked with effect from the day it was recognised (撤销 back to its start: by the record
+    it never counted) takes the enterprise off the list as a void does, but a bank must be told it was
+    revoked — a sanction — not that a clerk's entry was voided. Until the tenth session the sync view,
+    the announcement and the export said `voided`."""
+    uscc = await register(suite)
+    cert = await certify(suite, uscc, "municipal_srdi", "2025-06-01")
+    await wait_entry(suite, uscc, "listed", listed=True)
+    bank = suite.client("finance", role="bank", org="B1")
+    synced_on = today().isoformat()  # the bank's copy holds it from this sync
+    assert uscc in {i["uscc"] for i in await all_items(bank, changed_since=synced_on)}
+    await revoke(suite, cert, "2025-06-01")  # for cause, effective from its first day
+    await suite.settled()
+    assert await entry(suite, uscc) is None  # by the record it was never on the list
+    assert uscc not in {i["uscc"] for i in await all_items(bank)}
+    synced = {i["uscc"]: i for i in await all_items(bank, changed_since=synced_on)}
+    assert (synced[uscc]["listed"], synced[uscc]["since"], synced[uscc]["removed_reason"]) == (False, None, "revoked")
+    with suite.db("finance").reader() as s:
+        rows = s.scalars(select(Outbox.payload).where(Outbox.subject == "srdi.finance.service_list.changed.v1")
+                         .order_by(Outbox.created_at)).all()
+    said = [e["data"] for e in map(json.loads, rows) if e["subject"] == uscc]
+    assert [(a["listed"], a["reason"]) for a in said] == [(True, None), (False, "revoked")]
+    # a later look (the daily sweep re-judging it) keeps saying why, and announces nothing more
+    r = await suite.client("finance", role="finance").post(f"{LIST}/rebuild")
+    assert r.status_code == 200, r.text
+    synced = {i["uscc"]: i for i in await all_items(bank, changed_since=synced_on)}
+    assert synced[uscc]["removed_reason"] == "revoked"
+
+
 async def test_changed_since_returns_changes_and_removals_only(suite):
     stay = await listed_enterprise(suite, on="2025-06-01")
     gone = await register(suite)
