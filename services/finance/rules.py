@@ -115,6 +115,21 @@ def listing_on(certs: Iterable, thresholds: list[tuple[dt.date, object]], on: dt
     return Listing(tier_on(certs, on), listed, since, removed_on, changed_on, reason)
 
 
+def tiers_listed(certs: Iterable, listing: Listing, on: dt.date, floor: int) -> set[str]:
+    """The tiers at which an enterprise was on the list during its current (or its last) period, up to
+    `on`: what a bank's copy of one tier of the list may hold of it (the sync view asked for a tier).
+    Its tier changes only on a day a title starts, lapses or is revoked, so those days are judged.
+    One never on the list by its record (`since` None: a title voided, or revoked from its first day,
+    after the banks were told it was listed): the tiers of its titles that could have listed it (rank
+    at least `floor`, the lowest threshold ever in force), voided or not."""
+    certs = list(certs)
+    if listing.since is None:
+        return {str(c.tier) for c in certs if rank(c.tier) >= floor}
+    last = listing.removed_on - dt.timedelta(days=1) if listing.removed_on else on
+    days = {listing.since} | {d for d in changes_on(certs) if listing.since < d <= last}
+    return {tier_on(certs, d) for d in days}
+
+
 def departure(record) -> tuple[str, dt.date] | None:
     """A record's departure (status, day) for listing_on, or None while the enterprise is here."""
     return (record.status, record.status_on) if record.status != "active" and record.status_on else None

@@ -137,7 +137,9 @@ def service_list(s: Session, who: Principal | None, limit: int, after: str | Non
     """Enterprises on the list on `on`, by USCC (limit + 1 of them, for the next cursor). With
     `changed_since`, every enterprise whose listing changed on or after that date — by the date the
     change took effect (rules.Listing.changed_on: joining, leaving, the tier on the list) or the date
-    finance recorded it — including those removed, so that a bank's copy can be brought up to date.
+    finance recorded it — including those removed, so that a bank's copy can be brought up to date;
+    with `tier` as well, those at that tier now and those that were on the list at it in their current
+    or last period (rules.tiers_listed): a removal from a tier reaches a bank's copy of that tier.
     The cache only says which enterprises can be on the list at all; each is judged from its record."""
     history = thresholds(s)
     out: list[tuple[EnterpriseRecord, rules.Listing]] = []
@@ -149,15 +151,18 @@ def service_list(s: Session, who: Principal | None, limit: int, after: str | Non
             if record is None:
                 continue
             listing = listing_of(record, history, on)
-            if tier and listing.tier != tier:
-                continue
             if changed_since is None:
-                shown = listing.listed
+                shown = listing.listed and (not tier or listing.tier == tier)
             elif listing.since is None:  # never on the list by its record: shown only when withdrawn
                 listing = withdrawn(listing, entry, record, history, on)
                 shown = listing.removed_reason is not None and entry.changed_on >= changed_since
             else:
                 shown = entry.changed_on >= changed_since or (listing.changed_on and listing.changed_on >= changed_since)
+            if shown and tier and changed_since is not None:
+                # a bank's copy of one tier: what is at it now, and what was on the list at it and left
+                # it (removed, withdrawn, or on the list at another tier now), so that its copy drops it
+                shown = listing.tier == tier or tier in rules.tiers_listed(record.certifications, listing, on,
+                                                                           _floor(history))
             if shown:
                 out.append((record, listing))
                 if len(out) > limit:
