@@ -5,7 +5,8 @@ from typing import Annotated, Literal
 
 from pydantic import ConfigDict, Field
 
-from shared.schemas import USCC, Body, Text, Yuan
+from services.awards.schemas import Money
+from shared.schemas import USCC, Body, Text
 
 ContractId = Annotated[int, Field(ge=1, le=2_147_483_647, description="外联记录的合同编号 / outreach's contract id")]
 
@@ -39,7 +40,7 @@ class ListingClaim(Body):
 
     program: Literal["listing"] = Field(description="上市奖励 / the listing award")
     uscc: USCC = Field(description="统一社会信用代码 / unified social credit code")
-    municipal_award_yuan: Yuan = Field(description="市级奖励金额（元） / the municipal award in whole 元")
+    municipal_award_yuan: Money = Field(description="市级奖励金额（元） / the municipal award in whole 元")
     municipal_award_ref: Text = Field(description="市级奖励文件文号 / the municipal award's document")
 
 

@@ -5,7 +5,8 @@ import datetime as dt
 
 from pydantic import ConfigDict, Field
 
-from shared.schemas import Body, Public, UtcTime, Yuan
+from services.awards.schemas import Money
+from shared.schemas import Body, Public, UtcTime
 
 FIGURES = {"program": "tier", "allocated_yuan": 5000000, "set_by": "treasury:-:wang", "disbursed_yuan": 300000,
            "reserved_yuan": 500000, "clawed_back_yuan": 300000, "recovered_yuan": 100000, "written_off_yuan": 0,
@@ -19,7 +20,7 @@ ENTRY = {"id": 31, "kind": "disbursed", "award_id": 12, "program": "tier", "uscc
 class BudgetIn(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [{"allocated_yuan": 5000000}]})
 
-    allocated_yuan: Yuan = Field(description="年度预算（元） / the year's allocation in whole 元")
+    allocated_yuan: Money = Field(description="年度预算（元） / the year's allocation in whole 元")
 
 
 class Figures(Public):

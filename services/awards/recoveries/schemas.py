@@ -8,7 +8,8 @@ from pydantic import ConfigDict, Field, computed_field
 
 from services.awards.recoveries import rules
 
-from shared.schemas import Body, FactDay, LongText, Public, Text, UtcTime, Yuan
+from services.awards.schemas import Money
+from shared.schemas import Body, FactDay, LongText, Public, Text, UtcTime
 
 ReceivableState = Literal["open", "partly_repaid", "repaid", "written_off"]
 REPAYMENT = {"id": 3, "amount_yuan": 100000, "repaid_on": "2026-11-20", "voucher": "FS-收-0001",
@@ -25,7 +26,7 @@ class RepaymentIn(Body):
     model_config = ConfigDict(json_schema_extra={"examples": [
         {"amount_yuan": 100000, "on": "2026-11-20", "voucher": "FS-收-0001", "note": "第一期退款"}]})
 
-    amount_yuan: Yuan = Field(description="本次还款金额（元，不超过尚欠金额） / the amount repaid, in 元 (at most what is "
+    amount_yuan: Money = Field(description="本次还款金额（元，不超过尚欠金额） / the amount repaid, in 元 (at most what is "
                                           "outstanding)")
     on: FactDay = Field(description="到账日期（不晚于今天） / the day the money came back (not after today)")
     voucher: Text = Field(description="收款凭证号（一张凭证只登记一笔） / the receipt voucher (one voucher, one repayment)")
