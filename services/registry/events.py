@@ -84,7 +84,7 @@ def revoked(s: Session, e: Enterprise, cert: Certification) -> None:
         for_cause=bool(cert.for_cause), revoked_on=cert.revoked_on))
 
 
-def recorded(s: Session, e: Enterprise, certs: list[Certification]) -> None:
+def recorded(s: Session, e: Enterprise, certs: list[Certification] | None = None) -> None:
     emit_data(s, e.uscc, EnterpriseRecorded(**facts(s, e, certs)))
 
 

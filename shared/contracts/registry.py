@@ -261,9 +261,11 @@ class CertificationVoided(EnterpriseEvent):
 
 
 class EnterpriseRecorded(EnterpriseEvent):
-    """The record re-announced as it stands (`POST /api/v1/admin/announce-records` in the registry):
+    """The record announced as it stands. By `POST /api/v1/admin/announce-records` in the registry: it
     fills the copies of a service that has none yet — one added later, or a database from before
-    events carried records. Nothing happened to the enterprise: it triggers nothing."""
+    events carried records. By the expiry sweep, when a title lapses and the tier stays (a higher or
+    renewed title holds it): the copies read that title expired at the record's new version. Neither
+    moves a tier: it triggers nothing but the copy."""
 
     NAME = "enterprise.recorded.v1"
     TITLE_ZH = "记录重发：按现状重新公布企业记录（不触发任何处理）"

@@ -175,7 +175,8 @@ def void(s: Session, actor: str, cert: Certification, body: VoidIn, today: dt.da
 
 
 def expire_due(s: Session, today: dt.date, actor: str = "system:expiry") -> int:
-    """Mark certifications past their last valid day expired, publishing demotions. Idempotent.
+    """Mark certifications past their last valid day expired, each announced with the record (a
+    demotion, or enterprise.recorded.v1 when the tier stays). Idempotent.
     Only active ones are due (repository.due_to_expire): a voided or revoked one stays as it is."""
     due = repository.due_to_expire(s, today)
     for cert in due:
@@ -184,8 +185,13 @@ def expire_due(s: Session, today: dt.date, actor: str = "system:expiry") -> int:
         e = enterprises.get_or_404(s, cert.uscc)
         change = rules.change_on_expiry(certs, as_rule(cert))
         e.version += 1  # the record changed (the state); its dates already said the title ended
-        if change:  # the sweep only announces: every department's tier lapsed with the dates
+        # The sweep only announces (every department's tier lapsed with the dates), but every version
+        # is announced, so each copy reads the title expired: a demotion when the tier falls, else the
+        # record as it stands (an expiry under a higher or renewed title).
+        if change:
             events.demoted(s, e, change, cert, "expired")
+        else:
+            events.recorded(s, e)
         refresh_doc(s, e)
         audit.record(s, actor, "certification.expire", "certification", str(cert.id),
                      {"state": "active"}, {"state": "expired"})

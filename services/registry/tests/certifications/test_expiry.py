@@ -1,0 +1,55 @@
+"""The expiry sweep: every change it makes to a record (a title's state) bumps the version and is
+announced with the whole record, whether or not the tier falls, so each department's copy reads the
+lapsed title as expired (the fault drill's find: an expiry under a higher title bumped the version and
+announced nothing, so every copy kept the title active at the older version)."""
+from services.registry.certifications import service as certification
+from services.registry.tests.enterprises.helpers import audited, certify, published, register
+from shared import projection
+from shared.clock import today
+from shared.testing import make_uscc
+
+DEPARTMENTS = ("awards", "talent", "finance", "parks", "outreach")
+
+
+def states(record) -> dict[int, str]:
+    return {c["id"]: c["state"] for c in record["certifications"]}
+
+
+async def test_an_expiry_under_a_higher_title_is_announced_to_every_department(suite):
+    uscc = make_uscc()
+    await register(suite, uscc)
+    lapsed = await certify(suite, uscc, "innovative", "2023-06-15")  # valid to 2026-06-14: lapsed today
+    srdi = await certify(suite, uscc, "municipal_srdi", "2024-03-01")  # valid to 2027-02-28: holds the tier
+    await suite.settled()
+
+    with suite.db("registry").transaction() as s:
+        assert certification.expire_due(s, today()) >= 1
+    await suite.settled()
+
+    [event] = published(suite, "enterprise.recorded.v1", uscc)  # no demotion: the tier stays SRDI
+    assert published(suite, "enterprise.demoted.v1", uscc) == []
+    assert event["enterprise_version"] == 4  # registered 1, two titles 3, the expiry 4
+    assert states(event["record"]) == {lapsed["id"]: "expired", srdi["id"]: "active"}
+    assert len(audited(suite, "certification.expire", str(lapsed["id"]))) == 1
+    for service in DEPARTMENTS:
+        with suite.db(service).reader() as s:
+            held = projection.record_of(s, uscc)
+        assert held is not None, service
+        assert (held.version, {c.id: c.state for c in held.certifications}) == (
+            4, {lapsed["id"]: "expired", srdi["id"]: "active"}), service
+
+    with suite.db("registry").transaction() as s:  # the sweep again: nothing due, nothing announced
+        certification.expire_due(s, today())
+    assert len(published(suite, "enterprise.recorded.v1", uscc)) == 1
+
+
+async def test_an_expiry_that_lowers_the_tier_is_a_demotion_with_the_record(suite):
+    uscc = make_uscc()
+    await register(suite, uscc)
+    srdi = await certify(suite, uscc, "municipal_srdi", "2023-01-10")  # valid to 2026-01-09
+    with suite.db("registry").transaction() as s:
+        certification.expire_due(s, today())
+    [event] = published(suite, "enterprise.demoted.v1", uscc)
+    assert (event["reason"], event["enterprise_version"], states(event["record"])) == (
+        "expired", 3, {srdi["id"]: "expired"})
+    assert published(suite, "enterprise.recorded.v1", uscc) == []
