@@ -44,11 +44,12 @@ class _Preview(Exception):
 def run_import(db, actor: str, parsed: list, *, mode: str = "import", dry_run: bool = False,
                job_id: str | None = None, should_stop=None) -> dict:
     """Check a parsed list (rows from parsing.read_list_file), then apply it in one transaction
-    (rolled back for a dry run); returns the report. Raises Cancelled when should_stop() says so
-    before the commit."""
+    (rolled back for a dry run); returns the report. A job's end (done, with the report) is written in
+    that same transaction, so an import committed is never a job read as failed or interrupted. Raises
+    Cancelled when should_stop() says so before the commit."""
     stop = should_stop or (lambda: False)
-    report, valid = service.plan(parsed, mode, dry_run)
-    checked = report["rows"] - len(valid)  # skipped and rejected rows are done once checked
+    planned, valid = service.plan(parsed, mode, dry_run)
+    checked = planned["rows"] - len(valid)  # skipped and rejected rows are done once checked
     if job_id:
         _live[job_id] = checked
 
@@ -66,15 +67,22 @@ def run_import(db, actor: str, parsed: list, *, mode: str = "import", dry_run: b
             raise Cancelled
         if dry_run:
             raise _Preview(tally)
-        return tally
+        report = _report(planned, tally, applied=True)
+        if job_id:
+            repository.finish(s, job_id, state="done", rows_done=report["rows"], report=orjson.dumps(report).decode())
+        return report
     try:  # another import of the same rows racing this one: the rerun finds them (unchanged)
-        tally, applied = db.retrying(work), True
+        return db.retrying(work)
     except _Preview as p:
-        tally, applied = p.tally, False
-    report.update(created=tally.created, unchanged=tally.unchanged, enterprises_created=len(tally.new_firms),
-                  enterprises_changed=len(tally.changed_firms), applied=applied)
-    report["rejected"] = sorted(report["rejected"] + tally.refused, key=lambda x: x["row"])
-    return report
+        return _report(planned, p.tally, applied=False)
+
+
+def _report(planned: dict, tally, applied: bool) -> dict:
+    """The plan's report with what applying it did (a new dict: a retried transaction starts again)."""
+    rejected = sorted(planned["rejected"] + tally.refused, key=lambda x: x["row"])
+    return {**planned, "created": tally.created, "unchanged": tally.unchanged,
+            "enterprises_created": len(tally.new_firms), "enterprises_changed": len(tally.changed_firms),
+            "applied": applied, "rejected": rejected}
 
 
 def create_job(db, actor: str, filename: str, rows_total: int, mode: str = "import",
@@ -106,8 +114,10 @@ def run_job(db, job_id: str, actor: str, parsed: list, mode: str = "import", dry
             repository.set_running(s, job_id)
         report = run_import(db, actor, parsed, mode=mode, dry_run=dry_run, job_id=job_id,
                             should_stop=lambda: _stop_requested(db, job_id))
-        with db.transaction() as s:
-            repository.finish(s, job_id, state="done", rows_done=report["rows"], report=orjson.dumps(report).decode())
+        if dry_run:  # a preview committed nothing of the import: its end is written on its own
+            with db.transaction() as s:
+                repository.finish(s, job_id, state="done", rows_done=report["rows"],
+                                  report=orjson.dumps(report).decode())
     except Cancelled:
         log.info("import job cancelled", job_id=job_id)
         _finish_quietly(db, job_id, state="cancelled", rows_done=0, error=f"已取消 / cancelled: {NOTHING_APPLIED}")

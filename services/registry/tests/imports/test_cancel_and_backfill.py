@@ -8,7 +8,7 @@ import orjson
 import pytest
 from sqlalchemy import func, select
 
-from services.registry.imports import jobs, service
+from services.registry.imports import jobs, parsing, repository, service
 from services.registry.tables import Certification, Enterprise
 from services.registry.tests import listgen
 from shared import sheets
@@ -167,3 +167,22 @@ async def test_backfill_marks_certifications_in_the_record(registry_only):
                                .where(Certification.uscc == a)).all())
     assert flags == {"municipal_srdi": True, "municipal_little_giant": False}
     await suite.settled()
+
+
+async def test_an_import_committed_is_a_job_done_even_if_the_process_stops_right_after(registry_only):
+    """The job's end is written in the import's own transaction (the fault drill's find: the import
+    committed, the process was killed before the job's separate "done", and the restart's job keeper
+    marked it failed, "nothing was applied", over an import that had been applied in full)."""
+    suite = registry_only
+    rows, _ = listgen.make(seed=29, n=200)
+    db = suite.apps["registry"].state.db
+    parsed = list(parsing.read_list_file("list.csv", listgen.to_csv(rows)))
+    job = jobs.create_job(db, "econ:-:drill", "list.csv", len(parsed))
+    before = counts(suite)
+    report = jobs.run_import(db, "econ:-:drill", parsed, job_id=job.id)  # run_job's import; then the "crash"
+    assert report["applied"] and report["created"] > 0
+    with db.transaction() as s:  # the restart: the job keeper fails what it finds unfinished
+        repository.fail_unfinished(s, "interrupted by a restart")
+    got = (await suite.client("registry").get(f"/api/v1/import-jobs/{job.id}")).json()
+    assert (got["state"], got["applied"], got["error"]) == ("done", True, None), got
+    assert got["report"]["created"] == report["created"] and counts(suite)[1] == before[1] + report["created"]
