@@ -56,11 +56,11 @@ def live_keys(s: Session, usccs: list[str]) -> list:
                           .where(table.c.uscc.in_(usccs), table.c.state != "voided")))
 
 
-def due_to_expire(s: Session, today: dt.date) -> list[Certification]:
-    """Active certifications past their last valid day, oldest first."""
+def due_to_expire(s: Session, today: dt.date, limit: int | None = None) -> list[Certification]:
+    """Active certifications past their last valid day, oldest first (the first `limit` of them)."""
     return list(s.scalars(select(Certification).where(Certification.state == "active",
                                                       Certification.expires_on < today)
-                          .order_by(Certification.expires_on, Certification.id)))
+                          .order_by(Certification.expires_on, Certification.id).limit(limit)))
 
 
 def get(s: Session, cert_id: int) -> Certification | None:

@@ -174,11 +174,11 @@ def void(s: Session, actor: str, cert: Certification, body: VoidIn, today: dt.da
     return cert
 
 
-def expire_due(s: Session, today: dt.date, actor: str = "system:expiry") -> int:
-    """Mark certifications past their last valid day expired, each announced with the record (a
-    demotion, or enterprise.recorded.v1 when the tier stays). Idempotent.
-    Only active ones are due (repository.due_to_expire): a voided or revoked one stays as it is."""
-    due = repository.due_to_expire(s, today)
+def expire_due(s: Session, today: dt.date, actor: str = "system:expiry", limit: int | None = None) -> int:
+    """Mark certifications past their last valid day expired (the oldest `limit` of them), each
+    announced with the record (a demotion, or enterprise.recorded.v1 when the tier stays); how many.
+    Idempotent. Only active ones are due (repository.due_to_expire): a voided or revoked one stays."""
+    due = repository.due_to_expire(s, today, limit)
     for cert in due:
         certs = [as_rule(c) for c in repository.certifications_of(s, cert.uscc)]
         cert.state = "expired"
