@@ -144,7 +144,10 @@ def ops_router(service: str) -> APIRouter:
             DEAD_LETTERS.labels(service).set(dead)
             for part in ("relay", "consumer"):
                 BUS_STALLED.labels(service, part).set(state.bus.health.stalled(part))
-            if state.bus.connected and state.bus.handlers:
+            if state.bus.handlers:
+                if not state.bus.connected:  # the lag is unknown, not the last value read: say so
+                    CONSUMER_LAG.labels(service).set(float("nan"))
+                    raise ConnectionError("NATS is not connected: the consumer's lag cannot be read")
                 async with asyncio.timeout(2):
                     info = await state.bus.js.consumer_info(state.settings.stream, service)
                 CONSUMER_LAG.labels(service).set(info.num_pending + info.num_ack_pending)

@@ -3,6 +3,7 @@ for longer than any retry budget, and a consumer crashing five times while it ho
 batch. Each ends with every award exactly once, no dead letter, and /readyz telling the truth."""
 import logging
 import os
+import re
 import signal
 import time
 
@@ -300,3 +301,28 @@ def test_srdi_up_stops_what_it_started_whatever_ends_it(tmp_path, monkeypatch):
         _fake_up(tmp_path, monkeypatch, started, servers, wait_port=wait_port)
     assert len(started) >= 6 and all(p.terminated for p in started)
     assert len(servers) == 1 and servers[0].stopped
+
+
+async def test_the_consumer_lag_is_unknown_while_nats_is_away(tmp_path):
+    """While NATS is away the lag cannot be read: the gauge says NaN and the scrape error is counted
+    (it kept the last value read, 0, and counted nothing: a backlog growing unseen, the drill's find)."""
+    suite = await Suite(tmp_path, services=("registry",)).start()
+    try:
+        client = suite.client("registry", role=None)
+
+        def lag_and_errors(text: str) -> tuple[str, float]:
+            lag = re.search(r'^srdi_consumer_lag\{service="registry"\} (\S+)$', text, re.M).group(1)
+            errors = re.search(r'^srdi_metrics_backlog_errors_total\{service="registry"\} (\S+)$', text, re.M)
+            return lag, float(errors.group(1)) if errors else 0.0
+        lag, errors = lag_and_errors((await client.get("/metrics")).text)
+        assert lag == "0.0"
+        suite.nats.stop()
+        bus = suite.apps["registry"].state.bus
+        await suite.wait_for(lambda: not bus.connected, "the service to see NATS go")
+        lag_away, errors_away = lag_and_errors((await client.get("/metrics")).text)
+        assert (lag_away, errors_away) == ("NaN", errors + 1)
+        suite.nats.start()
+        await suite.wait_for(lambda: bus.connected, "NATS back", timeout=30)
+        assert lag_and_errors((await client.get("/metrics")).text)[0] == "0.0"
+    finally:
+        await suite.stop()
