@@ -48,6 +48,12 @@ def machine_state() -> dict:
             "reference_loop_s": reference_seconds()}
 
 
+def cpu_seconds(pid: int) -> float:
+    """User + system CPU a process has used so far (/proc/PID/stat's utime and stime)."""
+    fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+    return (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+
+
 class Stack:
     """A data folder, a nats-server and uvicorn processes, stopped together."""
 

@@ -1,11 +1,13 @@
 """Benchmark: a 10,000-row recognition list imported end to end, in rows per second.
 
-The registry, awards and talent services run under uvicorn on one nats-server (embedded default:
-SQLite). The list (generated as in services/registry/tests/listgen.py) is posted as an import job
-(`POST /api/v1/import-jobs`); the clock runs from the POST until the job is done ("imported")
-and until every event has been handled ("settled"): the registry's outbox is empty and the
-awards and talent consumers have nothing pending, so every award and quota the list implies
-exists. Run: `.venv/bin/python bench/registry_import.py [ROWS]`.
+Every department's service runs under uvicorn on one nats-server (embedded default: SQLite):
+the registry, awards, talent, finance, parks and outreach. The list (generated as in
+services/registry/tests/listgen.py) is posted as an import job (`POST /api/v1/import-jobs`); the
+clock runs from the POST until the job is done ("imported") and until every event has been handled
+("settled"): every service's outbox is empty and every service's consumer has nothing pending, so
+every award, quota and service-list entry the list implies exists and every copy of the records is
+current. (Before 2026-12-05 afternoon only the registry, awards and talent ran and only the awards and
+talent consumers were waited for.) Run: `.venv/bin/python bench/registry_import.py [ROWS]`.
 """
 from __future__ import annotations
 
@@ -19,10 +21,12 @@ import httpx
 import nats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Stack, machine_state  # noqa: E402
+from common import ROOT, Stack, cpu_seconds, machine_state  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from services.registry.tests import listgen  # noqa: E402
+
+DEPARTMENTS = ("registry", "awards", "talent", "finance", "parks", "outreach")
 
 
 async def settled(stack: Stack, urls: dict[str, str], token: str) -> None:
@@ -34,7 +38,7 @@ async def settled(stack: Stack, urls: dict[str, str], token: str) -> None:
                 pending = 0
                 for url in urls.values():
                     pending += (await client.get(f"{url}/api/v1/admin/events")).json()["outbox_pending"]
-                for consumer in ("awards", "talent"):
+                for consumer in urls:  # every service's own durable consumer
                     try:
                         info = await js.consumer_info("SRDI", consumer)
                         pending += info.num_pending + info.num_ack_pending
@@ -51,6 +55,8 @@ async def measure(stack: Stack, urls: dict[str, str], rows: int) -> dict:
     data, expected = listgen.make(seed=2026, n=rows)
     body = listgen.to_csv(data)
     token = stack.token("econ")
+    pids = {**{name: p.pid for name, p in zip(urls, stack.procs)}, "nats": stack.nats.proc.pid}
+    cpu0 = {name: cpu_seconds(pid) for name, pid in pids.items()}
     async with httpx.AsyncClient(base_url=urls["registry"], headers={"Authorization": f"Bearer {token}"},
                                  timeout=120) as client:
         t0 = time.perf_counter()
@@ -64,21 +70,20 @@ async def measure(stack: Stack, urls: dict[str, str], rows: int) -> dict:
         assert job["report"]["created"] == expected["report"]["created"], job["report"]
         await settled(stack, urls, token)
         total = time.perf_counter() - t0
+        cpu = {name: round(cpu_seconds(pid) - cpu0[name], 1) for name, pid in pids.items()}
         awards = await httpx.AsyncClient(headers={"Authorization": f"Bearer {token}"}).get(
             f"{urls['awards']}/api/v1/awards", params={"limit": 1})
     return {"rows": rows, "certifications_created": job["report"]["created"],
             "imported_s": round(imported, 1), "settled_s": round(total, 1),
             "rows_per_s_imported": round(rows / imported), "rows_per_s_settled": round(rows / total),
-            "awards_status": awards.status_code}
+            "awards_status": awards.status_code, "cpu_s_by_process": cpu, "cpu_s": round(sum(cpu.values()), 1)}
 
 
 def main(rows: int = 10_000) -> dict:
     machine = machine_state()  # before the run: its load is the machine's, not the bench's
     stack = Stack()
     try:
-        urls = {"registry": stack.serve("services.registry.main:app"),
-                "awards": stack.serve("services.awards.main:app"),
-                "talent": stack.serve("services.talent.main:app")}
+        urls = {name: stack.serve(f"services.{name}.main:app") for name in DEPARTMENTS}
         result = asyncio.run(measure(stack, urls, rows))
     finally:
         stack.stop()

@@ -68,11 +68,28 @@ def in_force(session: Session, on: dt.date, prefix: str = "") -> dict[str, Param
     by this session (`changed`), makes a new stamp); the date is picked from them here. A consumer's
     batch pays one aggregate query instead of loading the rows, whatever dates its events ask about
     (issue 15: an import's recognitions span years of dates)."""
+    out: dict[str, Param] = InForce(on)
+    day = on.date() if isinstance(on, dt.datetime) else on  # compared as the database compared it
+    for p in _live(session, prefix):  # in key and date order: the latest version of each key in force wins
+        if p.effective_from <= day:
+            out[p.key] = p
+    return out
+
+
+def history(session: Session, key: str) -> list[Param]:
+    """Every live version of one parameter, by date, from the same cache as `in_force` (a consumer's
+    batch reads the table's stamp once, not the versions once per event: issue 15, finance's list)."""
+    return [p for p in _live(session, key) if p.key == key]
+
+
+def _live(session: Session, prefix: str) -> tuple[Param, ...]:
+    """The live versions under a key prefix, in key and date order, cached by the database, the
+    prefix and the table's stamp as this session first read it."""
     stamp = session.info.get(_STAMP_SEEN)
     if stamp is None:
         stamp = session.info[_STAMP_SEEN] = tuple(session.execute(_STAMP).one())
-    key = (session.get_bind().engine.url, stamp, prefix)
-    rows = _CACHE.get(key)
+    cache_key = (session.get_bind().engine.url, stamp, prefix)
+    rows = _CACHE.get(cache_key)
     if rows is None:
         stmt = select(PolicyParameter).where(LIVE).order_by(PolicyParameter.key, PolicyParameter.effective_from)
         if prefix:
@@ -81,13 +98,8 @@ def in_force(session: Session, on: dt.date, prefix: str = "") -> dict[str, Param
                      for row in session.scalars(stmt))
         if len(_CACHE) >= _CACHE_MAX:
             _CACHE.clear()  # stamps move on; a refill is one query each
-        _CACHE[key] = rows
-    out: dict[str, Param] = InForce(on)
-    day = on.date() if isinstance(on, dt.datetime) else on  # compared as the database compared it
-    for p in rows:  # in key and date order: the latest version of each key in force on the date wins
-        if p.effective_from <= day:
-            out[p.key] = p
-    return out
+        _CACHE[cache_key] = rows
+    return rows
 
 
 def changed(session: Session) -> None:

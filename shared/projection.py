@@ -17,7 +17,7 @@ from dataclasses import dataclass
 from sqlalchemy import bindparam, insert, select, update
 from sqlalchemy.orm import Session
 
-from shared.contracts.registry import EnterpriseRecord
+from shared.contracts.registry import EnterpriseEvent, EnterpriseRecord
 from shared.db import Locking, PerDialect, for_update, utcnow
 from shared.tables import RegistryRecord
 from shared.tiers import Tier
@@ -123,6 +123,12 @@ def read_ahead(s: Session, records: Iterable[EnterpriseRecord]) -> None:
     if newer := [row(newest[u]) for u in usccs if u in held and newest[u].version > held[u].version]:
         s.execute(_KEEP_ALL.of(s), newer)
     s.info[_AHEAD] = {uscc: held.get(uscc) for uscc in usccs}
+
+
+def read_ahead_events(s: Session, batch) -> None:
+    """A consumer's `@handlers.before_batch`: the records its batch's registry events carry, kept in one
+    statement (`read_ahead`); the batch's other events are left out."""
+    read_ahead(s, [data.record for _, data in batch if isinstance(data, EnterpriseEvent)])
 
 
 def held_ahead(s: Session) -> set[str]:

@@ -11,11 +11,15 @@ from services.finance.payables import service as payables
 from services.finance.service_list import service
 from shared.clock import today
 from shared.contracts.awards import AwardChanged
+from shared import projection
 from shared.contracts.registry import RECORD_EVENTS, EnterpriseEvent
 from shared.events import Event
 from shared.handlers import Handlers
 
 handlers = Handlers()
+
+# A batch's registry records kept in one statement before its first event (shared.projection.read_ahead).
+handlers.before_batch(projection.read_ahead_events)
 
 
 @handlers.on(*RECORD_EVENTS)

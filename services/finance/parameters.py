@@ -81,10 +81,8 @@ def missing(key: str) -> Problem:
 
 
 def history(s: Session, key: str) -> list[tuple[dt.date, object]]:
-    """Every version of a parameter, (effective_from, value) by date."""
-    rows = s.execute(select(PolicyParameter.effective_from, PolicyParameter.value)
-                     .where(PolicyParameter.key == key, params.LIVE).order_by(PolicyParameter.effective_from))
-    return [(r.effective_from, r.value) for r in rows]
+    """Every version of a parameter, (effective_from, value) by date (shared.params' cache)."""
+    return [(p.effective_from, p.value) for p in params.history(s, key)]
 
 
 def versions(s: Session, key: str) -> dict[int, dt.date]:

@@ -7,11 +7,15 @@ from sqlalchemy.orm import Session
 
 from services.outreach import registry
 from services.outreach.notices import validity
+from shared import projection
 from shared.contracts.registry import RECORD_EVENTS, EnterpriseEvent, ReminderDue
 from shared.events import Event
 from shared.handlers import Handlers
 
 handlers = Handlers()
+
+# A batch's registry records kept in one statement before its first event (shared.projection.read_ahead).
+handlers.before_batch(projection.read_ahead_events)
 
 
 @handlers.on(*RECORD_EVENTS)

@@ -8,20 +8,18 @@ from __future__ import annotations
 from sqlalchemy.orm import Session
 
 from services.talent.quotas import service
+from shared import projection
 from shared.clock import today
 from shared.contracts.registry import (RECORD_EVENTS, CertificationRevoked, CertificationVoided, EnterpriseDeparted,
                                       EnterpriseEvent, EnterprisePromoted)
-from shared.contracts import EventData
 from shared.events import Event
 from shared.handlers import Handlers
 
 handlers = Handlers()
 
 
-@handlers.before_batch
-def read_ahead(s: Session, batch: list[tuple[Event, EventData]]) -> None:
-    """A batch's registry records kept at once (shared.projection.read_ahead)."""
-    service.read_ahead(s, batch)
+# A batch's registry records kept in one statement before its first event (shared.projection.read_ahead).
+handlers.before_batch(projection.read_ahead_events)
 
 
 @handlers.on(EnterprisePromoted)

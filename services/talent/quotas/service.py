@@ -12,10 +12,8 @@ from services.talent.quotas.schemas import RULE, Basis, CertificationStatus, Ent
 from services.talent.tables import CertificationRevocation, QuotaEntitlement, QuotaGrant
 from shared import audit, params, projection
 from shared.auth import Principal
-from shared.contracts import EventData
-from shared.events import Event
 from shared.contracts.registry import (CertificationRevoked, CertificationVoided, EnterpriseDeparted,
-                                      EnterpriseEvent, EnterprisePromoted, EnterpriseRecord)
+                                      EnterprisePromoted, EnterpriseRecord)
 
 
 def certification_status(record: EnterpriseRecord | None, certification_id: int | None,
@@ -85,12 +83,6 @@ class CertificationMissing(LookupError):
 def _not_after_today(on: dt.date, today: dt.date, what: str) -> None:
     if on > today:
         raise FutureFact(f"{what} {on} is after today ({today}): no quota is granted or cancelled before its date")
-
-
-def read_ahead(s: Session, batch: list[tuple[Event, EventData]]) -> None:
-    """For a consumer's batch (shared.handlers.before_batch): the records its registry events carry,
-    kept in one statement (shared.projection.read_ahead)."""
-    projection.read_ahead(s, [d.record for _, d in batch if isinstance(d, EnterpriseEvent)])
 
 
 def on_record(s: Session, event_id: str, record: EnterpriseRecord, today: dt.date,
