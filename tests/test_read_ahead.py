@@ -18,6 +18,8 @@ from hypothesis import strategies as st
 from sqlalchemy import select
 
 from services.awards.tables import Award
+from services.finance.tables import ServiceListEntry
+from services.parks.tables import Enterprise as ParksEnterprise
 from services.talent.tables import QuotaEntitlement, QuotaGrant
 from shared import projection
 from shared.cli import spec_of
@@ -25,13 +27,14 @@ from shared.consumer import handle_batch, handle_one
 from shared.db import Database
 from shared.events import Event, new_event
 from shared.migrate import upgrade
+from shared.tables import Outbox
 from shared.testing import make_uscc
 from tests.test_record_property import SPAN, START, TIERS, events_of, op, run_registry
 
 pytestmark = pytest.mark.skipif(bool(os.environ.get("SRDI_TEST_DATABASE_URL")),
                                 reason="a property of the handlers over many examples: run once, in the SQLite pass")
 
-SERVICES = ("awards", "talent")
+SERVICES = ("awards", "talent", "finance", "parks", "outreach")
 # Besides the registry property's operations, many awarded titles and revocations for cause: what a
 # stale record would decide differently (an award on a title already revoked).
 awarded = st.tuples(st.just("certify"), st.integers(0, 1), st.sampled_from(TIERS[2:]),
@@ -60,6 +63,20 @@ def outcome(db: Database, service: str, usccs: list[str]) -> dict:
     """What a department holds of these enterprises, ids left out (they differ between databases)."""
     with db.reader() as s:
         held = {u: (r.version if (r := projection.record_of(s, u)) else None) for u in usccs}
+        if service == "finance":  # the service list's entries, and what was announced to the banks
+            entries = s.scalars(select(ServiceListEntry).where(ServiceListEntry.uscc.in_(usccs))).all()
+            announced = [orjson.loads(p)["data"] for p in s.scalars(select(Outbox.payload).order_by(Outbox.id))]
+            return {"records": held, "entries": sorted(
+                (e.uscc, e.tier, e.listed, e.since, e.removed_on, e.removed_reason or "", e.version, e.peak_rank)
+                for e in entries), "announced": sorted(
+                (d["uscc"], d["listed"], d["tier"], d.get("since") or "", d.get("reason") or "") for d in announced
+                if d.get("uscc") in usccs)}
+        if service == "parks":  # the facts index beside the record
+            rows = s.scalars(select(ParksEnterprise).where(ParksEnterprise.uscc.in_(usccs))).all()
+            return {"records": held, "index": sorted((e.uscc, e.name, e.park_id or "", e.enterprise_version)
+                                                     for e in rows)}
+        if service == "outreach":
+            return {"records": held}
         if service == "awards":
             rows = s.scalars(select(Award).where(Award.uscc.in_(usccs))).all()
             return {"records": held, "awards": sorted((a.award_key, a.program, a.amount_yuan, a.state, a.flag or "",

@@ -20,6 +20,7 @@ handlers = Handlers()
 
 # A batch's registry records kept in one statement before its first event (shared.projection.read_ahead).
 handlers.before_batch(projection.read_ahead_events)
+handlers.before_batch(service.read_ahead)  # and the service list's entries of the same enterprises
 
 
 @handlers.on(*RECORD_EVENTS)

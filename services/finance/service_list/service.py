@@ -14,7 +14,7 @@ from services.finance.service_list import repository
 from services.finance.tables import ServiceListEntry
 from shared import audit, projection
 from shared.auth import Principal
-from shared.contracts.registry import EnterpriseRecord
+from shared.contracts.registry import EnterpriseEvent, EnterpriseRecord
 from shared.db import utcnow
 from shared.errors import not_found
 from shared.sheets import Sheet, safe_cell, xlsx
@@ -85,7 +85,7 @@ def _refresh(s: Session, entry: ServiceListEntry | None, record: EnterpriseRecor
              "removed_on": listing.removed_on, "removed_reason": listing.removed_reason}
     if entry is None:
         entry = ServiceListEntry(uscc=record.uscc, changed_on=today, changed_at=utcnow(), **after)
-        s.add(entry)
+        repository.add(s, entry)
         before = None
     else:
         before = {k: getattr(entry, k) for k in SHOWN}
@@ -103,6 +103,11 @@ def _refresh(s: Session, entry: ServiceListEntry | None, record: EnterpriseRecor
         audit.record(s, actor, "service_list.change", "service_list_entry", record.uscc,
                      before and _jsonable(before), _jsonable(after))
     return True
+
+
+def read_ahead(s: Session, batch) -> None:
+    """A consumer's `before_batch`: the entries of the enterprises its registry events are about."""
+    repository.read_ahead(s, {data.record.uscc for _, data in batch if isinstance(data, EnterpriseEvent)})
 
 
 def record_arrived(s: Session, record: EnterpriseRecord, actor: str, today: dt.date) -> None:
