@@ -95,8 +95,7 @@ def _refresh(s: Session, entry: ServiceListEntry | None, record: EnterpriseRecor
         return False
     for k, v in after.items():
         setattr(entry, k, v)
-    entry.changed_on, entry.changed_at = today, utcnow()
-    s.flush()
+    entry.changed_on, entry.changed_at = today, utcnow()  # written at the batch's flush, with its neighbours'
     # Announce what a bank can see: an enterprise that is, or was, on the list (not an innovative SME's tier).
     if (before and (before["listed"] or before["removed_on"])) or listing.listed or listing.removed_on:
         events.service_list_changed(s, entry)
