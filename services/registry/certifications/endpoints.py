@@ -59,7 +59,7 @@ def revoke(cert_id: CertId, body: RevokeIn, who: Writer, session: WriteSession) 
 @router.post("/certifications/{cert_id}/void", summary="作废录入错误的认定 / Void a certification entered by mistake")
 def void(cert_id: CertId, body: VoidIn, who: Writer, session: WriteSession) -> CertificationPublic:
     """作废录入错误的认定（不同于撤销：不禁止再次认定，视为从未存在，任何日期都不计入层级）；发布
-    certification.voided.v1，各部门撤回其影响（未兑付奖励撤回、已兑付的提示财政、未开始年度的指标取消）。
+    certification.voided.v1，各部门撤回其影响（未兑付奖励撤回、已兑付的提示财政、本年度及以后未使用的指标取消，已被提名占用的保留至提名结束）。
     已作废为 409。/ Void a certification entered by mistake (unlike a revocation: no ban; it never
     counted, on any date); publishes certification.voided.v1 so each department undoes its effects.
     409 when already voided."""
