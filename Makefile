@@ -52,6 +52,7 @@ bench: install
 	$(BIN)/python bench/statement_cost.py
 	$(BIN)/python bench/portal_pages.py
 	SRDI_BENCH_DATABASE_URL=$(PG_URL) $(BIN)/python bench/stats_query.py
+	SRDI_BENCH_DATABASE_URL=$(PG_URL) $(BIN)/python bench/registry_import.py
 
 clean:
 	rm -rf $(VENV) $(DATA_DIR) .pytest_cache

@@ -12,7 +12,9 @@ talent consumers were waited for.) Run: `.venv/bin/python bench/registry_import.
 from __future__ import annotations
 
 import asyncio
+import contextlib
 import json
+import os
 import sys
 import time
 from pathlib import Path
@@ -21,7 +23,7 @@ import httpx
 import nats
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT, Stack, cpu_seconds, machine_state  # noqa: E402
+from common import ROOT, Stack, bench_database, cpu_seconds, machine_state  # noqa: E402
 
 sys.path.insert(0, str(ROOT))
 from services.registry.tests import listgen  # noqa: E402
@@ -80,15 +82,20 @@ async def measure(stack: Stack, urls: dict[str, str], rows: int) -> dict:
 
 
 def main(rows: int = 10_000) -> dict:
+    """SQLite files by default; with SRDI_BENCH_DATABASE_URL (a PostgreSQL server) a fresh database
+    of each service's own there, dropped afterwards."""
     machine = machine_state()  # before the run: its load is the machine's, not the bench's
-    stack = Stack()
-    try:
-        urls = {name: stack.serve(f"services.{name}.main:app") for name in DEPARTMENTS}
+    server = os.environ.get("SRDI_BENCH_DATABASE_URL")
+    with contextlib.ExitStack() as cleanup:  # the services stop before their databases are dropped
+        database = {name: cleanup.enter_context(bench_database(name)) for name in DEPARTMENTS} if server else {}
+        stack = Stack()
+        cleanup.callback(stack.stop)
+        urls = {name: stack.serve(f"services.{name}.main:app",
+                                  {"SRDI_DATABASE_URL": database[name]} if server else None) for name in DEPARTMENTS}
         result = asyncio.run(measure(stack, urls, rows))
-    finally:
-        stack.stop()
-    result = {**machine, **result}
-    (Path(__file__).parent / "results" / "registry_import.json").write_text(json.dumps(result, indent=1))
+    result = {**machine, "database": "postgresql" if server else "sqlite", **result}
+    out = "registry_import_postgresql.json" if server else "registry_import.json"
+    (Path(__file__).parent / "results" / out).write_text(json.dumps(result, indent=1))
     print(json.dumps(result, indent=1))
     return result
 
