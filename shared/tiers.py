@@ -46,6 +46,21 @@ def active_on(cert, on: dt.date) -> bool:
     return cert.recognized_on <= on <= cert.expires_on and not (cert.revoked_on and cert.revoked_on <= on)
 
 
+def state_on(cert, on: dt.date) -> str:
+    """A certification's state on a date, from its dates alone (a stored state waits for the
+    registry's sweep): voided on every date (entered by mistake), revoked from its `revoked_on`
+    (a revocation dated later has not happened yet), not_yet before its recognition, expired after
+    its last valid day, else active: active exactly when `active_on`. The registry shows it on its
+    records; a department reads it on the registry's record it holds."""
+    if getattr(cert, "state", None) == "voided":
+        return "voided"
+    if cert.revoked_on and cert.revoked_on <= on:
+        return "revoked"
+    if on < cert.recognized_on:
+        return "not_yet"
+    return "active" if on <= cert.expires_on else "expired"
+
+
 def tier_on(certs: Iterable, on: dt.date) -> str:
     """The highest title active on the date; `sme` when none is."""
     best = 0

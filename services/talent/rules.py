@@ -7,6 +7,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass
 
 from shared.params import Param
+from shared.tiers import state_on
 
 PREFIX = "talent.quota."
 PER_YEAR = PREFIX + "per_year."  # + tier: quotas a year
@@ -62,12 +63,13 @@ def voided(certs: Iterable) -> list:
 def certification_state(cert, today: dt.date) -> str:
     """Where a certification of a registry record stands today: voided (entered by mistake, deemed
     never recognised), revoked (its `revoked_on` has come, for cause or not), expired (its last valid
-    day is past) or active. A revocation dated after today has not happened yet."""
-    if cert.state == "voided":
-        return "voided"
-    if cert.revoked_on is not None and cert.revoked_on <= today or cert.state == "revoked" and cert.revoked_on is None:
+    day is past) or active. A revocation dated after today has not happened yet. The suite's one
+    rule (shared.tiers.state_on, the registry's), in talent's four states: a record stored revoked
+    without a date reads revoked, and a title recognised after today active (a basis has no not_yet)."""
+    state = state_on(cert, today)
+    if state != "voided" and cert.state == "revoked" and cert.revoked_on is None:
         return "revoked"
-    return "expired" if cert.expires_on < today else "active"
+    return "active" if state == "not_yet" else state
 
 
 def departed_on(record, today: dt.date) -> dt.date | None:

@@ -6,7 +6,7 @@ import datetime as dt
 from collections.abc import Iterable
 from dataclasses import dataclass
 
-from shared.tiers import LADDER, Tier, active_on, held_on, rank, tier_on  # noqa: F401 - LADDER, tier_on re-exported
+from shared.tiers import LADDER, Tier, active_on, held_on, rank, state_on, tier_on  # noqa: F401 - some re-exported
 
 
 @dataclass(frozen=True)
@@ -30,20 +30,8 @@ def expiry(recognized_on: dt.date, years: int) -> dt.date:
     return anniversary - dt.timedelta(days=1)
 
 
-# The tier on a date is the suite's one projection (shared.tiers), the same for every department.
-
-
-def state_on(c: Cert, on: dt.date) -> str:
-    """A certification's state on a date, from its dates alone (the stored state waits for the
-    sweep): not_yet (before recognition), active, expired (after its last valid day), revoked;
-    voided on every date (it was entered by mistake)."""
-    if c.state == "voided":
-        return "voided"
-    if c.revoked_on and c.revoked_on <= on:
-        return "revoked"
-    if on < c.recognized_on:
-        return "not_yet"
-    return "active" if on <= c.expires_on else "expired"
+# The tier on a date and a certification's state on a date (state_on: not_yet, active, expired,
+# revoked, voided) are the suite's one projection (shared.tiers), the same for every department.
 
 
 @dataclass(frozen=True)
