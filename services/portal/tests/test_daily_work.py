@@ -217,6 +217,50 @@ async def test_an_enterprise_liaison_nominates_on_its_own_quota_and_sees_ids_mas
     assert f"同一人另有推荐：推荐 {nom['id']}" in page and pid not in page and "1988-03-15" not in page
 
 
+async def test_the_talent_page_says_where_each_quotas_certification_stands(portal, suite):
+    """Beside a quota's basis, where the certification it rests on stands today (the talent service's
+    `certification_status`, in the portal's words for a certification's state, `cert_state`): in
+    force with its last valid day, revoked with its date (the quota it still grants is kept), voided
+    on the lapsed year it granted; never as a title in force once revoked or voided."""
+    year = today().year
+    registry = suite.client("registry")
+    certs = {}
+    for u, name in ((make_uscc(), "北京指标依据有效测试有限公司"), (make_uscc(), "北京指标依据撤销测试有限公司"),
+                    (make_uscc(), "北京指标依据作废测试有限公司")):
+        assert (await registry.post("/api/v1/enterprises", json={"uscc": u, "name": name})).status_code == 201
+        c = await registry.post(f"/api/v1/enterprises/{u}/certifications",
+                                json={"tier": "national_little_giant", "recognized_on": f"{year - 1}-08-01"})
+        assert c.status_code == 201, c.text
+        certs[u] = c.json()
+    kept, revoked, voided = certs
+    for u in certs:
+        await suite.wait_for(lambda u=u: quota_left(suite, u, year), "this year's quota")
+    r = await registry.post(f"/api/v1/certifications/{certs[revoked]['id']}/revoke",
+                            json={"reason": "企业主动申请", "for_cause": False})
+    assert r.status_code == 200, r.text
+    r = await registry.post(f"/api/v1/certifications/{certs[voided]['id']}/void", json={"reason": "误录"})
+    assert r.status_code == 200, r.text
+
+    async def basis_reads(u: str, y: int, state: str) -> bool:
+        items = (await suite.client("talent").get(f"/api/v1/quotas?uscc={u}&year={y}")).json()["items"]
+        return bool(items) and (items[0]["basis"].get("certification_status") or {}).get("state") == state
+    await suite.wait_for(lambda: basis_reads(revoked, year, "revoked"), "this year's basis revoked in talent")
+    await suite.wait_for(lambda: basis_reads(voided, year - 1, "voided"), "last year's basis voided in talent")
+    await portal.login("talent")
+
+    def row(page: str, u: str) -> str:
+        [tr] = [tr for tr in page.split("<tr>") if f'href="/enterprises/{u}"' in tr]
+        return tr
+    page = (await portal.http.get(f"/talent?year={year}")).text
+    nlg = "国家级专精特新“小巨人”企业"
+    assert f'{nlg}<br><span class="hint">认定有效（有效期至 {certs[kept]["expires_on"]}）</span>' in row(page, kept)
+    assert f'{nlg}<br><span class="hint">认定已撤销（{today().isoformat()}）</span>' in row(page, revoked)
+    assert "认定有效" not in row(page, revoked)
+    page = (await portal.http.get(f"/talent?year={year - 1}")).text
+    assert f'{nlg}<br><span class="hint">认定已作废（录入错误）</span>' in row(page, voided)
+    assert "认定有效" not in row(page, voided) and "有效期至" not in row(page, voided)
+
+
 def flashes(page: str) -> str:
     """The flash messages' text on a page."""
     return " ".join(re.findall(r'<p class="flash [a-z]+" role="[a-z]+">(.*?)</p>', page, re.S))
